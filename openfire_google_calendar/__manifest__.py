@@ -1,0 +1,15 @@
+{
+    "name": "OpenFire Google Calendar",
+    "summary": "Two-way sync of the RDVs planning with the technicians' Google Calendar",
+    "version": "17.0.1.0.0",
+    "category": "Services/Field Service",
+    "author": "openfire-google-calendar",
+    "website": "https://github.com/openfire-google-calendar",
+    "license": "LGPL-3",
+    "depends": ["openfire_planning", "google_calendar"],
+    "external_dependencies": {"python": ["googleapiclient", "google_auth_oauthlib"]},
+    "data": [
+        "security/of_planning_google_security.xml",
+        "views/res_config_settings_views.xml",
+    ],
+}

@@ -1,0 +1,50 @@
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestGoogleSetting(TransactionCase):
+    """'(OF) Google Calendar' needs '(OF) Recurring RDVs': the connector syncs
+    series, so it cannot be on while series are off."""
+
+    def setUp(self):
+        super().setUp()
+        self.recurring = self.env.ref("openfire_planning.group_of_planning_recurring")
+        self.google = self.env.ref("openfire_google_calendar.group_of_planning_google")
+        self.employee = self.env.ref("base.group_user")
+
+    def save(self, **values):
+        settings = self.env["res.config.settings"].create(values)
+        settings.execute()
+        return settings
+
+    def test_both_on(self):
+        self.save(group_of_planning_recurring=True, group_of_planning_google=True)
+        self.assertIn(self.recurring, self.employee.implied_ids)
+        self.assertIn(self.google, self.employee.implied_ids)
+        self.assertTrue(
+            self.env.user.has_group("openfire_google_calendar.group_of_planning_google"))
+
+    def test_unticking_recurring_unticks_google(self):
+        self.save(group_of_planning_recurring=True, group_of_planning_google=True)
+        settings = self.env["res.config.settings"].new({
+            "group_of_planning_recurring": True, "group_of_planning_google": True})
+        settings.group_of_planning_recurring = False
+        settings._onchange_group_of_planning_recurring()
+        self.assertFalse(settings.group_of_planning_google)
+        # Saved without the form's help, the rule still holds.
+        self.save(group_of_planning_recurring=False, group_of_planning_google=True)
+        self.assertNotIn(self.google, self.employee.implied_ids)
+        self.assertNotIn(self.recurring, self.employee.implied_ids)
+
+    def test_ticking_google_ticks_recurring(self):
+        settings = self.env["res.config.settings"].new({
+            "group_of_planning_recurring": False, "group_of_planning_google": False})
+        settings.group_of_planning_google = True
+        settings._onchange_group_of_planning_google()
+        self.assertTrue(settings.group_of_planning_recurring)
+
+    def test_settings_view_shows_both_settings(self):
+        arch = self.env["res.config.settings"].get_view(
+            self.env.ref("base.res_config_settings_view_form").id)["arch"]
+        self.assertIn('name="group_of_planning_recurring"', arch)
+        self.assertIn('name="group_of_planning_google"', arch)

@@ -1,0 +1,5 @@
+from . import of_planning_tache
+from . import of_planning_recurrence
+from . import of_planning_intervention
+from . import res_company
+from . import res_config_settings

@@ -1,0 +1,5 @@
+from . import test_intervention
+from . import test_recurrence
+from . import test_recurrence_edit
+from . import test_settings
+from . import test_access

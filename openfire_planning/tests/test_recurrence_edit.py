@@ -1,0 +1,68 @@
+from datetime import datetime, timedelta
+
+from odoo.tests import tagged
+
+from .common import PlanningCase
+
+
+@tagged("post_install", "-at_install")
+class TestRecurrenceEdit(PlanningCase):
+    """The three edit modes of a series, and exceptions that survive them."""
+
+    def setUp(self):
+        super().setUp()
+        self.first = self.weekly_series(count=5)
+        self.series = self.first.recurrence_id
+        self.rdvs = self.series.intervention_ids.sorted("date")
+
+    def test_this_rdv_only_makes_an_exception(self):
+        third = self.rdvs[2]
+        third.write({"date": third.date + timedelta(hours=3), "recurrence_update": "self_only"})
+        self.assertTrue(third.recurrence_exception)
+        self.assertEqual(third.recurrence_original_date, datetime(2026, 3, 16, 8))
+        self.assertEqual(third.recurrence_id, self.series)
+        self.assertFalse(any((self.rdvs - third).mapped("recurrence_exception")))
+
+    def test_all_rdvs_moves_the_series_but_not_its_exceptions(self):
+        moved, cancelled = self.rdvs[1], self.rdvs[3]
+        moved.write({"date": datetime(2026, 3, 10, 13)})
+        cancelled.write({"state": "cancel"})
+        self.rdvs[0].write({"name": "Nouveau titre", "date": datetime(2026, 3, 2, 10),
+                            "recurrence_update": "all_events"})
+        rdvs = self.series.intervention_ids.sorted("recurrence_original_date")
+        self.assertEqual(len(rdvs), 5)
+        regular = rdvs.filtered(lambda rdv: not rdv.recurrence_exception)
+        self.assertEqual(set(regular.mapped("name")), {"Nouveau titre"})
+        self.assertEqual([d.hour for d in regular.mapped("date")], [10, 10, 9])
+        self.assertEqual(moved.date, datetime(2026, 3, 10, 13))
+        self.assertEqual(moved.name, "RDV test")
+        self.assertEqual(cancelled.state, "cancel")
+        self.assertEqual(self.series.dtstart, datetime(2026, 3, 2, 10))
+
+    def test_this_and_following_splits_the_series(self):
+        third = self.rdvs[2]
+        third.write({"name": "Après", "recurrence_update": "future_events"})
+        new_series = third.recurrence_id
+        self.assertNotEqual(new_series, self.series)
+        self.assertEqual(self.series.intervention_ids, self.rdvs[:2])
+        self.assertEqual(new_series.intervention_ids, self.rdvs[2:])
+        self.assertEqual(set(self.rdvs[2:].mapped("name")), {"Après"})
+        self.assertEqual(set(self.rdvs[:2].mapped("name")), {"RDV test"})
+        self.assertEqual(new_series.count, 3)
+        self.assertEqual(self.series.end_type, "end_date")
+
+    def test_changing_the_rule_regenerates_regular_rdvs_only(self):
+        cancelled = self.rdvs[4]
+        cancelled.write({"state": "cancel"})
+        self.first.write({"count": 3, "recurrence_update": "all_events"})
+        rdvs = self.series.intervention_ids
+        self.assertEqual(len(rdvs), 4)
+        self.assertIn(cancelled, rdvs)
+        self.first.write({"count": 6, "recurrence_update": "all_events"})
+        self.assertEqual(len(self.series.intervention_ids), 6)
+        self.assertEqual(len(self.series.intervention_ids.filtered("recurrence_exception")), 1)
+
+    def test_unticking_recurrent_ends_the_series_here(self):
+        self.rdvs[1].write({"recurrency": False})
+        self.assertEqual(self.series.intervention_ids, self.rdvs[:2])
+        self.assertEqual(self.series.end_type, "end_date")
