@@ -10,6 +10,9 @@
     "external_dependencies": {"python": ["googleapiclient", "google_auth_oauthlib"]},
     "data": [
         "security/of_planning_google_security.xml",
+        "security/ir.model.access.csv",
         "views/res_config_settings_views.xml",
+        "views/res_users_views.xml",
+        "views/oauth_templates.xml",
     ],
 }

@@ -1,0 +1,2 @@
+from . import oauth_callback
+from . import sync_routes

@@ -1,0 +1,180 @@
+import logging
+from datetime import timedelta
+
+from google.auth.exceptions import RefreshError
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from . import google_oauth
+
+_logger = logging.getLogger(__name__)
+PARAM_PREFIX = "openfire_google_calendar."
+
+
+class GoogleAccessLost(UserError):
+    """Google refused this user's refresh token: he is marked disconnected.
+
+    Callers catch it and carry on (other users, a status for the client)
+    rather than let it roll the transaction back, which would undo the
+    disconnection."""
+
+
+class OfGoogleAccount(models.Model):
+    """A user's connection to his Google account.
+
+    Tokens live here, not on res.users, so that only system administrators
+    and the sync itself (through sudo) can read them: the secret fields are
+    restricted to base.group_system and the record rule shows a user his own
+    account only."""
+
+    _name = "of.google.account"
+    _description = "Google account of a planning user"
+    _rec_name = "user_id"
+
+    user_id = fields.Many2one("res.users", required=True, ondelete="cascade", index=True)
+    state = fields.Selection(
+        [("disconnected", "Not connected"), ("connected", "Connected"),
+         ("revoked", "Access revoked")], default="disconnected", required=True)
+    google_email = fields.Char(string="Google account")
+    access_token = fields.Char(groups="base.group_system", copy=False)
+    refresh_token = fields.Char(groups="base.group_system", copy=False)
+    token_expiry = fields.Datetime(groups="base.group_system", copy=False)
+    granted_scopes = fields.Char(groups="base.group_system", copy=False)
+    sync_token = fields.Char(groups="base.group_system", copy=False,
+                             help="Google's nextSyncToken for the synced calendar.")
+    calendar_id = fields.Char(string="Google calendar ID", copy=False)
+    calendar_name = fields.Char(string="Google calendar", copy=False)
+    sync_stopped = fields.Boolean(string="Sync stopped", copy=False)
+    last_error = fields.Text(copy=False)
+    last_sync = fields.Datetime(copy=False)
+
+    _sql_constraints = [
+        ("user_unique", "unique(user_id)", "A user has one Google account connection."),
+    ]
+
+    # --------------------------------------------------------------- settings
+
+    @api.model
+    def _endpoints(self):
+        """Google's endpoints, each overridable by a system parameter
+        (openfire_google_calendar.auth_uri, .token_uri, .revoke_uri,
+        .api_endpoint) so tests and the demo can use the emulator."""
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        return {key: get_param(PARAM_PREFIX + key) or default
+                for key, default in google_oauth.DEFAULT_ENDPOINTS.items()}
+
+    @api.model
+    def _client_credentials(self):
+        """The "ID client" / "Code secret" of General Settings (Odoo's
+        google_calendar fields); (None, None) when either is missing."""
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        client_id = (get_param("google_calendar_client_id") or "").strip()
+        client_secret = (get_param("google_calendar_client_secret") or "").strip()
+        if not (client_id and client_secret):
+            return None, None
+        return client_id, client_secret
+
+    @api.model
+    def _for_user(self, user=None):
+        """The user's account record (sudo), created on first need."""
+        user = user or self.env.user
+        account = self.sudo().search([("user_id", "=", user.id)], limit=1)
+        return account or self.sudo().create({"user_id": user.id})
+
+    # ----------------------------------------------------------------- tokens
+
+    def _is_connected(self):
+        self.ensure_one()
+        return self.state == "connected" and bool(self.sudo().refresh_token)
+
+    def _store_tokens(self, tokens):
+        self.ensure_one()
+        expires_in = tokens.get("expires_in")
+        values = {
+            "access_token": tokens["access_token"],
+            "token_expiry": fields.Datetime.now() + timedelta(seconds=int(expires_in))
+            if expires_in else False,
+            "granted_scopes": tokens.get("scope") or False,
+            "state": "connected", "last_error": False, "sync_stopped": False,
+        }
+        if tokens.get("refresh_token"):
+            values["refresh_token"] = tokens["refresh_token"]
+        self.sudo().write(values)
+
+    def _credentials(self):
+        """google-auth credentials for the sync, refreshed when expired.
+
+        A revoked or unknown refresh token (invalid_grant) disconnects this
+        user only, with a message that tells him how to reconnect."""
+        self.ensure_one()
+        account = self.sudo()
+        client_id, client_secret = self._client_credentials()
+        if not client_id:
+            raise UserError(_("Google Calendar is not configured: ask an administrator to "
+                              "set the Client ID and Client secret in General Settings."))
+        if not account.refresh_token:
+            raise UserError(_("%s has not connected a Google account yet.",
+                              account.user_id.name))
+        creds = google_oauth.credentials(
+            account.access_token, account.refresh_token, account.token_expiry, client_id,
+            client_secret, self._endpoints()["token_uri"])
+        if not account.access_token or not account.token_expiry \
+                or account.token_expiry <= fields.Datetime.now() + timedelta(minutes=1):
+            self._refresh(creds)
+        return creds
+
+    def _refresh(self, creds):
+        account = self.sudo()
+        try:
+            google_oauth.refresh(creds)
+        except RefreshError as exc:
+            reason = str(exc)
+            if "invalid_grant" not in reason and "invalid_client" not in reason:
+                raise
+            message = _("Google refused the connection of %(user)s (%(reason)s). Press "
+                        "\"Sync. with Google\" to connect again.",
+                        user=account.user_id.name, reason=reason[:200])
+            account._disconnect(message, state="revoked")
+            raise GoogleAccessLost(message) from exc
+        account.write({
+            "access_token": creds.token,
+            "token_expiry": creds.expiry or False,
+        })
+        return creds
+
+    def _disconnect(self, message=False, state="disconnected"):
+        """Forget the tokens; the RDV links stay so a reconnection to the same
+        account resumes without duplicates."""
+        self.sudo().write({
+            "access_token": False, "refresh_token": False, "token_expiry": False,
+            "granted_scopes": False, "state": state, "last_error": message,
+        })
+        _logger.info("Google account of user %s disconnected: %s", self.user_id.id, message)
+
+    def _forget_everything(self):
+        """For a user switching Google accounts: tokens, sync token, calendar
+        and every RDV's Google id and etag, so the next sync starts clean."""
+        self.ensure_one()
+        self.env["of.google.event.link"].sudo().search([("account_id", "=", self.id)]).unlink()
+        self.sudo().write({
+            "access_token": False, "refresh_token": False, "token_expiry": False,
+            "granted_scopes": False, "sync_token": False, "calendar_id": False,
+            "calendar_name": False, "google_email": False, "state": "disconnected",
+            "last_error": False, "last_sync": False, "sync_stopped": False,
+        })
+
+    # ------------------------------------------------------------------- sync
+
+    def _sync_from_button(self):
+        """The sync run by "Sync. with Google"; returns counts for the
+        notification. Until the sync lands, a connected account has nothing
+        to report."""
+        self.ensure_one()
+        return {}
+
+    def _delete_created_events(self):
+        """Delete, in the connected account, the events the connector created;
+        returns how many."""
+        self.ensure_one()
+        return 0

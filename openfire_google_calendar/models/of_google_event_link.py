@@ -1,0 +1,29 @@
+from odoo import fields, models
+
+
+class OfGoogleEventLink(models.Model):
+    """Which Google event an RDV is in one user's calendar, and what was last
+    synced: an RDV with two technicians lives in two calendars, so this state
+    belongs to the (RDV, account) pair and not to the RDV."""
+
+    _name = "of.google.event.link"
+    _description = "RDV in a Google calendar"
+    _rec_name = "google_event_id"
+
+    account_id = fields.Many2one("of.google.account", required=True, ondelete="cascade",
+                                 index=True)
+    user_id = fields.Many2one(related="account_id.user_id", store=True, index=True)
+    intervention_id = fields.Many2one("of.planning.intervention", ondelete="set null",
+                                      index=True, string="RDV")
+    google_event_id = fields.Char(required=True, index=True)
+    etag = fields.Char()
+    content_hash = fields.Char(help="Hash of the synced fields at the last sync.")
+    sync_state = fields.Selection(
+        [("synced", "Synced"), ("pending", "Pending"), ("error", "Error")],
+        default="pending", required=True, index=True)
+    sync_error = fields.Text()
+
+    _sql_constraints = [
+        ("event_unique", "unique(account_id, google_event_id)",
+         "A Google event is linked once per account."),
+    ]

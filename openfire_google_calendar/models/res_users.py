@@ -1,0 +1,29 @@
+from odoo import _, fields, models
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    of_google_account_ids = fields.One2many("of.google.account", "user_id")
+    of_google_state = fields.Selection(
+        related="of_google_account_ids.state", string="Google Calendar (RDVs)")
+    of_google_email = fields.Char(related="of_google_account_ids.google_email",
+                                  string="Google account (RDVs)")
+
+    @property
+    def SELF_READABLE_FIELDS(self):
+        return super().SELF_READABLE_FIELDS + ["of_google_state", "of_google_email"]
+
+    def action_of_google_change_account(self):
+        """"Changer de compte Google": forget this user's connection and links
+        (his own only) so the next sync connects and starts clean."""
+        self.ensure_one()
+        if self != self.env.user:
+            return False
+        self.env["of.google.account"]._for_user(self)._forget_everything()
+        return {
+            "type": "ir.actions.client", "tag": "display_notification",
+            "params": {"type": "success", "sticky": False,
+                       "message": _("Google account forgotten. Press \"Sync. with Google\" in "
+                                    "the planning to connect another one.")},
+        }

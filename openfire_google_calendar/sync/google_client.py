@@ -1,0 +1,306 @@
+"""Talks HTTP to Google Calendar, and only that.
+
+- The service is built by googleapiclient from the discovery document bundled
+  with the library (no discovery request), pointed at a configurable endpoint
+  (the emulator in tests). googleapiclient derives the batch URI from the
+  document's ``rootUrl``, not from the endpoint, so it is derived here.
+- Credentials are google-auth's, refreshed through a configurable token URI by
+  ``AuthorizedHttp`` (on 401, or before a call when the expiry is known).
+- Every request has a socket timeout; transient failures are retried with
+  :mod:`.backoff`; writes go in batch requests of at most 50 calls, and only
+  the calls that failed transiently are sent again.
+- ``list_changes`` pages through ``events.list``, incrementally with a sync
+  token, and falls back to a full listing when Google answers 410.
+
+Nothing here knows RDVs: the executor turns plan actions into :class:`Write`.
+"""
+
+import json
+from dataclasses import dataclass
+
+import google_auth_httplib2
+import httplib2
+from google.auth.exceptions import RefreshError, TransportError
+from google.oauth2.credentials import Credentials
+from googleapiclient.discovery import build_from_document
+from googleapiclient.discovery_cache import get_static_doc
+from googleapiclient.errors import HttpError
+from googleapiclient.http import BatchHttpRequest
+
+from .backoff import Backoff, is_transient, parse_retry_after
+
+CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+MAX_BATCH = 50
+PAGE_SIZE = 2500
+DEFAULT_TIMEOUT = 30.0
+# A socket timeout is an OSError; httplib2 raises its own errors for the rest.
+NETWORK_ERRORS = (OSError, httplib2.HttpLib2Error, TransportError)
+
+
+class GoogleError(Exception):
+    """A Calendar API call failed for good (or ran out of retries)."""
+
+    def __init__(self, status, reason, message="", transient=False):
+        super().__init__("%s %s %s" % (status, reason, message))
+        self.status = status
+        self.reason = reason
+        self.transient = transient
+
+
+class ReconnectNeeded(Exception):
+    """The refresh token was refused (revoked, expired): the user must consent again."""
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """One listing: the events, the token for the next incremental listing,
+    and whether it was a full listing (first sync, or the token expired)."""
+
+    events: list
+    next_sync_token: str | None
+    full: bool
+
+
+@dataclass(frozen=True)
+class Write:
+    """One event write: ``insert``, ``patch`` or ``delete``; ``etag`` is sent
+    as If-Match (updates and deletes), ``body`` is the JSON body."""
+
+    method: str
+    event_id: str
+    body: dict | None = None
+    etag: str | None = None
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """The outcome of one :class:`Write` (``event`` is Google's answer)."""
+
+    ok: bool
+    event: dict | None = None
+    status: int | None = None
+    reason: str = ""
+    transient: bool = False
+    retry_after: float | None = None
+
+
+def make_credentials(access_token, refresh_token, client_id, client_secret,
+                     token_uri=GOOGLE_TOKEN_URI, expiry=None, scopes=(CALENDAR_SCOPE,)):
+    """google-auth credentials; ``expiry`` is a naive UTC datetime or None.
+
+    With ``expiry`` None the access token is used until Google answers 401,
+    so a sync with a valid token costs no refresh request.
+    """
+    return Credentials(token=access_token, refresh_token=refresh_token,
+                       token_uri=token_uri, client_id=client_id,
+                       client_secret=client_secret, scopes=list(scopes), expiry=expiry)
+
+
+def _error_of(exc):
+    """(status, reason, message, retry_after) from a googleapiclient HttpError."""
+    status = getattr(exc.resp, "status", None)
+    reason, message = "", ""
+    try:
+        content = exc.content.decode("utf-8") if isinstance(exc.content, bytes) \
+            else str(exc.content or "")
+        error = json.loads(content).get("error", {})
+        message = error.get("message", "")
+        details = error.get("errors") or [{}]
+        reason = details[0].get("reason", "") or error.get("status", "")
+    except (ValueError, AttributeError, TypeError):
+        pass
+    retry_after = parse_retry_after(exc.resp.get("retry-after")) if exc.resp else None
+    return status, reason, message, retry_after
+
+
+def _batch_uri(document, api_endpoint):
+    if not api_endpoint:
+        return document["rootUrl"] + document["batchPath"]
+    root = api_endpoint.rstrip("/") + "/"
+    service_path = document["servicePath"]
+    if root.endswith("/" + service_path):
+        root = root[:-len(service_path)]
+    return root + document["batchPath"]
+
+
+class GoogleClient:
+    """A Calendar v3 client for one user's credentials.
+
+    ``api_endpoint`` defaults to Google's; ``timeout`` (seconds) applies to
+    every request, token refreshes included.
+    """
+
+    def __init__(self, credentials, api_endpoint=None, timeout=DEFAULT_TIMEOUT,
+                 backoff=None):
+        document = json.loads(get_static_doc("calendar", "v3"))
+        self.credentials = credentials
+        self.backoff = backoff or Backoff()
+        self.http = google_auth_httplib2.AuthorizedHttp(
+            credentials, http=httplib2.Http(timeout=timeout))
+        options = {"api_endpoint": api_endpoint} if api_endpoint else None
+        self.service = build_from_document(document, http=self.http, client_options=options)
+        self.batch_uri = _batch_uri(document, api_endpoint)
+
+    # -- one request, with retries --------------------------------------------
+    def _execute(self, request):
+        """Execute ``request``, retrying transient failures; raise GoogleError."""
+        attempts = self.backoff.start()
+        while True:
+            try:
+                return request.execute(num_retries=0)
+            except HttpError as exc:
+                status, reason, message, retry_after = _error_of(exc)
+                if not is_transient(status, reason):
+                    raise GoogleError(status, reason, message) from exc
+            except RefreshError as exc:
+                raise ReconnectNeeded(str(exc)) from exc
+            except NETWORK_ERRORS as exc:
+                status, reason, message, retry_after = None, "network", str(exc), None
+            if not attempts.wait(retry_after):
+                raise GoogleError(status, reason, message, transient=True)
+
+    # -- reading ------------------------------------------------------------------
+    def list_changes(self, calendar_id, sync_token=None):
+        """Every event changed since ``sync_token`` (all events when None).
+
+        Deleted events are included (as ``cancelled``). A sync token Google no
+        longer accepts (410) turns into a full listing, flagged ``full``.
+        """
+        if sync_token:
+            try:
+                return self._list(calendar_id, sync_token)
+            except GoogleError as exc:
+                if exc.status != 410:
+                    raise
+        return self._list(calendar_id, None)
+
+    def _list(self, calendar_id, sync_token):
+        events, page_token = [], None
+        while True:
+            params = {"calendarId": calendar_id, "maxResults": PAGE_SIZE,
+                      "showDeleted": True}
+            if sync_token:
+                params["syncToken"] = sync_token
+            if page_token:
+                params["pageToken"] = page_token
+            page = self._execute(self.service.events().list(**params))
+            events.extend(page.get("items") or [])
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return ChangeSet(events, page.get("nextSyncToken"), full=not sync_token)
+
+    def get_event(self, calendar_id, event_id):
+        """One event (a cancelled one comes back with status ``cancelled``)."""
+        return self._execute(self.service.events().get(calendarId=calendar_id,
+                                                       eventId=event_id))
+
+    def list_calendars(self):
+        """The user's calendar list entries (id, summary, timeZone, primary...)."""
+        items, page_token = [], None
+        while True:
+            params = {"pageToken": page_token} if page_token else {}
+            page = self._execute(self.service.calendarList().list(**params))
+            items.extend(page.get("items") or [])
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return items
+
+    def create_calendar(self, summary, time_zone):
+        """Create a secondary calendar (the dedicated "Interventions" one); its id."""
+        body = {"summary": summary, "timeZone": time_zone}
+        return self._execute(self.service.calendars().insert(body=body))["id"]
+
+    def watch(self, calendar_id, channel_id, address, token=None, ttl_seconds=None):
+        """Ask Google to POST to ``address`` when the calendar's events change."""
+        body = {"id": channel_id, "type": "web_hook", "address": address}
+        if token:
+            body["token"] = token
+        if ttl_seconds:
+            body["params"] = {"ttl": str(int(ttl_seconds))}
+        return self._execute(self.service.events().watch(calendarId=calendar_id,
+                                                         body=body))
+
+    def stop_channel(self, channel_id, resource_id):
+        """Stop push notifications of a channel made by :meth:`watch`."""
+        body = {"id": channel_id, "resourceId": resource_id}
+        self._execute(self.service.channels().stop(body=body))
+
+    # -- writing ------------------------------------------------------------------
+    def _request(self, calendar_id, write):
+        events = self.service.events()
+        if write.method == "insert":
+            request = events.insert(calendarId=calendar_id, body=write.body,
+                                    sendUpdates="none")
+        elif write.method == "patch":
+            request = events.patch(calendarId=calendar_id, eventId=write.event_id,
+                                   body=write.body, sendUpdates="none")
+        elif write.method == "delete":
+            request = events.delete(calendarId=calendar_id, eventId=write.event_id,
+                                    sendUpdates="none")
+        else:
+            raise ValueError("unknown write method %r" % write.method)
+        if write.etag and write.method != "insert":
+            request.headers["If-Match"] = write.etag
+        return request
+
+    def _run_batch(self, calendar_id, writes, indexes):
+        """Send ``writes[i] for i in indexes`` in one batch; {index: WriteResult}."""
+        results = {}
+
+        def collect(request_id, response, exception):
+            index = int(request_id)
+            if exception is None:
+                results[index] = WriteResult(ok=True, event=response or None)
+                return
+            if isinstance(exception, HttpError):
+                status, reason, message, retry_after = _error_of(exception)
+            else:
+                status, reason, message, retry_after = None, "error", str(exception), None
+            results[index] = WriteResult(
+                ok=False, status=status, reason=reason or message,
+                transient=is_transient(status, reason), retry_after=retry_after)
+
+        batch = BatchHttpRequest(callback=collect, batch_uri=self.batch_uri)
+        for index in indexes:
+            batch.add(self._request(calendar_id, writes[index]), request_id=str(index))
+        try:
+            batch.execute(http=self.http)
+        except HttpError as exc:
+            status, reason, message, retry_after = _error_of(exc)
+            failure = WriteResult(ok=False, status=status, reason=reason or message,
+                                  transient=is_transient(status, reason),
+                                  retry_after=retry_after)
+            return {index: results.get(index, failure) for index in indexes}
+        except RefreshError as exc:
+            raise ReconnectNeeded(str(exc)) from exc
+        except NETWORK_ERRORS as exc:
+            failure = WriteResult(ok=False, reason="network: %s" % exc, transient=True)
+            return {index: results.get(index, failure) for index in indexes}
+        missing = WriteResult(ok=False, reason="no answer in the batch", transient=True)
+        return {index: results.get(index, missing) for index in indexes}
+
+    def write(self, calendar_id, writes):
+        """Apply ``writes`` in batches of at most 50; one WriteResult per write.
+
+        Calls that fail transiently are retried together, after one backoff
+        pause per round, until they succeed or the budget is spent (then they
+        are returned with ``transient=True``: retry at the next sync).
+        """
+        results = [None] * len(writes)
+        pending = list(range(len(writes)))
+        attempts = self.backoff.start()
+        while pending:
+            retry, retry_after = [], None
+            for start in range(0, len(pending), MAX_BATCH):
+                chunk = pending[start:start + MAX_BATCH]
+                for index, result in self._run_batch(calendar_id, writes, chunk).items():
+                    if not result.ok and result.transient:
+                        retry.append(index)
+                        if result.retry_after is not None:
+                            retry_after = max(retry_after or 0.0, result.retry_after)
+                    results[index] = result
+            pending = sorted(retry)
+            if pending and not attempts.wait(retry_after):
+                break
+        return results

@@ -1,0 +1,257 @@
+"""RDV <-> Google event body, both directions, and nothing else.
+
+:func:`rdv_to_event` builds the body we send; it trusts its input (the Odoo
+layer built it) and raises ``ValueError`` on a programming error such as a
+naive datetime.
+
+:func:`event_to_rdv` reads whatever Google sends. It never raises: fields it
+cannot use are replaced by a sensible value and listed in ``problems`` so the
+item can be reported, and only an event without a usable start (and not
+cancelled) gives no RDV at all. One bad event thus never stops the sync of
+the others.
+"""
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .content_hash import attendee_key, recurrence_key
+from .rdv import CANCELLED, CONFIRMED, TENTATIVE, Rdv, state_of
+from .text import clean_text
+
+# extendedProperties.private keys naming the database and the RDV of an event
+# we created (keys at most 44 characters, values at most 1024).
+PROP_DATABASE = "openfireDb"
+PROP_RDV = "openfireRdv"
+
+RECURRENCE_NAMES = ("RRULE", "EXRULE", "RDATE", "EXDATE")
+_STATUSES = (CONFIRMED, TENTATIVE, CANCELLED)
+
+
+def zone(name):
+    """The ZoneInfo called ``name``, or None when there is no such zone."""
+    if not isinstance(name, str) or not name or name.startswith("/") or ".." in name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def format_datetime(value):
+    """RFC 3339 to the second, with the numeric offset Google uses."""
+    text = value.isoformat(timespec="seconds")
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+# -- Odoo -> Google --------------------------------------------------------
+def _event_time(value, all_day, tz_name, for_patch):
+    if all_day:
+        day = value.date() if isinstance(value, datetime) else value
+        out = {"date": day.isoformat()}
+        if for_patch:
+            out.update(dateTime=None, timeZone=None)
+        return out
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError("a timed RDV needs aware datetimes, got %r" % (value,))
+    tz = zone(tz_name) or timezone.utc
+    out = {"dateTime": format_datetime(value.astimezone(tz)),
+           "timeZone": tz_name if zone(tz_name) else "UTC"}
+    if for_patch:
+        out["date"] = None
+    return out
+
+
+def rdv_to_event(rdv, database_uuid, event_id=None, for_patch=False):
+    """The Google event body for ``rdv``.
+
+    ``event_id`` is set for an insert (client-chosen id). ``for_patch`` adds
+    explicit nulls so that a patch can switch between all-day and timed.
+    All-day: Odoo's inclusive last day becomes Google's exclusive end date.
+    """
+    if rdv.start is None:
+        raise ValueError("RDV %s has no start" % rdv.key)
+    end = rdv.end if rdv.end is not None else rdv.start
+    if rdv.all_day:
+        last_day = end.date() if isinstance(end, datetime) else end
+        end = last_day + timedelta(days=1)
+    body = {
+        "summary": clean_text(rdv.summary, "summary")[0],
+        "description": clean_text(rdv.description, "description")[0],
+        "location": clean_text(rdv.location, "location")[0],
+        "start": _event_time(rdv.start, rdv.all_day, rdv.tz, for_patch),
+        "end": _event_time(end, rdv.all_day, rdv.tz, for_patch),
+        "status": rdv.status,
+        "attendees": [{"email": email} for email in attendee_key(rdv.attendees)],
+        "extendedProperties": {"private": {PROP_DATABASE: database_uuid,
+                                           PROP_RDV: rdv.key}},
+    }
+    if not rdv.is_exception:
+        body["recurrence"] = recurrence_key(rdv.recurrence)
+    if event_id is not None:
+        body["id"] = event_id
+    return body
+
+
+# -- Google -> Odoo --------------------------------------------------------
+def owner_of(event):
+    """(database uuid, RDV key) from an event we created, else None."""
+    props = event.get("extendedProperties") if isinstance(event, dict) else None
+    private = props.get("private") if isinstance(props, dict) else None
+    if not isinstance(private, dict):
+        return None
+    database, key = private.get(PROP_DATABASE), private.get(PROP_RDV)
+    if isinstance(database, str) and isinstance(key, str) and database and key:
+        return database, key
+    return None
+
+
+def parse_timestamp(text):
+    """An aware datetime from RFC 3339 text (``updated``), or None."""
+    if not isinstance(text, str):
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _parse_event_time(value, tz, field, problems):
+    """(moment, all_day) from a ``start``/``end``/``originalStartTime`` object.
+
+    ``moment`` is a date or an aware datetime in ``tz``; None when unusable.
+    """
+    if not isinstance(value, dict):
+        if value is not None:
+            problems.append("%s: not an object, ignored" % field)
+        return None, False
+    if value.get("dateTime") is not None:
+        if value.get("date") is not None:
+            problems.append("%s: both date and dateTime, dateTime used" % field)
+        text = value["dateTime"]
+        try:
+            moment = datetime.fromisoformat(text.strip())
+        except (AttributeError, ValueError):
+            problems.append("%s: unreadable dateTime %r" % (field, str(text)[:64]))
+            return None, False
+        if moment.tzinfo is None:
+            own = zone(value.get("timeZone"))
+            if own is None:
+                problems.append("%s: dateTime without offset nor valid zone, "
+                                "read in %s" % (field, tz.key))
+            moment = moment.replace(tzinfo=own or tz)
+        return moment.astimezone(tz).replace(microsecond=0), False
+    if value.get("date") is not None:
+        try:
+            return date.fromisoformat(str(value["date"]).strip()), True
+        except ValueError:
+            problems.append("%s: unreadable date %r" % (field, str(value["date"])[:64]))
+            return None, True
+    problems.append("%s: neither date nor dateTime" % field)
+    return None, False
+
+
+def _event_zone(event, default_tz, problems):
+    """The event's time zone name (start's, else end's), else ``default_tz``."""
+    for field in ("start", "end", "originalStartTime"):
+        value = event.get(field)
+        name = value.get("timeZone") if isinstance(value, dict) else None
+        if name is None:
+            continue
+        if zone(name) is not None:
+            return name
+        problems.append("%s: unknown time zone %r, %s used" % (field, str(name)[:64],
+                                                               default_tz))
+    return default_tz
+
+
+def _attendees(raw, problems):
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append("attendees: not a list, ignored")
+        return ()
+    emails = []
+    for attendee in raw:
+        email = attendee.get("email") if isinstance(attendee, dict) else None
+        if isinstance(email, str) and "@" in email:
+            emails.append(email)
+        elif attendee is not None:
+            problems.append("attendees: one without a usable email, ignored")
+    return tuple(attendee_key(emails))
+
+
+def _recurrence(raw, problems):
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append("recurrence: not a list, ignored")
+        return ()
+    lines = []
+    for line in raw:
+        name = line.split(":", 1)[0].split(";", 1)[0].strip().upper() \
+            if isinstance(line, str) else None
+        if name in RECURRENCE_NAMES:
+            lines.append(line)
+        else:
+            problems.append("recurrence: line %r ignored" % str(line)[:64])
+    return tuple(recurrence_key(lines))
+
+
+def _bounds(event, tz, problems):
+    """(start, end, all_day) of an event; end is inclusive for all-day."""
+    start, all_day = _parse_event_time(event.get("start"), tz, "start", problems)
+    if start is None:
+        return None, None, all_day
+    if event.get("end") is None:
+        problems.append("end: missing, the start used")
+    end, end_all_day = _parse_event_time(event.get("end"), tz, "end", problems)
+    if end is not None and end_all_day != all_day:
+        problems.append("end: not the same kind (date/dateTime) as start, ignored")
+        end = None
+    if all_day and end is not None:
+        end -= timedelta(days=1)     # Google's exclusive end -> Odoo's last day
+    if end is None:
+        end = start
+    elif end < start:
+        problems.append("end: before the start, the start used")
+        end = start
+    return start, end, all_day
+
+
+def event_to_rdv(event, default_tz="Europe/Paris"):
+    """Return (rdv, problems) for a Google event; rdv is None when unusable.
+
+    The RDV has no ``key`` nor ``series_key``: the plan knows them. Its
+    ``write_date`` is the event's ``updated``.
+    """
+    problems = []
+    if not isinstance(event, dict):
+        return None, ["event: not an object"]
+    status = event.get("status") or CONFIRMED
+    if status not in _STATUSES:
+        problems.append("status: unknown value %r, confirmed used" % str(status)[:32])
+        status = CONFIRMED
+    tz_name = _event_zone(event, default_tz, problems)
+    tz = zone(tz_name) or timezone.utc
+    original, original_all_day = _parse_event_time(
+        event.get("originalStartTime"), tz, "originalStartTime", problems)
+    start, end, all_day = _bounds(event, tz, problems)
+    if start is None:
+        if status != CANCELLED:
+            return None, problems + ["start: missing or unusable, event not mapped"]
+        all_day = original_all_day
+    texts = {}
+    for field in ("summary", "description", "location"):
+        texts[field], text_problems = clean_text(event.get(field), field)
+        problems.extend(text_problems)
+    rdv = Rdv(
+        key=None, start=start, end=end, all_day=all_day, tz=tz_name,
+        state=state_of(status),
+        attendees=_attendees(event.get("attendees"), problems),
+        recurrence=_recurrence(event.get("recurrence"), problems),
+        original_start=original,
+        write_date=parse_timestamp(event.get("updated")),
+        **texts,
+    )
+    return rdv, problems

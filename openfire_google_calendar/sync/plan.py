@@ -1,0 +1,472 @@
+"""The plan: from (last synced state, Odoo side, Google side) to a list of actions.
+
+Pure functions, no I/O, in the manner of vdirsyncer's sync: every rule below is
+a few lines and is tested without a network. :func:`decide_pair` is the whole
+decision for one RDV/event pair; :func:`plan_sync` matches RDVs with events,
+applies the empty-side guard and calls :func:`decide_pair` for each pair.
+
+Vocabulary. A *side* is Odoo (``local``) or Google (``remote``). For one pair:
+
+- the local view is an :class:`.rdv.Rdv`, None (the RDV was deleted in Odoo),
+  or :data:`UNCHANGED` (Odoo did not report it: it did not change);
+- the remote view is a Google event, :data:`GONE` (a full listing did not
+  contain it) or :data:`UNCHANGED` (an incremental listing did not contain it).
+
+A side *changed* when its content hash differs from the synced one (for
+Google, the etag must differ too). Then:
+
+=================  ==================  ===========================================
+Odoo               Google              action
+=================  ==================  ===========================================
+unchanged          unchanged           nothing (record a new etag if any)
+changed            unchanged           push: update, cancel or delete the event
+unchanged          changed             pull: update or cancel the RDV (never delete)
+changed            changed, same hash  record the state
+changed            changed             conflict: the policy picks the winner, whose
+                                       version is applied to the other side; the
+                                       loser's version travels in ``conflict``
+=================  ==================  ===========================================
+
+Without a synced state: a new RDV is created in Google (unless it is already
+cancelled); a new foreign event is created in Odoo; an event of ours whose pair
+was lost (crash before the state was stored) is adopted when both sides agree,
+and otherwise resolved like a conflict.
+"""
+
+from dataclasses import dataclass, field, replace
+from enum import Enum
+
+from .content_hash import CANCELLED_HASH, content_hash
+from .event_ids import event_id_for, instance_id
+from .mapping import event_to_rdv, owner_of
+from .state import PairState
+
+ODOO = "odoo"
+GOOGLE = "google"
+
+
+class Policy(str, Enum):
+    """Who wins when both sides changed since the last sync."""
+
+    ODOO = "odoo"          # Odoo wins (the default)
+    GOOGLE = "google"      # Google wins
+    RECENT = "recent"      # the most recent change wins (Odoo on a tie)
+
+
+class Kind(str, Enum):
+    """What an action does, and on which side."""
+
+    CREATE_REMOTE = "create_remote"
+    UPDATE_REMOTE = "update_remote"
+    CANCEL_REMOTE = "cancel_remote"
+    DELETE_REMOTE = "delete_remote"
+    CREATE_LOCAL = "create_local"
+    UPDATE_LOCAL = "update_local"
+    CANCEL_LOCAL = "cancel_local"
+    ADOPT = "adopt"        # an event of ours found again: record the pair
+    RECORD = "record"      # same content on both sides: record the new state
+    FORGET = "forget"      # the pair is gone on both sides: drop its state
+    SKIP = "skip"          # unusable input: nothing done, the problems reported
+
+
+REMOTE_KINDS = (Kind.CREATE_REMOTE, Kind.UPDATE_REMOTE, Kind.CANCEL_REMOTE,
+                Kind.DELETE_REMOTE)
+LOCAL_KINDS = (Kind.CREATE_LOCAL, Kind.UPDATE_LOCAL, Kind.CANCEL_LOCAL)
+
+
+class _Marker(Enum):
+    UNCHANGED = "unchanged"
+    GONE = "gone"
+
+
+UNCHANGED = _Marker.UNCHANGED
+GONE = _Marker.GONE
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """The user's and the database's sync settings.
+
+    The guard stops a sync when, among at least ``guard_min_pairs`` live
+    synced pairs, a share of at least ``guard_ratio`` looks deleted on one
+    side: more likely an emptied calendar or a broken query than a wish.
+    """
+
+    database_uuid: str
+    policy: Policy = Policy.ODOO
+    allow_delete: bool = False
+    default_tz: str = "Europe/Paris"
+    guard_min_pairs: int = 5
+    guard_ratio: float = 1.0
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A conflict's outcome: ``loser_rdv`` is the version that was not kept
+    (None when the losing side had deleted the RDV); post it in the chatter."""
+
+    winner: str
+    loser: str
+    loser_rdv: object
+    policy: Policy
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing to do, and the state to store once it is done.
+
+    ``rdv`` is the content to write on the target side. ``etag`` is the
+    If-Match for a Google write, or the event's etag to remember after a local
+    one. ``series_event_id`` names the Google master of an exception whose RDV
+    master is created by the same plan (the executor resolves its key).
+    """
+
+    kind: Kind
+    key: str | None
+    event_id: str | None
+    rdv: object = None
+    etag: str | None = None
+    content_hash: str | None = None
+    series_event_id: str | None = None
+    conflict: Conflict | None = None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def side(self):
+        """The side written to: GOOGLE, ODOO, or None (only the state moves)."""
+        if self.kind in REMOTE_KINDS:
+            return GOOGLE
+        if self.kind in LOCAL_KINDS:
+            return ODOO
+        return None
+
+    @property
+    def ends_pair(self):
+        """True when the pair's state is dropped once the action is done."""
+        if self.kind in (Kind.DELETE_REMOTE, Kind.FORGET):
+            return True
+        return self.kind == Kind.CANCEL_REMOTE and self.rdv is None
+
+    def state_after(self, key=None, etag=None):
+        """The :class:`PairState` to store once done (``etag``: Google's answer)."""
+        return PairState(key=key or self.key, event_id=self.event_id,
+                         etag=etag if etag is not None else self.etag,
+                         content_hash=self.content_hash)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The actions of one sync, or the reason it was stopped (then no action)."""
+
+    actions: tuple[Action, ...] = ()
+    stopped: str | None = None
+
+
+@dataclass(frozen=True)
+class Remote:
+    """A Google event as the plan reads it."""
+
+    event_id: str
+    event: dict | None
+    rdv: object
+    etag: str | None
+    content_hash: str | None
+    problems: tuple[str, ...] = field(default=())
+    series_event_id: str | None = None
+
+    @property
+    def usable(self):
+        """False when the event could not be mapped to an RDV."""
+        return self.content_hash is not None
+
+    @property
+    def cancelled(self):
+        """True for a cancelled event and for one missing from a full listing."""
+        return self.content_hash == CANCELLED_HASH
+
+    @classmethod
+    def gone(cls, event_id):
+        """An event a full listing did not contain: deleted long ago."""
+        return cls(event_id=event_id, event=None, rdv=None, etag=None,
+                   content_hash=CANCELLED_HASH)
+
+
+def read_remote(event, settings, series_key=None):
+    """Map a Google event into a :class:`Remote` (never raises)."""
+    rdv, problems = event_to_rdv(event, settings.default_tz)
+    event_id = event.get("id") if isinstance(event, dict) else None
+    etag = event.get("etag") if isinstance(event, dict) else None
+    series_event_id = event.get("recurringEventId") if isinstance(event, dict) else None
+    if rdv is not None and series_key is not None:
+        rdv = replace(rdv, series_key=series_key)
+    return Remote(event_id=event_id, event=event, rdv=rdv, etag=etag,
+                  content_hash=content_hash(rdv) if rdv is not None else None,
+                  problems=tuple(problems), series_event_id=series_event_id)
+
+
+# -- one pair ---------------------------------------------------------------
+def _winner(policy, local, remote):
+    """ODOO or GOOGLE, for a conflict between ``local`` and ``remote``."""
+    if policy == Policy.GOOGLE:
+        return GOOGLE
+    if policy == Policy.RECENT:
+        local_time = getattr(local, "write_date", None)
+        remote_time = getattr(remote.rdv, "write_date", None)
+        if local_time is not None and remote_time is not None and remote_time > local_time:
+            return GOOGLE
+    return ODOO
+
+
+def _push(settings, key, event_id, local, etag, conflict=None, problems=()):
+    """Make Google match Odoo's ``local`` (None: deleted in Odoo)."""
+    if local is None:
+        kind = Kind.DELETE_REMOTE if settings.allow_delete else Kind.CANCEL_REMOTE
+        return Action(kind, key, event_id, etag=etag, content_hash=CANCELLED_HASH,
+                      conflict=conflict, problems=problems)
+    kind = Kind.CANCEL_REMOTE if local.cancelled else Kind.UPDATE_REMOTE
+    return Action(kind, key, event_id, rdv=local, etag=etag,
+                  content_hash=content_hash(local), conflict=conflict, problems=problems)
+
+
+def _pull(key, remote, conflict=None):
+    """Make Odoo match Google's ``remote`` (cancelled: cancel, never delete)."""
+    kind = Kind.CANCEL_LOCAL if remote.cancelled else Kind.UPDATE_LOCAL
+    rdv = replace(remote.rdv, key=key) if remote.rdv is not None else None
+    return Action(kind, key, remote.event_id, rdv=rdv, etag=remote.etag,
+                  content_hash=remote.content_hash, conflict=conflict,
+                  problems=remote.problems)
+
+
+def _create_local(remote, conflict=None):
+    return Action(Kind.CREATE_LOCAL, None, remote.event_id, rdv=remote.rdv,
+                  etag=remote.etag, content_hash=remote.content_hash,
+                  series_event_id=remote.series_event_id, conflict=conflict,
+                  problems=remote.problems)
+
+
+def _resolve(settings, key, local, remote, etag):
+    """Both sides changed differently (or there is no synced version)."""
+    winner = _winner(settings.policy, local, remote)
+    if winner == ODOO:
+        conflict = Conflict(ODOO, GOOGLE, remote.rdv, settings.policy)
+        return _push(settings, key, remote.event_id, local, etag, conflict, remote.problems)
+    conflict = Conflict(GOOGLE, ODOO, local, settings.policy)
+    if local is None:
+        return _create_local(remote, conflict)
+    return _pull(key, remote, conflict)
+
+
+def _decide_unpaired(settings, key, local, remote, event_id):
+    """No synced state: a new RDV, a new event, or a pair to adopt."""
+    if remote is UNCHANGED:
+        if local is None or local is UNCHANGED or (local.cancelled and not local.is_exception):
+            return None
+        return Action(Kind.CREATE_REMOTE, key, event_id, rdv=local,
+                      content_hash=content_hash(local))
+    if key is None:                                   # an event created in Google
+        if remote.cancelled and remote.rdv is not None and not remote.rdv.is_exception:
+            return None
+        return _create_local(remote)
+    if local is UNCHANGED:
+        return Action(Kind.SKIP, key, remote.event_id,
+                      problems=("the Odoo side did not provide RDV %s" % key,))
+    if local is None and remote.cancelled:
+        return None
+    if local is not None and content_hash(local) == remote.content_hash:
+        return Action(Kind.ADOPT, key, remote.event_id, etag=remote.etag,
+                      content_hash=remote.content_hash, problems=remote.problems)
+    return _resolve(settings, key, local, remote, remote.etag)
+
+
+def decide_pair(settings, key, state, local, remote, event_id=None):
+    """The action for one pair, or None when there is nothing to do.
+
+    ``state``: the :class:`PairState` or None; ``local``: Rdv, None or
+    UNCHANGED; ``remote``: a :class:`Remote`, GONE or UNCHANGED (GONE needs a
+    state); ``event_id``: the id to create the event with when it is new.
+    """
+    if remote is GONE:
+        remote = Remote.gone(state.event_id)
+    if remote is not UNCHANGED and not remote.usable:
+        return Action(Kind.SKIP, key, remote.event_id, problems=remote.problems)
+    if state is None:
+        return _decide_unpaired(settings, key, local, remote, event_id)
+    if local is UNCHANGED:
+        local_hash = state.content_hash
+    else:
+        local_hash = content_hash(local) if local is not None else None
+    local_changed = local_hash != state.content_hash
+    remote_moved = remote is not UNCHANGED and remote.etag != state.etag
+    remote_changed = remote_moved and remote.content_hash != state.content_hash
+    etag = remote.etag if remote_moved and remote.event is not None else state.etag
+
+    if not local_changed and not remote_changed:
+        if remote_moved and remote.event is not None:
+            return Action(Kind.RECORD, key, state.event_id, etag=remote.etag,
+                          content_hash=state.content_hash, problems=remote.problems)
+        return None
+    if local_changed and not remote_changed:
+        if local is None and state.content_hash == CANCELLED_HASH:
+            return Action(Kind.FORGET, key, state.event_id)
+        return _push(settings, key, state.event_id, local, etag)
+    if remote_changed and not local_changed:
+        return _pull(key, remote)
+    if local is None and remote.cancelled:
+        return Action(Kind.FORGET, key, state.event_id)
+    if local_hash == remote.content_hash:
+        return Action(Kind.RECORD, key, state.event_id, etag=etag,
+                      content_hash=remote.content_hash, problems=remote.problems)
+    return _resolve(settings, key, local, remote, etag)
+
+
+# -- the whole calendar -------------------------------------------------------
+def new_event_id(settings, states, rdv):
+    """The id under which a new RDV is created in Google."""
+    if not rdv.is_exception:
+        return event_id_for(settings.database_uuid, rdv.key)
+    master = states.get(rdv.series_key)
+    master_id = master.event_id if master else event_id_for(settings.database_uuid,
+                                                            rdv.series_key)
+    return instance_id(master_id, rdv.original_start)
+
+
+def _own_key(settings, event, by_event):
+    """The RDV key an event of ours names, unless an occurrence inherited it
+    from its master. None for foreign events; False for another database's."""
+    owner = owner_of(event)
+    if owner is None:
+        return None
+    database, key = owner
+    if database != settings.database_uuid:
+        return False
+    master_id = event.get("recurringEventId")
+    if master_id:
+        master = by_event.get(master_id)
+        if (master and master.key == key) or \
+                master_id == event_id_for(settings.database_uuid, key):
+            return None
+    return key
+
+
+def keys_to_fetch(remote_events, states, local, settings):
+    """RDV keys named by events of ours that the caller must look up in Odoo
+    (and pass in ``local``, None when the RDV does not exist) before planning."""
+    by_event = {state.event_id: state for state in states.values()}
+    wanted = set()
+    for event in remote_events:
+        if not isinstance(event, dict) or event.get("id") in by_event:
+            continue
+        key = _own_key(settings, event, by_event)
+        if key and key not in states and key not in local:
+            wanted.add(key)
+    return sorted(wanted)
+
+
+def _guard(states, local_views, remote_views, settings):
+    """A reason to stop when one side suddenly looks empty, else None."""
+    live = [state.key for state in states.values() if state.content_hash != CANCELLED_HASH]
+    if len(live) < max(settings.guard_min_pairs, 1):
+        return None
+    threshold = settings.guard_ratio * len(live)
+    gone_local = sum(1 for key in live if key in local_views and local_views[key] is None)
+    gone_remote = sum(1 for key in live if remote_views.get(key, UNCHANGED) is GONE
+                      or (isinstance(remote_views.get(key), Remote)
+                          and remote_views[key].cancelled))
+    if gone_local >= threshold:
+        return "stopped: Odoo looks empty (%d of %d synced RDVs deleted)" % (
+            gone_local, len(live))
+    if gone_remote >= threshold:
+        return "stopped: Google looks empty (%d of %d synced events deleted)" % (
+            gone_remote, len(live))
+    return None
+
+
+def _read_listing(remote_events, states, settings):
+    """Split a listing into (pair key -> Remote, foreign Remotes, skip actions)."""
+    by_event = {state.event_id: state for state in states.values()}
+    paired, foreign, skipped = {}, [], []
+    for event in remote_events:
+        event_id = event.get("id") if isinstance(event, dict) else None
+        if not isinstance(event_id, str) or not event_id:
+            skipped.append(Action(Kind.SKIP, None, None, problems=("event without an id",)))
+            continue
+        master = by_event.get(event.get("recurringEventId"))
+        remote = read_remote(event, settings, master.key if master else None)
+        state = by_event.get(event_id)
+        key = state.key if state else _own_key(settings, event, by_event)
+        if key is False:
+            skipped.append(Action(Kind.SKIP, None, event_id,
+                                  problems=("event of another database",)))
+        elif key and (state is not None or key not in states) and key not in paired:
+            paired[key] = remote
+        else:
+            foreign.append(remote)
+    return paired, foreign, skipped
+
+
+def _plan_foreign(settings, foreign, paired):
+    """Actions for events created in Google (an occurrence needs its series)."""
+    new_series = {remote.event_id for remote in foreign
+                  if remote.usable and not remote.cancelled and not remote.series_event_id}
+    dead_series = {remote.event_id for remote in paired.values() if remote.cancelled}
+    actions = []
+    for remote in foreign:
+        if remote.series_event_id and remote.usable:
+            known = remote.rdv.series_key is not None
+            if remote.series_event_id in dead_series or \
+                    (not known and remote.series_event_id not in new_series):
+                if not remote.cancelled:
+                    problem = "occurrence of an unknown or cancelled series %s" % (
+                        remote.series_event_id,)
+                    actions.append(Action(Kind.SKIP, None, remote.event_id,
+                                          problems=(problem,)))
+                continue
+        action = decide_pair(settings, None, None, UNCHANGED, remote)
+        if action is not None:
+            actions.append(action)
+    return actions
+
+
+def plan_sync(states, local, remote_events, settings, local_complete=False,
+              remote_complete=False, force=False):
+    """Plan one sync.
+
+    ``states``: key -> :class:`PairState` of every synced pair of the calendar.
+    ``local``: key -> Rdv (or None if deleted in Odoo) for every RDV that may
+    have changed, plus the keys from :func:`keys_to_fetch`; with
+    ``local_complete`` it holds every RDV and a missing synced key means deleted.
+    ``remote_events``: the events listed by Google; with ``remote_complete``
+    (a full listing) a synced event missing from it is gone.
+    ``force`` disables the empty-side guard.
+    """
+    paired, foreign, actions = _read_listing(remote_events, states, settings)
+    keys = set(paired) | set(local)
+    if local_complete or remote_complete:
+        keys |= set(states)
+    local_views, remote_views = {}, {}
+    for key in keys:
+        if key in local:
+            local_views[key] = local[key]
+        elif local_complete and key in states:
+            local_views[key] = None
+        else:
+            local_views[key] = UNCHANGED
+        if key in paired:
+            remote_views[key] = paired[key]
+        elif remote_complete and key in states:
+            remote_views[key] = GONE
+        else:
+            remote_views[key] = UNCHANGED
+    stopped = None if force else _guard(states, local_views, remote_views, settings)
+    if stopped:
+        return Plan(stopped=stopped)
+    actions.extend(_plan_foreign(settings, foreign, paired))
+    for key in sorted(keys):
+        state, local_view = states.get(key), local_views[key]
+        event_id = None
+        if state is None and local_view not in (None, UNCHANGED):
+            event_id = new_event_id(settings, states, local_view)
+        action = decide_pair(settings, key, state, local_view, remote_views[key], event_id)
+        if action is not None:
+            actions.append(action)
+    return Plan(actions=tuple(actions))

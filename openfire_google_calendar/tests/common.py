@@ -1,0 +1,72 @@
+"""The emulator as Google for the Odoo tests: started in this process on a
+free loopback port, with the endpoints and credentials pointed at it."""
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from odoo.tests import HttpCase, new_test_user
+
+try:
+    from google_emulator import Emulator
+except ImportError:  # run the Odoo tier through tools/test.sh, which puts it on the path
+    Emulator = None
+
+CLIENT_ID = "odoo-test-client.apps.example"
+CLIENT_SECRET = "odoo-test-secret"
+
+
+class GoogleEmulatorCase(HttpCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if Emulator is None:
+            raise RuntimeError("google_emulator is not importable: put the repository root on "
+                               "PYTHONPATH (tools/odoo_tier.sh does)")
+        cls.emulator = Emulator(seed=0).start()
+        cls.addClassCleanup(cls.emulator.stop)
+        cls.callback = cls.base_url() + "/google_account/authentication"
+        cls.emulator.add_client(CLIENT_ID, CLIENT_SECRET, [cls.callback])
+        set_param = cls.env["ir.config_parameter"].sudo().set_param
+        set_param("web.base.url", cls.base_url())
+        set_param("google_calendar_client_id", CLIENT_ID)
+        set_param("google_calendar_client_secret", CLIENT_SECRET)
+        for key, url in (("auth_uri", cls.emulator.auth_uri), ("token_uri", cls.emulator.token_uri),
+                         ("revoke_uri", cls.emulator.revoke_uri),
+                         ("api_endpoint", cls.emulator.api_endpoint)):
+            set_param("openfire_google_calendar." + key, url)
+        cls.env.ref("base.group_user").write({"implied_ids": [
+            (4, cls.env.ref("openfire_planning.group_of_planning_recurring").id),
+            (4, cls.env.ref("openfire_google_calendar.group_of_planning_google").id)]})
+        cls.tech = cls.make_user("tech_oauth", "tech.oauth@example.com")
+        cls.other = cls.make_user("other_oauth", "other.oauth@example.com")
+
+    @classmethod
+    def make_user(cls, login, email):
+        cls.emulator.add_account(email)
+        return new_test_user(cls.env, login=login, email=email, password=login + "-pw1",
+                             groups="base.group_user,openfire_planning.group_of_planning_user")
+
+    def login(self, user):
+        self.authenticate(user.login, user.login + "-pw1")
+
+    def sync_data(self, fromurl="/web#action=planning"):
+        return self.make_jsonrpc_request("/google_calendar/sync_data", {
+            "model": "of.planning.intervention", "fromurl": fromurl})
+
+    def consent(self, url, decision="allow"):
+        """Play the user on the emulator's consent page; return the URL
+        Google sends the browser back to."""
+        page = requests.get(url, timeout=10)
+        page.raise_for_status()
+        request_id = re.search(r'name="request_id" value="([^"]+)"', page.text).group(1)
+        email = parse_qs(urlsplit(url).query).get("login_hint", [""])[0]
+        answer = requests.post(self.emulator.base_url + "/o/oauth2/approval", data={
+            "request_id": request_id, "decision": decision, "email": email,
+        }, allow_redirects=False, timeout=10)
+        self.assertIn(answer.status_code, (302, 303))
+        return answer.headers["Location"]
+
+    def account(self, user):
+        return self.env["of.google.account"].sudo().search([("user_id", "=", user.id)])
