@@ -14,5 +14,11 @@
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",
         "views/oauth_templates.xml",
+        "views/of_planning_intervention_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "openfire_google_calendar/static/src/views/*",
+        ],
+    },
 }

@@ -50,7 +50,7 @@ class OfGoogleCalendarController(GoogleCalendarController):
                     else "no_new_event_from_google", url="")
 
     @http.route("/google_calendar/remove_references", type="json", auth="user")
-    def google_calendar_remove_references(self, model=MODEL, delete_events=False, **kw):
+    def google_calendar_remove_references(self, model=MODEL, delete_events=False, **_kw):
         """Before switching Google accounts: forget the caller's tokens, sync
         token and RDV links (his only), and optionally delete in the old
         account the events the connector created there."""

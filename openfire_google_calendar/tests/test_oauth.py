@@ -73,7 +73,7 @@ class TestOAuthDance(GoogleEmulatorCase):
             self._callback(state=oauth_state.PREFIX + "e30.abc", code="x"), "invalid")
 
     def test_state_of_another_user(self):
-        state, url = self._start(self.other)
+        _state, url = self._start(self.other)
         back = self.consent(url)
         self.login(self.tech)
         self.assertRefusedAndNothingStored(self.url_open(back, allow_redirects=False),
@@ -92,7 +92,7 @@ class TestOAuthDance(GoogleEmulatorCase):
         self.assertRefusedAndNothingStored(self._callback(state=state), "without an authorization")
 
     def test_access_denied(self):
-        state, url = self._start(self.tech)
+        _state, url = self._start(self.tech)
         back = self.consent(url, decision="deny")
         self.assertIn("error=access_denied", back)
         response = self.url_open(back, allow_redirects=False)

@@ -1,0 +1,153 @@
+/** @odoo-module **/
+
+import { onMounted, onWillStart, useState } from "@odoo/owl";
+import { browser } from "@web/core/browser/browser";
+import { AlertDialog, ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { CalendarController } from "@web/views/calendar/calendar_controller";
+import { calendarView } from "@web/views/calendar/calendar_view";
+
+const SYNC_ROUTE = "/google_calendar/sync_data";
+// Set just before leaving for Google's consent page: back in the planning, the sync resumes.
+const RESUME_KEY = "openfire_google_calendar.resume_sync";
+
+/**
+ * The interventions calendar with the "Sync. with Google" button: the pop-up before leaving
+ * for Google, the sync on return, a notification of what happened, the calendar reloaded.
+ */
+export class PlanningGoogleCalendarController extends CalendarController {
+    static template = "openfire_google_calendar.PlanningGoogleCalendarController";
+
+    setup() {
+        super.setup();
+        this.rpc = useService("rpc");
+        this.dialog = useService("dialog");
+        this.notification = useService("notification");
+        this.userService = useService("user");
+        this.actionService = useService("action");
+        this.google = useState({ visible: false, busy: false });
+        onWillStart(async () => {
+            [this.google.visible, this.isSystemUser] = await Promise.all([
+                this.userService.hasGroup("openfire_google_calendar.group_of_planning_google"),
+                this.userService.hasGroup("base.group_system"),
+            ]);
+        });
+        onMounted(() => {
+            if (this.google.visible && browser.sessionStorage.getItem(RESUME_KEY)) {
+                browser.sessionStorage.removeItem(RESUME_KEY);
+                this.syncWithGoogle();
+            }
+        });
+    }
+
+    /** Only a path on this server: the callback refuses anything else. */
+    get returnPath() {
+        const { pathname, search, hash } = browser.location;
+        return `${pathname}${search}${hash}`;
+    }
+
+    async syncWithGoogle() {
+        if (this.google.busy) {
+            return;
+        }
+        this.google.busy = true;
+        try {
+            const result = await this.rpc(SYNC_ROUTE, {
+                model: this.props.resModel,
+                fromurl: this.returnPath,
+            });
+            await this.onSyncResult(result);
+        } finally {
+            this.google.busy = false;
+        }
+    }
+
+    async onSyncResult(result) {
+        switch (result.status) {
+            case "need_auth":
+                return this.askToLeaveForGoogle(result);
+            case "need_config_from_admin":
+                return this.askForConfiguration(result);
+            case "sync_paused":
+                return this.dialog.add(AlertDialog, {
+                    title: _t("Google Calendar"),
+                    body: _t("An administrator paused the synchronization with Google Calendar."),
+                });
+            case "sync_stopped":
+                return this.notification.add(
+                    _t("Your synchronization with Google Calendar is stopped."),
+                    { type: "warning" }
+                );
+            default:
+                this.notifySummary(result);
+                await this.model.load();
+        }
+    }
+
+    askToLeaveForGoogle(result) {
+        const body = result.message
+            ? `${result.message}\n\n${_t("You will be sent to Google to allow Odoo to access your calendar.")}`
+            : _t("You will be sent to Google to allow Odoo to access your calendar.");
+        this.dialog.add(ConfirmationDialog, {
+            title: _t("Sync. with Google"),
+            body,
+            confirmLabel: _t("OK"),
+            confirm: () => {
+                browser.sessionStorage.setItem(RESUME_KEY, "1");
+                browser.location.assign(result.url);
+            },
+            cancel: () => {},
+        });
+    }
+
+    askForConfiguration(result) {
+        if (this.isSystemUser && result.action) {
+            this.dialog.add(ConfirmationDialog, {
+                title: _t("Configuration"),
+                body: _t(
+                    "The synchronization with Google Calendar must be configured first. Do it now?"
+                ),
+                confirmLabel: _t("Configure"),
+                confirm: () => this.actionService.doAction(result.action),
+                cancel: () => {},
+            });
+        } else {
+            this.dialog.add(AlertDialog, {
+                title: _t("Configuration"),
+                body: _t(
+                    "An administrator must configure the synchronization with Google Calendar first."
+                ),
+            });
+        }
+    }
+
+    notifySummary(result) {
+        const parts = [];
+        const add = (count, label) => count && parts.push(`${count} ${label}`);
+        add(result.created, _t("created"));
+        add(result.updated, _t("updated"));
+        add(result.cancelled, _t("cancelled"));
+        add(result.conflicts, _t("conflicts resolved"));
+        if (result.errors) {
+            this.notification.add(
+                _t("%s RDVs could not be synced: see their form.", result.errors),
+                { type: "danger", title: _t("Google Calendar") }
+            );
+        }
+        this.notification.add(
+            parts.length
+                ? _t("Synced with Google: %s.", parts.join(", "))
+                : _t("Synced with Google: nothing new."),
+            { type: "success", title: _t("Google Calendar") }
+        );
+    }
+}
+
+export const planningGoogleCalendarView = {
+    ...calendarView,
+    Controller: PlanningGoogleCalendarController,
+};
+
+registry.category("views").add("of_planning_google_calendar", planningGoogleCalendarView);
