@@ -1,0 +1,153 @@
+"""The admin API under ``/_emulator/``: the Python admin methods as JSON.
+
+It exists for the demo and for tests running in another process (Odoo's test
+runner) that cannot call the :class:`Emulator` object directly. Bodies and
+answers are JSON; errors use Google's error shape. The README lists every
+route.
+"""
+
+import json
+
+from werkzeug.wrappers import Response
+
+from .errors import ApiError
+
+
+def _json(body, status=200):
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def _error(status, message, reason="invalid"):
+    return _json(ApiError(status, reason, message).to_dict(), status)
+
+
+class AdminApi:
+    """Routes of ``/_emulator/``."""
+
+    def __init__(self, emulator):
+        self.emu = emulator
+
+    def handle(self, request):
+        """Dispatch an admin request; never raises."""
+        parts = [p for p in request.path.split("/") if p][1:]
+        try:
+            body = self._body(request)
+            if parts and parts[0] == "phone":
+                return self._phone(request, parts[1:], body)
+            key = (request.method, "/".join(parts))
+            handler = self._routes().get(key)
+            if handler is None:
+                return _error(404, "Unknown admin route %s %s" % key, "notFound")
+            return handler(request, body)
+        except ApiError as exc:
+            return _json(exc.to_dict(), exc.status)
+        except (KeyError, ValueError, TypeError) as exc:
+            return _error(400, "%s: %s" % (type(exc).__name__, exc))
+
+    @staticmethod
+    def _body(request):
+        if request.method in ("GET", "HEAD", "DELETE") or not request.get_data():
+            return {}
+        body = json.loads(request.get_data().decode("utf-8"))
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object")
+        return body
+
+    def _routes(self):
+        emu = self.emu
+        return {
+            ("GET", ""): lambda r, b: _json(self._info()),
+            ("POST", "reset"): lambda r, b: self._done(emu.reset()),
+            ("POST", "clients"): lambda r, b: self._done(emu.add_client(
+                b["client_id"], b["client_secret"], b.get("redirect_uris", []))),
+            ("GET", "accounts"): lambda r, b: _json({"accounts": self._accounts()}),
+            ("POST", "accounts"): lambda r, b: _json(
+                {"email": emu.add_account(b["email"], b.get("time_zone", "UTC")),
+                 "primary_calendar_id": b["email"]}),
+            ("POST", "calendars"): lambda r, b: _json({"id": emu.add_calendar(
+                b["email"], b["summary"], b.get("time_zone"))}),
+            ("POST", "tokens"): lambda r, b: _json(emu.mint_token(
+                b["email"], b.get("client_id"), b.get("scopes"))),
+            ("POST", "tokens/expire"): lambda r, b: self._done(
+                emu.expire_access_tokens(b.get("email"))),
+            ("POST", "tokens/revoke"): lambda r, b: self._done(emu.revoke(b["email"])),
+            ("POST", "sync-tokens/expire"): lambda r, b: self._done(emu.expire_sync_tokens()),
+            ("POST", "clock/advance"): lambda r, b: self._done(
+                emu.advance_clock(float(b["seconds"]))),
+            ("GET", "faults"): lambda r, b: _json(emu.faults.settings()),
+            ("POST", "faults"): self._set_faults,
+            ("POST", "quota"): lambda r, b: self._done(emu.set_quota(
+                b["email"], b.get("max_requests"))),
+            ("GET", "log"): lambda r, b: _json({"entries": emu.request_log,
+                                                "http_round_trips": emu.http_round_trips()}),
+            ("DELETE", "log"): lambda r, b: self._done(emu.clear_log()),
+            ("POST", "log/clear"): lambda r, b: self._done(emu.clear_log()),
+            ("GET", "push"): lambda r, b: _json(self._push()),
+            ("POST", "push/wait"): lambda r, b: _json(
+                {"idle": emu.wait_for_push(float(b.get("timeout", 5)))}),
+        }
+
+    @staticmethod
+    def _done(_result=None):
+        return _json({"ok": True})
+
+    def _info(self):
+        emu = self.emu
+        return {"base_url": emu.base_url, "api_endpoint": emu.api_endpoint,
+                "batch_uri": emu.batch_uri, "auth_uri": emu.auth_uri,
+                "token_uri": emu.token_uri, "revoke_uri": emu.revoke_uri}
+
+    def _accounts(self):
+        out = []
+        for email in list(self.emu.store.accounts):
+            cals = [{"id": c.id, "summary": c.summary, "timeZone": c.time_zone,
+                     "primary": c.primary} for c in self.emu.service.calendars_of(email)]
+            out.append({"email": email, "calendars": cals})
+        return out
+
+    def _push(self):
+        with self.emu.store.lock:
+            channels = [dict(c) for c in self.emu.push.channels.values()]
+        return {"channels": channels, "deliveries": self.emu.push_deliveries}
+
+    def _set_faults(self, request, body):
+        del request
+        settings = self.emu.faults.settings()
+        settings.update(body)
+        self.emu.set_faults(rate=float(settings["rate"]), kinds=settings["kinds"],
+                            seed=settings["seed"], latency=float(settings["latency"]),
+                            retry_after=settings["retry_after"], targets=settings["targets"])
+        return _json(self.emu.faults.settings())
+
+    def _phone(self, request, parts, body):
+        """``/_emulator/phone/<email>/events[/<id>]?calendar_id=...`` or
+        ``/_emulator/phone/<email>/calendars/<cal>/events[/<id>]``."""
+        if not parts:
+            return _error(404, "Missing account", "notFound")
+        phone = self.emu.phone(parts[0])
+        rest = parts[1:]
+        calendar_id = request.args.get("calendar_id", "primary")
+        if len(rest) >= 2 and rest[0] == "calendars":
+            calendar_id, rest = rest[1], rest[2:]
+        if not rest or rest[0] != "events" or len(rest) > 2:
+            return _error(404, "Unknown phone route", "notFound")
+        method = request.method
+        if len(rest) == 1:
+            if method == "GET":
+                flags = {name: request.args.get(name, "").lower() in ("1", "true")
+                         for name in ("show_deleted", "single_events")}
+                return _json({"items": phone.list_events(calendar_id, **flags)})
+            if method == "POST":
+                return _json(phone.insert_event(calendar_id, body))
+        else:
+            event_id = rest[1]
+            if method == "GET":
+                return _json(phone.get_event(calendar_id, event_id))
+            if method == "PATCH":
+                return _json(phone.patch_event(calendar_id, event_id, body))
+            if method == "PUT":
+                return _json(phone.update_event(calendar_id, event_id, body))
+            if method == "DELETE":
+                phone.delete_event(calendar_id, event_id)
+                return Response(status=204)
+        return _error(405, "Method not allowed", "methodNotAllowed")

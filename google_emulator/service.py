@@ -1,0 +1,612 @@
+"""The Calendar operations themselves, independent of HTTP.
+
+Both the REST layer (:mod:`calendar_api`) and the emulated phone
+(:class:`Phone`) call these methods, so a change "made on the phone" goes
+through the same validation and the same change tracking (etag, ``updated``,
+``sequence``, sync tokens, push notifications) as one made by the client.
+
+Every public method takes the acting user's email and checks that the
+calendar belongs to that user: someone else's calendar is simply "Not Found",
+as Google answers for calendars you cannot see.
+"""
+
+import copy
+
+from . import errors
+from .events import (WRITABLE, check_event_id, event_bounds_utc, html_link,
+                     matches_properties, matches_text, merge_patch, public,
+                     sequence_bump, tombstone, validate, writable_fields)
+from .recurrence import DEFAULT_LIMIT, Series, split_instance_id
+from .store import Calendar
+from .timeutil import UTC, format_timestamp_ms, get_zone, parse_date, parse_datetime
+
+MAX_PAGE = 2500
+DEFAULT_PAGE = 250
+
+# Checked in this order, so the error names the first offending parameter.
+SYNC_FORBIDDEN = ("iCalUID", "orderBy", "privateExtendedProperty", "q",
+                  "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin")
+
+EVENT_COLORS = {
+    "1": "#a4bdfc", "2": "#7ae7bf", "3": "#dbadff", "4": "#ff887c",
+    "5": "#fbd75b", "6": "#ffb878", "7": "#46d6db", "8": "#e1e1e1",
+    "9": "#5484ed", "10": "#51b749", "11": "#dc2127",
+}
+
+
+def _etag(millis):
+    return '"%d"' % (millis * 1000)
+
+
+class CalendarService:
+    """Calendars and events of every account, with Google's semantics."""
+
+    def __init__(self, store, notify=None, max_instances=DEFAULT_LIMIT):
+        self.store = store
+        self.notify = notify or (lambda calendar_id: None)
+        self.max_instances = max_instances
+
+    @property
+    def lock(self):
+        """The store's lock: one lock for all state."""
+        return self.store.lock
+
+    # -- accounts and calendars -----------------------------------------
+    def add_account(self, email, time_zone="UTC"):
+        """Create an account and its primary calendar (id == email); idempotent."""
+        if not isinstance(email, str) or "@" not in email:
+            raise ValueError("an account needs an email address, got %r" % (email,))
+        if get_zone(time_zone) is None:
+            raise ValueError("unknown time zone %r" % (time_zone,))
+        with self.lock:
+            if email not in self.store.accounts:
+                cal = Calendar(email, email, email, time_zone, primary=True)
+                self._stamp_calendar(cal)
+                self.store.calendars[email] = cal
+                self.store.accounts[email] = [email]
+            return email
+
+    def add_calendar(self, email, summary, time_zone=None, description=None):
+        """Create a secondary calendar owned by ``email`` and return its id."""
+        with self.lock:
+            primary = self.calendar(email, "primary")
+            zone = time_zone or primary.time_zone
+            if get_zone(zone) is None:
+                raise errors.bad_request("Invalid time zone definition.")
+            cal_id = "%s@group.calendar.google.com" % self.store.new_id(26)
+            cal = Calendar(cal_id, email, summary, zone, description=description)
+            self._stamp_calendar(cal)
+            self.store.calendars[cal_id] = cal
+            self.store.accounts[email].append(cal_id)
+            return cal_id
+
+    def _stamp_calendar(self, cal):
+        millis = self.store.clock.unique_ms()
+        cal.etag = _etag(millis)
+        cal.updated_ms = millis
+
+    def calendar(self, email, calendar_id):
+        """The Calendar ``calendar_id`` ("primary" allowed) if ``email`` owns it."""
+        if email not in self.store.accounts:
+            raise errors.not_found()
+        if calendar_id == "primary":
+            calendar_id = email
+        cal = self.store.calendars.get(calendar_id)
+        if cal is None or cal.owner != email:
+            raise errors.not_found()
+        return cal
+
+    def calendars_of(self, email):
+        """The user's calendars, primary first."""
+        with self.lock:
+            return [self.store.calendars[c] for c in self.store.accounts.get(email, [])]
+
+    @staticmethod
+    def calendar_resource(cal):
+        """The ``calendars`` resource."""
+        out = {"kind": "calendar#calendar", "etag": cal.etag, "id": cal.id,
+               "summary": cal.summary, "timeZone": cal.time_zone,
+               "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]}}
+        if cal.description:
+            out["description"] = cal.description
+        return out
+
+    @staticmethod
+    def calendar_list_entry(cal):
+        """The ``calendarList`` entry of a calendar the user owns."""
+        out = {"kind": "calendar#calendarListEntry", "etag": cal.etag, "id": cal.id,
+               "summary": cal.summary, "timeZone": cal.time_zone, "colorId": "14",
+               "backgroundColor": "#9fe1e7", "foregroundColor": "#000000",
+               "selected": True, "accessRole": "owner", "defaultReminders": [],
+               "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]}}
+        if cal.description:
+            out["description"] = cal.description
+        if cal.primary:
+            out["primary"] = True
+            out["notificationSettings"] = {"notifications": []}
+        return out
+
+    def list_calendars(self, email):
+        """calendarList.list (no paging: accounts have a handful of calendars)."""
+        with self.lock:
+            items = [self.calendar_list_entry(c) for c in self.calendars_of(email)]
+            return {"kind": "calendar#calendarList",
+                    "etag": _etag(max([c.updated_ms for c in self.calendars_of(email)] or [0])),
+                    "nextSyncToken": self.store.encode_token("callist", email),
+                    "items": items}
+
+    def get_calendar_list_entry(self, email, calendar_id):
+        """calendarList.get."""
+        with self.lock:
+            return self.calendar_list_entry(self.calendar(email, calendar_id))
+
+    def get_calendar(self, email, calendar_id):
+        """calendars.get."""
+        with self.lock:
+            return self.calendar_resource(self.calendar(email, calendar_id))
+
+    def insert_calendar(self, email, body):
+        """calendars.insert: ``summary`` is required, ``timeZone`` must be valid."""
+        if not isinstance(body, dict):
+            raise errors.parse_error()
+        summary = body.get("summary")
+        if not isinstance(summary, str) or not summary.strip():
+            raise errors.required("Missing title.")
+        zone = body.get("timeZone")
+        if zone is not None and get_zone(zone) is None:
+            raise errors.bad_request("Invalid time zone definition.")
+        with self.lock:
+            cal_id = self.add_calendar(email, summary, zone, body.get("description"))
+            return self.calendar_resource(self.store.calendars[cal_id])
+
+    def delete_calendar(self, email, calendar_id):
+        """calendars.delete; the primary calendar can only be cleared."""
+        with self.lock:
+            cal = self.calendar(email, calendar_id)
+            if cal.primary:
+                raise errors.bad_request("Cannot delete primary calendar.",
+                                         reason="cannotDeletePrimaryCalendar")
+            del self.store.calendars[cal.id]
+            self.store.accounts[email].remove(cal.id)
+
+    def clear_calendar(self, email, calendar_id):
+        """calendars.clear: delete every event, as tombstones."""
+        with self.lock:
+            cal = self.calendar(email, calendar_id)
+            for event in list(cal.events.values()):
+                if event["status"] != "cancelled":
+                    self._cancel(cal, event)
+
+    # -- change tracking --------------------------------------------------
+    def _commit(self, cal, event):
+        """Stamp a change (counter, ``updated``, etag), store it and notify."""
+        millis = self.store.clock.unique_ms()
+        event["_change"] = self.store.next_change()
+        event["_ms"] = millis
+        event["updated"] = format_timestamp_ms(millis)
+        event["etag"] = _etag(millis)
+        cal.events[event["id"]] = event
+        cal.updated_ms = millis
+        self.notify(cal.id)
+        return event
+
+    def _cancel(self, cal, event):
+        event = copy.deepcopy(event)
+        event["status"] = "cancelled"
+        event["sequence"] = event.get("sequence", 0) + 1
+        self._commit(cal, event)
+        if event.get("recurrence"):
+            for other in list(cal.events.values()):
+                if other.get("recurringEventId") == event["id"] \
+                        and other["status"] != "cancelled":
+                    self._cancel(cal, other)
+
+    # -- events: single resources ----------------------------------------
+    def _lookup(self, cal, event_id):
+        """A stored event, or an occurrence of a live series, else 404."""
+        event = cal.events.get(event_id)
+        if event is not None:
+            return event
+        parts = split_instance_id(event_id) if isinstance(event_id, str) else None
+        if parts:
+            master = cal.events.get(parts[0])
+            if master and master.get("recurrence") and master["status"] != "cancelled":
+                series = Series(master, cal.time_zone)
+                original = series.find(parts[1])
+                if original is not None:
+                    return series.materialize(original)
+        raise errors.not_found()
+
+    @staticmethod
+    def _check_if_match(event, if_match):
+        if if_match and if_match.strip() != "*" and \
+                event["etag"] not in [tag.strip() for tag in if_match.split(",")]:
+            raise errors.condition_not_met()
+
+    def insert_event(self, email, calendar_id, body):
+        """events.insert, with an optional client-supplied id."""
+        with self.lock:
+            cal = self.calendar(email, calendar_id)
+            if not isinstance(body, dict):
+                raise errors.parse_error()
+            event_id = body.get("id")
+            if event_id is not None:
+                check_event_id(event_id)
+                if event_id in cal.events:
+                    raise errors.ApiError(409, "duplicate",
+                                          "The requested identifier already exists.")
+            else:
+                event_id = self.store.new_id(26)
+                while event_id in cal.events:
+                    event_id = self.store.new_id(26)
+            fields = self._valid_fields(cal, writable_fields(body), event_id)
+            if cal.primary:
+                organizer = {"email": cal.owner, "self": True}
+            else:
+                organizer = {"email": cal.id, "displayName": cal.summary, "self": True}
+            event = {
+                "kind": "calendar#event", "id": event_id, "status": "confirmed",
+                "htmlLink": html_link(self.store.base_url, event_id, cal.id),
+                "creator": {"email": email, "self": True}, "organizer": organizer,
+                "iCalUID": "%s@google.com" % event_id, "sequence": 0,
+                "reminders": {"useDefault": True}, "eventType": "default",
+            }
+            event.update(fields)
+            event["_seq"] = self.store.next_seq()
+            event["_orig"] = ""
+            self._commit(cal, event)
+            event["created"] = event["updated"]
+            return public(event)
+
+    def _valid_fields(self, cal, fields, event_id, instance=False):
+        """Validate writable fields; recurring rules are checked by expanding them."""
+        if "sequence" in fields and (not isinstance(fields["sequence"], int)
+                                     or fields["sequence"] < 0):
+            raise errors.bad_request("Invalid value for: sequence")
+        if instance:
+            fields.pop("recurrence", None)
+        fields = validate(fields, cal.time_zone)
+        if fields.get("recurrence"):
+            probe = dict(fields, id=event_id)
+            Series(probe, cal.time_zone)
+        return fields
+
+    def get_event(self, email, calendar_id, event_id):
+        """events.get; deleted events are returned with status "cancelled"."""
+        with self.lock:
+            cal = self.calendar(email, calendar_id)
+            return public(self._lookup(cal, event_id))
+
+    def patch_event(self, email, calendar_id, event_id, body, if_match=None):
+        """events.patch: merge ``body`` into the event (an instance id makes an exception)."""
+        with self.lock:
+            cal = self.calendar(email, calendar_id)
+            current = self._lookup(cal, event_id)
+            self._check_if_match(current, if_match)
+            if not isinstance(body, dict):
+                raise errors.parse_error()
+            merged = merge_patch(writable_fields(current), writable_fields(body))
+            return self._replace(cal, current, merged)
+
+    def update_event(self, email, calendar_id, event_id, body, if_match=None):
+        """events.update: replace every writable field with ``body``."""
+        with self.lock:
+            cal = self.calendar(email, calendar_id)
+            current = self._lookup(cal, event_id)
+            self._check_if_match(current, if_match)
+            if not isinstance(body, dict):
+                raise errors.parse_error()
+            return self._replace(cal, current, writable_fields(body))
+
+    def _replace(self, cal, current, fields):
+        is_instance = "recurringEventId" in current
+        fields = self._valid_fields(cal, fields, current["id"], instance=is_instance)
+        event = {key: copy.deepcopy(value) for key, value in current.items()
+                 if key not in WRITABLE}
+        event.update(fields)
+        event.setdefault("status", "confirmed")
+        event.setdefault("reminders", {"useDefault": True})
+        bump = 1 if sequence_bump(current, event) else 0
+        event["sequence"] = max(current.get("sequence", 0) + bump, fields.get("sequence", 0))
+        if event["status"] == "cancelled" and current["status"] != "cancelled":
+            event["status"] = current["status"]
+            self._commit(cal, event)
+            self._cancel(cal, event)
+            return public(cal.events[event["id"]])
+        self._commit(cal, event)
+        return public(event)
+
+    def delete_event(self, email, calendar_id, event_id, if_match=None):
+        """events.delete: the event becomes a ``cancelled`` tombstone.
+
+        Deleting an occurrence creates a cancelled exception; deleting a series
+        cancels its exceptions too; deleting twice is 410 ``deleted``.
+        """
+        with self.lock:
+            cal = self.calendar(email, calendar_id)
+            current = self._lookup(cal, event_id)
+            if current["status"] == "cancelled":
+                raise errors.deleted()
+            self._check_if_match(current, if_match)
+            self._cancel(cal, current)
+
+    # -- events: lists ------------------------------------------------------
+    def list_events(self, email, calendar_id, sync_token=None, page_token=None,
+                    max_results=DEFAULT_PAGE, show_deleted=None, single_events=False,
+                    time_min=None, time_max=None, updated_min=None, ical_uid=None,
+                    private_props=(), shared_props=(), q=None, order_by=None):
+        """events.list, full or incremental (``sync_token``), one page at a time.
+
+        Times are aware datetimes; ``*_props`` are lists of (key, value).
+        The page token remembers the change counter of the first page so the
+        final ``nextSyncToken`` covers changes made while paging.
+        """
+        with self.lock:
+            cal = self.calendar(email, calendar_id)
+            since = None
+            if sync_token is not None:
+                given = dict(zip(SYNC_FORBIDDEN, (ical_uid, order_by, private_props, q,
+                                                  shared_props, time_min, time_max,
+                                                  updated_min)))
+                for name in SYNC_FORBIDDEN:
+                    if given[name]:
+                        raise errors.bad_request(
+                            "The parameter %s cannot be used together with syncToken."
+                            % name)
+                if show_deleted is False:
+                    raise errors.bad_request(
+                        "showDeleted cannot be false together with syncToken.")
+                payload = self.store.decode_token("sync", sync_token)
+                if not payload or payload[0] != cal.id or payload[1] > self.store.counter:
+                    raise errors.full_sync_required()
+                since = payload[1]
+            if order_by not in (None, "startTime", "updated"):
+                raise errors.bad_request("Invalid value for: orderBy")
+            if order_by == "startTime" and not single_events:
+                raise errors.bad_request(
+                    "The requested ordering is not available for the particular query.")
+            if time_min and time_max and time_max <= time_min:
+                raise errors.ApiError(400, "timeRangeEmpty",
+                                      "The specified time range is empty.")
+            snapshot, last_key = self.store.counter, None
+            if page_token is not None:
+                page = self.store.decode_token("page", page_token)
+                if not page or page[0] != cal.id:
+                    if since is not None:
+                        raise errors.full_sync_required()
+                    raise errors.bad_request("Invalid pageToken value.")
+                snapshot, last_key = page[1], page[2]
+            filters = {"since": since, "single": single_events, "time_min": time_min,
+                       "time_max": time_max, "updated_min": updated_min,
+                       "show_deleted": bool(show_deleted), "ical_uid": ical_uid,
+                       "private": private_props, "shared": shared_props, "q": q}
+            rows = [(self._sort_key(cal, event, order_by), item)
+                    for event, item in self._collect(cal, filters)]
+            response = self._page(cal, rows, last_key, max_results, ("page", cal.id, snapshot))
+            if "nextPageToken" not in response:
+                response["nextSyncToken"] = self.store.encode_token("sync", [cal.id, snapshot])
+            return response
+
+    def _page(self, cal, rows, last_key, max_results, token_head):
+        rows.sort(key=lambda row: row[0])
+        if last_key is not None:
+            last = tuple(last_key)
+            rows = [row for row in rows if row[0] > last]
+        max_results = max(1, min(max_results or DEFAULT_PAGE, MAX_PAGE))
+        page = rows[:max_results]
+        response = {"kind": "calendar#events", "etag": _etag(cal.updated_ms),
+                    "summary": cal.summary, "updated": format_timestamp_ms(cal.updated_ms),
+                    "timeZone": cal.time_zone, "accessRole": "owner",
+                    "defaultReminders": [], "items": [item for _, item in page]}
+        if cal.description:
+            response["description"] = cal.description
+        if len(rows) > max_results:
+            kind, *rest = token_head
+            response["nextPageToken"] = self.store.encode_token(
+                kind, rest + [list(page[-1][0])])
+        return response
+
+    def _sort_key(self, cal, event, order_by):
+        """Stable keys for keyset paging: (order value, creation order, occurrence)."""
+        if order_by == "startTime":
+            first = self._start_utc(cal, event)
+        elif order_by == "updated":
+            first = "%015d" % event.get("_ms", 0)
+        else:
+            first = ""
+        return (first, event["_seq"], event["_orig"])
+
+    @staticmethod
+    def _start_utc(cal, event):
+        if "start" in event:
+            return event_bounds_utc(event, cal.time_zone)[0].isoformat()
+        original = event.get("originalStartTime", {})
+        moment = parse_datetime(original.get("dateTime", "")) if original else None
+        return moment.astimezone(UTC).isoformat() if moment and moment.tzinfo else ""
+
+    @staticmethod
+    def _in_window(cal, event, time_min, time_max):
+        """Google's window: timeMin bounds the end, timeMax the start (both exclusive).
+
+        A cancelled occurrence is placed at its original start; zero-length
+        events count when they start inside the window.
+        """
+        if time_min is None and time_max is None:
+            return True
+        if event["status"] == "cancelled" and "originalStartTime" in event:
+            probe = {"start": event["originalStartTime"], "end": event["originalStartTime"]}
+            start, end = event_bounds_utc(probe, cal.time_zone)
+        else:
+            start, end = event_bounds_utc(event, cal.time_zone)
+        if time_min is not None and (end <= time_min if end > start else start < time_min):
+            return False
+        return time_max is None or start < time_max
+
+    def _passes_filters(self, event, filters):
+        if filters["ical_uid"] and event.get("iCalUID") != filters["ical_uid"]:
+            return False
+        if filters["private"] and not matches_properties(event, "private", filters["private"]):
+            return False
+        if filters["shared"] and not matches_properties(event, "shared", filters["shared"]):
+            return False
+        if filters["q"] and not matches_text(event, filters["q"]):
+            return False
+        if filters["updated_min"] is not None:
+            return event.get("_ms", 0) >= filters["updated_min"].timestamp() * 1000
+        return True
+
+    def _collect(self, cal, filters):
+        """(stored-or-materialized event, output item) pairs matching ``filters``."""
+        since, single = filters["since"], filters["single"]
+        time_min, time_max = filters["time_min"], filters["time_max"]
+        show_cancelled = (since is not None or filters["updated_min"] is not None
+                          or filters["show_deleted"])
+        exceptions = {}
+        for event in cal.events.values():
+            if "recurringEventId" in event:
+                exceptions.setdefault(event["recurringEventId"], set()).add(event["id"])
+        for event in list(cal.events.values()):
+            if since is not None and event["_change"] <= since:
+                continue
+            if since is None and not self._passes_filters(event, filters):
+                continue
+            cancelled = event["status"] == "cancelled"
+            is_exception = "recurringEventId" in event
+            if event.get("recurrence") and (single or (time_min or time_max)) \
+                    and not cancelled:
+                series = Series(event, cal.time_zone)
+                originals = series.occurrences(time_min, time_max,
+                                               limit=self.max_instances if single else 1)
+                if not single:
+                    if originals:
+                        yield event, public(event)
+                    continue
+                taken = exceptions.get(event["id"], set())
+                for original in originals:
+                    if series.instance_id(original) not in taken:
+                        instance = series.materialize(original)
+                        yield instance, public(instance)
+                continue
+            if cancelled:
+                if single and event.get("recurrence") and since is None:
+                    continue
+                if not (show_cancelled or (is_exception and not single)):
+                    continue
+                if since is None and not self._in_window(cal, event, time_min, time_max):
+                    continue
+                yield event, tombstone(event)
+                continue
+            if not self._in_window(cal, event, time_min, time_max):
+                continue
+            yield event, public(event)
+
+    def instances(self, email, calendar_id, event_id, time_min=None, time_max=None,
+                  max_results=DEFAULT_PAGE, page_token=None, show_deleted=False,
+                  original_start=None):
+        """events.instances: the occurrences of a series, exceptions applied."""
+        with self.lock:
+            cal = self.calendar(email, calendar_id)
+            master = cal.events.get(event_id)
+            if master is None:
+                raise errors.not_found()
+            if time_min and time_max and time_max <= time_min:
+                raise errors.ApiError(400, "timeRangeEmpty",
+                                      "The specified time range is empty.")
+            if original_start is not None:
+                original_start = self._parse_original_start(cal, original_start)
+            last_key = None
+            if page_token is not None:
+                page = self.store.decode_token("instances", page_token)
+                if not page or page[0] != cal.id or page[1] != event_id:
+                    raise errors.bad_request("Invalid pageToken value.")
+                last_key = page[2]
+            rows = []
+            for event in self._instances(cal, master, time_min, time_max, show_deleted):
+                if original_start is not None and not self._starts_at(
+                        cal, event, original_start):
+                    continue
+                key = (self._start_utc(cal, event), event["_orig"])
+                item = tombstone(event) if event["status"] == "cancelled" else public(event)
+                rows.append((key, item))
+            return self._page(cal, rows, last_key, max_results,
+                              ("instances", cal.id, event_id))
+
+    @staticmethod
+    def _parse_original_start(cal, text):
+        """``originalStart``: an RFC 3339 instant or a date, as a UTC datetime."""
+        probe = {"date": text} if parse_date(text) else {"dateTime": text}
+        try:
+            return event_bounds_utc({"start": probe, "end": probe}, cal.time_zone)[0]
+        except errors.ApiError as exc:
+            raise errors.bad_request("Invalid value for: originalStart") from exc
+
+    @staticmethod
+    def _starts_at(cal, event, original_start):
+        """The ``originalStart`` filter: same original start instant (or date)."""
+        wanted = event.get("originalStartTime") or event["start"]
+        probe = {"start": wanted, "end": wanted}
+        return event_bounds_utc(probe, cal.time_zone)[0] == original_start
+
+    def _instances(self, cal, master, time_min, time_max, show_deleted):
+        if not master.get("recurrence"):
+            if master["status"] != "cancelled" or show_deleted:
+                yield master
+            return
+        if master["status"] == "cancelled":
+            return
+        series = Series(master, cal.time_zone)
+        exceptions = {e["id"]: e for e in cal.events.values()
+                      if e.get("recurringEventId") == master["id"]}
+        for original in series.occurrences(time_min, time_max, limit=self.max_instances):
+            if series.instance_id(original) not in exceptions:
+                yield series.materialize(original)
+        for exception in exceptions.values():
+            if exception["status"] == "cancelled" and not show_deleted:
+                continue
+            if self._in_window(cal, exception, time_min, time_max):
+                yield exception
+
+
+class Phone:
+    """Acts as the Google user on their phone: no HTTP, no token, no faults,
+    but the same validation and change tracking as the API.
+
+    Methods return the event as the API would and raise
+    :class:`google_emulator.errors.ApiError` for what the API would refuse.
+    """
+
+    def __init__(self, service, email):
+        self.service = service
+        self.email = email
+
+    def insert_event(self, calendar_id, body):
+        """Create an event (an ``id`` in ``body`` is honoured like the API does)."""
+        return self.service.insert_event(self.email, calendar_id, body)
+
+    def patch_event(self, calendar_id, event_id, body):
+        """Change some fields; an instance id turns the occurrence into an exception."""
+        return self.service.patch_event(self.email, calendar_id, event_id, body)
+
+    def update_event(self, calendar_id, event_id, body):
+        """Replace the event's writable fields."""
+        return self.service.update_event(self.email, calendar_id, event_id, body)
+
+    def delete_event(self, calendar_id, event_id):
+        """Delete an event or one occurrence of a series."""
+        self.service.delete_event(self.email, calendar_id, event_id)
+
+    def get_event(self, calendar_id, event_id):
+        """Read one event or occurrence."""
+        return self.service.get_event(self.email, calendar_id, event_id)
+
+    def list_events(self, calendar_id, show_deleted=False, single_events=False):
+        """Every event of the calendar (all pages), like the phone's agenda."""
+        items, token = [], None
+        while True:
+            page = self.service.list_events(
+                self.email, calendar_id, page_token=token, max_results=MAX_PAGE,
+                show_deleted=show_deleted, single_events=single_events)
+            items.extend(page["items"])
+            token = page.get("nextPageToken")
+            if not token:
+                return items
