@@ -1,2 +1,11 @@
-from . import controllers
-from . import models
+import warnings
+
+# google.api_core (imported by googleapiclient) warns, once, at import time,
+# that a future release will drop this Python version. It says nothing about
+# this addon's behaviour; keep it out of the server log.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", category=FutureWarning, module="google.api_core")
+    import googleapiclient.discovery  # noqa: F401  pylint: disable=unused-import
+
+from . import controllers  # noqa: E402
+from . import models  # noqa: E402

@@ -11,6 +11,7 @@
     "data": [
         "security/of_planning_google_security.xml",
         "security/ir.model.access.csv",
+        "data/of_planning_google_data.xml",
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",
         "views/oauth_templates.xml",

@@ -1,2 +1,3 @@
 from . import oauth_callback
 from . import sync_routes
+from . import push_notifications

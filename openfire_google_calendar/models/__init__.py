@@ -1,4 +1,5 @@
 from . import res_config_settings
 from . import of_google_account
 from . import of_google_event_link
+from . import of_planning_intervention
 from . import res_users

@@ -1,15 +1,30 @@
+import hmac
 import logging
-from datetime import timedelta
+import secrets
+import time
+import uuid
+from datetime import datetime, timedelta
 
 from google.auth.exceptions import RefreshError
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..sync.cycle import sync_calendar
+from ..sync.google_client import GoogleClient, GoogleError, ReconnectNeeded, Write
+from ..sync.plan import Policy, SyncSettings
 from . import google_oauth
+from .odoo_local_side import OdooLocalSide
 
 _logger = logging.getLogger(__name__)
 PARAM_PREFIX = "openfire_google_calendar."
+CHANNEL_TTL = 7 * 24 * 3600  # seconds a push channel lives before renewal
+# What the user is told, per kind of action done (either side).
+REPORTED_KINDS = {
+    "create_remote": "created", "create_local": "created", "update_remote": "updated",
+    "update_local": "updated", "cancel_remote": "cancelled", "cancel_local": "cancelled",
+    "delete_remote": "cancelled",
+}
 
 
 class GoogleAccessLost(UserError):
@@ -48,6 +63,14 @@ class OfGoogleAccount(models.Model):
     sync_stopped = fields.Boolean(string="Sync stopped", copy=False)
     last_error = fields.Text(copy=False)
     last_sync = fields.Datetime(copy=False)
+    last_sync_summary = fields.Char(copy=False)
+    sync_watermark = fields.Datetime(
+        copy=False, help="RDVs changed at or after this moment are looked at by the next sync.")
+    push_pending = fields.Boolean(copy=False, help="Google notified a change not synced yet.")
+    channel_id = fields.Char(copy=False, index=True)
+    channel_token = fields.Char(groups="base.group_system", copy=False)
+    channel_resource_id = fields.Char(groups="base.group_system", copy=False)
+    channel_expiration = fields.Datetime(copy=False)
 
     _sql_constraints = [
         ("user_unique", "unique(user_id)", "A user has one Google account connection."),
@@ -166,15 +189,198 @@ class OfGoogleAccount(models.Model):
 
     # ------------------------------------------------------------------- sync
 
-    def _sync_from_button(self):
-        """The sync run by "Sync. with Google"; returns counts for the
-        notification. Until the sync lands, a connected account has nothing
-        to report."""
+    @api.model
+    def _sync_settings(self):
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        return SyncSettings(
+            database_uuid=get_param("database.uuid"),
+            policy=Policy(get_param(PARAM_PREFIX + "conflict_policy") or Policy.ODOO.value),
+            allow_delete=bool(get_param(PARAM_PREFIX + "allow_delete")),
+            default_tz=self.env.company.of_planning_tz or "Europe/Paris")
+
+    def _client(self):
         self.ensure_one()
-        return {}
+        creds = self._credentials()
+        return GoogleClient(creds, api_endpoint=self._endpoints()["api_endpoint"])
+
+    def _ensure_calendar(self, client):
+        """The dedicated calendar, created on the first sync, so the user's
+        private events never become RDVs."""
+        account = self.sudo()
+        if account.calendar_id:
+            return account.calendar_id
+        name = self.env["ir.config_parameter"].sudo().get_param(
+            PARAM_PREFIX + "calendar_name") or "Interventions"
+        tz = account.user_id.tz or self.env.company.of_planning_tz or "Europe/Paris"
+        account.write({"calendar_id": client.create_calendar(name, tz), "calendar_name": name})
+        return account.calendar_id
+
+    def _sync(self, commit=True, force=False, local_side_class=OdooLocalSide):
+        """Pull then push this account's RDVs; return a summary for the user.
+
+        Runs as the sync (sudo) for one user: only RDVs assigned to one of his
+        employees, only his calendar."""
+        self.ensure_one()
+        account = self.sudo()
+        if not self._try_lock():
+            return {"status": "already_running"}
+        try:
+            client = account._client()
+            calendar_id = account._ensure_calendar(client)
+            local = local_side_class(account, commit=commit)
+            report = sync_calendar(client, calendar_id, local, self._sync_settings(),
+                                   force=force)
+            account._ensure_watch(client, calendar_id)
+            account._remember_token(client.credentials)
+            return account._record_report(report, local)
+        except (GoogleAccessLost, ReconnectNeeded) as exc:
+            if isinstance(exc, ReconnectNeeded):
+                account._disconnect(_("Google refused the connection (%s). Press \"Sync. "
+                                      "with Google\" to connect again.", exc), state="revoked")
+            return {"status": "need_auth", "message": account.last_error or str(exc)}
+        except GoogleError as exc:
+            account.last_error = _("Google Calendar answered: %s", exc)
+            return {"status": "error", "message": account.last_error, "errors": 1}
+        finally:
+            self._unlock()
+
+    @api.model
+    def _push_address(self):
+        """Where Google may POST notifications: a public HTTPS address (or the
+        push_base_url parameter, for the emulator); None means poll only."""
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        base = get_param(PARAM_PREFIX + "push_base_url")
+        if not base:
+            base = get_param("web.base.url") or ""
+            if not base.startswith("https://") or google_oauth.is_loopback(base):
+                return None
+        return base.rstrip("/") + "/google_calendar/notifications"
+
+    def _ensure_watch(self, client, calendar_id):
+        """A push channel per user, renewed a day before it expires; a
+        failure only means polling goes on."""
+        account = self.sudo()
+        address = self._push_address()
+        soon = fields.Datetime.now() + timedelta(days=1)
+        if not address or (account.channel_id and account.channel_expiration
+                           and account.channel_expiration > soon):
+            return
+        old = (account.channel_id, account.channel_resource_id)
+        channel_id, token = str(uuid.uuid4()), secrets.token_urlsafe(24)
+        try:
+            answer = client.watch(calendar_id, channel_id, address, token=token,
+                                  ttl_seconds=CHANNEL_TTL)
+            if old[0] and old[1]:
+                client.stop_channel(*old)
+        except GoogleError as exc:
+            _logger.info("No push channel for user %s: %s", account.user_id.id, exc)
+            return
+        expiration = answer.get("expiration")
+        account.write({
+            "channel_id": channel_id, "channel_token": token,
+            "channel_resource_id": answer.get("resourceId"),
+            "channel_expiration": datetime.utcfromtimestamp(int(expiration) / 1000)
+            if expiration else fields.Datetime.now() + timedelta(seconds=CHANNEL_TTL),
+        })
+
+    @api.model
+    def _on_push(self, channel_id, token, resource_state):
+        """A notification from Google: flag the account and wake the cron.
+        Returns False for an unknown channel or a wrong token."""
+        account = self.sudo().search([("channel_id", "=", channel_id)], limit=1) \
+            if channel_id else self.sudo()
+        if not account or not token or not hmac.compare_digest(
+                account.channel_token or "", token):
+            return False
+        if resource_state != "sync":
+            account.push_pending = True
+            self.env.ref("openfire_google_calendar.ir_cron_of_google_sync").sudo()._trigger()
+        return True
+
+    def _lock_key(self):
+        return [0x0F6C, self.id]
+
+    def _try_lock(self):
+        """A session-level lock: two syncs of one user never overlap, and the
+        lock survives the commits the sync makes as it goes."""
+        self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", self._lock_key())
+        return self.env.cr.fetchone()[0]
+
+    def _unlock(self):
+        self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", self._lock_key())
+
+    def _remember_token(self, creds):
+        """googleapiclient refreshes an expired token by itself: keep the new one."""
+        account = self.sudo()
+        if creds.token and creds.token != account.access_token:
+            account.write({"access_token": creds.token, "token_expiry": creds.expiry or False})
+
+    def _record_report(self, report, local):
+        counts = {"created": 0, "updated": 0, "cancelled": 0, "errors": 0}
+        for result in report.results:
+            kind = result.action.kind.value
+            if result.outcome.value == "done" and kind in REPORTED_KINDS:
+                counts[REPORTED_KINDS[kind]] += 1
+            elif result.outcome.value in ("failed", "retry", "skipped"):
+                counts["errors"] += 1
+                local.report_problem(result.key, result.event_id, result.reason or "; ".join(
+                    result.action.problems))
+        changed_in_odoo = any(result.action.side == "odoo" and result.outcome.value == "done"
+                              for result in report.results)
+        values = {"last_sync": fields.Datetime.now(), "last_error": report.stopped or False,
+                  "last_sync_summary": _(
+                      "%(created)s created, %(updated)s updated, %(cancelled)s cancelled, "
+                      "%(conflicts)s conflicts, %(errors)s errors",
+                      conflicts=len(report.conflicts), **counts)}
+        self.sudo().write(values)
+        local._durable()  # pylint: disable=protected-access
+        return dict(counts, conflicts=len(report.conflicts), changed_in_odoo=changed_in_odoo,
+                    stopped=report.stopped or False)
+
+    def _sync_in_new_cursor(self, force=False):
+        """Sync in a cursor of its own, committed item by item, so neither the
+        caller's transaction nor a failure of the caller undoes it."""
+        self.ensure_one()
+        with self.env.registry.cursor() as cr:
+            account = self.with_env(self.env(cr=cr, su=True))
+            result = account._sync(commit=True, force=force)
+            cr.commit()  # pylint: disable=invalid-commit
+        self.invalidate_recordset()
+        return result
+
+    def _sync_from_button(self):
+        """"Sync. with Google"."""
+        self.ensure_one()
+        return self._sync_in_new_cursor()
+
+    @api.model
+    def _cron_sync_all(self, time_budget=600):
+        """Every connected user, each in his own transaction: one failing user
+        never stops the others, and a run stops starting users after
+        `time_budget` seconds (the next run goes on)."""
+        started = time.monotonic()
+        accounts = self.sudo().search([("state", "=", "connected"), ("sync_stopped", "=", False)],
+                                      order="push_pending desc, last_sync asc nulls first")
+        for account in accounts:
+            if time.monotonic() - started > time_budget:
+                break
+            try:
+                account.push_pending = False
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                account._sync_in_new_cursor()
+            except Exception:  # pylint: disable=broad-except
+                _logger.exception("Google Calendar sync of user %s failed", account.user_id.id)
 
     def _delete_created_events(self):
-        """Delete, in the connected account, the events the connector created;
-        returns how many."""
+        """Delete, in the connected account, the events the connector created
+        (those of this account's links); returns how many went."""
         self.ensure_one()
-        return 0
+        account = self.sudo()
+        links = self.env["of.google.event.link"].sudo().search([("account_id", "=", self.id)])
+        if not links or not account._is_connected() or not account.calendar_id:
+            return 0
+        client = account._client()
+        writes = [Write("delete", link.google_event_id) for link in links
+                  if "_" not in link.google_event_id]
+        results = client.write(account.calendar_id, writes)
+        return sum(1 for result in results if result.ok or result.status in (404, 410))

@@ -15,6 +15,8 @@ class OfGoogleEventLink(models.Model):
     user_id = fields.Many2one(related="account_id.user_id", store=True, index=True)
     intervention_id = fields.Many2one("of.planning.intervention", ondelete="set null",
                                       index=True, string="RDV")
+    rdv_key = fields.Char(required=True, index=True,
+                          help="The sync's key: the RDV id, or 's' + series id for a series.")
     google_event_id = fields.Char(required=True, index=True)
     etag = fields.Char()
     content_hash = fields.Char(help="Hash of the synced fields at the last sync.")
@@ -26,4 +28,5 @@ class OfGoogleEventLink(models.Model):
     _sql_constraints = [
         ("event_unique", "unique(account_id, google_event_id)",
          "A Google event is linked once per account."),
+        ("key_unique", "unique(account_id, rdv_key)", "An RDV is linked once per account."),
     ]

@@ -2,8 +2,11 @@
 
 Google asks clients to back off exponentially, with jitter, on rate limits
 (403 ``rateLimitExceeded``/``userRateLimitExceeded``, 429) and on server errors
-(500, 502, 503, 504); a network error or a timeout is treated the same. Other
-errors are permanent: retrying a 400 only burns quota.
+(500, 502, 503, 504); a network error or a timeout is treated the same. A 401
+that survives google-auth's own refresh-and-retry (the token expired again in
+between) is retried too: the next try refreshes once more, and a refused
+refresh raises instead. Other errors are permanent: retrying a 400 only burns
+quota.
 
 A :class:`Backoff` is the policy; :meth:`Backoff.start` gives the budget of one
 operation (bounded both in attempts and in total time, so a cron job always
@@ -15,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
-TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+TRANSIENT_STATUSES = frozenset({401, 429, 500, 502, 503, 504})
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 
 
@@ -29,10 +32,8 @@ def parse_retry_after(value, now=None):
     if value is None:
         return None
     text = str(value).strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
+    if text.replace(".", "", 1).isdigit():
+        return float(text)
     try:
         moment = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

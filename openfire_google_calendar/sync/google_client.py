@@ -14,6 +14,8 @@
 
 Nothing here knows RDVs: the executor turns plan actions into :class:`Write`.
 """
+# googleapiclient builds ``events()``, ``calendars()``... at run time.
+# pylint: disable=no-member
 
 import json
 from dataclasses import dataclass
@@ -97,21 +99,26 @@ def make_credentials(access_token, refresh_token, client_id, client_secret,
                        client_secret=client_secret, scopes=list(scopes), expiry=expiry)
 
 
+def _error_body(content):
+    """Google's ``error`` object from an error response body, or {}."""
+    try:
+        text = content.decode("utf-8") if isinstance(content, bytes) else str(content or "")
+        error = json.loads(text).get("error")
+    except (ValueError, AttributeError, TypeError, UnicodeDecodeError):
+        return {}
+    return error if isinstance(error, dict) else {}
+
+
 def _error_of(exc):
     """(status, reason, message, retry_after) from a googleapiclient HttpError."""
     status = getattr(exc.resp, "status", None)
-    reason, message = "", ""
-    try:
-        content = exc.content.decode("utf-8") if isinstance(exc.content, bytes) \
-            else str(exc.content or "")
-        error = json.loads(content).get("error", {})
-        message = error.get("message", "")
-        details = error.get("errors") or [{}]
-        reason = details[0].get("reason", "") or error.get("status", "")
-    except (ValueError, AttributeError, TypeError):
-        pass
+    error = _error_body(exc.content)
+    details = error.get("errors")
+    first = details[0] if isinstance(details, list) and details and \
+        isinstance(details[0], dict) else {}
+    reason = first.get("reason") or error.get("status") or ""
     retry_after = parse_retry_after(exc.resp.get("retry-after")) if exc.resp else None
-    return status, reason, message, retry_after
+    return status, reason, error.get("message", ""), retry_after
 
 
 def _batch_uri(document, api_endpoint):
@@ -128,19 +135,21 @@ class GoogleClient:
     """A Calendar v3 client for one user's credentials.
 
     ``api_endpoint`` defaults to Google's; ``timeout`` (seconds) applies to
-    every request, token refreshes included.
+    every request, token refreshes included. ``http`` replaces the underlying
+    ``httplib2.Http`` (proxies, certificates, tests); it carries its own timeout.
     """
 
     def __init__(self, credentials, api_endpoint=None, timeout=DEFAULT_TIMEOUT,
-                 backoff=None):
+                 backoff=None, http=None):
         document = json.loads(get_static_doc("calendar", "v3"))
         self.credentials = credentials
         self.backoff = backoff or Backoff()
         self.http = google_auth_httplib2.AuthorizedHttp(
-            credentials, http=httplib2.Http(timeout=timeout))
+            credentials, http=http or httplib2.Http(timeout=timeout))
         options = {"api_endpoint": api_endpoint} if api_endpoint else None
         self.service = build_from_document(document, http=self.http, client_options=options)
         self.batch_uri = _batch_uri(document, api_endpoint)
+        self.page_size = PAGE_SIZE
 
     # -- one request, with retries --------------------------------------------
     def _execute(self, request):
@@ -178,7 +187,7 @@ class GoogleClient:
     def _list(self, calendar_id, sync_token):
         events, page_token = [], None
         while True:
-            params = {"calendarId": calendar_id, "maxResults": PAGE_SIZE,
+            params = {"calendarId": calendar_id, "maxResults": self.page_size,
                       "showDeleted": True}
             if sync_token:
                 params["syncToken"] = sync_token
@@ -280,7 +289,7 @@ class GoogleClient:
         missing = WriteResult(ok=False, reason="no answer in the batch", transient=True)
         return {index: results.get(index, missing) for index in indexes}
 
-    def write(self, calendar_id, writes):
+    def write_events(self, calendar_id, writes):
         """Apply ``writes`` in batches of at most 50; one WriteResult per write.
 
         Calls that fail transiently are retried together, after one backoff

@@ -39,6 +39,7 @@ from enum import Enum
 from .content_hash import CANCELLED_HASH, content_hash
 from .event_ids import event_id_for, instance_id
 from .mapping import event_to_rdv, owner_of
+from .rdv import Rdv
 from .state import PairState
 
 ODOO = "odoo"
@@ -119,6 +120,8 @@ class Action:
     If-Match for a Google write, or the event's etag to remember after a local
     one. ``series_event_id`` names the Google master of an exception whose RDV
     master is created by the same plan (the executor resolves its key).
+    ``replaces_key`` (CREATE_LOCAL only): a deleted RDV that Google's version
+    brings back under a new key; its state is dropped.
     """
 
     kind: Kind
@@ -130,6 +133,7 @@ class Action:
     series_event_id: str | None = None
     conflict: Conflict | None = None
     problems: tuple[str, ...] = ()
+    replaces_key: str | None = None
 
     @property
     def side(self):
@@ -237,14 +241,14 @@ def _pull(key, remote, conflict=None):
                   problems=remote.problems)
 
 
-def _create_local(remote, conflict=None):
+def _create_local(remote, conflict=None, replaces_key=None):
     return Action(Kind.CREATE_LOCAL, None, remote.event_id, rdv=remote.rdv,
                   etag=remote.etag, content_hash=remote.content_hash,
                   series_event_id=remote.series_event_id, conflict=conflict,
-                  problems=remote.problems)
+                  problems=remote.problems, replaces_key=replaces_key)
 
 
-def _resolve(settings, key, local, remote, etag):
+def _resolve(settings, key, local, remote, etag, paired=True):
     """Both sides changed differently (or there is no synced version)."""
     winner = _winner(settings.policy, local, remote)
     if winner == ODOO:
@@ -252,7 +256,7 @@ def _resolve(settings, key, local, remote, etag):
         return _push(settings, key, remote.event_id, local, etag, conflict, remote.problems)
     conflict = Conflict(GOOGLE, ODOO, local, settings.policy)
     if local is None:
-        return _create_local(remote, conflict)
+        return _create_local(remote, conflict, replaces_key=key if paired else None)
     return _pull(key, remote, conflict)
 
 
@@ -275,7 +279,7 @@ def _decide_unpaired(settings, key, local, remote, event_id):
     if local is not None and content_hash(local) == remote.content_hash:
         return Action(Kind.ADOPT, key, remote.event_id, etag=remote.etag,
                       content_hash=remote.content_hash, problems=remote.problems)
-    return _resolve(settings, key, local, remote, remote.etag)
+    return _resolve(settings, key, local, remote, remote.etag, paired=False)
 
 
 def decide_pair(settings, key, state, local, remote, event_id=None):
@@ -284,7 +288,14 @@ def decide_pair(settings, key, state, local, remote, event_id=None):
     ``state``: the :class:`PairState` or None; ``local``: Rdv, None or
     UNCHANGED; ``remote``: a :class:`Remote`, GONE or UNCHANGED (GONE needs a
     state); ``event_id``: the id to create the event with when it is new.
+    An RDV the core cannot read (say, a naive datetime) is skipped and reported.
     """
+    if isinstance(local, Rdv):
+        try:
+            content_hash(local)
+        except (ValueError, TypeError, AttributeError) as exc:
+            return Action(Kind.SKIP, key, state.event_id if state else None,
+                          problems=("RDV %s cannot be synced: %s" % (key, exc),))
     if remote is GONE:
         remote = Remote.gone(state.event_id)
     if remote is not UNCHANGED and not remote.usable:

@@ -88,7 +88,8 @@ class TestAccounts(GoogleEmulatorCase):
             "name": "R", "employee_ids": [(6, 0, employee.ids)], "date": datetime(2030, 1, 1, 8)})
         for account in (mine, theirs):
             Link.create({"account_id": account.id, "intervention_id": rdv.id,
-                         "google_event_id": "ev%d" % account.id, "etag": '"1"'})
+                         "rdv_key": str(rdv.id), "google_event_id": "ev%d" % account.id,
+                         "etag": '"1"'})
         mine.sudo().write({"sync_token": "tok", "calendar_id": "cal"})
         self.login(self.tech)
         result = self.make_jsonrpc_request("/google_calendar/remove_references",

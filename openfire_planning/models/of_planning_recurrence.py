@@ -2,8 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .recurrence_rule import (
-    RuleError, WEEKDAYS, occurrence_starts, rrule_text_to_rule, rule_to_rrule_text,
-    validate_rule,
+    RuleError, WEEKDAYS, occurrence_starts, parse_date_lines, rrule_text_to_rule,
+    rule_to_rrule_text, validate_rule,
 )
 
 RRULE_TYPES = [("daily", "Days"), ("weekly", "Weeks"), ("monthly", "Months"), ("yearly", "Years")]
@@ -46,6 +46,9 @@ class OfPlanningRecurrence(models.Model):
     day = fields.Integer(string="Date of month", default=1)
     byday = fields.Selection(BYDAY, string="By day")
     weekday = fields.Selection(WEEKDAY_SELECTION)
+    extra_lines = fields.Text(
+        string="Extra dates", help="EXDATE and RDATE lines (RFC 5545): occurrences removed "
+        "from or added to the rule, for instance by Google Calendar.")
     mo = fields.Boolean("Mon")
     tu = fields.Boolean("Tue")
     we = fields.Boolean("Wed")
@@ -82,6 +85,14 @@ class OfPlanningRecurrence(models.Model):
                 _("Invalid recurrence rule %(rule)r: %(reason)s", rule=text, reason=exc)
             ) from exc
 
+    @api.constrains("extra_lines", "dtstart", "tz")
+    def _check_extra_lines(self):
+        for recurrence in self:
+            try:
+                parse_date_lines(recurrence.extra_lines, recurrence.dtstart, recurrence.tz)
+            except RuleError as exc:
+                raise ValidationError(_("Invalid extra dates: %s", exc)) from exc
+
     @api.constrains(*RULE_FIELDS)
     def _check_rule(self):
         for recurrence in self:
@@ -95,7 +106,8 @@ class OfPlanningRecurrence(models.Model):
     def _occurrence_starts(self):
         self.ensure_one()
         try:
-            return occurrence_starts(self._rule_values(), self.dtstart, self.tz)
+            return occurrence_starts(self._rule_values(), self.dtstart, self.tz,
+                                     self.extra_lines)
         except RuleError as exc:
             raise ValidationError(str(exc.args[0])) from exc
 

@@ -114,13 +114,58 @@ def validate_rule(rule):
             raise RuleError(_lt("The day of the month must be between 1 and 31."))
 
 
-def occurrence_starts(rule, dtstart_utc, tz_name):
+def parse_date_lines(text, dtstart_utc, tz_name):
+    """EXDATE / RDATE lines (RFC 5545, as Google sends them) to two sets of
+    naive UTC starts. A date without a time takes the series' local start
+    time; a time without zone is local to the series' zone."""
+    tz = pytz.timezone(tz_name or "UTC")
+    local_start = pytz.utc.localize(dtstart_utc).astimezone(tz)
+    found = {"EXDATE": set(), "RDATE": set()}
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        head, sep, values = line.partition(":")
+        name, *params = head.split(";")
+        name = name.upper()
+        if not sep or name not in found:
+            raise RuleError("unsupported line %r" % line)
+        zone = tz
+        for param in params:
+            key, _eq, value = param.partition("=")
+            if key.upper() == "TZID":
+                try:
+                    zone = pytz.timezone(value)
+                except pytz.UnknownTimeZoneError as exc:
+                    raise RuleError("unknown time zone %r" % value) from exc
+        for value in values.split(","):
+            found[name].add(_parse_date_value(value.strip(), zone, local_start))
+    return found["EXDATE"], found["RDATE"]
+
+
+def _parse_date_value(value, zone, local_start):
+    try:
+        if len(value) == 8:
+            day = datetime.strptime(value, "%Y%m%d")
+            local = datetime.combine(day.date(), local_start.time().replace(tzinfo=None))
+            aware = local_start.tzinfo.localize(local, is_dst=False)
+        elif value.endswith("Z"):
+            aware = pytz.utc.localize(datetime.strptime(value, "%Y%m%dT%H%M%SZ"))
+        else:
+            aware = zone.localize(datetime.strptime(value, "%Y%m%dT%H%M%S"), is_dst=False)
+    except ValueError as exc:
+        raise RuleError("unreadable date %r" % value) from exc
+    return aware.astimezone(pytz.utc).replace(tzinfo=None)
+
+
+def occurrence_starts(rule, dtstart_utc, tz_name, extra_lines=None):
     """Return the UTC starts (naive, as Odoo stores them) of the rule's
-    occurrences.
+    occurrences, less its EXDATEs and plus its RDATEs (``extra_lines``).
 
     Expanded in local wall-clock time so an 08:00 RDV stays at 08:00 across
     DST changes, which is what a technician expects."""
     validate_rule(rule)
+    exdates, rdates = parse_date_lines(extra_lines, dtstart_utc, tz_name)
     tz = pytz.timezone(tz_name or "UTC")
     local_start = pytz.utc.localize(dtstart_utc).astimezone(tz).replace(tzinfo=None)
     kwargs = {"dtstart": local_start, "interval": rule["interval"]}
@@ -142,6 +187,7 @@ def occurrence_starts(rule, dtstart_utc, tz_name):
             break
         aware = tz.localize(local, is_dst=False)
         starts.append(aware.astimezone(pytz.utc).replace(tzinfo=None))
+    starts = sorted((set(starts) | rdates) - exdates)
     if not starts:
         raise RuleError(_lt("This rule gives no occurrence."))
     return starts

@@ -85,3 +85,16 @@ class TestRecurrence(PlanningCase):
     def test_rule_without_end_is_capped(self):
         rdv = self.make_rdv(recurrency=True, rrule_type="daily", interval=1, end_type="forever")
         self.assertEqual(len(rdv.recurrence_id.intervention_ids), 365)
+
+    def test_exdate_and_rdate_lines(self):
+        series = self.weekly_series(count=4).recurrence_id
+        series.extra_lines = ("EXDATE;TZID=Europe/Paris:20260309T090000\n"
+                              "RDATE:20260311T080000Z")
+        first = series.intervention_ids.sorted("date")[0]
+        first.write({"name": "Regenerate", "count": 4, "recurrence_update": "all_events"})
+        dates = series.intervention_ids.sorted("date").mapped("date")
+        self.assertNotIn(datetime(2026, 3, 9, 8), dates)
+        self.assertIn(datetime(2026, 3, 11, 8), dates)
+        self.assertEqual(len(dates), 4)
+        with self.assertRefused("Invalid extra dates"):
+            series.extra_lines = "EXDATE;TZID=Mars/Olympus:20260309T090000"

@@ -1,0 +1,342 @@
+"""The Odoo side of one user's sync: the sync core's LocalSide, with the ORM.
+
+Which RDVs may have changed is found with one indexed query: RDVs whose
+google_write_date (the start of the transaction that changed them) is at or
+after the watermark of the last complete sync, plus the pairs left pending
+or in error. The watermark is the start of the oldest transaction open when
+the sync read Odoo, so a change committed later is never missed, and a sync
+where nothing changed costs the same few queries whatever the number of RDVs.
+"""
+from markupsafe import Markup, escape
+
+from odoo import _
+from odoo.exceptions import UserError, ValidationError
+
+from ..sync.plan import Kind
+from ..sync.rdv import Rdv
+from ..sync.state import PairState
+from . import rdv_conversion as conv
+
+
+class OdooLocalSide:
+    """LocalSide (see sync/local_side.py) for one of.google.account."""
+
+    def __init__(self, account, commit=True):
+        self.account = account.sudo()
+        self.env = self.account.env
+        self.user = self.account.user_id
+        self.commit = commit
+        self.Rdv = self.env["of.planning.intervention"].with_context(
+            of_google_sync=True, mail_create_nosubscribe=True, mail_notrack=True)
+        self.Link = self.env["of.google.event.link"]
+        self.watermark = None
+        self._links = None
+
+    # ------------------------------------------------------------- helpers
+
+    def _durable(self):
+        if self.commit:
+            # The sync runs in a cursor of its own; each item is made durable as
+            # the crash-safety contract of sync/local_side.py requires.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        else:
+            self.env.flush_all()
+
+    def _take_watermark(self):
+        if self.watermark is None:
+            self.env.cr.execute(
+                "SELECT least(min(xact_start), now()) FROM pg_stat_activity "
+                "WHERE datname = current_database()")
+            self.watermark = self.env.cr.fetchone()[0]
+            if self.watermark is not None and self.watermark.tzinfo is not None:
+                self.watermark = self.watermark.replace(tzinfo=None) - \
+                    self.watermark.utcoffset()
+
+    @property
+    def links(self):
+        if self._links is None:
+            self._links = {link.rdv_key: link for link in self.Link.search(
+                [("account_id", "=", self.account.id)])}
+        return self._links
+
+    def _is_mine(self, record):
+        return self.user in record.employee_ids.user_id
+
+    def _user_domain(self):
+        return [("employee_ids.user_id", "=", self.user.id)]
+
+    def _views_of(self, records):
+        """key -> Rdv for these records: series masters and exceptions for
+        occurrences, the RDV itself otherwise."""
+        views = {}
+        for record in records:
+            if record.recurrence_id:
+                key = conv.series_key(record.recurrence_id)
+                if key not in views:
+                    views[key] = conv.series_rdv_of(record.recurrence_id)
+                if record.recurrence_exception:
+                    views[str(record.id)] = conv.rdv_of(record)
+            else:
+                views[str(record.id)] = conv.rdv_of(record)
+        return views
+
+    def _current(self, key):
+        """The Rdv of a key as Odoo has it now for this user, None if gone."""
+        kind, record_id = conv.parse_key(key)
+        if kind == "series":
+            recurrence = self.env["of.planning.recurrence"].browse(record_id).exists()
+            mine = recurrence.intervention_ids.filtered(self._is_mine) if recurrence else None
+            return conv.series_rdv_of(recurrence) if mine else None
+        record = self.Rdv.browse(record_id).exists()
+        if not record or not self._is_mine(record):
+            return None
+        if record.recurrence_id and not record.recurrence_exception:
+            return None  # a regular occurrence is Google's expansion of the master
+        return conv.rdv_of(record)
+
+    # ------------------------------------------------------------ LocalSide
+
+    def load_sync_token(self):
+        return self.account.sync_token or None
+
+    def save_sync_token(self, token):
+        self._take_watermark()
+        self.account.write({"sync_token": token or False,
+                            "sync_watermark": self.watermark})
+        self._durable()
+
+    def load_states(self):
+        return {key: PairState(key=key, event_id=link.google_event_id, etag=link.etag or None,
+                               content_hash=link.content_hash or None)
+                for key, link in self.links.items()}
+
+    def changed_rdvs(self):
+        self._take_watermark()
+        mark = self.account.sync_watermark
+        changed = {}
+        if mark:
+            records = self.Rdv.search([("google_write_date", ">=", mark)])
+            mine = records.filtered(self._is_mine)
+            changed.update(self._views_of(mine))
+            for record in records - mine:
+                key = str(record.id)
+                if key in self.links:
+                    changed[key] = None
+                if record.recurrence_id:
+                    series = conv.series_key(record.recurrence_id)
+                    if series in self.links and series not in changed:
+                        changed[series] = self._current(series)
+        for key, link in self.links.items():
+            if link.sync_state != "synced" and key not in changed:
+                changed[key] = self._current(key)
+        return changed
+
+    def all_rdvs(self):
+        self._take_watermark()
+        views = self._views_of(self.Rdv.search(self._user_domain()))
+        return {key: rdv for key, rdv in views.items() if rdv is not None}
+
+    def get_rdvs(self, keys):
+        found = {}
+        for key in keys:
+            try:
+                rdv = self._current(key)
+            except ValueError:
+                continue
+            if rdv is not None:
+                found[key] = rdv
+        return found
+
+    def write_rdv(self, action):
+        """Apply a change from Google and store its state, in one step.
+
+        Odoo's validation errors become ValueError: bad input from Google is
+        reported for that event and the sync of the others goes on."""
+        try:
+            with self.env.cr.savepoint():
+                key, record = self._apply(action)
+                self._store(key, action.state_after(key=key), record)
+                if action.conflict is not None:
+                    self._post_conflict(record, action.conflict)
+        except (UserError, ValidationError) as exc:
+            raise ValueError(str(exc)) from exc
+        self._durable()
+        return key
+
+    def save_state(self, key, state, conflict):
+        record = self._record_for(key)
+        self._store(key, state, record)
+        if conflict is not None and record:
+            self._post_conflict(record, conflict)
+        self._durable()
+
+    def report_problem(self, key, event_id, reason):
+        """Keep a failed item visible on its RDV (the 'Réessayer' button)."""
+        if not key:
+            return
+        link = self.links.get(key)
+        if link:
+            link.write({"sync_state": "error", "sync_error": reason})
+        elif event_id:
+            self.links[key] = self.Link.create({
+                "account_id": self.account.id, "rdv_key": key, "google_event_id": event_id,
+                "intervention_id": self._record_for(key).id or False,
+                "sync_state": "error", "sync_error": reason})
+        self._durable()
+
+    # --------------------------------------------------------- ORM details
+
+    def _record_for(self, key):
+        """The RDV record a key's chatter goes to (a series: its first RDV)."""
+        try:
+            kind, record_id = conv.parse_key(key)
+        except ValueError:
+            return self.Rdv
+        if kind == "series":
+            recurrence = self.env["of.planning.recurrence"].browse(record_id).exists()
+            return conv.series_template(recurrence) if recurrence else self.Rdv
+        return self.Rdv.browse(record_id).exists()
+
+    def _store(self, key, state, record):
+        link = self.links.get(key)
+        if state is None:
+            if link:
+                link.unlink()
+                del self.links[key]
+            return
+        values = {"google_event_id": state.event_id, "etag": state.etag or False,
+                  "content_hash": state.content_hash or False, "sync_state": "synced",
+                  "sync_error": False}
+        if record:
+            values["intervention_id"] = record.id
+        if link:
+            link.write(values)
+        else:
+            self.links[key] = self.Link.create(dict(values, account_id=self.account.id,
+                                                    rdv_key=key))
+
+    def _post_conflict(self, record, conflict):
+        loser = conflict.loser_rdv
+        side = _("Google Calendar") if conflict.loser == "google" else _("Odoo")
+        if isinstance(loser, Rdv):
+            when = loser.start.isoformat() if loser.start else ""
+            details = Markup("<br/>").join([
+                escape(_("Title: %s", loser.summary)), escape(_("Start: %s", when)),
+                escape(_("Location: %s", loser.location or "")),
+                escape(_("Description: %s", (loser.description or "")[:500]))])
+        else:
+            details = escape(_("(deleted)"))
+        body = Markup("<p>%s</p><p>%s</p>") % (
+            _("Changed in Odoo and in Google Calendar since the last sync. Kept: the version "
+              "of %(winner)s (policy: %(policy)s). The version of %(loser)s that was not kept:",
+              winner=_("Odoo") if conflict.winner == "odoo" else _("Google Calendar"),
+              policy=conflict.policy.value, loser=side), details)
+        record.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _employees(self, rdv):
+        employees = self.user.employee_ids[:1]
+        if not employees:
+            raise ValueError(_("%s has no employee to assign the RDV to.", self.user.name))
+        emails = {email.lower() for email in rdv.attendees}
+        if emails:
+            employees |= self.env["hr.employee"].search([("work_email", "in", list(emails))])
+        return employees
+
+    def _apply(self, action):
+        """Create, update or cancel in Odoo; return (key, record)."""
+        rdv = action.rdv
+        if action.kind == Kind.CREATE_LOCAL:
+            if rdv.is_exception:
+                return self._write_exception(rdv)
+            return self._create(rdv)
+        kind, record_id = conv.parse_key(action.key)
+        if kind == "series":
+            recurrence = self.env["of.planning.recurrence"].browse(record_id).exists()
+            if not recurrence:
+                raise ValueError("series %s is gone" % action.key)
+            self._write_series(recurrence, rdv, cancel=action.kind == Kind.CANCEL_LOCAL)
+            return action.key, conv.series_template(recurrence)
+        record = self.Rdv.browse(record_id).exists()
+        if not record:
+            raise ValueError("RDV %s is gone" % action.key)
+        if action.kind == Kind.CANCEL_LOCAL:
+            if record.state != "cancel":
+                record.write({"state": "cancel", "recurrence_update": "self_only"})
+                record.message_post(body=_("Cancelled: the event was deleted in Google "
+                                           "Calendar."), subtype_xmlid="mail.mt_note")
+            return action.key, record
+        values = dict(conv.content_values(rdv, record), **conv.schedule_values(rdv))
+        record.write(dict(values, recurrence_update="self_only"))
+        return action.key, record
+
+    def _create(self, rdv):
+        values = dict(conv.content_values(rdv), **conv.schedule_values(rdv))
+        values.update(employee_ids=[(6, 0, self._employees(rdv).ids)], tz=rdv.tz,
+                      user_id=self.user.id, company_id=self.user.company_id.id,
+                      tache_id=self.env.ref("openfire_google_calendar.tache_google").id)
+        if rdv.is_series:
+            return self._create_series(rdv, values)
+        record = self.Rdv.create(values)
+        record.message_post(body=_("Created from Google Calendar."), subtype_xmlid="mail.mt_note")
+        return str(record.id), record
+
+    def _create_series(self, rdv, values):
+        rule_lines = [line for line in rdv.recurrence if line.upper().startswith("RRULE")]
+        if len(rule_lines) != 1:
+            raise ValueError("a series needs exactly one RRULE, got %r" % (rdv.recurrence,))
+        extra = "\n".join(line for line in rdv.recurrence
+                          if line.upper().startswith(("EXDATE", "RDATE")))
+        Recurrence = self.env["of.planning.recurrence"]
+        rule = Recurrence._parse_rrule(rule_lines[0], values["date"])
+        record = self.Rdv.create(dict(values, recurrency=True, **rule))
+        recurrence = record.recurrence_id
+        if extra:
+            recurrence.extra_lines = extra
+            recurrence._apply_rule(record._series_template())
+        record.message_post(body=_("Series created from Google Calendar."),
+                            subtype_xmlid="mail.mt_note")
+        return conv.series_key(recurrence), record
+
+    def _write_series(self, recurrence, rdv, cancel=False):
+        template = conv.series_template(recurrence)
+        if cancel:
+            template.write({"state": "cancel", "recurrence_update": "all_events"})
+            template.message_post(body=_("Series cancelled: it was deleted in Google Calendar."),
+                                  subtype_xmlid="mail.mt_note")
+            return
+        schedule = conv.schedule_values(rdv)
+        values = dict(conv.content_values(rdv, template), duree=schedule["duree"],
+                      all_day=schedule["all_day"], recurrence_update="all_events")
+        delta = schedule["date"] - recurrence.dtstart
+        if delta:
+            values["date"] = template.date + delta
+        rule_lines = [line for line in rdv.recurrence if line.upper().startswith("RRULE")]
+        extra = "\n".join(line for line in rdv.recurrence
+                          if line.upper().startswith(("EXDATE", "RDATE")))
+        if rule_lines and rule_lines[0] != recurrence.rrule:
+            values.update(recurrence._parse_rrule(rule_lines[0], schedule["date"]))
+        if extra != (recurrence.extra_lines or ""):
+            recurrence.with_context(of_recurrence_apply=True).extra_lines = extra or False
+            values.setdefault("interval", recurrence.interval)  # regenerate the RDVs
+        template.write(values)
+
+    def _write_exception(self, rdv):
+        """An occurrence changed or cancelled in Google."""
+        kind, record_id = conv.parse_key(rdv.series_key)
+        recurrence = self.env["of.planning.recurrence"].browse(record_id).exists()
+        if kind != "series" or not recurrence:
+            raise ValueError("occurrence of an unknown series %s" % rdv.series_key)
+        record = conv.find_occurrence(recurrence, rdv)
+        if not record:
+            template = conv.series_template(recurrence)
+            original = conv.original_start_values(recurrence, rdv)
+            record = self.Rdv.with_context(of_recurrence_apply=True).create(dict(
+                template._series_template(), recurrence_id=recurrence.id,
+                recurrence_original_date=original, recurrence_exception=True,
+                date=original))
+        if rdv.cancelled:
+            record.write({"state": "cancel", "recurrence_update": "self_only"})
+        else:
+            values = dict(conv.content_values(rdv, record), **conv.schedule_values(rdv))
+            record.write(dict(values, recurrence_update="self_only"))
+        return str(record.id), record

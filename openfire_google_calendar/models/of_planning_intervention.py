@@ -1,0 +1,113 @@
+from odoo import _, api, fields, models
+
+# Fields whose change must reach Google (what the plain Rdv is made of).
+SYNCED_FIELDS = frozenset({
+    "name", "description", "address_id", "partner_id", "google_location", "date", "duree",
+    "date_deadline", "forcer_dates", "date_deadline_forcee", "all_day", "tz", "state",
+    "employee_ids", "recurrence_id", "recurrence_exception", "recurrence_original_date",
+})
+
+
+class OfPlanningIntervention(models.Model):
+    """Marks RDVs whose synced content changed; the sync picks them up later.
+
+    No HTTP happens here: a planner's save never waits for Google nor fails
+    because of it."""
+
+    _inherit = "of.planning.intervention"
+
+    google_write_date = fields.Datetime(
+        copy=False, readonly=True, index=True,
+        help="Start of the transaction that last changed a synced field.")
+    google_location = fields.Char(
+        string="Location (Google)", copy=False,
+        help="The location set in Google Calendar, when it is not the intervention address.")
+    of_google_link_ids = fields.One2many("of.google.event.link", "intervention_id",
+                                         string="Google events")
+    of_google_sync_state = fields.Selection(
+        [("none", "Not synced"), ("synced", "Synced"), ("pending", "Pending"),
+         ("error", "Error")], string="Google sync", compute="_compute_of_google_sync")
+    of_google_sync_error = fields.Text(string="Google sync error",
+                                       compute="_compute_of_google_sync")
+
+    @api.depends("of_google_link_ids.sync_state", "of_google_link_ids.sync_error")
+    def _compute_of_google_sync(self):
+        for rdv in self:
+            links = rdv.sudo().of_google_link_ids
+            errors = links.filtered(lambda link: link.sync_state == "error")
+            if errors:
+                rdv.of_google_sync_state = "error"
+                rdv.of_google_sync_error = "\n".join(
+                    "%s: %s" % (link.user_id.name, link.sync_error or "") for link in errors)
+            else:
+                rdv.of_google_sync_state = "pending" if any(
+                    link.sync_state == "pending" for link in links) else (
+                    "synced" if links else "none")
+                rdv.of_google_sync_error = False
+
+    def _mark_for_google(self):
+        if not self.env.context.get("of_google_sync"):
+            self.env.cr.execute(
+                "UPDATE of_planning_intervention SET google_write_date = now() "
+                "WHERE id = ANY(%s)", [self.ids])
+            self.invalidate_recordset(["google_write_date"])
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rdvs = super().create(vals_list)
+        rdvs._mark_for_google()
+        return rdvs
+
+    def write(self, vals):
+        result = super().write(vals)
+        if SYNCED_FIELDS & set(vals):
+            self._mark_for_google()
+        return result
+
+    def unlink(self):
+        """A deleted RDV is cancelled (or deleted) in Google at the next sync;
+        a deleted occurrence becomes an EXDATE of its series."""
+        links = self.sudo().of_google_link_ids
+        if links and not self.env.context.get("of_google_sync"):
+            links.write({"sync_state": "pending"})
+        if not self.env.context.get("of_recurrence_apply"):
+            for rdv in self.filtered(lambda r: r.recurrence_id and not r.recurrence_exception):
+                rdv.recurrence_id._exclude_date(rdv.recurrence_original_date)
+        return super().unlink()
+
+    def action_of_google_retry(self):
+        """"Réessayer": sync again, now, the calendars where this RDV failed."""
+        accounts = self.sudo().of_google_link_ids.filtered(
+            lambda link: link.sync_state == "error").account_id
+        self.sudo().of_google_link_ids.write({"sync_state": "pending", "sync_error": False})
+        results = [account._sync_in_new_cursor() for account in accounts]
+        errors = sum(result.get("errors", 0) for result in results)
+        return {
+            "type": "ir.actions.client", "tag": "display_notification",
+            "params": {
+                "type": "warning" if errors else "success",
+                "message": _("Synced again: %s errors.", errors) if errors
+                else _("Synced again."),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+
+class OfPlanningRecurrence(models.Model):
+    _inherit = "of.planning.recurrence"
+
+    def write(self, vals):
+        result = super().write(vals)
+        if not self.env.context.get("of_google_sync"):
+            self.intervention_ids._mark_for_google()
+        return result
+
+    def _exclude_date(self, start):
+        """Drop one occurrence from the series for good (an EXDATE), so the
+        rule does not bring it back and Google removes it too."""
+        for recurrence in self:
+            line = "EXDATE:%s" % start.strftime("%Y%m%dT%H%M%SZ")
+            lines = [text for text in (recurrence.extra_lines or "").splitlines() if text]
+            if line not in lines:
+                recurrence.with_context(of_recurrence_apply=True).extra_lines = \
+                    "\n".join(lines + [line])

@@ -1,0 +1,82 @@
+"""One sync of one user's calendar: list, plan, apply, remember.
+
+1. List Google's changes since the saved sync token (all events on the first
+   sync, or when Google answers 410): one ``events.list`` request per 2,500.
+2. Ask Odoo for what may have changed (everything, after a full listing), and
+   for the RDVs named by events of ours that have no synced pair.
+3. Plan (:func:`.plan.plan_sync`); a side that looks empty stops here.
+4. Apply (:func:`.executor.apply_plan`).
+5. Save the new sync token, unless a change pulled from Google could not be
+   applied in Odoo (then the same changes are listed again next time).
+
+When nothing changed this is exactly one HTTP request.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .executor import Outcome, apply_plan
+from .plan import keys_to_fetch, plan_sync
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one sync did. ``stopped`` is the guard's reason, if it fired."""
+
+    full: bool
+    stopped: str | None
+    results: tuple
+    token_saved: bool
+
+    @property
+    def counts(self):
+        """{(kind, outcome): number} over the results."""
+        return Counter((r.action.kind.value, r.outcome.value) for r in self.results)
+
+    @property
+    def conflicts(self):
+        """Results whose action resolved a conflict (the loser is in it)."""
+        return [r for r in self.results if r.action.conflict is not None]
+
+    @property
+    def pending(self):
+        """Results to try again at the next sync."""
+        return [r for r in self.results if r.outcome == Outcome.RETRY]
+
+    @property
+    def problems(self):
+        """Results with something to report: failures, skips and mapping problems."""
+        return [r for r in self.results
+                if r.outcome in (Outcome.FAILED, Outcome.SKIPPED) or r.action.problems]
+
+
+def sync_calendar(client, calendar_id, local, settings, force=False):
+    """Sync ``calendar_id`` with the Odoo side ``local``; return a SyncReport.
+
+    ``client``: a :class:`.google_client.GoogleClient`; ``local``: a
+    :class:`.local_side.LocalSide`; ``settings``: :class:`.plan.SyncSettings`;
+    ``force`` overrides the empty-side guard (after the user confirmed).
+    Raises ``GoogleError`` when listing fails and ``ReconnectNeeded`` when the
+    user must consent again; every per-event problem is in the report instead.
+    """
+    changes = client.list_changes(calendar_id, local.load_sync_token())
+    states = local.load_states()
+    if changes.full:
+        rdvs = dict(local.all_rdvs())
+    else:
+        rdvs = dict(local.changed_rdvs())
+    missing = keys_to_fetch(changes.events, states, rdvs, settings)
+    if missing:
+        found = local.get_rdvs(missing)
+        rdvs.update({key: found.get(key) for key in missing})
+    plan = plan_sync(states, rdvs, changes.events, settings, local_complete=changes.full,
+                     remote_complete=changes.full, force=force)
+    if plan.stopped:
+        return SyncReport(full=changes.full, stopped=plan.stopped, results=(),
+                          token_saved=False)
+    results = apply_plan(plan, client, calendar_id, local, settings, states)
+    blocked = any(r.outcome == Outcome.RETRY and r.action.side != "google" for r in results)
+    if not blocked:
+        local.save_sync_token(changes.next_sync_token)
+    return SyncReport(full=changes.full, stopped=None, results=tuple(results),
+                      token_saved=not blocked)

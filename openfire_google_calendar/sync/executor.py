@@ -1,0 +1,221 @@
+"""Apply a plan: Google writes through the client, Odoo writes through the
+local side, and one :class:`ItemResult` per action.
+
+Order: state-only actions, then Odoo writes, then Google writes (in batches),
+each time series masters before their exceptions so that an exception always
+finds its master. Every item is saved as soon as it is done, so a crash loses
+at most the items in flight, which the next sync recognises (see
+:mod:`.local_side`). A conflict's loser is posted in Odoo before the winner
+goes to Google, so that no crash can lose it.
+
+Google answers that need a second look are handled here, once:
+
+- 409 on an insert: the event exists (an insert retried after a crash or a lost
+  answer). It is read and the pair decided again without a state: adopted when
+  both sides agree, else resolved like a conflict;
+- 412 on an update or delete: the event changed since it was listed. It is
+  read and the pair decided again against its synced state;
+- 404/410 on a delete or cancel: already gone, done;
+- 404 on the update of an event purged from Google: inserted again.
+"""
+
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from .google_client import GoogleError, Write
+from .mapping import rdv_to_event
+from .plan import Kind, decide_pair, read_remote
+
+
+class Outcome(str, Enum):
+    """How an action ended."""
+
+    DONE = "done"
+    FAILED = "failed"       # permanent: will fail again the same way; see reason
+    RETRY = "retry"         # transient: the next sync tries again
+    SKIPPED = "skipped"     # unusable input from Google, reported
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One action's outcome; ``key``/``event_id`` name the pair it concerns."""
+
+    action: object
+    outcome: Outcome
+    key: str | None
+    event_id: str | None
+    reason: str = ""
+
+
+def _is_exception(action):
+    return action.rdv is not None and action.rdv.is_exception
+
+
+def _masters_first(actions):
+    return sorted(actions, key=_is_exception)
+
+
+class _Run:
+    """The state of one :func:`apply_plan` call."""
+
+    def __init__(self, client, calendar_id, local, settings, states):
+        self.client = client
+        self.calendar_id = calendar_id
+        self.local = local
+        self.settings = settings
+        self.states = states or {}
+        self.results = []
+        self.created = {}        # event id -> key of the RDVs created in Odoo
+
+    def report(self, action, outcome, reason="", key=None, event_id=None):
+        """Record the outcome of ``action``."""
+        self.results.append(ItemResult(action, outcome, key or action.key,
+                                       event_id or action.event_id, reason))
+
+    # -- state only ------------------------------------------------------------
+    def save_only(self, action):
+        """ADOPT, RECORD and FORGET: only the stored state changes."""
+        state = None if action.ends_pair else action.state_after()
+        try:
+            self.local.save_state(action.key, state)
+        except Exception as exc:  # pylint: disable=broad-except
+            self.report(action, Outcome.RETRY, "saving the state failed: %s" % exc)
+            return
+        self.report(action, Outcome.DONE)
+
+    # -- Odoo side ---------------------------------------------------------------
+    def write_local(self, action):
+        """CREATE_LOCAL, UPDATE_LOCAL, CANCEL_LOCAL through the local side."""
+        rdv = action.rdv
+        if rdv is not None and rdv.is_exception and rdv.series_key is None:
+            series_key = self.created.get(action.series_event_id)
+            if series_key is None:
+                self.report(action, Outcome.RETRY, "the series of this occurrence "
+                            "is not in Odoo yet")
+                return
+            action = replace(action, rdv=replace(rdv, series_key=series_key))
+        try:
+            if action.replaces_key:
+                self.local.save_state(action.replaces_key, None)
+            key = self.local.write_rdv(action)
+        except Exception as exc:  # pylint: disable=broad-except
+            self.report(action, Outcome.RETRY, "Odoo refused the change: %s" % exc)
+            return
+        if action.kind == Kind.CREATE_LOCAL:
+            self.created[action.event_id] = key
+        self.report(action, Outcome.DONE, key=key)
+
+    # -- Google side -------------------------------------------------------------
+    def to_write(self, action):
+        """The client :class:`Write` for a Google-side action."""
+        db = self.settings.database_uuid
+        if action.kind == Kind.DELETE_REMOTE:
+            return Write("delete", action.event_id, etag=action.etag)
+        if action.rdv is None:                       # the RDV was deleted in Odoo
+            return Write("patch", action.event_id, {"status": "cancelled"}, action.etag)
+        if action.kind == Kind.CREATE_REMOTE and not action.rdv.is_exception:
+            return Write("insert", action.event_id,
+                         rdv_to_event(action.rdv, db, event_id=action.event_id))
+        return Write("patch", action.event_id,
+                     rdv_to_event(action.rdv, db, for_patch=True), action.etag)
+
+    def write_remote(self, actions, follow_up):
+        """Send Google-side ``actions`` in batches and save each result."""
+        writes, sent = [], []
+        for action in actions:
+            try:
+                write = self.to_write(action)
+            except ValueError as exc:
+                self.report(action, Outcome.FAILED, "cannot map the RDV: %s" % exc)
+                continue
+            if action.conflict is not None:
+                try:
+                    self.local.post_conflict(action.key, action.conflict)
+                except Exception as exc:  # pylint: disable=broad-except
+                    self.report(action, Outcome.RETRY, "posting the conflict failed: %s"
+                                % exc)
+                    continue
+            writes.append(write)
+            sent.append(action)
+        if not writes:
+            return []
+        later = []
+        answers = self.client.write_events(self.calendar_id, writes)
+        for action, write, result in zip(sent, writes, answers):
+            if result.ok:
+                self.saved_remote(action, (result.event or {}).get("etag"))
+            elif result.transient:
+                self.report(action, Outcome.RETRY, "%s %s" % (result.status, result.reason))
+            elif follow_up:
+                later.extend(self.second_look(action, write, result))
+            else:
+                self.report(action, Outcome.FAILED, "%s %s" % (result.status, result.reason))
+        return later
+
+    def saved_remote(self, action, etag):
+        """Store the state of a pair whose Google side was written."""
+        state = None if action.ends_pair else action.state_after(etag=etag)
+        try:
+            self.local.save_state(action.key, state)
+        except Exception as exc:  # pylint: disable=broad-except
+            self.report(action, Outcome.RETRY, "saving the state failed: %s" % exc)
+            return
+        self.report(action, Outcome.DONE)
+
+    def second_look(self, action, write, result):
+        """Handle 404/409/410/412; returns follow-up actions (or reports)."""
+        status = result.status
+        if status in (404, 410) and (write.method == "delete" or action.ends_pair
+                                     or action.kind == Kind.CANCEL_REMOTE):
+            self.saved_remote(action, None)
+            return []
+        if status == 404 and action.kind == Kind.UPDATE_REMOTE and not _is_exception(action):
+            return [replace(action, kind=Kind.CREATE_REMOTE, etag=None)]
+        if status not in (409, 412):
+            self.report(action, Outcome.FAILED, "%s %s" % (status, result.reason))
+            return []
+        try:
+            event = self.client.get_event(self.calendar_id, action.event_id)
+        except GoogleError as exc:
+            self.report(action, Outcome.RETRY, "reading the event failed: %s" % exc)
+            return []
+        remote = read_remote(event, self.settings)
+        state = None if status == 409 else self.states.get(action.key)
+        local = action.rdv
+        if action.rdv is None and action.kind != Kind.CREATE_REMOTE:
+            local = None
+        decided = decide_pair(self.settings, action.key, state, local, remote,
+                              action.event_id)
+        if decided is None:
+            self.report(action, Outcome.DONE, "nothing left to do after a second look")
+            return []
+        return [decided]
+
+
+def apply_plan(plan, client, calendar_id, local, settings, states=None):
+    """Apply ``plan`` (a :class:`.plan.Plan`) and return its ItemResults.
+
+    ``states`` (the ones the plan was made from) let a 412 be decided again.
+    A stopped plan does nothing. Raises only ``ReconnectNeeded``.
+    """
+    run = _Run(client, calendar_id, local, settings, states)
+    if plan.stopped:
+        return []
+    _apply(run, plan.actions, follow_up=True)
+    return run.results
+
+
+def _apply(run, actions, follow_up):
+    later = []
+    for action in actions:
+        if action.kind == Kind.SKIP:
+            run.report(action, Outcome.SKIPPED, "; ".join(action.problems))
+        elif action.side is None:
+            run.save_only(action)
+    for action in _masters_first(a for a in actions if a.side == "odoo"):
+        run.write_local(action)
+    remote = [a for a in actions if a.side == "google"]
+    later += run.write_remote([a for a in remote if not _is_exception(a)], follow_up)
+    later += run.write_remote([a for a in remote if _is_exception(a)], follow_up)
+    if later:
+        _apply(run, later, follow_up=False)

@@ -1,0 +1,69 @@
+"""What the Odoo layer provides to the sync: the local side, as a Protocol.
+
+The core never imports Odoo; :func:`.cycle.sync_calendar` and
+:func:`.executor.apply_plan` call these methods, which the Odoo layer
+implements with the ORM (and the tests with an in-memory store).
+
+Durability contract, which makes a crash at any point harmless:
+
+- ``write_rdv`` stores the RDV change *and* ``action.state_after(key)`` (and
+  posts ``action.conflict`` in the chatter, if any) in one transaction, and
+  makes it durable before returning (commit, or a savepoint in a transaction
+  committed per RDV);
+- ``post_conflict`` makes a conflict's losing version durable *before* the
+  winner is written in Google (a crash may make it posted twice, never lost);
+- ``save_state`` stores a pair's state once its Google side was written;
+- ``save_sync_token`` is called last, once everything listed has been applied.
+
+After a crash the same listing is read again (the token was not saved), writes
+already done are recognised by their etag or content hash, and an insert that
+Google already has is adopted thanks to its deterministic id: no duplicate.
+"""
+
+from typing import Mapping, Protocol, Sequence
+
+from .plan import Action, Conflict
+from .rdv import Rdv
+from .state import PairState
+
+
+class LocalSide(Protocol):
+    """The Odoo side of one user's calendar sync."""
+
+    def load_sync_token(self) -> str | None:
+        """The sync token saved by the last complete sync (None: full sync)."""
+
+    def save_sync_token(self, token: str | None) -> None:
+        """Remember the token for the next incremental listing."""
+
+    def load_states(self) -> Mapping[str, PairState]:
+        """Every synced pair of this calendar, by RDV key (deleted RDVs whose
+        deletion is not synced yet included)."""
+
+    def changed_rdvs(self) -> Mapping[str, Rdv | None]:
+        """RDVs that may have changed since their state was saved, by key, and
+        synced RDVs deleted since (value None). Reporting too many is harmless:
+        the content hash filters them; missing one delays it until reported."""
+
+    def all_rdvs(self) -> Mapping[str, Rdv]:
+        """Every RDV of the user (for a full sync); a synced key missing here
+        counts as deleted in Odoo."""
+
+    def get_rdvs(self, keys: Sequence[str]) -> Mapping[str, Rdv]:
+        """The RDVs among ``keys`` that exist (events of ours met in Google)."""
+
+    def write_rdv(self, action: Action) -> str:
+        """Apply a CREATE_LOCAL / UPDATE_LOCAL / CANCEL_LOCAL action and store its
+        state atomically; return the RDV key (the new one for a creation).
+
+        CANCEL_LOCAL sets the state ``cancel`` (never deletes; ``action.rdv``
+        may be None). For UPDATE_LOCAL, keep the current OpenFire state when
+        ``status_of(current) == action.rdv.status``."""
+
+    def save_state(self, key: str, state: PairState | None) -> None:
+        """Store (or, when None, drop) the state of the pair of RDV ``key``."""
+
+    def post_conflict(self, key: str, conflict: Conflict) -> None:
+        """Post the losing version of a conflict Odoo won (``conflict.loser_rdv``,
+        Google's version) in the chatter of RDV ``key``; if that RDV was deleted
+        (its deletion won), log it where the user will see it."""

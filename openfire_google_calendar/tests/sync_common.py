@@ -1,0 +1,75 @@
+"""Two technicians with Google accounts on the emulator, connected, and
+helpers to act on both sides."""
+from datetime import datetime
+
+from odoo.tests import TransactionCase, new_test_user
+
+from ..models.google_oauth import SCOPES
+from .common import CLIENT_ID, CLIENT_SECRET, Emulator
+
+
+class SyncCase(TransactionCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if Emulator is None:
+            raise RuntimeError("google_emulator is not importable: put the repository root on "
+                               "PYTHONPATH (tools/odoo_tier.sh does)")
+        cls.emulator = Emulator(seed=0).start()
+        cls.addClassCleanup(cls.emulator.stop)
+        cls.emulator.add_client(CLIENT_ID, CLIENT_SECRET, ["http://127.0.0.1/cb"])
+        set_param = cls.env["ir.config_parameter"].sudo().set_param
+        set_param("google_calendar_client_id", CLIENT_ID)
+        set_param("google_calendar_client_secret", CLIENT_SECRET)
+        for key in ("auth_uri", "token_uri", "revoke_uri", "api_endpoint"):
+            set_param("openfire_google_calendar." + key, getattr(cls.emulator, key))
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.Rdv = cls.env["of.planning.intervention"]
+        cls.jean, cls.jean_emp, cls.jean_account = cls.technician("jean")
+        cls.sophie, cls.sophie_emp, cls.sophie_account = cls.technician("sophie")
+        cls.customer = cls.env["res.partner"].create({
+            "name": "Famille Durand", "street": "12 rue des Lilas", "zip": "69003",
+            "city": "Lyon"})
+
+    @classmethod
+    def technician(cls, name):
+        email = "%s@example.com" % name
+        cls.emulator.add_account(email)
+        user = new_test_user(cls.env, login=name + "_sync", email=email, tz="Europe/Paris",
+                             groups="base.group_user,openfire_planning.group_of_planning_user")
+        employee = cls.env["hr.employee"].create({
+            "name": name.title(), "user_id": user.id, "work_email": email})
+        account = cls.env["of.google.account"]._for_user(user)
+        account._store_tokens(cls.emulator.mint_token(email, client_id=CLIENT_ID,
+                                                      scopes=list(SCOPES)))
+        return user, employee, account
+
+    def sync(self, account=None, **kwargs):
+        result = (account or self.jean_account)._sync(commit=False, **kwargs)
+        self.assertNotIn(result.get("status"), ("error", "need_auth"), result)
+        return result
+
+    def make_rdv(self, employees=None, **values):
+        base = {"name": "Entretien chaudière", "date": datetime(2026, 3, 2, 8, 0),
+                "duree": 1.5, "tz": "Europe/Paris", "partner_id": self.customer.id,
+                "state": "confirm",
+                "employee_ids": [(6, 0, (employees or self.jean_emp).ids)]}
+        base.update(values)
+        return self.Rdv.create(base)
+
+    def phone(self, account=None):
+        return self.emulator.phone((account or self.jean_account).user_id.email)
+
+    def calendar(self, account=None):
+        return (account or self.jean_account).calendar_id
+
+    def events(self, account=None, **kwargs):
+        return self.phone(account).list_events(self.calendar(account), **kwargs)
+
+    def event_of(self, rdv_or_key, account=None):
+        key = rdv_or_key if isinstance(rdv_or_key, str) else str(rdv_or_key.id)
+        link = self.env["of.google.event.link"].search([
+            ("account_id", "=", (account or self.jean_account).id), ("rdv_key", "=", key)])
+        self.assertTrue(link, "no Google event for %s" % key)
+        return self.phone(account).get_event(self.calendar(account), link.google_event_id)

@@ -1,0 +1,52 @@
+from odoo.tests import tagged
+
+from .sync_common import SyncCase
+
+
+@tagged("post_install", "-at_install")
+class TestSyncConflicts(SyncCase):
+    """Changed on both sides since the last sync: the policy decides, the
+    losing version is written in the RDV's chatter."""
+
+    def conflict(self, policy):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "openfire_google_calendar.conflict_policy", policy)
+        rdv = self.make_rdv()
+        self.sync()
+        event = self.event_of(rdv)
+        rdv.name = "Titre Odoo"
+        self.phone().patch_event(self.calendar(), event["id"], {"summary": "Titre Google"})
+        result = self.sync()
+        self.assertEqual(result["conflicts"], 1)
+        return rdv, self.event_of(rdv)
+
+    def loser_note(self, rdv):
+        notes = rdv.message_ids.filtered(lambda message: "not kept" in (message.body or ""))
+        self.assertEqual(len(notes), 1)
+        return notes.body
+
+    def test_odoo_wins(self):
+        rdv, event = self.conflict("odoo")
+        self.assertEqual((rdv.name, event["summary"]), ("Titre Odoo", "Titre Odoo"))
+        self.assertIn("Titre Google", self.loser_note(rdv))
+
+    def test_google_wins(self):
+        rdv, event = self.conflict("google")
+        self.assertEqual((rdv.name, event["summary"]), ("Titre Google", "Titre Google"))
+        self.assertIn("Titre Odoo", self.loser_note(rdv))
+
+    def test_most_recent_wins(self):
+        # The phone's edit comes after the Odoo one (Odoo's write_date is the
+        # transaction start, earlier than Google's `updated`).
+        rdv, event = self.conflict("recent")
+        self.assertEqual((rdv.name, event["summary"]), ("Titre Google", "Titre Google"))
+        self.assertIn("Titre Odoo", self.loser_note(rdv))
+
+    def test_same_change_on_both_sides_is_no_conflict(self):
+        rdv = self.make_rdv()
+        self.sync()
+        rdv.name = "Pareil"
+        self.phone().patch_event(self.calendar(), self.event_of(rdv)["id"], {"summary": "Pareil"})
+        result = self.sync()
+        self.assertEqual(result["conflicts"], 0)
+        self.assertFalse(rdv.message_ids.filtered(lambda m: "not kept" in (m.body or "")))
