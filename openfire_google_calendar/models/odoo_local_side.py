@@ -163,11 +163,18 @@ class OdooLocalSide:
         self._durable()
         return key
 
-    def save_state(self, key, state, conflict):
+    def save_state(self, key, state):
+        self._store(key, state, self._record_for(key))
+        self._durable()
+
+    def post_conflict(self, key, conflict):
+        """Google's losing version, posted before Odoo's wins in Google."""
         record = self._record_for(key)
-        self._store(key, state, record)
-        if conflict is not None and record:
+        if record:
             self._post_conflict(record, conflict)
+        else:
+            self.account.last_error = _("Conflict on a deleted RDV (%s): the deletion was kept.",
+                                        key)
         self._durable()
 
     def report_problem(self, key, event_id, reason):

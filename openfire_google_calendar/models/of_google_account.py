@@ -341,8 +341,10 @@ class OfGoogleAccount(models.Model):
         """Sync in a cursor of its own, committed item by item, so neither the
         caller's transaction nor a failure of the caller undoes it."""
         self.ensure_one()
+        self.env.flush_all()  # what the caller wrote must be what the sync reads
         with self.env.registry.cursor() as cr:
             account = self.with_env(self.env(cr=cr, su=True))
+            account.push_pending = False
             result = account._sync(commit=True, force=force)
             cr.commit()  # pylint: disable=invalid-commit
         self.invalidate_recordset()
@@ -355,21 +357,26 @@ class OfGoogleAccount(models.Model):
 
     @api.model
     def _cron_sync_all(self, time_budget=600):
-        """Every connected user, each in his own transaction: one failing user
-        never stops the others, and a run stops starting users after
-        `time_budget` seconds (the next run goes on)."""
+        """Every connected user, each in his own cursor and transaction: one
+        failing user never stops the others, and a run stops starting users
+        after `time_budget` seconds (the next run goes on). Users Google
+        notified of a change come first."""
         started = time.monotonic()
         accounts = self.sudo().search([("state", "=", "connected"), ("sync_stopped", "=", False)],
-                                      order="push_pending desc, last_sync asc nulls first")
+                                      order="push_pending desc, last_sync asc nulls first, id")
+        done = 0
         for account in accounts:
             if time.monotonic() - started > time_budget:
+                _logger.info("Google Calendar cron: time budget spent, %d of %d users synced",
+                             done, len(accounts))
                 break
             try:
-                account.push_pending = False
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                account._sync_in_new_cursor()
+                result = account._sync_in_new_cursor()
+                _logger.info("Google Calendar sync of user %s: %s", account.user_id.id, result)
             except Exception:  # pylint: disable=broad-except
                 _logger.exception("Google Calendar sync of user %s failed", account.user_id.id)
+            done += 1
+        return done
 
     def _delete_created_events(self):
         """Delete, in the connected account, the events the connector created

@@ -9,6 +9,19 @@ class ResConfigSettings(models.TransientModel):
         implied_group="openfire_google_calendar.group_of_planning_google",
         help="Sync the RDVs with the technicians' Google Calendar. Needs recurring RDVs.")
 
+    of_google_conflict_policy = fields.Selection(
+        [("odoo", "Odoo wins"), ("google", "Google wins"), ("recent", "Most recent wins")],
+        string="When an RDV changed on both sides", default="odoo",
+        config_parameter="openfire_google_calendar.conflict_policy",
+        help="The losing version is always written in the RDV's chatter.")
+    of_google_allow_delete = fields.Boolean(
+        string="Delete Google events of deleted RDVs",
+        config_parameter="openfire_google_calendar.allow_delete",
+        help="Off: the event of a deleted RDV is cancelled in Google, not deleted.")
+    of_google_calendar_name = fields.Char(
+        string="Name of the dedicated calendar", default="Interventions",
+        config_parameter="openfire_google_calendar.calendar_name")
+
     @api.onchange("group_of_planning_recurring")
     def _onchange_group_of_planning_recurring(self):
         if not self.group_of_planning_recurring:

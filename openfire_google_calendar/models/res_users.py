@@ -9,10 +9,20 @@ class ResUsers(models.Model):
         related="of_google_account_ids.state", string="Google Calendar (RDVs)")
     of_google_email = fields.Char(related="of_google_account_ids.google_email",
                                   string="Google account (RDVs)")
+    of_google_calendar_name = fields.Char(related="of_google_account_ids.calendar_name",
+                                          string="Synced calendar")
+    of_google_last_sync = fields.Datetime(related="of_google_account_ids.last_sync",
+                                          string="Last sync")
+    of_google_last_sync_summary = fields.Char(
+        related="of_google_account_ids.last_sync_summary", string="Last sync result")
+    of_google_last_error = fields.Text(related="of_google_account_ids.last_error",
+                                       string="Last sync error")
 
     @property
     def SELF_READABLE_FIELDS(self):
-        return super().SELF_READABLE_FIELDS + ["of_google_state", "of_google_email"]
+        return super().SELF_READABLE_FIELDS + [
+            "of_google_state", "of_google_email", "of_google_calendar_name",
+            "of_google_last_sync", "of_google_last_sync_summary", "of_google_last_error"]
 
     def action_of_google_change_account(self):
         """"Changer de compte Google": forget this user's connection and links

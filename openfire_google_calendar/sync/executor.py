@@ -87,7 +87,8 @@ class _Run:
     def write_local(self, action):
         """CREATE_LOCAL, UPDATE_LOCAL, CANCEL_LOCAL through the local side."""
         rdv = action.rdv
-        if rdv is not None and rdv.is_exception and rdv.series_key is None:
+        if action.kind == Kind.CREATE_LOCAL and rdv is not None and rdv.is_exception \
+                and rdv.series_key is None:
             series_key = self.created.get(action.series_event_id)
             if series_key is None:
                 self.report(action, Outcome.RETRY, "the series of this occurrence "

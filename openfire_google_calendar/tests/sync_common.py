@@ -32,6 +32,14 @@ class SyncCase(TransactionCase):
             "name": "Famille Durand", "street": "12 rue des Lilas", "zip": "69003",
             "city": "Lyon"})
 
+    def setUp(self):
+        super().setUp()
+        # Fresh tokens each test: a test may revoke them in the emulator, whose
+        # state the database rollback does not undo.
+        for account in (self.jean_account, self.sophie_account):
+            account._store_tokens(self.emulator.mint_token(
+                account.user_id.email, client_id=CLIENT_ID, scopes=list(SCOPES)))
+
     @classmethod
     def technician(cls, name):
         email = "%s@example.com" % name

@@ -1,0 +1,65 @@
+from datetime import datetime
+
+from odoo.tests import HttpCase, tagged
+
+from .sync_common import SyncCase
+
+
+@tagged("post_install", "-at_install")
+class TestCronAndPush(SyncCase, HttpCase):
+    """The scheduled action and Google's push notifications, with Odoo's HTTP
+    server up so the emulator can reach it."""
+
+    def test_cron_goes_on_when_one_user_is_revoked(self):
+        jean_rdv = self.make_rdv(name="Chez Jean")
+        sophie_rdv = self.make_rdv(name="Chez Sophie", employees=self.sophie_emp)
+        self.emulator.revoke("jean@example.com")
+        self.emulator.expire_access_tokens("jean@example.com")
+        self.jean_account.sudo().token_expiry = datetime(2020, 1, 1)
+        done = self.env["of.google.account"]._cron_sync_all()
+        self.assertEqual(done, 2)
+        self.assertEqual(self.jean_account.state, "revoked")
+        self.assertIn("Sync. with Google", self.jean_account.last_error)
+        self.assertEqual(self.sophie_account.state, "connected")
+        self.assertEqual(self.event_of(sophie_rdv, self.sophie_account)["summary"],
+                         "Chez Sophie")
+        self.assertFalse(jean_rdv.of_google_link_ids)
+
+    def test_push_notification_triggers_the_sync(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "openfire_google_calendar.push_base_url", self.base_url())
+        rdv = self.make_rdv()
+        account = self.jean_account
+        # In a cursor of its own, like the button: Odoo's test server, which the
+        # emulator notifies at once, waits for it instead of sharing the cursor.
+        account._sync_in_new_cursor()
+        self.emulator.wait_for_push()
+        self.assertTrue(account.channel_id)
+        self.assertGreater(account.channel_expiration, datetime.now())
+        self.assertFalse(account.push_pending, "the 'sync' message only opens the channel")
+        event = self.event_of(rdv)
+        self.phone().patch_event(self.calendar(), event["id"], {"summary": "Vu au téléphone"})
+        self.emulator.wait_for_push()
+        self.assertEqual([(push["state"], push["status"])
+                          for push in self.emulator.push_deliveries][-1], ("exists", 200))
+        account.invalidate_recordset(["push_pending"])
+        self.assertTrue(account.push_pending, "no notification reached Odoo")
+        trigger = self.env["ir.cron.trigger"].search([
+            ("cron_id", "=", self.env.ref("openfire_google_calendar.ir_cron_of_google_sync").id)])
+        self.assertTrue(trigger)
+        self.env["of.google.account"]._cron_sync_all()
+        self.emulator.wait_for_push()  # Sophie's new channel says hello: let it be handled
+        rdv.invalidate_recordset()
+        self.assertEqual(rdv.name, "Vu au téléphone")
+        self.assertFalse(account.push_pending)
+
+    def test_notification_with_a_wrong_token_is_refused(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "openfire_google_calendar.push_base_url", self.base_url())
+        self.jean_account._sync_in_new_cursor()
+        self.emulator.wait_for_push()
+        response = self.url_open("/google_calendar/notifications", data=b"{}", headers={
+            "X-Goog-Channel-ID": self.jean_account.channel_id,
+            "X-Goog-Channel-Token": "forged", "X-Goog-Resource-State": "exists"})
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(self.jean_account.push_pending)
