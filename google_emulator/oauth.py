@@ -75,6 +75,8 @@ class OAuthServer:
             self.pending = {}     # consent request id -> authorization request
             self.access = {}      # access token -> record
             self.refresh = {}     # refresh token -> record
+            # Browser tests: the consent page approves itself (never on by default).
+            self.auto_consent = False
 
     # -- administration -----------------------------------------------------
     def add_client(self, client_id, client_secret, redirect_uris=()):
@@ -207,12 +209,12 @@ class OAuthServer:
                 "method": method or "plain", "offline": args.get("access_type") == "offline",
                 "expires": self.store.clock.time() + CONSENT_TTL}
             accounts = list(self.store.accounts)
-        return Response(self._consent_page(request_id, args.get("login_hint"), accounts,
-                                           args["client_id"], scopes),
-                        mimetype="text/html")
+        page = self._consent_page(request_id, args.get("login_hint"), accounts,
+                                  args["client_id"], scopes, self.auto_consent)
+        return Response(page, mimetype="text/html")
 
     @staticmethod
-    def _consent_page(request_id, login_hint, accounts, client_id, scopes):
+    def _consent_page(request_id, login_hint, accounts, client_id, scopes, auto=False):
         if login_hint:
             who = ('<p>Compte / Account: <b>%s</b></p>'
                    '<input type="hidden" name="email" value="%s">'
@@ -236,6 +238,9 @@ class OAuthServer:
             '<button type="submit" name="decision" value="allow">Autoriser</button> '
             '<button type="submit" name="decision" value="deny">Refuser</button>'
             "</form>" % (escape(client_id), scope_items, escape(request_id), who))
+        if auto:  # browser tests: the page presses "Autoriser" by itself
+            body += ("<script>document.querySelector('button[value=allow]').click();"
+                     "</script>")
         return render_page("Consentement / Consent", body)
 
     def handle_approval(self, request):

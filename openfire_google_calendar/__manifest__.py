@@ -21,5 +21,8 @@
         "web.assets_backend": [
             "openfire_google_calendar/static/src/views/*",
         ],
+        "web.assets_tests": [
+            "openfire_google_calendar/static/tests/tours/*",
+        ],
     },
 }

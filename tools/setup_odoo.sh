@@ -7,8 +7,9 @@ set -euo pipefail
 ODOO_HOME=${1:?usage: tools/setup_odoo.sh <odoo 17 source folder>}
 here="$(cd "$(dirname "$0")/.." && pwd)"
 [ -f "$ODOO_HOME/odoo-bin" ] || { echo "no odoo-bin in $ODOO_HOME" >&2; exit 2; }
-if ! dpkg -s libldap2-dev libsasl2-dev >/dev/null 2>&1; then
-    apt-get update -qq && apt-get install -y -qq libldap2-dev libsasl2-dev
+# chromium runs the browser tests (tours); the LDAP/SASL headers build python-ldap.
+if ! dpkg -s libldap2-dev libsasl2-dev chromium >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq libldap2-dev libsasl2-dev chromium
 fi
 python3 -m venv "$ODOO_HOME/.venv"
 pip="$ODOO_HOME/.venv/bin/python -m pip --disable-pip-version-check --quiet"

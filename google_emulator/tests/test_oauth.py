@@ -191,3 +191,19 @@ def test_oauthlib_refuses_plain_http_without_the_opt_in(emu, monkeypatch):
     with pytest.raises(Exception) as info:
         flow.authorization_url()
     assert "InsecureTransport" in type(info.value).__name__
+
+
+def test_auto_consent_page_approves_itself(emu):
+    """For browser tests: the page carries a script that presses Autoriser."""
+    emulator = emu
+    emulator.add_client("auto-client", "auto-secret", ["http://127.0.0.1:9/cb"])
+    emulator.add_account("auto@example.com")
+    url = (emulator.auth_uri + "?client_id=auto-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A9"
+           "%2Fcb&response_type=code&scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fcalendar"
+           "&login_hint=auto%40example.com")
+    assert "button[value=allow]').click()" not in requests.get(url, timeout=5).text
+    emulator.oauth.auto_consent = True
+    try:
+        assert "button[value=allow]').click()" in requests.get(url, timeout=5).text
+    finally:
+        emulator.oauth.auto_consent = False
