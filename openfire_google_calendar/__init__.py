@@ -9,3 +9,4 @@ with warnings.catch_warnings():
 
 from . import controllers  # noqa: E402
 from . import models  # noqa: E402
+from . import wizards  # noqa: E402

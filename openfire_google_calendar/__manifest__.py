@@ -12,6 +12,7 @@
         "security/of_planning_google_security.xml",
         "security/ir.model.access.csv",
         "data/of_planning_google_data.xml",
+        "wizards/of_google_calendar_choice_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",
         "views/oauth_templates.xml",

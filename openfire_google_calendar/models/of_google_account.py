@@ -175,6 +175,15 @@ class OfGoogleAccount(models.Model):
         })
         _logger.info("Google account of user %s disconnected: %s", self.user_id.id, message)
 
+    def _use_calendar(self, calendar_id, name):
+        """Sync into another calendar: the links and the sync token belong to
+        the previous one, so the next sync starts clean there."""
+        self.ensure_one()
+        self.env["of.google.event.link"].sudo().search([("account_id", "=", self.id)]).unlink()
+        self.sudo().write({"calendar_id": calendar_id, "calendar_name": name,
+                           "sync_token": False, "sync_watermark": False, "channel_id": False,
+                           "channel_expiration": False})
+
     def _forget_everything(self):
         """For a user switching Google accounts: tokens, sync token, calendar
         and every RDV's Google id and etag, so the next sync starts clean."""

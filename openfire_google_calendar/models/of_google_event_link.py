@@ -15,7 +15,7 @@ class OfGoogleEventLink(models.Model):
     user_id = fields.Many2one(related="account_id.user_id", store=True, index=True)
     intervention_id = fields.Many2one("of.planning.intervention", ondelete="set null",
                                       index=True, string="RDV")
-    rdv_key = fields.Char(required=True, index=True,
+    rdv_key = fields.Char(string="Sync key", required=True, index=True,
                           help="The sync's key: the RDV id, or 's' + series id for a series.")
     google_event_id = fields.Char(required=True, index=True)
     etag = fields.Char()

@@ -4,7 +4,8 @@ from odoo import _, fields, models
 class ResUsers(models.Model):
     _inherit = "res.users"
 
-    of_google_account_ids = fields.One2many("of.google.account", "user_id")
+    of_google_account_ids = fields.One2many("of.google.account", "user_id",
+                                            string="Google Calendar connection")
     of_google_state = fields.Selection(
         related="of_google_account_ids.state", string="Google Calendar (RDVs)")
     of_google_email = fields.Char(related="of_google_account_ids.google_email",

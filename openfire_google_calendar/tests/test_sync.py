@@ -142,3 +142,19 @@ class TestSyncBothWays(SyncCase):
         self.sync()
         self.assertEqual(len(self.events()), 5)
         self.assertTrue(any(entry.get("fault") for entry in self.emulator.request_log))
+
+    def test_choose_another_calendar(self):
+        rdv = self.make_rdv()
+        self.sync()
+        dedicated = self.calendar()
+        own = self.emulator.add_calendar("jean@example.com", "Travail")
+        wizard = self.env["of.google.calendar.choice"].with_user(self.jean).browse(
+            self.env["of.google.calendar.choice"].with_user(self.jean).action_open()["res_id"])
+        names = {line.name: line for line in wizard.line_ids}
+        self.assertTrue(names["Interventions"].current)
+        names["Travail"].action_choose()
+        self.assertEqual((self.jean_account.calendar_id, self.jean_account.calendar_name),
+                         (own, "Travail"))
+        self.sync()
+        self.assertEqual([event["summary"] for event in self.events()], [rdv.name])
+        self.assertEqual(len(self.phone().list_events(dedicated)), 1, "the old one keeps its own")

@@ -1,0 +1,1 @@
+from . import of_google_calendar_choice
