@@ -392,23 +392,44 @@ def _guard(states, local_views, remote_views, settings):
     return None
 
 
+def _series_key(settings, event, series_keys):
+    """The RDV key of the series an occurrence belongs to, if we know it: from
+    the synced pairs and this listing, else from the private properties the
+    occurrence inherited from a master we created."""
+    master_id = event.get("recurringEventId")
+    if not master_id:
+        return None
+    if master_id in series_keys:
+        return series_keys[master_id]
+    owner = owner_of(event)
+    if owner and owner[0] == settings.database_uuid \
+            and master_id == event_id_for(settings.database_uuid, owner[1]):
+        return owner[1]
+    return None
+
+
 def _read_listing(remote_events, states, settings):
     """Split a listing into (pair key -> Remote, foreign Remotes, skip actions)."""
     by_event = {state.event_id: state for state in states.values()}
-    paired, foreign, skipped = {}, [], []
+    keyed, skipped = [], []
     for event in remote_events:
         event_id = event.get("id") if isinstance(event, dict) else None
         if not isinstance(event_id, str) or not event_id:
             skipped.append(Action(Kind.SKIP, None, None, problems=("event without an id",)))
             continue
-        master = by_event.get(event.get("recurringEventId"))
-        remote = read_remote(event, settings, master.key if master else None)
         state = by_event.get(event_id)
         key = state.key if state else _own_key(settings, event, by_event)
         if key is False:
             skipped.append(Action(Kind.SKIP, None, event_id,
                                   problems=("event of another database",)))
-        elif key and (state is not None or key not in states) and key not in paired:
+        else:
+            keyed.append((event, state, key))
+    series_keys = {event_id: state.key for event_id, state in by_event.items()}
+    series_keys.update((event["id"], key) for event, _, key in keyed if key)
+    paired, foreign = {}, []
+    for event, state, key in keyed:
+        remote = read_remote(event, settings, _series_key(settings, event, series_keys))
+        if key and (state is not None or key not in states) and key not in paired:
             paired[key] = remote
         else:
             foreign.append(remote)

@@ -1,0 +1,209 @@
+"""Test doubles and helpers for the sync core tests.
+
+``MemoryOdoo`` stands in for the Odoo layer (a test double of Odoo, not of the
+sync core): RDVs, pair states and the sync token in dicts, implementing the
+``LocalSide`` protocol with the durability contract (each write is atomic).
+Everything else the tests use is real: the plan, the executor, the client,
+googleapiclient, google-auth and the emulator over HTTP.
+"""
+
+import itertools
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import httplib2
+
+from sync.backoff import Backoff
+from sync.content_hash import content_hash
+from sync.google_client import GoogleClient, make_credentials
+from sync.plan import Kind, SyncSettings
+from sync.rdv import Rdv, status_of
+
+PARIS = ZoneInfo("Europe/Paris")
+DB = "3f2a9c1e-odoo-db"
+EMAIL = "tech@example.com"
+CLIENT_ID = "odoo-client"
+CLIENT_SECRET = "odoo-secret"
+
+
+class FakeClock:
+    """A clock that only moves when the code sleeps: backoff without waiting."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def time(self):
+        """Current fake time."""
+        return self.now
+
+    def sleep(self, seconds):
+        """Record the pause and move the clock."""
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def fast_backoff(clock=None, **kwargs):
+    """A Backoff on a FakeClock (returns it; the clock is ``backoff.clock.__self__``)."""
+    clock = clock or FakeClock()
+    return Backoff(sleep=clock.sleep, clock=clock.time, **kwargs)
+
+
+def new_client(emu, email=EMAIL, backoff=None, timeout=5.0, http=None):
+    """A GoogleClient for ``email`` against the emulator (account and client made)."""
+    if CLIENT_ID not in emu.oauth.clients:
+        emu.add_client(CLIENT_ID, CLIENT_SECRET, [])
+    emu.add_account(email)
+    tokens = emu.mint_token(email, client_id=CLIENT_ID)
+    credentials = make_credentials(tokens["access_token"], tokens["refresh_token"],
+                                   CLIENT_ID, CLIENT_SECRET, token_uri=emu.token_uri)
+    return GoogleClient(credentials, api_endpoint=emu.api_endpoint, timeout=timeout,
+                        backoff=backoff or fast_backoff(), http=http)
+
+
+def settings(**kwargs):
+    """SyncSettings for the test database."""
+    return SyncSettings(database_uuid=DB, **kwargs)
+
+
+def at(day, hour=9, minute=0, month=6, year=2024):
+    """An aware Paris datetime."""
+    return datetime(year, month, day, hour, minute, tzinfo=PARIS)
+
+
+def _hash(rdv):
+    try:
+        return content_hash(rdv)
+    except ValueError:
+        return None
+
+
+class MemoryOdoo:
+    """The Odoo side in memory: a LocalSide with atomic writes."""
+
+    def __init__(self):
+        self.rdvs = {}
+        self.states = {}
+        self.token = None
+        self.chatter = defaultdict(list)
+        self.conflicts = []
+        self.written = []            # (kind, key, rdv) of every sync write
+        self._ids = itertools.count(1)
+        self.now = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+    # -- the user, in Odoo ----------------------------------------------------------
+    def tick(self):
+        """A write date that grows with every user edit."""
+        self.now += timedelta(seconds=1)
+        return self.now
+
+    def create(self, **fields):
+        """Create an RDV as a user would; returns its key."""
+        key = str(next(self._ids))
+        fields.setdefault("summary", "RDV %s" % key)
+        fields.setdefault("start", at(3))
+        fields.setdefault("end", fields["start"] + timedelta(hours=1))
+        self.rdvs[key] = Rdv(key=key, write_date=self.tick(), **fields)
+        return key
+
+    def edit(self, key, **fields):
+        """Change an RDV as a user would."""
+        self.rdvs[key] = replace(self.rdvs[key], write_date=self.tick(), **fields)
+
+    def unlink(self, key):
+        """Delete an RDV (its state stays until the deletion is synced)."""
+        del self.rdvs[key]
+
+    def active(self):
+        """RDVs that are not cancelled, by key."""
+        return {k: r for k, r in self.rdvs.items() if not r.cancelled}
+
+    # -- LocalSide ------------------------------------------------------------------
+    def load_sync_token(self):
+        """LocalSide."""
+        return self.token
+
+    def save_sync_token(self, token):
+        """LocalSide."""
+        self.token = token
+
+    def load_states(self):
+        """LocalSide."""
+        return dict(self.states)
+
+    def changed_rdvs(self):
+        """LocalSide: RDVs whose hash differs from their state, and deletions."""
+        out = {key: rdv for key, rdv in self.rdvs.items()
+               if key not in self.states or _hash(rdv) != self.states[key].content_hash}
+        out.update({key: None for key in self.states if key not in self.rdvs})
+        return out
+
+    def all_rdvs(self):
+        """LocalSide."""
+        return dict(self.rdvs)
+
+    def get_rdvs(self, keys):
+        """LocalSide."""
+        return {key: self.rdvs[key] for key in keys if key in self.rdvs}
+
+    def write_rdv(self, action):
+        """LocalSide: apply a pulled change and its state together."""
+        if action.kind == Kind.CREATE_LOCAL:
+            key = str(next(self._ids))
+            self.rdvs[key] = replace(action.rdv, key=key)
+        else:
+            key = action.key
+            current = self.rdvs.get(key)
+            if action.kind == Kind.CANCEL_LOCAL:
+                if current is not None:
+                    self.rdvs[key] = replace(current, state="cancel")
+            else:
+                new = replace(action.rdv, key=key)
+                if current is not None and status_of(current.state) == new.status:
+                    new = replace(new, state=current.state)
+                if current is not None and new.series_key is None:
+                    new = replace(new, series_key=current.series_key)
+                self.rdvs[key] = new
+        self.states[key] = action.state_after(key)
+        self.written.append((action.kind, key, action.rdv))
+        self._post(key, action.conflict)
+        return key
+
+    def save_state(self, key, state):
+        """LocalSide."""
+        if state is None:
+            self.states.pop(key, None)
+        else:
+            self.states[key] = state
+
+    def post_conflict(self, key, conflict):
+        """LocalSide."""
+        self._post(key, conflict)
+
+    def _post(self, key, conflict):
+        if conflict is not None:
+            self.conflicts.append((key, conflict))
+            self.chatter[key].append("conflict: %s wins, %s version: %r" % (
+                conflict.winner, conflict.loser, conflict.loser_rdv))
+
+
+class LosingHttp(httplib2.Http):
+    """An httplib2.Http whose answers can get lost *after* Google applied the
+    request (a timeout on the way back): ``lose_next`` requests to a URL
+    containing ``lose_match`` raise a socket timeout once they are done."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lose_next = 0
+        self.lose_match = "/batch/"
+        self.lost = 0
+
+    def request(self, uri, *args, **kwargs):  # pylint: disable=arguments-differ
+        response = super().request(uri, *args, **kwargs)
+        if self.lose_next > 0 and self.lose_match in uri:
+            self.lose_next -= 1
+            self.lost += 1
+            raise TimeoutError("timed out (answer lost after the request was applied)")
+        return response

@@ -1,0 +1,415 @@
+"""Whole syncs against the emulator: the real plan, executor and client, with an
+in-memory Odoo. Each rule of the plan, recurrence both ways, all-day and DST
+edges, the guard, crashes, bad input and the promised request counts."""
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from sync.cycle import sync_calendar
+from sync.event_ids import event_id_for
+from sync.mapping import owner_of
+from sync.plan import Policy
+from sync_helpers import DB, PARIS, LosingHttp, at, new_client, settings
+
+
+def run(client, calendar, odoo, **kwargs):
+    """One sync with the test settings."""
+    force = kwargs.pop("force", False)
+    return sync_calendar(client, calendar, odoo, settings(**kwargs), force=force)
+
+
+def kinds(report):
+    """Sorted (kind, outcome) pairs of a report."""
+    return sorted((r.action.kind.value, r.outcome.value) for r in report.results)
+
+
+def live_events(phone, calendar):
+    """Events that are not cancelled, by id."""
+    return {e["id"]: e for e in phone.list_events(calendar) if e["status"] != "cancelled"}
+
+
+def assert_converged(phone, calendar, odoo):
+    """Both sides hold the same RDVs, each paired with exactly one event."""
+    events = live_events(phone, calendar)
+    paired = {odoo.states[k].event_id: k for k in odoo.active()}
+    assert sorted(paired) == sorted(events)
+    for event_id, key in paired.items():
+        assert events[event_id].get("summary", "") == odoo.rdvs[key].summary
+
+
+# -- the numbers we promise --------------------------------------------------------
+def test_initial_push_of_1000_and_a_sync_with_no_change(emu, client, calendar, odoo, phone):
+    for number in range(1000):
+        odoo.create(summary="RDV %d" % number, start=at(1 + number % 28, 8 + number % 9))
+    emu.clear_log()
+    report = run(client, calendar, odoo)
+    assert report.full and kinds(report) == [("create_remote", "done")] * 1000
+    assert emu.http_round_trips() <= 22              # 1.1 x ceil(1000 / 50)
+    assert emu.http_round_trips() == 21
+    assert len(live_events(phone, calendar)) == 1000
+    emu.clear_log()
+    quiet = run(client, calendar, odoo)
+    assert quiet.results == () and not quiet.full and quiet.token_saved
+    assert len(emu.request_log) == 1                  # one events.list, no token refresh
+    assert emu.request_log[0]["method"] == "GET"
+
+
+# -- Google -> Odoo --------------------------------------------------------------------
+def test_pull_create_update_and_delete(client, calendar, odoo, phone):
+    run(client, calendar, odoo)
+    created = phone.insert_event(calendar, {
+        "summary": "Dentist", "location": "Lyon",
+        "start": {"dateTime": "2024-06-04T09:00:00+02:00"},
+        "end": {"dateTime": "2024-06-04T10:00:00+02:00"},
+        "attendees": [{"email": "Tech@Example.com"}]})
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("create_local", "done")]
+    key = report.results[0].key
+    rdv = odoo.rdvs[key]
+    assert (rdv.summary, rdv.location, rdv.start, rdv.attendees) \
+        == ("Dentist", "Lyon", at(4), ("tech@example.com",))
+    odoo.edit(key, state="done")                       # Odoo-only state: no push
+    assert run(client, calendar, odoo).results == ()
+    phone.patch_event(calendar, created["id"], {"summary": "Dentist (moved)",
+                                                "start": {"dateTime": "2024-06-05T09:00:00Z"},
+                                                "end": {"dateTime": "2024-06-05T10:00:00Z"}})
+    assert kinds(run(client, calendar, odoo)) == [("update_local", "done")]
+    assert odoo.rdvs[key].summary == "Dentist (moved)" and odoo.rdvs[key].state == "done"
+    phone.delete_event(calendar, created["id"])
+    assert kinds(run(client, calendar, odoo)) == [("cancel_local", "done")]
+    assert odoo.rdvs[key].state == "cancel"            # cancelled, never deleted
+    assert run(client, calendar, odoo).results == ()
+
+
+# -- Odoo -> Google --------------------------------------------------------------------
+def test_push_update_cancel_and_restore(client, calendar, odoo, phone):
+    key = odoo.create(summary="Visite", description="Code 1234", location="Rue A",
+                      attendees=("a@example.com",))
+    run(client, calendar, odoo)
+    event_id = odoo.states[key].event_id
+    assert event_id == event_id_for(DB, key)
+    event = phone.get_event(calendar, event_id)
+    assert owner_of(event) == (DB, key) and event["attendees"][0]["email"] == "a@example.com"
+    odoo.edit(key, summary="Visite 2", start=at(3, 14), end=at(3, 15))
+    assert kinds(run(client, calendar, odoo)) == [("update_remote", "done")]
+    assert phone.get_event(calendar, event_id)["start"]["dateTime"] == "2024-06-03T14:00:00+02:00"
+    odoo.edit(key, state="postponed")
+    assert kinds(run(client, calendar, odoo)) == [("cancel_remote", "done")]
+    assert phone.get_event(calendar, event_id)["status"] == "cancelled"
+    odoo.edit(key, state="confirm", start=at(20), end=at(20, 10))
+    assert kinds(run(client, calendar, odoo)) == [("update_remote", "done")]
+    assert phone.get_event(calendar, event_id)["status"] == "confirmed"
+    assert run(client, calendar, odoo).results == ()
+    assert_converged(phone, calendar, odoo)
+
+
+@pytest.mark.parametrize("allow_delete", [False, True])
+def test_unlink_in_odoo(client, calendar, odoo, phone, allow_delete):
+    keep, gone = odoo.create(summary="keep"), odoo.create(summary="gone")
+    run(client, calendar, odoo)
+    gone_id = odoo.states[gone].event_id
+    odoo.unlink(gone)
+    report = run(client, calendar, odoo, allow_delete=allow_delete)
+    expected = "delete_remote" if allow_delete else "cancel_remote"
+    assert kinds(report) == [(expected, "done")]
+    assert gone not in odoo.states and keep in odoo.states
+    assert phone.get_event(calendar, gone_id)["status"] == "cancelled"
+    assert run(client, calendar, odoo).results == ()
+
+
+# -- conflicts --------------------------------------------------------------------------
+@pytest.mark.parametrize("policy, winner", [(Policy.ODOO, "odoo side"),
+                                            (Policy.GOOGLE, "google side"),
+                                            (Policy.RECENT, "google side")])
+def test_conflicts_follow_the_policy(client, calendar, odoo, phone, policy, winner):
+    key = odoo.create(summary="original")
+    run(client, calendar, odoo, policy=policy)
+    odoo.edit(key, summary="odoo side")
+    odoo.rdvs[key] = replace(odoo.rdvs[key], write_date=datetime(2020, 1, 1, tzinfo=PARIS))
+    phone.patch_event(calendar, odoo.states[key].event_id, {"summary": "google side"})
+    report = run(client, calendar, odoo, policy=policy)
+    assert len(report.conflicts) == 1
+    conflict = report.conflicts[0].action.conflict
+    loser = "google side" if winner == "odoo side" else "odoo side"
+    assert conflict.loser_rdv.summary == loser
+    assert odoo.rdvs[key].summary == winner
+    assert phone.get_event(calendar, odoo.states[key].event_id)["summary"] == winner
+    assert loser in odoo.chatter[key][0]
+    assert run(client, calendar, odoo, policy=policy).results == ()
+
+
+def test_same_edit_on_both_sides_is_not_a_conflict(client, calendar, odoo, phone):
+    key = odoo.create(summary="original")
+    run(client, calendar, odoo)
+    odoo.edit(key, summary="same")
+    phone.patch_event(calendar, odoo.states[key].event_id, {"summary": "same"})
+    assert kinds(run(client, calendar, odoo)) == [("record", "done")]
+    assert run(client, calendar, odoo).results == ()
+
+
+def test_change_in_google_between_listing_and_push(emu, client, calendar, odoo, phone):
+    key = odoo.create(summary="original")
+    run(client, calendar, odoo)
+    odoo.edit(key, summary="odoo side")
+    real_write = client.write_events
+
+    def racing_write(calendar_id, writes):
+        phone.patch_event(calendar, odoo.states[key].event_id, {"summary": "phone side"})
+        client.write_events = real_write
+        return real_write(calendar_id, writes)
+
+    client.write_events = racing_write
+    emu.clear_log()
+    report = run(client, calendar, odoo)
+    assert [(r.action.kind.value, r.outcome.value) for r in report.results] \
+        == [("update_remote", "done")]
+    assert report.results[0].action.conflict.loser_rdv.summary == "phone side"
+    assert phone.get_event(calendar, odoo.states[key].event_id)["summary"] == "odoo side"
+    assert [e["status"] for e in emu.request_log if e["in_batch"]] == [412, 200]
+    assert run(client, calendar, odoo).results == ()
+
+
+# -- recurrence ------------------------------------------------------------------------------
+SERIES = ("RRULE:FREQ=WEEKLY;COUNT=6",
+          "EXDATE;TZID=Europe/Paris:20240311T090000",
+          "RDATE;TZID=Europe/Paris:20240313T090000")
+
+
+def occurrences(phone, calendar):
+    """Live occurrences as (local start, summary), in order."""
+    items = phone.list_events(calendar, single_events=True)
+    return sorted((datetime.fromisoformat(e["start"]["dateTime"]).astimezone(PARIS)
+                   .strftime("%m-%d %H:%M"), e.get("summary")) for e in items)
+
+
+def test_series_with_exceptions_from_odoo(client, calendar, odoo, phone):
+    """A weekly series across the March DST change, one EXDATE, one RDATE, one
+    moved and one cancelled occurrence: Google shows exactly that."""
+    start = datetime(2024, 3, 4, 9, 0, tzinfo=PARIS)
+    master = odoo.create(summary="Entretien", start=start, end=start + timedelta(hours=1),
+                         recurrence=SERIES)
+    moved = odoo.create(summary="Entretien (moved)", series_key=master,
+                        original_start=start + timedelta(days=14),
+                        start=datetime(2024, 3, 19, 15, 0, tzinfo=PARIS),
+                        end=datetime(2024, 3, 19, 16, 0, tzinfo=PARIS))
+    odoo.create(summary="Entretien", series_key=master, state="cancel",
+                original_start=datetime(2024, 4, 1, 9, 0, tzinfo=PARIS),
+                start=datetime(2024, 4, 1, 9, 0, tzinfo=PARIS))
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("create_remote", "done")] * 3
+    assert occurrences(phone, calendar) == [
+        ("03-04 09:00", "Entretien"), ("03-13 09:00", "Entretien"),
+        ("03-19 15:00", "Entretien (moved)"), ("03-25 09:00", "Entretien"),
+        ("04-08 09:00", "Entretien")]                  # 09:00 on both sides of DST
+    assert odoo.states[moved].event_id == event_id_for(DB, master) + "_20240318T080000Z"
+    assert run(client, calendar, odoo).results == ()
+    odoo.edit(moved, summary="Entretien (moved twice)")
+    assert kinds(run(client, calendar, odoo)) == [("update_remote", "done")]
+    assert ("03-19 15:00", "Entretien (moved twice)") in occurrences(phone, calendar)
+
+
+def test_series_with_exceptions_from_google(client, calendar, odoo, phone):
+    master = phone.insert_event(calendar, {
+        "summary": "Tournée", "recurrence": ["RRULE:FREQ=DAILY;COUNT=4"],
+        "start": {"dateTime": "2024-10-25T09:00:00+02:00", "timeZone": "Europe/Paris"},
+        "end": {"dateTime": "2024-10-25T10:00:00+02:00", "timeZone": "Europe/Paris"}})
+    phone.patch_event(calendar, master["id"] + "_20241026T070000Z", {"summary": "Tournée *"})
+    phone.delete_event(calendar, master["id"] + "_20241027T080000Z")
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("create_local", "done")] * 3
+    by_kind = {r.action.event_id: r.key for r in report.results}
+    master_key = by_kind[master["id"]]
+    series = odoo.rdvs[master_key]
+    assert series.recurrence == ("RRULE:FREQ=DAILY;COUNT=4",) and series.tz == "Europe/Paris"
+    moved = odoo.rdvs[by_kind[master["id"] + "_20241026T070000Z"]]
+    assert (moved.series_key, moved.original_start, moved.summary) \
+        == (master_key, datetime(2024, 10, 26, 9, tzinfo=PARIS), "Tournée *")
+    cancelled = odoo.rdvs[by_kind[master["id"] + "_20241027T080000Z"]]
+    assert cancelled.state == "cancel" and cancelled.series_key == master_key
+    assert cancelled.original_start == datetime(2024, 10, 27, 9, tzinfo=PARIS)   # after DST
+    assert run(client, calendar, odoo).results == ()
+    # an occurrence of *our* series edited on the phone becomes an Odoo exception
+    odoo_master = odoo.create(summary="Odoo series", recurrence=("RRULE:FREQ=DAILY;COUNT=3",),
+                              start=at(3), end=at(3, 10))
+    run(client, calendar, odoo)
+    instance = event_id_for(DB, odoo_master) + "_20240604T070000Z"
+    phone.patch_event(calendar, instance, {"location": "Ailleurs"})
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("create_local", "done")]
+    exception = odoo.rdvs[report.results[0].key]
+    assert exception.series_key == odoo_master and exception.location == "Ailleurs"
+    assert run(client, calendar, odoo).results == ()
+
+
+# -- all-day and DST edges -------------------------------------------------------------------
+def test_all_day_and_dst_edges_both_ways(client, calendar, odoo, phone):
+    weekend = odoo.create(summary="Astreinte", all_day=True, start=date(2024, 3, 30),
+                          end=date(2024, 3, 31))
+    spring = odoo.create(summary="Spring", start=datetime(2024, 3, 31, 1, 30, tzinfo=PARIS),
+                         end=datetime(2024, 3, 31, 3, 30, tzinfo=PARIS))
+    autumn = odoo.create(summary="Autumn",
+                         start=datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=PARIS),
+                         end=datetime(2024, 10, 27, 3, 30, tzinfo=PARIS))
+    run(client, calendar, odoo)
+    events = {e["summary"]: e for e in phone.list_events(calendar)}
+    assert (events["Astreinte"]["start"], events["Astreinte"]["end"]) \
+        == ({"date": "2024-03-30"}, {"date": "2024-04-01"})
+    assert events["Spring"]["end"]["dateTime"] == "2024-03-31T03:30:00+02:00"
+    assert events["Spring"]["start"]["dateTime"] == "2024-03-31T01:30:00+01:00"
+    assert events["Autumn"]["start"]["dateTime"] == "2024-10-27T02:30:00+01:00"
+    phone.insert_event(calendar, {"summary": "Congés", "start": {"date": "2024-10-26"},
+                                  "end": {"date": "2024-10-28"}})
+    report = run(client, calendar, odoo)
+    pulled = odoo.rdvs[report.results[0].key]
+    assert (pulled.all_day, pulled.start, pulled.end) \
+        == (True, date(2024, 10, 26), date(2024, 10, 27))
+    assert run(client, calendar, odoo).results == ()
+    for key in (weekend, spring, autumn):
+        assert odoo.rdvs[key].summary in events
+
+
+# -- the guard -------------------------------------------------------------------------------
+def test_google_emptied_stops_the_sync(client, calendar, odoo, phone):
+    for number in range(6):
+        odoo.create(summary="R%d" % number)
+    run(client, calendar, odoo)
+    token = odoo.token
+    for event in phone.list_events(calendar):
+        phone.delete_event(calendar, event["id"])
+    report = run(client, calendar, odoo)
+    assert report.stopped and "Google looks empty" in report.stopped
+    assert not report.token_saved and odoo.token == token
+    assert all(not r.cancelled for r in odoo.rdvs.values())
+    forced = run(client, calendar, odoo, force=True)
+    assert kinds(forced) == [("cancel_local", "done")] * 6
+
+
+def test_odoo_emptied_stops_the_sync(client, calendar, odoo, phone):
+    for number in range(6):
+        odoo.create(summary="R%d" % number)
+    run(client, calendar, odoo)
+    for key in list(odoo.rdvs):
+        odoo.unlink(key)
+    report = run(client, calendar, odoo)
+    assert report.stopped and "Odoo looks empty" in report.stopped
+    assert len(live_events(phone, calendar)) == 6
+
+
+# -- crashes and lost answers: never a duplicate ------------------------------------------------
+class Crash(BaseException):
+    """The process dies (not an Exception: nothing may catch it)."""
+
+
+def test_crash_between_insert_and_state(client, calendar, odoo, phone):
+    keys = [odoo.create(summary="R%d" % n) for n in range(3)]
+    real_save = odoo.save_state
+
+    def dying_save(key, state):
+        raise Crash()
+
+    odoo.save_state = dying_save
+    with pytest.raises(Crash):
+        run(client, calendar, odoo)
+    odoo.save_state = real_save
+    assert odoo.states == {} and odoo.token is None
+    report = run(client, calendar, odoo)              # the listing shows them: adopted
+    assert kinds(report) == [("adopt", "done")] * 3
+    assert len(phone.list_events(calendar)) == 3
+    assert sorted(odoo.states) == sorted(keys)
+
+
+def test_lost_state_with_a_saved_token_is_adopted_on_409(emu, client, calendar, odoo, phone):
+    key = odoo.create(summary="R")
+    run(client, calendar, odoo)
+    run(client, calendar, odoo)                       # the token is now past the insert
+    odoo.states.clear()                               # state lost, token kept
+    emu.clear_log()
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("adopt", "done")]
+    assert [e["status"] for e in emu.request_log if e["in_batch"]] == [409]
+    assert len(phone.list_events(calendar)) == 1 and key in odoo.states
+    assert run(client, calendar, odoo).results == ()
+
+
+def test_lost_answer_is_retried_without_duplicate(emu, calendar, odoo, phone):
+    http = LosingHttp(timeout=5)
+    client = new_client(emu, http=http)
+    keys = [odoo.create(summary="R%d" % n) for n in range(3)]
+    http.lose_next = 1
+    report = run(client, calendar, odoo)
+    assert http.lost == 1
+    assert kinds(report) == [("adopt", "done")] * 3
+    assert len(phone.list_events(calendar)) == 3 and sorted(odoo.states) == sorted(keys)
+    odoo.edit(keys[0], summary="changed")
+    http.lose_next = 1                                # the patch applied, its answer lost
+    assert kinds(run(client, calendar, odoo)) == [("record", "done")]
+    assert run(client, calendar, odoo).results == ()
+
+
+# -- bad input and failures: reported, the rest goes on -------------------------------------------
+def test_bad_input_from_google_is_reported_and_others_sync(client, calendar, odoo, phone):
+    phone.insert_event(calendar, {"summary": "NUL\x00 here", "description": "é" * 100_000,
+                                  "start": {"date": "2024-06-03"}, "end": {"date": "2024-06-04"}})
+    phone.insert_event(calendar, {"summary": "Fine", "start": {"date": "2024-06-05"},
+                                  "end": {"date": "2024-06-06"}})
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("create_local", "done")] * 2
+    assert len(report.problems) == 1 and len(report.problems[0].action.problems) == 2
+    assert run(client, calendar, odoo).results == ()
+
+
+def test_odoo_refusing_one_change_delays_only_it(client, calendar, odoo, phone):
+    run(client, calendar, odoo)
+    for summary in ("good", "refused"):
+        phone.insert_event(calendar, {"summary": summary, "start": {"date": "2024-06-05"},
+                                      "end": {"date": "2024-06-06"}})
+    real_write = odoo.write_rdv
+
+    def picky_write(action):
+        if action.rdv.summary == "refused":
+            raise ValueError("constraint violated")
+        return real_write(action)
+
+    odoo.write_rdv = picky_write
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("create_local", "done"), ("create_local", "retry")]
+    assert not report.token_saved and "constraint" in report.pending[0].reason
+    odoo.write_rdv = real_write
+    assert kinds(run(client, calendar, odoo)) == [("create_local", "done")]
+    assert sorted(r.summary for r in odoo.rdvs.values()) == ["good", "refused"]
+
+
+def test_push_under_faults_converges(emu, client, calendar, odoo, phone):
+    for number in range(120):
+        odoo.create(summary="R%d" % number, start=at(1 + number % 28))
+    emu.set_faults(rate=0.2, seed=3, retry_after=1)
+    for _ in range(5):
+        report = run(client, calendar, odoo)
+        if not report.pending and report.token_saved:
+            break
+    emu.set_faults(rate=0)
+    assert len(live_events(phone, calendar)) == 120
+    assert_converged(phone, calendar, odoo)
+    assert run(client, calendar, odoo).results == ()
+
+
+def test_full_resync_after_410_changes_nothing(emu, client, calendar, odoo, phone):
+    for number in range(3):
+        odoo.create(summary="R%d" % number)
+    phone.insert_event(calendar, {"summary": "G", "start": {"date": "2024-06-05"},
+                                  "end": {"date": "2024-06-06"}})
+    run(client, calendar, odoo)
+    emu.expire_sync_tokens()
+    report = run(client, calendar, odoo)
+    assert report.full and report.results == ()
+    assert_converged(phone, calendar, odoo)
+
+
+def test_unreadable_local_rdv_is_skipped_alone(client, calendar, odoo):
+    odoo.create(summary="ok")
+    odoo.create(summary="naive", start=datetime(2024, 6, 3, 9), end=datetime(2024, 6, 3, 10))
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("create_remote", "done"), ("skip", "skipped")]
+    assert "naive" not in report.problems[0].reason and report.problems[0].reason
