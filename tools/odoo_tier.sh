@@ -11,9 +11,12 @@ SUMMARY="${TMPDIR:-/tmp}/ofgc-odoo-tier.summary"
 WORK=$(mktemp -d)
 : > "$SUMMARY"
 export PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}"   # the emulator, for the addons' tests
+# A port nobody uses: the HTTP tests talk to this server, and so does the emulator's push.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=${ODOO_TEST_PORT:-$(free_port)}
 DB_ARGS=(--db_host="${PGHOST:-127.0.0.1}" --db_port="${PGPORT:-5432}" --db_user="${PGUSER:-root}")
 BASE_ARGS=(--addons-path="$ODOO_HOME/addons,$ODOO_HOME/odoo/addons,$REPO"
-           --data-dir="$WORK/data" "${DB_ARGS[@]}" --http-port="${ODOO_TEST_PORT:-8169}"
+           --data-dir="$WORK/data" "${DB_ARGS[@]}" --http-port="$PORT"
            --stop-after-init --max-cron-threads=0)
 ADDON_TAGS=/openfire_planning,/openfire_google_calendar
 # With our addons installed, Odoo's own Google Calendar sync must still pass its tests.
