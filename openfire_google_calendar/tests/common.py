@@ -16,29 +16,34 @@ CLIENT_ID = "odoo-test-client.apps.example"
 CLIENT_SECRET = "odoo-test-secret"
 
 
+def start_emulator_for(case, redirect_uri):
+    """Start an emulator for a test class and point the connector at it: the
+    client credentials, the endpoints, and both settings ticked."""
+    if Emulator is None:
+        raise RuntimeError("google_emulator is not importable: put the repository root on "
+                           "PYTHONPATH (tools/odoo_tier.sh does)")
+    emulator = Emulator(seed=0).start()
+    case.addClassCleanup(emulator.stop)
+    emulator.add_client(CLIENT_ID, CLIENT_SECRET, [redirect_uri])
+    set_param = case.env["ir.config_parameter"].sudo().set_param
+    set_param("google_calendar_client_id", CLIENT_ID)
+    set_param("google_calendar_client_secret", CLIENT_SECRET)
+    for key in ("auth_uri", "token_uri", "revoke_uri", "api_endpoint"):
+        set_param("openfire_google_calendar." + key, getattr(emulator, key))
+    case.env.ref("base.group_user").write({"implied_ids": [
+        (4, case.env.ref("openfire_planning.group_of_planning_recurring").id),
+        (4, case.env.ref("openfire_google_calendar.group_of_planning_google").id)]})
+    return emulator
+
+
 class GoogleEmulatorCase(HttpCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if Emulator is None:
-            raise RuntimeError("google_emulator is not importable: put the repository root on "
-                               "PYTHONPATH (tools/odoo_tier.sh does)")
-        cls.emulator = Emulator(seed=0).start()
-        cls.addClassCleanup(cls.emulator.stop)
         cls.callback = cls.base_url() + "/google_account/authentication"
-        cls.emulator.add_client(CLIENT_ID, CLIENT_SECRET, [cls.callback])
-        set_param = cls.env["ir.config_parameter"].sudo().set_param
-        set_param("web.base.url", cls.base_url())
-        set_param("google_calendar_client_id", CLIENT_ID)
-        set_param("google_calendar_client_secret", CLIENT_SECRET)
-        for key, url in (("auth_uri", cls.emulator.auth_uri), ("token_uri", cls.emulator.token_uri),
-                         ("revoke_uri", cls.emulator.revoke_uri),
-                         ("api_endpoint", cls.emulator.api_endpoint)):
-            set_param("openfire_google_calendar." + key, url)
-        cls.env.ref("base.group_user").write({"implied_ids": [
-            (4, cls.env.ref("openfire_planning.group_of_planning_recurring").id),
-            (4, cls.env.ref("openfire_google_calendar.group_of_planning_google").id)]})
+        cls.emulator = start_emulator_for(cls, cls.callback)
+        cls.env["ir.config_parameter"].sudo().set_param("web.base.url", cls.base_url())
         cls.tech = cls.make_user("tech_oauth", "tech.oauth@example.com")
         cls.other = cls.make_user("other_oauth", "other.oauth@example.com")
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from odoo.tests import TransactionCase, new_test_user
 
 from ..models.google_oauth import SCOPES
-from .common import CLIENT_ID, CLIENT_SECRET, Emulator
+from .common import CLIENT_ID, start_emulator_for
 
 
 class SyncCase(TransactionCase):
@@ -13,17 +13,7 @@ class SyncCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if Emulator is None:
-            raise RuntimeError("google_emulator is not importable: put the repository root on "
-                               "PYTHONPATH (tools/odoo_tier.sh does)")
-        cls.emulator = Emulator(seed=0).start()
-        cls.addClassCleanup(cls.emulator.stop)
-        cls.emulator.add_client(CLIENT_ID, CLIENT_SECRET, ["http://127.0.0.1/cb"])
-        set_param = cls.env["ir.config_parameter"].sudo().set_param
-        set_param("google_calendar_client_id", CLIENT_ID)
-        set_param("google_calendar_client_secret", CLIENT_SECRET)
-        for key in ("auth_uri", "token_uri", "revoke_uri", "api_endpoint"):
-            set_param("openfire_google_calendar." + key, getattr(cls.emulator, key))
+        cls.emulator = start_emulator_for(cls, "http://127.0.0.1/cb")
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.Rdv = cls.env["of.planning.intervention"]
         cls.jean, cls.jean_emp, cls.jean_account = cls.technician("jean")
