@@ -46,6 +46,10 @@ class OfGoogleCalendarController(GoogleCalendarController):
             return status
         account = request.env["of.google.account"]._for_user()
         result = account._sync_from_button()
+        if result.get("status") == "need_auth":  # Google revoked the access meanwhile
+            return dict(result, url=start_consent(kw.get("fromurl")))
+        if result.get("status"):  # already_running, error: said as is
+            return dict(result, url="")
         return dict(result, status="need_refresh" if result.get("changed_in_odoo")
                     else "no_new_event_from_google", url="")
 

@@ -5,6 +5,7 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
+import psycopg2
 from google.auth.exceptions import RefreshError
 
 from odoo import _, api, fields, models
@@ -66,7 +67,8 @@ class OfGoogleAccount(models.Model):
     last_sync_summary = fields.Char(copy=False)
     sync_watermark = fields.Datetime(
         copy=False, help="RDVs changed at or after this moment are looked at by the next sync.")
-    push_pending = fields.Boolean(copy=False, help="Google notified a change not synced yet.")
+    push_ids = fields.One2many("of.google.push", "account_id",
+                               help="Changes Google notified and no sync has looked at yet.")
     channel_id = fields.Char(copy=False, index=True)
     channel_token = fields.Char(groups="base.group_system", copy=False)
     channel_resource_id = fields.Char(groups="base.group_system", copy=False)
@@ -302,7 +304,8 @@ class OfGoogleAccount(models.Model):
                 account.channel_token or "", token):
             return False
         if resource_state != "sync":
-            account.push_pending = True
+            # Insert only: a sync of this account may be writing its row right now.
+            self.env["of.google.push"].sudo().create({"account_id": account.id})
             self.env.ref("openfire_google_calendar.ir_cron_of_google_sync").sudo()._trigger()
         return True
 
@@ -316,7 +319,15 @@ class OfGoogleAccount(models.Model):
         return self.env.cr.fetchone()[0]
 
     def _unlock(self):
-        self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", self._lock_key())
+        """Release the lock even when the sync failed mid-transaction: a
+        session lock left behind on a pooled connection would block this
+        user's syncs for as long as the connection lives."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", self._lock_key())
+        except psycopg2.Error:
+            self.env.cr.rollback()  # the failed transaction is lost anyway
+            self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", self._lock_key())
 
     def _remember_token(self, creds):
         """googleapiclient refreshes an expired token by itself: keep the new one."""
@@ -353,7 +364,8 @@ class OfGoogleAccount(models.Model):
         self.env.flush_all()  # what the caller wrote must be what the sync reads
         with self.env.registry.cursor() as cr:
             account = self.with_env(self.env(cr=cr, su=True))
-            account.push_pending = False
+            # What Google notified so far is what this sync will list.
+            cr.execute("DELETE FROM of_google_push WHERE account_id = %s", [account.id])
             result = account._sync(commit=True, force=force)
             cr.commit()  # pylint: disable=invalid-commit
         self.invalidate_recordset()
@@ -372,18 +384,22 @@ class OfGoogleAccount(models.Model):
         notified of a change come first."""
         started = time.monotonic()
         accounts = self.sudo().search([("state", "=", "connected"), ("sync_stopped", "=", False)],
-                                      order="push_pending desc, last_sync asc nulls first, id")
+                                      order="last_sync asc nulls first, id")
+        notified = {account.id for account, in
+                    self.env["of.google.push"].sudo()._read_group([], ["account_id"])}
+        accounts = accounts.sorted(lambda account: account.id not in notified)
         done = 0
         for account in accounts:
+            user_id = account.user_id.id
             if time.monotonic() - started > time_budget:
                 _logger.info("Google Calendar cron: time budget spent, %d of %d users synced",
                              done, len(accounts))
                 break
             try:
                 result = account._sync_in_new_cursor()
-                _logger.info("Google Calendar sync of user %s: %s", account.user_id.id, result)
+                _logger.info("Google Calendar sync of user %s: %s", user_id, result)
             except Exception:  # pylint: disable=broad-except
-                _logger.exception("Google Calendar sync of user %s failed", account.user_id.id)
+                _logger.exception("Google Calendar sync of user %s failed", user_id)
             done += 1
         return done
 
@@ -400,3 +416,17 @@ class OfGoogleAccount(models.Model):
                   if "_" not in link.google_event_id]
         results = client.write(account.calendar_id, writes)
         return sum(1 for result in results if result.ok or result.status in (404, 410))
+
+
+class OfGooglePush(models.Model):
+    """One push notification from Google, waiting for its user's sync.
+
+    Rows are only ever inserted by the notification route and deleted by the
+    sync, so a notification never competes with a running sync for the
+    account's row."""
+
+    _name = "of.google.push"
+    _description = "Google Calendar push notification"
+
+    account_id = fields.Many2one("of.google.account", required=True, ondelete="cascade",
+                                 index=True)

@@ -80,6 +80,16 @@ export class PlanningGoogleCalendarController extends CalendarController {
                     _t("Your synchronization with Google Calendar is stopped."),
                     { type: "warning" }
                 );
+            case "already_running":
+                return this.notification.add(
+                    _t("A sync with Google is already running; try again in a moment."),
+                    { type: "info" }
+                );
+            case "error":
+                return this.notification.add(result.message || _t("The sync with Google failed."), {
+                    type: "danger",
+                    title: _t("Google Calendar"),
+                });
             default:
                 this.notifySummary(result);
                 await this.model.load();

@@ -1,0 +1,384 @@
+"""What one user's sync costs in Odoo, against the Google emulator: our connector syncing N
+RDVs, side by side with Odoo 17's own google_calendar syncing N calendar.event.
+
+Run from the repository root with Odoo's interpreter (PostgreSQL as in tools/odoo_tier.sh):
+
+    /opt/odoo17/.venv/bin/python bench/odoo_sync.py                 # N = 100 and 1000
+    /opt/odoo17/.venv/bin/python bench/odoo_sync.py --sizes 100,1000,5000 --fresh --drop
+
+ODOO_HOME (default /opt/odoo17), PGHOST/PGPORT/PGUSER (127.0.0.1/5432/root) as in the other
+tools. The database (--db, default bench_odoo_sync) is created with the connector and without
+demo data when missing, reused otherwise (--fresh recreates it, --drop drops it at the end).
+Each size gets a new technician, so a reused database does not skew the figures.
+
+Why each measure:
+- first sync: what connecting a busy technician costs; HTTP requests and round-trips come
+  from the emulator's request log (a batch of 50 writes is one round-trip);
+- second sync, nothing changed: what every cron run and every "Sync." press costs forever
+  after. It must be one HTTP request (an incremental events.list) and a number of SQL queries
+  that does not grow with N: the connector finds changed RDVs with one indexed query.
+SQL queries are every Cursor.execute of this process during the sync, whatever the cursor
+(the sync commits in cursors of its own; Odoo's google_calendar sends each event from a
+post-commit hook in a new cursor).
+
+Odoo's google_calendar hardcodes https://www.googleapis.com and accounts.google.com: in this
+process only, its module constants (and the default argument that captured one of them) are
+pointed at the emulator. It sends three things Google accepts and the emulator refuses: the
+access token as an `access_token` query parameter (GET, DELETE), `"date": null` in a timed
+event's start and end, and its record id as an integer extended property; a WSGI middleware
+in front of the emulator rewrites them (google_compat_middleware). Nothing in the product is
+patched. Odoo's sync returns early when the Google calendar lists no event, pushing nothing:
+its user's primary calendar holds one private event beforehand, as real calendars do.
+
+Figures of the second sync: the first sync saved the sync token it listed with, so the second
+listing returns the first sync's own writes (N events in one response); both connectors
+recognise them, ours with the same few queries whatever N. The third sync lists nothing.
+"""
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, urlencode
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ODOO_HOME = os.environ.get("ODOO_HOME", "/opt/odoo17")
+sys.path[:0] = [ODOO_HOME, REPO]
+
+import odoo  # noqa: E402  (needs ODOO_HOME on the path)
+from odoo import SUPERUSER_ID, api  # noqa: E402
+
+from google_emulator import Emulator  # noqa: E402
+
+CLIENT_ID = "bench-client.apps.example"
+CLIENT_SECRET = "bench-secret"
+PG = {"host": os.environ.get("PGHOST", "127.0.0.1"), "port": os.environ.get("PGPORT", "5432"),
+      "user": os.environ.get("PGUSER", "root")}
+MAX_ODOO_PASSES = 30  # Odoo pushes at most 200 events per sync; 30 passes = 6000 events
+
+
+# --------------------------------------------------------------------------- measuring
+
+class SqlCounter:
+    """Counts every SQL statement this process executes, through any cursor."""
+
+    count = 0
+
+    @classmethod
+    def install(cls):
+        original = odoo.sql_db.Cursor.execute
+
+        def execute(self, *args, **kwargs):
+            cls.count += 1
+            return original(self, *args, **kwargs)
+
+        odoo.sql_db.Cursor.execute = execute
+
+
+class Measure:
+    """Wall time, SQL statements and emulator traffic of one block."""
+
+    def __init__(self, emu):
+        self.emu = emu
+        self.seconds = self.sql = self.http = self.round_trips = self.calls = 0
+        self._sql = self._start = 0
+
+    def __enter__(self):
+        self.emu.clear_log()
+        self._sql = SqlCounter.count
+        self._start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds += time.perf_counter() - self._start
+        self.sql += SqlCounter.count - self._sql
+        log = self.emu.request_log
+        self.http += sum(1 for entry in log if not entry["in_batch"])
+        self.round_trips += self.emu.http_round_trips()
+        # API calls: each call inside a batch, plus every non-batch API request.
+        self.calls += sum(1 for entry in log if entry["in_batch"] or (
+            entry["path"].startswith("/calendar/v3") and not entry["batch_size"]))
+
+
+def normalise_event(body):
+    """`"date": null` beside `"dateTime"` means absent to Google; a number as an extended
+    property value is taken as its decimal string by Google (Odoo sends its record id)."""
+    for key in ("start", "end"):
+        if isinstance(body.get(key), dict):
+            body[key] = {k: v for k, v in body[key].items()
+                         if not (k in ("date", "dateTime") and v is None)}
+    for scope in (body.get("extendedProperties") or {}).values():
+        for key, value in list(scope.items()):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                scope[key] = str(value)
+    return body
+
+
+def google_compat_middleware(app):
+    """What Google accepts, Odoo's google_calendar sends, and the emulator refuses: the token
+    as `?access_token=` (the emulator reads only the Authorization header), `"date": null`
+    in a timed event's start and end (emulator: 400 "Invalid start time."), and an integer
+    extended property value (emulator: 400 "Invalid extended property"). Rewritten here, in
+    this process, so that the comparison measures Odoo's sync, not the emulator's gaps."""
+
+    def wrapped(environ, start_response):
+        query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        tokens = [value for key, value in query if key == "access_token"]
+        if tokens and not environ.get("HTTP_AUTHORIZATION"):
+            environ["HTTP_AUTHORIZATION"] = "Bearer " + tokens[0]
+            environ["QUERY_STRING"] = urlencode([(k, v) for k, v in query
+                                                 if k != "access_token"])
+        if environ.get("PATH_INFO", "").startswith("/calendar/v3/") \
+                and environ["REQUEST_METHOD"] in ("POST", "PUT", "PATCH") \
+                and environ.get("CONTENT_TYPE", "").startswith("application/json"):
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = json.loads(environ["wsgi.input"].read(length) or b"null")
+            body = normalise_event(body) if isinstance(body, dict) else body
+            data = json.dumps(body).encode()
+            environ["wsgi.input"] = io.BytesIO(data)
+            environ["CONTENT_LENGTH"] = str(len(data))
+        return app(environ, start_response)
+
+    return wrapped
+
+
+# --------------------------------------------------------------------------- database
+
+def odoo_args(db):
+    return ["--addons-path=%s/addons,%s/odoo/addons,%s" % (ODOO_HOME, ODOO_HOME, REPO),
+            "--db_host=" + PG["host"], "--db_port=" + PG["port"], "--db_user=" + PG["user"],
+            "-d", db]
+
+
+def prepare_database(db, fresh):
+    """Create the database with odoo-bin (the way an integrator would) unless reused."""
+    odoo.tools.config.parse_config(odoo_args(db) + ["--log-level=warn", "--no-http",
+                                                    "--max-cron-threads=0"])
+    if fresh:
+        odoo.service.db.exp_drop(db)
+    if not odoo.service.db.exp_db_exist(db):
+        print("creating database %s (openfire_google_calendar, no demo data)..." % db)
+        subprocess.run([sys.executable, os.path.join(ODOO_HOME, "odoo-bin")] + odoo_args(db)
+                       + ["-i", "openfire_google_calendar", "--without-demo=all",
+                          "--stop-after-init", "--no-http", "--max-cron-threads=0",
+                          "--log-level=warn"], check=True)
+    return odoo.registry(db)
+
+
+def configure(registry, emu):
+    """What an administrator sets in General Settings, with the endpoints at the emulator."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        set_param = env["ir.config_parameter"].set_param
+        set_param("google_calendar_client_id", CLIENT_ID)
+        set_param("google_calendar_client_secret", CLIENT_SECRET)
+        for key in ("auth_uri", "token_uri", "revoke_uri", "api_endpoint"):
+            set_param("openfire_google_calendar." + key, getattr(emu, key))
+        set_param("openfire_google_calendar.push_base_url", "")  # no push: polling only
+
+
+def new_user(env, emu, label, size):
+    stamp = "%s.%d.%d" % (label, size, int(time.time() * 1000))
+    email = "bench.%s@example.com" % stamp
+    emu.add_account(email, "Europe/Paris")
+    user = env["res.users"].with_context(no_reset_password=True).create({
+        "name": "Bench %s" % stamp, "login": email, "email": email, "tz": "Europe/Paris",
+        "groups_id": [(6, 0, [env.ref("base.group_user").id,
+                              env.ref("openfire_planning.group_of_planning_user").id])]})
+    return user, email
+
+
+def slots(size):
+    """Four 1.5-hour visits per working day from next Monday, all within a year for N=1000
+    (Odoo's google_calendar only syncs a year either side of today)."""
+    day = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    day += timedelta(days=7 - day.weekday())
+    out = []
+    while len(out) < size:
+        if day.weekday() < 5:
+            out.extend(day + timedelta(hours=hour) for hour in (7, 9, 12, 14))  # UTC
+        day += timedelta(days=1)
+    return out[:size]
+
+
+# --------------------------------------------------------------------------- connectors
+
+def bench_openfire(registry, emu, size):
+    """Our connector: N RDVs of one technician, his account connected, two syncs."""
+    from odoo.addons.openfire_google_calendar.models.google_oauth import SCOPES
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True,
+                                                 "mail_create_nolog": True})
+        user, email = new_user(env, emu, "of", size)
+        employee = env["hr.employee"].create({"name": user.name, "user_id": user.id,
+                                              "work_email": email})
+        customer = env["res.partner"].create({"name": "Famille Durand", "city": "Lyon"})
+        env["of.planning.intervention"].create([{
+            "name": "Entretien chaudière %d" % index, "date": start, "duree": 1.5,
+            "tz": "Europe/Paris", "partner_id": customer.id, "state": "confirm",
+            "employee_ids": [(6, 0, employee.ids)]} for index, start in enumerate(slots(size))])
+        account = env["of.google.account"]._for_user(user)
+        account._store_tokens(emu.mint_token(email, client_id=CLIENT_ID, scopes=list(SCOPES)))
+        cr.commit()
+        runs = []
+        for _run in range(3):
+            with Measure(emu) as measure:
+                result = account._sync_in_new_cursor()
+            if result.get("status") in ("error", "need_auth", "already_running") \
+                    or result.get("errors"):
+                raise SystemExit("openfire sync failed: %s" % result)
+            runs.append(measure)
+        events = emu.phone(email).list_events(account.calendar_id)
+        if len(events) != size:
+            raise SystemExit("openfire: %d events in Google for %d RDVs" % (len(events), size))
+    return {"passes": 1, "runs": runs}
+
+
+def point_odoo_google_at(emu):
+    """In this process only: Odoo's Google endpoints become the emulator's."""
+    from odoo.addons.google_account.models import google_service
+    from odoo.addons.google_calendar.models import google_credentials
+    google_service.GOOGLE_API_BASE_URL = emu.base_url
+    google_service.GOOGLE_TOKEN_ENDPOINT = emu.base_url + "/o/oauth2/token"
+    google_service.GOOGLE_AUTH_ENDPOINT = emu.auth_uri
+    google_credentials.GOOGLE_TOKEN_ENDPOINT = google_service.GOOGLE_TOKEN_ENDPOINT
+    do_request = google_service.GoogleService._do_request
+    defaults = list(do_request.__defaults__)
+    # (params, headers, method, preuri, timeout): preuri captured the constant at import.
+    defaults[3] = emu.base_url
+    do_request.__defaults__ = tuple(defaults)
+
+
+def bench_odoo_google(registry, emu, size):
+    """Odoo's google_calendar: N events of one user, his account connected, then cron-like
+    syncs (sync, commit) until every event reached Google, then one more."""
+    from odoo.addons.google_calendar.utils.google_calendar import GoogleCalendarService
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {
+            "tracking_disable": True, "mail_create_nolog": True, "no_mail_to_attendees": True,
+            "no_calendar_sync": True})  # created before the account is connected
+        user, email = new_user(env, emu, "odoo", size)
+        env["calendar.event"].create([{
+            "name": "Entretien chaudière %d" % index, "start": start,
+            "stop": start + timedelta(minutes=90), "user_id": user.id,
+            "partner_ids": [(6, 0, user.partner_id.ids)]}
+            for index, start in enumerate(slots(size))])
+        tokens = emu.mint_token(email, client_id=CLIENT_ID)  # full calendar scope, like Odoo
+        user.google_calendar_account_id = env["google.calendar.credentials"].create({})
+        user.google_calendar_account_id._set_auth_tokens(
+            tokens["access_token"], tokens["refresh_token"], tokens["expires_in"])
+        first_day = slots(1)[0] - timedelta(days=1)
+        emu.phone(email).insert_event("primary", {
+            "summary": "Dentist", "start": {"dateTime": first_day.isoformat() + "Z"},
+            "end": {"dateTime": (first_day + timedelta(hours=1)).isoformat() + "Z"}})
+        cr.commit()
+        uid = user.id
+
+    def one_pass():
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            user = env["res.users"].browse(uid)
+            service = GoogleCalendarService(env["google.service"])
+            user.with_user(user).sudo()._sync_google_calendar(service)
+            cr.commit()  # the events go to Google now, from post-commit hooks
+
+    def unsent():
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            return env["calendar.event"].search_count([
+                ("user_id", "=", uid), ("google_id", "=", False)])
+
+    first, passes = Measure(emu), 0
+    while passes < MAX_ODOO_PASSES:
+        with first:
+            one_pass()
+        passes += 1
+        if not unsent():
+            break
+    events = [event for event in emu.phone(email).list_events("primary")
+              if event.get("summary") != "Dentist"]
+    if len(events) != size:
+        raise SystemExit("odoo: %d events in Google for %d after %d passes"
+                         % (len(events), size, passes))
+    with Measure(emu) as second:
+        one_pass()
+    with Measure(emu) as third:
+        one_pass()
+    return {"passes": passes, "runs": [first, second, third]}
+
+
+# --------------------------------------------------------------------------- report
+
+SYNC_LABELS = ("1st (connect)", "2nd, no change", "3rd, no change")
+
+
+def print_table(rows):
+    """One line per connector, N and sync; a connector that could not run says why."""
+    header = ("connector", "N", "sync", "runs", "HTTP req", "round-trips", "API calls",
+              "SQL", "time s")
+    lines = [header]
+    for name, size, res in rows:
+        if isinstance(res, str):
+            lines.append((name, str(size), "all") + ("n/a",) * 6)
+            continue
+        for label, measure in zip(SYNC_LABELS, res["runs"]):
+            runs = str(res["passes"]) if measure is res["runs"][0] else "1"
+            lines.append((name, str(size), label, runs, str(measure.http),
+                          str(measure.round_trips), str(measure.calls), str(measure.sql),
+                          "%.3f" % measure.seconds))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for index, line in enumerate(lines):
+        print("| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths)) + " |")
+        if index == 0:
+            print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    for name, size, res in rows:
+        if isinstance(res, str):
+            print("n/a (%s, N=%d): %s" % (name, size, res))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--sizes", default="100,1000", help="comma-separated N (100,1000)")
+    parser.add_argument("--db", default="bench_odoo_sync", help="database (bench_odoo_sync)")
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the database")
+    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    parser.add_argument("--no-odoo-google", action="store_true",
+                        help="skip Odoo's own google_calendar")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+
+    registry = prepare_database(args.db, args.fresh)
+    SqlCounter.install()
+    emu = Emulator(seed=0)
+    emu.wsgi_app = google_compat_middleware(emu.wsgi_app)  # read by start()
+    emu.start()
+    emu.add_client(CLIENT_ID, CLIENT_SECRET, ["http://127.0.0.1/unused"])
+    rows = []
+    try:
+        configure(registry, emu)
+        point_odoo_google_at(emu)
+        for size in sizes:
+            print("N=%d: openfire_google_calendar..." % size, flush=True)
+            rows.append(("openfire_google_calendar", size, bench_openfire(registry, emu, size)))
+            if args.no_odoo_google:
+                rows.append(("odoo google_calendar", size, "skipped (--no-odoo-google)"))
+                continue
+            print("N=%d: Odoo's google_calendar..." % size, flush=True)
+            rows.append(("odoo google_calendar", size, bench_odoo_google(registry, emu, size)))
+    finally:
+        emu.stop()
+    print()
+    print_table(rows)
+    print("runs: syncs (sync + commit, as the cron does) until all N events were in Google;"
+          " Odoo's google_calendar sends at most 200 events per sync.")
+    if args.drop:
+        odoo.sql_db.close_all()
+        odoo.service.db.exp_drop(args.db)
+        print("dropped database %s" % args.db)
+
+
+if __name__ == "__main__":
+    main()
