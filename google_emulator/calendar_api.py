@@ -96,11 +96,13 @@ class ApiRequest:
         return cls(method, unquote(parts.path), query, headers, body)
 
     def bearer(self):
-        """The access token of the Authorization header, or None."""
+        """The access token of the Authorization header, else of the
+        ``access_token`` query parameter (which Google still accepts, and
+        Odoo's own google_calendar uses), or None."""
         header = self.headers.get("Authorization", "")
         if header[:7].lower() == "bearer ":
             return header[7:].strip() or None
-        return None
+        return self.query.get("access_token") or None
 
 
 class ApiResponse:

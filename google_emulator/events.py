@@ -139,7 +139,12 @@ class EventTime:
 
 
 def parse_event_time(value, which, recurring=False):
-    """Validate a ``start``/``end`` object and return an :class:`EventTime`."""
+    """Validate a ``start``/``end`` object and return an :class:`EventTime`.
+
+    Explicit nulls (``"date": null`` beside a ``dateTime``) count as absent,
+    as at Google."""
+    if isinstance(value, dict):
+        value = {key: item for key, item in value.items() if item is not None}
     if not isinstance(value, dict) or not ("date" in value or "dateTime" in value):
         raise errors.required("Missing %s time." % which)
     if "date" in value and "dateTime" in value:
@@ -257,6 +262,8 @@ def _check_extended_properties(event):
         if not isinstance(values, dict):
             raise errors.bad_request("Invalid value for: extendedProperties.%s" % scope)
         for key, value in list(values.items()):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                values[key] = value = str(value)  # Google stores numbers as strings
             if value is None:
                 del values[key]
             elif not isinstance(value, str) or len(key) > 44 or len(value) > 1024:

@@ -91,7 +91,7 @@ def test_unknown_calendar_and_event(emu, service):
     (timed("2024-13-01T09:00:00Z", "2024-05-01T10:00:00Z"), "invalid"),
     (dict(GOOD, status="maybe"), "invalid"),
     (dict(GOOD, attendees=[{"displayName": "no email"}]), "required"),
-    (dict(GOOD, extendedProperties={"private": {"k": 5}}), "invalid"),
+    (dict(GOOD, extendedProperties={"private": {"k": ["not", "a", "string"]}}), "invalid"),
     (dict(GOOD, summary=["not", "text"]), "invalid"),
 ])
 def test_validation_errors(emu, service, body, reason):
@@ -136,3 +136,22 @@ def test_unknown_path_is_404_json(emu):
     answer = _raw(emu, "GET", "/calendar/v3/nothing/here")
     assert answer.status_code == 404
     check_error_shape(answer.json(), 404)
+
+
+def test_lenient_inputs_google_accepts(emu):
+    """What Google takes although its reference is stricter: the token as a
+    query parameter, a null ``date`` beside ``dateTime``, a number in
+    extendedProperties (stored as a string)."""
+    import requests
+    from google_emulator.tests.helpers import ALICE
+    emu.add_account(ALICE)
+    token = emu.mint_token(ALICE)["access_token"]
+    body = {"summary": "x", "start": {"dateTime": "2026-03-02T09:00:00Z", "date": None},
+            "end": {"dateTime": "2026-03-02T10:00:00Z", "date": None},
+            "extendedProperties": {"private": {"odoo_id": 42}}}
+    answer = requests.post(emu.api_endpoint + "calendars/%s/events?access_token=%s"
+                           % (ALICE, token), json=body, timeout=5)
+    assert answer.status_code == 200, answer.text
+    event = answer.json()
+    assert event["extendedProperties"]["private"]["odoo_id"] == "42"
+    assert event["start"] == {"dateTime": "2026-03-02T09:00:00Z"}
