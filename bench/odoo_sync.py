@@ -23,11 +23,9 @@ post-commit hook in a new cursor).
 
 Odoo's google_calendar hardcodes https://www.googleapis.com and accounts.google.com: in this
 process only, its module constants (and the default argument that captured one of them) are
-pointed at the emulator. It sends three things Google accepts and the emulator refuses: the
-access token as an `access_token` query parameter (GET, DELETE), `"date": null` in a timed
-event's start and end, and its record id as an integer extended property; a WSGI middleware
-in front of the emulator rewrites them (google_compat_middleware). Nothing in the product is
-patched. Odoo's sync returns early when the Google calendar lists no event, pushing nothing:
+pointed at the emulator (which, like Google, takes the access token as a query parameter,
+`"date": null` beside a `dateTime`, and numbers in extended properties). Nothing in the
+product is patched. Odoo's sync returns early when the Google calendar lists no event, pushing nothing:
 its user's primary calendar holds one private event beforehand, as real calendars do.
 
 Figures of the second sync: the first sync saved the sync token it listed with, so the second
@@ -35,14 +33,11 @@ listing returns the first sync's own writes (N events in one response); both con
 recognise them, ours with the same few queries whatever N. The third sync lists nothing.
 """
 import argparse
-import io
-import json
 import os
 import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
-from urllib.parse import parse_qsl, urlencode
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ODOO_HOME = os.environ.get("ODOO_HOME", "/opt/odoo17")
@@ -103,48 +98,6 @@ class Measure:
             entry["path"].startswith("/calendar/v3") and not entry["batch_size"]))
 
 
-def normalise_event(body):
-    """`"date": null` beside `"dateTime"` means absent to Google; a number as an extended
-    property value is taken as its decimal string by Google (Odoo sends its record id)."""
-    for key in ("start", "end"):
-        if isinstance(body.get(key), dict):
-            body[key] = {k: v for k, v in body[key].items()
-                         if not (k in ("date", "dateTime") and v is None)}
-    for scope in (body.get("extendedProperties") or {}).values():
-        for key, value in list(scope.items()):
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                scope[key] = str(value)
-    return body
-
-
-def google_compat_middleware(app):
-    """What Google accepts, Odoo's google_calendar sends, and the emulator refuses: the token
-    as `?access_token=` (the emulator reads only the Authorization header), `"date": null`
-    in a timed event's start and end (emulator: 400 "Invalid start time."), and an integer
-    extended property value (emulator: 400 "Invalid extended property"). Rewritten here, in
-    this process, so that the comparison measures Odoo's sync, not the emulator's gaps."""
-
-    def wrapped(environ, start_response):
-        query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-        tokens = [value for key, value in query if key == "access_token"]
-        if tokens and not environ.get("HTTP_AUTHORIZATION"):
-            environ["HTTP_AUTHORIZATION"] = "Bearer " + tokens[0]
-            environ["QUERY_STRING"] = urlencode([(k, v) for k, v in query
-                                                 if k != "access_token"])
-        if environ.get("PATH_INFO", "").startswith("/calendar/v3/") \
-                and environ["REQUEST_METHOD"] in ("POST", "PUT", "PATCH") \
-                and environ.get("CONTENT_TYPE", "").startswith("application/json"):
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            body = json.loads(environ["wsgi.input"].read(length) or b"null")
-            body = normalise_event(body) if isinstance(body, dict) else body
-            data = json.dumps(body).encode()
-            environ["wsgi.input"] = io.BytesIO(data)
-            environ["CONTENT_LENGTH"] = str(len(data))
-        return app(environ, start_response)
-
-    return wrapped
-
-
 # --------------------------------------------------------------------------- database
 
 def odoo_args(db):
@@ -157,7 +110,7 @@ def prepare_database(db, fresh):
     """Create the database with odoo-bin (the way an integrator would) unless reused."""
     odoo.tools.config.parse_config(odoo_args(db) + ["--log-level=warn", "--no-http",
                                                     "--max-cron-threads=0"])
-    if fresh:
+    if fresh and odoo.service.db.exp_db_exist(db):
         odoo.service.db.exp_drop(db)
     if not odoo.service.db.exp_db_exist(db):
         print("creating database %s (openfire_google_calendar, no demo data)..." % db)
@@ -353,7 +306,6 @@ def main():
     registry = prepare_database(args.db, args.fresh)
     SqlCounter.install()
     emu = Emulator(seed=0)
-    emu.wsgi_app = google_compat_middleware(emu.wsgi_app)  # read by start()
     emu.start()
     emu.add_client(CLIENT_ID, CLIENT_SECRET, ["http://127.0.0.1/unused"])
     rows = []
