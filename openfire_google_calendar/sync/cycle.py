@@ -6,8 +6,10 @@
    for the RDVs named by events of ours that have no synced pair.
 3. Plan (:func:`.plan.plan_sync`); a side that looks empty stops here.
 4. Apply (:func:`.executor.apply_plan`).
-5. Save the new sync token, unless a change pulled from Google could not be
-   applied in Odoo (then the same changes are listed again next time).
+5. Save the new sync token, unless an item is to be retried: then the same
+   changes are listed again next time (what was already done is recognised by
+   its etag or hash), so that a retry never depends on Odoo alone remembering
+   it - an event of ours whose RDV is gone has nothing left in Odoo.
 
 When nothing changed this is exactly one HTTP request.
 """
@@ -75,7 +77,7 @@ def sync_calendar(client, calendar_id, local, settings, force=False):
         return SyncReport(full=changes.full, stopped=plan.stopped, results=(),
                           token_saved=False)
     results = apply_plan(plan, client, calendar_id, local, settings, states)
-    blocked = any(r.outcome == Outcome.RETRY and r.action.side != "google" for r in results)
+    blocked = any(r.outcome == Outcome.RETRY for r in results)
     if not blocked:
         local.save_sync_token(changes.next_sync_token)
     return SyncReport(full=changes.full, stopped=None, results=tuple(results),

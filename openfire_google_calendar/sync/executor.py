@@ -23,8 +23,8 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from .google_client import GoogleError, Write
-from .mapping import rdv_to_event
-from .plan import Kind, decide_pair, read_remote
+from .mapping import owner_of, rdv_to_event
+from .plan import GOOGLE, ODOO, Kind, decide_pair, read_remote
 
 
 class Outcome(str, Enum):
@@ -66,9 +66,12 @@ class _Run:
         self.states = states or {}
         self.results = []
         self.created = {}        # event id -> key of the RDVs created in Odoo
+        self.unwritten = set()   # keys whose Google write did not succeed
 
     def report(self, action, outcome, reason="", key=None, event_id=None):
         """Record the outcome of ``action``."""
+        if outcome != Outcome.DONE and action.side == GOOGLE:
+            self.unwritten.add(action.key)
         self.results.append(ItemResult(action, outcome, key or action.key,
                                        event_id or action.event_id, reason))
 
@@ -120,15 +123,12 @@ class _Run:
         return Write("patch", action.event_id,
                      rdv_to_event(action.rdv, db, for_patch=True), action.etag)
 
-    def write_remote(self, actions, follow_up):
-        """Send Google-side ``actions`` in batches and save each result."""
-        writes, sent = [], []
+    def post_conflicts(self, actions):
+        """Post the losers of the conflicts Odoo won, before any Google write
+        (a series written first could take an occurrence's losing version with
+        it); returns the actions that may be written."""
+        ready = []
         for action in actions:
-            try:
-                write = self.to_write(action)
-            except ValueError as exc:
-                self.report(action, Outcome.FAILED, "cannot map the RDV: %s" % exc)
-                continue
             if action.conflict is not None:
                 try:
                     self.local.post_conflict(action.key, action.conflict)
@@ -136,6 +136,21 @@ class _Run:
                     self.report(action, Outcome.RETRY, "posting the conflict failed: %s"
                                 % exc)
                     continue
+            ready.append(action)
+        return ready
+
+    def write_remote(self, actions, follow_up):
+        """Send Google-side ``actions`` in batches and save each result."""
+        writes, sent = [], []
+        for action in actions:
+            if _is_exception(action) and action.rdv.series_key in self.unwritten:
+                self.report(action, Outcome.RETRY, "its series is not written in Google yet")
+                continue
+            try:
+                write = self.to_write(action)
+            except ValueError as exc:
+                self.report(action, Outcome.FAILED, "cannot map the RDV: %s" % exc)
+                continue
             writes.append(write)
             sent.append(action)
         if not writes:
@@ -180,6 +195,9 @@ class _Run:
         except GoogleError as exc:
             self.report(action, Outcome.RETRY, "reading the event failed: %s" % exc)
             return []
+        if status == 409 and owner_of(event) != (self.settings.database_uuid, action.key):
+            self.report(action, Outcome.FAILED, "the event id is taken by another event")
+            return []
         remote = read_remote(event, self.settings)
         state = None if status == 409 else self.states.get(action.key)
         local = action.rdv
@@ -213,9 +231,9 @@ def _apply(run, actions, follow_up):
             run.report(action, Outcome.SKIPPED, "; ".join(action.problems))
         elif action.side is None:
             run.save_only(action)
-    for action in _masters_first(a for a in actions if a.side == "odoo"):
+    for action in _masters_first(a for a in actions if a.side == ODOO):
         run.write_local(action)
-    remote = [a for a in actions if a.side == "google"]
+    remote = run.post_conflicts([a for a in actions if a.side == GOOGLE])
     later += run.write_remote([a for a in remote if not _is_exception(a)], follow_up)
     later += run.write_remote([a for a in remote if _is_exception(a)], follow_up)
     if later:

@@ -87,16 +87,34 @@ class WriteResult:
     retry_after: float | None = None
 
 
+class TimedCredentials(Credentials):
+    """google-auth user credentials whose refresh always has a timeout.
+
+    googleapiclient refreshes by itself when a batch part gets a 401, through
+    an ``httplib2.Http()`` without timeout; this refresh ignores the transport
+    it is given and uses one with ``refresh_timeout``.
+    """
+
+    refresh_timeout = DEFAULT_TIMEOUT
+
+    def refresh(self, request):
+        del request
+        timed = google_auth_httplib2.Request(httplib2.Http(timeout=self.refresh_timeout))
+        return super().refresh(timed)
+
+
 def make_credentials(access_token, refresh_token, client_id, client_secret,
                      token_uri=GOOGLE_TOKEN_URI, expiry=None, scopes=(CALENDAR_SCOPE,)):
     """google-auth credentials; ``expiry`` is a naive UTC datetime or None.
 
     With ``expiry`` None the access token is used until Google answers 401,
-    so a sync with a valid token costs no refresh request.
+    so a sync with a valid token costs no refresh request. After a sync, the
+    Odoo layer stores ``credentials.token`` and ``credentials.expiry`` again
+    (they change when refreshed).
     """
-    return Credentials(token=access_token, refresh_token=refresh_token,
-                       token_uri=token_uri, client_id=client_id,
-                       client_secret=client_secret, scopes=list(scopes), expiry=expiry)
+    return TimedCredentials(token=access_token, refresh_token=refresh_token,
+                            token_uri=token_uri, client_id=client_id,
+                            client_secret=client_secret, scopes=list(scopes), expiry=expiry)
 
 
 def _error_body(content):
@@ -143,6 +161,8 @@ class GoogleClient:
                  backoff=None, http=None):
         document = json.loads(get_static_doc("calendar", "v3"))
         self.credentials = credentials
+        if isinstance(credentials, TimedCredentials):
+            credentials.refresh_timeout = timeout
         self.backoff = backoff or Backoff()
         self.http = google_auth_httplib2.AuthorizedHttp(
             credentials, http=http or httplib2.Http(timeout=timeout))
@@ -150,6 +170,9 @@ class GoogleClient:
         self.service = build_from_document(document, http=self.http, client_options=options)
         self.batch_uri = _batch_uri(document, api_endpoint)
         self.page_size = PAGE_SIZE
+        # googleapiclient rebuilds every method (docstrings included) on each
+        # ``events()`` call: built once, it costs nothing per event.
+        self.events = self.service.events()
 
     # -- one request, with retries --------------------------------------------
     def _execute(self, request):
@@ -193,7 +216,7 @@ class GoogleClient:
                 params["syncToken"] = sync_token
             if page_token:
                 params["pageToken"] = page_token
-            page = self._execute(self.service.events().list(**params))
+            page = self._execute(self.events.list(**params))
             events.extend(page.get("items") or [])
             page_token = page.get("nextPageToken")
             if not page_token:
@@ -201,8 +224,7 @@ class GoogleClient:
 
     def get_event(self, calendar_id, event_id):
         """One event (a cancelled one comes back with status ``cancelled``)."""
-        return self._execute(self.service.events().get(calendarId=calendar_id,
-                                                       eventId=event_id))
+        return self._execute(self.events.get(calendarId=calendar_id, eventId=event_id))
 
     def list_calendars(self):
         """The user's calendar list entries (id, summary, timeZone, primary...)."""
@@ -227,8 +249,7 @@ class GoogleClient:
             body["token"] = token
         if ttl_seconds:
             body["params"] = {"ttl": str(int(ttl_seconds))}
-        return self._execute(self.service.events().watch(calendarId=calendar_id,
-                                                         body=body))
+        return self._execute(self.events.watch(calendarId=calendar_id, body=body))
 
     def stop_channel(self, channel_id, resource_id):
         """Stop push notifications of a channel made by :meth:`watch`."""
@@ -237,7 +258,7 @@ class GoogleClient:
 
     # -- writing ------------------------------------------------------------------
     def _request(self, calendar_id, write):
-        events = self.service.events()
+        events = self.events
         if write.method == "insert":
             request = events.insert(calendarId=calendar_id, body=write.body,
                                     sendUpdates="none")
@@ -313,3 +334,7 @@ class GoogleClient:
             if pending and not attempts.wait(retry_after):
                 break
         return results
+
+    # The same, under its first name (a method called ``write`` is taken for an
+    # ORM override by pylint-odoo, hence ``write_events``).
+    write = write_events

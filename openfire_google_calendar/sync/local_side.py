@@ -13,7 +13,8 @@ Durability contract, which makes a crash at any point harmless:
 - ``post_conflict`` makes a conflict's losing version durable *before* the
   winner is written in Google (a crash may make it posted twice, never lost);
 - ``save_state`` stores a pair's state once its Google side was written;
-- ``save_sync_token`` is called last, once everything listed has been applied.
+- ``save_sync_token`` is called last, once everything listed has been applied
+  (not at all when an item is to be retried).
 
 After a crash the same listing is read again (the token was not saved), writes
 already done are recognised by their etag or content hash, and an insert that

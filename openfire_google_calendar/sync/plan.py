@@ -365,7 +365,9 @@ def keys_to_fetch(remote_events, states, local, settings):
     by_event = {state.event_id: state for state in states.values()}
     wanted = set()
     for event in remote_events:
-        if not isinstance(event, dict) or event.get("id") in by_event:
+        if not isinstance(event, dict) or not isinstance(event.get("id"), str) \
+                or not isinstance(event.get("recurringEventId") or "", str) \
+                or event["id"] in by_event:
             continue
         key = _own_key(settings, event, by_event)
         if key and key not in states and key not in local:
@@ -409,13 +411,18 @@ def _series_key(settings, event, series_keys):
 
 
 def _read_listing(remote_events, states, settings):
-    """Split a listing into (pair key -> Remote, foreign Remotes, skip actions)."""
+    """Split a listing into (pair key -> Remote or UNCHANGED, foreign Remotes,
+    skip actions)."""
     by_event = {state.event_id: state for state in states.values()}
     keyed, skipped = [], []
     for event in remote_events:
         event_id = event.get("id") if isinstance(event, dict) else None
         if not isinstance(event_id, str) or not event_id:
             skipped.append(Action(Kind.SKIP, None, None, problems=("event without an id",)))
+            continue
+        if not isinstance(event.get("recurringEventId") or "", str):
+            skipped.append(Action(Kind.SKIP, None, event_id,
+                                  problems=("unreadable recurringEventId",)))
             continue
         state = by_event.get(event_id)
         key = state.key if state else _own_key(settings, event, by_event)
@@ -428,6 +435,9 @@ def _read_listing(remote_events, states, settings):
     series_keys.update((event["id"], key) for event, _, key in keyed if key)
     paired, foreign = {}, []
     for event, state, key in keyed:
+        if state is not None and event.get("etag") == state.etag and key not in paired:
+            paired[key] = UNCHANGED       # the version we synced (our own echo): not read
+            continue
         remote = read_remote(event, settings, _series_key(settings, event, series_keys))
         if key and (state is not None or key not in states) and key not in paired:
             paired[key] = remote
@@ -440,7 +450,8 @@ def _plan_foreign(settings, foreign, paired):
     """Actions for events created in Google (an occurrence needs its series)."""
     new_series = {remote.event_id for remote in foreign
                   if remote.usable and not remote.cancelled and not remote.series_event_id}
-    dead_series = {remote.event_id for remote in paired.values() if remote.cancelled}
+    dead_series = {remote.event_id for remote in paired.values()
+                   if remote is not UNCHANGED and remote.cancelled}
     actions = []
     for remote in foreign:
         if remote.series_event_id and remote.usable:

@@ -178,3 +178,16 @@ def test_calendars_and_push_channels(emu, client):
 
 def test_batch_uri_follows_the_endpoint(client, emu):
     assert client.batch_uri == emu.batch_uri
+
+
+def test_refresh_has_a_timeout_whatever_transport_it_is_given(client):
+    credentials = client.credentials
+    assert credentials.refresh_timeout == 5.0
+    old = credentials.token
+    credentials.refresh(None)         # googleapiclient may pass an untimed transport
+    assert credentials.token and credentials.token != old
+
+
+def test_write_is_an_alias_of_write_events(client, calendar):
+    result, = client.write(calendar, inserts(1))
+    assert result.ok

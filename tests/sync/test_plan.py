@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings as hyp_settings, strategies as st
 
 from sync.content_hash import CANCELLED_HASH, content_hash
 from sync.event_ids import event_id_for, instance_id
@@ -353,3 +354,22 @@ def test_replanning_after_applying_is_quiet():
     after = plan_sync({"1": new_state}, {"1": local},
                       [event(local, etag='"8"')], SETTINGS)
     assert after.actions == ()
+
+
+# -- whatever Google sends, the plan never raises ----------------------------------------------
+_ANY = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
+_EVENT_FIELDS = st.sampled_from(["id", "etag", "status", "start", "end", "summary",
+                                 "recurringEventId", "originalStartTime", "recurrence",
+                                 "extendedProperties", "attendees", "updated"])
+
+
+@hyp_settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(_EVENT_FIELDS, _ANY, max_size=8) | _ANY, max_size=6))
+def test_plan_survives_any_listing(events):
+    states = {"1": state()}
+    local = {"1": RDV}
+    keys_to_fetch(events, states, local, SETTINGS)
+    plan = plan_sync(states, local, events, SETTINGS, remote_complete=True, local_complete=True)
+    assert plan.stopped is None

@@ -9,6 +9,7 @@ import pytest
 
 from sync.cycle import sync_calendar
 from sync.event_ids import event_id_for
+from sync.google_client import WriteResult
 from sync.mapping import owner_of
 from sync.plan import Policy
 from sync_helpers import DB, PARIS, LosingHttp, at, new_client, settings
@@ -413,3 +414,176 @@ def test_unreadable_local_rdv_is_skipped_alone(client, calendar, odoo):
     report = run(client, calendar, odoo)
     assert kinds(report) == [("create_remote", "done"), ("skip", "skipped")]
     assert "naive" not in report.problems[0].reason and report.problems[0].reason
+
+
+# -- the remaining rules of the plan, against the emulator ------------------------------------
+def test_deleted_on_both_sides_forgets_the_pair(client, calendar, odoo, phone):
+    key = odoo.create(summary="R")
+    run(client, calendar, odoo)
+    phone.delete_event(calendar, odoo.states[key].event_id)
+    odoo.unlink(key)
+    assert kinds(run(client, calendar, odoo)) == [("forget", "done")]
+    assert key not in odoo.states and run(client, calendar, odoo).results == ()
+
+
+@pytest.mark.parametrize("policy", [Policy.ODOO, Policy.GOOGLE])
+def test_unlinked_in_odoo_edited_in_google(client, calendar, odoo, phone, policy):
+    key = odoo.create(summary="R")
+    run(client, calendar, odoo)
+    event_id = odoo.states[key].event_id
+    odoo.unlink(key)
+    phone.patch_event(calendar, event_id, {"summary": "edited on the phone"})
+    report = run(client, calendar, odoo, policy=policy)
+    if policy == Policy.ODOO:
+        assert kinds(report) == [("cancel_remote", "done")]
+        assert phone.get_event(calendar, event_id)["status"] == "cancelled"
+        assert odoo.conflicts[0][1].loser_rdv.summary == "edited on the phone"
+    else:
+        assert kinds(report) == [("create_local", "done")]
+        new_key = report.results[0].key
+        assert odoo.rdvs[new_key].summary == "edited on the phone" and key not in odoo.states
+        assert odoo.states[new_key].event_id == event_id
+    assert run(client, calendar, odoo, policy=policy).results == ()
+    assert_converged(phone, calendar, odoo)
+
+
+@pytest.mark.parametrize("policy", [Policy.ODOO, Policy.GOOGLE])
+def test_deleted_in_google_edited_in_odoo(client, calendar, odoo, phone, policy):
+    key = odoo.create(summary="R")
+    run(client, calendar, odoo)
+    event_id = odoo.states[key].event_id
+    phone.delete_event(calendar, event_id)
+    odoo.edit(key, summary="edited in Odoo")
+    report = run(client, calendar, odoo, policy=policy)
+    if policy == Policy.ODOO:                          # the event comes back
+        assert kinds(report) == [("update_remote", "done")]
+        assert phone.get_event(calendar, event_id)["summary"] == "edited in Odoo"
+        assert phone.get_event(calendar, event_id)["status"] == "confirmed"
+    else:
+        assert kinds(report) == [("cancel_local", "done")]
+        assert odoo.rdvs[key].state == "cancel"
+        assert odoo.conflicts[0][1].loser_rdv.summary == "edited in Odoo"
+    assert run(client, calendar, odoo, policy=policy).results == ()
+    assert_converged(phone, calendar, odoo)
+
+
+def test_google_only_changes_are_recorded_not_pulled(client, calendar, odoo, phone):
+    key = odoo.create(summary="R")
+    run(client, calendar, odoo)
+    phone.patch_event(calendar, odoo.states[key].event_id, {"colorId": "5",
+                                                            "reminders": {"useDefault": False}})
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("record", "done")] and odoo.written == []
+    odoo.edit(key, summary="R2")                       # the new etag is the If-Match
+    assert kinds(run(client, calendar, odoo)) == [("update_remote", "done")]
+    assert phone.get_event(calendar, odoo.states[key].event_id)["colorId"] == "5"
+
+
+def test_orphan_event_of_ours_is_cancelled(client, calendar, odoo, phone):
+    key = odoo.create(summary="R")
+    real_save = odoo.save_state
+
+    def dying_save(key, state):
+        raise Crash()
+
+    odoo.save_state = dying_save
+    with pytest.raises(Crash):
+        run(client, calendar, odoo)                   # inserted, state never stored
+    odoo.save_state = real_save
+    odoo.unlink(key)                                  # then deleted in Odoo
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("cancel_remote", "done")]
+    assert report.conflicts and live_events(phone, calendar) == {}
+
+
+def test_strangers_are_left_alone(client, calendar, odoo, phone):
+    phone.insert_event(calendar, {"summary": "Other db", "start": {"date": "2024-06-05"},
+                                  "end": {"date": "2024-06-06"},
+                                  "extendedProperties": {"private": {
+                                      "openfireDb": "another-db", "openfireRdv": "1"}}})
+    gone = phone.insert_event(calendar, {"summary": "Gone", "start": {"date": "2024-06-05"},
+                                         "end": {"date": "2024-06-06"}})
+    phone.delete_event(calendar, gone["id"])
+    odoo.create(summary="Never sent", state="cancel")
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("skip", "skipped")]
+    assert "another database" in report.results[0].reason
+    assert odoo.rdvs and all(r.cancelled for r in odoo.rdvs.values())
+    assert len(live_events(phone, calendar)) == 1
+
+
+def test_exception_waits_for_its_series(client, calendar, odoo, phone):
+    master = odoo.create(summary="Série", start=at(3), end=at(3, 10),
+                         recurrence=("RRULE:FREQ=DAILY;COUNT=3",))
+    odoo.create(summary="Série (moved)", series_key=master, original_start=at(4),
+                start=at(4, 15), end=at(4, 16))
+    real_write = client.write_events
+
+    def failing_once(calendar_id, writes):
+        client.write_events = real_write
+        return [WriteResult(ok=False, status=503, reason="backendError", transient=True)
+                for _ in writes]
+
+    client.write_events = failing_once
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("create_remote", "retry")] * 2
+    assert "series" in report.pending[1].reason and phone.list_events(calendar) == []
+    assert kinds(run(client, calendar, odoo)) == [("create_remote", "done")] * 2
+    assert ("06-04 15:00", "Série (moved)") in occurrences(phone, calendar)
+
+
+def test_conflict_of_an_occurrence_survives_a_crash_after_its_series(client, calendar, odoo,
+                                                                    phone):
+    """Cancelling a series in Google cancels its occurrences too: the losing
+    version of an occurrence must be posted before the series is written."""
+    master = odoo.create(summary="Série", start=at(3), end=at(3, 10),
+                         recurrence=("RRULE:FREQ=DAILY;COUNT=3",))
+    run(client, calendar, odoo)
+    instance = event_id_for(DB, master) + "_20240604T070000Z"
+    phone.patch_event(calendar, instance, {"summary": "moved on the phone"})
+    occurrence = run(client, calendar, odoo).results[0].key
+    phone.patch_event(calendar, instance, {"summary": "phone side"})
+    odoo.edit(occurrence, summary="odoo side")
+    odoo.edit(master, state="cancel")
+    real_save = odoo.save_state
+
+    def dying_save(key, state):
+        if key == master:
+            raise Crash()
+        real_save(key, state)
+
+    odoo.save_state = dying_save
+    with pytest.raises(Crash):
+        run(client, calendar, odoo)
+    odoo.save_state = real_save
+    run(client, calendar, odoo)
+    losers = [c.loser_rdv.summary for _, c in odoo.conflicts if c.loser_rdv is not None]
+    assert "phone side" in losers
+
+
+def test_a_retry_keeps_the_token_so_nothing_depends_on_odoo_remembering(client, calendar,
+                                                                        odoo, phone):
+    """The orphan's cancel fails once: Odoo has nothing left to report it again,
+    so the token is kept and the same listing brings it back."""
+    key = odoo.create(summary="R")
+    real_save, real_write = odoo.save_state, client.write_events
+
+    def dying_save(key, state):
+        raise Crash()
+
+    odoo.save_state = dying_save
+    with pytest.raises(Crash):
+        run(client, calendar, odoo)
+    odoo.save_state = real_save
+    odoo.unlink(key)
+
+    def failing_once(calendar_id, writes):
+        client.write_events = real_write
+        return [WriteResult(ok=False, status=503, reason="backendError", transient=True)
+                for _ in writes]
+
+    client.write_events = failing_once
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("cancel_remote", "retry")] and not report.token_saved
+    assert kinds(run(client, calendar, odoo)) == [("cancel_remote", "done")]
+    assert live_events(phone, calendar) == {}
