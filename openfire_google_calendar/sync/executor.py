@@ -102,6 +102,12 @@ class _Run:
             if action.replaces_key:
                 self.local.save_state(action.replaces_key, None)
             key = self.local.write_rdv(action)
+        except ValueError as exc:
+            # Odoo cannot take this version (unsupported rule, invalid data): it
+            # will refuse it again, so it is reported and the sync moves on; a
+            # later edit on the phone lists the event again.
+            self.report(action, Outcome.FAILED, "Odoo cannot take this change: %s" % exc)
+            return
         except Exception as exc:  # pylint: disable=broad-except
             self.report(action, Outcome.RETRY, "Odoo refused the change: %s" % exc)
             return

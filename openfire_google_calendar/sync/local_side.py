@@ -59,7 +59,9 @@ class LocalSide(Protocol):
 
         CANCEL_LOCAL sets the state ``cancel`` (never deletes; ``action.rdv``
         may be None). For UPDATE_LOCAL, keep the current OpenFire state when
-        ``status_of(current) == action.rdv.status``."""
+        ``status_of(current) == action.rdv.status``. Raise ValueError for a
+        version Odoo will never take (reported as failed, the sync goes on);
+        any other exception means "try again at the next sync"."""
 
     def save_state(self, key: str, state: PairState | None) -> None:
         """Store (or, when None, drop) the state of the pair of RDV ``key``."""

@@ -158,3 +158,23 @@ class TestSyncBothWays(SyncCase):
         self.sync()
         self.assertEqual([event["summary"] for event in self.events()], [rdv.name])
         self.assertEqual(len(self.phone().list_events(dedicated)), 1, "the old one keeps its own")
+
+    def test_bad_input_from_google_is_reported_and_the_others_sync(self):
+        self.sync()
+        phone = self.phone()
+        phone.insert_event(self.calendar(), {
+            "summary": "Règle exotique", "recurrence": ["RRULE:FREQ=MONTHLY;BYDAY=MO,TU"],
+            "start": {"dateTime": "2026-03-02T10:00:00", "timeZone": "Europe/Paris"},
+            "end": {"dateTime": "2026-03-02T11:00:00", "timeZone": "Europe/Paris"}})
+        phone.insert_event(self.calendar(), {
+            "summary": "Normal", "description": "x" * 70000,
+            "start": {"dateTime": "2026-03-03T10:00:00+01:00"},
+            "end": {"dateTime": "2026-03-03T11:00:00+01:00"}})
+        result = self.sync()
+        self.assertEqual((result["created"], result["errors"]), (1, 1))
+        self.assertTrue(self.Rdv.search([("name", "=", "Normal")]))
+        self.assertFalse(self.Rdv.search([("name", "=", "Règle exotique")]))
+        # Reported, and not retried forever: the next sync with nothing new is one request.
+        self.emulator.clear_log()
+        self.sync()
+        self.assertEqual(self.emulator.http_round_trips(), 1)

@@ -361,7 +361,8 @@ def test_bad_input_from_google_is_reported_and_others_sync(client, calendar, odo
     assert run(client, calendar, odoo).results == ()
 
 
-def test_odoo_refusing_one_change_delays_only_it(client, calendar, odoo, phone):
+def test_odoo_failing_one_change_delays_only_it(client, calendar, odoo, phone):
+    """A passing failure in Odoo (a lock, a lost connection): retried next time."""
     run(client, calendar, odoo)
     for summary in ("good", "refused"):
         phone.insert_event(calendar, {"summary": summary, "start": {"date": "2024-06-05"},
@@ -370,7 +371,7 @@ def test_odoo_refusing_one_change_delays_only_it(client, calendar, odoo, phone):
 
     def picky_write(action):
         if action.rdv.summary == "refused":
-            raise ValueError("constraint violated")
+            raise RuntimeError("constraint violated, for now")
         return real_write(action)
 
     odoo.write_rdv = picky_write
@@ -380,6 +381,32 @@ def test_odoo_refusing_one_change_delays_only_it(client, calendar, odoo, phone):
     odoo.write_rdv = real_write
     assert kinds(run(client, calendar, odoo)) == [("create_local", "done")]
     assert sorted(r.summary for r in odoo.rdvs.values()) == ["good", "refused"]
+
+
+def test_odoo_rejecting_a_version_for_good_reports_it_and_moves_on(client, calendar, odoo,
+                                                                    phone):
+    """ValueError from write_rdv: Odoo will never take this version. It is
+    reported as failed and the sync token moves on; a later edit brings it back."""
+    run(client, calendar, odoo)
+    for summary in ("good", "rejected"):
+        phone.insert_event(calendar, {"summary": summary, "start": {"date": "2024-06-05"},
+                                      "end": {"date": "2024-06-06"}})
+    real_write = odoo.write_rdv
+
+    def strict_write(action):
+        if action.rdv.summary.startswith("rejected"):
+            raise ValueError("unsupported recurrence")
+        return real_write(action)
+
+    odoo.write_rdv = strict_write
+    report = run(client, calendar, odoo)
+    assert sorted(kinds(report)) == [("create_local", "done"), ("create_local", "failed")]
+    assert report.token_saved and "unsupported" in report.problems[0].reason
+    assert run(client, calendar, odoo).results == ()
+    odoo.write_rdv = real_write
+    rejected = [e for e in live_events(phone, calendar).values() if e["summary"] == "rejected"][0]
+    phone.patch_event(calendar, rejected["id"], {"summary": "rejected, then fixed"})
+    assert kinds(run(client, calendar, odoo)) == [("create_local", "done")]
 
 
 def test_push_under_faults_converges(emu, client, calendar, odoo, phone):
