@@ -188,7 +188,9 @@ def validate(event, calendar_zone_name):
     Raises :class:`errors.ApiError` with Google's reason on the first problem.
     """
     for key in STRING_FIELDS:
-        if key in event and not isinstance(event[key], str):
+        if key in event and event[key] is None:
+            del event[key]  # Google reads an explicit null as "not set"
+        elif key in event and not isinstance(event[key], str):
             raise errors.bad_request("Invalid value for: %s" % key)
     recurring = bool(event.get("recurrence"))
     start, end = event.get("start"), event.get("end")

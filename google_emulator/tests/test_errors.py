@@ -155,3 +155,16 @@ def test_lenient_inputs_google_accepts(emu):
     event = answer.json()
     assert event["extendedProperties"]["private"]["odoo_id"] == "42"
     assert event["start"] == {"dateTime": "2026-03-02T09:00:00Z"}
+
+
+def test_null_text_fields_mean_not_set(emu, service):
+    """An explicit null summary or description, on insert or update, clears it."""
+    from google_emulator.tests.helpers import ALICE
+    body = {"summary": None, "description": None, "location": "Lyon",
+            "start": {"dateTime": "2026-03-02T09:00:00Z"},
+            "end": {"dateTime": "2026-03-02T10:00:00Z"}}
+    event = service.events().insert(calendarId=ALICE, body=body).execute()
+    assert "summary" not in event and "description" not in event
+    event = service.events().update(calendarId=ALICE, eventId=event["id"],
+                                    body=dict(body, location=None)).execute()
+    assert "location" not in event
