@@ -237,11 +237,13 @@ class OfGoogleAccount(models.Model):
             return {"status": "already_running"}
         try:
             client = account._client()
+            first_sync = not account.sync_token
             calendar_id = account._ensure_calendar(client)
             local = local_side_class(account, commit=commit)
             report = sync_calendar(client, calendar_id, local, self._sync_settings(),
                                    force=force)
-            account._ensure_watch(client, calendar_id)
+            if not first_sync:  # the first sync is the big one: the channel can wait a sync
+                account._ensure_watch(client, calendar_id)
             account._remember_token(client.credentials)
             return account._record_report(report, local)
         except (GoogleAccessLost, ReconnectNeeded) as exc:

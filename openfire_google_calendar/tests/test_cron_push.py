@@ -33,6 +33,8 @@ class TestCronAndPush(SyncCase, HttpCase):
         # In a cursor of its own, like the button: Odoo's test server, which the
         # emulator notifies at once, waits for it instead of sharing the cursor.
         account._sync_in_new_cursor()
+        self.assertFalse(account.channel_id, "the first sync keeps to its round-trips")
+        account._sync_in_new_cursor()
         self.emulator.wait_for_push()
         self.assertTrue(account.channel_id)
         self.assertGreater(account.channel_expiration, datetime.now())
@@ -59,6 +61,7 @@ class TestCronAndPush(SyncCase, HttpCase):
     def test_notification_with_a_wrong_token_is_refused(self):
         self.env["ir.config_parameter"].sudo().set_param(
             "openfire_google_calendar.push_base_url", self.base_url())
+        self.jean_account._sync_in_new_cursor()
         self.jean_account._sync_in_new_cursor()
         self.emulator.wait_for_push()
         response = self.url_open("/google_calendar/notifications", data=b"{}", headers={
