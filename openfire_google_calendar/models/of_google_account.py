@@ -214,9 +214,10 @@ class OfGoogleAccount(models.Model):
         creds = self._credentials()
         return GoogleClient(creds, api_endpoint=self._endpoints()["api_endpoint"])
 
-    def _ensure_calendar(self, client):
+    def _ensure_calendar(self, client, commit=True):
         """The dedicated calendar, created on the first sync, so the user's
-        private events never become RDVs."""
+        private events never become RDVs. Its id is made durable at once: a
+        crash later in the sync must not make the next one create a second."""
         account = self.sudo()
         if account.calendar_id:
             return account.calendar_id
@@ -224,6 +225,8 @@ class OfGoogleAccount(models.Model):
             PARAM_PREFIX + "calendar_name") or "Interventions"
         tz = account.user_id.tz or self.env.company.of_planning_tz or "Europe/Paris"
         account.write({"calendar_id": client.create_calendar(name, tz), "calendar_name": name})
+        if commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         return account.calendar_id
 
     def _sync(self, commit=True, force=False, local_side_class=OdooLocalSide):
@@ -238,7 +241,7 @@ class OfGoogleAccount(models.Model):
         try:
             client = account._client()
             first_sync = not account.sync_token
-            calendar_id = account._ensure_calendar(client)
+            calendar_id = account._ensure_calendar(client, commit=commit)
             local = local_side_class(account, commit=commit)
             report = sync_calendar(client, calendar_id, local, self._sync_settings(),
                                    force=force)
