@@ -4,8 +4,6 @@ import ipaddress
 import os
 from urllib.parse import urlsplit
 
-from google.auth.transport.requests import Request
-from google.oauth2.credentials import Credentials
 from google_auth_oauthlib.flow import Flow
 
 # The smallest set that does the job: events in the synced calendar, the
@@ -21,7 +19,7 @@ DEFAULT_ENDPOINTS = {
     "revoke_uri": "https://oauth2.googleapis.com/revoke",
     "api_endpoint": "https://www.googleapis.com/calendar/v3/",
 }
-REQUEST_TIMEOUT = 30  # seconds, for the token endpoint
+REQUEST_TIMEOUT = 30  # seconds, for the code exchange
 
 
 def is_loopback(url):
@@ -42,15 +40,6 @@ def _allow_plain_http_for_loopback(endpoints):
         os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
     # Google may answer with more scopes than asked (include_granted_scopes).
     os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = "1"
-
-
-class _TimeoutRequest(Request):
-    """google-auth's Request with a timeout, so a hung token endpoint cannot
-    hold a worker."""
-
-    def __call__(self, *args, **kwargs):
-        kwargs.setdefault("timeout", REQUEST_TIMEOUT)
-        return super().__call__(*args, **kwargs)
 
 
 def build_flow(client_id, client_secret, endpoints, redirect_uri, code_verifier=None):
@@ -86,18 +75,3 @@ def exchange_code(flow, code):
         "scope": " ".join(token.get("scope") or []) if isinstance(token.get("scope"), list)
         else token.get("scope") or "",
     }
-
-
-def credentials(access_token, refresh_token, expiry, client_id, client_secret, token_uri):
-    """google-auth credentials that refresh themselves through token_uri."""
-    return Credentials(token=access_token, refresh_token=refresh_token, expiry=expiry,
-                       token_uri=token_uri, client_id=client_id, client_secret=client_secret,
-                       scopes=list(SCOPES))
-
-
-def refresh(creds):
-    """Refresh now; raises google.auth.exceptions.RefreshError (invalid_grant
-    for a revoked or unknown refresh token)."""
-    _allow_plain_http_for_loopback({"auth_uri": creds.token_uri, "token_uri": creds.token_uri})
-    creds.refresh(_TimeoutRequest())
-    return creds

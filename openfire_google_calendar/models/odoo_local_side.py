@@ -288,11 +288,9 @@ class OdooLocalSide:
         return str(record.id), record
 
     def _create_series(self, rdv, values):
-        rule_lines = [line for line in rdv.recurrence if line.upper().startswith("RRULE")]
+        rule_lines, extra = conv.split_recurrence(rdv.recurrence)
         if len(rule_lines) != 1:
             raise ValueError("a series needs exactly one RRULE, got %r" % (rdv.recurrence,))
-        extra = "\n".join(line for line in rdv.recurrence
-                          if line.upper().startswith(("EXDATE", "RDATE")))
         Recurrence = self.env["of.planning.recurrence"]
         rule = Recurrence._parse_rrule(rule_lines[0], values["date"])
         record = self.Rdv.create(dict(values, recurrency=True, **rule))
@@ -317,15 +315,15 @@ class OdooLocalSide:
         delta = schedule["date"] - recurrence.dtstart
         if delta:
             values["date"] = template.date + delta
-        rule_lines = [line for line in rdv.recurrence if line.upper().startswith("RRULE")]
-        extra = "\n".join(line for line in rdv.recurrence
-                          if line.upper().startswith(("EXDATE", "RDATE")))
+        rule_lines, extra = conv.split_recurrence(rdv.recurrence)
         if rule_lines and rule_lines[0] != recurrence.rrule:
             values.update(recurrence._parse_rrule(rule_lines[0], schedule["date"]))
-        if extra != (recurrence.extra_lines or ""):
+        extra_changed = extra != (recurrence.extra_lines or "")
+        if extra_changed:
             recurrence.with_context(of_recurrence_apply=True).extra_lines = extra or False
-            values.setdefault("interval", recurrence.interval)  # regenerate the RDVs
         template.write(values)
+        if extra_changed:  # dates Google added or removed: the series' RDVs follow
+            recurrence._apply_rule(template._series_template())
 
     def _write_exception(self, rdv):
         """An occurrence changed or cancelled in Google."""

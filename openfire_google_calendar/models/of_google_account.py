@@ -7,12 +7,15 @@ from datetime import datetime, timedelta
 
 import psycopg2
 from google.auth.exceptions import RefreshError
+from google.auth.transport.requests import Request
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..sync.cycle import sync_calendar
-from ..sync.google_client import GoogleClient, GoogleError, ReconnectNeeded, Write
+from ..sync.google_client import (
+    GoogleClient, GoogleError, ReconnectNeeded, Write, make_credentials,
+)
 from ..sync.plan import Policy, SyncSettings
 from . import google_oauth
 from .odoo_local_side import OdooLocalSide
@@ -141,9 +144,10 @@ class OfGoogleAccount(models.Model):
         if not account.refresh_token:
             raise UserError(_("%s has not connected a Google account yet.",
                               account.user_id.name))
-        creds = google_oauth.credentials(
-            account.access_token, account.refresh_token, account.token_expiry, client_id,
-            client_secret, self._endpoints()["token_uri"])
+        creds = make_credentials(
+            account.access_token, account.refresh_token, client_id, client_secret,
+            token_uri=self._endpoints()["token_uri"], expiry=account.token_expiry or None,
+            scopes=google_oauth.SCOPES)
         if not account.access_token or not account.token_expiry \
                 or account.token_expiry <= fields.Datetime.now() + timedelta(minutes=1):
             self._refresh(creds)
@@ -152,7 +156,7 @@ class OfGoogleAccount(models.Model):
     def _refresh(self, creds):
         account = self.sudo()
         try:
-            google_oauth.refresh(creds)
+            creds.refresh(Request())  # its own transport, with a timeout
         except RefreshError as exc:
             reason = str(exc)
             if "invalid_grant" not in reason and "invalid_client" not in reason:

@@ -145,6 +145,13 @@ def content_values(rdv, record=None):
     return values
 
 
+def split_recurrence(lines):
+    """(the RRULE lines, the EXDATE/RDATE lines as text) of a series."""
+    rules = [line for line in lines if line.upper().startswith("RRULE")]
+    extra = "\n".join(line for line in lines if line.upper().startswith(("EXDATE", "RDATE")))
+    return rules, extra
+
+
 def find_occurrence(recurrence, rdv):
     """The occurrence of `recurrence` an exception from Google is about: the
     one the rule started at `rdv.original_start` (a date for all-day series)."""
