@@ -194,11 +194,10 @@ class OfGoogleAccount(models.Model):
         """For a user switching Google accounts: tokens, sync token, calendar
         and every RDV's Google id and etag, so the next sync starts clean."""
         self.ensure_one()
-        self.env["of.google.event.link"].sudo().search([("account_id", "=", self.id)]).unlink()
+        self._use_calendar(False, False)
         self.sudo().write({
             "access_token": False, "refresh_token": False, "token_expiry": False,
-            "granted_scopes": False, "sync_token": False, "calendar_id": False,
-            "calendar_name": False, "google_email": False, "state": "disconnected",
+            "granted_scopes": False, "google_email": False, "state": "disconnected",
             "last_error": False, "last_sync": False, "sync_stopped": False,
         })
 

@@ -90,7 +90,8 @@ class TestAccounts(GoogleEmulatorCase):
             Link.create({"account_id": account.id, "intervention_id": rdv.id,
                          "rdv_key": str(rdv.id), "google_event_id": "ev%d" % account.id,
                          "etag": '"1"'})
-        mine.sudo().write({"sync_token": "tok", "calendar_id": "cal"})
+        mine.sudo().write({"sync_token": "tok", "calendar_id": "cal", "channel_id": "chan",
+                           "channel_expiration": datetime(2030, 1, 1)})
         self.login(self.tech)
         result = self.make_jsonrpc_request("/google_calendar/remove_references",
                                            {"model": "of.planning.intervention"})
@@ -99,6 +100,8 @@ class TestAccounts(GoogleEmulatorCase):
         self.assertEqual(len(Link.search([("account_id", "=", theirs.id)])), 1)
         self.assertFalse(mine.sudo().refresh_token)
         self.assertFalse(mine.sudo().sync_token)
+        self.assertFalse(mine.calendar_id or mine.channel_id or mine.channel_expiration,
+                         "the old account's calendar and push channel are forgotten too")
         self.assertEqual(theirs.state, "connected")
         self.assertTrue(theirs.sudo().refresh_token)
 
