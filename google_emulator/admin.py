@@ -78,6 +78,9 @@ class AdminApi:
             ("POST", "faults"): self._set_faults,
             ("POST", "quota"): lambda r, b: self._done(emu.set_quota(
                 b["email"], b.get("max_requests"))),
+            ("GET", "rate-limits"): lambda r, b: _json(self._rate_limits()),
+            ("POST", "rate-limits"): lambda r, b: _json(
+                dict(self._rate_limits(), **{"settings": emu.set_rate_limits(**b)})),
             ("GET", "log"): lambda r, b: _json({"entries": emu.request_log,
                                                 "http_round_trips": emu.http_round_trips()}),
             ("DELETE", "log"): lambda r, b: self._done(emu.clear_log()),
@@ -104,6 +107,11 @@ class AdminApi:
                      "primary": c.primary} for c in self.emu.service.calendars_of(email)]
             out.append({"email": email, "calendars": cals})
         return out
+
+    def _rate_limits(self):
+        emu = self.emu
+        return {"settings": emu.rate_limits.settings(),
+                "usage": {"all_projects": emu.rate_limit_usage()}}
 
     def _push(self):
         with self.emu.store.lock:

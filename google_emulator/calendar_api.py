@@ -3,8 +3,10 @@ quota and the request log, in front of :class:`service.CalendarService`.
 
 One call is described by an :class:`ApiRequest` whether it arrived as an HTTP
 request or as a part of a batch, so both paths share every check. The order
-of the checks is: route, injected fault, bearer token, scopes, quota, then the
-operation itself; anything that fails before the operation changes nothing.
+of the checks is: route, injected fault, bearer token, scopes, Google's
+per-minute quotas (per user per project, per project), the per-user budget,
+then the operation itself; anything that fails before the operation changes
+nothing.
 """
 
 import json
@@ -240,6 +242,9 @@ class CalendarApi:
             if name is None:
                 raise errors.ApiError(501, "notImplemented",
                                       "This method is not emulated.")
+            limited = self.emu.rate_limits.check(record["client_id"], record["email"])
+            if limited is not None:
+                raise limited
             if not self.emu.quotas.consume(record["email"]):
                 raise quota_error()
             response = getattr(self, "_" + name.replace(".", "_"))(

@@ -1,4 +1,5 @@
-"""Injected failures, deterministic from a seed, and per-user quotas.
+"""Injected failures, deterministic from a seed, per-user budgets and Google's
+per-minute quotas.
 
 A real connector has to survive Google's bad days: rate limits (403 and 429),
 backend errors (500, 503), slow answers and access tokens that expire in the
@@ -9,8 +10,10 @@ Draws come from ``random.Random(seed)`` in request order, so a sequential
 client sees the same faults on every run.
 """
 
+import math
 import random
 import threading
+from collections import deque
 
 from .errors import ApiError, auth_error
 
@@ -127,3 +130,128 @@ class Quotas:
         """Forget every limit."""
         with self._lock:
             self.limits.clear()
+
+
+# Google's Calendar API usage limits ("Usage limits" guide): requests per minute, on a
+# sliding window, per project and per user per project; a batch of n calls counts n.
+PER_USER_PER_MINUTE = 600
+PER_PROJECT_PER_MINUTE = 10000
+WINDOW_SECONDS = 60.0
+
+
+def rate_limit_error(scope, status=403, retry_after=None):
+    """Google's answer once a per-minute quota is used up.
+
+    ``scope`` is "user" (per user per project) or "project". With ``status``
+    403 the reason tells which (``userRateLimitExceeded`` / ``rateLimitExceeded``);
+    Google's 429 answer always says ``rateLimitExceeded``.
+    """
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    if status == 429:
+        return ApiError(429, "rateLimitExceeded", "Rate Limit Exceeded",
+                        domain="usageLimits", headers=headers)
+    if scope == "user":
+        return ApiError(403, "userRateLimitExceeded", "User Rate Limit Exceeded",
+                        domain="usageLimits", headers=headers)
+    return ApiError(403, "rateLimitExceeded", "Rate Limit Exceeded", domain="usageLimits",
+                    headers=headers)
+
+
+class RateLimits:
+    """Google's per-minute quotas, enforced on a sliding window of emulated time.
+
+    A project is an OAuth client id (a service account's client id for its
+    tokens); a user is the account a token acts for. Every API call counts
+    once, batch parts one by one (the batch's own HTTP request does not).
+    Refused calls do not count, so a client that waits gets through again
+    once the window has moved on. ``None`` for a limit means no limit.
+    """
+
+    def __init__(self, clock, per_user=PER_USER_PER_MINUTE,
+                 per_project=PER_PROJECT_PER_MINUTE, window=WINDOW_SECONDS, status=403,
+                 retry_after=False):
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._defaults = dict(per_user=per_user, per_project=per_project, window=window,
+                              status=status, retry_after=retry_after)
+        self.reset()
+
+    def reset(self):
+        """Forget the counters; the limits go back to the constructor's."""
+        self.configure(**self._defaults)
+
+    def configure(self, per_user=PER_USER_PER_MINUTE, per_project=PER_PROJECT_PER_MINUTE,
+                  window=WINDOW_SECONDS, status=403, retry_after=False):
+        """Set the limits (None = unlimited), the window in seconds, the status
+        (403 or 429) and whether refusals carry a ``Retry-After`` header (Google
+        does not document one). Counters are cleared."""
+        for name, value in (("per_user", per_user), ("per_project", per_project)):
+            if value is not None and (isinstance(value, bool) or int(value) < 0):
+                raise ValueError("%s must be a non-negative integer or None" % name)
+        if float(window) <= 0:
+            raise ValueError("window must be positive")
+        if status not in (403, 429):
+            raise ValueError("status must be 403 or 429")
+        with self._lock:
+            self.per_user = None if per_user is None else int(per_user)
+            self.per_project = None if per_project is None else int(per_project)
+            self.window = float(window)
+            self.status = int(status)
+            self.retry_after = bool(retry_after)
+            self._users = {}      # (project, email) -> deque of call times
+            self._projects = {}   # project -> deque of call times
+
+    @property
+    def enabled(self):
+        """True when at least one limit applies."""
+        return self.per_user is not None or self.per_project is not None
+
+    def settings(self):
+        """The current configuration, JSON-able."""
+        return {"per_user": self.per_user, "per_project": self.per_project,
+                "window": self.window, "status": self.status,
+                "retry_after": self.retry_after}
+
+    def _prune(self, times, now):
+        horizon = now - self.window
+        while times and times[0] <= horizon:
+            times.popleft()
+
+    def check(self, project, email):
+        """Count one call of ``email`` in ``project``; an ApiError when over a limit."""
+        with self._lock:
+            if self.per_user is None and self.per_project is None:
+                return None
+            now = self._clock.time()
+            user_times = self._users.setdefault((project, email), deque())
+            project_times = self._projects.setdefault(project, deque())
+            self._prune(user_times, now)
+            self._prune(project_times, now)
+            for scope, times, limit in (("user", user_times, self.per_user),
+                                        ("project", project_times, self.per_project)):
+                if limit is not None and len(times) >= limit:
+                    retry = None
+                    if self.retry_after:
+                        wait = times[len(times) - limit] + self.window - now if limit \
+                            else self.window
+                        retry = max(1, math.ceil(wait))
+                    return rate_limit_error(scope, self.status, retry)
+            user_times.append(now)
+            project_times.append(now)
+            return None
+
+    def usage(self, project=None, email=None):
+        """Calls counted in the current window: of one user in ``project`` when
+        ``email`` is given, else of the whole project, else of every project."""
+        with self._lock:
+            now = self._clock.time()
+            if email is not None:
+                times = self._users.get((project, email), deque())
+                self._prune(times, now)
+                return len(times)
+            total = 0
+            for key, times in self._projects.items():
+                if project is None or key == project:
+                    self._prune(times, now)
+                    total += len(times)
+            return total

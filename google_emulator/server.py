@@ -17,7 +17,8 @@ from .admin import AdminApi
 from .batch import run_batch
 from .calendar_api import ApiRequest, ApiResponse, CalendarApi
 from .errors import ApiError
-from .faults import DEFAULT_KINDS, TARGETS, FaultInjector, Quotas
+from .faults import (DEFAULT_KINDS, PER_PROJECT_PER_MINUTE, PER_USER_PER_MINUTE, TARGETS,
+                     WINDOW_SECONDS, FaultInjector, Quotas, RateLimits)
 from .oauth import OAuthServer
 from .push import PushHub
 from .recurrence import DEFAULT_LIMIT
@@ -49,10 +50,20 @@ class Emulator:
     ``seed`` makes generated calendar and event ids reproducible; ``access_token_ttl``
     is the lifetime of access tokens in seconds; ``max_instances`` caps the
     expansion of a recurring series when no time window bounds it.
+
+    Google's per-minute quotas are enforced by default, as its "Usage limits"
+    guide documents them: ``quota_per_user`` requests per user per project
+    (600) and ``quota_per_project`` per project, i.e. OAuth client id (10,000),
+    on a sliding window of ``quota_window`` seconds of emulated time, batch
+    parts counted one by one; beyond, 403 ``userRateLimitExceeded`` /
+    ``rateLimitExceeded`` (``quota_status=429``: 429 ``rateLimitExceeded``).
+    ``None`` removes a limit. :meth:`reset` comes back to these values.
     """
 
     def __init__(self, seed=0, access_token_ttl=3600, max_instances=DEFAULT_LIMIT,
-                 verbose=False):
+                 verbose=False, quota_per_user=PER_USER_PER_MINUTE,
+                 quota_per_project=PER_PROJECT_PER_MINUTE, quota_window=WINDOW_SECONDS,
+                 quota_status=403, quota_retry_after=False):
         self.store = Store(seed)
         self.push = PushHub(self.store)
         self.service = CalendarService(self.store, notify=self.push.notify,
@@ -60,6 +71,9 @@ class Emulator:
         self.oauth = OAuthServer(self.store, self.service, access_token_ttl)
         self.faults = FaultInjector()
         self.quotas = Quotas()
+        self.rate_limits = RateLimits(self.store.clock, per_user=quota_per_user,
+                                      per_project=quota_per_project, window=quota_window,
+                                      status=quota_status, retry_after=quota_retry_after)
         self.log = RequestLog()
         self.api = CalendarApi(self)
         self.admin = AdminApi(self)
@@ -194,6 +208,26 @@ class Emulator:
         """After ``max_requests`` more calls, ``email`` gets 403 ``quotaExceeded``."""
         self.quotas.set(email, max_requests)
 
+    def set_rate_limits(self, **settings):
+        """Change Google's per-minute quotas: any of ``per_user``, ``per_project``
+        (None = unlimited), ``window`` (seconds), ``status`` (403 or 429) and
+        ``retry_after`` (bool); unspecified ones keep their value. Counters restart."""
+        current = self.rate_limits.settings()
+        unknown = set(settings) - set(current)
+        if unknown:
+            raise TypeError("unknown rate limit settings: %s" % ", ".join(sorted(unknown)))
+        current.update(settings)
+        self.rate_limits.configure(**current)
+        return self.rate_limits.settings()
+
+    def disable_rate_limits(self):
+        """No per-minute quota at all (until :meth:`reset` or a new setting)."""
+        return self.set_rate_limits(per_user=None, per_project=None)
+
+    def rate_limit_usage(self, client_id=None, email=None):
+        """Calls counted in the current window (see :meth:`RateLimits.usage`)."""
+        return self.rate_limits.usage(client_id, email)
+
     @property
     def request_log(self):
         """Copy of the request log entries (see :mod:`requestlog`)."""
@@ -224,6 +258,7 @@ class Emulator:
             self.oauth.reset()
             self.push.reset()
             self.quotas.reset()
+            self.rate_limits.reset()
             self.faults.configure(rate=0.0)
             self.log.clear()
 
