@@ -7,7 +7,7 @@
     "website": "https://github.com/openfire-google-calendar",
     "license": "LGPL-3",
     "depends": ["mail", "hr"],
-    "external_dependencies": {"python": ["dateutil"]},
+    "external_dependencies": {"python": ["python-dateutil"]},
     "data": [
         "security/of_planning_security.xml",
         "security/ir.model.access.csv",

@@ -116,7 +116,8 @@ class OfPlanningIntervention(models.Model):
         return self.env.user.tz or self.env.company.of_planning_tz or "Europe/Paris"
 
     @api.model
-    def _group_expand_states(self, _states, _domain, _order):
+    def _group_expand_states(self, _states, _domain, _order=None):
+        # 17 passes the order, 18+ no longer does.
         return [key for key, _label in STATES]
 
     @api.depends("employee_ids")

@@ -2,8 +2,13 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from odoo.exceptions import ValidationError
-
+from odoo.release import version_info
 from odoo.tests import TransactionCase
+
+# Odoo 19 renamed res.users.groups_id to group_ids, which holds the groups given directly;
+# the implied ones are in all_group_ids (17 and 18 add them to groups_id).
+USER_GROUPS = "group_ids" if version_info[0] >= 19 else "groups_id"
+USER_ALL_GROUPS = "all_group_ids" if version_info[0] >= 19 else "groups_id"
 
 
 class PlanningCase(TransactionCase):
@@ -17,7 +22,7 @@ class PlanningCase(TransactionCase):
         cls.Rdv = cls.env["of.planning.intervention"]
         cls.tech_user = cls.env["res.users"].create({
             "name": "Tech Test", "login": "tech_test@example.com", "tz": "Europe/Paris",
-            "groups_id": [(6, 0, [cls.env.ref("openfire_planning.group_of_planning_user").id])],
+            USER_GROUPS: [(6, 0, [cls.env.ref("openfire_planning.group_of_planning_user").id])],
         })
         cls.tech = cls.env["hr.employee"].create({
             "name": "Tech Test", "user_id": cls.tech_user.id,

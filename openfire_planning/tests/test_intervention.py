@@ -36,6 +36,15 @@ class TestIntervention(PlanningCase):
         other = self.make_rdv()
         self.assertNotEqual(rdv.number, other.number)
 
+    def test_grouping_by_status_shows_every_status(self):
+        """The kanban/list grouped by status has a column per status, even empty ones
+        (group_expand, whose signature differs between series)."""
+        rdv = self.make_rdv(state="confirm")
+        groups = self.Rdv.read_group([("id", "=", rdv.id)], ["state"], ["state"])
+        self.assertEqual([group["state"] for group in groups],
+                         ["draft", "confirm", "done", "unfinished", "cancel", "postponed"])
+        self.assertEqual({group["state"]: group["state_count"] for group in groups}["confirm"], 1)
+
     def test_task_prefills_duration(self):
         rdv = self.Rdv.new({"tache_id": self.tache.id})
         rdv._onchange_tache_id()

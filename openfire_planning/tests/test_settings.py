@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from .common import PlanningCase
+from .common import USER_ALL_GROUPS, PlanningCase
 
 
 @tagged("post_install", "-at_install")
@@ -12,7 +12,7 @@ class TestSettings(PlanningCase):
         settings = self.env["res.config.settings"].create({"group_of_planning_recurring": True})
         settings.execute()
         self.assertIn(group, employee_group.implied_ids)
-        self.assertIn(group, self.tech_user.groups_id)
+        self.assertIn(group, self.tech_user[USER_ALL_GROUPS])
         settings = self.env["res.config.settings"].create({"group_of_planning_recurring": False})
         settings.execute()
         self.assertNotIn(group, employee_group.implied_ids)

@@ -14,6 +14,16 @@ const SYNC_ROUTE = "/google_calendar/sync_data";
 const RESUME_KEY = "openfire_google_calendar.resume_sync";
 
 /**
+ * Odoo 18 replaced the "rpc" and "user" services of 17 by the modules @web/core/network/rpc
+ * and @web/core/user. One code line for every series: the module when the series has it
+ * (looked up at run time, since importing a module a series lacks would break the bundle),
+ * else the service.
+ */
+function webModule(name) {
+    return odoo.loader && odoo.loader.modules.get(name);
+}
+
+/**
  * The interventions calendar with the "Sync. with Google" button: the pop-up before leaving
  * for Google, the sync on return, a notification of what happened, the calendar reloaded.
  */
@@ -22,10 +32,12 @@ export class PlanningGoogleCalendarController extends CalendarController {
 
     setup() {
         super.setup();
-        this.rpc = useService("rpc");
+        const rpcModule = webModule("@web/core/network/rpc");
+        this.rpc = rpcModule ? rpcModule.rpc : useService("rpc");
         this.dialog = useService("dialog");
         this.notification = useService("notification");
-        this.userService = useService("user");
+        const userModule = webModule("@web/core/user");
+        this.userService = userModule ? userModule.user : useService("user");
         this.actionService = useService("action");
         this.google = useState({ visible: false, busy: false });
         onWillStart(async () => {
@@ -48,16 +60,18 @@ export class PlanningGoogleCalendarController extends CalendarController {
         return `${pathname}${search}${hash}`;
     }
 
-    async syncWithGoogle() {
+    /** @param {boolean} [force] the user confirmed a sync the empty-side guard stopped */
+    async syncWithGoogle(force = false) {
         if (this.google.busy) {
             return;
         }
         this.google.busy = true;
         try {
-            const result = await this.rpc(SYNC_ROUTE, {
-                model: this.props.resModel,
-                fromurl: this.returnPath,
-            });
+            const params = { model: this.props.resModel, fromurl: this.returnPath };
+            if (force === true) {
+                params.force = true;
+            }
+            const result = await this.rpc(SYNC_ROUTE, params);
             await this.onSyncResult(result);
         } finally {
             this.google.busy = false;
@@ -70,6 +84,16 @@ export class PlanningGoogleCalendarController extends CalendarController {
                 return this.askToLeaveForGoogle(result);
             case "need_config_from_admin":
                 return this.askForConfiguration(result);
+            case "confirm_needed":
+                return this.askToForce(result);
+            case "copy_detected":
+                return this.notification.add(
+                    result.message ||
+                        _t(
+                            "This database is a copy: its synchronization with Google Calendar is stopped until an administrator decides."
+                        ),
+                    { type: "warning", title: _t("Google Calendar"), sticky: true }
+                );
             case "sync_paused":
                 return this.dialog.add(AlertDialog, {
                     title: _t("Google Calendar"),
@@ -108,6 +132,17 @@ export class PlanningGoogleCalendarController extends CalendarController {
                 browser.sessionStorage.setItem(RESUME_KEY, "1");
                 browser.location.assign(result.url);
             },
+            cancel: () => {},
+        });
+    }
+
+    /** The empty-side guard stopped the sync: say why, and sync anyway only on OK. */
+    askToForce(result) {
+        this.dialog.add(ConfirmationDialog, {
+            title: _t("Sync. with Google"),
+            body: result.message || _t("The sync with Google needs your confirmation."),
+            confirmLabel: _t("Sync anyway"),
+            confirm: () => this.syncWithGoogle(true),
             cancel: () => {},
         });
     }
