@@ -115,6 +115,7 @@ class AdminApi:
 
     def _push(self):
         with self.emu.store.lock:
+            self.emu.push.prune()
             channels = [dict(c) for c in self.emu.push.channels.values()]
         return {"channels": channels, "deliveries": self.emu.push_deliveries}
 

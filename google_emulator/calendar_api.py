@@ -16,6 +16,7 @@ from werkzeug.datastructures import Headers, MultiDict
 
 from . import errors
 from .faults import quota_error
+from .fields import apply_fields, parse_fields
 from .service import DEFAULT_PAGE, EVENT_COLORS
 from .timeutil import parse_query_time
 
@@ -247,8 +248,13 @@ class CalendarApi:
                 raise limited
             if not self.emu.quotas.consume(record["email"]):
                 raise quota_error()
+            selection = request.query.get("fields")
+            tree = parse_fields(selection) if selection else None
             response = getattr(self, "_" + name.replace(".", "_"))(
                 record["email"], request, params)
+            if tree is not None and response.status == 200 and response.body:
+                response.body = json.dumps(
+                    apply_fields(json.loads(response.body), tree)).encode("utf-8")
         except errors.ApiError as exc:
             response = ApiResponse.from_error(exc)
         entry.update(status=response.status, fault=fault, reason=response.reason)

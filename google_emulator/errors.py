@@ -62,14 +62,26 @@ def deleted():
 
 
 def condition_not_met():
-    """412 ``conditionNotMet``: If-Match did not match the current etag."""
-    return ApiError(412, "conditionNotMet", "Precondition Failed")
+    """412 ``conditionNotMet``: If-Match did not match the current etag
+    (Google names the header: ``locationType: header``, ``location: If-Match``)."""
+    return ApiError(412, "conditionNotMet", "Precondition Failed",
+                    locationType="header", location="If-Match")
 
 
 def full_sync_required():
-    """410 ``fullSyncRequired``: the sync token is unknown, forged or expired."""
+    """410 ``fullSyncRequired`` (domain ``calendar``, as Google's error reference
+    shows it): the sync token is unknown, forged or expired."""
     return ApiError(410, "fullSyncRequired",
-                    "Sync token is no longer valid, a full sync is required.")
+                    "Sync token is no longer valid, a full sync is required.",
+                    domain="calendar", locationType="parameter", location="syncToken")
+
+
+def time_range_empty(location=None):
+    """400 ``timeRangeEmpty`` (domain ``calendar``): an event that ends before it
+    starts, or a ``timeMax`` not after ``timeMin`` (then the parameter is named)."""
+    extra = {"locationType": "parameter", "location": location} if location else {}
+    return ApiError(400, "timeRangeEmpty", "The specified time range is empty.",
+                    domain="calendar", **extra)
 
 
 def auth_error():

@@ -30,6 +30,10 @@ STATUSES = ("confirmed", "tentative", "cancelled")
 TRANSPARENCIES = ("opaque", "transparent")
 VISIBILITIES = ("default", "public", "private", "confidential")
 RESPONSE_STATUSES = ("needsAction", "declined", "tentative", "accepted")
+# Google's extended property limits ("Extended properties" guide): longer keys are
+# silently dropped, longer values silently truncated.
+MAX_PROPERTY_KEY = 44
+MAX_PROPERTY_VALUE = 1024
 # Fields whose change bumps ``sequence`` (the iCalendar "significant" changes).
 SEQUENCE_FIELDS = ("start", "end", "recurrence", "status", "location")
 
@@ -209,9 +213,9 @@ def validate(event, calendar_zone_name):
             "Start and end times must either both be date or both be dateTime.")
     if start.all_day:
         if end.day <= start.day:
-            raise errors.ApiError(400, "timeRangeEmpty", "The specified time range is empty.")
+            raise errors.time_range_empty()
     elif end.instant < start.instant:
-        raise errors.ApiError(400, "timeRangeEmpty", "The specified time range is empty.")
+        raise errors.time_range_empty()
     event["start"] = start.render(calendar_zone_name)
     event["end"] = end.render(calendar_zone_name)
     _check_enum(event, "status", STATUSES)
@@ -268,9 +272,13 @@ def _check_extended_properties(event):
                 values[key] = value = str(value)  # Google stores numbers as strings
             if value is None:
                 del values[key]
-            elif not isinstance(value, str) or len(key) > 44 or len(value) > 1024:
+            elif not isinstance(value, str):
                 raise errors.bad_request(
                     "Invalid extended property: %s.%s" % (scope, key))
+            elif len(key) > MAX_PROPERTY_KEY:
+                del values[key]   # Google: longer keys are silently dropped
+            elif len(value) > MAX_PROPERTY_VALUE:
+                values[key] = value[:MAX_PROPERTY_VALUE]   # ... longer values truncated
 
 
 def _check_reminders(event):
@@ -291,9 +299,12 @@ def sequence_bump(old, new):
 
 
 def matches_text(event, text):
-    """The ``q`` filter: case-insensitive search in the visible text fields."""
+    """The ``q`` filter: case-insensitive search in the visible text fields, the
+    organizer's and the attendees' e-mails and names."""
     needle = text.lower()
     haystack = [event.get(key) or "" for key in ("summary", "description", "location")]
+    organizer = event.get("organizer") or {}
+    haystack += [organizer.get("email", ""), organizer.get("displayName", "")]
     for attendee in event.get("attendees") or ():
         haystack.append(attendee.get("email", ""))
         haystack.append(attendee.get("displayName", ""))

@@ -6,13 +6,20 @@ channel is created, then ``exists`` after every change. Messages are numbered
 per channel.
 
 Delivery happens on one background thread with a short timeout, so an API
-request never waits for (or fails because of) a slow receiver. Only loopback
-addresses are accepted: the emulator must never send traffic elsewhere.
+request never waits for (or fails because of) a slow receiver.
+
+Google wants an HTTPS address (``push.webhookUrlNotHttps`` otherwise) and a
+channel id of at most 64 characters. The emulator also only sends to loopback
+addresses (it must never send traffic elsewhere); since a test receiver is
+plain HTTP, ``allow_loopback_http`` (on by default) accepts ``http://`` for a
+loopback host. Channels expire: after ``expiration`` they are gone (no more
+notifications, ``channels.stop`` is 404, the id can be used again).
 """
 
 import http.client
 import ipaddress
 import queue
+import re
 import threading
 from email.utils import formatdate
 from urllib.parse import quote, urlsplit
@@ -22,6 +29,8 @@ from . import errors
 DEFAULT_TTL = 7 * 24 * 3600
 MAX_TTL = 30 * 24 * 3600
 DELIVERY_TIMEOUT = 2.0
+MAX_CHANNEL_ID = 64
+_CHANNEL_ID_RE = re.compile(r"^[A-Za-z0-9\-_+/=]+$")
 
 
 def is_loopback_url(address):
@@ -44,8 +53,9 @@ def is_loopback_url(address):
 class PushHub:
     """Channels and their delivery queue."""
 
-    def __init__(self, store):
+    def __init__(self, store, allow_loopback_http=True):
         self.store = store
+        self.allow_loopback_http = allow_loopback_http
         self.channels = {}          # channel id -> dict
         self.deliveries = []        # what was sent, for tests and the admin API
         self._queue = queue.Queue()
@@ -69,10 +79,24 @@ class PushHub:
                 raise errors.required("Required: %s" % key)
         if body["type"] not in ("web_hook", "webhook"):
             raise errors.bad_request("Invalid value for: type")
-        if not is_loopback_url(body["address"]):
+        channel_id = body["id"]
+        if not isinstance(channel_id, str) or len(channel_id) > MAX_CHANNEL_ID \
+                or not _CHANNEL_ID_RE.match(channel_id):
             raise errors.bad_request(
-                "Push address must be a loopback http(s) URL for the emulator: %s"
-                % body["address"], reason="push.webhookUrlNotAllowed")
+                "Channel id must match [A-Za-z0-9\\-_\\+/=]+ and be at most %d "
+                "characters: %s" % (MAX_CHANNEL_ID, channel_id), reason="invalid",
+                location="id", locationType="other")
+        address = body["address"]
+        scheme = urlsplit(address).scheme if isinstance(address, str) else ""
+        loopback = is_loopback_url(address)
+        if scheme != "https" and not (scheme == "http" and loopback
+                                      and self.allow_loopback_http):
+            raise errors.bad_request("WebHook callback must be HTTPS: %s" % address,
+                                     reason="push.webhookUrlNotHttps")
+        if not loopback:
+            raise errors.bad_request(
+                "Push address must be on a loopback host for the emulator: %s"
+                % address, reason="push.webhookUrlNotAllowed")
         now_ms = int(self.store.clock.time() * 1000)
         expiration = body.get("expiration")
         try:
@@ -83,6 +107,7 @@ class PushHub:
             expiration = now_ms + DEFAULT_TTL * 1000
         expiration = min(expiration, now_ms + MAX_TTL * 1000)
         with self.store.lock:
+            self.prune()
             if body["id"] in self.channels:
                 raise errors.bad_request("Channel id %s not unique" % body["id"],
                                          reason="channelIdNotUnique")
@@ -106,11 +131,19 @@ class PushHub:
         if not isinstance(body, dict):
             raise errors.parse_error()
         with self.store.lock:
+            self.prune()
             channel = self.channels.get(body.get("id") or "")
             if channel is None or channel["resourceId"] != body.get("resourceId") \
                     or channel["owner"] != email:
                 raise errors.not_found()
             del self.channels[channel["id"]]
+
+    def prune(self):
+        """Forget the channels that expired (call under the store lock)."""
+        now_ms = int(self.store.clock.time() * 1000)
+        for channel in list(self.channels.values()):
+            if channel["expiration"] <= now_ms:
+                del self.channels[channel["id"]]
 
     def notify(self, calendar_id):
         """Called (under the store lock) after every change to a calendar's events."""

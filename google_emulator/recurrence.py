@@ -126,8 +126,10 @@ class Series:
             return date_to_utc(original.date(), self.calendar_zone)
         return original.astimezone(UTC)
 
-    def occurrences(self, window_start=None, window_end=None, limit=DEFAULT_LIMIT):
-        """Original starts of the occurrences overlapping [window_start, window_end).
+    def occurrences(self, window_start=None, window_end=None, limit=DEFAULT_LIMIT,
+                    min_inclusive=False):
+        """Original starts of the occurrences overlapping [window_start, window_end)
+        (``min_inclusive``: an occurrence ending at ``window_start`` counts).
 
         Without an end, the window stops at a horizon (two years after its
         start or the series start) so that infinite rules stay finite.
@@ -144,7 +146,8 @@ class Series:
                 break
             end = start + self.duration
             # Google: timeMin bounds the end (exclusive), timeMax the start (exclusive).
-            if window_start is not None and end <= window_start:
+            if window_start is not None and (end < window_start if min_inclusive
+                                             else end <= window_start):
                 continue
             found.append(original)
         return found

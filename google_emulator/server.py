@@ -58,14 +58,18 @@ class Emulator:
     parts counted one by one; beyond, 403 ``userRateLimitExceeded`` /
     ``rateLimitExceeded`` (``quota_status=429``: 429 ``rateLimitExceeded``).
     ``None`` removes a limit. :meth:`reset` comes back to these values.
+
+    Push addresses must be HTTPS, as at Google; ``allow_loopback_http_push``
+    (on by default, tests' receivers are plain HTTP) also accepts ``http://``
+    on a loopback host. Only loopback hosts are ever accepted.
     """
 
     def __init__(self, seed=0, access_token_ttl=3600, max_instances=DEFAULT_LIMIT,
                  verbose=False, quota_per_user=PER_USER_PER_MINUTE,
                  quota_per_project=PER_PROJECT_PER_MINUTE, quota_window=WINDOW_SECONDS,
-                 quota_status=403, quota_retry_after=False):
+                 quota_status=403, quota_retry_after=False, allow_loopback_http_push=True):
         self.store = Store(seed)
-        self.push = PushHub(self.store)
+        self.push = PushHub(self.store, allow_loopback_http=allow_loopback_http_push)
         self.service = CalendarService(self.store, notify=self.push.notify,
                                        max_instances=max_instances)
         self.oauth = OAuthServer(self.store, self.service, access_token_ttl)

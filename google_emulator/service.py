@@ -178,12 +178,17 @@ class CalendarService:
                     self._cancel(cal, event)
 
     # -- change tracking --------------------------------------------------
-    def _commit(self, cal, event):
-        """Stamp a change (counter, ``updated``, etag), store it and notify."""
+    def _commit(self, cal, event, touch_updated=True):
+        """Stamp a change (counter, ``updated``, etag), store it and notify.
+
+        ``touch_updated=False`` (a change of the user's own reminders only, which
+        Google does not count as a change of the event) keeps ``updated``; the
+        etag still changes and incremental syncs still list the event."""
         millis = self.store.clock.unique_ms()
         event["_change"] = self.store.next_change()
-        event["_ms"] = millis
-        event["updated"] = format_timestamp_ms(millis)
+        if touch_updated or "updated" not in event:
+            event["_ms"] = millis
+            event["updated"] = format_timestamp_ms(millis)
         event["etag"] = _etag(millis)
         cal.events[event["id"]] = event
         cal.updated_ms = millis
@@ -313,8 +318,17 @@ class CalendarService:
             self._commit(cal, event)
             self._cancel(cal, event)
             return public(cal.events[event["id"]])
-        self._commit(cal, event)
+        self._commit(cal, event, touch_updated=not self._reminders_only(current, event))
         return public(event)
+
+    @staticmethod
+    def _reminders_only(current, event):
+        """True when the change is to ``reminders`` alone (the user's own alarms)."""
+        if current.get("reminders") == event.get("reminders"):
+            return False
+        return all(current.get(key) == event.get(key) for key in WRITABLE
+                   if key not in ("reminders", "sequence")) \
+            and current.get("sequence") == event.get("sequence")
 
     def delete_event(self, email, calendar_id, event_id, if_match=None):
         """events.delete: the event becomes a ``cancelled`` tombstone.
@@ -366,8 +380,7 @@ class CalendarService:
                 raise errors.bad_request(
                     "The requested ordering is not available for the particular query.")
             if time_min and time_max and time_max <= time_min:
-                raise errors.ApiError(400, "timeRangeEmpty",
-                                      "The specified time range is empty.")
+                raise errors.time_range_empty("timeMax")
             snapshot, last_key = self.store.counter, None
             if page_token is not None:
                 page = self.store.decode_token("page", page_token)
@@ -425,8 +438,9 @@ class CalendarService:
         return moment.astimezone(UTC).isoformat() if moment and moment.tzinfo else ""
 
     @staticmethod
-    def _in_window(cal, event, time_min, time_max):
-        """Google's window: timeMin bounds the end, timeMax the start (both exclusive).
+    def _in_window(cal, event, time_min, time_max, min_inclusive=False):
+        """Google's window: timeMin bounds the end, timeMax the start (both exclusive
+        for events.list; events.instances' timeMin is inclusive: ``min_inclusive``).
 
         A cancelled occurrence is placed at its original start; zero-length
         events count when they start inside the window.
@@ -438,8 +452,13 @@ class CalendarService:
             start, end = event_bounds_utc(probe, cal.time_zone)
         else:
             start, end = event_bounds_utc(event, cal.time_zone)
-        if time_min is not None and (end <= time_min if end > start else start < time_min):
-            return False
+        if time_min is not None:
+            if end > start:
+                outside = end < time_min if min_inclusive else end <= time_min
+            else:
+                outside = start < time_min
+            if outside:
+                return False
         return time_max is None or start < time_max
 
     def _passes_filters(self, event, filters):
@@ -510,8 +529,7 @@ class CalendarService:
             if master is None:
                 raise errors.not_found()
             if time_min and time_max and time_max <= time_min:
-                raise errors.ApiError(400, "timeRangeEmpty",
-                                      "The specified time range is empty.")
+                raise errors.time_range_empty("timeMax")
             if original_start is not None:
                 original_start = self._parse_original_start(cal, original_start)
             last_key = None
@@ -557,13 +575,15 @@ class CalendarService:
         series = Series(master, cal.time_zone)
         exceptions = {e["id"]: e for e in cal.events.values()
                       if e.get("recurringEventId") == master["id"]}
-        for original in series.occurrences(time_min, time_max, limit=self.max_instances):
+        # events.instances: "timeMin: lower bound (inclusive) for an event's end time".
+        for original in series.occurrences(time_min, time_max, limit=self.max_instances,
+                                           min_inclusive=True):
             if series.instance_id(original) not in exceptions:
                 yield series.materialize(original)
         for exception in exceptions.values():
             if exception["status"] == "cancelled" and not show_deleted:
                 continue
-            if self._in_window(cal, exception, time_min, time_max):
+            if self._in_window(cal, exception, time_min, time_max, min_inclusive=True):
                 yield exception
 
 

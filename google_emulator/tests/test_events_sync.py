@@ -94,7 +94,7 @@ def test_change_during_paging_is_caught_by_next_sync(emu, service):
 def test_bogus_and_expired_sync_tokens_give_410(emu, service):
     with pytest.raises(HttpError) as info:
         service.events().list(calendarId="primary", syncToken="bogus-token").execute()
-    assert error_of(info.value) == (410, "fullSyncRequired", "global")
+    assert error_of(info.value) == (410, "fullSyncRequired", "calendar")
     _, token, _ = full_sync(service)
     emu.expire_sync_tokens()
     with pytest.raises(HttpError) as info:
