@@ -4,8 +4,10 @@
     "version": "17.0.1.0.0",
     "category": "Services/Field Service",
     "author": "openfire-google-calendar",
-    "website": "https://github.com/openfire-google-calendar",
+    "website": "https://github.com/openfire-google-calendar/openfire-google-calendar",
     "license": "LGPL-3",
+    "development_status": "Beta",
+    "maintainers": ["openfire-google-calendar"],
     "depends": ["openfire_planning", "google_calendar"],
     "external_dependencies": {"python": ["googleapiclient", "google_auth_oauthlib"]},
     "data": [

@@ -4,8 +4,10 @@
     "version": "17.0.1.0.0",
     "category": "Services/Field Service",
     "author": "openfire-google-calendar",
-    "website": "https://github.com/openfire-google-calendar",
+    "website": "https://github.com/openfire-google-calendar/openfire-google-calendar",
     "license": "LGPL-3",
+    "development_status": "Beta",
+    "maintainers": ["openfire-google-calendar"],
     "depends": ["mail", "hr"],
     "external_dependencies": {"python": ["python-dateutil"]},
     "data": [
