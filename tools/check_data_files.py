@@ -1,5 +1,6 @@
 """Well-formedness of the addons' XML and CSV files, so a typo is caught on a
 machine without Odoo, before an install fails on one with it."""
+
 import csv
 import sys
 from pathlib import Path
@@ -23,8 +24,11 @@ def check_csv(path):
     if not rows:
         return [f"{path}: empty"]
     width = len(rows[0])
-    return [f"{path}:{number}: {len(row)} columns, header has {width}"
-            for number, row in enumerate(rows[1:], start=2) if len(row) != width]
+    return [
+        f"{path}:{number}: {len(row)} columns, header has {width}"
+        for number, row in enumerate(rows[1:], start=2)
+        if len(row) != width
+    ]
 
 
 def main():

@@ -20,6 +20,7 @@ ids and event links of an emulator that is gone: they are forgotten, and the fir
 Last line printed: `demo-setup: ok <email> <email> ...`, the Google accounts the emulator
 must know (the demo technicians and the administrator).
 """
+
 import os
 
 PREFIX = "openfire_google_calendar."
@@ -42,8 +43,12 @@ params.set_param("web.base.url", odoo_url)
 params.set_param("web.base.url.freeze", "True")
 params.set_param("google_calendar_client_id", os.environ["DEMO_CLIENT_ID"])
 params.set_param("google_calendar_client_secret", os.environ["DEMO_CLIENT_SECRET"])
-for key, path in (("auth_uri", "/o/oauth2/auth"), ("token_uri", "/token"),
-                  ("revoke_uri", "/revoke"), ("api_endpoint", "/calendar/v3/")):
+for key, path in (
+    ("auth_uri", "/o/oauth2/auth"),
+    ("token_uri", "/token"),
+    ("revoke_uri", "/revoke"),
+    ("api_endpoint", "/calendar/v3/"),
+):
     params.set_param(PREFIX + key, emulator_url + path)
 # Push notifications: the emulator POSTs to Odoo, the cron syncs at once.
 params.set_param(PREFIX + "push_base_url", odoo_url)
@@ -53,18 +58,24 @@ for key, default in (("conflict_policy", "odoo"), ("calendar_name", "Interventio
         params.set_param(PREFIX + key, default)
 
 # What ticking "(OF) Recurring RDVs" and "(OF) Google Calendar" does.
-env.ref("base.group_user").write({"implied_ids": [
-    (4, env.ref("openfire_planning.group_of_planning_recurring").id),
-    (4, env.ref("openfire_google_calendar.group_of_planning_google").id),
-]})
+env.ref("base.group_user").write(
+    {
+        "implied_ids": [
+            (4, env.ref("openfire_planning.group_of_planning_recurring").id),
+            (4, env.ref("openfire_google_calendar.group_of_planning_google").id),
+        ]
+    }
+)
 
 users = env["res.users"].sudo().with_context(active_test=False)
 emails = []
 for login, password in PASSWORDS.items():
     user = users.search([("login", "=", login)], limit=1)
     if not user:
-        raise SystemExit("demo-setup: no user %r; the database needs openfire_planning's demo "
-                         "data (run tools/demo.sh --reset)" % login)
+        raise SystemExit(
+            "demo-setup: no user %r; the database needs openfire_planning's demo "
+            "data (run tools/demo.sh --reset)" % login
+        )
     user.write({"password": password, "active": True})
     if user.email:
         emails.append(user.email)
@@ -74,8 +85,9 @@ if lang:
     languages = env["res.lang"].with_context(active_test=False).search([("code", "=", lang)])
     if not languages:
         raise SystemExit("demo-setup: unknown language %r (e.g. fr_FR)" % lang)
-    installer = env["base.language.install"].create({"lang_ids": [(6, 0, languages.ids)],
-                                                     "overwrite": False})
+    installer = env["base.language.install"].create(
+        {"lang_ids": [(6, 0, languages.ids)], "overwrite": False}
+    )
     installer.lang_install()
     users.search([("login", "in", list(PASSWORDS))]).write({"lang": lang})
 

@@ -79,6 +79,7 @@ run_install() {
         -i openfire_google_calendar --test-enable --test-tags "$ADDON_TAGS" --log-level=test "$@" \
         > "$log" 2>&1
     local status=$?
+    say "$name: $(grep -m1 -oE "addons paths: .*" "$log")"
     local ran failed
     ran=$(grep -oE "odoo.tests.result: .* of [0-9]+ tests" "$log" | grep -oE "[0-9]+ tests" \
           | awk '{s += $1} END {print s + 0}')
