@@ -3,27 +3,30 @@
 # Odoo with the connector installed, demo data and everything configured, so that anyone can
 # press "Sync. with Google" and watch RDVs appear in a "Google Calendar" within two minutes.
 #
-#   tools/demo.sh [--reset] [--odoo-port N] [--emulator-port N] [--db NAME] [--lang fr_FR]
+#   tools/demo.sh [--series S] [--reset] [--odoo-port N] [--emulator-port N] [--db NAME] [--lang fr_FR]
 #
+#   --series S         Odoo series: 17.0, 18.0 or 19.0 (default 19.0, or the series of ODOO_HOME)
 #   --reset            drop the database and create it again (else an existing one is reused)
 #   --odoo-port N      Odoo's HTTP port (default 8069)
 #   --emulator-port N  the emulator's port (default 8765)
-#   --db NAME          database (default demo_openfire)
+#   --db NAME          database (default demo_openfire_<major>, e.g. demo_openfire_19)
 #   --lang CODE        install this language and give it to the demo users (e.g. fr_FR)
 #
-# Needs an Odoo 17 in $ODOO_HOME (default /opt/odoo17) run by $ODOO_PYTHON (default
-# $ODOO_HOME/.venv/bin/python; tools/setup_odoo.sh makes it), and PostgreSQL at PGHOST
-# (default 127.0.0.1), PGPORT (5432), as PGUSER (root). Logs go to $DEMO_LOG_DIR (default
-# $TMPDIR/openfire-demo). Ctrl-C stops Odoo and the emulator.
+# Odoo is $ODOO_HOME (default /opt/odoo<major>), run by $ODOO_PYTHON (default
+# $ODOO_HOME/.venv/bin/python); when either is missing, tools/setup_odoo.sh makes them (a clone
+# of Odoo's repository, or of ODOO_GIT_URL). PostgreSQL is PGHOST (default 127.0.0.1), PGPORT
+# (5432), as PGUSER (root); when none answers there, a throwaway cluster is started (initdb in a
+# temporary folder, on a free port) and stopped on exit. Logs go to $DEMO_LOG_DIR (default
+# $TMPDIR/openfire-demo). Ctrl-C stops Odoo, the emulator and that cluster.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
-ODOO_HOME=${ODOO_HOME:-/opt/odoo17}
-ODOO_PYTHON=${ODOO_PYTHON:-$ODOO_HOME/.venv/bin/python}
+series_of() { sed -n "s/^version_info = (\([0-9]*\), \([0-9]*\),.*/\1.\2/p" "$1/odoo/release.py" 2>/dev/null; }
 PGHOST=${PGHOST:-127.0.0.1}
 PGPORT=${PGPORT:-5432}
 PGUSER=${PGUSER:-root}
 LOG_DIR=${DEMO_LOG_DIR:-${TMPDIR:-/tmp}/openfire-demo}
-DB=demo_openfire
+SERIES=""
+DB=""
 ODOO_PORT=8069
 EMU_PORT=8765
 RESET=0
@@ -31,11 +34,13 @@ LANG_CODE=""
 CLIENT_ID="openfire-demo.apps.googleusercontent.com"
 CLIENT_SECRET="openfire-demo-secret"
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "demo: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
+        --series) SERIES=${2:?--series needs 17.0, 18.0 or 19.0}; shift ;;
+        --series=*) SERIES=${1#*=} ;;
         --reset) RESET=1 ;;
         --odoo-port) ODOO_PORT=${2:?--odoo-port needs a number}; shift ;;
         --odoo-port=*) ODOO_PORT=${1#*=} ;;
@@ -52,18 +57,93 @@ while [ $# -gt 0 ]; do
 done
 [[ "$ODOO_PORT" =~ ^[0-9]+$ && "$EMU_PORT" =~ ^[0-9]+$ ]] || die "ports must be numbers"
 [ "$ODOO_PORT" != "$EMU_PORT" ] || die "Odoo and the emulator need two different ports"
-[ -x "$ODOO_PYTHON" ] && [ -f "$ODOO_HOME/odoo-bin" ] \
-    || die "no Odoo 17 at ODOO_HOME=$ODOO_HOME (see README, \"The Odoo tier\")"
+if [ -z "$SERIES" ]; then
+    SERIES=$( [ -n "${ODOO_HOME:-}" ] && series_of "$ODOO_HOME" || true)
+    SERIES=${SERIES:-19.0}
+fi
+[[ "$SERIES" =~ ^[0-9]+$ ]] && SERIES="$SERIES.0"
+case "$SERIES" in 17.0|18.0|19.0) ;; *) die "--series: 17.0, 18.0 or 19.0, not '$SERIES'" ;; esac
+ODOO_HOME=${ODOO_HOME:-/opt/odoo${SERIES%%.*}}
+ODOO_PYTHON=${ODOO_PYTHON:-$ODOO_HOME/.venv/bin/python}
+DB=${DB:-demo_openfire_${SERIES%%.*}}
+mkdir -p "$LOG_DIR"
+
+# ---- 0. Odoo, its virtualenv, the addon tree of the series, PostgreSQL ---------------------
+if [ ! -f "$ODOO_HOME/odoo-bin" ] || [ ! -x "$ODOO_PYTHON" ]; then
+    echo "demo: no Odoo $SERIES ready in $ODOO_HOME: setting it up (tools/setup_odoo.sh; the first time takes a while)"
+    bash "$REPO/tools/setup_odoo.sh" "$SERIES" "$ODOO_HOME" \
+        || die "the set-up failed (see above); fix it and run tools/demo.sh again"
+fi
+[ "$(series_of "$ODOO_HOME")" = "$SERIES" ] \
+    || die "ODOO_HOME=$ODOO_HOME holds Odoo $(series_of "$ODOO_HOME"), not $SERIES: use --series or another ODOO_HOME"
+# The emulator the demo starts is the one installed in Odoo's virtualenv.
+"$ODOO_PYTHON" -c "import google_emulator" 2>/dev/null || {
+    echo "demo: the Google emulator is not installed in $ODOO_PYTHON: running tools/setup_odoo.sh"
+    bash "$REPO/tools/setup_odoo.sh" "$SERIES" "$ODOO_HOME" || die "the set-up failed (see above)"; }
+
+ADDONS="$REPO"
+if [ -f "$REPO/tools/build_series.py" ]; then
+    ADDONS="$LOG_DIR/addons-$SERIES"
+    python3 "$REPO/tools/build_series.py" "$SERIES" "$ADDONS" > "$LOG_DIR/build_series.log" 2>&1 \
+        || { cat "$LOG_DIR/build_series.log"; die "tools/build_series.py $SERIES failed"; }
+elif [ "$SERIES" != 17.0 ]; then
+    die "no tools/build_series.py: only 17.0 can run from this checkout"
+fi
+
+PG_DIR=""
+pg_answers() { pg_isready -q -h "$PGHOST" -p "$PGPORT" -t 3 2>/dev/null; }
+find_pg_bin() {   # initdb and pg_ctl: on PATH, or where Debian puts them
+    local dir
+    command -v initdb >/dev/null && command -v pg_ctl >/dev/null && { dirname "$(command -v initdb)"; return; }
+    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+        [ -x "$dir/initdb" ] && { echo "$dir"; return; }
+    done
+}
+start_throwaway_cluster() {
+    local bin port owner=()
+    bin=$(find_pg_bin)
+    if [ -z "$bin" ] && [ "$(id -u)" = 0 ]; then
+        echo "demo: installing PostgreSQL's server programs (apt-get install postgresql)"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } \
+            > "$LOG_DIR/apt.log" 2>&1 || { tail "$LOG_DIR/apt.log"; die "apt-get install postgresql failed"; }
+        bin=$(find_pg_bin)
+    fi
+    [ -n "$bin" ] || die "no PostgreSQL answers at $PGHOST:$PGPORT and initdb is missing: install PostgreSQL (apt-get install postgresql) or set PGHOST/PGPORT"
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/openfire-demo-pg.XXXX")
+    if [ "$(id -u)" = 0 ]; then   # initdb refuses root: the cluster belongs to "postgres"
+        id postgres >/dev/null 2>&1 || die "running as root and there is no user postgres to own a cluster: create one (useradd -r postgres) or run as another user"
+        chown postgres "$PG_DIR"; owner=(runuser -u postgres --)
+    fi
+    echo "demo: no PostgreSQL answers at $PGHOST:$PGPORT: starting a throwaway cluster on 127.0.0.1:$port ($PG_DIR)"
+    "${owner[@]}" "$bin/initdb" -D "$PG_DIR/data" -U "$PGUSER" --auth=trust -E UTF8 --locale=C.UTF-8 \
+        > "$LOG_DIR/initdb.log" 2>&1 || { tail "$LOG_DIR/initdb.log"; die "initdb failed"; }
+    "${owner[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
+        -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1" start > "$LOG_DIR/pg_ctl.log" 2>&1 \
+        || { tail "$PG_DIR/postgres.log"; die "the throwaway cluster did not start"; }
+    PG_BIN=$bin; PG_OWNER=("${owner[@]}")
+    PGHOST=127.0.0.1; PGPORT=$port
+}
+stop_throwaway_cluster() {
+    [ -n "$PG_DIR" ] || return 0
+    echo "demo: stopping the throwaway PostgreSQL cluster"
+    "${PG_OWNER[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop > /dev/null 2>&1 || true
+    rm -rf "$PG_DIR"; PG_DIR=""
+}
+PG_BIN=""; PG_OWNER=()
+trap 'stop_throwaway_cluster' EXIT
+if ! pg_answers; then
+    start_throwaway_cluster
+fi
 
 # 127.0.0.1, not localhost: the Odoo session cookie is per host name, and the Google redirect
 # must come back to the host the user logged in on.
 ODOO_URL="http://127.0.0.1:$ODOO_PORT"
 EMU_URL="http://127.0.0.1:$EMU_PORT"
 REDIRECT_URI="$ODOO_URL/google_account/authentication"
-export PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}"   # google_emulator
 DB_ARGS=(--db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER")
-ODOO_ARGS=(--addons-path="$ODOO_HOME/addons,$ODOO_HOME/odoo/addons,$REPO" "${DB_ARGS[@]}")
-mkdir -p "$LOG_DIR"
+ODOO_ARGS=(--addons-path="$ODOO_HOME/addons,$ODOO_HOME/odoo/addons,$ADDONS" "${DB_ARGS[@]}")
+WITH_DEMO=(); [ "$SERIES" = 19.0 ] && WITH_DEMO=(--with-demo)   # 19.0: no demo data by default
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port_busy "$ODOO_PORT" && die "port $ODOO_PORT is taken; choose another with --odoo-port"
@@ -79,6 +159,7 @@ stop_all() {
         kill "${pids[@]}" 2>/dev/null || true
         wait "${pids[@]}" 2>/dev/null || true
     fi
+    stop_throwaway_cluster
 }
 trap 'stop_all; exit 130' INT TERM
 trap stop_all EXIT
@@ -105,7 +186,7 @@ if [ "$state" = installed ]; then
 else
     echo "demo: installing openfire_google_calendar with demo data in $DB" \
          "(a few minutes; log $LOG_DIR/install.log)"
-    "$ODOO_PYTHON" "$ODOO_HOME/odoo-bin" "${ODOO_ARGS[@]}" -d "$DB" -i openfire_google_calendar \
+    "$ODOO_PYTHON" "$ODOO_HOME/odoo-bin" "${ODOO_ARGS[@]}" -d "$DB" -i openfire_google_calendar "${WITH_DEMO[@]}" \
         --stop-after-init --max-cron-threads=0 --http-port="$ODOO_PORT" \
         > "$LOG_DIR/install.log" 2>&1 \
         || { tail -30 "$LOG_DIR/install.log"; die "installation failed"; }
