@@ -78,6 +78,13 @@ class AdminApi:
             ("POST", "faults"): self._set_faults,
             ("POST", "quota"): lambda r, b: self._done(emu.set_quota(
                 b["email"], b.get("max_requests"))),
+            ("POST", "service-accounts"): lambda r, b: _json(emu.add_service_account(
+                b.get("name", "sync"), b.get("project_id", "emulator-project"),
+                b.get("domain"), b.get("scopes"))),
+            ("POST", "service-accounts/delegation"): lambda r, b: self._done(
+                emu.authorize_delegation(b["client_id"], b["domain"], b.get("scopes"))),
+            ("POST", "service-accounts/delegation/revoke"): lambda r, b: self._done(
+                emu.revoke_delegation(b["client_id"], b.get("domain"))),
             ("GET", "rate-limits"): lambda r, b: _json(self._rate_limits()),
             ("POST", "rate-limits"): lambda r, b: _json(
                 dict(self._rate_limits(), **{"settings": emu.set_rate_limits(**b)})),

@@ -35,7 +35,10 @@ _CAL_READ = ("calendar", "calendar.app.created", "calendar.calendars",
 _CAL_WRITE = ("calendar", "calendar.app.created", "calendar.calendars")
 _SETTINGS = ("calendar", "calendar.readonly", "calendar.settings",
              "calendar.settings.readonly")
-_ANY = tuple(sorted(set(_EVENT_READ + _LIST_READ + _CAL_READ + _SETTINGS)))
+_ACL_READ = ("calendar", "calendar.acls", "calendar.acls.readonly")
+_ACL_GET = _ACL_READ + ("calendar.readonly",)
+_ACL_WRITE = ("calendar", "calendar.acls")
+_ANY = tuple(sorted(set(_EVENT_READ + _LIST_READ + _CAL_READ + _SETTINGS + _ACL_READ)))
 SCOPE_PREFIX = "https://www.googleapis.com/auth/"
 
 # (HTTP method, path pattern, method name, allowed scopes). "{x}" captures a
@@ -60,10 +63,14 @@ ROUTES = (
     ("GET", "colors", "colors.get", _ANY),
     ("GET", "users/me/settings", "settings.list", _SETTINGS),
     ("GET", "users/me/settings/{setting}", "settings.get", _SETTINGS),
+    ("GET", "calendars/{calendarId}/acl", "acl.list", _ACL_READ),
+    ("POST", "calendars/{calendarId}/acl", "acl.insert", _ACL_WRITE),
+    ("POST", "calendars/{calendarId}/acl/watch", None, _ACL_READ),
+    ("GET", "calendars/{calendarId}/acl/{ruleId}", "acl.get", _ACL_GET),
+    ("PUT", "calendars/{calendarId}/acl/{ruleId}", "acl.update", _ACL_WRITE),
+    ("PATCH", "calendars/{calendarId}/acl/{ruleId}", "acl.patch", _ACL_WRITE),
+    ("DELETE", "calendars/{calendarId}/acl/{ruleId}", "acl.delete", _ACL_WRITE),
     # Not emulated (501): listed so that clients get a clear answer.
-    ("*", "calendars/{calendarId}/acl", None, _ANY),
-    ("*", "calendars/{calendarId}/acl/{ruleId}", None, _ANY),
-    ("*", "calendars/{calendarId}/acl/watch", None, _ANY),
     ("POST", "calendars/{calendarId}/events/import", None, _ANY),
     ("POST", "calendars/{calendarId}/events/quickAdd", None, _ANY),
     ("POST", "calendars/{calendarId}/events/{eventId}/move", None, _ANY),
@@ -379,9 +386,37 @@ class CalendarApi:
     def _events_watch(self, email, request, params):
         body = _json_body(request)
         with self.service.lock:
-            cal = self.service.calendar(email, params["calendarId"])
+            cal = self.service.calendar(email, params["calendarId"], "reader")
             return ApiResponse(200, self.emu.push.watch(email, cal.id, body,
                                                         self.emu.base_url))
+
+    # -- acl ------------------------------------------------------------------
+    def _acl_list(self, email, request, params):
+        del request
+        return ApiResponse(200, self.service.list_acl(email, params["calendarId"]))
+
+    def _acl_get(self, email, request, params):
+        del request
+        return ApiResponse(200, self.service.get_acl(email, params["calendarId"],
+                                                     params["ruleId"]))
+
+    def _acl_insert(self, email, request, params):
+        return ApiResponse(200, self.service.insert_acl(email, params["calendarId"],
+                                                        _json_body(request)))
+
+    def _acl_update(self, email, request, params):
+        return ApiResponse(200, self.service.update_acl(
+            email, params["calendarId"], params["ruleId"], _json_body(request)))
+
+    def _acl_patch(self, email, request, params):
+        return ApiResponse(200, self.service.update_acl(
+            email, params["calendarId"], params["ruleId"], _json_body(request),
+            partial=True))
+
+    def _acl_delete(self, email, request, params):
+        del request
+        self.service.delete_acl(email, params["calendarId"], params["ruleId"])
+        return ApiResponse(204)
 
     def _channels_stop(self, email, request, params):
         del params

@@ -93,6 +93,13 @@ def auth_error():
         location="Authorization", locationType="header")
 
 
+def required_access_level(role):
+    """403 ``requiredAccessLevel``: the user's role on a shared calendar is too low
+    (a reader writing, a writer changing the calendar's sharing)."""
+    return ApiError(403, "requiredAccessLevel",
+                    "You need to have %s access to this calendar." % role, domain="calendar")
+
+
 def insufficient_scopes():
     """403 when the token's scopes do not cover the method."""
     return ApiError(403, "insufficientPermissions",

@@ -9,6 +9,8 @@
   redirect URI and PKCE challenge) and refresh tokens; client credentials are
   accepted in the body or with HTTP Basic.
 * ``POST /revoke`` revokes a token and the grant behind it.
+* ``POST /token`` with the JWT-bearer grant: service accounts, optionally
+  acting for a user of a domain they were delegated (see :mod:`service_accounts`).
 
 Refresh tokens are only issued with ``access_type=offline``, like Google.
 """
@@ -20,6 +22,8 @@ from urllib.parse import unquote, urlencode
 
 from werkzeug.wrappers import Response
 
+from .service_accounts import GOOGLE_AUDIENCES, GRANT_TYPE, UNAUTHORIZED, GrantError, \
+    ServiceAccounts
 from .ui import escape, render_page
 
 CODE_TTL = 600
@@ -65,6 +69,7 @@ class OAuthServer:
         self.store = store
         self.service = service
         self.access_token_ttl = access_token_ttl
+        self.service_accounts = ServiceAccounts()
         self.reset()
 
     def reset(self):
@@ -77,6 +82,7 @@ class OAuthServer:
             self.refresh = {}     # refresh token -> record
             # Browser tests: the consent page approves itself (never on by default).
             self.auto_consent = False
+            self.service_accounts.reset()
 
     # -- administration -----------------------------------------------------
     def add_client(self, client_id, client_secret, redirect_uris=()):
@@ -279,8 +285,10 @@ class OAuthServer:
         return client_id, secret
 
     def handle_token(self, request):
-        """``POST /token``: authorization_code and refresh_token grants."""
+        """``POST /token``: authorization_code, refresh_token and JWT-bearer grants."""
         with self.store.lock:
+            if request.form.get("grant_type") == GRANT_TYPE:
+                return self._jwt_grant(request.form)
             client_id, secret = self._client_credentials(request)
             client = self.clients.get(client_id or "")
             if client is None:
@@ -322,6 +330,30 @@ class OAuthServer:
             return _oauth_error(400, "unauthorized_client", "Unauthorized")
         body = self._issue_access(record["email"], client_id, record["scopes"], refresh_token)
         body.pop("refresh_token", None)
+        return _json(200, body)
+
+    def _jwt_grant(self, form):
+        """RFC 7523 with a service account's RS256 assertion (no client secret)."""
+        base = self.store.base_url or ""
+        audiences = GOOGLE_AUDIENCES + (base + "/token", base + "/o/oauth2/token")
+        try:
+            record, claims, scopes = self.service_accounts.check(
+                form.get("assertion", ""), audiences, self.store.clock.time())
+        except GrantError as exc:
+            return _oauth_error(exc.status, exc.error, exc.description)
+        subject = claims.get("sub")
+        if subject:
+            if not self.service_accounts.may_impersonate(record["client_id"], subject,
+                                                         scopes):
+                return _oauth_error(401, "unauthorized_client", UNAUTHORIZED)
+            if subject not in self.store.accounts:
+                return _oauth_error(400, "invalid_grant", "Invalid email or User ID")
+            email = subject
+        else:
+            email = claims["iss"]            # the service account's own calendars
+            self.service.add_account(email)
+        body = self._issue_access(email, record["client_id"], scopes, None)
+        body.pop("scope", None)
         return _json(200, body)
 
     def handle_revoke(self, request):

@@ -7,6 +7,7 @@ loopback: OAuth clients must set ``OAUTHLIB_INSECURE_TRANSPORT=1`` for it,
 which is only acceptable because the address is loopback (tests, demo).
 """
 
+import secrets
 import threading
 import time
 
@@ -19,7 +20,7 @@ from .calendar_api import ApiRequest, ApiResponse, CalendarApi
 from .errors import ApiError
 from .faults import (DEFAULT_KINDS, PER_PROJECT_PER_MINUTE, PER_USER_PER_MINUTE, TARGETS,
                      WINDOW_SECONDS, FaultInjector, Quotas, RateLimits)
-from .oauth import OAuthServer
+from .oauth import CALENDAR_SCOPE, OAuthServer
 from .push import PushHub
 from .recurrence import DEFAULT_LIMIT
 from .requestlog import RequestLog
@@ -83,6 +84,7 @@ class Emulator:
         self.admin = AdminApi(self)
         self.ui = WebUI(self.service)
         self.verbose = verbose
+        self._service_account_serial = 0
         self._server = None
         self._thread = None
 
@@ -180,6 +182,46 @@ class Emulator:
     def mint_token(self, email, client_id=None, scopes=None):
         """Tokens as if ``email`` had consented (full calendar scope by default)."""
         return self.oauth.mint(email, client_id, scopes)
+
+    def add_service_account(self, name="sync", project_id="emulator-project", domain=None,
+                            scopes=None):
+        """A service account with a new RSA key; returns its JSON key file's content
+        (a dict: ``json.dumps`` it for a file). With ``domain``, the account is also
+        authorised for domain-wide delegation there (``scopes``: the calendar scope)."""
+        if self.base_url is None:
+            raise RuntimeError("start the emulator first: the key file names its token_uri")
+        with self.store.lock:
+            self._service_account_serial += 1
+            client_email = "%s@%s.iam.gserviceaccount.com" % (name, project_id)
+            client_id = str(10 ** 20 + self._service_account_serial)
+            info = self.oauth.service_accounts.create(
+                client_email, client_id, project_id, secrets.token_hex(20), self.token_uri)
+            if domain:
+                self.authorize_delegation(client_id, domain, scopes)
+            return info
+
+    def _service_account_client_id(self, account):
+        accounts = self.oauth.service_accounts.accounts
+        if account in accounts:
+            return accounts[account]["client_id"]
+        if any(record["client_id"] == account for record in accounts.values()):
+            return account
+        raise KeyError("unknown service account %r" % (account,))
+
+    def authorize_delegation(self, account, domain, scopes=None):
+        """Domain-wide delegation of ``scopes`` (default: the calendar scope) for
+        ``domain`` to a service account (its client id or e-mail)."""
+        with self.store.lock:
+            self.oauth.service_accounts.authorize(
+                self._service_account_client_id(account), domain,
+                list(scopes or [CALENDAR_SCOPE]))
+
+    def revoke_delegation(self, account, domain=None):
+        """Withdraw a delegation (one domain, or all); issued tokens live on until
+        they expire, as at Google, but no new one is given."""
+        with self.store.lock:
+            self.oauth.service_accounts.revoke(self._service_account_client_id(account),
+                                               domain)
 
     def expire_access_tokens(self, email=None):
         """Current access tokens now get 401 ``authError`` (refresh works)."""

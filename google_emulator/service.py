@@ -5,9 +5,11 @@ Both the REST layer (:mod:`calendar_api`) and the emulated phone
 through the same validation and the same change tracking (etag, ``updated``,
 ``sequence``, sync tokens, push notifications) as one made by the client.
 
-Every public method takes the acting user's email and checks that the
-calendar belongs to that user: someone else's calendar is simply "Not Found",
-as Google answers for calendars you cannot see.
+Every public method takes the acting user's email and checks the user's role
+on the calendar: the owner's, or the one the calendar's ACL (sharing) gives.
+A calendar the user has no role on is simply "Not Found", as Google answers
+for calendars you cannot see; a role too low for the method is 403
+``requiredAccessLevel`` (a reader cannot write).
 """
 
 import copy
@@ -26,6 +28,10 @@ DEFAULT_PAGE = 250
 # Checked in this order, so the error names the first offending parameter.
 SYNC_FORBIDDEN = ("iCalUID", "orderBy", "privateExtendedProperty", "q",
                   "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin")
+
+# Calendar access roles, weakest first (ACL rules and calendarList ``accessRole``).
+ROLES = ("none", "freeBusyReader", "reader", "writer", "owner")
+SCOPE_TYPES = ("default", "user", "group", "domain")
 
 EVENT_COLORS = {
     "1": "#a4bdfc", "2": "#7ae7bf", "3": "#dbadff", "4": "#ff887c",
@@ -85,16 +91,44 @@ class CalendarService:
         cal.etag = _etag(millis)
         cal.updated_ms = millis
 
-    def calendar(self, email, calendar_id):
-        """The Calendar ``calendar_id`` ("primary" allowed) if ``email`` owns it."""
+    def calendar(self, email, calendar_id, role="owner"):
+        """The Calendar ``calendar_id`` ("primary" allowed) if ``email`` has at
+        least ``role`` on it; no role at all is 404, too low a role 403."""
         if email not in self.store.accounts:
             raise errors.not_found()
         if calendar_id == "primary":
             calendar_id = email
         cal = self.store.calendars.get(calendar_id)
-        if cal is None or cal.owner != email:
+        if cal is None:
             raise errors.not_found()
+        have = self.access_role(email, cal)
+        if have == "none":
+            raise errors.not_found()
+        if ROLES.index(have) < ROLES.index(role):
+            raise errors.required_access_level(role)
         return cal
+
+    @staticmethod
+    def access_role(email, cal):
+        """The strongest role ``email`` has on ``cal``: owner, or from its ACL."""
+        if cal.owner == email:
+            return "owner"
+        domain = email.rpartition("@")[2].lower()
+        best = 0
+        for rule in cal.acl.values():
+            kind, value = rule["scope"]["type"], rule["scope"].get("value")
+            if kind == "default" or (kind == "user" and value == email) \
+                    or (kind == "domain" and (value or "").lower() == domain):
+                best = max(best, ROLES.index(rule["role"]))
+        return ROLES[best]
+
+    def shared_with(self, email):
+        """Calendars of others that ``email`` was given a role on by name (these
+        appear in his calendarList), in creation order."""
+        return [cal for cal in self.store.calendars.values()
+                if cal.owner != email and any(
+                    rule["scope"]["type"] == "user" and rule["scope"].get("value") == email
+                    and rule["role"] != "none" for rule in cal.acl.values())]
 
     def calendars_of(self, email):
         """The user's calendars, primary first."""
@@ -112,24 +146,27 @@ class CalendarService:
         return out
 
     @staticmethod
-    def calendar_list_entry(cal):
-        """The ``calendarList`` entry of a calendar the user owns."""
+    def calendar_list_entry(cal, role="owner"):
+        """The ``calendarList`` entry of a calendar, with the user's ``accessRole``."""
         out = {"kind": "calendar#calendarListEntry", "etag": cal.etag, "id": cal.id,
                "summary": cal.summary, "timeZone": cal.time_zone, "colorId": "14",
                "backgroundColor": "#9fe1e7", "foregroundColor": "#000000",
-               "selected": True, "accessRole": "owner", "defaultReminders": [],
+               "selected": True, "accessRole": role, "defaultReminders": [],
                "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]}}
         if cal.description:
             out["description"] = cal.description
-        if cal.primary:
+        if cal.primary and role == "owner":
             out["primary"] = True
             out["notificationSettings"] = {"notifications": []}
         return out
 
     def list_calendars(self, email):
-        """calendarList.list (no paging: accounts have a handful of calendars)."""
+        """calendarList.list (no paging: accounts have a handful of calendars):
+        the user's own, then those shared with him by name, with his role."""
         with self.lock:
             items = [self.calendar_list_entry(c) for c in self.calendars_of(email)]
+            items += [self.calendar_list_entry(c, self.access_role(email, c))
+                      for c in self.shared_with(email)]
             return {"kind": "calendar#calendarList",
                     "etag": _etag(max([c.updated_ms for c in self.calendars_of(email)] or [0])),
                     "nextSyncToken": self.store.encode_token("callist", email),
@@ -138,12 +175,13 @@ class CalendarService:
     def get_calendar_list_entry(self, email, calendar_id):
         """calendarList.get."""
         with self.lock:
-            return self.calendar_list_entry(self.calendar(email, calendar_id))
+            cal = self.calendar(email, calendar_id, "freeBusyReader")
+            return self.calendar_list_entry(cal, self.access_role(email, cal))
 
     def get_calendar(self, email, calendar_id):
         """calendars.get."""
         with self.lock:
-            return self.calendar_resource(self.calendar(email, calendar_id))
+            return self.calendar_resource(self.calendar(email, calendar_id, "reader"))
 
     def insert_calendar(self, email, body):
         """calendars.insert: ``summary`` is required, ``timeZone`` must be valid."""
@@ -167,7 +205,7 @@ class CalendarService:
                 raise errors.bad_request("Cannot delete primary calendar.",
                                          reason="cannotDeletePrimaryCalendar")
             del self.store.calendars[cal.id]
-            self.store.accounts[email].remove(cal.id)
+            self.store.accounts[cal.owner].remove(cal.id)
 
     def clear_calendar(self, email, calendar_id):
         """calendars.clear: delete every event, as tombstones."""
@@ -231,7 +269,7 @@ class CalendarService:
     def insert_event(self, email, calendar_id, body):
         """events.insert, with an optional client-supplied id."""
         with self.lock:
-            cal = self.calendar(email, calendar_id)
+            cal = self.calendar(email, calendar_id, "writer")
             if not isinstance(body, dict):
                 raise errors.parse_error()
             event_id = body.get("id")
@@ -279,13 +317,13 @@ class CalendarService:
     def get_event(self, email, calendar_id, event_id):
         """events.get; deleted events are returned with status "cancelled"."""
         with self.lock:
-            cal = self.calendar(email, calendar_id)
+            cal = self.calendar(email, calendar_id, "reader")
             return public(self._lookup(cal, event_id))
 
     def patch_event(self, email, calendar_id, event_id, body, if_match=None):
         """events.patch: merge ``body`` into the event (an instance id makes an exception)."""
         with self.lock:
-            cal = self.calendar(email, calendar_id)
+            cal = self.calendar(email, calendar_id, "writer")
             current = self._lookup(cal, event_id)
             self._check_if_match(current, if_match)
             if not isinstance(body, dict):
@@ -296,7 +334,7 @@ class CalendarService:
     def update_event(self, email, calendar_id, event_id, body, if_match=None):
         """events.update: replace every writable field with ``body``."""
         with self.lock:
-            cal = self.calendar(email, calendar_id)
+            cal = self.calendar(email, calendar_id, "writer")
             current = self._lookup(cal, event_id)
             self._check_if_match(current, if_match)
             if not isinstance(body, dict):
@@ -337,7 +375,7 @@ class CalendarService:
         cancels its exceptions too; deleting twice is 410 ``deleted``.
         """
         with self.lock:
-            cal = self.calendar(email, calendar_id)
+            cal = self.calendar(email, calendar_id, "writer")
             current = self._lookup(cal, event_id)
             if current["status"] == "cancelled":
                 raise errors.deleted()
@@ -356,7 +394,7 @@ class CalendarService:
         final ``nextSyncToken`` covers changes made while paging.
         """
         with self.lock:
-            cal = self.calendar(email, calendar_id)
+            cal = self.calendar(email, calendar_id, "reader")
             since = None
             if sync_token is not None:
                 given = dict(zip(SYNC_FORBIDDEN, (ical_uid, order_by, private_props, q,
@@ -396,6 +434,7 @@ class CalendarService:
             rows = [(self._sort_key(cal, event, order_by), item)
                     for event, item in self._collect(cal, filters)]
             response = self._page(cal, rows, last_key, max_results, ("page", cal.id, snapshot))
+            response["accessRole"] = self.access_role(email, cal)
             if "nextPageToken" not in response:
                 response["nextSyncToken"] = self.store.encode_token("sync", [cal.id, snapshot])
             return response
@@ -524,7 +563,7 @@ class CalendarService:
                   original_start=None):
         """events.instances: the occurrences of a series, exceptions applied."""
         with self.lock:
-            cal = self.calendar(email, calendar_id)
+            cal = self.calendar(email, calendar_id, "reader")
             master = cal.events.get(event_id)
             if master is None:
                 raise errors.not_found()
@@ -546,8 +585,10 @@ class CalendarService:
                 key = (self._start_utc(cal, event), event["_orig"])
                 item = tombstone(event) if event["status"] == "cancelled" else public(event)
                 rows.append((key, item))
-            return self._page(cal, rows, last_key, max_results,
-                              ("instances", cal.id, event_id))
+            response = self._page(cal, rows, last_key, max_results,
+                                  ("instances", cal.id, event_id))
+            response["accessRole"] = self.access_role(email, cal)
+            return response
 
     @staticmethod
     def _parse_original_start(cal, text):
@@ -585,6 +626,115 @@ class CalendarService:
                 continue
             if self._in_window(cal, exception, time_min, time_max, min_inclusive=True):
                 yield exception
+
+
+    # -- sharing: the calendar's ACL ---------------------------------------------
+    @staticmethod
+    def _rule_resource(cal, rule_id):
+        rule = cal.acl[rule_id]
+        return {"kind": "calendar#aclRule", "etag": rule["etag"], "id": rule_id,
+                "scope": copy.deepcopy(rule["scope"]), "role": rule["role"]}
+
+    @staticmethod
+    def _owner_rule(cal):
+        return {"kind": "calendar#aclRule", "etag": cal.etag, "id": "user:" + cal.owner,
+                "scope": {"type": "user", "value": cal.owner}, "role": "owner"}
+
+    @staticmethod
+    def _check_rule(body, partial=False, current=None):
+        """(scope, role) of an aclRule body (``partial``: patch onto ``current``)."""
+        if not isinstance(body, dict):
+            raise errors.parse_error()
+        role = body.get("role", current["role"] if current else None)
+        scope = body.get("scope", current["scope"] if current else None)
+        if partial and current is not None and isinstance(body.get("scope"), dict):
+            scope = dict(current["scope"], **body["scope"])
+        if role is None:
+            raise errors.required("Missing role.")
+        if role not in ROLES:
+            raise errors.bad_request("Invalid role: %s" % role)
+        if not isinstance(scope, dict) or not scope.get("type"):
+            raise errors.required("Missing scope type.")
+        if scope["type"] not in SCOPE_TYPES:
+            raise errors.bad_request("Invalid scope type: %s" % scope["type"])
+        if scope["type"] == "default":
+            scope = {"type": "default"}
+        else:
+            value = scope.get("value")
+            if not isinstance(value, str) or not value:
+                raise errors.required("Missing scope value.")
+            if scope["type"] in ("user", "group") and "@" not in value:
+                raise errors.bad_request("Invalid scope value: %s" % value)
+            scope = {"type": scope["type"], "value": value.lower()
+                     if scope["type"] == "domain" else value}
+        return scope, role
+
+    @staticmethod
+    def _rule_id(scope):
+        return scope["type"] if scope["type"] == "default" else \
+            "%s:%s" % (scope["type"], scope["value"])
+
+    def _store_rule(self, cal, scope, role):
+        rule_id = self._rule_id(scope)
+        if rule_id == "user:" + cal.owner:
+            raise errors.bad_request("Cannot change your own access level.",
+                                     reason="cannotChangeOwnAcl")
+        millis = self.store.clock.unique_ms()
+        cal.acl[rule_id] = {"scope": scope, "role": role, "etag": _etag(millis)}
+        return self._rule_resource(cal, rule_id)
+
+    def list_acl(self, email, calendar_id):
+        """acl.list: the owner's rule, then the others (no paging)."""
+        with self.lock:
+            cal = self.calendar(email, calendar_id, "owner")
+            items = [self._owner_rule(cal)] + [self._rule_resource(cal, rule_id)
+                                               for rule_id in cal.acl]
+            return {"kind": "calendar#acl", "etag": cal.etag,
+                    "nextSyncToken": self.store.encode_token("acl", cal.id), "items": items}
+
+    def get_acl(self, email, calendar_id, rule_id):
+        """acl.get."""
+        with self.lock:
+            cal = self.calendar(email, calendar_id, "owner")
+            if rule_id == "user:" + cal.owner:
+                return self._owner_rule(cal)
+            if rule_id not in cal.acl:
+                raise errors.not_found()
+            return self._rule_resource(cal, rule_id)
+
+    def insert_acl(self, email, calendar_id, body):
+        """acl.insert: share the calendar (a rule for the same scope is replaced).
+        A user named in a rule sees the calendar in his calendarList."""
+        with self.lock:
+            cal = self.calendar(email, calendar_id, "owner")
+            scope, role = self._check_rule(body)
+            return self._store_rule(cal, scope, role)
+
+    def update_acl(self, email, calendar_id, rule_id, body, partial=False):
+        """acl.update / acl.patch of an existing rule (its scope cannot change)."""
+        with self.lock:
+            cal = self.calendar(email, calendar_id, "owner")
+            if rule_id == "user:" + cal.owner:
+                raise errors.bad_request("Cannot change your own access level.",
+                                         reason="cannotChangeOwnAcl")
+            current = cal.acl.get(rule_id)
+            if current is None:
+                raise errors.not_found()
+            scope, role = self._check_rule(body, partial=partial, current=current)
+            if self._rule_id(scope) != rule_id:
+                raise errors.bad_request("The scope of a rule cannot change.")
+            return self._store_rule(cal, scope, role)
+
+    def delete_acl(self, email, calendar_id, rule_id):
+        """acl.delete: the grantee loses access (and the calendar leaves his list)."""
+        with self.lock:
+            cal = self.calendar(email, calendar_id, "owner")
+            if rule_id == "user:" + cal.owner:
+                raise errors.bad_request("Cannot change your own access level.",
+                                         reason="cannotChangeOwnAcl")
+            if rule_id not in cal.acl:
+                raise errors.not_found()
+            del cal.acl[rule_id]
 
 
 class Phone:

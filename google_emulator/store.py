@@ -66,6 +66,7 @@ class Calendar:
         self.events = {}
         self.etag = '"0"'
         self.updated_ms = 0
+        self.acl = {}      # rule id -> {"scope": {...}, "role": ..., "etag": ...}
 
 
 class Store:

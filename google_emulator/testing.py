@@ -8,9 +8,14 @@
   ``rootUrl``, NOT from ``api_endpoint``, so it must be given explicitly.
 * :func:`allow_insecure_loopback` sets ``OAUTHLIB_INSECURE_TRANSPORT`` only
   when the emulator listens on loopback.
+* :func:`make_service_account` makes a service account authorised for a
+  Workspace domain and returns its JSON key file content;
+  :func:`delegated_credentials` / :func:`make_delegated_service` act as one of
+  the domain's users with google-auth's own ``service_account.Credentials``.
 * ``emulator`` is a pytest fixture (module scope) that starts and stops one.
 """
 
+import json
 import os
 
 from google.oauth2.credentials import Credentials
@@ -51,6 +56,31 @@ def make_service(emu, email, client_id="test-client", client_secret="test-secret
 def new_batch(emu, callback=None):
     """A BatchHttpRequest aimed at the emulator's batch endpoint."""
     return BatchHttpRequest(callback=callback, batch_uri=emu.batch_uri)
+
+
+def make_service_account(emu, domain="example.com", scopes=None, name="sync",
+                         project_id="emulator-project", as_json=False):
+    """A service account with domain-wide delegation for ``domain`` (``None``: no
+    delegation); returns the JSON key file content, as a dict or (``as_json``) text."""
+    info = emu.add_service_account(name=name, project_id=project_id, domain=domain,
+                                   scopes=scopes)
+    return json.dumps(info, indent=2) if as_json else info
+
+
+def delegated_credentials(info, subject=None, scopes=None):
+    """google-auth service account credentials from key file content (dict or JSON
+    text), acting as ``subject`` (a user of the delegated domain) when given."""
+    from google.oauth2 import service_account  # pylint: disable=import-outside-toplevel
+
+    if isinstance(info, str):
+        info = json.loads(info)
+    return service_account.Credentials.from_service_account_info(
+        info, scopes=list(scopes or [CALENDAR_SCOPE]), subject=subject)
+
+
+def make_delegated_service(emu, info, subject=None, scopes=None):
+    """A Calendar v3 service acting as ``subject`` through the service account."""
+    return make_service(emu, subject, credentials=delegated_credentials(info, subject, scopes))
 
 
 def allow_insecure_loopback(emu):

@@ -128,7 +128,7 @@ def test_insufficient_scope_and_unimplemented_method(emu):
     assert error_of(info.value) == (403, "insufficientPermissions", "global")
     writer = make_service(emu, ALICE)
     with pytest.raises(HttpError) as info:
-        writer.acl().list(calendarId="primary").execute()
+        writer.events().quickAdd(calendarId="primary", text="Lunch").execute()
     assert error_of(info.value)[:2] == (501, "notImplemented")
 
 
