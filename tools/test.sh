@@ -27,6 +27,12 @@ summary=()
 start_all=$SECONDS
 
 note() { summary+=("$1"); echo "== $1"; }
+
+# What the tiers need and the machine may not have yet: .venv and node_modules.
+if [ ! -x "$PY" ] || [ ! -x node_modules/.bin/prettier ]; then
+    echo "== set-up: tools/setup.sh (no .venv or node_modules yet)"
+    bash tools/setup.sh || echo "== set-up FAILED: the tiers below will say what is missing"
+fi
 check() {   # check NAME COMMAND...: a static check counts as one test
     local name=$1; shift
     echo "== tier 1: $name"
