@@ -7,7 +7,7 @@ from odoo import _, http
 from odoo.http import request
 from odoo.addons.google_account.controllers.main import GoogleAuth
 
-from ..models import google_oauth, oauth_state
+from ..services import google_oauth, oauth_state
 
 _logger = logging.getLogger(__name__)
 SESSION_KEY = "of_google_oauth"

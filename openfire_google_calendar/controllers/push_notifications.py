@@ -10,7 +10,7 @@ class GooglePushController(http.Controller):
         """Google's push notification for one user's calendar: the sync runs
         in the cron, woken now, so Google's request returns at once."""
         headers = request.httprequest.headers
-        known = request.env["of.google.account"].sudo()._on_push(
+        known = request.env["of.google.push"].sudo()._receive(
             headers.get("X-Goog-Channel-ID"), headers.get("X-Goog-Channel-Token"),
             headers.get("X-Goog-Resource-State"))
         return request.make_response("", status=200 if known else 404)

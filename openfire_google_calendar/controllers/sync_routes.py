@@ -2,9 +2,18 @@ from odoo import http
 from odoo.http import request
 from odoo.addons.google_calendar.controllers.main import GoogleCalendarController
 
+from ..services import database_copy
+from ..services.sync_runner import GoogleAccessLost, blocked_status, google_session, run_sync
+from ..sync import GoogleError
 from .oauth_callback import start_consent
 
 MODEL = "of.planning.intervention"
+
+
+def own_account(env):
+    """The user's account if he has one; read only, since a sync must not
+    start from a transaction that wrote (services/sync_runner.py)."""
+    return env["of.google.account"].sudo().search([("user_id", "=", env.uid)], limit=1)
 
 
 def connector_status():
@@ -23,10 +32,13 @@ def connector_status():
                 "action": action.id if is_admin else ""}
     if env["ir.config_parameter"].sudo().get_param("google_calendar_sync_paused"):
         return {"status": "sync_paused", "url": ""}
-    account = Account._for_user()
+    copy = database_copy.copy_status(env, do_bind=False)
+    if copy:
+        return {"status": "copy_detected", "url": "", "message": copy}
+    account = own_account(env)
     if account.sync_stopped:
         return {"status": "sync_stopped", "url": ""}
-    if not account._is_connected():
+    if not account or not account._is_connected():
         return {"status": "need_auth", "url": "", "message": account.last_error or ""}
     return None
 
@@ -36,7 +48,8 @@ class OfGoogleCalendarController(GoogleCalendarController):
     @http.route()
     def google_calendar_sync_data(self, model, **kw):
         """For RDVs: the connection state, then the sync. Any other model is
-        Odoo's own Google Calendar sync, untouched."""
+        Odoo's own Google Calendar sync, untouched. ``force`` syncs past the
+        empty-side guard, once the user confirmed ("confirm_needed")."""
         if model != MODEL:
             return super().google_calendar_sync_data(model, **kw)
         status = connector_status()
@@ -44,14 +57,10 @@ class OfGoogleCalendarController(GoogleCalendarController):
             status["url"] = start_consent(kw.get("fromurl"))
         if status:
             return status
-        account = request.env["of.google.account"]._for_user()
-        result = account._sync_from_button()
+        result = run_sync(request.env, request.env.uid, force=bool(kw.get("force")))
         if result.get("status") == "need_auth":  # Google revoked the access meanwhile
             return dict(result, url=start_consent(kw.get("fromurl")))
-        if result.get("status"):  # already_running, error: said as is
-            return dict(result, url="")
-        return dict(result, status="need_refresh" if result.get("changed_in_odoo")
-                    else "no_new_event_from_google", url="")
+        return dict(result, url="")
 
     @http.route("/google_calendar/remove_references", type="json", auth="user")
     def google_calendar_remove_references(self, model=MODEL, delete_events=False, **_kw):
@@ -60,7 +69,14 @@ class OfGoogleCalendarController(GoogleCalendarController):
         account the events the connector created there."""
         if model != MODEL:
             return {"status": "unknown_model"}
-        account = request.env["of.google.account"]._for_user()
-        deleted = account._delete_created_events() if delete_events else 0
-        account._forget_everything()
+        with google_session(request.env, request.env.uid) as account:
+            if account is None:
+                return {"status": "already_running"}
+            deleted = 0
+            if delete_events and account._is_connected() and not blocked_status(account):
+                try:
+                    deleted = account._delete_created_events(account._client())
+                except (GoogleAccessLost, GoogleError):
+                    deleted = 0  # the old account refuses us: nothing to delete there
+            account._forget_everything()
         return {"status": "success", "deleted_events": deleted}

@@ -1,5 +1,7 @@
 from . import res_config_settings
 from . import of_google_account
+from . import of_google_push
 from . import of_google_event_link
 from . import of_planning_intervention
+from . import of_planning_recurrence
 from . import res_users

@@ -76,38 +76,21 @@ class OfPlanningIntervention(models.Model):
         return super().unlink()
 
     def action_of_google_retry(self):
-        """"Réessayer": sync again, now, the calendars where this RDV failed."""
-        accounts = self.sudo().of_google_link_ids.filtered(
-            lambda link: link.sync_state == "error").account_id
-        self.sudo().of_google_link_ids.write({"sync_state": "pending", "sync_error": False})
-        results = [account._sync_in_new_cursor() for account in accounts]
-        errors = sum(result.get("errors", 0) for result in results)
+        """"Réessayer": the RDV's failed calendars are synced again by the
+        cron, woken now and taking these users first. Never in this request:
+        it has just written the links the sync will write (see
+        services/sync_runner.py)."""
+        links = self.sudo().of_google_link_ids
+        accounts = links.filtered(lambda link: link.sync_state == "error").account_id
+        links.write({"sync_state": "pending", "sync_error": False})
+        self.env["of.google.push"].sudo().create([{"account_id": account.id}
+                                                  for account in accounts])
+        self.env.ref("openfire_google_calendar.ir_cron_of_google_sync").sudo()._trigger()
         return {
             "type": "ir.actions.client", "tag": "display_notification",
             "params": {
-                "type": "warning" if errors else "success",
-                "message": _("Synced again: %s errors.", errors) if errors
-                else _("Synced again."),
+                "type": "info",
+                "message": _("The RDV will be synced again with Google Calendar in a moment."),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
-
-
-class OfPlanningRecurrence(models.Model):
-    _inherit = "of.planning.recurrence"
-
-    def write(self, vals):
-        result = super().write(vals)
-        if not self.env.context.get("of_google_sync"):
-            self.intervention_ids._mark_for_google()
-        return result
-
-    def _exclude_date(self, start):
-        """Drop one occurrence from the series for good (an EXDATE), so the
-        rule does not bring it back and Google removes it too."""
-        for recurrence in self:
-            line = "EXDATE:%s" % start.strftime("%Y%m%dT%H%M%SZ")
-            lines = [text for text in (recurrence.extra_lines or "").splitlines() if text]
-            if line not in lines:
-                recurrence.with_context(of_recurrence_apply=True).extra_lines = \
-                    "\n".join(lines + [line])

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..services import database_copy
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -21,6 +23,27 @@ class ResConfigSettings(models.TransientModel):
     of_google_calendar_name = fields.Char(
         string="Name of the dedicated calendar", default="Interventions",
         config_parameter="openfire_google_calendar.calendar_name")
+
+    of_google_copy_status = fields.Char(
+        string="Google Calendar sync of this copy", compute="_compute_of_google_copy_status",
+        help="Set when this database is a copy of the one whose RDVs are in Google Calendar.")
+
+    def _compute_of_google_copy_status(self):
+        status = database_copy.copy_status(self.env) \
+            if self.env.user.has_group("base.group_system") else False
+        for settings in self:
+            settings.of_google_copy_status = status or False
+
+    def action_of_google_sync_here(self):
+        """This database is the production one now: it syncs with the events
+        of the original, under their names."""
+        database_copy.accept(self.env)
+        return {"type": "ir.actions.client", "tag": "reload"}
+
+    def action_of_google_disconnect_copy(self):
+        """This database is a copy: forget every Google connection here."""
+        database_copy.disconnect_copy(self.env)
+        return {"type": "ir.actions.client", "tag": "reload"}
 
     @api.onchange("group_of_planning_recurring")
     def _onchange_group_of_planning_recurring(self):

@@ -1,5 +1,7 @@
 from odoo import _, fields, models
 
+from ..services.sync_runner import google_session
+
 
 class ResUsers(models.Model):
     _inherit = "res.users"
@@ -31,7 +33,12 @@ class ResUsers(models.Model):
         self.ensure_one()
         if self != self.env.user:
             return False
-        self.env["of.google.account"]._for_user(self)._forget_everything()
+        with google_session(self.env, self.id) as account:
+            if account is None:
+                return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+                    "type": "warning", "message": _(
+                        "A sync of your RDVs is running: try again in a moment.")}}
+            account._forget_everything()
         return {
             "type": "ir.actions.client", "tag": "display_notification",
             "params": {"type": "success", "sticky": False,

@@ -9,22 +9,24 @@ the vocabulary they share. Only relative imports: Odoo imports this package as
 from .backoff import Backoff
 from .content_hash import CANCELLED_HASH, content_hash
 from .cycle import SyncReport, sync_calendar
-from .event_ids import event_id_for, instance_id
+from .event_ids import event_id_for, instance_id, master_of
 from .executor import ItemResult, Outcome, apply_plan
 from .google_client import (CALENDAR_SCOPE, GOOGLE_TOKEN_URI, ChangeSet, GoogleClient,
-                            GoogleError, ReconnectNeeded, make_credentials)
+                            GoogleError, ReconnectNeeded, Write, make_credentials)
 from .local_side import LocalSide
 from .mapping import event_to_rdv, owner_of, rdv_to_event
-from .plan import (Action, Conflict, Kind, Plan, Policy, SyncSettings, decide_pair,
-                   keys_to_fetch, plan_sync)
-from .rdv import Rdv, state_of, status_of
+from .plan import (GOOGLE, ODOO, Action, Conflict, Kind, Plan, Policy, Stop, SyncSettings,
+                   decide_pair, keys_to_fetch, plan_sync)
+from .rdv import (Rdv, location_shown, override_after_pull, state_after_pull, state_of,
+                  status_of)
 from .state import PairState
 
 __all__ = [
-    "Action", "Backoff", "CALENDAR_SCOPE", "CANCELLED_HASH", "ChangeSet", "Conflict",
-    "GOOGLE_TOKEN_URI", "GoogleClient", "GoogleError", "ItemResult", "Kind", "LocalSide",
-    "Outcome", "PairState", "Plan", "Policy", "Rdv", "ReconnectNeeded", "SyncReport",
-    "SyncSettings", "apply_plan", "content_hash", "decide_pair", "event_id_for",
-    "event_to_rdv", "instance_id", "keys_to_fetch", "make_credentials", "owner_of",
-    "plan_sync", "rdv_to_event", "state_of", "status_of", "sync_calendar",
+    "Action", "apply_plan", "Backoff", "CALENDAR_SCOPE", "CANCELLED_HASH", "ChangeSet",
+    "Conflict", "content_hash", "decide_pair", "event_id_for", "event_to_rdv", "GOOGLE",
+    "GOOGLE_TOKEN_URI", "GoogleClient", "GoogleError", "instance_id", "ItemResult",
+    "keys_to_fetch", "Kind", "LocalSide", "location_shown", "make_credentials", "master_of",
+    "ODOO", "Outcome", "override_after_pull", "owner_of", "PairState", "Plan", "plan_sync",
+    "Policy", "Rdv", "rdv_to_event", "ReconnectNeeded", "state_after_pull", "state_of",
+    "status_of", "Stop", "sync_calendar", "SyncReport", "SyncSettings", "Write",
 ]

@@ -18,7 +18,15 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .executor import Outcome, apply_plan
-from .plan import keys_to_fetch, plan_sync
+from .plan import ODOO, Kind, keys_to_fetch, plan_sync
+
+# How the user's summary counts the actions done (either side).
+_SUMMARY_KIND = {
+    Kind.CREATE_REMOTE: "created", Kind.CREATE_LOCAL: "created",
+    Kind.UPDATE_REMOTE: "updated", Kind.UPDATE_LOCAL: "updated",
+    Kind.CANCEL_REMOTE: "cancelled", Kind.CANCEL_LOCAL: "cancelled",
+    Kind.DELETE_REMOTE: "cancelled",
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,26 @@ class SyncReport:
         """Results with something to report: failures, skips and mapping problems."""
         return [r for r in self.results
                 if r.outcome in (Outcome.FAILED, Outcome.SKIPPED) or r.action.problems]
+
+    @property
+    def errors(self):
+        """Results the user sees as errors on their RDV: what failed, is to be
+        retried, or was skipped as unusable."""
+        return [r for r in self.results if r.outcome != Outcome.DONE]
+
+    def summary(self):
+        """What the user is told: {created, updated, cancelled, conflicts, errors}."""
+        counts = dict.fromkeys(("created", "updated", "cancelled"), 0)
+        for result in self.results:
+            kind = _SUMMARY_KIND.get(result.action.kind)
+            if result.outcome == Outcome.DONE and kind:
+                counts[kind] += 1
+        return dict(counts, conflicts=len(self.conflicts), errors=len(self.errors))
+
+    @property
+    def changed_odoo(self):
+        """True when the sync changed RDVs in Odoo (the planning must reload)."""
+        return any(r.action.side == ODOO and r.outcome == Outcome.DONE for r in self.results)
 
 
 def sync_calendar(client, calendar_id, local, settings, force=False):

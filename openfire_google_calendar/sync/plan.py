@@ -375,6 +375,23 @@ def keys_to_fetch(remote_events, states, local, settings):
     return sorted(wanted)
 
 
+class Stop(str):
+    """Why a sync stopped: its text for logs and tests, and the figures a
+    user needs to decide whether to sync anyway (``side`` that looks empty:
+    ODOO or GOOGLE, ``deleted`` of ``total`` synced pairs)."""
+
+    side: str
+    deleted: int
+    total: int
+
+    def __new__(cls, side, deleted, total):
+        what = "Odoo looks empty (%d of %d synced RDVs deleted)" if side == ODOO \
+            else "Google looks empty (%d of %d synced events deleted)"
+        stop = super().__new__(cls, "stopped: " + what % (deleted, total))
+        stop.side, stop.deleted, stop.total = side, deleted, total
+        return stop
+
+
 def _guard(states, local_views, remote_views, settings):
     """A reason to stop when one side suddenly looks empty, else None."""
     live = [state.key for state in states.values() if state.content_hash != CANCELLED_HASH]
@@ -386,11 +403,9 @@ def _guard(states, local_views, remote_views, settings):
                       or (isinstance(remote_views.get(key), Remote)
                           and remote_views[key].cancelled))
     if gone_local >= threshold:
-        return "stopped: Odoo looks empty (%d of %d synced RDVs deleted)" % (
-            gone_local, len(live))
+        return Stop(ODOO, gone_local, len(live))
     if gone_remote >= threshold:
-        return "stopped: Google looks empty (%d of %d synced events deleted)" % (
-            gone_remote, len(live))
+        return Stop(GOOGLE, gone_remote, len(live))
     return None
 
 

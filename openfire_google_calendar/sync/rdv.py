@@ -45,6 +45,33 @@ def state_of(status):
     return _STATE_BY_STATUS.get(status, "confirm")
 
 
+def state_after_pull(current_state, status):
+    """The OpenFire state an RDV takes when Google's version is pulled.
+
+    Google knows three statuses where OpenFire has six states: an RDV keeps
+    its state while Google's status still maps to it, so an edit of the time
+    on the phone does not turn a "done" RDV back into "confirmed". None for a
+    new RDV gives the state of the status."""
+    if current_state is not None and status_of(current_state) == status:
+        return current_state
+    return state_of(status)
+
+
+def location_shown(override, address_line):
+    """The location Google shows for an RDV: the one last set in Google
+    (``override``), else the intervention address on one line."""
+    return override or address_line or ""
+
+
+def override_after_pull(override, address_line, pulled):
+    """The location override Odoo keeps once Google's ``pulled`` location is
+    synced: unchanged while Google shows what Odoo would send anyway, else
+    what Google has ("" when Google cleared it)."""
+    if location_shown(override, address_line) == (pulled or ""):
+        return override or ""
+    return pulled or ""
+
+
 @dataclass(frozen=True)
 class Rdv:
     """One RDV, or one exception of a recurring RDV, as the sync sees it.

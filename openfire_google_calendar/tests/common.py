@@ -5,11 +5,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from odoo import Command
 from odoo.tests import HttpCase, new_test_user
 
 try:
     from google_emulator import Emulator
-except ImportError:  # run the Odoo tier through tools/test.sh, which puts it on the path
+except ImportError:  # the tests' own requirement: the google-emulator distribution
     Emulator = None
 
 CLIENT_ID = "odoo-test-client.apps.example"
@@ -20,8 +21,9 @@ def start_emulator_for(case, redirect_uri):
     """Start an emulator for a test class and point the connector at it: the
     client credentials, the endpoints, and both settings ticked."""
     if Emulator is None:
-        raise RuntimeError("google_emulator is not importable: put the repository root on "
-                           "PYTHONPATH (tools/odoo_tier.sh does)")
+        raise RuntimeError("google_emulator is not importable: install the google-emulator "
+                           "distribution into Odoo's Python (pip install ./google_emulator "
+                           "from the repository; tools/setup_odoo.sh does)")
     emulator = Emulator(seed=0).start()
     case.addClassCleanup(emulator.stop)
     emulator.add_client(CLIENT_ID, CLIENT_SECRET, [redirect_uri])
@@ -31,8 +33,8 @@ def start_emulator_for(case, redirect_uri):
     for key in ("auth_uri", "token_uri", "revoke_uri", "api_endpoint"):
         set_param("openfire_google_calendar." + key, getattr(emulator, key))
     case.env.ref("base.group_user").write({"implied_ids": [
-        (4, case.env.ref("openfire_planning.group_of_planning_recurring").id),
-        (4, case.env.ref("openfire_google_calendar.group_of_planning_google").id)]})
+        Command.link(case.env.ref("openfire_planning.group_of_planning_recurring").id),
+        Command.link(case.env.ref("openfire_google_calendar.group_of_planning_google").id)]})
     return emulator
 
 

@@ -2,13 +2,18 @@
 helpers to act on both sides."""
 from datetime import datetime
 
-from odoo.tests import TransactionCase, new_test_user
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user
 
-from ..models.google_oauth import SCOPES
+from ..services.google_oauth import SCOPES
+from ..services.sync_runner import run_sync
 from .common import CLIENT_ID, start_emulator_for
 
 
-class SyncCase(TransactionCase):
+class SyncCase(HttpCase):
+    """An HTTP test case: the registry is in test mode, so the sync's own
+    cursor (services/sync_runner.py) shares the test's transaction, and
+    Odoo's HTTP server is up for the emulator's push notifications."""
 
     @classmethod
     def setUpClass(cls):
@@ -44,15 +49,15 @@ class SyncCase(TransactionCase):
         return user, employee, account
 
     def sync(self, account=None, **kwargs):
-        result = (account or self.jean_account)._sync(commit=False, **kwargs)
-        self.assertNotIn(result.get("status"), ("error", "need_auth"), result)
+        result = run_sync(self.env, (account or self.jean_account).user_id.id, **kwargs)
+        self.assertIn(result.get("status"), ("need_refresh", "no_new_event_from_google"), result)
         return result
 
     def make_rdv(self, employees=None, **values):
         base = {"name": "Entretien chaudière", "date": datetime(2026, 3, 2, 8, 0),
                 "duree": 1.5, "tz": "Europe/Paris", "partner_id": self.customer.id,
                 "state": "confirm",
-                "employee_ids": [(6, 0, (employees or self.jean_emp).ids)]}
+                "employee_ids": [Command.set((employees or self.jean_emp).ids)]}
         base.update(values)
         return self.Rdv.create(base)
 

@@ -1,11 +1,12 @@
 from datetime import datetime, timedelta
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models.google_oauth import SCOPES
-from ..models.of_google_account import GoogleAccessLost
+from ..services.google_oauth import SCOPES
+from ..services.sync_runner import GoogleAccessLost
 
 from .common import CLIENT_ID, GoogleEmulatorCase
 
@@ -85,7 +86,8 @@ class TestAccounts(GoogleEmulatorCase):
         Link = self.env["of.google.event.link"].sudo()
         employee = self.env["hr.employee"].create({"name": "E", "user_id": self.tech.id})
         rdv = self.env["of.planning.intervention"].create({
-            "name": "R", "employee_ids": [(6, 0, employee.ids)], "date": datetime(2030, 1, 1, 8)})
+            "name": "R", "employee_ids": [Command.set(employee.ids)],
+            "date": datetime(2030, 1, 1, 8)})
         for account in (mine, theirs):
             Link.create({"account_id": account.id, "intervention_id": rdv.id,
                          "rdv_key": str(rdv.id), "google_event_id": "ev%d" % account.id,

@@ -1,12 +1,12 @@
 from datetime import datetime
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from .sync_common import SyncCase
 
 
 @tagged("post_install", "-at_install")
-class TestCronAndPush(SyncCase, HttpCase):
+class TestCronAndPush(SyncCase):
     """The scheduled action and Google's push notifications, with Odoo's HTTP
     server up so the emulator can reach it."""
 
@@ -30,11 +30,9 @@ class TestCronAndPush(SyncCase, HttpCase):
             "openfire_google_calendar.push_base_url", self.base_url())
         rdv = self.make_rdv()
         account = self.jean_account
-        # In a cursor of its own, like the button: Odoo's test server, which the
-        # emulator notifies at once, waits for it instead of sharing the cursor.
-        account._sync_in_new_cursor()
+        self.sync(account)
         self.assertFalse(account.channel_id, "the first sync keeps to its round-trips")
-        account._sync_in_new_cursor()
+        self.sync(account)
         self.emulator.wait_for_push()
         self.assertTrue(account.channel_id)
         self.assertGreater(account.channel_expiration, datetime.now())
@@ -61,8 +59,8 @@ class TestCronAndPush(SyncCase, HttpCase):
     def test_notification_with_a_wrong_token_is_refused(self):
         self.env["ir.config_parameter"].sudo().set_param(
             "openfire_google_calendar.push_base_url", self.base_url())
-        self.jean_account._sync_in_new_cursor()
-        self.jean_account._sync_in_new_cursor()
+        self.sync()
+        self.sync()
         self.emulator.wait_for_push()
         response = self.url_open("/google_calendar/notifications", data=b"{}", headers={
             "X-Goog-Channel-ID": self.jean_account.channel_id,

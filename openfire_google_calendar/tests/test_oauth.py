@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models import oauth_state
+from ..services import oauth_state
 from .common import GoogleEmulatorCase
 
 

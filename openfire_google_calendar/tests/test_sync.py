@@ -1,25 +1,23 @@
 from datetime import datetime
 
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
-from ..models.odoo_local_side import OdooLocalSide
 from .sync_common import SyncCase
 
-
-class Crash(BaseException):
-    """A process killed mid-sync: not an Exception, so nothing catches it."""
-
-
-class CrashingSide(OdooLocalSide):
-    """The Odoo side of a process that dies at its 4th durable write."""
-
-    writes = 0
-
-    def _durable(self):
-        CrashingSide.writes += 1
-        if CrashingSide.writes == 4:
-            raise Crash()
-        return super()._durable()
+# A database that refuses one item's row (a lock timeout, a full disk, a
+# constraint): PostgreSQL itself raises, as it would in production.
+REFUSE_ONE_LINK = """
+CREATE FUNCTION of_test_refuse_link() RETURNS trigger AS $$
+BEGIN
+    IF NEW.rdv_key = %s THEN
+        RAISE EXCEPTION 'refused by the test database';
+    END IF;
+    RETURN NEW;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER of_test_refuse_link BEFORE INSERT ON of_google_event_link
+    FOR EACH ROW EXECUTE FUNCTION of_test_refuse_link();
+"""
 
 
 @tagged("post_install", "-at_install")
@@ -105,7 +103,7 @@ class TestSyncBothWays(SyncCase):
         self.sync(self.sophie_account)
         self.assertEqual(self.event_of(rdv, self.sophie_account)["status"], "confirmed")
 
-    def test_crash_after_some_writes_then_rerun_makes_no_duplicate(self):
+    def test_a_database_error_fails_one_item_and_the_rerun_makes_no_duplicate(self):
         rdvs = [self.make_rdv(date=datetime(2026, 3, 2 + day, 8, 0)) for day in range(6)]
         phone = self.phone()
         self.sync()
@@ -116,11 +114,16 @@ class TestSyncBothWays(SyncCase):
                 "end": {"dateTime": "2026-03-1%dT11:00:00+01:00" % index}})
         for rdv in rdvs:
             rdv.name = rdv.name + " (modifié)"
-        rdvs.append(self.make_rdv(date=datetime(2026, 3, 20, 8, 0), name="Nouveau"))
-        CrashingSide.writes = 0
-        with self.assertRaises(Crash):
-            self.jean_account._sync(commit=False, local_side_class=CrashingSide)
-        self.jean_account._unlock()  # the dead process' session lock goes with it
+        refused = self.make_rdv(date=datetime(2026, 3, 20, 8, 0), name="Nouveau")
+        rdvs.append(refused)
+        self.env.flush_all()
+        self.env.cr.execute(REFUSE_ONE_LINK, [str(refused.id)])
+        with mute_logger("odoo.sql_db"):
+            result = self.sync()
+        # Only that item failed: the three events came in, the six edits went out.
+        self.assertEqual((result["created"], result["updated"]), (3, 6), result)
+        self.assertGreaterEqual(result["errors"], 1)
+        self.env.cr.execute("DROP TRIGGER of_test_refuse_link ON of_google_event_link")
         self.sync()
         self.sync()
         events = self.events()
@@ -129,6 +132,7 @@ class TestSyncBothWays(SyncCase):
         self.assertEqual(self.Rdv.search_count([("name", "like", "Téléphone")]), 3)
         self.assertEqual(sorted(event["summary"] for event in events if "modifié" in
                                 event["summary"]), sorted(rdv.name for rdv in rdvs[:6]))
+        self.assertEqual(refused.of_google_sync_state, "synced")
 
     def test_transient_google_failures_are_retried(self):
         for day in range(1, 6):

@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from odoo import Command
 from odoo.tests import new_test_user, tagged
 
 from .common import GoogleEmulatorCase
@@ -16,7 +17,7 @@ class TestSyncButtonTour(GoogleEmulatorCase):
             "name": "Tour Tech", "user_id": user.id, "work_email": "tour.tech@example.com"})
         self.emulator.add_account("tour.tech@example.com")
         self.env["of.planning.intervention"].create({
-            "name": "RDV du tour", "employee_ids": [(6, 0, employee.ids)],
+            "name": "RDV du tour", "employee_ids": [Command.set(employee.ids)],
             "date": datetime(2026, 3, 2, 8, 0), "duree": 1.0, "state": "confirm"})
         self.emulator.oauth.auto_consent = True
         self.addCleanup(setattr, self.emulator.oauth, "auto_consent", False)

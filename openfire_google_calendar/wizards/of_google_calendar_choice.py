@@ -1,5 +1,12 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import Command, _, api, fields, models
+
+from ..services.sync_runner import GoogleAccessLost, blocked_status, google_session
+from ..sync import GoogleError
+
+
+def notification(message, kind="warning"):
+    return {"type": "ir.actions.client", "tag": "display_notification",
+            "params": {"type": kind, "message": message, "sticky": False}}
 
 
 class OfGoogleCalendarChoice(models.TransientModel):
@@ -14,37 +21,35 @@ class OfGoogleCalendarChoice(models.TransientModel):
 
     @api.model
     def action_open(self):
-        account = self.env["of.google.account"]._for_user()
-        if not account._is_connected():
-            raise UserError(_("Connect your Google account first: press \"Sync. with Google\" "
-                              "in the planning."))
-        calendars = account._client().list_calendars()
+        """Google's list of the user's calendars, fetched in a session of its
+        own: a refusal by Google (revoked access) disconnects the user for
+        good, and he is told so instead of an error that would undo it."""
+        try:
+            with google_session(self.env, self.env.uid) as account:
+                if account is None:
+                    return notification(_("A sync of your RDVs is running: try again in a "
+                                           "moment."))
+                blocked = blocked_status(account)
+                if blocked:
+                    return notification(blocked["message"])
+                if not account._is_connected():
+                    return notification(_("Connect your Google account first: press "
+                                           "\"Sync. with Google\" in the planning."))
+                calendars = account._client().list_calendars()
+                current = account.calendar_id
+        except GoogleAccessLost as exc:
+            return notification(str(exc), "danger")
+        except GoogleError as exc:
+            return notification(_("Google Calendar answered: %s", exc), "danger")
         wizard = self.create({"line_ids": [
-            (0, 0, {"calendar_id": calendar["id"],
-                    "name": calendar.get("summaryOverride") or calendar.get("summary") or "",
-                    "current": calendar["id"] == account.calendar_id,
-                    "primary": bool(calendar.get("primary"))})
+            Command.create({
+                "calendar_id": calendar["id"],
+                "name": calendar.get("summaryOverride") or calendar.get("summary") or "",
+                "current": calendar["id"] == current,
+                "primary": bool(calendar.get("primary"))})
             for calendar in calendars
             if calendar.get("accessRole") in ("owner", "writer", None)]})
         return {
             "type": "ir.actions.act_window", "res_model": self._name, "res_id": wizard.id,
             "view_mode": "form", "target": "new", "name": _("Google calendar of my RDVs"),
         }
-
-
-class OfGoogleCalendarChoiceLine(models.TransientModel):
-    _name = "of.google.calendar.choice.line"
-    _description = "A Google calendar to choose"
-
-    wizard_id = fields.Many2one("of.google.calendar.choice", required=True, ondelete="cascade")
-    calendar_id = fields.Char(string="Calendar ID", required=True)
-    name = fields.Char(string="Calendar")
-    current = fields.Boolean(string="In use")
-    primary = fields.Boolean(string="Main calendar")
-
-    def action_choose(self):
-        self.ensure_one()
-        account = self.env["of.google.account"]._for_user()
-        if account.calendar_id != self.calendar_id:
-            account._use_calendar(self.calendar_id, self.name)
-        return {"type": "ir.actions.act_window_close"}

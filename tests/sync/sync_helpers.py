@@ -156,6 +156,8 @@ class MemoryOdoo:
         else:
             key = action.key
             current = self.rdvs.get(key)
+            if current is None:  # as Odoo: a version for a deleted RDV cannot be taken
+                raise ValueError("RDV %s is gone" % key)
             if action.kind == Kind.CANCEL_LOCAL:
                 if current is not None:
                     self.rdvs[key] = replace(current, state="cancel")

@@ -6,41 +6,68 @@ after the watermark of the last complete sync, plus the pairs left pending
 or in error. The watermark is the start of the oldest transaction open when
 the sync read Odoo, so a change committed later is never missed, and a sync
 where nothing changed costs the same few queries whatever the number of RDVs.
+
+Every write is made in a savepoint and committed at once (the durability
+contract of sync/local_side.py): a database error fails that one item, which
+the executor reports, and the rest of the sync goes on.
 """
+from contextlib import contextmanager
+
+import psycopg2
 from markupsafe import Markup, escape
 
-from odoo import _
+from odoo import Command, _
 from odoo.exceptions import UserError, ValidationError
 
-from ..sync.plan import Kind
-from ..sync.rdv import Rdv
-from ..sync.state import PairState
+from ..sync import Kind, PairState, Rdv
 from . import rdv_conversion as conv
 
 
-class OdooLocalSide:
-    """LocalSide (see sync/local_side.py) for one of.google.account."""
+class TransientLocalError(Exception):
+    """The database refused a write (lock, serialization, constraint): the
+    item is retried at the next sync."""
 
-    def __init__(self, account, commit=True):
-        self.account = account.sudo()
-        self.env = self.account.env
-        self.user = self.account.user_id
-        self.commit = commit
+
+class OdooLocalSide:
+    """LocalSide (see sync/local_side.py) for one of.google.account.
+
+    ``account`` lives in the sync's own environment: its user is the synced
+    user (his company, language, authorship of chatter notes), in sudo mode,
+    since RDVs are found through his employees, which he may not read."""
+
+    def __init__(self, account):
+        self.account = account
+        self.env = account.env
+        self.user = account.user_id
         self.Rdv = self.env["of.planning.intervention"].with_context(
-            of_google_sync=True, mail_create_nosubscribe=True, mail_notrack=True)
+            of_google_sync=True, mail_create_nosubscribe=True, mail_notrack=True,
+            mail_auto_subscribe_no_notify=True)
         self.Link = self.env["of.google.event.link"]
         self.watermark = None
+        self.notes = []  # what the user must read in the sync's result
         self._links = None
+        self._unsettled = {}  # link id -> (key, write_date) of pending/error links listed
 
     # ------------------------------------------------------------- helpers
 
-    def _durable(self):
-        if self.commit:
-            # The sync runs in a cursor of its own; each item is made durable as
-            # the crash-safety contract of sync/local_side.py requires.
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        else:
-            self.env.flush_all()
+    @contextmanager
+    def _atomic(self):
+        """One item: a savepoint, then a commit. The sync owns its cursor
+        (services/sync_runner.py), so committing here makes each item durable
+        and never commits anybody else's work."""
+        try:
+            with self.env.cr.savepoint():
+                yield
+        except psycopg2.Error as exc:
+            self._forget_cache()
+            raise TransientLocalError(str(exc)) from exc
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _forget_cache(self):
+        """After a rolled-back savepoint the ORM cache and our link map may
+        hold what was undone."""
+        self.env.invalidate_all()
+        self._links = None
 
     def _take_watermark(self):
         if self.watermark is None:
@@ -60,10 +87,12 @@ class OdooLocalSide:
         return self._links
 
     def _is_mine(self, record):
-        return self.user in record.employee_ids.user_id
+        return self.user in record.employee_ids.user_id \
+            and (not record.company_id or record.company_id in self.user.company_ids)
 
     def _user_domain(self):
-        return [("employee_ids.user_id", "=", self.user.id)]
+        return [("employee_ids.user_id", "=", self.user.id),
+                "|", ("company_id", "=", False), ("company_id", "in", self.user.company_ids.ids)]
 
     def _views_of(self, records):
         """key -> Rdv for these records: series masters and exceptions for
@@ -101,9 +130,9 @@ class OdooLocalSide:
 
     def save_sync_token(self, token):
         self._take_watermark()
-        self.account.write({"sync_token": token or False,
-                            "sync_watermark": self.watermark})
-        self._durable()
+        with self._atomic():
+            self.account.write({"sync_token": token or False,
+                                "sync_watermark": self.watermark})
 
     def load_states(self):
         return {key: PairState(key=key, event_id=link.google_event_id, etag=link.etag or None,
@@ -127,8 +156,10 @@ class OdooLocalSide:
                     if series in self.links and series not in changed:
                         changed[series] = self._current(series)
         for key, link in self.links.items():
-            if link.sync_state != "synced" and key not in changed:
-                changed[key] = self._current(key)
+            if link.sync_state != "synced":
+                self._unsettled[link.id] = (key, link.write_date)
+                if key not in changed:
+                    changed[key] = self._current(key)
         return changed
 
     def all_rdvs(self):
@@ -153,43 +184,62 @@ class OdooLocalSide:
         Odoo's validation errors become ValueError: bad input from Google is
         reported for that event and the sync of the others goes on."""
         try:
-            with self.env.cr.savepoint():
+            with self._atomic():
                 key, record = self._apply(action)
                 self._store(key, action.state_after(key=key), record)
                 if action.conflict is not None:
                     self._post_conflict(record, action.conflict)
         except (UserError, ValidationError) as exc:
+            self._forget_cache()
             raise ValueError(str(exc)) from exc
-        self._durable()
         return key
 
     def save_state(self, key, state):
-        self._store(key, state, self._record_for(key))
-        self._durable()
+        with self._atomic():
+            self._store(key, state, self._record_for(key))
 
     def post_conflict(self, key, conflict):
         """Google's losing version, posted before Odoo's wins in Google."""
-        record = self._record_for(key)
-        if record:
-            self._post_conflict(record, conflict)
-        else:
-            self.account.last_error = _("Conflict on a deleted RDV (%s): the deletion was kept.",
-                                        key)
-        self._durable()
+        with self._atomic():
+            record = self._record_for(key)
+            if record:
+                self._post_conflict(record, conflict)
+                return
+        # The deletion won: no chatter to write in, so the user reads it in
+        # the sync's result (services/sync_runner.py keeps these notes).
+        self.notes.append(_("Conflict on a deleted RDV (%s): the deletion was kept.", key))
 
     def report_problem(self, key, event_id, reason):
         """Keep a failed item visible on its RDV (the 'Réessayer' button)."""
         if not key:
             return
-        link = self.links.get(key)
-        if link:
-            link.write({"sync_state": "error", "sync_error": reason})
-        elif event_id:
-            self.links[key] = self.Link.create({
-                "account_id": self.account.id, "rdv_key": key, "google_event_id": event_id,
-                "intervention_id": self._record_for(key).id or False,
-                "sync_state": "error", "sync_error": reason})
-        self._durable()
+        with self._atomic():
+            link = self.links.get(key)
+            if link:
+                link.write({"sync_state": "error", "sync_error": reason})
+            elif event_id:
+                self.links[key] = self.Link.create({
+                    "account_id": self.account.id, "rdv_key": key,
+                    "google_event_id": event_id,
+                    "intervention_id": self._record_for(key).id or False,
+                    "sync_state": "error", "sync_error": reason})
+
+    def settle(self, report):
+        """Pending or failed pairs this sync looked at and found in sync are
+        synced: the plan had nothing to do for them, so nothing else says so.
+        A link changed since it was listed (an RDV deleted meanwhile) stays."""
+        failed = {result.key for result in report.errors}
+        settled = [(link_id, write_date) for link_id, (key, write_date)
+                   in self._unsettled.items() if key not in failed]
+        if not settled or not report.token_saved:
+            return
+        with self._atomic():
+            for link_id, write_date in settled:
+                self.env.cr.execute(
+                    "UPDATE of_google_event_link SET sync_state = 'synced', sync_error = NULL "
+                    "WHERE id = %s AND write_date = %s AND sync_state != 'synced'",
+                    [link_id, write_date])
+            self.Link.invalidate_model(["sync_state", "sync_error"])
 
     # --------------------------------------------------------- ORM details
 
@@ -278,7 +328,7 @@ class OdooLocalSide:
 
     def _create(self, rdv):
         values = dict(conv.content_values(rdv), **conv.schedule_values(rdv))
-        values.update(employee_ids=[(6, 0, self._employees(rdv).ids)], tz=rdv.tz,
+        values.update(employee_ids=[Command.set(self._employees(rdv).ids)], tz=rdv.tz,
                       user_id=self.user.id, company_id=self.user.company_id.id,
                       tache_id=self.env.ref("openfire_google_calendar.tache_google").id)
         if rdv.is_series:

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timezone
 
 import pytz
 
-from ..sync.rdv import Rdv, status_of, state_of
+from ..sync import Rdv, location_shown, override_after_pull, state_after_pull
 
 SERIES_PREFIX = "s"
 # An all-day RDV made from Google runs over office hours of its days.
@@ -36,11 +36,8 @@ def _local_date(value, tz_name):
     return pytz.utc.localize(value).astimezone(pytz.timezone(tz_name)).date()
 
 
-def location_of(rdv):
-    """The location Google shows: what Google last set, else the intervention
-    address on one line."""
-    if rdv.google_location:
-        return rdv.google_location
+def address_line(rdv):
+    """The intervention address on one line."""
     address = rdv.address_id
     if not address:
         return ""
@@ -48,6 +45,11 @@ def location_of(rdv):
              address.street, address.street2,
              " ".join(p for p in (address.zip, address.city) if p)]
     return ", ".join(p for p in parts if p)
+
+
+def location_of(rdv):
+    """The location Google shows for an RDV record (rule: sync.location_shown)."""
+    return location_shown(rdv.google_location, address_line(rdv))
 
 
 def _moments(rdv, tz_name):
@@ -134,14 +136,17 @@ def schedule_values(rdv):
 
 
 def content_values(rdv, record=None):
-    """ORM values for the synced fields of a plain Rdv. The OpenFire state
-    changes only when Google's status does, so an edit on the phone does not
-    turn a 'done' RDV back into 'confirmed'."""
+    """ORM values for the synced fields of a plain Rdv (the state and
+    location rules are the core's: sync.state_after_pull, override_after_pull)."""
     values = {"name": rdv.summary or "(Google)", "description": rdv.description or False}
-    if record is None or location_of(record) != (rdv.location or ""):
-        values["google_location"] = rdv.location or False
-    if record is None or status_of(record.state) != rdv.status:
-        values["state"] = state_of(rdv.status)
+    override = record.google_location if record is not None else ""
+    new_override = override_after_pull(
+        override, address_line(record) if record is not None else "", rdv.location)
+    if record is None or new_override != (override or ""):
+        values["google_location"] = new_override or False
+    state = state_after_pull(record.state if record is not None else None, rdv.status)
+    if record is None or state != record.state:
+        values["state"] = state
     return values
 
 

@@ -1,0 +1,53 @@
+import hmac
+
+from odoo import api, fields, models
+
+
+class OfGooglePush(models.Model):
+    """One push notification from Google, waiting for its user's sync.
+
+    Rows are only ever inserted by the notification route and deleted by a
+    sync once its listing covered them (the ids it saw when it started,
+    under the user's lock), so a notification never competes with a running
+    sync for the account's row, and one that comes in during a sync wakes the
+    next one."""
+
+    _name = "of.google.push"
+    _description = "Google Calendar push notification"
+
+    account_id = fields.Many2one("of.google.account", required=True, ondelete="cascade",
+                                 index=True)
+
+    @api.model
+    def _receive(self, channel_id, token, resource_state):
+        """A notification from Google: remember it and wake the cron.
+        Returns False for an unknown channel or a wrong token."""
+        account = self.env["of.google.account"].sudo().search(
+            [("channel_id", "=", channel_id)], limit=1) if channel_id else None
+        if not account or not token or not hmac.compare_digest(
+                account.channel_token or "", token):
+            return False
+        if resource_state != "sync":  # "sync" only says the channel is open
+            self.sudo().create({"account_id": account.id})
+            self.env.ref("openfire_google_calendar.ir_cron_of_google_sync").sudo()._trigger()
+        return True
+
+    @api.model
+    def _notified_accounts(self):
+        """Ids of the accounts with notifications waiting."""
+        self.env.cr.execute("SELECT DISTINCT account_id FROM of_google_push")
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _last_seen(self, account):
+        """The newest notification of this account a sync starting now covers."""
+        self.env.cr.execute("SELECT max(id) FROM of_google_push WHERE account_id = %s",
+                            [account.id])
+        return self.env.cr.fetchone()[0] or 0
+
+    @api.model
+    def _forget_until(self, account, last_id):
+        """Drop the notifications a sync's listing covered."""
+        if last_id:
+            self.env.cr.execute("DELETE FROM of_google_push WHERE account_id = %s AND id <= %s",
+                                [account.id, last_id])

@@ -1,0 +1,21 @@
+from odoo import models
+
+
+class OfPlanningRecurrence(models.Model):
+    _inherit = "of.planning.recurrence"
+
+    def write(self, vals):
+        result = super().write(vals)
+        if not self.env.context.get("of_google_sync"):
+            self.intervention_ids._mark_for_google()
+        return result
+
+    def _exclude_date(self, start):
+        """Drop one occurrence from the series for good (an EXDATE), so the
+        rule does not bring it back and Google removes it too."""
+        for recurrence in self:
+            line = "EXDATE:%s" % start.strftime("%Y%m%dT%H%M%SZ")
+            lines = [text for text in (recurrence.extra_lines or "").splitlines() if text]
+            if line not in lines:
+                recurrence.with_context(of_recurrence_apply=True).extra_lines = \
+                    "\n".join(lines + [line])

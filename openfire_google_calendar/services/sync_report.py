@@ -1,0 +1,46 @@
+"""What a sync tells its user: the summary, errors on their RDVs, the
+empty-side guard's question."""
+import logging
+
+from odoo import _, fields
+
+from ..sync import GOOGLE
+from .odoo_local_side import TransientLocalError
+
+_logger = logging.getLogger(__name__)
+
+
+def stop_message(env, stop):
+    """The empty-side guard's reason (sync.Stop), for the user who decides."""
+    # _() reads the user's language from a local named context
+    context = env.context  # noqa: F841  pylint: disable=unused-variable
+    if stop.side == GOOGLE:
+        return _("The Google calendar looks empty: %(deleted)s of the %(total)s synced events "
+                 "were deleted there since the last sync. Nothing was changed. Sync anyway, "
+                 "and cancel the RDVs of the deleted events?",
+                 deleted=stop.deleted, total=stop.total)
+    return _("The planning looks empty: %(deleted)s of the %(total)s synced RDVs were deleted "
+             "in Odoo since the last sync. Nothing was changed. Sync anyway, and cancel their "
+             "events in Google Calendar?", deleted=stop.deleted, total=stop.total)
+
+
+def record_report(account, report, local):
+    """Store what a sync did (the user's summary, errors on their RDVs) and
+    return it for /google_calendar/sync_data."""
+    # _() reads the user's language from a local named context
+    context = account.env.context  # noqa: F841  pylint: disable=unused-variable
+    counts = report.summary()
+    for result in report.errors:
+        try:
+            local.report_problem(result.key, result.event_id, result.reason or "; ".join(
+                result.action.problems))
+        except TransientLocalError as exc:  # the same refusal again: the next sync retries
+            _logger.warning("Sync error of %s not stored on its RDV: %s", result.key, exc)
+    account.sudo().write({
+        "last_sync": fields.Datetime.now(),
+        "last_error": "\n".join(local.notes) or False,
+        "last_sync_summary": _(
+            "%(created)s created, %(updated)s updated, %(cancelled)s cancelled, "
+            "%(conflicts)s conflicts, %(errors)s errors", **counts)})
+    status = "need_refresh" if report.changed_odoo else "no_new_event_from_google"
+    return dict(counts, status=status, changed_in_odoo=report.changed_odoo, notes=local.notes)

@@ -1,0 +1,204 @@
+"""The one way into a sync, and into anything that talks to a user's Google account.
+
+"Sync. with Google", the cron, push notifications, the calendar choice and
+"Change Google account" all come through :func:`google_session` (and the sync
+through :func:`run_sync`). A session:
+
+- works in a cursor of its own, taken from the registry, and commits there:
+  what it did (a disconnection Google forced, the items synced so far) stays
+  done whatever happens to the caller's transaction;
+- refuses to start inside a transaction that already wrote. Such a caller
+  holds row locks the session may need, and would wait for the session while
+  the session waits for it: the hang that froze the whole server when
+  "Retry" synced inside its request. Callers that write first (Retry) mark
+  and trigger the cron instead;
+- holds a PostgreSQL advisory lock on the user's account, taken on its own
+  connection, so two sessions of one user never overlap on any worker or
+  server, and a killed server's lock goes with its connection;
+- runs as the user (his companies, language, and the author of the chatter
+  notes a sync posts), in sudo mode: RDVs are found through employees a
+  planner may not read, and tokens are readable by administrators only.
+"""
+import logging
+from contextlib import contextmanager
+
+import psycopg2
+
+from odoo import SUPERUSER_ID, _, api
+from odoo.exceptions import AccessError, UserError
+
+from ..sync import GoogleError, ReconnectNeeded, sync_calendar
+from . import database_copy, sync_report
+from .odoo_local_side import OdooLocalSide
+
+try:  # where Odoo keeps the cursor its tests share (17.0, 18.0 / 19.0)
+    from odoo.sql_db import TestCursor
+except ImportError:  # pragma: no cover
+    from odoo.tests.test_cursor import TestCursor
+
+_logger = logging.getLogger(__name__)
+LOCK_NAMESPACE = 0x0F6C  # first key of the advisory lock; the account id is the second
+
+
+class CallerWroteError(RuntimeError):
+    """A session was asked for inside a transaction that already wrote."""
+
+
+class GoogleAccessLost(UserError):
+    """Google refused this user's refresh token: he is marked disconnected,
+    and the session committed it before this reached the caller."""
+
+
+def _check_caller(env, cursor):
+    """Refuse a caller whose transaction has written (so holds row locks).
+
+    Odoo's HTTP tests give every cursor the same connection: nothing can
+    wait for anything there, and the test's own transaction has written."""
+    env.flush_all()  # what the caller changed is what the session reads
+    if isinstance(cursor, TestCursor):
+        return
+    env.cr.execute("SELECT txid_current_if_assigned()")
+    if env.cr.fetchone()[0] is not None:
+        raise CallerWroteError(
+            "a Google Calendar session was entered from a transaction that already wrote; "
+            "mark the work and trigger the cron instead")
+
+
+def _user_env(cursor, user_id):
+    """The environment of a session: the user, his companies, his language."""
+    user = api.Environment(cursor, SUPERUSER_ID, {})["res.users"].browse(user_id)
+    companies = user.company_id.ids + (user.company_ids - user.company_id).ids
+    context = {"lang": user.lang, "tz": user.tz, "allowed_company_ids": companies}
+    return api.Environment(cursor, user_id, context, su=True)
+
+
+def _try_lock(cursor, account_id):
+    cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, account_id])
+    return cursor.fetchone()[0]
+
+
+def _unlock(cursor, account_id):
+    """Release the lock even after a failed transaction: a session lock left
+    on a pooled connection would block this user for as long as it lives."""
+    try:
+        cursor.rollback()
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, account_id])
+        cursor.commit()
+    except psycopg2.Error:
+        _logger.exception("Could not release the Google Calendar lock of account %s",
+                          account_id)
+
+
+def is_locked(env, account_id):
+    """True while a session of this account runs (on any connection)."""
+    env.cr.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+                   "classid = %s AND objid = %s AND granted", [LOCK_NAMESPACE, account_id])
+    return bool(env.cr.fetchone()[0])
+
+
+@contextmanager
+def google_session(env, user_id):
+    """The user's Google account, locked, in a cursor of its own.
+
+    Yields the account record (None when another session of this user runs).
+    Commits when the block ends; a GoogleAccessLost raised inside still
+    commits the disconnection it caused; any other error rolls back what the
+    block had not committed."""
+    try:
+        with env.registry.cursor() as cursor:
+            _check_caller(env, cursor)
+            session_env = _user_env(cursor, user_id)
+            account = session_env["of.google.account"]._for_user(session_env.user)
+            cursor.commit()  # the account row exists for every connection from now on
+            if not _try_lock(cursor, account.id):
+                yield None
+                return
+            try:
+                yield account
+                cursor.commit()
+            except GoogleAccessLost:
+                cursor.commit()
+                raise
+            finally:
+                _unlock(cursor, account.id)
+    finally:
+        env.invalidate_all()  # the caller's cache predates what the session wrote
+
+
+def blocked_status(account):
+    """What stops any talk with Google for this account, as a sync_data
+    status; None when nothing does."""
+    # _() reads the user's language from a local named context
+    context = account.env.context  # noqa: F841  pylint: disable=unused-variable
+    get_param = account.env["ir.config_parameter"].get_param
+    if get_param("google_calendar_sync_paused"):
+        return {"status": "sync_paused", "message": _(
+            "The synchronization with Google Calendar is paused by an administrator.")}
+    copy = database_copy.copy_status(account.env)
+    if copy:
+        return {"status": "copy_detected", "message": copy}
+    if account.sync_stopped:
+        return {"status": "sync_stopped", "message": account.last_error or ""}
+    return None
+
+
+def run_sync(env, user_id, force=False):
+    """Sync one user's RDVs with his Google calendar; return a status dict for
+    /google_calendar/sync_data ("need_refresh", "no_new_event_from_google",
+    "already_running", "confirm_needed", "need_auth", "error", and the
+    blocking statuses of :func:`blocked_status`).
+
+    ``force`` syncs past the empty-side guard, once the user confirmed."""
+    try:
+        with google_session(env, user_id) as account:
+            if account is None:
+                return {"status": "already_running"}
+            blocked = blocked_status(account)
+            if blocked:
+                return blocked
+            if not account._is_connected():
+                return {"status": "need_auth", "message": account.last_error or ""}
+            seen = account.env["of.google.push"]._last_seen(account)
+            result = _sync_account(account, force)
+            if result.get("status") not in ("error", "need_auth"):
+                # The listing covered every change Google notified until now;
+                # a notification that came in since stays for the next sync.
+                account.env["of.google.push"]._forget_until(account, seen)
+            return result
+    except GoogleAccessLost as exc:
+        return {"status": "need_auth", "message": str(exc)}
+
+
+def _sync_account(account, force):
+    """One sync of a locked, connected account, in the session's cursor."""
+    # _() reads the user's language from a local named context
+    context = account.env.context  # noqa: F841  pylint: disable=unused-variable
+    try:
+        client = account._client()
+        first_sync = not account.sync_token
+        calendar_id = account._ensure_calendar(client)
+        local = OdooLocalSide(account)
+        report = sync_calendar(client, calendar_id, local, account._sync_settings(),
+                               force=force)
+        if not first_sync:  # the first sync is the big one: the channel can wait a sync
+            account._ensure_watch(client, calendar_id)
+        account._remember_token(client.credentials)
+    except ReconnectNeeded as exc:
+        account._disconnect(_("Google refused the connection (%s). Press \"Sync. with "
+                              "Google\" to connect again.", exc), state="revoked")
+        return {"status": "need_auth", "message": account.last_error}
+    except GoogleError as exc:
+        account.last_error = _("Google Calendar answered: %s", exc)
+        return {"status": "error", "message": account.last_error, "errors": 1}
+    except (AccessError, UserError) as exc:
+        if isinstance(exc, GoogleAccessLost):
+            raise
+        account.env.cr.rollback()
+        account.last_error = str(exc)
+        return {"status": "error", "message": account.last_error, "errors": 1}
+    local.settle(report)
+    if report.stopped:
+        message = sync_report.stop_message(account.env, report.stopped)
+        account.last_error = message
+        return {"status": "confirm_needed", "message": message}
+    return sync_report.record_report(account, report, local)
