@@ -25,19 +25,29 @@ DEFAULT_HORIZON = timedelta(days=730)
 DEFAULT_LIMIT = 730
 MAX_ITERATIONS = 50000
 
-_UNTIL_RE = re.compile(r"UNTIL=([0-9TZ]+)", re.IGNORECASE)
-_ICAL_DT_RE = re.compile(r"^(\d{8})(?:T(\d{6})(Z?))?$")
+_UNTIL_RE = re.compile(r"UNTIL=([0-9TZ]+(?:[+-]\d{2}:?\d{2})?)", re.IGNORECASE)
+_ICAL_DT_RE = re.compile(r"^(\d{8})(?:T(\d{6})(Z|[+-]\d{2}:?\d{2})?)?$")
+_BY_PART_RE = re.compile(r"(?:^|;)(BYMONTH|BYWEEKNO|BYYEARDAY|BYMONTHDAY|BYDAY)=",
+                         re.IGNORECASE)
 
 
 def _parse_ical_datetime(text):
-    """Split an iCalendar DATE or DATE-TIME into (naive datetime, is_date, is_utc)."""
+    """Split an iCalendar DATE or DATE-TIME into (naive datetime, is_date, is_utc).
+
+    A numeric offset (``20110701T100000-07:00``, which Google's older guide
+    wrote in UNTIL) is converted to UTC."""
     match = _ICAL_DT_RE.match(text.strip().upper())
     if not match:
         raise ValueError("bad date %r" % text)
-    day, clock, zulu = match.groups()
+    day, clock, zone = match.groups()
     if clock is None:
         return datetime.strptime(day, "%Y%m%d"), True, False
-    return datetime.strptime(day + clock, "%Y%m%d%H%M%S"), False, bool(zulu)
+    moment = datetime.strptime(day + clock, "%Y%m%d%H%M%S")
+    if zone and zone != "Z":
+        digits = zone.replace(":", "")
+        offset = timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
+        moment = moment - offset if digits[0] == "+" else moment + offset
+    return moment, False, bool(zone)
 
 
 class Series:
@@ -68,10 +78,16 @@ class Series:
         rset = rruleset()
         try:
             for line in lines:
-                head, _, value = line.partition(":")
-                name, *params = head.strip().split(";")
-                name = name.upper()
+                name = re.split("[;:]", line.strip(), maxsplit=1)[0].upper()
+                # Dates hold no ":", zone names may (TZID=GMT+02:00): the value of an
+                # RDATE/EXDATE is after the last ":", a rule's after the first.
+                if name in ("RDATE", "EXDATE"):
+                    head, _, value = line.rpartition(":")
+                else:
+                    head, _, value = line.partition(":")
+                params = head.strip().split(";")[1:]
                 if name in ("RRULE", "EXRULE"):
+                    value = self._yearly_in_start_month(value)
                     rule = rrulestr(self._fix_until(value), dtstart=self.dtstart)
                     (rset.rrule if name == "RRULE" else rset.exrule)(rule)
                 elif name in ("RDATE", "EXDATE"):
@@ -84,6 +100,18 @@ class Series:
             raise errors.bad_request("Invalid recurrence rule.") from exc
         rset.rdate(self.dtstart)   # RFC 5545: DTSTART is always the first instance
         return rset
+
+    def _yearly_in_start_month(self, value):
+        """``FREQ=YEARLY;BYMONTHDAY=n`` without BYMONTH is yearly in DTSTART's month
+        (RFC 5545 takes what a rule does not say from DTSTART; Google shows such a
+        series once a year), where dateutil would repeat it every month."""
+        upper = value.upper()
+        if "FREQ=YEARLY" not in upper:
+            return value
+        parts = {match.group(1).upper() for match in _BY_PART_RE.finditer(upper)}
+        if parts == {"BYMONTHDAY"}:
+            return value.rstrip(";") + ";BYMONTH=%d" % self.dtstart.month
+        return value
 
     def _fix_until(self, value):
         """Make UNTIL agree with DTSTART: UTC for timed series, a date for all-day."""
@@ -105,6 +133,11 @@ class Series:
         moment, is_date, is_utc = _parse_ical_datetime(text)
         tzid = [p.split("=", 1)[1] for p in params if p.upper().startswith("TZID=")]
         if self.all_day:
+            # All-day series compare by date in the series' (calendar's) zone: a
+            # TZID or floating value by its own wall date (Google sends
+            # ``EXDATE;TZID=Europe/Paris:20240105T000000``), a UTC one converted first.
+            if is_utc and not is_date:
+                moment = moment.replace(tzinfo=UTC).astimezone(self.calendar_zone)
             return datetime(moment.year, moment.month, moment.day)
         if is_date:
             return self.dtstart.replace(year=moment.year, month=moment.month,
@@ -127,22 +160,23 @@ class Series:
         return original.astimezone(UTC)
 
     def occurrences(self, window_start=None, window_end=None, limit=DEFAULT_LIMIT,
-                    min_inclusive=False):
+                    min_inclusive=False, horizon=True):
         """Original starts of the occurrences overlapping [window_start, window_end)
         (``min_inclusive``: an occurrence ending at ``window_start`` counts).
 
-        Without an end, the window stops at a horizon (two years after its
-        start or the series start) so that infinite rules stay finite.
+        Without an end and with ``horizon``, the window stops two years after
+        its start or the series start, so that infinite rules stay finite;
+        without ``horizon`` (events.instances, which pages) only ``limit`` does.
         """
         first = self.start_utc(self.dtstart)
-        if window_end is None:
+        if window_end is None and horizon:
             window_end = max(first, window_start or first) + DEFAULT_HORIZON
         found = []
         for count, original in enumerate(self.rset):
             if count >= MAX_ITERATIONS or len(found) >= limit:
                 break
             start = self.start_utc(original)
-            if start >= window_end:
+            if window_end is not None and start >= window_end:
                 break
             end = start + self.duration
             # Google: timeMin bounds the end (exclusive), timeMax the start (exclusive).

@@ -62,7 +62,7 @@ class CalendarService:
         """Create an account and its primary calendar (id == email); idempotent."""
         if not isinstance(email, str) or "@" not in email:
             raise ValueError("an account needs an email address, got %r" % (email,))
-        if get_zone(time_zone) is None:
+        if get_zone(time_zone, offsets=False) is None:
             raise ValueError("unknown time zone %r" % (time_zone,))
         with self.lock:
             if email not in self.store.accounts:
@@ -77,7 +77,7 @@ class CalendarService:
         with self.lock:
             primary = self.calendar(email, "primary")
             zone = time_zone or primary.time_zone
-            if get_zone(zone) is None:
+            if get_zone(zone, offsets=False) is None:
                 raise errors.bad_request("Invalid time zone definition.")
             cal_id = "%s@group.calendar.google.com" % self.store.new_id(26)
             cal = Calendar(cal_id, email, summary, zone, description=description)
@@ -191,7 +191,7 @@ class CalendarService:
         if not isinstance(summary, str) or not summary.strip():
             raise errors.required("Missing title.")
         zone = body.get("timeZone")
-        if zone is not None and get_zone(zone) is None:
+        if zone is not None and get_zone(zone, offsets=False) is None:
             raise errors.bad_request("Invalid time zone definition.")
         with self.lock:
             cal_id = self.add_calendar(email, summary, zone, body.get("description"))
@@ -618,7 +618,7 @@ class CalendarService:
                       if e.get("recurringEventId") == master["id"]}
         # events.instances: "timeMin: lower bound (inclusive) for an event's end time".
         for original in series.occurrences(time_min, time_max, limit=self.max_instances,
-                                           min_inclusive=True):
+                                           min_inclusive=True, horizon=False):
             if series.instance_id(original) not in exceptions:
                 yield series.materialize(original)
         for exception in exceptions.values():

@@ -17,14 +17,32 @@ _RFC3339 = re.compile(
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
-def get_zone(name):
-    """Return the ZoneInfo for an IANA name, or None when it is not a valid zone."""
+_FIXED_OFFSET = re.compile(r"^(?:GMT|UTC)([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+
+
+def fixed_offset_zone(name):
+    """The fixed offset of an Outlook/Exchange-style zone name (``GMT+02:00``,
+    ``UTC-05:00``, ``GMT+2``), which Google passes through from invitations, or None.
+    (IANA's ``Etc/GMT+2``, whose sign is reversed, is a real zone, not this.)"""
+    match = _FIXED_OFFSET.match(name.strip()) if isinstance(name, str) else None
+    if not match:
+        return None
+    sign, hours, minutes = match.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    if delta > timedelta(hours=14):
+        return None
+    return timezone(-delta if sign == "-" else delta, name.strip())
+
+
+def get_zone(name, offsets=True):
+    """The tzinfo of an IANA name, or (``offsets``) of a ``GMT±hh:mm`` name; None
+    when it is not a valid zone."""
     if not isinstance(name, str) or not name or name.startswith("/") or ".." in name:
         return None
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
+        return fixed_offset_zone(name) if offsets else None
 
 
 def parse_datetime(text):
