@@ -58,43 +58,62 @@ class AdminApi:
         return {
             ("GET", ""): lambda r, b: _json(self._info()),
             ("POST", "reset"): lambda r, b: self._done(emu.reset()),
-            ("POST", "clients"): lambda r, b: self._done(emu.add_client(
-                b["client_id"], b["client_secret"], b.get("redirect_uris", []))),
+            ("POST", "clients"): lambda r, b: self._done(
+                emu.add_client(b["client_id"], b["client_secret"], b.get("redirect_uris", []))
+            ),
             ("GET", "accounts"): lambda r, b: _json({"accounts": self._accounts()}),
             ("POST", "accounts"): lambda r, b: _json(
-                {"email": emu.add_account(b["email"], b.get("time_zone", "UTC")),
-                 "primary_calendar_id": b["email"]}),
-            ("POST", "calendars"): lambda r, b: _json({"id": emu.add_calendar(
-                b["email"], b["summary"], b.get("time_zone"))}),
-            ("POST", "tokens"): lambda r, b: _json(emu.mint_token(
-                b["email"], b.get("client_id"), b.get("scopes"))),
+                {
+                    "email": emu.add_account(b["email"], b.get("time_zone", "UTC")),
+                    "primary_calendar_id": b["email"],
+                }
+            ),
+            ("POST", "calendars"): lambda r, b: _json(
+                {"id": emu.add_calendar(b["email"], b["summary"], b.get("time_zone"))}
+            ),
+            ("POST", "tokens"): lambda r, b: _json(
+                emu.mint_token(b["email"], b.get("client_id"), b.get("scopes"))
+            ),
             ("POST", "tokens/expire"): lambda r, b: self._done(
-                emu.expire_access_tokens(b.get("email"))),
+                emu.expire_access_tokens(b.get("email"))
+            ),
             ("POST", "tokens/revoke"): lambda r, b: self._done(emu.revoke(b["email"])),
             ("POST", "sync-tokens/expire"): lambda r, b: self._done(emu.expire_sync_tokens()),
             ("POST", "clock/advance"): lambda r, b: self._done(
-                emu.advance_clock(float(b["seconds"]))),
+                emu.advance_clock(float(b["seconds"]))
+            ),
             ("GET", "faults"): lambda r, b: _json(emu.faults.settings()),
             ("POST", "faults"): self._set_faults,
-            ("POST", "quota"): lambda r, b: self._done(emu.set_quota(
-                b["email"], b.get("max_requests"))),
-            ("POST", "service-accounts"): lambda r, b: _json(emu.add_service_account(
-                b.get("name", "sync"), b.get("project_id", "emulator-project"),
-                b.get("domain"), b.get("scopes"))),
+            ("POST", "quota"): lambda r, b: self._done(
+                emu.set_quota(b["email"], b.get("max_requests"))
+            ),
+            ("POST", "service-accounts"): lambda r, b: _json(
+                emu.add_service_account(
+                    b.get("name", "sync"),
+                    b.get("project_id", "emulator-project"),
+                    b.get("domain"),
+                    b.get("scopes"),
+                )
+            ),
             ("POST", "service-accounts/delegation"): lambda r, b: self._done(
-                emu.authorize_delegation(b["client_id"], b["domain"], b.get("scopes"))),
+                emu.authorize_delegation(b["client_id"], b["domain"], b.get("scopes"))
+            ),
             ("POST", "service-accounts/delegation/revoke"): lambda r, b: self._done(
-                emu.revoke_delegation(b["client_id"], b.get("domain"))),
+                emu.revoke_delegation(b["client_id"], b.get("domain"))
+            ),
             ("GET", "rate-limits"): lambda r, b: _json(self._rate_limits()),
             ("POST", "rate-limits"): lambda r, b: _json(
-                dict(self._rate_limits(), **{"settings": emu.set_rate_limits(**b)})),
-            ("GET", "log"): lambda r, b: _json({"entries": emu.request_log,
-                                                "http_round_trips": emu.http_round_trips()}),
+                dict(self._rate_limits(), **{"settings": emu.set_rate_limits(**b)})
+            ),
+            ("GET", "log"): lambda r, b: _json(
+                {"entries": emu.request_log, "http_round_trips": emu.http_round_trips()}
+            ),
             ("DELETE", "log"): lambda r, b: self._done(emu.clear_log()),
             ("POST", "log/clear"): lambda r, b: self._done(emu.clear_log()),
             ("GET", "push"): lambda r, b: _json(self._push()),
             ("POST", "push/wait"): lambda r, b: _json(
-                {"idle": emu.wait_for_push(float(b.get("timeout", 5)))}),
+                {"idle": emu.wait_for_push(float(b.get("timeout", 5)))}
+            ),
         }
 
     @staticmethod
@@ -103,22 +122,31 @@ class AdminApi:
 
     def _info(self):
         emu = self.emu
-        return {"base_url": emu.base_url, "api_endpoint": emu.api_endpoint,
-                "batch_uri": emu.batch_uri, "auth_uri": emu.auth_uri,
-                "token_uri": emu.token_uri, "revoke_uri": emu.revoke_uri}
+        return {
+            "base_url": emu.base_url,
+            "api_endpoint": emu.api_endpoint,
+            "batch_uri": emu.batch_uri,
+            "auth_uri": emu.auth_uri,
+            "token_uri": emu.token_uri,
+            "revoke_uri": emu.revoke_uri,
+        }
 
     def _accounts(self):
         out = []
         for email in list(self.emu.store.accounts):
-            cals = [{"id": c.id, "summary": c.summary, "timeZone": c.time_zone,
-                     "primary": c.primary} for c in self.emu.service.calendars_of(email)]
+            cals = [
+                {"id": c.id, "summary": c.summary, "timeZone": c.time_zone, "primary": c.primary}
+                for c in self.emu.service.calendars_of(email)
+            ]
             out.append({"email": email, "calendars": cals})
         return out
 
     def _rate_limits(self):
         emu = self.emu
-        return {"settings": emu.rate_limits.settings(),
-                "usage": {"all_projects": emu.rate_limit_usage()}}
+        return {
+            "settings": emu.rate_limits.settings(),
+            "usage": {"all_projects": emu.rate_limit_usage()},
+        }
 
     def _push(self):
         with self.emu.store.lock:
@@ -130,9 +158,14 @@ class AdminApi:
         del request
         settings = self.emu.faults.settings()
         settings.update(body)
-        self.emu.set_faults(rate=float(settings["rate"]), kinds=settings["kinds"],
-                            seed=settings["seed"], latency=float(settings["latency"]),
-                            retry_after=settings["retry_after"], targets=settings["targets"])
+        self.emu.set_faults(
+            rate=float(settings["rate"]),
+            kinds=settings["kinds"],
+            seed=settings["seed"],
+            latency=float(settings["latency"]),
+            retry_after=settings["retry_after"],
+            targets=settings["targets"],
+        )
         return _json(self.emu.faults.settings())
 
     def _phone(self, request, parts, body):
@@ -150,8 +183,10 @@ class AdminApi:
         method = request.method
         if len(rest) == 1:
             if method == "GET":
-                flags = {name: request.args.get(name, "").lower() in ("1", "true")
-                         for name in ("show_deleted", "single_events")}
+                flags = {
+                    name: request.args.get(name, "").lower() in ("1", "true")
+                    for name in ("show_deleted", "single_events")
+                }
                 return _json({"items": phone.list_events(calendar_id, **flags)})
             if method == "POST":
                 return _json(phone.insert_event(calendar_id, body))

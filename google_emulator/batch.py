@@ -18,11 +18,22 @@ from .calendar_api import ApiRequest, ApiResponse
 
 MAX_PARTS = 1000
 _BOUNDARY_RE = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
-_REASONS = {200: "OK", 204: "No Content", 304: "Not Modified", 400: "Bad Request",
-            401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-            410: "Gone", 412: "Precondition Failed", 429: "Too Many Requests",
-            500: "Internal Server Error", 501: "Not Implemented",
-            503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    204: "No Content",
+    304: "Not Modified",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    410: "Gone",
+    412: "Precondition Failed",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+    503: "Service Unavailable",
+}
 
 
 def _split_head(blob):
@@ -32,7 +43,7 @@ def _split_head(blob):
     if not candidates:
         return blob.decode("utf-8", "replace").splitlines(), b""
     pos, sep = min(candidates)
-    return blob[:pos].decode("utf-8", "replace").splitlines(), blob[pos + len(sep):]
+    return blob[:pos].decode("utf-8", "replace").splitlines(), blob[pos + len(sep) :]
 
 
 def _headers(lines):
@@ -61,11 +72,11 @@ def parse_batch(content_type, body):
             break
         for newline in (b"\r\n", b"\n"):
             if segment.startswith(newline):
-                segment = segment[len(newline):]
+                segment = segment[len(newline) :]
                 break
         for newline in (b"\r\n", b"\n"):
             if segment.endswith(newline):
-                segment = segment[:-len(newline)]
+                segment = segment[: -len(newline)]
                 break
         head, content = _split_head(segment)
         part_headers = _headers(head)
@@ -76,8 +87,10 @@ def parse_batch(content_type, body):
     if not parts:
         raise errors.bad_request("Empty batch request.")
     if len(parts) > MAX_PARTS:
-        raise errors.bad_request("A batch request cannot contain more than %d calls."
-                                 % MAX_PARTS, reason="batchSizeTooLarge")
+        raise errors.bad_request(
+            "A batch request cannot contain more than %d calls." % MAX_PARTS,
+            reason="batchSizeTooLarge",
+        )
     return parts
 
 
@@ -100,16 +113,22 @@ def build_batch(responses, boundary):
     """The multipart/mixed body for [(content id, ApiResponse)]."""
     chunks = []
     for content_id, response in responses:
-        status_line = "HTTP/1.1 %d %s" % (response.status,
-                                          _REASONS.get(response.status, "Unknown"))
+        status_line = "HTTP/1.1 %d %s" % (response.status, _REASONS.get(response.status, "Unknown"))
         inner = [status_line]
         for key, value in response.headers.items():
             inner.append("%s: %s" % (key, value))
         inner.append("Content-Length: %d" % len(response.body))
-        head = ("--%s\r\nContent-Type: application/http\r\n"
-                "Content-ID: <response-%s>\r\n\r\n" % (boundary, content_id))
-        chunks.append(head.encode("utf-8") + "\r\n".join(inner).encode("utf-8")
-                      + b"\r\n\r\n" + response.body + b"\r\n")
+        head = "--%s\r\nContent-Type: application/http\r\nContent-ID: <response-%s>\r\n\r\n" % (
+            boundary,
+            content_id,
+        )
+        chunks.append(
+            head.encode("utf-8")
+            + "\r\n".join(inner).encode("utf-8")
+            + b"\r\n\r\n"
+            + response.body
+            + b"\r\n"
+        )
     chunks.append(("--%s--\r\n" % boundary).encode("ascii"))
     return b"".join(chunks)
 
@@ -121,8 +140,12 @@ def run_batch(emu, path, content_type, body, outer_token):
     Otherwise every part is an ordinary call (target "part"), authenticated by
     its own Authorization header or, failing that, by the batch's.
     """
-    entry = emu.log.add(method="POST", path=path, in_batch=False,
-                        email=emu.oauth.owner_of(outer_token) if outer_token else None)
+    entry = emu.log.add(
+        method="POST",
+        path=path,
+        in_batch=False,
+        email=emu.oauth.owner_of(outer_token) if outer_token else None,
+    )
     fault = emu.faults.draw("request")
     try:
         if fault:
@@ -134,12 +157,18 @@ def run_batch(emu, path, content_type, body, outer_token):
         results = []
         for content_id, request in parts:
             if isinstance(request, errors.ApiError):
-                emu.log.add(method="?", path="?", in_batch=True, status=request.status,
-                            reason=request.reason)
+                emu.log.add(
+                    method="?",
+                    path="?",
+                    in_batch=True,
+                    status=request.status,
+                    reason=request.reason,
+                )
                 results.append((content_id, ApiResponse.from_error(request)))
             else:
-                results.append((content_id, emu.api.call(request, in_batch=True,
-                                                         fallback_token=outer_token)))
+                results.append(
+                    (content_id, emu.api.call(request, in_batch=True, fallback_token=outer_token))
+                )
         boundary = "batch_" + emu.store.new_secret("", 24).replace("-", "x")
         response = ApiResponse(200)
         response.body = build_batch(results, boundary)

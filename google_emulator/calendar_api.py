@@ -22,19 +22,34 @@ from .timeutil import parse_query_time
 
 PREFIX = "/calendar/v3"
 
-_EVENT_READ = ("calendar", "calendar.app.created", "calendar.events",
-               "calendar.events.freebusy", "calendar.events.owned",
-               "calendar.events.owned.readonly", "calendar.events.public.readonly",
-               "calendar.events.readonly", "calendar.readonly")
-_EVENT_WRITE = ("calendar", "calendar.app.created", "calendar.events",
-                "calendar.events.owned")
-_LIST_READ = ("calendar", "calendar.app.created", "calendar.calendarlist",
-              "calendar.calendarlist.readonly", "calendar.readonly")
-_CAL_READ = ("calendar", "calendar.app.created", "calendar.calendars",
-             "calendar.calendars.readonly", "calendar.readonly")
+_EVENT_READ = (
+    "calendar",
+    "calendar.app.created",
+    "calendar.events",
+    "calendar.events.freebusy",
+    "calendar.events.owned",
+    "calendar.events.owned.readonly",
+    "calendar.events.public.readonly",
+    "calendar.events.readonly",
+    "calendar.readonly",
+)
+_EVENT_WRITE = ("calendar", "calendar.app.created", "calendar.events", "calendar.events.owned")
+_LIST_READ = (
+    "calendar",
+    "calendar.app.created",
+    "calendar.calendarlist",
+    "calendar.calendarlist.readonly",
+    "calendar.readonly",
+)
+_CAL_READ = (
+    "calendar",
+    "calendar.app.created",
+    "calendar.calendars",
+    "calendar.calendars.readonly",
+    "calendar.readonly",
+)
 _CAL_WRITE = ("calendar", "calendar.app.created", "calendar.calendars")
-_SETTINGS = ("calendar", "calendar.readonly", "calendar.settings",
-             "calendar.settings.readonly")
+_SETTINGS = ("calendar", "calendar.readonly", "calendar.settings", "calendar.settings.readonly")
 _ACL_READ = ("calendar", "calendar.acls", "calendar.acls.readonly")
 _ACL_GET = _ACL_READ + ("calendar.readonly",)
 _ACL_WRITE = ("calendar", "calendar.acls")
@@ -57,8 +72,7 @@ ROUTES = (
     ("PATCH", "calendars/{calendarId}/events/{eventId}", "events.patch", _EVENT_WRITE),
     ("PUT", "calendars/{calendarId}/events/{eventId}", "events.update", _EVENT_WRITE),
     ("DELETE", "calendars/{calendarId}/events/{eventId}", "events.delete", _EVENT_WRITE),
-    ("GET", "calendars/{calendarId}/events/{eventId}/instances", "events.instances",
-     _EVENT_READ),
+    ("GET", "calendars/{calendarId}/events/{eventId}/instances", "events.instances", _EVENT_READ),
     ("POST", "channels/stop", "channels.stop", _ANY),
     ("GET", "colors", "colors.get", _ANY),
     ("GET", "users/me/settings", "settings.list", _SETTINGS),
@@ -81,8 +95,9 @@ ROUTES = (
     ("POST", "freeBusy", None, _ANY),
     ("POST", "users/me/settings/watch", None, _ANY),
 )
-_COMPILED = tuple((method, tuple(pattern.split("/")), name, scopes)
-                  for method, pattern, name, scopes in ROUTES)
+_COMPILED = tuple(
+    (method, tuple(pattern.split("/")), name, scopes) for method, pattern, name, scopes in ROUTES
+)
 
 
 class ApiRequest:
@@ -141,12 +156,12 @@ def match_route(method, path):
     """(method name or None, scopes, path params) or None for an unknown path."""
     if not (path == PREFIX or path.startswith(PREFIX + "/")):
         return None
-    segments = tuple(s for s in path[len(PREFIX):].split("/") if s != "")
+    segments = tuple(s for s in path[len(PREFIX) :].split("/") if s != "")
     for route_method, pattern, name, scopes in _COMPILED:
         if len(pattern) != len(segments) or route_method not in (method, "*"):
             continue
         params = {}
-        for want, got in zip(pattern, segments):
+        for want, got in zip(pattern, segments, strict=True):
             if want.startswith("{"):
                 params[want[1:-1]] = got
             elif want != got:
@@ -164,9 +179,12 @@ def _bool(query, name, default=None):
         return True
     if value.lower() in ("false", "0"):
         return False
-    raise errors.bad_request('Invalid boolean value: "%s".' % value,
-                             reason="invalidParameter", location=name,
-                             locationType="parameter")
+    raise errors.bad_request(
+        'Invalid boolean value: "%s".' % value,
+        reason="invalidParameter",
+        location=name,
+        locationType="parameter",
+    )
 
 
 def _int(query, name, default):
@@ -176,9 +194,12 @@ def _int(query, name, default):
     try:
         number = int(value)
     except ValueError as exc:
-        raise errors.bad_request('Invalid integer value: "%s".' % value,
-                                 reason="invalidParameter", location=name,
-                                 locationType="parameter") from exc
+        raise errors.bad_request(
+            'Invalid integer value: "%s".' % value,
+            reason="invalidParameter",
+            location=name,
+            locationType="parameter",
+        ) from exc
     if number < 1:
         raise errors.bad_request("Invalid value for: %s" % name)
     return number
@@ -228,8 +249,9 @@ class CalendarApi:
         route = match_route(request.method, request.path)
         token = request.bearer() or fallback_token
         email = self.emu.oauth.owner_of(token) if token else None
-        entry = self.emu.log.add(method=request.method, path=request.path,
-                                 in_batch=in_batch, email=email)
+        entry = self.emu.log.add(
+            method=request.method, path=request.path, in_batch=in_batch, email=email
+        )
         fault = None
         try:
             if route is None:
@@ -243,13 +265,14 @@ class CalendarApi:
             if record is None:
                 raise errors.auth_error()
             name, allowed, params = route
-            granted = {s[len(SCOPE_PREFIX):] if s.startswith(SCOPE_PREFIX) else s
-                       for s in record["scopes"]}
+            granted = {
+                s[len(SCOPE_PREFIX) :] if s.startswith(SCOPE_PREFIX) else s
+                for s in record["scopes"]
+            }
             if not granted & set(allowed):
                 raise errors.insufficient_scopes()
             if name is None:
-                raise errors.ApiError(501, "notImplemented",
-                                      "This method is not emulated.")
+                raise errors.ApiError(501, "notImplemented", "This method is not emulated.")
             limited = self.emu.rate_limits.check(record["client_id"], record["email"])
             if limited is not None:
                 raise limited
@@ -257,11 +280,11 @@ class CalendarApi:
                 raise quota_error()
             selection = request.query.get("fields")
             tree = parse_fields(selection) if selection else None
-            response = getattr(self, "_" + name.replace(".", "_"))(
-                record["email"], request, params)
+            response = getattr(self, "_" + name.replace(".", "_"))(record["email"], request, params)
             if tree is not None and response.status == 200 and response.body:
-                response.body = json.dumps(
-                    apply_fields(json.loads(response.body), tree)).encode("utf-8")
+                response.body = json.dumps(apply_fields(json.loads(response.body), tree)).encode(
+                    "utf-8"
+                )
         except errors.ApiError as exc:
             response = ApiResponse.from_error(exc)
         entry.update(status=response.status, fault=fault, reason=response.reason)
@@ -274,8 +297,7 @@ class CalendarApi:
 
     def _calendarList_get(self, email, request, params):
         del request
-        return ApiResponse(200, self.service.get_calendar_list_entry(
-            email, params["calendarId"]))
+        return ApiResponse(200, self.service.get_calendar_list_entry(email, params["calendarId"]))
 
     def _calendars_insert(self, email, request, params):
         del params
@@ -297,15 +319,18 @@ class CalendarApi:
 
     def _settings(self, email):
         zone = self.service.calendar(email, "primary").time_zone
-        return [{"kind": "calendar#setting", "etag": '"1"', "id": "timezone", "value": zone},
-                {"kind": "calendar#setting", "etag": '"1"', "id": "locale", "value": "fr"},
-                {"kind": "calendar#setting", "etag": '"1"', "id": "weekStart", "value": "1"}]
+        return [
+            {"kind": "calendar#setting", "etag": '"1"', "id": "timezone", "value": zone},
+            {"kind": "calendar#setting", "etag": '"1"', "id": "locale", "value": "fr"},
+            {"kind": "calendar#setting", "etag": '"1"', "id": "weekStart", "value": "1"},
+        ]
 
     def _settings_list(self, email, request, params):
         del request, params
         with self.service.lock:
-            return ApiResponse(200, {"kind": "calendar#settings", "etag": '"1"',
-                                     "items": self._settings(email)})
+            return ApiResponse(
+                200, {"kind": "calendar#settings", "etag": '"1"', "items": self._settings(email)}
+            )
 
     def _settings_get(self, email, request, params):
         del request
@@ -317,27 +342,40 @@ class CalendarApi:
 
     def _colors_get(self, email, request, params):
         del email, request, params
-        event = {key: {"background": value, "foreground": "#1d1d1d"}
-                 for key, value in EVENT_COLORS.items()}
-        return ApiResponse(200, {"kind": "calendar#colors", "updated": "2012-02-14T00:00:00.000Z",
-                                 "calendar": {"14": {"background": "#9fe1e7",
-                                                     "foreground": "#000000"}},
-                                 "event": event})
+        event = {
+            key: {"background": value, "foreground": "#1d1d1d"}
+            for key, value in EVENT_COLORS.items()
+        }
+        return ApiResponse(
+            200,
+            {
+                "kind": "calendar#colors",
+                "updated": "2012-02-14T00:00:00.000Z",
+                "calendar": {"14": {"background": "#9fe1e7", "foreground": "#000000"}},
+                "event": event,
+            },
+        )
 
     # -- events -----------------------------------------------------------------
     def _events_list(self, email, request, params):
         query = request.query
         result = self.service.list_events(
-            email, params["calendarId"],
-            sync_token=query.get("syncToken"), page_token=query.get("pageToken"),
+            email,
+            params["calendarId"],
+            sync_token=query.get("syncToken"),
+            page_token=query.get("pageToken"),
             max_results=_int(query, "maxResults", DEFAULT_PAGE),
             show_deleted=_bool(query, "showDeleted"),
             single_events=_bool(query, "singleEvents", False),
-            time_min=_time(query, "timeMin"), time_max=_time(query, "timeMax"),
-            updated_min=_time(query, "updatedMin"), ical_uid=query.get("iCalUID"),
+            time_min=_time(query, "timeMin"),
+            time_max=_time(query, "timeMax"),
+            updated_min=_time(query, "updatedMin"),
+            ical_uid=query.get("iCalUID"),
             private_props=_props(query, "privateExtendedProperty"),
             shared_props=_props(query, "sharedExtendedProperty"),
-            q=query.get("q"), order_by=query.get("orderBy"))
+            q=query.get("q"),
+            order_by=query.get("orderBy"),
+        )
         return ApiResponse(200, result)
 
     @staticmethod
@@ -346,8 +384,7 @@ class CalendarApi:
 
     def _events_insert(self, email, request, params):
         body = _json_body(request)
-        return self._event_response(self.service.insert_event(
-            email, params["calendarId"], body))
+        return self._event_response(self.service.insert_event(email, params["calendarId"], body))
 
     def _events_get(self, email, request, params):
         event = self.service.get_event(email, params["calendarId"], params["eventId"])
@@ -357,38 +394,54 @@ class CalendarApi:
 
     def _events_patch(self, email, request, params):
         body = _json_body(request)
-        return self._event_response(self.service.patch_event(
-            email, params["calendarId"], params["eventId"], body,
-            if_match=request.headers.get("If-Match")))
+        return self._event_response(
+            self.service.patch_event(
+                email,
+                params["calendarId"],
+                params["eventId"],
+                body,
+                if_match=request.headers.get("If-Match"),
+            )
+        )
 
     def _events_update(self, email, request, params):
         body = _json_body(request)
-        return self._event_response(self.service.update_event(
-            email, params["calendarId"], params["eventId"], body,
-            if_match=request.headers.get("If-Match")))
+        return self._event_response(
+            self.service.update_event(
+                email,
+                params["calendarId"],
+                params["eventId"],
+                body,
+                if_match=request.headers.get("If-Match"),
+            )
+        )
 
     def _events_delete(self, email, request, params):
-        self.service.delete_event(email, params["calendarId"], params["eventId"],
-                                  if_match=request.headers.get("If-Match"))
+        self.service.delete_event(
+            email, params["calendarId"], params["eventId"], if_match=request.headers.get("If-Match")
+        )
         return ApiResponse(204)
 
     def _events_instances(self, email, request, params):
         query = request.query
         result = self.service.instances(
-            email, params["calendarId"], params["eventId"],
-            time_min=_time(query, "timeMin"), time_max=_time(query, "timeMax"),
+            email,
+            params["calendarId"],
+            params["eventId"],
+            time_min=_time(query, "timeMin"),
+            time_max=_time(query, "timeMax"),
             max_results=_int(query, "maxResults", DEFAULT_PAGE),
             page_token=query.get("pageToken"),
             show_deleted=_bool(query, "showDeleted", False),
-            original_start=query.get("originalStart"))
+            original_start=query.get("originalStart"),
+        )
         return ApiResponse(200, result)
 
     def _events_watch(self, email, request, params):
         body = _json_body(request)
         with self.service.lock:
             cal = self.service.calendar(email, params["calendarId"], "reader")
-            return ApiResponse(200, self.emu.push.watch(email, cal.id, body,
-                                                        self.emu.base_url))
+            return ApiResponse(200, self.emu.push.watch(email, cal.id, body, self.emu.base_url))
 
     # -- acl ------------------------------------------------------------------
     def _acl_list(self, email, request, params):
@@ -397,21 +450,28 @@ class CalendarApi:
 
     def _acl_get(self, email, request, params):
         del request
-        return ApiResponse(200, self.service.get_acl(email, params["calendarId"],
-                                                     params["ruleId"]))
+        return ApiResponse(200, self.service.get_acl(email, params["calendarId"], params["ruleId"]))
 
     def _acl_insert(self, email, request, params):
-        return ApiResponse(200, self.service.insert_acl(email, params["calendarId"],
-                                                        _json_body(request)))
+        return ApiResponse(
+            200, self.service.insert_acl(email, params["calendarId"], _json_body(request))
+        )
 
     def _acl_update(self, email, request, params):
-        return ApiResponse(200, self.service.update_acl(
-            email, params["calendarId"], params["ruleId"], _json_body(request)))
+        return ApiResponse(
+            200,
+            self.service.update_acl(
+                email, params["calendarId"], params["ruleId"], _json_body(request)
+            ),
+        )
 
     def _acl_patch(self, email, request, params):
-        return ApiResponse(200, self.service.update_acl(
-            email, params["calendarId"], params["ruleId"], _json_body(request),
-            partial=True))
+        return ApiResponse(
+            200,
+            self.service.update_acl(
+                email, params["calendarId"], params["ruleId"], _json_body(request), partial=True
+            ),
+        )
 
     def _acl_delete(self, email, request, params):
         del request

@@ -64,46 +64,63 @@ def deleted():
 def condition_not_met():
     """412 ``conditionNotMet``: If-Match did not match the current etag
     (Google names the header: ``locationType: header``, ``location: If-Match``)."""
-    return ApiError(412, "conditionNotMet", "Precondition Failed",
-                    locationType="header", location="If-Match")
+    return ApiError(
+        412, "conditionNotMet", "Precondition Failed", locationType="header", location="If-Match"
+    )
 
 
 def full_sync_required():
     """410 ``fullSyncRequired`` (domain ``calendar``, as Google's error reference
     shows it): the sync token is unknown, forged or expired."""
-    return ApiError(410, "fullSyncRequired",
-                    "Sync token is no longer valid, a full sync is required.",
-                    domain="calendar", locationType="parameter", location="syncToken")
+    return ApiError(
+        410,
+        "fullSyncRequired",
+        "Sync token is no longer valid, a full sync is required.",
+        domain="calendar",
+        locationType="parameter",
+        location="syncToken",
+    )
 
 
 def time_range_empty(location=None):
     """400 ``timeRangeEmpty`` (domain ``calendar``): an event that ends before it
     starts, or a ``timeMax`` not after ``timeMin`` (then the parameter is named)."""
     extra = {"locationType": "parameter", "location": location} if location else {}
-    return ApiError(400, "timeRangeEmpty", "The specified time range is empty.",
-                    domain="calendar", **extra)
+    return ApiError(
+        400, "timeRangeEmpty", "The specified time range is empty.", domain="calendar", **extra
+    )
 
 
 def auth_error():
     """401 ``authError`` with the ``WWW-Authenticate`` header Google sends."""
     return ApiError(
-        401, "authError", "Invalid Credentials",
-        headers={"WWW-Authenticate":
-                 'Bearer realm="https://accounts.google.com/", error="invalid_token"'},
-        location="Authorization", locationType="header")
+        401,
+        "authError",
+        "Invalid Credentials",
+        headers={
+            "WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"'
+        },
+        location="Authorization",
+        locationType="header",
+    )
 
 
 def required_access_level(role):
     """403 ``requiredAccessLevel``: the user's role on a shared calendar is too low
     (a reader writing, a writer changing the calendar's sharing)."""
-    return ApiError(403, "requiredAccessLevel",
-                    "You need to have %s access to this calendar." % role, domain="calendar")
+    return ApiError(
+        403,
+        "requiredAccessLevel",
+        "You need to have %s access to this calendar." % role,
+        domain="calendar",
+    )
 
 
 def insufficient_scopes():
     """403 when the token's scopes do not cover the method."""
-    return ApiError(403, "insufficientPermissions",
-                    "Request had insufficient authentication scopes.")
+    return ApiError(
+        403, "insufficientPermissions", "Request had insufficient authentication scopes."
+    )
 
 
 def parse_error():

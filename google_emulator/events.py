@@ -11,19 +11,35 @@ import copy
 import re
 
 from . import errors
-from .timeutil import (UTC, date_to_utc, format_datetime, get_zone, parse_date,
-                       parse_datetime)
+from .timeutil import UTC, date_to_utc, format_datetime, get_zone, parse_date, parse_datetime
 
 EVENT_ID_RE = re.compile(r"^[a-v0-9]{5,1024}$")
 
 # Fields a client may write; everything else in a body is read-only or unknown
 # and is ignored, as the Calendar API does.
 WRITABLE = (
-    "summary", "description", "location", "colorId", "start", "end",
-    "endTimeUnspecified", "recurrence", "status", "transparency", "visibility",
-    "attendees", "extendedProperties", "reminders", "guestsCanInviteOthers",
-    "guestsCanModify", "guestsCanSeeOtherGuests", "anyoneCanAddSelf", "source",
-    "sequence", "attachments", "eventType",
+    "summary",
+    "description",
+    "location",
+    "colorId",
+    "start",
+    "end",
+    "endTimeUnspecified",
+    "recurrence",
+    "status",
+    "transparency",
+    "visibility",
+    "attendees",
+    "extendedProperties",
+    "reminders",
+    "guestsCanInviteOthers",
+    "guestsCanModify",
+    "guestsCanSeeOtherGuests",
+    "anyoneCanAddSelf",
+    "source",
+    "sequence",
+    "attachments",
+    "eventType",
 )
 STRING_FIELDS = ("summary", "description", "location", "colorId")
 STATUSES = ("confirmed", "tentative", "cancelled")
@@ -40,8 +56,7 @@ SEQUENCE_FIELDS = ("start", "end", "recurrence", "status", "location")
 
 def public(event):
     """The event as the API returns it: a deep copy without ``_`` keys."""
-    return {key: copy.deepcopy(value) for key, value in event.items()
-            if not key.startswith("_")}
+    return {key: copy.deepcopy(value) for key, value in event.items() if not key.startswith("_")}
 
 
 def tombstone(event):
@@ -50,8 +65,12 @@ def tombstone(event):
     Cancelled exception instances also keep ``recurringEventId`` and
     ``originalStartTime`` so that the client knows which occurrence went away.
     """
-    out = {"kind": "calendar#event", "etag": event["etag"], "id": event["id"],
-           "status": "cancelled"}
+    out = {
+        "kind": "calendar#event",
+        "etag": event["etag"],
+        "id": event["id"],
+        "status": "cancelled",
+    }
     for key in ("recurringEventId", "originalStartTime"):
         if key in event:
             out[key] = copy.deepcopy(event[key])
@@ -175,8 +194,7 @@ def parse_event_time(value, which, recurring=False):
 
 def parse_bounds(event):
     """(start, end) EventTimes of a stored (already valid) event."""
-    return (parse_event_time(event["start"], "start"),
-            parse_event_time(event["end"], "end"))
+    return (parse_event_time(event["start"], "start"), parse_event_time(event["end"], "end"))
 
 
 def event_bounds_utc(event, calendar_zone_name):
@@ -198,8 +216,13 @@ def validate(event, calendar_zone_name):
             raise errors.bad_request("Invalid value for: %s" % key)
     recurring = bool(event.get("recurrence"))
     start, end = event.get("start"), event.get("end")
-    if recurring and isinstance(start, dict) and isinstance(end, dict) \
-            and start.get("timeZone") and "dateTime" in end:
+    if (
+        recurring
+        and isinstance(start, dict)
+        and isinstance(end, dict)
+        and start.get("timeZone")
+        and "dateTime" in end
+    ):
         # Google accepts a recurring event whose end omits the zone of its start.
         end.setdefault("timeZone", start["timeZone"])
     if "start" not in event:
@@ -210,7 +233,8 @@ def validate(event, calendar_zone_name):
     end = parse_event_time(event["end"], "end", recurring)
     if start.all_day != end.all_day:
         raise errors.bad_request(
-            "Start and end times must either both be date or both be dateTime.")
+            "Start and end times must either both be date or both be dateTime."
+        )
     if start.all_day:
         if end.day <= start.day:
             raise errors.time_range_empty()
@@ -273,12 +297,11 @@ def _check_extended_properties(event):
             if value is None:
                 del values[key]
             elif not isinstance(value, str):
-                raise errors.bad_request(
-                    "Invalid extended property: %s.%s" % (scope, key))
+                raise errors.bad_request("Invalid extended property: %s.%s" % (scope, key))
             elif len(key) > MAX_PROPERTY_KEY:
-                del values[key]   # Google: longer keys are silently dropped
+                del values[key]  # Google: longer keys are silently dropped
             elif len(value) > MAX_PROPERTY_VALUE:
-                values[key] = value[:MAX_PROPERTY_VALUE]   # ... longer values truncated
+                values[key] = value[:MAX_PROPERTY_VALUE]  # ... longer values truncated
 
 
 def _check_reminders(event):
@@ -290,7 +313,8 @@ def _check_reminders(event):
     if reminders.get("useDefault") and reminders.get("overrides"):
         raise errors.bad_request(
             "Cannot specify both default reminders and overrides at the same time.",
-            reason="cannotUseDefaultRemindersAndSpecifyOverride")
+            reason="cannotUseDefaultRemindersAndSpecifyOverride",
+        )
 
 
 def sequence_bump(old, new):

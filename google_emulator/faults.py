@@ -27,11 +27,17 @@ def fault_error(kind, retry_after=1):
     if kind == "rateLimitExceeded":
         return ApiError(403, "rateLimitExceeded", "Rate Limit Exceeded", domain="usageLimits")
     if kind == "userRateLimitExceeded":
-        return ApiError(403, "userRateLimitExceeded", "User Rate Limit Exceeded",
-                        domain="usageLimits")
+        return ApiError(
+            403, "userRateLimitExceeded", "User Rate Limit Exceeded", domain="usageLimits"
+        )
     if kind == "429":
-        return ApiError(429, "rateLimitExceeded", "Rate Limit Exceeded",
-                        domain="usageLimits", headers={"Retry-After": str(retry_after)})
+        return ApiError(
+            429,
+            "rateLimitExceeded",
+            "Rate Limit Exceeded",
+            domain="usageLimits",
+            headers={"Retry-After": str(retry_after)},
+        )
     if kind == "500":
         return ApiError(500, "backendError", "Backend Error")
     if kind == "503":
@@ -43,8 +49,7 @@ def fault_error(kind, retry_after=1):
 
 def quota_error():
     """403 once a user's quota is used up (Google's Calendar usage limit)."""
-    return ApiError(403, "quotaExceeded", "Calendar usage limits exceeded.",
-                    domain="usageLimits")
+    return ApiError(403, "quotaExceeded", "Calendar usage limits exceeded.", domain="usageLimits")
 
 
 class FaultInjector:
@@ -54,8 +59,9 @@ class FaultInjector:
         self._lock = threading.Lock()
         self.configure(rate=0.0)
 
-    def configure(self, rate=0.0, kinds=DEFAULT_KINDS, seed=1, latency=0.0,
-                  retry_after=1, targets=TARGETS):
+    def configure(
+        self, rate=0.0, kinds=DEFAULT_KINDS, seed=1, latency=0.0, retry_after=1, targets=TARGETS
+    ):
         """Set the failure rate (0 turns faults off), kinds, seed and latency.
 
         ``targets``: "request" draws once per HTTP request (a whole batch
@@ -82,9 +88,14 @@ class FaultInjector:
 
     def settings(self):
         """The current configuration, JSON-able."""
-        return {"rate": self.rate, "kinds": list(self.kinds), "seed": self.seed,
-                "latency": self.latency, "retry_after": self.retry_after,
-                "targets": list(self.targets)}
+        return {
+            "rate": self.rate,
+            "kinds": list(self.kinds),
+            "seed": self.seed,
+            "latency": self.latency,
+            "retry_after": self.retry_after,
+            "targets": list(self.targets),
+        }
 
     def draw(self, target):
         """A fault kind for the next call at ``target``, or None."""
@@ -105,7 +116,7 @@ class Quotas:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self.limits = {}   # email -> [max_requests, used]
+        self.limits = {}  # email -> [max_requests, used]
 
     def set(self, email, max_requests):
         """Allow ``max_requests`` more calls for ``email``; None removes the limit."""
@@ -148,13 +159,20 @@ def rate_limit_error(scope, status=403, retry_after=None):
     """
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     if status == 429:
-        return ApiError(429, "rateLimitExceeded", "Rate Limit Exceeded",
-                        domain="usageLimits", headers=headers)
+        return ApiError(
+            429, "rateLimitExceeded", "Rate Limit Exceeded", domain="usageLimits", headers=headers
+        )
     if scope == "user":
-        return ApiError(403, "userRateLimitExceeded", "User Rate Limit Exceeded",
-                        domain="usageLimits", headers=headers)
-    return ApiError(403, "rateLimitExceeded", "Rate Limit Exceeded", domain="usageLimits",
-                    headers=headers)
+        return ApiError(
+            403,
+            "userRateLimitExceeded",
+            "User Rate Limit Exceeded",
+            domain="usageLimits",
+            headers=headers,
+        )
+    return ApiError(
+        403, "rateLimitExceeded", "Rate Limit Exceeded", domain="usageLimits", headers=headers
+    )
 
 
 class RateLimits:
@@ -167,21 +185,38 @@ class RateLimits:
     once the window has moved on. ``None`` for a limit means no limit.
     """
 
-    def __init__(self, clock, per_user=PER_USER_PER_MINUTE,
-                 per_project=PER_PROJECT_PER_MINUTE, window=WINDOW_SECONDS, status=403,
-                 retry_after=False):
+    def __init__(
+        self,
+        clock,
+        per_user=PER_USER_PER_MINUTE,
+        per_project=PER_PROJECT_PER_MINUTE,
+        window=WINDOW_SECONDS,
+        status=403,
+        retry_after=False,
+    ):
         self._lock = threading.Lock()
         self._clock = clock
-        self._defaults = dict(per_user=per_user, per_project=per_project, window=window,
-                              status=status, retry_after=retry_after)
+        self._defaults = dict(
+            per_user=per_user,
+            per_project=per_project,
+            window=window,
+            status=status,
+            retry_after=retry_after,
+        )
         self.reset()
 
     def reset(self):
         """Forget the counters; the limits go back to the constructor's."""
         self.configure(**self._defaults)
 
-    def configure(self, per_user=PER_USER_PER_MINUTE, per_project=PER_PROJECT_PER_MINUTE,
-                  window=WINDOW_SECONDS, status=403, retry_after=False):
+    def configure(
+        self,
+        per_user=PER_USER_PER_MINUTE,
+        per_project=PER_PROJECT_PER_MINUTE,
+        window=WINDOW_SECONDS,
+        status=403,
+        retry_after=False,
+    ):
         """Set the limits (None = unlimited), the window in seconds, the status
         (403 or 429) and whether refusals carry a ``Retry-After`` header (Google
         does not document one). Counters are cleared."""
@@ -198,8 +233,8 @@ class RateLimits:
             self.window = float(window)
             self.status = int(status)
             self.retry_after = bool(retry_after)
-            self._users = {}      # (project, email) -> deque of call times
-            self._projects = {}   # project -> deque of call times
+            self._users = {}  # (project, email) -> deque of call times
+            self._projects = {}  # project -> deque of call times
 
     @property
     def enabled(self):
@@ -208,9 +243,13 @@ class RateLimits:
 
     def settings(self):
         """The current configuration, JSON-able."""
-        return {"per_user": self.per_user, "per_project": self.per_project,
-                "window": self.window, "status": self.status,
-                "retry_after": self.retry_after}
+        return {
+            "per_user": self.per_user,
+            "per_project": self.per_project,
+            "window": self.window,
+            "status": self.status,
+            "retry_after": self.retry_after,
+        }
 
     def _prune(self, times, now):
         horizon = now - self.window
@@ -227,13 +266,16 @@ class RateLimits:
             project_times = self._projects.setdefault(project, deque())
             self._prune(user_times, now)
             self._prune(project_times, now)
-            for scope, times, limit in (("user", user_times, self.per_user),
-                                        ("project", project_times, self.per_project)):
+            for scope, times, limit in (
+                ("user", user_times, self.per_user),
+                ("project", project_times, self.per_project),
+            ):
                 if limit is not None and len(times) >= limit:
                     retry = None
                     if self.retry_after:
-                        wait = times[len(times) - limit] + self.window - now if limit \
-                            else self.window
+                        wait = (
+                            times[len(times) - limit] + self.window - now if limit else self.window
+                        )
                         retry = max(1, math.ceil(wait))
                     return rate_limit_error(scope, self.status, retry)
             user_times.append(now)

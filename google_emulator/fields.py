@@ -13,8 +13,12 @@ from . import errors
 
 
 def _invalid(text):
-    return errors.bad_request("Invalid field selection %s" % text, reason="invalidParameter",
-                              location="fields", locationType="parameter")
+    return errors.bad_request(
+        "Invalid field selection %s" % text,
+        reason="invalidParameter",
+        location="fields",
+        locationType="parameter",
+    )
 
 
 def parse_fields(text):
@@ -29,7 +33,7 @@ def _merge(tree, path, sub):
     node = tree
     for name in path[:-1]:
         child = node.get(name, {})
-        if child is None:       # already "all of it"
+        if child is None:  # already "all of it"
             return
         node[name] = child
         node = child

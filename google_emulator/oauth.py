@@ -22,8 +22,13 @@ from urllib.parse import unquote, urlencode
 
 from werkzeug.wrappers import Response
 
-from .service_accounts import GOOGLE_AUDIENCES, GRANT_TYPE, UNAUTHORIZED, GrantError, \
-    ServiceAccounts
+from .service_accounts import (
+    GOOGLE_AUDIENCES,
+    GRANT_TYPE,
+    UNAUTHORIZED,
+    GrantError,
+    ServiceAccounts,
+)
 from .ui import escape, render_page
 
 CODE_TTL = 600
@@ -46,8 +51,13 @@ def _oauth_error(status, error, description):
 
 
 def _error_page(status, error, description):
-    body = ("<h1>Erreur %d : %s</h1><p>%s</p><p><small>Error %d: %s</small></p>"
-            % (status, escape(error), escape(description), status, escape(error)))
+    body = "<h1>Erreur %d : %s</h1><p>%s</p><p><small>Error %d: %s</small></p>" % (
+        status,
+        escape(error),
+        escape(description),
+        status,
+        escape(error),
+    )
     return Response(render_page("Erreur / Error", body), status=status, mimetype="text/html")
 
 
@@ -75,11 +85,11 @@ class OAuthServer:
     def reset(self):
         """Forget every client, code and token."""
         with self.store.lock:
-            self.clients = {}     # client_id -> {"secret", "redirect_uris"}
-            self.codes = {}       # code -> grant
-            self.pending = {}     # consent request id -> authorization request
-            self.access = {}      # access token -> record
-            self.refresh = {}     # refresh token -> record
+            self.clients = {}  # client_id -> {"secret", "redirect_uris"}
+            self.codes = {}  # code -> grant
+            self.pending = {}  # consent request id -> authorization request
+            self.access = {}  # access token -> record
+            self.refresh = {}  # refresh token -> record
             # Browser tests: the consent page approves itself (never on by default).
             self.auto_consent = False
             self.service_accounts.reset()
@@ -88,8 +98,10 @@ class OAuthServer:
     def add_client(self, client_id, client_secret, redirect_uris=()):
         """Register (or re-register) an OAuth client and its redirect URIs."""
         with self.store.lock:
-            self.clients[client_id] = {"secret": client_secret,
-                                       "redirect_uris": list(redirect_uris)}
+            self.clients[client_id] = {
+                "secret": client_secret,
+                "redirect_uris": list(redirect_uris),
+            }
 
     def default_client(self):
         """The first registered client, registering a default one if needed."""
@@ -112,17 +124,30 @@ class OAuthServer:
         refresh_token = None
         if offline:
             refresh_token = self.store.new_secret("1//emu-", 40)
-            self.refresh[refresh_token] = {"email": email, "client_id": client_id,
-                                           "scopes": scopes, "revoked": False}
+            self.refresh[refresh_token] = {
+                "email": email,
+                "client_id": client_id,
+                "scopes": scopes,
+                "revoked": False,
+            }
         return self._issue_access(email, client_id, scopes, refresh_token)
 
     def _issue_access(self, email, client_id, scopes, refresh_token):
         token = self.store.new_secret("ya29.emu-", 48)
-        self.access[token] = {"email": email, "client_id": client_id, "scopes": scopes,
-                              "expires": self.store.clock.time() + self.access_token_ttl,
-                              "refresh": refresh_token, "revoked": False}
-        out = {"access_token": token, "expires_in": self.access_token_ttl,
-               "scope": " ".join(scopes), "token_type": "Bearer"}
+        self.access[token] = {
+            "email": email,
+            "client_id": client_id,
+            "scopes": scopes,
+            "expires": self.store.clock.time() + self.access_token_ttl,
+            "refresh": refresh_token,
+            "revoked": False,
+        }
+        out = {
+            "access_token": token,
+            "expires_in": self.access_token_ttl,
+            "scope": " ".join(scopes),
+            "token_type": "Bearer",
+        }
         if refresh_token:
             out["refresh_token"] = refresh_token
         return out
@@ -187,9 +212,12 @@ class OAuthServer:
             return _error_page(401, "invalid_client", "The OAuth client was not found.")
         redirect_uri = args.get("redirect_uri", "")
         if redirect_uri not in client["redirect_uris"]:
-            return _error_page(400, "redirect_uri_mismatch",
-                               "The redirect URI in the request, %s, does not match the "
-                               "ones authorized for the OAuth client." % redirect_uri)
+            return _error_page(
+                400,
+                "redirect_uri_mismatch",
+                "The redirect URI in the request, %s, does not match the "
+                "ones authorized for the OAuth client." % redirect_uri,
+            )
         state = args.get("state")
         if args.get("response_type") != "code":
             params = {"error": "unsupported_response_type"}
@@ -201,8 +229,9 @@ class OAuthServer:
             return _error_page(400, "invalid_request", "Missing required parameter: scope")
         bad = [s for s in scopes if not (s.startswith(SCOPE_PREFIX) or s in OPENID_SCOPES)]
         if bad:
-            return _error_page(400, "invalid_scope", "Some requested scopes were invalid: %s"
-                               % ", ".join(bad))
+            return _error_page(
+                400, "invalid_scope", "Some requested scopes were invalid: %s" % ", ".join(bad)
+            )
         method = args.get("code_challenge_method")
         challenge = args.get("code_challenge")
         if challenge and (method or "plain") not in ("S256", "plain"):
@@ -210,29 +239,46 @@ class OAuthServer:
         with self.store.lock:
             request_id = self.store.new_secret("", 24)
             self.pending[request_id] = {
-                "client_id": args["client_id"], "redirect_uri": redirect_uri,
-                "scopes": scopes, "state": state, "challenge": challenge,
-                "method": method or "plain", "offline": args.get("access_type") == "offline",
-                "expires": self.store.clock.time() + CONSENT_TTL}
+                "client_id": args["client_id"],
+                "redirect_uri": redirect_uri,
+                "scopes": scopes,
+                "state": state,
+                "challenge": challenge,
+                "method": method or "plain",
+                "offline": args.get("access_type") == "offline",
+                "expires": self.store.clock.time() + CONSENT_TTL,
+            }
             accounts = list(self.store.accounts)
-        page = self._consent_page(request_id, args.get("login_hint"), accounts,
-                                  args["client_id"], scopes, self.auto_consent)
+        page = self._consent_page(
+            request_id,
+            args.get("login_hint"),
+            accounts,
+            args["client_id"],
+            scopes,
+            self.auto_consent,
+        )
         return Response(page, mimetype="text/html")
 
     @staticmethod
     def _consent_page(request_id, login_hint, accounts, client_id, scopes, auto=False):
         if login_hint:
-            who = ('<p>Compte / Account: <b>%s</b></p>'
-                   '<input type="hidden" name="email" value="%s">'
-                   % (escape(login_hint), escape(login_hint)))
+            who = (
+                "<p>Compte / Account: <b>%s</b></p>"
+                '<input type="hidden" name="email" value="%s">'
+                % (escape(login_hint), escape(login_hint))
+            )
         elif accounts:
-            options = "".join('<option value="%s">%s</option>' % (escape(a), escape(a))
-                              for a in accounts)
-            who = ('<p><label>Compte / Account: <select name="email">%s</select>'
-                   '</label></p>' % options)
+            options = "".join(
+                '<option value="%s">%s</option>' % (escape(a), escape(a)) for a in accounts
+            )
+            who = (
+                '<p><label>Compte / Account: <select name="email">%s</select></label></p>' % options
+            )
         else:
-            who = ('<p><label>Adresse e-mail / Email: <input type="email" name="email" '
-                   'value="demo@example.com" required></label></p>')
+            who = (
+                '<p><label>Adresse e-mail / Email: <input type="email" name="email" '
+                'value="demo@example.com" required></label></p>'
+            )
         scope_items = "".join("<li><code>%s</code></li>" % escape(s) for s in scopes)
         body = (
             "<h1>Autoriser l'accès / Allow access</h1>"
@@ -243,10 +289,10 @@ class OAuthServer:
             '<input type="hidden" name="request_id" value="%s">%s'
             '<button type="submit" name="decision" value="allow">Autoriser</button> '
             '<button type="submit" name="decision" value="deny">Refuser</button>'
-            "</form>" % (escape(client_id), scope_items, escape(request_id), who))
+            "</form>" % (escape(client_id), scope_items, escape(request_id), who)
+        )
         if auto:  # browser tests: the page presses "Autoriser" by itself
-            body += ("<script>document.querySelector('button[value=allow]').click();"
-                     "</script>")
+            body += "<script>document.querySelector('button[value=allow]').click();</script>"
         return render_page("Consentement / Consent", body)
 
     def handle_approval(self, request):
@@ -255,8 +301,9 @@ class OAuthServer:
         with self.store.lock:
             pending = self.pending.pop(form.get("request_id", ""), None)
             if pending is None or pending["expires"] < self.store.clock.time():
-                return _error_page(400, "invalid_request",
-                                   "Cette demande a expiré. / This request has expired.")
+                return _error_page(
+                    400, "invalid_request", "Cette demande a expiré. / This request has expired."
+                )
             params = {}
             if pending["state"] is not None:
                 params["state"] = pending["state"]
@@ -268,8 +315,9 @@ class OAuthServer:
                 return _error_page(400, "invalid_request", "Adresse e-mail invalide.")
             self.service.add_account(email)
             code = self.store.new_secret("4/0emu-", 40)
-            self.codes[code] = dict(pending, email=email, used=False,
-                                    expires=self.store.clock.time() + CODE_TTL)
+            self.codes[code] = dict(
+                pending, email=email, used=False, expires=self.store.clock.time() + CODE_TTL
+            )
         params.update({"code": code, "scope": " ".join(pending["scopes"])})
         return _redirect(pending["redirect_uri"], params)
 
@@ -300,13 +348,18 @@ class OAuthServer:
                 return self._code_grant(request.form, client_id)
             if grant_type == "refresh_token":
                 return self._refresh_grant(request.form, client_id)
-            return _oauth_error(400, "unsupported_grant_type",
-                                "Invalid grant_type: %s" % (grant_type or ""))
+            return _oauth_error(
+                400, "unsupported_grant_type", "Invalid grant_type: %s" % (grant_type or "")
+            )
 
     def _code_grant(self, form, client_id):
         grant = self.codes.get(form.get("code", ""))
-        if grant is None or grant["used"] or grant["expires"] < self.store.clock.time() \
-                or grant["client_id"] != client_id:
+        if (
+            grant is None
+            or grant["used"]
+            or grant["expires"] < self.store.clock.time()
+            or grant["client_id"] != client_id
+        ):
             return _oauth_error(400, "invalid_grant", "Bad Request")
         if form.get("redirect_uri") != grant["redirect_uri"]:
             return _oauth_error(400, "redirect_uri_mismatch", "Bad Request")
@@ -318,8 +371,7 @@ class OAuthServer:
             if computed != grant["challenge"]:
                 return _oauth_error(400, "invalid_grant", "Invalid code verifier.")
         grant["used"] = True
-        return _json(200, self._issue(grant["email"], client_id, grant["scopes"],
-                                      grant["offline"]))
+        return _json(200, self._issue(grant["email"], client_id, grant["scopes"], grant["offline"]))
 
     def _refresh_grant(self, form, client_id):
         refresh_token = form.get("refresh_token", "")
@@ -338,19 +390,19 @@ class OAuthServer:
         audiences = GOOGLE_AUDIENCES + (base + "/token", base + "/o/oauth2/token")
         try:
             record, claims, scopes = self.service_accounts.check(
-                form.get("assertion", ""), audiences, self.store.clock.time())
+                form.get("assertion", ""), audiences, self.store.clock.time()
+            )
         except GrantError as exc:
             return _oauth_error(exc.status, exc.error, exc.description)
         subject = claims.get("sub")
         if subject:
-            if not self.service_accounts.may_impersonate(record["client_id"], subject,
-                                                         scopes):
+            if not self.service_accounts.may_impersonate(record["client_id"], subject, scopes):
                 return _oauth_error(401, "unauthorized_client", UNAUTHORIZED)
             if subject not in self.store.accounts:
                 return _oauth_error(400, "invalid_grant", "Invalid email or User ID")
             email = subject
         else:
-            email = claims["iss"]            # the service account's own calendars
+            email = claims["iss"]  # the service account's own calendars
             self.service.add_account(email)
         body = self._issue_access(email, record["client_id"], scopes, None)
         body.pop("scope", None)
@@ -370,10 +422,19 @@ class OAuthServer:
         if record is None:
             return _oauth_error(400, "invalid_token", "Invalid Value")
         expires_in = int(record["expires"] - self.store.clock.time())
-        return _json(200, {"azp": record["client_id"], "aud": record["client_id"],
-                           "scope": " ".join(record["scopes"]), "email": record["email"],
-                           "email_verified": "true", "expires_in": str(expires_in),
-                           "exp": str(int(record["expires"])), "access_type": "offline"})
+        return _json(
+            200,
+            {
+                "azp": record["client_id"],
+                "aud": record["client_id"],
+                "scope": " ".join(record["scopes"]),
+                "email": record["email"],
+                "email_verified": "true",
+                "expires_in": str(expires_in),
+                "exp": str(int(record["expires"])),
+                "access_type": "offline",
+            },
+        )
 
     def handle_userinfo(self, request):
         """``/oauth2/v3/userinfo`` with a Bearer token: who is this?"""
@@ -381,10 +442,18 @@ class OAuthServer:
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
         record = self.authenticate(token)
         if record is None:
-            return _json(401, {"error": "invalid_request",
-                               "error_description": "Invalid Credentials"},
-                         {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            return _json(
+                401,
+                {"error": "invalid_request", "error_description": "Invalid Credentials"},
+                {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
         email = record["email"]
-        return _json(200, {"sub": hashlib.sha1(email.encode()).hexdigest()[:21],
-                           "email": email, "email_verified": True,
-                           "name": email.split("@")[0]})
+        return _json(
+            200,
+            {
+                "sub": hashlib.sha1(email.encode()).hexdigest()[:21],
+                "email": email,
+                "email_verified": True,
+                "name": email.split("@")[0],
+            },
+        )

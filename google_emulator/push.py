@@ -56,8 +56,8 @@ class PushHub:
     def __init__(self, store, allow_loopback_http=True):
         self.store = store
         self.allow_loopback_http = allow_loopback_http
-        self.channels = {}          # channel id -> dict
-        self.deliveries = []        # what was sent, for tests and the admin API
+        self.channels = {}  # channel id -> dict
+        self.deliveries = []  # what was sent, for tests and the admin API
         self._queue = queue.Queue()
         self._pending = 0
         self._idle = threading.Condition()
@@ -80,23 +80,30 @@ class PushHub:
         if body["type"] not in ("web_hook", "webhook"):
             raise errors.bad_request("Invalid value for: type")
         channel_id = body["id"]
-        if not isinstance(channel_id, str) or len(channel_id) > MAX_CHANNEL_ID \
-                or not _CHANNEL_ID_RE.match(channel_id):
+        if (
+            not isinstance(channel_id, str)
+            or len(channel_id) > MAX_CHANNEL_ID
+            or not _CHANNEL_ID_RE.match(channel_id)
+        ):
             raise errors.bad_request(
                 "Channel id must match [A-Za-z0-9\\-_\\+/=]+ and be at most %d "
-                "characters: %s" % (MAX_CHANNEL_ID, channel_id), reason="invalid",
-                location="id", locationType="other")
+                "characters: %s" % (MAX_CHANNEL_ID, channel_id),
+                reason="invalid",
+                location="id",
+                locationType="other",
+            )
         address = body["address"]
         scheme = urlsplit(address).scheme if isinstance(address, str) else ""
         loopback = is_loopback_url(address)
-        if scheme != "https" and not (scheme == "http" and loopback
-                                      and self.allow_loopback_http):
-            raise errors.bad_request("WebHook callback must be HTTPS: %s" % address,
-                                     reason="push.webhookUrlNotHttps")
+        if scheme != "https" and not (scheme == "http" and loopback and self.allow_loopback_http):
+            raise errors.bad_request(
+                "WebHook callback must be HTTPS: %s" % address, reason="push.webhookUrlNotHttps"
+            )
         if not loopback:
             raise errors.bad_request(
-                "Push address must be on a loopback host for the emulator: %s"
-                % address, reason="push.webhookUrlNotAllowed")
+                "Push address must be on a loopback host for the emulator: %s" % address,
+                reason="push.webhookUrlNotAllowed",
+            )
         now_ms = int(self.store.clock.time() * 1000)
         expiration = body.get("expiration")
         try:
@@ -109,19 +116,34 @@ class PushHub:
         with self.store.lock:
             self.prune()
             if body["id"] in self.channels:
-                raise errors.bad_request("Channel id %s not unique" % body["id"],
-                                         reason="channelIdNotUnique")
+                raise errors.bad_request(
+                    "Channel id %s not unique" % body["id"], reason="channelIdNotUnique"
+                )
             resource_id = self.store.new_secret("", 27)
             uri = "%s/calendar/v3/calendars/%s/events?alt=json" % (
-                base_url or "", quote(calendar_id, safe="@"))
-            channel = {"id": body["id"], "resourceId": resource_id, "resourceUri": uri,
-                       "token": body.get("token"), "expiration": expiration,
-                       "address": body["address"], "owner": email,
-                       "calendar_id": calendar_id, "message_number": 0}
+                base_url or "",
+                quote(calendar_id, safe="@"),
+            )
+            channel = {
+                "id": body["id"],
+                "resourceId": resource_id,
+                "resourceUri": uri,
+                "token": body.get("token"),
+                "expiration": expiration,
+                "address": body["address"],
+                "owner": email,
+                "calendar_id": calendar_id,
+                "message_number": 0,
+            }
             self.channels[body["id"]] = channel
             self._enqueue(channel, "sync")
-        out = {"kind": "api#channel", "id": channel["id"], "resourceId": resource_id,
-               "resourceUri": uri, "expiration": str(expiration)}
+        out = {
+            "kind": "api#channel",
+            "id": channel["id"],
+            "resourceId": resource_id,
+            "resourceUri": uri,
+            "expiration": str(expiration),
+        }
         if channel["token"]:
             out["token"] = channel["token"]
         return out
@@ -133,8 +155,11 @@ class PushHub:
         with self.store.lock:
             self.prune()
             channel = self.channels.get(body.get("id") or "")
-            if channel is None or channel["resourceId"] != body.get("resourceId") \
-                    or channel["owner"] != email:
+            if (
+                channel is None
+                or channel["resourceId"] != body.get("resourceId")
+                or channel["owner"] != email
+            ):
                 raise errors.not_found()
             del self.channels[channel["id"]]
 
@@ -165,16 +190,14 @@ class PushHub:
             "X-Goog-Resource-ID": channel["resourceId"],
             "X-Goog-Resource-State": state,
             "X-Goog-Resource-URI": channel["resourceUri"],
-            "X-Goog-Channel-Expiration": formatdate(channel["expiration"] / 1000.0,
-                                                    usegmt=True),
+            "X-Goog-Channel-Expiration": formatdate(channel["expiration"] / 1000.0, usegmt=True),
         }
         if channel["token"]:
             headers["X-Goog-Channel-Token"] = channel["token"]
         with self._idle:
             self._pending += 1
             if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._run, name="emulator-push",
-                                                daemon=True)
+                self._worker = threading.Thread(target=self._run, name="emulator-push", daemon=True)
                 self._worker.start()
         self._queue.put((channel["address"], headers))
 
@@ -184,10 +207,14 @@ class PushHub:
             if item is None:
                 return
             address, headers = item
-            record = {"address": address, "channel_id": headers["X-Goog-Channel-ID"],
-                      "state": headers["X-Goog-Resource-State"],
-                      "message_number": int(headers["X-Goog-Message-Number"]),
-                      "status": None, "error": None}
+            record = {
+                "address": address,
+                "channel_id": headers["X-Goog-Channel-ID"],
+                "state": headers["X-Goog-Resource-State"],
+                "message_number": int(headers["X-Goog-Message-Number"]),
+                "status": None,
+                "error": None,
+            }
             try:
                 record["status"] = self._post(address, headers)
             except (OSError, ValueError, http.client.HTTPException) as exc:
@@ -202,8 +229,9 @@ class PushHub:
         """POST an empty body, header names spelled exactly as Google does
         (urllib would re-case them), straight to the address (no proxy)."""
         parts = urlsplit(address)
-        connection_class = (http.client.HTTPSConnection if parts.scheme == "https"
-                            else http.client.HTTPConnection)
+        connection_class = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        )
         connection = connection_class(parts.hostname, parts.port, timeout=DELIVERY_TIMEOUT)
         try:
             path = parts.path or "/"

@@ -27,8 +27,7 @@ MAX_ITERATIONS = 50000
 
 _UNTIL_RE = re.compile(r"UNTIL=([0-9TZ]+(?:[+-]\d{2}:?\d{2})?)", re.IGNORECASE)
 _ICAL_DT_RE = re.compile(r"^(\d{8})(?:T(\d{6})(Z|[+-]\d{2}:?\d{2})?)?$")
-_BY_PART_RE = re.compile(r"(?:^|;)(BYMONTH|BYWEEKNO|BYYEARDAY|BYMONTHDAY|BYDAY)=",
-                         re.IGNORECASE)
+_BY_PART_RE = re.compile(r"(?:^|;)(BYMONTH|BYWEEKNO|BYYEARDAY|BYMONTHDAY|BYDAY)=", re.IGNORECASE)
 
 
 def _parse_ical_datetime(text):
@@ -98,7 +97,7 @@ class Series:
                     raise ValueError(line)
         except (ValueError, TypeError, KeyError, OverflowError) as exc:
             raise errors.bad_request("Invalid recurrence rule.") from exc
-        rset.rdate(self.dtstart)   # RFC 5545: DTSTART is always the first instance
+        rset.rdate(self.dtstart)  # RFC 5545: DTSTART is always the first instance
         return rset
 
     def _yearly_in_start_month(self, value):
@@ -126,7 +125,7 @@ class Series:
                 moment = moment.replace(hour=23, minute=59, second=59)
             local = moment.replace(tzinfo=UTC if is_utc else self.zone)
             text = local.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        return value[:match.start(1)] + text + value[match.end(1):]
+        return value[: match.start(1)] + text + value[match.end(1) :]
 
     def _convert(self, text, params):
         """An RDATE/EXDATE value as the same kind of datetime as DTSTART."""
@@ -140,8 +139,7 @@ class Series:
                 moment = moment.replace(tzinfo=UTC).astimezone(self.calendar_zone)
             return datetime(moment.year, moment.month, moment.day)
         if is_date:
-            return self.dtstart.replace(year=moment.year, month=moment.month,
-                                        day=moment.day)
+            return self.dtstart.replace(year=moment.year, month=moment.month, day=moment.day)
         if is_utc:
             zone = UTC
         elif tzid:
@@ -159,8 +157,14 @@ class Series:
             return date_to_utc(original.date(), self.calendar_zone)
         return original.astimezone(UTC)
 
-    def occurrences(self, window_start=None, window_end=None, limit=DEFAULT_LIMIT,
-                    min_inclusive=False, horizon=True):
+    def occurrences(
+        self,
+        window_start=None,
+        window_end=None,
+        limit=DEFAULT_LIMIT,
+        min_inclusive=False,
+        horizon=True,
+    ):
         """Original starts of the occurrences overlapping [window_start, window_end)
         (``min_inclusive``: an occurrence ending at ``window_start`` counts).
 
@@ -180,8 +184,9 @@ class Series:
                 break
             end = start + self.duration
             # Google: timeMin bounds the end (exclusive), timeMax the start (exclusive).
-            if window_start is not None and (end < window_start if min_inclusive
-                                             else end <= window_start):
+            if window_start is not None and (
+                end < window_start if min_inclusive else end <= window_start
+            ):
                 continue
             found.append(original)
         return found
@@ -219,14 +224,17 @@ class Series:
         """``originalStartTime`` of an occurrence, as Google writes it."""
         if self.all_day:
             return {"date": original.date().isoformat()}
-        return {"dateTime": format_datetime(original.astimezone(self.zone)),
-                "timeZone": self.master["start"]["timeZone"]}
+        return {
+            "dateTime": format_datetime(original.astimezone(self.zone)),
+            "timeZone": self.master["start"]["timeZone"],
+        }
 
     def materialize(self, original):
         """The occurrence as an event dict (what ``instances`` returns for it)."""
         master = self.master
-        instance = {key: copy.deepcopy(value) for key, value in master.items()
-                    if key != "recurrence"}
+        instance = {
+            key: copy.deepcopy(value) for key, value in master.items() if key != "recurrence"
+        }
         instance["id"] = self.instance_id(original)
         instance["recurringEventId"] = master["id"]
         instance["originalStartTime"] = self.original_start_time(original)
@@ -239,8 +247,10 @@ class Series:
             zone_name = master["start"]["timeZone"]
             end = (original.astimezone(UTC) + self.duration).astimezone(self.zone)
             instance["start"] = {"dateTime": format_datetime(original), "timeZone": zone_name}
-            instance["end"] = {"dateTime": format_datetime(end),
-                               "timeZone": master["end"].get("timeZone", zone_name)}
+            instance["end"] = {
+                "dateTime": format_datetime(end),
+                "timeZone": master["end"].get("timeZone", zone_name),
+            }
         return instance
 
 

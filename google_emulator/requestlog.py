@@ -29,9 +29,18 @@ class RequestLog:
         """Append an entry and return it (callers fill in the status later)."""
         with self._lock:
             self._seq += 1
-            entry = {"seq": self._seq, "time": time.time(), "method": None, "path": None,
-                     "status": None, "reason": None, "batch_size": None, "fault": None,
-                     "email": None, "in_batch": False}
+            entry = {
+                "seq": self._seq,
+                "time": time.time(),
+                "method": None,
+                "path": None,
+                "status": None,
+                "reason": None,
+                "batch_size": None,
+                "fault": None,
+                "email": None,
+                "in_batch": False,
+            }
             entry.update(fields)
             self._entries.append(entry)
             return entry
@@ -49,5 +58,6 @@ class RequestLog:
     def round_trips(self):
         """Real HTTP requests to the Calendar API and batch endpoints."""
         with self._lock:
-            return sum(1 for e in self._entries
-                       if not e["in_batch"] and e["path"].startswith(API_PREFIXES))
+            return sum(
+                1 for e in self._entries if not e["in_batch"] and e["path"].startswith(API_PREFIXES)
+            )

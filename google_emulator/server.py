@@ -18,8 +18,16 @@ from .admin import AdminApi
 from .batch import run_batch
 from .calendar_api import ApiRequest, ApiResponse, CalendarApi
 from .errors import ApiError
-from .faults import (DEFAULT_KINDS, PER_PROJECT_PER_MINUTE, PER_USER_PER_MINUTE, TARGETS,
-                     WINDOW_SECONDS, FaultInjector, Quotas, RateLimits)
+from .faults import (
+    DEFAULT_KINDS,
+    PER_PROJECT_PER_MINUTE,
+    PER_USER_PER_MINUTE,
+    TARGETS,
+    WINDOW_SECONDS,
+    FaultInjector,
+    Quotas,
+    RateLimits,
+)
 from .oauth import CALENDAR_SCOPE, OAuthServer
 from .push import PushHub
 from .recurrence import DEFAULT_LIMIT
@@ -29,11 +37,15 @@ from .store import Store
 from .ui import WebUI
 
 OAUTH_ROUTES = {
-    "/o/oauth2/auth": "handle_authorize", "/o/oauth2/v2/auth": "handle_authorize",
+    "/o/oauth2/auth": "handle_authorize",
+    "/o/oauth2/v2/auth": "handle_authorize",
     "/o/oauth2/approval": "handle_approval",
-    "/token": "handle_token", "/o/oauth2/token": "handle_token",
-    "/revoke": "handle_revoke", "/o/oauth2/revoke": "handle_revoke",
-    "/oauth2/v3/tokeninfo": "handle_tokeninfo", "/oauth2/v3/userinfo": "handle_userinfo",
+    "/token": "handle_token",
+    "/o/oauth2/token": "handle_token",
+    "/revoke": "handle_revoke",
+    "/o/oauth2/revoke": "handle_revoke",
+    "/oauth2/v3/tokeninfo": "handle_tokeninfo",
+    "/oauth2/v3/userinfo": "handle_userinfo",
     "/oauth2/v2/userinfo": "handle_userinfo",
 }
 
@@ -65,20 +77,35 @@ class Emulator:
     on a loopback host. Only loopback hosts are ever accepted.
     """
 
-    def __init__(self, seed=0, access_token_ttl=3600, max_instances=DEFAULT_LIMIT,
-                 verbose=False, quota_per_user=PER_USER_PER_MINUTE,
-                 quota_per_project=PER_PROJECT_PER_MINUTE, quota_window=WINDOW_SECONDS,
-                 quota_status=403, quota_retry_after=False, allow_loopback_http_push=True):
+    def __init__(
+        self,
+        seed=0,
+        access_token_ttl=3600,
+        max_instances=DEFAULT_LIMIT,
+        verbose=False,
+        quota_per_user=PER_USER_PER_MINUTE,
+        quota_per_project=PER_PROJECT_PER_MINUTE,
+        quota_window=WINDOW_SECONDS,
+        quota_status=403,
+        quota_retry_after=False,
+        allow_loopback_http_push=True,
+    ):
         self.store = Store(seed)
         self.push = PushHub(self.store, allow_loopback_http=allow_loopback_http_push)
-        self.service = CalendarService(self.store, notify=self.push.notify,
-                                       max_instances=max_instances)
+        self.service = CalendarService(
+            self.store, notify=self.push.notify, max_instances=max_instances
+        )
         self.oauth = OAuthServer(self.store, self.service, access_token_ttl)
         self.faults = FaultInjector()
         self.quotas = Quotas()
-        self.rate_limits = RateLimits(self.store.clock, per_user=quota_per_user,
-                                      per_project=quota_per_project, window=quota_window,
-                                      status=quota_status, retry_after=quota_retry_after)
+        self.rate_limits = RateLimits(
+            self.store.clock,
+            per_user=quota_per_user,
+            per_project=quota_per_project,
+            window=quota_window,
+            status=quota_status,
+            retry_after=quota_retry_after,
+        )
         self.log = RequestLog()
         self.api = CalendarApi(self)
         self.admin = AdminApi(self)
@@ -94,13 +121,17 @@ class Emulator:
         if self._server is not None:
             raise RuntimeError("the emulator is already running")
         handler = WSGIRequestHandler if self.verbose else _QuietHandler
-        self._server = make_server(host, port, self.wsgi_app, threaded=True,
-                                   request_handler=handler)
+        self._server = make_server(
+            host, port, self.wsgi_app, threaded=True, request_handler=handler
+        )
         shown = "[%s]" % host if ":" in host else host
         self.store.base_url = "http://%s:%d" % (shown, self._server.server_port)
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05},
-                                        name="google-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="google-emulator",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -183,8 +214,9 @@ class Emulator:
         """Tokens as if ``email`` had consented (full calendar scope by default)."""
         return self.oauth.mint(email, client_id, scopes)
 
-    def add_service_account(self, name="sync", project_id="emulator-project", domain=None,
-                            scopes=None):
+    def add_service_account(
+        self, name="sync", project_id="emulator-project", domain=None, scopes=None
+    ):
         """A service account with a new RSA key; returns its JSON key file's content
         (a dict: ``json.dumps`` it for a file). With ``domain``, the account is also
         authorised for domain-wide delegation there (``scopes``: the calendar scope)."""
@@ -193,9 +225,10 @@ class Emulator:
         with self.store.lock:
             self._service_account_serial += 1
             client_email = "%s@%s.iam.gserviceaccount.com" % (name, project_id)
-            client_id = str(10 ** 20 + self._service_account_serial)
+            client_id = str(10**20 + self._service_account_serial)
             info = self.oauth.service_accounts.create(
-                client_email, client_id, project_id, secrets.token_hex(20), self.token_uri)
+                client_email, client_id, project_id, secrets.token_hex(20), self.token_uri
+            )
             if domain:
                 self.authorize_delegation(client_id, domain, scopes)
             return info
@@ -213,15 +246,14 @@ class Emulator:
         ``domain`` to a service account (its client id or e-mail)."""
         with self.store.lock:
             self.oauth.service_accounts.authorize(
-                self._service_account_client_id(account), domain,
-                list(scopes or [CALENDAR_SCOPE]))
+                self._service_account_client_id(account), domain, list(scopes or [CALENDAR_SCOPE])
+            )
 
     def revoke_delegation(self, account, domain=None):
         """Withdraw a delegation (one domain, or all); issued tokens live on until
         they expire, as at Google, but no new one is given."""
         with self.store.lock:
-            self.oauth.service_accounts.revoke(self._service_account_client_id(account),
-                                               domain)
+            self.oauth.service_accounts.revoke(self._service_account_client_id(account), domain)
 
     def expire_access_tokens(self, email=None):
         """Current access tokens now get 401 ``authError`` (refresh works)."""
@@ -245,8 +277,9 @@ class Emulator:
         return Phone(self.service, email)
 
     # -- admin: faults, quota, log ---------------------------------------------------
-    def set_faults(self, rate=0.3, kinds=DEFAULT_KINDS, seed=1, latency=0.0,
-                   retry_after=1, targets=TARGETS):
+    def set_faults(
+        self, rate=0.3, kinds=DEFAULT_KINDS, seed=1, latency=0.0, retry_after=1, targets=TARGETS
+    ):
         """Inject failures in ``rate`` of the API calls (0 turns them off)."""
         self.faults.configure(rate, kinds, seed, latency, retry_after, targets)
 
@@ -318,22 +351,24 @@ class Emulator:
     def dispatch(self, request):
         """Route one HTTP request to the API, batch, OAuth, admin or web page."""
         path = request.path
-        api_path = path.startswith("/calendar/v3") or path == "/batch" \
-            or path.startswith("/batch/")
+        api_path = path.startswith("/calendar/v3") or path == "/batch" or path.startswith("/batch/")
         if api_path and not self._delay():
             # A reset happened while this request was delayed: its client has
             # long given up, and it must not touch (or log into) the new state.
-            return self._to_response(ApiResponse.from_error(
-                ApiError(503, "backendError", "The emulator was reset.")))
+            return self._to_response(
+                ApiResponse.from_error(ApiError(503, "backendError", "The emulator was reset."))
+            )
         if path.startswith("/calendar/v3"):
-            api_request = ApiRequest(request.method, path, request.args, request.headers,
-                                     request.get_data())
+            api_request = ApiRequest(
+                request.method, path, request.args, request.headers, request.get_data()
+            )
             return self._to_response(self.api.call(api_request))
         if path == "/batch" or path.startswith("/batch/"):
             header = request.headers.get("Authorization", "")
             token = header[7:].strip() if header[:7].lower() == "bearer " else None
-            result = run_batch(self, path, request.headers.get("Content-Type", ""),
-                               request.get_data(), token)
+            result = run_batch(
+                self, path, request.headers.get("Content-Type", ""), request.get_data(), token
+            )
             return self._to_response(result)
         if path in OAUTH_ROUTES:
             entry = self.log.add(method=request.method, path=path)

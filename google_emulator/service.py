@@ -15,9 +15,20 @@ for calendars you cannot see; a role too low for the method is 403
 import copy
 
 from . import errors
-from .events import (WRITABLE, check_event_id, event_bounds_utc, html_link,
-                     matches_properties, matches_text, merge_patch, public,
-                     sequence_bump, tombstone, validate, writable_fields)
+from .events import (
+    WRITABLE,
+    check_event_id,
+    event_bounds_utc,
+    html_link,
+    matches_properties,
+    matches_text,
+    merge_patch,
+    public,
+    sequence_bump,
+    tombstone,
+    validate,
+    writable_fields,
+)
 from .recurrence import DEFAULT_LIMIT, Series, split_instance_id
 from .store import Calendar
 from .timeutil import UTC, format_timestamp_ms, get_zone, parse_date, parse_datetime
@@ -26,17 +37,33 @@ MAX_PAGE = 2500
 DEFAULT_PAGE = 250
 
 # Checked in this order, so the error names the first offending parameter.
-SYNC_FORBIDDEN = ("iCalUID", "orderBy", "privateExtendedProperty", "q",
-                  "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin")
+SYNC_FORBIDDEN = (
+    "iCalUID",
+    "orderBy",
+    "privateExtendedProperty",
+    "q",
+    "sharedExtendedProperty",
+    "timeMin",
+    "timeMax",
+    "updatedMin",
+)
 
 # Calendar access roles, weakest first (ACL rules and calendarList ``accessRole``).
 ROLES = ("none", "freeBusyReader", "reader", "writer", "owner")
 SCOPE_TYPES = ("default", "user", "group", "domain")
 
 EVENT_COLORS = {
-    "1": "#a4bdfc", "2": "#7ae7bf", "3": "#dbadff", "4": "#ff887c",
-    "5": "#fbd75b", "6": "#ffb878", "7": "#46d6db", "8": "#e1e1e1",
-    "9": "#5484ed", "10": "#51b749", "11": "#dc2127",
+    "1": "#a4bdfc",
+    "2": "#7ae7bf",
+    "3": "#dbadff",
+    "4": "#ff887c",
+    "5": "#fbd75b",
+    "6": "#ffb878",
+    "7": "#46d6db",
+    "8": "#e1e1e1",
+    "9": "#5484ed",
+    "10": "#51b749",
+    "11": "#dc2127",
 }
 
 
@@ -117,18 +144,28 @@ class CalendarService:
         best = 0
         for rule in cal.acl.values():
             kind, value = rule["scope"]["type"], rule["scope"].get("value")
-            if kind == "default" or (kind == "user" and value == email) \
-                    or (kind == "domain" and (value or "").lower() == domain):
+            if (
+                kind == "default"
+                or (kind == "user" and value == email)
+                or (kind == "domain" and (value or "").lower() == domain)
+            ):
                 best = max(best, ROLES.index(rule["role"]))
         return ROLES[best]
 
     def shared_with(self, email):
         """Calendars of others that ``email`` was given a role on by name (these
         appear in his calendarList), in creation order."""
-        return [cal for cal in self.store.calendars.values()
-                if cal.owner != email and any(
-                    rule["scope"]["type"] == "user" and rule["scope"].get("value") == email
-                    and rule["role"] != "none" for rule in cal.acl.values())]
+        return [
+            cal
+            for cal in self.store.calendars.values()
+            if cal.owner != email
+            and any(
+                rule["scope"]["type"] == "user"
+                and rule["scope"].get("value") == email
+                and rule["role"] != "none"
+                for rule in cal.acl.values()
+            )
+        ]
 
     def calendars_of(self, email):
         """The user's calendars, primary first."""
@@ -138,9 +175,14 @@ class CalendarService:
     @staticmethod
     def calendar_resource(cal):
         """The ``calendars`` resource."""
-        out = {"kind": "calendar#calendar", "etag": cal.etag, "id": cal.id,
-               "summary": cal.summary, "timeZone": cal.time_zone,
-               "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]}}
+        out = {
+            "kind": "calendar#calendar",
+            "etag": cal.etag,
+            "id": cal.id,
+            "summary": cal.summary,
+            "timeZone": cal.time_zone,
+            "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]},
+        }
         if cal.description:
             out["description"] = cal.description
         return out
@@ -148,11 +190,20 @@ class CalendarService:
     @staticmethod
     def calendar_list_entry(cal, role="owner"):
         """The ``calendarList`` entry of a calendar, with the user's ``accessRole``."""
-        out = {"kind": "calendar#calendarListEntry", "etag": cal.etag, "id": cal.id,
-               "summary": cal.summary, "timeZone": cal.time_zone, "colorId": "14",
-               "backgroundColor": "#9fe1e7", "foregroundColor": "#000000",
-               "selected": True, "accessRole": role, "defaultReminders": [],
-               "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]}}
+        out = {
+            "kind": "calendar#calendarListEntry",
+            "etag": cal.etag,
+            "id": cal.id,
+            "summary": cal.summary,
+            "timeZone": cal.time_zone,
+            "colorId": "14",
+            "backgroundColor": "#9fe1e7",
+            "foregroundColor": "#000000",
+            "selected": True,
+            "accessRole": role,
+            "defaultReminders": [],
+            "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]},
+        }
         if cal.description:
             out["description"] = cal.description
         if cal.primary and role == "owner":
@@ -165,12 +216,16 @@ class CalendarService:
         the user's own, then those shared with him by name, with his role."""
         with self.lock:
             items = [self.calendar_list_entry(c) for c in self.calendars_of(email)]
-            items += [self.calendar_list_entry(c, self.access_role(email, c))
-                      for c in self.shared_with(email)]
-            return {"kind": "calendar#calendarList",
-                    "etag": _etag(max([c.updated_ms for c in self.calendars_of(email)] or [0])),
-                    "nextSyncToken": self.store.encode_token("callist", email),
-                    "items": items}
+            items += [
+                self.calendar_list_entry(c, self.access_role(email, c))
+                for c in self.shared_with(email)
+            ]
+            return {
+                "kind": "calendar#calendarList",
+                "etag": _etag(max([c.updated_ms for c in self.calendars_of(email)] or [0])),
+                "nextSyncToken": self.store.encode_token("callist", email),
+                "items": items,
+            }
 
     def get_calendar_list_entry(self, email, calendar_id):
         """calendarList.get."""
@@ -202,8 +257,9 @@ class CalendarService:
         with self.lock:
             cal = self.calendar(email, calendar_id)
             if cal.primary:
-                raise errors.bad_request("Cannot delete primary calendar.",
-                                         reason="cannotDeletePrimaryCalendar")
+                raise errors.bad_request(
+                    "Cannot delete primary calendar.", reason="cannotDeletePrimaryCalendar"
+                )
             del self.store.calendars[cal.id]
             self.store.accounts[cal.owner].remove(cal.id)
 
@@ -240,8 +296,7 @@ class CalendarService:
         self._commit(cal, event)
         if event.get("recurrence"):
             for other in list(cal.events.values()):
-                if other.get("recurringEventId") == event["id"] \
-                        and other["status"] != "cancelled":
+                if other.get("recurringEventId") == event["id"] and other["status"] != "cancelled":
                     self._cancel(cal, other)
 
     # -- events: single resources ----------------------------------------
@@ -262,8 +317,11 @@ class CalendarService:
 
     @staticmethod
     def _check_if_match(event, if_match):
-        if if_match and if_match.strip() != "*" and \
-                event["etag"] not in [tag.strip() for tag in if_match.split(",")]:
+        if (
+            if_match
+            and if_match.strip() != "*"
+            and event["etag"] not in [tag.strip() for tag in if_match.split(",")]
+        ):
             raise errors.condition_not_met()
 
     def insert_event(self, email, calendar_id, body):
@@ -276,8 +334,9 @@ class CalendarService:
             if event_id is not None:
                 check_event_id(event_id)
                 if event_id in cal.events:
-                    raise errors.ApiError(409, "duplicate",
-                                          "The requested identifier already exists.")
+                    raise errors.ApiError(
+                        409, "duplicate", "The requested identifier already exists."
+                    )
             else:
                 event_id = self.store.new_id(26)
                 while event_id in cal.events:
@@ -288,11 +347,16 @@ class CalendarService:
             else:
                 organizer = {"email": cal.id, "displayName": cal.summary, "self": True}
             event = {
-                "kind": "calendar#event", "id": event_id, "status": "confirmed",
+                "kind": "calendar#event",
+                "id": event_id,
+                "status": "confirmed",
                 "htmlLink": html_link(self.store.base_url, event_id, cal.id),
-                "creator": {"email": email, "self": True}, "organizer": organizer,
-                "iCalUID": "%s@google.com" % event_id, "sequence": 0,
-                "reminders": {"useDefault": True}, "eventType": "default",
+                "creator": {"email": email, "self": True},
+                "organizer": organizer,
+                "iCalUID": "%s@google.com" % event_id,
+                "sequence": 0,
+                "reminders": {"useDefault": True},
+                "eventType": "default",
             }
             event.update(fields)
             event["_seq"] = self.store.next_seq()
@@ -303,8 +367,9 @@ class CalendarService:
 
     def _valid_fields(self, cal, fields, event_id, instance=False):
         """Validate writable fields; recurring rules are checked by expanding them."""
-        if "sequence" in fields and (not isinstance(fields["sequence"], int)
-                                     or fields["sequence"] < 0):
+        if "sequence" in fields and (
+            not isinstance(fields["sequence"], int) or fields["sequence"] < 0
+        ):
             raise errors.bad_request("Invalid value for: sequence")
         if instance:
             fields.pop("recurrence", None)
@@ -344,8 +409,7 @@ class CalendarService:
     def _replace(self, cal, current, fields):
         is_instance = "recurringEventId" in current
         fields = self._valid_fields(cal, fields, current["id"], instance=is_instance)
-        event = {key: copy.deepcopy(value) for key, value in current.items()
-                 if key not in WRITABLE}
+        event = {key: copy.deepcopy(value) for key, value in current.items() if key not in WRITABLE}
         event.update(fields)
         event.setdefault("status", "confirmed")
         event.setdefault("reminders", {"useDefault": True})
@@ -364,9 +428,11 @@ class CalendarService:
         """True when the change is to ``reminders`` alone (the user's own alarms)."""
         if current.get("reminders") == event.get("reminders"):
             return False
-        return all(current.get(key) == event.get(key) for key in WRITABLE
-                   if key not in ("reminders", "sequence")) \
-            and current.get("sequence") == event.get("sequence")
+        return all(
+            current.get(key) == event.get(key)
+            for key in WRITABLE
+            if key not in ("reminders", "sequence")
+        ) and current.get("sequence") == event.get("sequence")
 
     def delete_event(self, email, calendar_id, event_id, if_match=None):
         """events.delete: the event becomes a ``cancelled`` tombstone.
@@ -383,10 +449,24 @@ class CalendarService:
             self._cancel(cal, current)
 
     # -- events: lists ------------------------------------------------------
-    def list_events(self, email, calendar_id, sync_token=None, page_token=None,
-                    max_results=DEFAULT_PAGE, show_deleted=None, single_events=False,
-                    time_min=None, time_max=None, updated_min=None, ical_uid=None,
-                    private_props=(), shared_props=(), q=None, order_by=None):
+    def list_events(
+        self,
+        email,
+        calendar_id,
+        sync_token=None,
+        page_token=None,
+        max_results=DEFAULT_PAGE,
+        show_deleted=None,
+        single_events=False,
+        time_min=None,
+        time_max=None,
+        updated_min=None,
+        ical_uid=None,
+        private_props=(),
+        shared_props=(),
+        q=None,
+        order_by=None,
+    ):
         """events.list, full or incremental (``sync_token``), one page at a time.
 
         Times are aware datetimes; ``*_props`` are lists of (key, value).
@@ -397,17 +477,29 @@ class CalendarService:
             cal = self.calendar(email, calendar_id, "reader")
             since = None
             if sync_token is not None:
-                given = dict(zip(SYNC_FORBIDDEN, (ical_uid, order_by, private_props, q,
-                                                  shared_props, time_min, time_max,
-                                                  updated_min)))
+                given = dict(
+                    zip(
+                        SYNC_FORBIDDEN,
+                        (
+                            ical_uid,
+                            order_by,
+                            private_props,
+                            q,
+                            shared_props,
+                            time_min,
+                            time_max,
+                            updated_min,
+                        ),
+                        strict=True,
+                    )
+                )
                 for name in SYNC_FORBIDDEN:
                     if given[name]:
                         raise errors.bad_request(
-                            "The parameter %s cannot be used together with syncToken."
-                            % name)
+                            "The parameter %s cannot be used together with syncToken." % name
+                        )
                 if show_deleted is False:
-                    raise errors.bad_request(
-                        "showDeleted cannot be false together with syncToken.")
+                    raise errors.bad_request("showDeleted cannot be false together with syncToken.")
                 payload = self.store.decode_token("sync", sync_token)
                 if not payload or payload[0] != cal.id or payload[1] > self.store.counter:
                     raise errors.full_sync_required()
@@ -416,7 +508,8 @@ class CalendarService:
                 raise errors.bad_request("Invalid value for: orderBy")
             if order_by == "startTime" and not single_events:
                 raise errors.bad_request(
-                    "The requested ordering is not available for the particular query.")
+                    "The requested ordering is not available for the particular query."
+                )
             if time_min and time_max and time_max <= time_min:
                 raise errors.time_range_empty("timeMax")
             snapshot, last_key = self.store.counter, None
@@ -427,12 +520,22 @@ class CalendarService:
                         raise errors.full_sync_required()
                     raise errors.bad_request("Invalid pageToken value.")
                 snapshot, last_key = page[1], page[2]
-            filters = {"since": since, "single": single_events, "time_min": time_min,
-                       "time_max": time_max, "updated_min": updated_min,
-                       "show_deleted": bool(show_deleted), "ical_uid": ical_uid,
-                       "private": private_props, "shared": shared_props, "q": q}
-            rows = [(self._sort_key(cal, event, order_by), item)
-                    for event, item in self._collect(cal, filters)]
+            filters = {
+                "since": since,
+                "single": single_events,
+                "time_min": time_min,
+                "time_max": time_max,
+                "updated_min": updated_min,
+                "show_deleted": bool(show_deleted),
+                "ical_uid": ical_uid,
+                "private": private_props,
+                "shared": shared_props,
+                "q": q,
+            }
+            rows = [
+                (self._sort_key(cal, event, order_by), item)
+                for event, item in self._collect(cal, filters)
+            ]
             response = self._page(cal, rows, last_key, max_results, ("page", cal.id, snapshot))
             response["accessRole"] = self.access_role(email, cal)
             if "nextPageToken" not in response:
@@ -446,16 +549,21 @@ class CalendarService:
             rows = [row for row in rows if row[0] > last]
         max_results = max(1, min(max_results or DEFAULT_PAGE, MAX_PAGE))
         page = rows[:max_results]
-        response = {"kind": "calendar#events", "etag": _etag(cal.updated_ms),
-                    "summary": cal.summary, "updated": format_timestamp_ms(cal.updated_ms),
-                    "timeZone": cal.time_zone, "accessRole": "owner",
-                    "defaultReminders": [], "items": [item for _, item in page]}
+        response = {
+            "kind": "calendar#events",
+            "etag": _etag(cal.updated_ms),
+            "summary": cal.summary,
+            "updated": format_timestamp_ms(cal.updated_ms),
+            "timeZone": cal.time_zone,
+            "accessRole": "owner",
+            "defaultReminders": [],
+            "items": [item for _, item in page],
+        }
         if cal.description:
             response["description"] = cal.description
         if len(rows) > max_results:
             kind, *rest = token_head
-            response["nextPageToken"] = self.store.encode_token(
-                kind, rest + [list(page[-1][0])])
+            response["nextPageToken"] = self.store.encode_token(kind, rest + [list(page[-1][0])])
         return response
 
     def _sort_key(self, cal, event, order_by):
@@ -517,8 +625,9 @@ class CalendarService:
         """(stored-or-materialized event, output item) pairs matching ``filters``."""
         since, single = filters["since"], filters["single"]
         time_min, time_max = filters["time_min"], filters["time_max"]
-        show_cancelled = (since is not None or filters["updated_min"] is not None
-                          or filters["show_deleted"])
+        show_cancelled = (
+            since is not None or filters["updated_min"] is not None or filters["show_deleted"]
+        )
         exceptions = {}
         for event in cal.events.values():
             if "recurringEventId" in event:
@@ -530,11 +639,11 @@ class CalendarService:
                 continue
             cancelled = event["status"] == "cancelled"
             is_exception = "recurringEventId" in event
-            if event.get("recurrence") and (single or (time_min or time_max)) \
-                    and not cancelled:
+            if event.get("recurrence") and (single or (time_min or time_max)) and not cancelled:
                 series = Series(event, cal.time_zone)
-                originals = series.occurrences(time_min, time_max,
-                                               limit=self.max_instances if single else 1)
+                originals = series.occurrences(
+                    time_min, time_max, limit=self.max_instances if single else 1
+                )
                 if not single:
                     if originals:
                         yield event, public(event)
@@ -558,9 +667,18 @@ class CalendarService:
                 continue
             yield event, public(event)
 
-    def instances(self, email, calendar_id, event_id, time_min=None, time_max=None,
-                  max_results=DEFAULT_PAGE, page_token=None, show_deleted=False,
-                  original_start=None):
+    def instances(
+        self,
+        email,
+        calendar_id,
+        event_id,
+        time_min=None,
+        time_max=None,
+        max_results=DEFAULT_PAGE,
+        page_token=None,
+        show_deleted=False,
+        original_start=None,
+    ):
         """events.instances: the occurrences of a series, exceptions applied."""
         with self.lock:
             cal = self.calendar(email, calendar_id, "reader")
@@ -579,14 +697,12 @@ class CalendarService:
                 last_key = page[2]
             rows = []
             for event in self._instances(cal, master, time_min, time_max, show_deleted):
-                if original_start is not None and not self._starts_at(
-                        cal, event, original_start):
+                if original_start is not None and not self._starts_at(cal, event, original_start):
                     continue
                 key = (self._start_utc(cal, event), event["_orig"])
                 item = tombstone(event) if event["status"] == "cancelled" else public(event)
                 rows.append((key, item))
-            response = self._page(cal, rows, last_key, max_results,
-                                  ("instances", cal.id, event_id))
+            response = self._page(cal, rows, last_key, max_results, ("instances", cal.id, event_id))
             response["accessRole"] = self.access_role(email, cal)
             return response
 
@@ -614,11 +730,13 @@ class CalendarService:
         if master["status"] == "cancelled":
             return
         series = Series(master, cal.time_zone)
-        exceptions = {e["id"]: e for e in cal.events.values()
-                      if e.get("recurringEventId") == master["id"]}
+        exceptions = {
+            e["id"]: e for e in cal.events.values() if e.get("recurringEventId") == master["id"]
+        }
         # events.instances: "timeMin: lower bound (inclusive) for an event's end time".
-        for original in series.occurrences(time_min, time_max, limit=self.max_instances,
-                                           min_inclusive=True, horizon=False):
+        for original in series.occurrences(
+            time_min, time_max, limit=self.max_instances, min_inclusive=True, horizon=False
+        ):
             if series.instance_id(original) not in exceptions:
                 yield series.materialize(original)
         for exception in exceptions.values():
@@ -627,18 +745,27 @@ class CalendarService:
             if self._in_window(cal, exception, time_min, time_max, min_inclusive=True):
                 yield exception
 
-
     # -- sharing: the calendar's ACL ---------------------------------------------
     @staticmethod
     def _rule_resource(cal, rule_id):
         rule = cal.acl[rule_id]
-        return {"kind": "calendar#aclRule", "etag": rule["etag"], "id": rule_id,
-                "scope": copy.deepcopy(rule["scope"]), "role": rule["role"]}
+        return {
+            "kind": "calendar#aclRule",
+            "etag": rule["etag"],
+            "id": rule_id,
+            "scope": copy.deepcopy(rule["scope"]),
+            "role": rule["role"],
+        }
 
     @staticmethod
     def _owner_rule(cal):
-        return {"kind": "calendar#aclRule", "etag": cal.etag, "id": "user:" + cal.owner,
-                "scope": {"type": "user", "value": cal.owner}, "role": "owner"}
+        return {
+            "kind": "calendar#aclRule",
+            "etag": cal.etag,
+            "id": "user:" + cal.owner,
+            "scope": {"type": "user", "value": cal.owner},
+            "role": "owner",
+        }
 
     @staticmethod
     def _check_rule(body, partial=False, current=None):
@@ -665,20 +792,26 @@ class CalendarService:
                 raise errors.required("Missing scope value.")
             if scope["type"] in ("user", "group") and "@" not in value:
                 raise errors.bad_request("Invalid scope value: %s" % value)
-            scope = {"type": scope["type"], "value": value.lower()
-                     if scope["type"] == "domain" else value}
+            scope = {
+                "type": scope["type"],
+                "value": value.lower() if scope["type"] == "domain" else value,
+            }
         return scope, role
 
     @staticmethod
     def _rule_id(scope):
-        return scope["type"] if scope["type"] == "default" else \
-            "%s:%s" % (scope["type"], scope["value"])
+        return (
+            scope["type"]
+            if scope["type"] == "default"
+            else "%s:%s" % (scope["type"], scope["value"])
+        )
 
     def _store_rule(self, cal, scope, role):
         rule_id = self._rule_id(scope)
         if rule_id == "user:" + cal.owner:
-            raise errors.bad_request("Cannot change your own access level.",
-                                     reason="cannotChangeOwnAcl")
+            raise errors.bad_request(
+                "Cannot change your own access level.", reason="cannotChangeOwnAcl"
+            )
         millis = self.store.clock.unique_ms()
         cal.acl[rule_id] = {"scope": scope, "role": role, "etag": _etag(millis)}
         return self._rule_resource(cal, rule_id)
@@ -687,10 +820,15 @@ class CalendarService:
         """acl.list: the owner's rule, then the others (no paging)."""
         with self.lock:
             cal = self.calendar(email, calendar_id, "owner")
-            items = [self._owner_rule(cal)] + [self._rule_resource(cal, rule_id)
-                                               for rule_id in cal.acl]
-            return {"kind": "calendar#acl", "etag": cal.etag,
-                    "nextSyncToken": self.store.encode_token("acl", cal.id), "items": items}
+            items = [self._owner_rule(cal)] + [
+                self._rule_resource(cal, rule_id) for rule_id in cal.acl
+            ]
+            return {
+                "kind": "calendar#acl",
+                "etag": cal.etag,
+                "nextSyncToken": self.store.encode_token("acl", cal.id),
+                "items": items,
+            }
 
     def get_acl(self, email, calendar_id, rule_id):
         """acl.get."""
@@ -715,8 +853,9 @@ class CalendarService:
         with self.lock:
             cal = self.calendar(email, calendar_id, "owner")
             if rule_id == "user:" + cal.owner:
-                raise errors.bad_request("Cannot change your own access level.",
-                                         reason="cannotChangeOwnAcl")
+                raise errors.bad_request(
+                    "Cannot change your own access level.", reason="cannotChangeOwnAcl"
+                )
             current = cal.acl.get(rule_id)
             if current is None:
                 raise errors.not_found()
@@ -730,8 +869,9 @@ class CalendarService:
         with self.lock:
             cal = self.calendar(email, calendar_id, "owner")
             if rule_id == "user:" + cal.owner:
-                raise errors.bad_request("Cannot change your own access level.",
-                                         reason="cannotChangeOwnAcl")
+                raise errors.bad_request(
+                    "Cannot change your own access level.", reason="cannotChangeOwnAcl"
+                )
             if rule_id not in cal.acl:
                 raise errors.not_found()
             del cal.acl[rule_id]
@@ -774,8 +914,13 @@ class Phone:
         items, token = [], None
         while True:
             page = self.service.list_events(
-                self.email, calendar_id, page_token=token, max_results=MAX_PAGE,
-                show_deleted=show_deleted, single_events=single_events)
+                self.email,
+                calendar_id,
+                page_token=token,
+                max_results=MAX_PAGE,
+                show_deleted=show_deleted,
+                single_events=single_events,
+            )
             items.extend(page["items"])
             token = page.get("nextPageToken")
             if not token:

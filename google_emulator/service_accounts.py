@@ -24,15 +24,21 @@ import json
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 # google-auth always puts Google's own endpoint in ``aud``, whatever the key file's
 # token_uri says; Google also accepts its older endpoint.
-GOOGLE_AUDIENCES = ("https://oauth2.googleapis.com/token",
-                    "https://accounts.google.com/o/oauth2/token",
-                    "https://www.googleapis.com/oauth2/v4/token")
+GOOGLE_AUDIENCES = (
+    "https://oauth2.googleapis.com/token",
+    "https://accounts.google.com/o/oauth2/token",
+    "https://www.googleapis.com/oauth2/v4/token",
+)
 MAX_LIFETIME = 3600
 CLOCK_SKEW = 300
-UNAUTHORIZED = ("Client is unauthorized to retrieve access tokens using this method, "
-                "or client not authorized for any of the scopes requested.")
-BAD_TIMES = ("Invalid JWT: Token must be a short-lived token (60 minutes) and in a "
-             "reasonable timeframe. Check your iat and exp values in the JWT claim.")
+UNAUTHORIZED = (
+    "Client is unauthorized to retrieve access tokens using this method, "
+    "or client not authorized for any of the scopes requested."
+)
+BAD_TIMES = (
+    "Invalid JWT: Token must be a short-lived token (60 minutes) and in a "
+    "reasonable timeframe. Check your iat and exp values in the JWT claim."
+)
 
 
 class GrantError(Exception):
@@ -60,8 +66,9 @@ def new_key_pair():
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode("ascii")
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
     return pem, key.public_key()
 
 
@@ -99,8 +106,8 @@ class ServiceAccounts:
     """The emulator's service accounts and their domain-wide delegations."""
 
     def __init__(self):
-        self.accounts = {}       # client_email -> record
-        self.delegations = {}    # (client_id, domain) -> set of scopes
+        self.accounts = {}  # client_email -> record
+        self.delegations = {}  # (client_id, domain) -> set of scopes
 
     def reset(self):
         """Forget every service account and delegation."""
@@ -110,17 +117,23 @@ class ServiceAccounts:
     def create(self, client_email, client_id, project_id, key_id, token_uri):
         """Register an account with a new key; returns the JSON key file's content."""
         pem, public_key = new_key_pair()
-        self.accounts[client_email] = {"client_id": client_id, "project_id": project_id,
-                                       "keys": {key_id: public_key}}
+        self.accounts[client_email] = {
+            "client_id": client_id,
+            "project_id": project_id,
+            "keys": {key_id: public_key},
+        }
         return {
-            "type": "service_account", "project_id": project_id,
-            "private_key_id": key_id, "private_key": pem, "client_email": client_email,
+            "type": "service_account",
+            "project_id": project_id,
+            "private_key_id": key_id,
+            "private_key": pem,
+            "client_email": client_email,
             "client_id": client_id,
             "auth_uri": "https://accounts.google.com/o/oauth2/auth",
             "token_uri": token_uri,
             "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
             "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/"
-                                    + client_email.replace("@", "%40"),
+            + client_email.replace("@", "%40"),
             "universe_domain": "googleapis.com",
         }
 
@@ -160,8 +173,12 @@ class ServiceAccounts:
             iat, exp = int(claims["iat"]), int(claims["exp"])
         except (KeyError, TypeError, ValueError) as exc:
             raise _invalid(BAD_TIMES) from exc
-        if exp <= iat or exp - iat > MAX_LIFETIME or iat > now + CLOCK_SKEW \
-                or exp < now - CLOCK_SKEW:
+        if (
+            exp <= iat
+            or exp - iat > MAX_LIFETIME
+            or iat > now + CLOCK_SKEW
+            or exp < now - CLOCK_SKEW
+        ):
             raise _invalid(BAD_TIMES)
         scopes = str(claims.get("scope") or "").split()
         if not scopes:

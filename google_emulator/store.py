@@ -55,8 +55,7 @@ class Clock:
 class Calendar:
     """A calendar and its events; ``events`` maps id -> stored event dict."""
 
-    def __init__(self, calendar_id, owner, summary, time_zone, primary=False,
-                 description=None):
+    def __init__(self, calendar_id, owner, summary, time_zone, primary=False, description=None):
         self.id = calendar_id
         self.owner = owner
         self.summary = summary
@@ -66,7 +65,7 @@ class Calendar:
         self.events = {}
         self.etag = '"0"'
         self.updated_ms = 0
-        self.acl = {}      # rule id -> {"scope": {...}, "role": ..., "etag": ...}
+        self.acl = {}  # rule id -> {"scope": {...}, "role": ..., "etag": ...}
 
 
 class Store:
@@ -87,11 +86,11 @@ class Store:
         with self.lock:
             self.rng = random.Random(self.seed)
             self.clock.offset = 0.0
-            self.generation += 1      # requests in flight across a reset are dropped
-            self.accounts = {}        # email -> [calendar ids, primary first]
-            self.calendars = {}       # id -> Calendar
-            self.counter = 0          # global change counter
-            self.seq = 0              # creation order of stored events
+            self.generation += 1  # requests in flight across a reset are dropped
+            self.accounts = {}  # email -> [calendar ids, primary first]
+            self.calendars = {}  # id -> Calendar
+            self.counter = 0  # global change counter
+            self.seq = 0  # creation order of stored events
             self.epoch += 1
 
     # -- counters and ids -------------------------------------------------

@@ -32,25 +32,36 @@ except ImportError:  # pragma: no cover
     pytest = None
 
 
-def make_credentials(emu, email, client_id="test-client", client_secret="test-secret",
-                     scopes=None):
+def make_credentials(emu, email, client_id="test-client", client_secret="test-secret", scopes=None):
     """Real Credentials for ``email`` (client registered if unknown)."""
     if not emu.has_client(client_id):
         emu.add_client(client_id, client_secret, [])
     emu.add_account(email)
     scopes = list(scopes or [CALENDAR_SCOPE])
     token = emu.mint_token(email, client_id=client_id, scopes=scopes)
-    return Credentials(token=token["access_token"], refresh_token=token["refresh_token"],
-                       token_uri=emu.token_uri, client_id=client_id,
-                       client_secret=client_secret, scopes=scopes)
+    return Credentials(
+        token=token["access_token"],
+        refresh_token=token["refresh_token"],
+        token_uri=emu.token_uri,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=scopes,
+    )
 
 
-def make_service(emu, email, client_id="test-client", client_secret="test-secret",
-                 scopes=None, credentials=None):
+def make_service(
+    emu, email, client_id="test-client", client_secret="test-secret", scopes=None, credentials=None
+):
     """A googleapiclient Calendar v3 service for ``email`` against the emulator."""
     creds = credentials or make_credentials(emu, email, client_id, client_secret, scopes)
-    return build("calendar", "v3", credentials=creds, static_discovery=True,
-                 cache_discovery=False, client_options={"api_endpoint": emu.api_endpoint})
+    return build(
+        "calendar",
+        "v3",
+        credentials=creds,
+        static_discovery=True,
+        cache_discovery=False,
+        client_options={"api_endpoint": emu.api_endpoint},
+    )
 
 
 def new_batch(emu, callback=None):
@@ -58,12 +69,17 @@ def new_batch(emu, callback=None):
     return BatchHttpRequest(callback=callback, batch_uri=emu.batch_uri)
 
 
-def make_service_account(emu, domain="example.com", scopes=None, name="sync",
-                         project_id="emulator-project", as_json=False):
+def make_service_account(
+    emu,
+    domain="example.com",
+    scopes=None,
+    name="sync",
+    project_id="emulator-project",
+    as_json=False,
+):
     """A service account with domain-wide delegation for ``domain`` (``None``: no
     delegation); returns the JSON key file content, as a dict or (``as_json``) text."""
-    info = emu.add_service_account(name=name, project_id=project_id, domain=domain,
-                                   scopes=scopes)
+    info = emu.add_service_account(name=name, project_id=project_id, domain=domain, scopes=scopes)
     return json.dumps(info, indent=2) if as_json else info
 
 
@@ -75,7 +91,8 @@ def delegated_credentials(info, subject=None, scopes=None):
     if isinstance(info, str):
         info = json.loads(info)
     return service_account.Credentials.from_service_account_info(
-        info, scopes=list(scopes or [CALENDAR_SCOPE]), subject=subject)
+        info, scopes=list(scopes or [CALENDAR_SCOPE]), subject=subject
+    )
 
 
 def make_delegated_service(emu, info, subject=None, scopes=None):
@@ -91,6 +108,7 @@ def allow_insecure_loopback(emu):
 
 
 if pytest is not None:
+
     @pytest.fixture(scope="module")
     def emulator():
         """A running emulator for one test module, stopped afterwards."""

@@ -13,7 +13,8 @@ UTC = timezone.utc
 
 _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?"
-    r"([Zz]|[+-]\d{2}:\d{2})?$")
+    r"([Zz]|[+-]\d{2}:\d{2})?$"
+)
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
@@ -59,8 +60,9 @@ def parse_datetime(text):
     year, month, day, hour, minute, second, frac, offset = match.groups()
     micro = int((frac[1:] + "000000")[:6]) if frac else 0
     try:
-        value = datetime(int(year), int(month), int(day), int(hour), int(minute),
-                         int(second), micro)
+        value = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), micro
+        )
     except ValueError:
         return None
     if offset is None:

@@ -33,9 +33,11 @@ def escape(text):
 
 def render_page(title, body):
     """A complete HTML page."""
-    return ('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
-            "<title>%s</title><style>%s</style></head><body>%s</body></html>"
-            % (escape(title), STYLE, body))
+    return (
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+        "<title>%s</title><style>%s</style></head><body>%s</body></html>"
+        % (escape(title), STYLE, body)
+    )
 
 
 def _html(body, title="Google emulator", status=200):
@@ -66,14 +68,19 @@ class WebUI:
         if len(parts) == 1 and request.method == "GET":
             return self.account(request, email)
         if request.method == "POST" and len(parts) == 3 and parts[2] == "new":
-            return self._act(email, lambda phone: phone.insert_event(
-                parts[1], self._times_from_form(request.form, None, parts[1], email)))
+            return self._act(
+                email,
+                lambda phone: phone.insert_event(
+                    parts[1], self._times_from_form(request.form, None, parts[1], email)
+                ),
+            )
         if request.method == "POST" and len(parts) == 4 and parts[3] in ("edit", "delete"):
             cal_id, event_id, action = parts[1], parts[2], parts[3]
             if action == "delete":
                 return self._act(email, lambda phone: phone.delete_event(cal_id, event_id))
-            return self._act(email, lambda phone: self._edit(phone, request.form, cal_id,
-                                                              event_id, email))
+            return self._act(
+                email, lambda phone: self._edit(phone, request.form, cal_id, event_id, email)
+            )
         return None
 
     # -- pages ------------------------------------------------------------------
@@ -81,8 +88,13 @@ class WebUI:
         """List of accounts and the endpoints to configure."""
         base = request.host_url.rstrip("/")
         accounts = self.service.store.accounts
-        rows = "".join('<li><a href="/ui/%s">%s</a></li>' % (quote(a, safe="@"), escape(a))
-                       for a in accounts) or "<li>(aucun compte / no account yet)</li>"
+        rows = (
+            "".join(
+                '<li><a href="/ui/%s">%s</a></li>' % (quote(a, safe="@"), escape(a))
+                for a in accounts
+            )
+            or "<li>(aucun compte / no account yet)</li>"
+        )
         body = (
             "<h1>Émulateur Google Agenda / Google Calendar emulator</h1>"
             "<h2>Comptes / Accounts</h2><ul>%s</ul>"
@@ -93,7 +105,8 @@ class WebUI:
             "<tr><th>token_uri</th><td><code>%s/token</code></td></tr>"
             "<tr><th>revoke_uri</th><td><code>%s/revoke</code></td></tr>"
             "<tr><th>Admin</th><td><code>%s/_emulator/</code></td></tr></table>"
-            % (rows, base, base, base, base, base, base))
+            % (rows, base, base, base, base, base, base)
+        )
         return _html(body)
 
     def open_event(self, request):
@@ -108,11 +121,9 @@ class WebUI:
     def account(self, request, email):
         """The "phone" view of one account."""
         if email not in self.service.store.accounts:
-            return _html("<p>Compte inconnu / Unknown account: %s</p>" % escape(email),
-                         status=404)
+            return _html("<p>Compte inconnu / Unknown account: %s</p>" % escape(email), status=404)
         message = request.args.get("msg")
-        body = ['<p><a href="/">&larr; Accueil / Home</a></p>',
-                "<h1>%s</h1>" % escape(email)]
+        body = ['<p><a href="/">&larr; Accueil / Home</a></p>', "<h1>%s</h1>" % escape(email)]
         if message:
             css = "msg ok" if request.args.get("ok") else "msg"
             body.append('<p class="%s">%s</p>' % (css, escape(message)))
@@ -139,19 +150,43 @@ class WebUI:
                 '<button type="submit">Enregistrer / Save</button></form></td><td>'
                 '<form method="post" action="%s/%s/delete">'
                 '<button type="submit">Supprimer / Delete</button></form></td></tr>'
-                % (escape(event["id"]), escape(event["id"]), escape(note), base,
-                   quote(event["id"]), escape(event.get("summary", "")), kind, start,
-                   kind, end, base, quote(event["id"])))
-        table = ("<table><tr><th>Id</th><th>Titre, début, fin / Title, start, end</th>"
-                 "<th></th></tr>%s</table>" % "".join(rows)) if rows else \
-            "<p>(aucun événement / no event)</p>"
-        new = ('<form method="post" action="%s/new"><b>Nouvel événement / New event:</b> '
-               '<input name="summary" placeholder="Titre / Title" required> '
-               '<input type="datetime-local" name="start" required> &rarr; '
-               '<input type="datetime-local" name="end" required>'
-               '<button type="submit">Créer / Create</button></form>' % base)
-        return ("<h2>%s <small><code>%s</code> (%s)</small></h2>%s%s"
-                % (escape(cal.summary), escape(cal.id), escape(cal.time_zone), table, new))
+                % (
+                    escape(event["id"]),
+                    escape(event["id"]),
+                    escape(note),
+                    base,
+                    quote(event["id"]),
+                    escape(event.get("summary", "")),
+                    kind,
+                    start,
+                    kind,
+                    end,
+                    base,
+                    quote(event["id"]),
+                )
+            )
+        table = (
+            (
+                "<table><tr><th>Id</th><th>Titre, début, fin / Title, start, end</th>"
+                "<th></th></tr>%s</table>" % "".join(rows)
+            )
+            if rows
+            else "<p>(aucun événement / no event)</p>"
+        )
+        new = (
+            '<form method="post" action="%s/new"><b>Nouvel événement / New event:</b> '
+            '<input name="summary" placeholder="Titre / Title" required> '
+            '<input type="datetime-local" name="start" required> &rarr; '
+            '<input type="datetime-local" name="end" required>'
+            '<button type="submit">Créer / Create</button></form>' % base
+        )
+        return "<h2>%s <small><code>%s</code> (%s)</small></h2>%s%s" % (
+            escape(cal.summary),
+            escape(cal.id),
+            escape(cal.time_zone),
+            table,
+            new,
+        )
 
     @staticmethod
     def _form_values(event, calendar_zone):
@@ -160,8 +195,11 @@ class WebUI:
             return "date", start.day.isoformat(), end.day.isoformat()
         zone = get_zone(start.zone_name or calendar_zone)
         fmt = "%Y-%m-%dT%H:%M"
-        return ("datetime-local", start.instant.astimezone(zone).strftime(fmt),
-                end.instant.astimezone(zone).strftime(fmt))
+        return (
+            "datetime-local",
+            start.instant.astimezone(zone).strftime(fmt),
+            end.instant.astimezone(zone).strftime(fmt),
+        )
 
     # -- actions ------------------------------------------------------------------
     def _times_from_form(self, form, event, cal_id, email):
@@ -183,8 +221,9 @@ class WebUI:
 
     def _edit(self, phone, form, cal_id, event_id, email):
         event = phone.get_event(cal_id, event_id)
-        return phone.patch_event(cal_id, event_id,
-                                 self._times_from_form(form, event, cal_id, email))
+        return phone.patch_event(
+            cal_id, event_id, self._times_from_form(form, event, cal_id, email)
+        )
 
     def _act(self, email, action):
         phone = Phone(self.service, email)
@@ -193,6 +232,7 @@ class WebUI:
             with self.service.lock:
                 action(phone)
         except ApiError as exc:
-            return _see_other(target + "?" + urlencode({"msg": "%s (%s)" % (exc.message,
-                                                                             exc.reason)}))
+            return _see_other(
+                target + "?" + urlencode({"msg": "%s (%s)" % (exc.message, exc.reason)})
+            )
         return _see_other(target + "?" + urlencode({"msg": "Enregistré / Saved", "ok": 1}))

@@ -12,15 +12,20 @@ from google_emulator.tests.helpers import ALICE, error_of, timed
 
 def _body(number):
     day = 1 + number % 28
-    return dict(timed("2024-03-%02dT%02d:00:00Z" % (day, number % 20),
-                      "2024-03-%02dT%02d:30:00Z" % (day, number % 20)),
-                summary="Intervention %d" % number)
+    return dict(
+        timed(
+            "2024-03-%02dT%02d:00:00Z" % (day, number % 20),
+            "2024-03-%02dT%02d:30:00Z" % (day, number % 20),
+        ),
+        summary="Intervention %d" % number,
+    )
 
 
 def test_googleapiclient_batch_uri_ignores_api_endpoint(emu, service):
     """Why new_batch exists: the default batch URI still points at Google."""
     assert service.new_batch_http_request()._batch_uri.startswith(  # pylint: disable=W0212
-        "https://www.googleapis.com/")
+        "https://www.googleapis.com/"
+    )
     assert new_batch(emu)._batch_uri == emu.base_url + "/batch/calendar/v3"  # pylint: disable=W0212
 
 
@@ -28,8 +33,10 @@ def test_batch_of_100_calls_is_one_round_trip(emu, service):
     results = {}
     batch = new_batch(emu, lambda rid, resp, exc: results.__setitem__(rid, (resp, exc)))
     for number in range(100):
-        batch.add(service.events().insert(calendarId="primary", body=_body(number)),
-                  request_id=str(number))
+        batch.add(
+            service.events().insert(calendarId="primary", body=_body(number)),
+            request_id=str(number),
+        )
     emu.clear_log()
     batch.execute()
     assert emu.http_round_trips() == 1
@@ -50,16 +57,23 @@ def test_batches_of_50_mixing_methods_and_per_part_errors(emu, service):
         outcome[request_id] = (response, exception)
 
     batch = new_batch(emu, remember)
-    batch.add(service.events().patch(calendarId="primary", eventId=existing[0],
-                                     body={"summary": "patched"}), request_id="patch")
-    batch.add(service.events().delete(calendarId="primary", eventId=existing[1]),
-              request_id="delete")
-    batch.add(service.events().get(calendarId="primary", eventId=existing[2]),
-              request_id="get")
-    batch.add(service.events().get(calendarId="primary", eventId="unknown123"),
-              request_id="missing")
-    batch.add(service.events().insert(calendarId="primary", body={"summary": "no times"}),
-              request_id="invalid")
+    batch.add(
+        service.events().patch(
+            calendarId="primary", eventId=existing[0], body={"summary": "patched"}
+        ),
+        request_id="patch",
+    )
+    batch.add(
+        service.events().delete(calendarId="primary", eventId=existing[1]), request_id="delete"
+    )
+    batch.add(service.events().get(calendarId="primary", eventId=existing[2]), request_id="get")
+    batch.add(
+        service.events().get(calendarId="primary", eventId="unknown123"), request_id="missing"
+    )
+    batch.add(
+        service.events().insert(calendarId="primary", body={"summary": "no times"}),
+        request_id="invalid",
+    )
     batch.add(service.events().list(calendarId="primary"), request_id="list")
     batch.execute()
     assert outcome["patch"][0]["summary"] == "patched"
@@ -73,8 +87,9 @@ def test_batches_of_50_mixing_methods_and_per_part_errors(emu, service):
 
 def test_plain_batch_path_also_works(emu, service):
     seen = []
-    batch = BatchHttpRequest(callback=lambda *args: seen.append(args),
-                             batch_uri=emu.base_url + "/batch")
+    batch = BatchHttpRequest(
+        callback=lambda *args: seen.append(args), batch_uri=emu.base_url + "/batch"
+    )
     batch.add(service.calendarList().list())
     batch.execute()
     assert seen[0][1]["items"][0]["id"] == ALICE and seen[0][2] is None
@@ -98,12 +113,17 @@ def test_expired_token_inside_batch_is_refreshed_by_the_client(emu, service):
 def test_more_than_1000_parts_is_refused(emu, service):
     del service
     token = emu.mint_token(ALICE)["access_token"]
-    part = ("--b\r\nContent-Type: application/http\r\nContent-ID: <x+%d>\r\n\r\n"
-            "GET /calendar/v3/users/me/calendarList HTTP/1.1\r\n\r\n")
+    part = (
+        "--b\r\nContent-Type: application/http\r\nContent-ID: <x+%d>\r\n\r\n"
+        "GET /calendar/v3/users/me/calendarList HTTP/1.1\r\n\r\n"
+    )
     body = "".join(part % n for n in range(1001)) + "--b--\r\n"
-    answer = requests.post(emu.batch_uri, data=body.encode(), timeout=10, headers={
-        "Authorization": "Bearer " + token,
-        "Content-Type": "multipart/mixed; boundary=b"})
+    answer = requests.post(
+        emu.batch_uri,
+        data=body.encode(),
+        timeout=10,
+        headers={"Authorization": "Bearer " + token, "Content-Type": "multipart/mixed; boundary=b"},
+    )
     assert answer.status_code == 400
     assert answer.json()["error"]["errors"][0]["reason"] == "batchSizeTooLarge"
     assert len(emu.request_log) == 1
@@ -111,7 +131,8 @@ def test_more_than_1000_parts_is_refused(emu, service):
 
 @pytest.mark.parametrize("content_type", ["application/json", "multipart/mixed"])
 def test_malformed_batch_is_400(emu, content_type):
-    answer = requests.post(emu.batch_uri, data=b"{}", timeout=10,
-                           headers={"Content-Type": content_type})
+    answer = requests.post(
+        emu.batch_uri, data=b"{}", timeout=10, headers={"Content-Type": content_type}
+    )
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == 400

@@ -16,8 +16,7 @@ def full_sync(service, calendar_id="primary", **params):
     """All pages of events.list; returns (items, nextSyncToken, number of pages)."""
     items, token, pages = [], None, 0
     while True:
-        page = service.events().list(calendarId=calendar_id, pageToken=token,
-                                     **params).execute()
+        page = service.events().list(calendarId=calendar_id, pageToken=token, **params).execute()
         pages += 1
         items.extend(page["items"])
         token = page.get("nextPageToken")
@@ -34,12 +33,25 @@ def incremental(service, sync_token, calendar_id="primary", **params):
 
 def test_full_then_incremental_sync_sees_create_update_delete(emu, service):
     phone = emu.phone(ALICE)
-    kept = service.events().insert(calendarId="primary", body=dict(
-        timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z"), summary="Kept")).execute()
-    changed = phone.insert_event("primary", dict(
-        timed("2024-05-02T09:00:00Z", "2024-05-02T10:00:00Z"), summary="To change"))
-    doomed = service.events().insert(calendarId="primary", body=dict(
-        timed("2024-05-03T09:00:00Z", "2024-05-03T10:00:00Z"), summary="To delete")).execute()
+    kept = (
+        service.events()
+        .insert(
+            calendarId="primary",
+            body=dict(timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z"), summary="Kept"),
+        )
+        .execute()
+    )
+    changed = phone.insert_event(
+        "primary", dict(timed("2024-05-02T09:00:00Z", "2024-05-02T10:00:00Z"), summary="To change")
+    )
+    doomed = (
+        service.events()
+        .insert(
+            calendarId="primary",
+            body=dict(timed("2024-05-03T09:00:00Z", "2024-05-03T10:00:00Z"), summary="To delete"),
+        )
+        .execute()
+    )
 
     items, token, _ = full_sync(service)
     assert {e["id"] for e in items} == {kept["id"], changed["id"], doomed["id"]}
@@ -48,8 +60,10 @@ def test_full_then_incremental_sync_sees_create_update_delete(emu, service):
     assert not incremental_items
     assert token2
 
-    created = phone.insert_event("primary", dict(
-        timed("2024-05-04T09:00:00Z", "2024-05-04T10:00:00Z"), summary="New on phone"))
+    created = phone.insert_event(
+        "primary",
+        dict(timed("2024-05-04T09:00:00Z", "2024-05-04T10:00:00Z"), summary="New on phone"),
+    )
     updated = phone.patch_event("primary", changed["id"], {"summary": "Changed on phone"})
     phone.delete_event("primary", doomed["id"])
 
@@ -58,8 +72,12 @@ def test_full_then_incremental_sync_sees_create_update_delete(emu, service):
     assert set(by_id) == {created["id"], changed["id"], doomed["id"]}
     assert by_id[changed["id"]]["summary"] == "Changed on phone"
     assert by_id[changed["id"]]["etag"] == updated["etag"] != changed["etag"]
-    assert by_id[doomed["id"]] == {"kind": "calendar#event", "etag": by_id[doomed["id"]]["etag"],
-                                   "id": doomed["id"], "status": "cancelled"}
+    assert by_id[doomed["id"]] == {
+        "kind": "calendar#event",
+        "etag": by_id[doomed["id"]]["etag"],
+        "id": doomed["id"],
+        "status": "cancelled",
+    }
     assert not incremental(service, token3)[0]
     # Without a sync token the deleted event is hidden, unless showDeleted.
     visible = {e["id"] for e in full_sync(service)[0]}
@@ -69,9 +87,12 @@ def test_full_then_incremental_sync_sees_create_update_delete(emu, service):
 
 def test_paging_and_sync_token_only_on_last_page(emu, service):
     phone = emu.phone(ALICE)
-    ids = {phone.insert_event("primary", dict(
-        timed("2024-06-%02dT09:00:00Z" % day, "2024-06-%02dT10:00:00Z" % day)))["id"]
-        for day in range(1, 8)}
+    ids = {
+        phone.insert_event(
+            "primary", dict(timed("2024-06-%02dT09:00:00Z" % day, "2024-06-%02dT10:00:00Z" % day))
+        )["id"]
+        for day in range(1, 8)
+    }
     items, token, pages = full_sync(service, maxResults=3)
     assert pages == 3 and {e["id"] for e in items} == ids and len(items) == 7
     phone.insert_event("primary", timed("2024-06-09T09:00:00Z", "2024-06-09T10:00:00Z"))
@@ -81,12 +102,16 @@ def test_paging_and_sync_token_only_on_last_page(emu, service):
 def test_change_during_paging_is_caught_by_next_sync(emu, service):
     phone = emu.phone(ALICE)
     for day in range(1, 5):
-        phone.insert_event("primary", timed("2024-06-%02dT09:00:00Z" % day,
-                                            "2024-06-%02dT10:00:00Z" % day))
+        phone.insert_event(
+            "primary", timed("2024-06-%02dT09:00:00Z" % day, "2024-06-%02dT10:00:00Z" % day)
+        )
     first = service.events().list(calendarId="primary", maxResults=2).execute()
     late = phone.insert_event("primary", timed("2024-07-01T09:00:00Z", "2024-07-01T10:00:00Z"))
-    rest = service.events().list(calendarId="primary", maxResults=50,
-                                 pageToken=first["nextPageToken"]).execute()
+    rest = (
+        service.events()
+        .list(calendarId="primary", maxResults=50, pageToken=first["nextPageToken"])
+        .execute()
+    )
     items = incremental(service, rest["nextSyncToken"])[0]
     assert late["id"] in {e["id"] for e in items}
 
@@ -110,13 +135,20 @@ def test_sync_token_of_another_calendar_is_rejected(emu, service):
     assert error_of(info.value)[0] == 410
 
 
-@pytest.mark.parametrize("param", [
-    {"iCalUID": "x@google.com"}, {"orderBy": "updated"},
-    {"privateExtendedProperty": "a=b"}, {"q": "text"},
-    {"sharedExtendedProperty": "a=b"}, {"timeMin": "2024-01-01T00:00:00Z"},
-    {"timeMax": "2024-01-01T00:00:00Z"}, {"updatedMin": "2024-01-01T00:00:00Z"},
-    {"showDeleted": False},
-])
+@pytest.mark.parametrize(
+    "param",
+    [
+        {"iCalUID": "x@google.com"},
+        {"orderBy": "updated"},
+        {"privateExtendedProperty": "a=b"},
+        {"q": "text"},
+        {"sharedExtendedProperty": "a=b"},
+        {"timeMin": "2024-01-01T00:00:00Z"},
+        {"timeMax": "2024-01-01T00:00:00Z"},
+        {"updatedMin": "2024-01-01T00:00:00Z"},
+        {"showDeleted": False},
+    ],
+)
 def test_sync_token_with_forbidden_parameter_is_400(service, param):
     _, token, _ = full_sync(service)
     with pytest.raises(HttpError) as info:
@@ -125,19 +157,24 @@ def test_sync_token_with_forbidden_parameter_is_400(service, param):
 
 
 def test_stale_if_match_gives_412_and_changes_nothing(emu, service):
-    event = service.events().insert(calendarId="primary", body=timed(
-        "2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z")).execute()
+    event = (
+        service.events()
+        .insert(calendarId="primary", body=timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z"))
+        .execute()
+    )
     emu.phone(ALICE).patch_event("primary", event["id"], {"summary": "phone"})
-    request = service.events().patch(calendarId="primary", eventId=event["id"],
-                                     body={"summary": "client"})
+    request = service.events().patch(
+        calendarId="primary", eventId=event["id"], body={"summary": "client"}
+    )
     request.headers["If-Match"] = event["etag"]
     with pytest.raises(HttpError) as info:
         request.execute()
     assert error_of(info.value) == (412, "conditionNotMet", "global")
     current = service.events().get(calendarId="primary", eventId=event["id"]).execute()
     assert current["summary"] == "phone"
-    request = service.events().patch(calendarId="primary", eventId=event["id"],
-                                     body={"summary": "client"})
+    request = service.events().patch(
+        calendarId="primary", eventId=event["id"], body={"summary": "client"}
+    )
     request.headers["If-Match"] = current["etag"]
     assert request.execute()["summary"] == "client"
     delete = service.events().delete(calendarId="primary", eventId=event["id"])
@@ -148,8 +185,11 @@ def test_stale_if_match_gives_412_and_changes_nothing(emu, service):
 
 
 def test_if_none_match_gives_304(service):
-    event = service.events().insert(calendarId="primary", body=timed(
-        "2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z")).execute()
+    event = (
+        service.events()
+        .insert(calendarId="primary", body=timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z"))
+        .execute()
+    )
     request = service.events().get(calendarId="primary", eventId=event["id"])
     request.headers["If-None-Match"] = event["etag"]
     with pytest.raises(HttpError) as info:
@@ -176,50 +216,113 @@ def test_client_ids_duplicate_and_invalid(service):
 
 
 def test_etag_sequence_updated_created_change_as_google_does(service):
-    event = service.events().insert(calendarId="primary", body=dict(
-        timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z"), summary="a")).execute()
+    event = (
+        service.events()
+        .insert(
+            calendarId="primary",
+            body=dict(timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z"), summary="a"),
+        )
+        .execute()
+    )
     assert event["sequence"] == 0 and event["created"] == event["updated"]
     assert event["status"] == "confirmed" and event["htmlLink"]
-    renamed = service.events().patch(calendarId="primary", eventId=event["id"],
-                                     body={"summary": "b"}).execute()
+    renamed = (
+        service.events()
+        .patch(calendarId="primary", eventId=event["id"], body={"summary": "b"})
+        .execute()
+    )
     assert renamed["etag"] != event["etag"] and renamed["sequence"] == 0
     assert renamed["updated"] > event["updated"] and renamed["created"] == event["created"]
-    moved = service.events().patch(calendarId="primary", eventId=event["id"], body={
-        "start": {"dateTime": "2024-05-01T11:00:00Z"},
-        "end": {"dateTime": "2024-05-01T12:00:00Z"}}).execute()
+    moved = (
+        service.events()
+        .patch(
+            calendarId="primary",
+            eventId=event["id"],
+            body={
+                "start": {"dateTime": "2024-05-01T11:00:00Z"},
+                "end": {"dateTime": "2024-05-01T12:00:00Z"},
+            },
+        )
+        .execute()
+    )
     assert moved["sequence"] == 1 and moved["etag"] != renamed["etag"]
     assert moved["summary"] == "b"
 
 
 def test_update_replaces_and_patch_merges(service):
-    event = service.events().insert(calendarId="primary", body=dict(
-        timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z"), summary="a",
-        location="Paris", extendedProperties={"private": {"odoo_id": "7", "x": "1"}})).execute()
-    patched = service.events().patch(calendarId="primary", eventId=event["id"], body={
-        "extendedProperties": {"private": {"x": "2"}}}).execute()
+    event = (
+        service.events()
+        .insert(
+            calendarId="primary",
+            body=dict(
+                timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z"),
+                summary="a",
+                location="Paris",
+                extendedProperties={"private": {"odoo_id": "7", "x": "1"}},
+            ),
+        )
+        .execute()
+    )
+    patched = (
+        service.events()
+        .patch(
+            calendarId="primary",
+            eventId=event["id"],
+            body={"extendedProperties": {"private": {"x": "2"}}},
+        )
+        .execute()
+    )
     assert patched["extendedProperties"]["private"] == {"odoo_id": "7", "x": "2"}
     assert patched["location"] == "Paris"
-    replaced = service.events().update(calendarId="primary", eventId=event["id"], body=timed(
-        "2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z")).execute()
+    replaced = (
+        service.events()
+        .update(
+            calendarId="primary",
+            eventId=event["id"],
+            body=timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z"),
+        )
+        .execute()
+    )
     assert "location" not in replaced and "extendedProperties" not in replaced
-    all_day = service.events().patch(calendarId="primary", eventId=event["id"], body={
-        "start": {"date": "2024-05-01"}, "end": {"date": "2024-05-02"}}).execute()
+    all_day = (
+        service.events()
+        .patch(
+            calendarId="primary",
+            eventId=event["id"],
+            body={"start": {"date": "2024-05-01"}, "end": {"date": "2024-05-02"}},
+        )
+        .execute()
+    )
     assert all_day["start"] == {"date": "2024-05-01"}
 
 
 def test_times_are_rendered_in_the_event_zone(service):
-    event = service.events().insert(calendarId="primary", body=timed(
-        "2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z", zone="Europe/Paris")).execute()
-    assert event["start"] == {"dateTime": "2024-05-01T11:00:00+02:00",
-                              "timeZone": "Europe/Paris"}
-    local = service.events().insert(calendarId="primary", body=timed(
-        "2024-12-01T09:00:00", "2024-12-01T10:00:00", zone="Europe/Paris")).execute()
+    event = (
+        service.events()
+        .insert(
+            calendarId="primary",
+            body=timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z", zone="Europe/Paris"),
+        )
+        .execute()
+    )
+    assert event["start"] == {"dateTime": "2024-05-01T11:00:00+02:00", "timeZone": "Europe/Paris"}
+    local = (
+        service.events()
+        .insert(
+            calendarId="primary",
+            body=timed("2024-12-01T09:00:00", "2024-12-01T10:00:00", zone="Europe/Paris"),
+        )
+        .execute()
+    )
     assert local["start"]["dateTime"] == "2024-12-01T09:00:00+01:00"
 
 
 def test_deleting_twice_gives_410_deleted(service):
-    event = service.events().insert(calendarId="primary", body=timed(
-        "2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z")).execute()
+    event = (
+        service.events()
+        .insert(calendarId="primary", body=timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z"))
+        .execute()
+    )
     service.events().delete(calendarId="primary", eventId=event["id"]).execute()
     with pytest.raises(HttpError) as info:
         service.events().delete(calendarId="primary", eventId=event["id"]).execute()
@@ -230,12 +333,22 @@ def test_deleting_twice_gives_410_deleted(service):
 
 def test_list_filters(emu, service):
     phone = emu.phone(ALICE)
-    first = phone.insert_event("primary", dict(
-        timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z"), summary="Plombier",
-        extendedProperties={"private": {"odoo_id": "1"}, "shared": {"team": "red"}}))
-    second = phone.insert_event("primary", dict(
-        timed("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"), summary="Electricien",
-        extendedProperties={"private": {"odoo_id": "2"}}))
+    first = phone.insert_event(
+        "primary",
+        dict(
+            timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z"),
+            summary="Plombier",
+            extendedProperties={"private": {"odoo_id": "1"}, "shared": {"team": "red"}},
+        ),
+    )
+    second = phone.insert_event(
+        "primary",
+        dict(
+            timed("2024-05-10T09:00:00Z", "2024-05-10T10:00:00Z"),
+            summary="Electricien",
+            extendedProperties={"private": {"odoo_id": "2"}},
+        ),
+    )
 
     def ids(**params):
         return {e["id"] for e in full_sync(service, **params)[0]}
@@ -261,8 +374,9 @@ def test_list_filters(emu, service):
 def test_max_results_bounds(emu, service):
     phone = emu.phone(ALICE)
     for day in range(1, 4):
-        phone.insert_event("primary", timed("2024-06-%02dT09:00:00Z" % day,
-                                            "2024-06-%02dT10:00:00Z" % day))
+        phone.insert_event(
+            "primary", timed("2024-06-%02dT09:00:00Z" % day, "2024-06-%02dT10:00:00Z" % day)
+        )
     page = service.events().list(calendarId="primary", maxResults=5000).execute()
     assert len(page["items"]) == 3
     with pytest.raises(HttpError) as info:
@@ -271,11 +385,13 @@ def test_max_results_bounds(emu, service):
 
 
 def test_calendars_insert_get_list_delete(service):
-    created = service.calendars().insert(body={"summary": "Interventions",
-                                               "timeZone": "Europe/Paris"}).execute()
+    created = (
+        service.calendars()
+        .insert(body={"summary": "Interventions", "timeZone": "Europe/Paris"})
+        .execute()
+    )
     assert created["id"].endswith("@group.calendar.google.com")
-    assert service.calendars().get(calendarId=created["id"]).execute()["summary"] == \
-        "Interventions"
+    assert service.calendars().get(calendarId=created["id"]).execute()["summary"] == "Interventions"
     listed = service.calendarList().list().execute()["items"]
     assert [c["id"] for c in listed] == [ALICE, created["id"]]
     assert listed[0]["primary"] is True and listed[1]["accessRole"] == "owner"
@@ -293,13 +409,19 @@ def test_calendars_insert_get_list_delete(service):
     assert error_of(info.value)[:2] == (400, "required")
 
 
-OPERATIONS = st.lists(st.tuples(st.sampled_from(["insert", "patch", "delete", "sync"]),
-                                st.integers(min_value=0, max_value=20)),
-                      min_size=1, max_size=25)
+OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["insert", "patch", "delete", "sync"]),
+        st.integers(min_value=0, max_value=20),
+    ),
+    min_size=1,
+    max_size=25,
+)
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(operations=OPERATIONS)
 def test_incremental_sync_mirror_equals_full_list(emu, operations):
     """Whatever the phone does, a client applying incremental syncs ends up
@@ -313,8 +435,11 @@ def test_incremental_sync_mirror_equals_full_list(emu, operations):
     for operation, number in operations:
         if operation == "insert" or not live:
             day = 1 + number % 28
-            live.append(phone.insert_event("primary", timed(
-                "2024-02-%02dT09:00:00Z" % day, "2024-02-%02dT10:00:00Z" % day))["id"])
+            live.append(
+                phone.insert_event(
+                    "primary", timed("2024-02-%02dT09:00:00Z" % day, "2024-02-%02dT10:00:00Z" % day)
+                )["id"]
+            )
         elif operation == "patch":
             phone.patch_event("primary", live[number % len(live)], {"summary": str(number)})
         elif operation == "delete":

@@ -26,27 +26,45 @@ def execute_with_retries(request, attempts=30):
 
 
 def _body(number):
-    return dict(timed("2024-04-%02dT09:00:00Z" % (1 + number % 28),
-                      "2024-04-%02dT10:00:00Z" % (1 + number % 28)), summary=str(number))
+    return dict(
+        timed(
+            "2024-04-%02dT09:00:00Z" % (1 + number % 28),
+            "2024-04-%02dT10:00:00Z" % (1 + number % 28),
+        ),
+        summary=str(number),
+    )
 
 
 def test_retrying_client_completes_with_30_percent_failures(emu, service):
     emu.set_faults(rate=0.3, seed=7)
     ids = []
     for number in range(20):
-        ids.append(execute_with_retries(service.events().insert(
-            calendarId="primary", body=dict(_body(number), id="evt%05d" % number)))["id"])
+        ids.append(
+            execute_with_retries(
+                service.events().insert(
+                    calendarId="primary", body=dict(_body(number), id="evt%05d" % number)
+                )
+            )["id"]
+        )
     for event_id in ids[:5]:
-        execute_with_retries(service.events().patch(calendarId="primary", eventId=event_id,
-                                                    body={"summary": "patched"}))
+        execute_with_retries(
+            service.events().patch(
+                calendarId="primary", eventId=event_id, body={"summary": "patched"}
+            )
+        )
     listed = execute_with_retries(service.events().list(calendarId="primary"))["items"]
     emu.set_faults(rate=0)
     assert sorted(e["id"] for e in listed) == sorted(ids)
     faults = [e for e in emu.request_log if e["fault"]]
     assert 8 <= len(faults) <= 30
     assert {e["status"] for e in faults} <= {403, 429, 500, 503}
-    assert {e["fault"] for e in faults} <= {"rateLimitExceeded", "userRateLimitExceeded",
-                                            "429", "500", "503"}
+    assert {e["fault"] for e in faults} <= {
+        "rateLimitExceeded",
+        "userRateLimitExceeded",
+        "429",
+        "500",
+        "503",
+    }
     # A failed call changed nothing: exactly one event per insert, five patched.
     events = emu.phone(ALICE).list_events("primary", show_deleted=True)
     assert len(events) == 20
@@ -82,15 +100,19 @@ def test_faults_are_deterministic_from_the_seed(emu, service):
     assert any(first) and first == run()
 
 
-@pytest.mark.parametrize("kind,status,reason,domain", [
-    ("rateLimitExceeded", 403, "rateLimitExceeded", "usageLimits"),
-    ("userRateLimitExceeded", 403, "userRateLimitExceeded", "usageLimits"),
-    ("429", 429, "rateLimitExceeded", "usageLimits"),
-    ("500", 500, "backendError", "global"),
-    ("503", 503, "backendError", "global"),
-])
+@pytest.mark.parametrize(
+    "kind,status,reason,domain",
+    [
+        ("rateLimitExceeded", 403, "rateLimitExceeded", "usageLimits"),
+        ("userRateLimitExceeded", 403, "userRateLimitExceeded", "usageLimits"),
+        ("429", 429, "rateLimitExceeded", "usageLimits"),
+        ("500", 500, "backendError", "global"),
+        ("503", 503, "backendError", "global"),
+    ],
+)
 def test_each_fault_kind_has_googles_shape_and_changes_nothing(
-        emu, service, kind, status, reason, domain):
+    emu, service, kind, status, reason, domain
+):
     emu.set_faults(rate=1.0, kinds=[kind], retry_after=7)
     with pytest.raises(HttpError) as info:
         service.events().insert(calendarId="primary", body=_body(1)).execute()
@@ -120,17 +142,18 @@ def test_faults_inside_batch_parts(emu, service):
         rounds += 1
         failed = {}
 
-        def callback(request_id, response, exception):
+        def callback(request_id, response, exception, failed=failed, pending=pending):
             if exception is None:
                 done[request_id] = response
             else:
                 assert exception.resp.status in RETRIABLE
-                failed[request_id] = pending[request_id]  # pylint: disable=W0640
+                failed[request_id] = pending[request_id]
 
         batch = new_batch(emu, callback)
         for request_id, body in pending.items():
-            batch.add(service.events().insert(calendarId="primary", body=body),
-                      request_id=request_id)
+            batch.add(
+                service.events().insert(calendarId="primary", body=body), request_id=request_id
+            )
         batch.execute()
         pending = failed
     emu.set_faults(rate=0)
@@ -186,8 +209,12 @@ def test_request_delayed_across_a_reset_touches_nothing(emu):
     token = emu.mint_token(ALICE)["access_token"]
     emu.set_faults(rate=0, latency=0.4)
     with pytest.raises(requests.exceptions.Timeout):
-        requests.post(emu.api_endpoint + "calendars/primary/events", timeout=0.1,
-                      headers={"Authorization": "Bearer " + token}, json=_body(1))
+        requests.post(
+            emu.api_endpoint + "calendars/primary/events",
+            timeout=0.1,
+            headers={"Authorization": "Bearer " + token},
+            json=_body(1),
+        )
     emu.reset()
     emu.add_account(ALICE)
     time.sleep(0.5)

@@ -29,76 +29,145 @@ def _error_body(exc):
 def test_412_names_the_if_match_header(emu, service):
     event = _insert(service)
     emu.phone(ALICE).patch_event("primary", event["id"], {"summary": "phone"})
-    request = service.events().patch(calendarId="primary", eventId=event["id"],
-                                     body={"summary": "client"})
+    request = service.events().patch(
+        calendarId="primary", eventId=event["id"], body={"summary": "client"}
+    )
     request.headers["If-Match"] = event["etag"]
     with pytest.raises(HttpError) as info:
         request.execute()
-    assert _error_body(info.value) == {"error": {
-        "code": 412, "message": "Precondition Failed", "errors": [{
-            "domain": "global", "reason": "conditionNotMet", "message": "Precondition Failed",
-            "locationType": "header", "location": "If-Match"}]}}
+    assert _error_body(info.value) == {
+        "error": {
+            "code": 412,
+            "message": "Precondition Failed",
+            "errors": [
+                {
+                    "domain": "global",
+                    "reason": "conditionNotMet",
+                    "message": "Precondition Failed",
+                    "locationType": "header",
+                    "location": "If-Match",
+                }
+            ],
+        }
+    }
 
 
 def test_time_range_empty_has_the_calendar_domain(service):
     with pytest.raises(HttpError) as info:
-        service.events().list(calendarId="primary", timeMin="2024-05-02T00:00:00Z",
-                              timeMax="2024-05-01T00:00:00Z").execute()
-    assert _error_body(info.value) == {"error": {
-        "code": 400, "message": "The specified time range is empty.", "errors": [{
-            "domain": "calendar", "reason": "timeRangeEmpty",
+        service.events().list(
+            calendarId="primary", timeMin="2024-05-02T00:00:00Z", timeMax="2024-05-01T00:00:00Z"
+        ).execute()
+    assert _error_body(info.value) == {
+        "error": {
+            "code": 400,
             "message": "The specified time range is empty.",
-            "locationType": "parameter", "location": "timeMax"}]}}
+            "errors": [
+                {
+                    "domain": "calendar",
+                    "reason": "timeRangeEmpty",
+                    "message": "The specified time range is empty.",
+                    "locationType": "parameter",
+                    "location": "timeMax",
+                }
+            ],
+        }
+    }
     with pytest.raises(HttpError) as info:
-        service.events().insert(calendarId="primary", body=timed(
-            "2024-05-01T10:00:00Z", "2024-05-01T09:00:00Z")).execute()
+        service.events().insert(
+            calendarId="primary", body=timed("2024-05-01T10:00:00Z", "2024-05-01T09:00:00Z")
+        ).execute()
     assert error_of(info.value) == (400, "timeRangeEmpty", "calendar")
 
 
 def test_full_sync_required_has_the_calendar_domain(service):
     with pytest.raises(HttpError) as info:
         service.events().list(calendarId="primary", syncToken="stale").execute()
-    assert _error_body(info.value) == {"error": {
-        "code": 410, "message": "Sync token is no longer valid, a full sync is required.",
-        "errors": [{"domain": "calendar", "reason": "fullSyncRequired",
+    assert _error_body(info.value) == {
+        "error": {
+            "code": 410,
+            "message": "Sync token is no longer valid, a full sync is required.",
+            "errors": [
+                {
+                    "domain": "calendar",
+                    "reason": "fullSyncRequired",
                     "message": "Sync token is no longer valid, a full sync is required.",
-                    "locationType": "parameter", "location": "syncToken"}]}}
+                    "locationType": "parameter",
+                    "location": "syncToken",
+                }
+            ],
+        }
+    }
 
 
 def test_instances_time_min_is_inclusive_of_an_occurrences_end(service):
-    series = service.events().insert(calendarId="primary", body={
-        "start": {"dateTime": "2024-05-01T09:00:00", "timeZone": "UTC"},
-        "end": {"dateTime": "2024-05-01T10:00:00", "timeZone": "UTC"},
-        "recurrence": ["RRULE:FREQ=DAILY;COUNT=3"]}).execute()
-    items = service.events().instances(calendarId="primary", eventId=series["id"],
-                                       timeMin="2024-05-02T10:00:00Z").execute()["items"]
+    series = (
+        service.events()
+        .insert(
+            calendarId="primary",
+            body={
+                "start": {"dateTime": "2024-05-01T09:00:00", "timeZone": "UTC"},
+                "end": {"dateTime": "2024-05-01T10:00:00", "timeZone": "UTC"},
+                "recurrence": ["RRULE:FREQ=DAILY;COUNT=3"],
+            },
+        )
+        .execute()
+    )
+    items = (
+        service.events()
+        .instances(calendarId="primary", eventId=series["id"], timeMin="2024-05-02T10:00:00Z")
+        .execute()["items"]
+    )
     # The occurrence of 2 May ends exactly at timeMin: events.instances includes it ...
-    assert [i["start"]["dateTime"] for i in items] == ["2024-05-02T09:00:00Z",
-                                                       "2024-05-03T09:00:00Z"]
+    assert [i["start"]["dateTime"] for i in items] == [
+        "2024-05-02T09:00:00Z",
+        "2024-05-03T09:00:00Z",
+    ]
     # ... where events.list's timeMin is exclusive.
-    listed = service.events().list(calendarId="primary", singleEvents=True,
-                                   timeMin="2024-05-02T10:00:00Z").execute()["items"]
+    listed = (
+        service.events()
+        .list(calendarId="primary", singleEvents=True, timeMin="2024-05-02T10:00:00Z")
+        .execute()["items"]
+    )
     assert [i["start"]["dateTime"] for i in listed] == ["2024-05-03T09:00:00Z"]
 
 
 def test_a_reminders_only_change_does_not_move_updated(service):
     event = _insert(service)
     time.sleep(0.005)
-    changed = service.events().patch(calendarId="primary", eventId=event["id"], body={
-        "reminders": {"useDefault": False,
-                      "overrides": [{"method": "popup", "minutes": 30}]}}).execute()
+    changed = (
+        service.events()
+        .patch(
+            calendarId="primary",
+            eventId=event["id"],
+            body={
+                "reminders": {
+                    "useDefault": False,
+                    "overrides": [{"method": "popup", "minutes": 30}],
+                }
+            },
+        )
+        .execute()
+    )
     assert changed["updated"] == event["updated"]
     assert changed["etag"] != event["etag"]
     assert changed["reminders"]["overrides"] == [{"method": "popup", "minutes": 30}]
     time.sleep(0.005)
-    retitled = service.events().patch(calendarId="primary", eventId=event["id"],
-                                      body={"summary": "new"}).execute()
+    retitled = (
+        service.events()
+        .patch(calendarId="primary", eventId=event["id"], body={"summary": "new"})
+        .execute()
+    )
     assert retitled["updated"] > event["updated"]
 
 
 def test_extended_properties_over_the_limits_are_dropped_or_cut(service):
-    event = _insert(service, extendedProperties={"private": {
-        "k" * 44: "kept", "k" * 45: "dropped", "long": "v" * 1500}, "shared": {"n": 7}})
+    event = _insert(
+        service,
+        extendedProperties={
+            "private": {"k" * 44: "kept", "k" * 45: "dropped", "long": "v" * 1500},
+            "shared": {"n": 7},
+        },
+    )
     private = event["extendedProperties"]["private"]
     assert private == {"k" * 44: "kept", "long": "v" * 1024}
     assert event["extendedProperties"]["shared"] == {"n": "7"}
@@ -115,8 +184,11 @@ def test_q_searches_the_organizers_email(emu, service):
 
 
 def _watch(service, **body):
-    return service.events().watch(calendarId="primary", body=dict(
-        {"id": "chan-1", "type": "web_hook"}, **body)).execute()
+    return (
+        service.events()
+        .watch(calendarId="primary", body=dict({"id": "chan-1", "type": "web_hook"}, **body))
+        .execute()
+    )
 
 
 def test_push_address_must_be_https_unless_loopback_http_is_allowed():
@@ -127,25 +199,34 @@ def test_push_address_must_be_https_unless_loopback_http_is_allowed():
             with pytest.raises(HttpError) as info:
                 _watch(service, address=receiver.url)
             assert error_of(info.value) == (400, "push.webhookUrlNotHttps", "global")
-            assert _error_body(info.value)["error"]["message"] == \
-                "WebHook callback must be HTTPS: " + receiver.url
+            assert (
+                _error_body(info.value)["error"]["message"]
+                == "WebHook callback must be HTTPS: " + receiver.url
+            )
             # HTTPS on loopback is accepted (delivery then needs a TLS receiver).
             answer = _watch(service, address="https://127.0.0.1:9/hook")
             assert answer["kind"] == "api#channel"
-        with Emulator().start() as default:                 # tests' default: allowed
+        with Emulator().start() as default:  # tests' default: allowed
             service = make_service(default, ALICE)
             assert _watch(service, address=receiver.url)["id"] == "chan-1"
             assert default.wait_for_push()
-            with pytest.raises(HttpError) as info:   # never plain HTTP to another host
+            with pytest.raises(HttpError) as info:  # never plain HTTP to another host
                 _watch(service, id="chan-2", address="http://example.com/hook")
             assert error_of(info.value)[:2] == (400, "push.webhookUrlNotHttps")
     finally:
         receiver.close()
 
 
-@pytest.mark.parametrize("channel_id,ok", [
-    ("a" * 64, True), ("a" * 65, False), ("01234567-89ab-cdef-0123-456789abcdef", True),
-    ("with space", False), ("slash/plus+eq=", True)])
+@pytest.mark.parametrize(
+    "channel_id,ok",
+    [
+        ("a" * 64, True),
+        ("a" * 65, False),
+        ("01234567-89ab-cdef-0123-456789abcdef", True),
+        ("with space", False),
+        ("slash/plus+eq=", True),
+    ],
+)
 def test_channel_ids_of_at_most_64_characters(emu, service, channel_id, ok):
     receiver = Receiver()
     try:
@@ -172,16 +253,16 @@ def test_a_push_channel_expires(emu, service):
         emu.phone(ALICE).insert_event("primary", EVENT)
         emu.wait_for_push()
         assert [h["X-Goog-Resource-State"] for h, _ in receiver.received] == ["sync"]
-        with pytest.raises(HttpError) as info:          # gone: stop is 404 ...
-            service.channels().stop(body={"id": "chan-1",
-                                          "resourceId": channel["resourceId"]}).execute()
+        with pytest.raises(HttpError) as info:  # gone: stop is 404 ...
+            service.channels().stop(
+                body={"id": "chan-1", "resourceId": channel["resourceId"]}
+            ).execute()
         assert error_of(info.value)[0] == 404
-        assert _watch(service, address=receiver.url)["id"] == "chan-1"   # ... id free
+        assert _watch(service, address=receiver.url)["id"] == "chan-1"  # ... id free
         # Without an expiration, a week.
         default = _watch(service, id="chan-2", address=receiver.url)
         week_ms = 7 * 24 * 3600 * 1000
-        assert abs(int(default["expiration"]) - int((time.time() + 3601) * 1000)
-                   - week_ms) < 2000
+        assert abs(int(default["expiration"]) - int((time.time() + 3601) * 1000) - week_ms) < 2000
     finally:
         emu.wait_for_push()
         receiver.close()
@@ -190,25 +271,49 @@ def test_a_push_channel_expires(emu, service):
 def test_fields_the_connector_asks_for(service):
     """Partial responses: a listing trimmed to ids, etags and the tokens, and one event."""
     for hour in range(3):
-        service.events().insert(calendarId="primary", body=dict(timed(
-            "2024-05-01T%02d:00:00Z" % (9 + hour), "2024-05-01T%02d:30:00Z" % (9 + hour)),
-            summary="RDV %d" % hour, extendedProperties={"private": {"k": str(hour)}})
+        service.events().insert(
+            calendarId="primary",
+            body=dict(
+                timed("2024-05-01T%02d:00:00Z" % (9 + hour), "2024-05-01T%02d:30:00Z" % (9 + hour)),
+                summary="RDV %d" % hour,
+                extendedProperties={"private": {"k": str(hour)}},
+            ),
         ).execute()
-    page = service.events().list(
-        calendarId="primary", maxResults=2,
-        fields="items(id,etag,status,extendedProperties/private),nextPageToken").execute()
+    page = (
+        service.events()
+        .list(
+            calendarId="primary",
+            maxResults=2,
+            fields="items(id,etag,status,extendedProperties/private),nextPageToken",
+        )
+        .execute()
+    )
     assert set(page) == {"items", "nextPageToken"}
     assert [set(item) for item in page["items"]] == [
-        {"id", "etag", "status", "extendedProperties"}] * 2
+        {"id", "etag", "status", "extendedProperties"}
+    ] * 2
     assert page["items"][0]["extendedProperties"] == {"private": {"k": "0"}}
-    rest = service.events().list(calendarId="primary", pageToken=page["nextPageToken"],
-                                 fields="nextSyncToken,items/summary").execute()
+    rest = (
+        service.events()
+        .list(
+            calendarId="primary",
+            pageToken=page["nextPageToken"],
+            fields="nextSyncToken,items/summary",
+        )
+        .execute()
+    )
     assert rest == {"items": [{"summary": "RDV 2"}], "nextSyncToken": rest["nextSyncToken"]}
-    one = service.events().get(calendarId="primary", eventId=page["items"][0]["id"],
-                               fields="id,start(dateTime),updated").execute()
+    one = (
+        service.events()
+        .get(
+            calendarId="primary",
+            eventId=page["items"][0]["id"],
+            fields="id,start(dateTime),updated",
+        )
+        .execute()
+    )
     assert set(one) == {"id", "start", "updated"} and set(one["start"]) == {"dateTime"}
-    everything = service.events().get(calendarId="primary", eventId=one["id"],
-                                      fields="*").execute()
+    everything = service.events().get(calendarId="primary", eventId=one["id"], fields="*").execute()
     assert everything["summary"] == "RDV 0"
     with pytest.raises(HttpError) as info:
         service.events().list(calendarId="primary", fields="items(id").execute()

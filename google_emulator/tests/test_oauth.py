@@ -26,9 +26,15 @@ def flow(emu, insecure_loopback):
     del insecure_loopback
     emu.add_client(CLIENT_ID, SECRET, [REDIRECT])
     emu.add_account(ALICE)
-    config = {"web": {"client_id": CLIENT_ID, "client_secret": SECRET,
-                      "auth_uri": emu.auth_uri, "token_uri": emu.token_uri,
-                      "redirect_uris": [REDIRECT]}}
+    config = {
+        "web": {
+            "client_id": CLIENT_ID,
+            "client_secret": SECRET,
+            "auth_uri": emu.auth_uri,
+            "token_uri": emu.token_uri,
+            "redirect_uris": [REDIRECT],
+        }
+    }
     return Flow.from_client_config(config, scopes=[CALENDAR_SCOPE], redirect_uri=REDIRECT)
 
 
@@ -41,8 +47,12 @@ def consent(url, decision="allow", email=None):
     form = {"request_id": request_id, "decision": decision}
     if email:
         form["email"] = email
-    answer = requests.post(url.split("/o/oauth2/")[0] + "/o/oauth2/approval", data=form,
-                           allow_redirects=False, timeout=10)
+    answer = requests.post(
+        url.split("/o/oauth2/")[0] + "/o/oauth2/approval",
+        data=form,
+        allow_redirects=False,
+        timeout=10,
+    )
     assert answer.status_code == 302
     location = answer.headers["Location"]
     assert location.startswith(REDIRECT + "?")
@@ -70,8 +80,10 @@ def test_code_exchange_refresh_and_revocation(emu, flow):
     with pytest.raises(RefreshError) as info:
         creds.refresh(Request())
     assert "invalid_grant" in str(info.value)
-    assert requests.post(emu.revoke_uri, data={"token": creds.refresh_token},
-                         timeout=10).status_code == 400
+    assert (
+        requests.post(emu.revoke_uri, data={"token": creds.refresh_token}, timeout=10).status_code
+        == 400
+    )
 
 
 def test_used_code_and_admin_revocation_give_invalid_grant(emu, flow):
@@ -106,15 +118,21 @@ def test_unregistered_redirect_uri_and_unknown_client(emu, flow):
     bad = url.replace("8069", "9999")
     page = requests.get(bad, allow_redirects=False, timeout=10)
     assert page.status_code == 400 and "redirect_uri_mismatch" in page.text
-    unknown = requests.get(url.replace(CLIENT_ID, "someone-else"), allow_redirects=False,
-                           timeout=10)
+    unknown = requests.get(
+        url.replace(CLIENT_ID, "someone-else"), allow_redirects=False, timeout=10
+    )
     assert unknown.status_code == 401 and "invalid_client" in unknown.text
     assert emu.oauth.codes == {}
 
 
 def _code(emu, challenge=None, method=None, offline=True):
-    params = {"client_id": CLIENT_ID, "redirect_uri": REDIRECT, "response_type": "code",
-              "scope": CALENDAR_SCOPE, "state": "s"}
+    params = {
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "response_type": "code",
+        "scope": CALENDAR_SCOPE,
+        "state": "s",
+    }
     if offline:
         params["access_type"] = "offline"
     if challenge:
@@ -137,8 +155,7 @@ def test_token_endpoint_errors(emu, flow):
     code = _code(emu)
     wrong = _exchange(emu, code, auth=(CLIENT_ID, "wrong"))
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
-    mismatch = _exchange(emu, code, auth=(CLIENT_ID, SECRET),
-                         redirect_uri="http://127.0.0.1/other")
+    mismatch = _exchange(emu, code, auth=(CLIENT_ID, SECRET), redirect_uri="http://127.0.0.1/other")
     assert mismatch.json()["error"] == "redirect_uri_mismatch"
     good = _exchange(emu, code, auth=(CLIENT_ID, SECRET))
     assert good.status_code == 200 and good.json()["scope"] == CALENDAR_SCOPE
@@ -147,12 +164,22 @@ def test_token_endpoint_errors(emu, flow):
     expired = _code(emu)
     emu.advance_clock(601)
     assert _exchange(emu, expired).json()["error"] == "invalid_grant"
-    unsupported = requests.post(emu.token_uri, timeout=10, data={
-        "grant_type": "password", "client_id": CLIENT_ID, "client_secret": SECRET})
+    unsupported = requests.post(
+        emu.token_uri,
+        timeout=10,
+        data={"grant_type": "password", "client_id": CLIENT_ID, "client_secret": SECRET},
+    )
     assert unsupported.json()["error"] == "unsupported_grant_type"
-    refresh = requests.post(emu.token_uri, timeout=10, data={
-        "grant_type": "refresh_token", "refresh_token": "1//unknown",
-        "client_id": CLIENT_ID, "client_secret": SECRET})
+    refresh = requests.post(
+        emu.token_uri,
+        timeout=10,
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": "1//unknown",
+            "client_id": CLIENT_ID,
+            "client_secret": SECRET,
+        },
+    )
     assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
 
 
@@ -174,19 +201,29 @@ def test_pkce_and_online_access(emu, flow):
 def test_tokeninfo_and_userinfo(emu):
     emu.add_account(ALICE)
     token = emu.mint_token(ALICE)["access_token"]
-    info = requests.get(emu.base_url + "/oauth2/v3/tokeninfo",
-                        params={"access_token": token}, timeout=10).json()
+    info = requests.get(
+        emu.base_url + "/oauth2/v3/tokeninfo", params={"access_token": token}, timeout=10
+    ).json()
     assert info["email"] == ALICE and info["scope"] == CALENDAR_SCOPE
-    user = requests.get(emu.base_url + "/oauth2/v3/userinfo", timeout=10,
-                        headers={"Authorization": "Bearer " + token}).json()
+    user = requests.get(
+        emu.base_url + "/oauth2/v3/userinfo",
+        timeout=10,
+        headers={"Authorization": "Bearer " + token},
+    ).json()
     assert user["email"] == ALICE
 
 
 def test_oauthlib_refuses_plain_http_without_the_opt_in(emu, monkeypatch):
     monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
     emu.add_client(CLIENT_ID, SECRET, [REDIRECT])
-    config = {"web": {"client_id": CLIENT_ID, "client_secret": SECRET,
-                      "auth_uri": emu.auth_uri, "token_uri": emu.token_uri}}
+    config = {
+        "web": {
+            "client_id": CLIENT_ID,
+            "client_secret": SECRET,
+            "auth_uri": emu.auth_uri,
+            "token_uri": emu.token_uri,
+        }
+    }
     flow = Flow.from_client_config(config, scopes=[CALENDAR_SCOPE], redirect_uri=REDIRECT)
     with pytest.raises(Exception) as info:
         flow.authorization_url()
@@ -198,9 +235,11 @@ def test_auto_consent_page_approves_itself(emu):
     emulator = emu
     emulator.add_client("auto-client", "auto-secret", ["http://127.0.0.1:9/cb"])
     emulator.add_account("auto@example.com")
-    url = (emulator.auth_uri + "?client_id=auto-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A9"
-           "%2Fcb&response_type=code&scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fcalendar"
-           "&login_hint=auto%40example.com")
+    url = (
+        emulator.auth_uri + "?client_id=auto-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A9"
+        "%2Fcb&response_type=code&scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fcalendar"
+        "&login_hint=auto%40example.com"
+    )
     assert "button[value=allow]').click()" not in requests.get(url, timeout=5).text
     emulator.oauth.auto_consent = True
     try:

@@ -17,12 +17,32 @@ from google_emulator.testing import make_service, new_batch
 from google_emulator.tests.helpers import ALICE, BOB, error_of, timed
 from google_emulator.tests.test_cli import REPO
 
-USER_LIMIT_BODY = {"error": {"code": 403, "message": "User Rate Limit Exceeded", "errors": [
-    {"domain": "usageLimits", "reason": "userRateLimitExceeded",
-     "message": "User Rate Limit Exceeded"}]}}
-PROJECT_LIMIT_BODY = {"error": {"code": 403, "message": "Rate Limit Exceeded", "errors": [
-    {"domain": "usageLimits", "reason": "rateLimitExceeded",
-     "message": "Rate Limit Exceeded"}]}}
+USER_LIMIT_BODY = {
+    "error": {
+        "code": 403,
+        "message": "User Rate Limit Exceeded",
+        "errors": [
+            {
+                "domain": "usageLimits",
+                "reason": "userRateLimitExceeded",
+                "message": "User Rate Limit Exceeded",
+            }
+        ],
+    }
+}
+PROJECT_LIMIT_BODY = {
+    "error": {
+        "code": 403,
+        "message": "Rate Limit Exceeded",
+        "errors": [
+            {
+                "domain": "usageLimits",
+                "reason": "rateLimitExceeded",
+                "message": "Rate Limit Exceeded",
+            }
+        ],
+    }
+}
 
 
 def _list(service):
@@ -42,8 +62,7 @@ def _batch(emu, service, count):
 
     def callback(request_id, response, exception):
         del request_id, response
-        outcomes.append((exception is None,
-                         None if exception is None else error_of(exception)[1]))
+        outcomes.append((exception is None, None if exception is None else error_of(exception)[1]))
 
     batch = new_batch(emu, callback)
     for _ in range(count):
@@ -53,12 +72,16 @@ def _batch(emu, service, count):
 
 
 def test_googles_limits_by_default_and_the_601st_call_refused(emu, service):
-    assert emu.rate_limits.settings() == {"per_user": 600, "per_project": 10000,
-                                          "window": 60.0, "status": 403,
-                                          "retry_after": False}
-    _list(service)                                   # 1
+    assert emu.rate_limits.settings() == {
+        "per_user": 600,
+        "per_project": 10000,
+        "window": 60.0,
+        "status": 403,
+        "retry_after": False,
+    }
+    _list(service)  # 1
     outcomes = []
-    for _ in range(12):                              # + 12 x 50 parts = 601 calls
+    for _ in range(12):  # + 12 x 50 parts = 601 calls
         outcomes += _batch(emu, service, 50)
     assert outcomes[:599] == [(True, None)] * 599
     assert outcomes[599:] == [(False, "userRateLimitExceeded")]
@@ -72,16 +95,16 @@ def test_googles_limits_by_default_and_the_601st_call_refused(emu, service):
 def test_sliding_window_not_fixed_minutes(emu, service):
     emu.set_rate_limits(per_user=5)
     for _ in range(3):
-        _list(service)                                     # t = 0: 3 calls
+        _list(service)  # t = 0: 3 calls
     emu.advance_clock(30)
     for _ in range(2):
-        _list(service)                                     # t = 30: 5 in the window
+        _list(service)  # t = 30: 5 in the window
     assert error_of(_refused(service)) == (403, "userRateLimitExceeded", "usageLimits")
-    emu.advance_clock(31)                                  # t = 61: the first 3 left
+    emu.advance_clock(31)  # t = 61: the first 3 left
     for _ in range(3):
         _list(service)
     assert error_of(_refused(service))[1] == "userRateLimitExceeded"
-    emu.advance_clock(30)                                  # t = 91: the t=30 pair left
+    emu.advance_clock(30)  # t = 91: the t=30 pair left
     for _ in range(2):
         _list(service)
     _refused(service)
@@ -93,16 +116,16 @@ def test_refused_calls_do_not_count_and_change_nothing(emu, service):
     _list(service)
     for _ in range(5):
         with pytest.raises(HttpError) as info:
-            service.events().insert(calendarId="primary",
-                                    body=timed("2024-05-01T09:00:00Z",
-                                               "2024-05-01T10:00:00Z")).execute()
+            service.events().insert(
+                calendarId="primary", body=timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z")
+            ).execute()
         assert error_of(info.value)[1] == "userRateLimitExceeded"
     assert emu.phone(ALICE).list_events("primary") == []
     assert emu.rate_limit_usage("test-client", ALICE) == 2
-    emu.advance_clock(60)                                  # a minute of waiting is enough
-    service.events().insert(calendarId="primary",
-                            body=timed("2024-05-01T09:00:00Z",
-                                       "2024-05-01T10:00:00Z")).execute()
+    emu.advance_clock(60)  # a minute of waiting is enough
+    service.events().insert(
+        calendarId="primary", body=timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z")
+    ).execute()
     assert len(emu.phone(ALICE).list_events("primary")) == 1
 
 
@@ -123,9 +146,9 @@ def test_per_user_then_per_project(emu):
     bob = make_service(emu, BOB, client_id="project-a", client_secret="a")
     for _ in range(5):
         _list(alice)
-    assert json.loads(_refused(alice).content) == USER_LIMIT_BODY   # alice's own share
+    assert json.loads(_refused(alice).content) == USER_LIMIT_BODY  # alice's own share
     for _ in range(3):
-        _list(bob)                                         # the project's 8 are used
+        _list(bob)  # the project's 8 are used
     assert json.loads(_refused(bob).content) == PROJECT_LIMIT_BODY
     # Another project (OAuth client) has its own quotas, also for the same user.
     bob_elsewhere = make_service(emu, BOB, client_id="project-b", client_secret="b")
@@ -144,10 +167,19 @@ def test_429_variant_and_retry_after(emu, service):
     _list(service)
     exc = _refused(service)
     assert exc.resp.status == 429
-    assert json.loads(exc.content) == {"error": {
-        "code": 429, "message": "Rate Limit Exceeded", "errors": [
-            {"domain": "usageLimits", "reason": "rateLimitExceeded",
-             "message": "Rate Limit Exceeded"}]}}
+    assert json.loads(exc.content) == {
+        "error": {
+            "code": 429,
+            "message": "Rate Limit Exceeded",
+            "errors": [
+                {
+                    "domain": "usageLimits",
+                    "reason": "rateLimitExceeded",
+                    "message": "Rate Limit Exceeded",
+                }
+            ],
+        }
+    }
     # The first call leaves the window 60 s after it was made, 40 s from now.
     assert 39 <= int(exc.resp["retry-after"]) <= 41
 
@@ -189,14 +221,25 @@ def test_admin_http_api_sets_and_shows_the_limits(emu, service):
 
 
 def test_command_line_flags():
-    command = [sys.executable, "-m", "google_emulator", "--port", "0",
-               "--quota-per-user", "none", "--quota-per-project", "50", "--quota-status",
-               "429"]
+    command = [
+        sys.executable,
+        "-m",
+        "google_emulator",
+        "--port",
+        "0",
+        "--quota-per-user",
+        "none",
+        "--quota-per-project",
+        "50",
+        "--quota-status",
+        "429",
+    ]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO) as process:
         try:
             base_url = process.stdout.readline().strip().rsplit(" ", 1)[1]
-            settings = requests.get(base_url + "/_emulator/rate-limits",
-                                    timeout=10).json()["settings"]
+            settings = requests.get(base_url + "/_emulator/rate-limits", timeout=10).json()[
+                "settings"
+            ]
             assert settings["per_user"] is None and settings["per_project"] == 50
             assert settings["status"] == 429
         finally:
@@ -206,8 +249,9 @@ def test_command_line_flags():
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO) as process:
         try:
             base_url = process.stdout.readline().strip().rsplit(" ", 1)[1]
-            settings = requests.get(base_url + "/_emulator/rate-limits",
-                                    timeout=10).json()["settings"]
+            settings = requests.get(base_url + "/_emulator/rate-limits", timeout=10).json()[
+                "settings"
+            ]
             assert settings["per_user"] is None and settings["per_project"] is None
         finally:
             process.terminate()
