@@ -146,6 +146,7 @@ class AdminApi:
         return {
             "settings": emu.rate_limits.settings(),
             "usage": {"all_projects": emu.rate_limit_usage()},
+            "peaks": emu.rate_limits.peaks(),
         }
 
     def _push(self):

@@ -250,7 +250,11 @@ class CalendarApi:
         token = request.bearer() or fallback_token
         email = self.emu.oauth.owner_of(token) if token else None
         entry = self.emu.log.add(
-            method=request.method, path=request.path, in_batch=in_batch, email=email
+            method=request.method,
+            path=request.path,
+            in_batch=in_batch,
+            email=email,
+            client_id=self.emu.oauth.client_of(token) if token else None,
         )
         fault = None
         try:

@@ -182,7 +182,8 @@ class RateLimits:
     tokens); a user is the account a token acts for. Every API call counts
     once, batch parts one by one (the batch's own HTTP request does not).
     Refused calls do not count, so a client that waits gets through again
-    once the window has moved on. ``None`` for a limit means no limit.
+    once the window has moved on. ``None`` for a limit means no limit; calls
+    are counted (and the peaks kept, see :meth:`peaks`) even then.
     """
 
     def __init__(
@@ -235,6 +236,8 @@ class RateLimits:
             self.retry_after = bool(retry_after)
             self._users = {}  # (project, email) -> deque of call times
             self._projects = {}  # project -> deque of call times
+            self._user_peaks = {}  # (project, email) -> most calls seen in one window
+            self._project_peaks = {}  # project -> most calls seen in one window
 
     @property
     def enabled(self):
@@ -259,8 +262,6 @@ class RateLimits:
     def check(self, project, email):
         """Count one call of ``email`` in ``project``; an ApiError when over a limit."""
         with self._lock:
-            if self.per_user is None and self.per_project is None:
-                return None
             now = self._clock.time()
             user_times = self._users.setdefault((project, email), deque())
             project_times = self._projects.setdefault(project, deque())
@@ -280,7 +281,28 @@ class RateLimits:
                     return rate_limit_error(scope, self.status, retry)
             user_times.append(now)
             project_times.append(now)
+            key = (project, email)
+            self._user_peaks[key] = max(self._user_peaks.get(key, 0), len(user_times))
+            self._project_peaks[project] = max(
+                self._project_peaks.get(project, 0), len(project_times)
+            )
             return None
+
+    def peaks(self):
+        """The most calls counted in one window since the counters restarted: per user
+        (with its project) and per project, JSON-able, highest first."""
+        with self._lock:
+            users = [
+                {"client_id": project, "email": email, "peak": peak}
+                for (project, email), peak in self._user_peaks.items()
+            ]
+            projects = [
+                {"client_id": project, "peak": peak}
+                for project, peak in self._project_peaks.items()
+            ]
+        users.sort(key=lambda row: -row["peak"])
+        projects.sort(key=lambda row: -row["peak"])
+        return {"per_user": users, "per_project": projects}
 
     def usage(self, project=None, email=None):
         """Calls counted in the current window: of one user in ``project`` when

@@ -162,6 +162,11 @@ class OAuthServer:
                 return None
             return record
 
+    def client_of(self, token):
+        """The OAuth client id (project) behind an access token, or None."""
+        record = self.access.get(token)
+        return record["client_id"] if record else None
+
     def owner_of(self, token):
         """The email behind an access token, valid or not (for the request log)."""
         record = self.access.get(token)

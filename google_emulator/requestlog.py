@@ -8,7 +8,8 @@ gets its own entry with ``in_batch: True`` (and the batch's entry carries
 Entry keys: ``seq``, ``time``, ``method``, ``path``, ``status``, ``reason``
 (Google's error reason or None), ``batch_size`` (None or number of parts),
 ``fault`` (None or the injected kind), ``email`` (owner of the token, if
-known) and ``in_batch``.
+known), ``client_id`` (the token's OAuth client, i.e. quota project, for API
+calls) and ``in_batch``.
 """
 
 import threading
@@ -39,6 +40,7 @@ class RequestLog:
                 "batch_size": None,
                 "fault": None,
                 "email": None,
+                "client_id": None,
                 "in_batch": False,
             }
             entry.update(fields)

@@ -157,6 +157,20 @@ def test_per_user_then_per_project(emu):
     assert error_of(_refused(bob_elsewhere))[1] == "userRateLimitExceeded"
     assert emu.rate_limit_usage("project-a") == 8
     assert emu.rate_limit_usage("project-b", BOB) == 5
+    peaks = emu.rate_limits.peaks()
+    assert peaks["per_project"] == [
+        {"client_id": "project-a", "peak": 8},
+        {"client_id": "project-b", "peak": 5},
+    ]
+    assert {(row["client_id"], row["email"]): row["peak"] for row in peaks["per_user"]} == {
+        ("project-a", ALICE): 5,
+        ("project-a", BOB): 3,
+        ("project-b", BOB): 5,
+    }
+    assert {e["client_id"] for e in emu.request_log if e["path"].startswith("/calendar")} == {
+        "project-a",
+        "project-b",
+    }
 
 
 def test_429_variant_and_retry_after(emu, service):
@@ -214,6 +228,7 @@ def test_admin_http_api_sets_and_shows_the_limits(emu, service):
     _refused(service)
     shown = requests.get(url, timeout=10).json()
     assert shown["usage"] == {"all_projects": 1}
+    assert shown["peaks"]["per_user"] == [{"client_id": "test-client", "email": ALICE, "peak": 1}]
     bad = requests.post(url, json={"status": 418}, timeout=10)
     assert bad.status_code == 400
     requests.post(emu.base_url + "/_emulator/reset", timeout=10)
