@@ -61,6 +61,23 @@ WATCHDOG_PATTERNS = [
 ]
 
 
+CHILDREN = []   # process groups this harness started: killed whatever ends it
+
+
+def _kill_children(*_args):
+    for proc in CHILDREN:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _on_sigterm(signum, _frame):
+    _kill_children()
+    raise SystemExit(128 + signum)
+
+
 def log(message):
     sys.stdout.write("[%s] %s\n" % (time.strftime("%H:%M:%S"), message))
     sys.stdout.flush()
@@ -160,6 +177,7 @@ class EmulatorProcess:
         self.log = open(log_path, "ab")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env,
                                      start_new_session=True)
+        CHILDREN.append(self.proc)
         self.http = requests.Session()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -228,6 +246,7 @@ class OdooServer:
             out.flush()
             self.proc = subprocess.Popen(self.command(), stdout=out, stderr=subprocess.STDOUT,
                                          start_new_session=True)
+            CHILDREN.append(self.proc)
         self.wait_up(120)
 
     def alive(self):
@@ -329,10 +348,12 @@ class Client:
             raise RpcError(answer["error"])
         return answer.get("result")
 
-    def call(self, path, params, kind="rpc", timeout=REQUEST_TIMEOUT, retry_interrupted=False):
-        """Send, re-sending while the server is down (bounded); re-log in when the
-        session is gone. Interrupted is raised unless ``retry_interrupted``."""
-        deadline = time.monotonic() + 300
+    def call(self, path, params, kind="rpc", timeout=REQUEST_TIMEOUT, retry_interrupted=False,
+             patience=300):
+        """Send, re-sending while the server is down (for ``patience`` seconds at most);
+        re-log in when the session is gone. Interrupted is raised unless
+        ``retry_interrupted``."""
+        deadline = time.monotonic() + patience
         attempts = 0
         while True:
             attempts += 1
@@ -639,7 +660,7 @@ class ModeRun:
             if self.retry_field:  # Odoo must know it too: the RDV no longer pending/error
                 try:
                     in_odoo = self.admin.kw(MODEL, "read", [[rdv_id], [self.retry_field]],
-                                            kind="probe", timeout=10)[0][
+                                            kind="probe", timeout=10, patience=10)[0][
                                                 self.retry_field] == "synced"
                 except (RequestTimeout, Interrupted, ServerDown, RpcError):
                     in_odoo = False
@@ -655,7 +676,7 @@ class ModeRun:
             self.fail("acceptance: the server no longer answers after \"Réessayer\"")
             return False
         try:
-            result = self.sync(tech, kind="probe", timeout=15)
+            result = self.sync(tech, kind="probe", timeout=15, patience=15)
             if result.get("status") in ("already_running", "error"):
                 self.fail("acceptance: the next \"Sync. avec Google\" answered %r" % (
                     result.get("status"),))
@@ -679,8 +700,8 @@ class ModeRun:
         status = None
         if answering:
             try:
-                status = self.techs[0]["client"].sync_data(kind="probe", timeout=10).get(
-                    "status")
+                status = self.techs[0]["client"].sync_data(kind="probe", timeout=10,
+                                                           patience=10).get("status")
             except Exception as exc:  # pylint: disable=broad-except
                 status = "no answer (%s)" % type(exc).__name__
         self.notes.append("aftermath: server answering=%s, first silence at %s s, "
@@ -872,6 +893,8 @@ class ModeRun:
                               retry_interrupted=True)
             errors = [row["id"] for row in rows if row[self.retry_field] == "error"]
             target = rng.choice(errors) if errors else None
+        if target is None and rng.random() < 0.3:
+            target = rng.choice(sample)  # the button is on every synced RDV's form
         if target is None:
             return 0
         self.stats.count("retries")
@@ -905,6 +928,7 @@ class ModeRun:
             time.sleep(rng.uniform(0.1, 0.6))
 
     def killer(self, points, deadline):
+        self.last_kill = 0.0
         for point in points:
             with self.edit_cond:
                 while self.done_edits < point and not self.stop.is_set() and \
@@ -912,7 +936,10 @@ class ModeRun:
                     self.edit_cond.wait(1)
             if self.stop.is_set() or time.monotonic() >= deadline:
                 return
-            time.sleep(self.rng.uniform(0.0, 1.0))
+            # a random moment, and never two kills within a few seconds of each other
+            time.sleep(self.rng.uniform(0.0, 1.0) + max(0.0, 4.0 - (
+                time.monotonic() - self.last_kill)))
+            self.last_kill = time.monotonic()
             log("  SIGKILL Odoo (after %d edits)" % self.done_edits)
             try:
                 self.server.restart()
@@ -1025,7 +1052,7 @@ class ModeRun:
 
     # ----------------------------------------------------------------- checks
     def scan_log(self):
-        found = {"watchdog": [], "traceback": [], "error": []}
+        found = {"watchdog": [], "traceback": [], "error": [], "environment": []}
         try:
             with open(self.server.log_path, errors="replace") as handle:
                 lines = handle.readlines()
@@ -1036,8 +1063,13 @@ class ModeRun:
                 if pattern.search(line):
                     found[name].append(line.strip())
             if line.startswith("Traceback"):
-                context = "".join(lines[max(0, i - 1):i + 12])
-                found["traceback"].append(context)
+                context = "".join(lines[max(0, i - 1):i + 16])
+                if "gevent.monkey.patch_all()" in context and "import odoo" in context:
+                    # prefork's gevent (websocket) process cannot even import Odoo: the
+                    # virtualenv's problem, not the connector's; reported apart
+                    found["environment"].append(context)
+                else:
+                    found["traceback"].append(context)
             elif " ERROR " in line:
                 found["error"].append(line.strip())
         return found
@@ -1282,6 +1314,11 @@ class ModeRun:
         row["tracebacks"] = len(scan["traceback"])
         if scan["watchdog"]:
             self.fail("Odoo's watchdog: %s" % scan["watchdog"][0][:200])
+        if scan["environment"]:
+            self.notes.append("%d crashes of prefork's gevent process at import (the "
+                              "virtualenv's, not the connector's): %s" % (
+                                  len(scan["environment"]),
+                                  scan["environment"][0].strip().splitlines()[-1][:200]))
         if scan["traceback"]:
             log("  %d tracebacks in the Odoo log, the first:\n%s" % (
                 len(scan["traceback"]), scan["traceback"][0]))
@@ -1378,11 +1415,12 @@ def print_table(runs):
     for run in runs:
         row = run.row
         print("%s: %s RDVs, %s live events, %s Google API requests, %s push deliveries, "
-              "%s sync answers already_running during the load, %s uncertain edits "
+              "%s sync answers already_running during the load, %s \"Réessayer\", %s uncertain edits "
               "(interrupted by a kill or raced), probe: retry %s s, synced after %s s, "
               "hung-server restarts %s, slowest: %s" % (
                   run.mode, row.get("rdvs"), row.get("events"), row.get("api_calls"),
-                  row.get("push"), row.get("already_running_seen"), row.get("uncertain"),
+                  row.get("push"), row.get("already_running_seen"),
+                  row.get("counters", {}).get("retries", 0), row.get("uncertain"),
                   "%.2f" % row["probe_retry"] if row.get("probe_retry") is not None else "-",
                   "%.0f" % row["probe_synced"] if row.get("probe_synced") is not None
                   else "never", row.get("hangs"), row.get("slowest_what")))
@@ -1410,6 +1448,8 @@ def main(argv=None):
     parser.add_argument("--workdir", help="logs (default: a new temporary directory)")
     parser.add_argument("--data-dir", help="Odoo's data dir (default: <workdir>/data)")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGHUP, _on_sigterm)
     for key, value in SIZES[args.size].items():
         if getattr(args, key) is None:
             setattr(args, key, value)
@@ -1447,11 +1487,12 @@ def main(argv=None):
             run = ModeRun(args, mode, template, workdir)
             runs.append(run)
             run.run()
-    except Exception as exc:  # pylint: disable=broad-except
+    except (Exception, KeyboardInterrupt) as exc:  # pylint: disable=broad-except
         traceback.print_exc()
-        print("system tier: FAILED (%s)" % exc)
+        print("system tier: FAILED (%s)" % (exc or type(exc).__name__))
         return 1
     finally:
+        _kill_children()
         if template and not args.template_db and not args.keep:
             psql_env = dict(os.environ, PGHOST=args.pg_host, PGPORT=str(args.pg_port),
                             PGUSER=args.pg_user)
