@@ -9,7 +9,7 @@
     "development_status": "Beta",
     "maintainers": ["openfire-google-calendar"],
     "depends": ["openfire_planning", "google_calendar"],
-    "external_dependencies": {"python": ["googleapiclient", "google_auth_oauthlib"]},
+    "external_dependencies": {"python": ["google-api-python-client", "google-auth-oauthlib"]},
     "data": [
         "security/of_planning_google_security.xml",
         "security/ir.model.access.csv",
