@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "OpenFire Google Calendar",
     "summary": "Two-way sync of the RDVs planning with the technicians' Google Calendar",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The fixers of tools/lint.sh, in WRITE mode: ruff check --fix, ruff format,
-# oca-checks-odoo-module --fix, oca-checks-po --fix, prettier --write (XML, JS), eslint --fix.
+# oca-checks-odoo-module --fix, OCA's licence headers (whole tree only), oca-checks-po --fix,
+# prettier --write (XML, JS), eslint --fix.
 # Then tools/lint.sh lists what no formatter can fix.
 #   tools/format.sh              the whole tree
 #   tools/format.sh PATH...      only these files or folders (e.g. the files you own)
@@ -39,6 +40,10 @@ fi
 if [ ${#addons[@]} -gt 0 ]; then
     step "oca-checks-odoo-module --fix (${addons[*]})"
     "$BIN/oca-checks-odoo-module" --fix --no-exit --no-verbose "${addons[@]}" >/dev/null 2>&1 || true
+fi
+if [ $# -eq 0 ]; then
+    step "licence headers (tools/licence_headers.py --fix)"
+    "$PY" tools/licence_headers.py --fix | tail -1
 fi
 if [ ${#po[@]} -gt 0 ]; then
     step "oca-checks-po --fix (${#po[@]} .po/.pot files)"

@@ -8,6 +8,7 @@
 #   pylint-odoo                              both addons, mandatory config (.pylintrc); also the
 #                                            18.0/19.0 trees tools/build_series.py builds
 #   oca-checks-odoo-module, oca-checks-po    manifests, XML, CSV; .po/.pot (same trees)
+#   tools/licence_headers.py                 OCA's licence header in the addons' Python files
 # Prints the number of findings per tool and exits 1 when there is any. tools/format.sh fixes
 # what a formatter can fix.
 #   tools/lint.sh            (PY=python of a venv with requirements.txt, default .venv/bin/python)
@@ -72,6 +73,7 @@ run_tool "pylint-odoo" "$FINDING_LINE" "$PY" -m pylint --rcfile=.pylintrc --vali
 run_tool "oca-checks-odoo-module" "$FINDING_LINE|^[^ :]+: [a-z0-9-]+ " \
     "$BIN/oca-checks-odoo-module" --no-exit "${ADDONS[@]}"
 run_tool "oca-checks-po" "$FINDING_LINE|^[^ :]+: [a-z0-9-]+ " "$BIN/oca-checks-po" --no-exit "${po[@]}"
+run_tool "licence headers" ": licence-header " "$PY" tools/licence_headers.py
 
 # The trees of the other series: what a formatter fixes is fixed in the sources; these runs
 # catch what only a generated tree has (pylint-odoo's series rules, the manifests, the XML).
