@@ -31,8 +31,16 @@ def _series(service, calendar_id, recurrence, start, end, **extra):
     return service.events().insert(calendarId=calendar_id, body=body).execute()
 
 
-def _starts(service, calendar_id, event_id, **params):
-    """Occurrence starts (dates, or local wall clock "YYYY-MM-DDTHH:MM[:SS]") of every page."""
+def _starts(service, calendar_id, event_id, first=None, **params):
+    """Occurrence starts (dates, or local wall clock "YYYY-MM-DDTHH:MM[:SS]") of every
+    page, or of the ``first`` ones only."""
+    if first is not None:
+        page = (
+            service.events()
+            .instances(calendarId=calendar_id, eventId=event_id, maxResults=first, **params)
+            .execute()
+        )
+        return [i["start"].get("date") or i["start"]["dateTime"][:19] for i in page["items"]]
     starts, token = [], None
     while True:
         page = (
@@ -66,8 +74,8 @@ def test_published_occurrences(emu, service, name):
     for zone in zones:
         calendar_id = _calendar(emu, zone)
         master = _series(service, calendar_id, entry["recurrence"], entry["start"], entry["end"])
-        found = _starts(service, calendar_id, master["id"])
         published = entry["published"]
+        found = _starts(service, calendar_id, master["id"], first=len(published))
         assert _same(published, found[: len(published)]), (zone, published, found[:20])
 
 
