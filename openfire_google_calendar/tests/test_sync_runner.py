@@ -22,6 +22,8 @@ class TestSyncRunner(SyncCase):
         """A real second connection to the database, as another worker has."""
         cursor = sql_db.db_connect(self.env.cr.dbname).cursor()
         self.addCleanup(cursor.close)
+        # A pooled connection keeps its session locks: never leave one behind.
+        self.addCleanup(cursor.execute, "SELECT pg_advisory_unlock_all()")
         return cursor
 
     def triggers(self):
@@ -72,8 +74,7 @@ class TestSyncRunner(SyncCase):
         self.assertEqual(self.jean_account.push_ids, late)
 
     def test_channel_renewal_keeps_the_new_channel_when_the_old_one_is_gone(self):
-        self.env["ir.config_parameter"].set_param("openfire_google_calendar.push_base_url",
-                                                  self.base_url())
+        self.point_push_at_odoo()
         self.sophie_account.sync_stopped = True
         account = self.jean_account
         self.sync()
