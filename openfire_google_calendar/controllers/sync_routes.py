@@ -1,5 +1,6 @@
 from odoo import http
 from odoo.http import request
+from odoo.release import version_info
 from odoo.addons.google_calendar.controllers.main import GoogleCalendarController
 
 from ..services import database_copy
@@ -8,6 +9,8 @@ from ..sync import GoogleError
 from .oauth_callback import start_consent
 
 MODEL = "of.planning.intervention"
+# 19 renamed the JSON-RPC route type ("json" is a deprecated alias there; 17 and 18 know "json").
+JSON_ROUTE = "jsonrpc" if version_info[0] >= 19 else "json"
 
 
 def own_account(env):
@@ -62,7 +65,7 @@ class OfGoogleCalendarController(GoogleCalendarController):
             return dict(result, url=start_consent(kw.get("fromurl")))
         return dict(result, url="")
 
-    @http.route("/google_calendar/remove_references", type="json", auth="user")
+    @http.route("/google_calendar/remove_references", type=JSON_ROUTE, auth="user")
     def google_calendar_remove_references(self, model=MODEL, delete_events=False, **_kw):
         """Before switching Google accounts: forget the caller's tokens, sync
         token and RDV links (his only), and optionally delete in the old

@@ -6,6 +6,7 @@ from google.auth.transport.requests import Request
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.release import version_info
 
 from ..services import database_copy, google_oauth, push_channel, sync_cron
 from ..services.sync_runner import GoogleAccessLost
@@ -53,9 +54,14 @@ class OfGoogleAccount(models.Model):
     channel_resource_id = fields.Char(groups="base.group_system", copy=False)
     channel_expiration = fields.Datetime(copy=False)
 
-    _sql_constraints = [
-        ("user_unique", "unique(user_id)", "A user has one Google account connection."),
-    ]
+    # 19 ignores _sql_constraints (models.Constraint instead); same constraint name in both.
+    if version_info[0] >= 19:
+        _user_unique = models.Constraint(
+            "unique(user_id)", "A user has one Google account connection.")
+    else:
+        _sql_constraints = [
+            ("user_unique", "unique(user_id)", "A user has one Google account connection."),
+        ]
 
     # --------------------------------------------------------------- settings
 

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.release import version_info
 
 
 class OfGoogleEventLink(models.Model):
@@ -25,8 +26,15 @@ class OfGoogleEventLink(models.Model):
         default="pending", required=True, index=True)
     sync_error = fields.Text()
 
-    _sql_constraints = [
-        ("event_unique", "unique(account_id, google_event_id)",
-         "A Google event is linked once per account."),
-        ("key_unique", "unique(account_id, rdv_key)", "An RDV is linked once per account."),
-    ]
+    # 19 ignores _sql_constraints (models.Constraint instead); same constraint names in both.
+    if version_info[0] >= 19:
+        _event_unique = models.Constraint(
+            "unique(account_id, google_event_id)", "A Google event is linked once per account.")
+        _key_unique = models.Constraint(
+            "unique(account_id, rdv_key)", "An RDV is linked once per account.")
+    else:
+        _sql_constraints = [
+            ("event_unique", "unique(account_id, google_event_id)",
+             "A Google event is linked once per account."),
+            ("key_unique", "unique(account_id, rdv_key)", "An RDV is linked once per account."),
+        ]

@@ -8,4 +8,5 @@ from . import test_cron_push
 from . import test_sync_runner
 from . import test_local_side_contract
 from . import test_neutralize
+from . import test_series
 from . import test_tour

@@ -3,6 +3,7 @@ helpers to act on both sides."""
 from datetime import datetime
 
 from odoo import Command
+from odoo.release import version_info
 from odoo.tests import HttpCase, new_test_user
 
 from ..services.google_oauth import SCOPES
@@ -34,6 +35,15 @@ class SyncCase(HttpCase):
         for account in (self.jean_account, self.sophie_account):
             account._store_tokens(self.emulator.mint_token(
                 account.user_id.email, client_id=CLIENT_ID, scopes=list(SCOPES)))
+
+    def wait_for_push(self):
+        """Let the emulator's push notifications reach Odoo's test server and wait for
+        them. 19's HttpCase serves a request only inside allow_requests, and refuses one
+        without its test cookie, which Google's notifications have not."""
+        if version_info[0] >= 19:
+            with self.allow_requests(all_requests=True):
+                return self.emulator.wait_for_push()
+        return self.emulator.wait_for_push()
 
     @classmethod
     def technician(cls, name):

@@ -74,12 +74,13 @@ class TestSyncRunner(SyncCase):
         self.assertEqual(self.jean_account.push_ids, late)
 
     def test_channel_renewal_keeps_the_new_channel_when_the_old_one_is_gone(self):
-        self.point_push_at_odoo()
+        self.env["ir.config_parameter"].set_param("openfire_google_calendar.push_base_url",
+                                                  self.base_url())
         self.sophie_account.sync_stopped = True
         account = self.jean_account
         self.sync()
         self.sync()
-        self.emulator.wait_for_push()
+        self.wait_for_push()
         old = account.channel_id
         self.assertTrue(old)
         # Google forgot the old channel: its channels.stop will answer 404.
@@ -87,7 +88,7 @@ class TestSyncRunner(SyncCase):
         client.stop_channel(old, account.channel_resource_id)
         account.channel_expiration = datetime.now() + timedelta(hours=2)
         self.sync()
-        self.emulator.wait_for_push()
+        self.wait_for_push()
         self.assertTrue(account.channel_id)
         self.assertNotEqual(account.channel_id, old)
         self.assertGreater(account.channel_expiration, datetime.now() + timedelta(days=2))

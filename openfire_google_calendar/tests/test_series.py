@@ -1,0 +1,30 @@
+from psycopg2 import IntegrityError
+
+from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestSeriesConstraints(TransactionCase):
+    """Odoo 19 silently ignores _sql_constraints (models.Constraint instead): on every
+    series the unique constraints must be in PostgreSQL, under the same names."""
+
+    def test_unique_constraints_are_in_postgresql(self):
+        self.env.cr.execute("""
+            SELECT conname FROM pg_constraint
+             WHERE contype = 'u'
+               AND conrelid IN ('of_google_account'::regclass, 'of_google_event_link'::regclass)
+        """)
+        self.assertEqual(sorted(name for (name,) in self.env.cr.fetchall()), [
+            "of_google_account_user_unique",
+            "of_google_event_link_event_unique",
+            "of_google_event_link_key_unique",
+        ])
+
+    def test_a_second_account_for_a_user_is_refused(self):
+        user = new_test_user(self.env, login="series_tech", groups="base.group_user")
+        Account = self.env["of.google.account"].sudo()
+        Account.create({"user_id": user.id})
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            with self.env.cr.savepoint():
+                Account.create({"user_id": user.id})
