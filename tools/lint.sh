@@ -43,9 +43,14 @@ fi
 # run_tool NAME PATTERN COMMAND...: run, show the output, count the lines matching PATTERN.
 run_tool() {
     local name=$1 pattern=$2; shift 2
-    local out n
+    local out n status
     out=$("$@" 2>&1)
+    status=$?
     n=$(printf '%s\n' "$out" | grep -cE "$pattern")
+    if [ "$status" -ne 0 ] && [ "$n" -eq 0 ]; then   # the tool failed without a finding
+        printf '%s\n' "$out" | tail -15
+        echo "lint: $name: the tool itself failed (exit $status)"; n=1
+    fi
     if [ "$n" -gt 0 ]; then
         printf '%s\n' "$out" | grep -E "$pattern" | head -${LINT_SHOW:-40}
         [ "$n" -gt "${LINT_SHOW:-40}" ] && echo "   ... ($n in all)"
@@ -68,7 +73,7 @@ FINDING_LINE='^[^ :]+(:[0-9]+)+:? '
 run_tool "ruff check" "$FINDING_LINE" "$BIN/ruff" check --no-fix --output-format concise .
 run_tool "ruff format" ": unformatted: " "$BIN/ruff" format --check --output-format concise .
 run_tool "prettier" "^\[warn\] [^ ]+\.(js|xml)$" node_modules/.bin/prettier --check "${js_xml[@]}"
-run_tool "eslint" "$FINDING_LINE" node_modules/.bin/eslint --format unix "${js[@]}"
+run_tool "eslint" "^ +[0-9]+:[0-9]+ +(error|warning) " node_modules/.bin/eslint "${js[@]}"
 run_tool "pylint-odoo" "$FINDING_LINE" "$PY" -m pylint --rcfile=.pylintrc --valid-odoo-versions=17.0 "${ADDONS[@]}"
 run_tool "oca-checks-odoo-module" "$FINDING_LINE|^[^ :]+: [a-z0-9-]+ " \
     "$BIN/oca-checks-odoo-module" --no-exit "${ADDONS[@]}"
