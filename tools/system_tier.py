@@ -753,16 +753,16 @@ class ModeRun:
                         "timeZone": "Europe/Paris"}})
             self.add_edit(Edit(seq, "google", "create", title, tech=tech["index"],
                                event_id=event["id"]))
-            return
+            return True
         live = [e for e in self.events_of(tech, show_deleted=False)
                 if e.get("status") != "cancelled" and not e.get("recurrence")
                 and (e.get("summary") or "").startswith("ST-")]
         if not live:
-            return
+            return False
         event = rng.choice(live)
         current = self.emulator.admin("GET", "%s/%s" % (path, event["id"]))
         if current.get("status") == "cancelled":
-            return
+            return False
         base, sequence = current.get("summary"), current.get("sequence", 0)
         headers = {"If-Match": current["etag"]}
         key = self.key_of(current)
@@ -772,15 +772,15 @@ class ModeRun:
                 "%s/_emulator/%s/%s" % (self.emulator.url, path, event["id"]), headers=headers,
                 timeout=30)
             if response.status_code == 412:
-                return  # changed meanwhile: the phone shows the new version first
+                return False  # changed meanwhile: the phone shows the new version first
             if response.status_code not in (200, 204):
                 self.stats.error("phone delete: %s %s" % (response.status_code,
                                                           response.text[:200]))
-                return
+                return False
             _title, seq = self.next_title("google")
             self.add_edit(Edit(seq, "google", "delete", None, rdv_id=rdv_id,
                                tech=tech["index"], event_id=event["id"], base=base))
-            return
+            return True
         title, seq = self.next_title("google")
         start = utc(current["start"].get("dateTime")) or datetime.now(timezone.utc)
         start += timedelta(hours=rng.choice((-3, -2, -1, 1, 2, 3, 24, 48)))
@@ -792,10 +792,10 @@ class ModeRun:
                         "timeZone": "Europe/Paris"}}, headers=headers, timeout=30)
         if response.status_code == 412:
             self.phone_if_match = True
-            return
+            return False
         if response.status_code != 200:
             self.stats.error("phone patch: %s %s" % (response.status_code, response.text[:200]))
-            return
+            return False
         after = response.json()
         # Without If-Match on the phone API, a write between our GET and PATCH shows as
         # a sequence that grew by more than our own move.
@@ -804,6 +804,7 @@ class ModeRun:
             self.stats.count("phone edits with an uncertain base")
         self.add_edit(Edit(seq, "google", "move", title, rdv_id=rdv_id, tech=tech["index"],
                            event_id=event["id"], base=base, base_exact=exact))
+        return True
 
     # --------------------------------------------------------------- workload
     def planner_loop(self, planner, quota, deadline, rng):
@@ -930,8 +931,7 @@ class ModeRun:
             try:
                 if rng.random() < 0.3:
                     self.sync(tech)
-                else:
-                    self.phone_edit(tech, rng)
+                elif self.phone_edit(tech, rng):
                     done += 1
             except (ServerDown, RequestTimeout, Interrupted) as exc:
                 self.stats.error("%s sync: %s" % (tech["login"], exc))
@@ -1067,13 +1067,16 @@ class ModeRun:
 
     # ----------------------------------------------------------------- checks
     def scan_log(self):
-        found = {"watchdog": [], "traceback": [], "error": [], "environment": []}
+        found = {"watchdog": [], "traceback": [], "error": [], "environment": [],
+                 "cron_syncs": 0}
         try:
             with open(self.server.log_path, errors="replace") as handle:
                 lines = handle.readlines()
         except OSError:
             return found
         for i, line in enumerate(lines):
+            if "Google Calendar sync of user" in line and "already_running" not in line:
+                found["cron_syncs"] += 1
             for name, pattern in WATCHDOG_PATTERNS:
                 if pattern.search(line):
                     found[name].append(line.strip())
@@ -1359,7 +1362,8 @@ class ModeRun:
         with self.stats.lock:
             counters = dict(self.stats.counters)
         row["syncs"] = sum(n for k, n in counters.items() if k.startswith("sync:") and
-                           k not in ("sync:already_running",))
+                           k not in ("sync:already_running",)) + scan["cron_syncs"]
+        row["cron_syncs"] = scan["cron_syncs"]
         row["already_running_seen"] = counters.get("sync:already_running", 0)
         row["edits"] = len(self.edits)
         row["kills"] = self.server.kills if self.server else 0
