@@ -62,6 +62,23 @@ def rule_manifest_version(text, series, where):
     return new
 
 
+def rule_migrations(dst, series, addon, log):
+    """Migration folders: "x.y.z" (Odoo prefixes the series) stay; "17.0.x.y.z" ->
+    "SERIES.x.y.z" (else 18+ would never run them); any other name is an unknown shape."""
+    folder = dst / "migrations"
+    if not folder.is_dir():
+        return
+    for sub in sorted(folder.iterdir()):
+        if not sub.is_dir() or re.fullmatch(r"\d+\.\d+\.\d+", sub.name):
+            continue
+        match = re.fullmatch(r"17\.0\.(\d+\.\d+\.\d+)", sub.name)
+        if not match:
+            raise RuleError(f"{addon}/migrations/{sub.name}: unknown version folder shape")
+        if series != CANONICAL:
+            sub.rename(folder / f"{series}.{match.group(1)}")
+            log(f"  {addon}/migrations/{sub.name}: migrations")
+
+
 # ---- XML helpers --------------------------------------------------------------------------------
 
 RECORD = re.compile(r'(<record\b[^>]*\bmodel="(?P<model>[^"]+)"[^>]*>)(?P<body>.*?)(</record>)',
@@ -376,6 +393,7 @@ def build_addon(addon, series, outdir, log, source=ROOT):
     manifest_path.write_text(rule_manifest_version(canonical, series, f"{addon}/__manifest__.py"),
                              encoding="utf-8")
     manifest = ast.literal_eval(canonical)
+    rule_migrations(dst, series, addon, log)
     for name in data_files(manifest):
         path, where = dst / name, f"{addon}/{name}"
         text = path.read_text(encoding="utf-8")
