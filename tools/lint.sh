@@ -76,8 +76,8 @@ run_tool "prettier" "^\[warn\] [^ ]+\.(js|xml)$" node_modules/.bin/prettier --ch
 run_tool "eslint" "^ +[0-9]+:[0-9]+ +(error|warning) " node_modules/.bin/eslint "${js[@]}"
 run_tool "pylint-odoo" "$FINDING_LINE" "$PY" -m pylint --rcfile=.pylintrc --valid-odoo-versions=17.0 "${ADDONS[@]}"
 run_tool "oca-checks-odoo-module" "$FINDING_LINE|^[^ :]+: [a-z0-9-]+ " \
-    "$BIN/oca-checks-odoo-module" --no-exit "${ADDONS[@]}"
-run_tool "oca-checks-po" "$FINDING_LINE|^[^ :]+: [a-z0-9-]+ " "$BIN/oca-checks-po" --no-exit "${po[@]}"
+    "$BIN/oca-checks-odoo-module" "${ADDONS[@]}"
+run_tool "oca-checks-po" "$FINDING_LINE|^[^ :]+: [a-z0-9-]+ " "$BIN/oca-checks-po" "${po[@]}"
 run_tool "licence headers" ": licence-header " "$PY" tools/licence_headers.py
 
 # The trees of the other series: what a formatter fixes is fixed in the sources; these runs
@@ -92,7 +92,7 @@ if [ -f tools/build_series.py ]; then
         run_tool "pylint-odoo $series" "$FINDING_LINE" in_dir "$trees/$series" "$PY" -m pylint \
             --rcfile="$REPO/.pylintrc" --valid-odoo-versions="$series" "${ADDONS[@]}"
         run_tool "oca-checks-odoo-module $series" "$FINDING_LINE|^[^ :]+: [a-z0-9-]+ " \
-            in_dir "$trees/$series" "$BIN/oca-checks-odoo-module" --no-exit "${ADDONS[@]}"
+            in_dir "$trees/$series" "$BIN/oca-checks-odoo-module" "${ADDONS[@]}"
     done
     rm -rf "$trees"
 fi
