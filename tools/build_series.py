@@ -21,6 +21,7 @@ Each rule is explicit: it rewrites text of a known shape (so the generated files
 lines and comments) and fails loudly when it meets a shape it does not know, and the output
 is verified with ElementTree against what the target series refuses. See tools/SERIES.md.
 """
+
 import argparse
 import ast
 import filecmp
@@ -52,7 +53,7 @@ MANIFEST_VERSION = re.compile(r'(["\']version["\']\s*:\s*["\'])17\.0\.(\d+\.\d+\
 
 
 def rule_manifest_version(text, series, where):
-    """"17.0.x.y.z" -> "SERIES.x.y.z" (18 refuses 17.0.x, 19 marks it not installable)."""
+    """ "17.0.x.y.z" -> "SERIES.x.y.z" (18 refuses 17.0.x, 19 marks it not installable)."""
     new, count = MANIFEST_VERSION.subn(rf"\g<1>{series}.\g<2>\g<3>", text)
     if count != 1:
         raise RuleError(f"{where}: expected one 'version': '17.0.x.y.z', found {count}")
@@ -81,8 +82,9 @@ def rule_migrations(dst, series, addon, log):
 
 # ---- XML helpers --------------------------------------------------------------------------------
 
-RECORD = re.compile(r'(<record\b[^>]*\bmodel="(?P<model>[^"]+)"[^>]*>)(?P<body>.*?)(</record>)',
-                    re.S)
+RECORD = re.compile(
+    r'(<record\b[^>]*\bmodel="(?P<model>[^"]+)"[^>]*>)(?P<body>.*?)(</record>)', re.S
+)
 
 
 def parse(text, where):
@@ -115,8 +117,10 @@ def sub_in_records(text, model, pattern, repl, where, expected):
 
     new = RECORD.sub(one, text)
     if total != expected:
-        raise RuleError(f"{where}: {model}: rewrote {total} occurrences of {pattern!r}, "
-                        f"the parsed file has {expected}")
+        raise RuleError(
+            f"{where}: {model}: rewrote {total} occurrences of {pattern!r}, "
+            f"the parsed file has {expected}"
+        )
     return new
 
 
@@ -130,6 +134,7 @@ def arch_elements(root):
 
 # ---- XML rules ----------------------------------------------------------------------------------
 
+
 def rule_tree_to_list(text, root, where):
     """18+: <tree> is refused, <list> is its name (17 has no <list>)."""
     expected = 0
@@ -138,26 +143,33 @@ def rule_tree_to_list(text, root, where):
             expected += 1
         for attr in ("expr", "position"):
             if "tree" in (node.get(attr) or "") and attr == "expr":
-                raise RuleError(f"{where}: xpath expr {node.get('expr')!r} names 'tree': "
-                                f"unknown shape, write it without the view type")
+                raise RuleError(
+                    f"{where}: xpath expr {node.get('expr')!r} names 'tree': "
+                    f"unknown shape, write it without the view type"
+                )
     for field in root.iter("field"):
         if field.get("name") == "view_type":
             raise RuleError(f"{where}: a 'view_type' field: unknown shape")
     opened = len(re.findall(r"<tree(?=[\s>/])", text))
     if opened != expected:
-        raise RuleError(f"{where}: {opened} '<tree' in the text, {expected} <tree> elements in "
-                        f"view archs: a <tree> outside an arch is an unknown shape")
+        raise RuleError(
+            f"{where}: {opened} '<tree' in the text, {expected} <tree> elements in "
+            f"view archs: a <tree> outside an arch is an unknown shape"
+        )
     text = re.sub(r"<tree(?=[\s>/])", "<list", text)
     return text.replace("</tree>", "</list>")
 
 
-VIEW_MODE = re.compile(r'(<field name="view_mode">)([^<]*)(</field>)')
+VIEW_MODE = re.compile(r'(<field\s+name="view_mode"\s*>)([^<]*)(</field>)')
 
 
 def rule_view_mode_list(text, root, where):
     """18+: act_window view_mode 'tree' -> 'list'."""
-    expected = sum(1 for rec in records(root, "ir.actions.act_window")
-                   for field in fields_named(rec, "view_mode"))
+    expected = sum(
+        1
+        for rec in records(root, "ir.actions.act_window")
+        for field in fields_named(rec, "view_mode")
+    )
     count = 0
 
     def one(match):
@@ -171,8 +183,10 @@ def rule_view_mode_list(text, root, where):
 
     text = VIEW_MODE.sub(one, text)
     if count != expected:
-        raise RuleError(f"{where}: {count} view_mode fields in the text, {expected} in "
-                        f"ir.actions.act_window records")
+        raise RuleError(
+            f"{where}: {count} view_mode fields in the text, {expected} in "
+            f"ir.actions.act_window records"
+        )
     for rec in records(root, "ir.actions.act_window"):
         if fields_named(rec, "views"):
             raise RuleError(f"{where}: act_window 'views' field: unknown shape")
@@ -187,16 +201,23 @@ def rule_cron_fields(text, root, where):
             for field in fields_named(rec, name):
                 value = field.get("eval", field.text)
                 if (name, str(value).strip()) not in (("numbercall", "-1"), ("doall", "False")):
-                    raise RuleError(f"{where}: ir.cron {name}={value!r}: only numbercall -1 and "
-                                    f"doall False mean the same in 18+")
+                    raise RuleError(
+                        f"{where}: ir.cron {name}={value!r}: only numbercall -1 and "
+                        f"doall False mean the same in 18+"
+                    )
                 expected += 1
-    return sub_in_records(text, "ir.cron",
-                          r'\n[ \t]*<field name="(?:numbercall|doall)"[^>]*?(?:/>|>[^<]*</field>)',
-                          "", where, expected)
+    return sub_in_records(
+        text,
+        "ir.cron",
+        r'\n[ \t]*<field\s+name="(?:numbercall|doall)"[^>]*?(?:/>|>[^<]*</field>)',
+        "",
+        where,
+        expected,
+    )
 
 
 CHATTER_FIELDS = {"message_follower_ids", "activity_ids", "message_ids"}
-OE_CHATTER = re.compile(r'<div class="oe_chatter">\s*(?:<field name="\w+"\s*/>\s*)+</div>')
+OE_CHATTER = re.compile(r'<div\s+class="oe_chatter"\s*>\s*(?:<field\s+name="\w+"\s*/>\s*)+</div>')
 
 
 def rule_chatter(text, root, where):
@@ -205,14 +226,17 @@ def rule_chatter(text, root, where):
     for _top, node in arch_elements(root):
         if "oe_chatter" in (node.get("class") or "").split():
             names = {child.get("name") for child in node}
-            if node.tag != "div" or any(child.tag != "field" for child in node) \
-                    or not names <= CHATTER_FIELDS or len(node.attrib) != 1:
+            if (
+                node.tag != "div"
+                or any(child.tag != "field" for child in node)
+                or not names <= CHATTER_FIELDS
+                or len(node.attrib) != 1
+            ):
                 raise RuleError(f"{where}: oe_chatter div with other content: unknown shape")
             expected += 1
     text, count = OE_CHATTER.subn("<chatter/>", text)
     if count != expected:
-        raise RuleError(f"{where}: rewrote {count} oe_chatter divs, the parsed file has "
-                        f"{expected}")
+        raise RuleError(f"{where}: rewrote {count} oe_chatter divs, the parsed file has {expected}")
     return text
 
 
@@ -230,11 +254,15 @@ def rule_group_privilege(text, root, where):
         for field in fields_named(rec, "category_id"):
             ref = field.get("ref")
             if ref is None or len(field.attrib) != 2:
-                raise RuleError(f"{where}: res.groups {rec.get('id')}: category_id without a "
-                                f"plain ref: unknown shape")
+                raise RuleError(
+                    f"{where}: res.groups {rec.get('id')}: category_id without a "
+                    f"plain ref: unknown shape"
+                )
             if ref != "base.module_category_hidden" and ref not in categories:
-                raise RuleError(f"{where}: res.groups {rec.get('id')}: category {ref!r} is not "
-                                f"defined in this file: unknown shape")
+                raise RuleError(
+                    f"{where}: res.groups {rec.get('id')}: category {ref!r} is not "
+                    f"defined in this file: unknown shape"
+                )
             if ref != "base.module_category_hidden" and ref not in used:
                 used.append(ref)
             expected += 1
@@ -244,41 +272,59 @@ def rule_group_privilege(text, root, where):
             return ""
         return f'{match.group(1)}<field name="privilege_id" ref="{privilege_id(match.group(2))}"/>'
 
-    text = sub_in_records(text, "res.groups",
-                          r'(\n?[ \t]*)<field name="category_id" ref="([^"]+)"\s*/>',
-                          field, where, expected)
+    text = sub_in_records(
+        text,
+        "res.groups",
+        r'(\n?[ \t]*)<field\s+name="category_id"\s+ref="([^"]+)"\s*/>',
+        field,
+        where,
+        expected,
+    )
     for ref in used:
         category = categories[ref]
         names = fields_named(category, "name")
         if len(names) != 1 or not (names[0].text or "").strip():
             raise RuleError(f"{where}: category {ref}: no name: unknown shape")
         sequence = fields_named(category, "sequence")
-        pattern = re.compile(r'([ \t]*)<record id="' + re.escape(ref)
-                             + r'" model="ir.module.category">.*?</record>', re.S)
+        pattern = re.compile(
+            r'([ \t]*)<record\s+id="'
+            + re.escape(ref)
+            + r'"\s+model="ir.module.category"\s*>.*?</record>',
+            re.S,
+        )
         match = pattern.search(text)
         if not match:
             raise RuleError(f"{where}: category record {ref}: unknown shape")
         indent = match.group(1)
-        lines = [f'{indent}<record id="{privilege_id(ref)}" model="res.groups.privilege">',
-                 f'{indent}    <field name="name">{names[0].text.strip()}</field>']
+        lines = [
+            f'{indent}<record id="{privilege_id(ref)}" model="res.groups.privilege">',
+            f'{indent}    <field name="name">{names[0].text.strip()}</field>',
+        ]
         if sequence:
-            lines.append(f'{indent}    <field name="sequence">{sequence[0].text.strip()}</field>')
+            value = (sequence[0].get("eval") or sequence[0].text or "").strip()
+            if not re.fullmatch(r"\d+", value):
+                raise RuleError(f"{where}: category {ref}: sequence {value!r}: unknown shape")
+            lines.append(f'{indent}    <field name="sequence" eval="{value}"/>')
         lines += [f'{indent}    <field name="category_id" ref="{ref}"/>', f"{indent}</record>"]
-        text = text[:match.end()] + "\n" + "\n".join(lines) + text[match.end():]
+        text = text[: match.end()] + "\n" + "\n".join(lines) + text[match.end() :]
     return text
 
 
 def rule_rename_field(model, old, new):
     def rule(text, root, where):
         expected = sum(len(fields_named(rec, old)) for rec in records(root, model))
-        return sub_in_records(text, model, rf'<field name="{old}"(?=[\s/>])',
-                              f'<field name="{new}"', where, expected)
+        return sub_in_records(
+            text, model, rf'(<field\s+name="){old}(?=")', rf"\g<1>{new}", where, expected
+        )
+
     rule.__doc__ = f"19: {model}.{old} -> {new}."
     rule.__name__ = f"rule_{model.replace('.', '_')}_{old}"
     return rule
 
 
-SEARCH_GROUP = re.compile(r'<group expand="[01]" string="[^"]*">')
+SEARCH_GROUP = re.compile(
+    r'<group\s+(?:expand="[01]"\s+string="[^"]*"|string="[^"]*"\s+expand="[01]")\s*>'
+)
 
 
 def rule_search_group(text, root, where):
@@ -300,25 +346,42 @@ def rule_search_group(text, root, where):
 
 def rule_target_inline(text, root, where):
     """19: act_window target "inline" is gone; the settings open in the main window."""
-    expected = sum(1 for rec in records(root, "ir.actions.act_window")
-                   for field in fields_named(rec, "target") if field.text == "inline")
-    return sub_in_records(text, "ir.actions.act_window",
-                          r'\n[ \t]*<field name="target">inline</field>', "", where, expected)
+    expected = sum(
+        1
+        for rec in records(root, "ir.actions.act_window")
+        for field in fields_named(rec, "target")
+        if field.text == "inline"
+    )
+    return sub_in_records(
+        text,
+        "ir.actions.act_window",
+        r'\n[ \t]*<field\s+name="target"\s*>inline</field>',
+        "",
+        where,
+        expected,
+    )
 
 
 XML_RULES = {
     18: [rule_tree_to_list, rule_view_mode_list, rule_cron_fields, rule_chatter],
-    19: [rule_group_privilege,
-         rule_rename_field("res.groups", "users", "user_ids"),
-         rule_rename_field("res.users", "groups_id", "group_ids"),
-         rule_search_group, rule_target_inline],
+    19: [
+        rule_group_privilege,
+        rule_rename_field("res.groups", "users", "user_ids"),
+        rule_rename_field("res.users", "groups_id", "group_ids"),
+        rule_search_group,
+        rule_target_inline,
+    ],
 }
 
 
 def xml_rules(series):
     """The rules of a series are those of every series after 17 up to it."""
-    return [rule for since, rules in sorted(XML_RULES.items()) if since <= major(series)
-            for rule in rules]
+    return [
+        rule
+        for since, rules in sorted(XML_RULES.items())
+        if since <= major(series)
+        for rule in rules
+    ]
 
 
 # ---- .po occurrences ----------------------------------------------------------------------------
@@ -328,59 +391,95 @@ PO_CATEGORY = re.compile(r"^#: model:ir\.module\.category,name:(\w+)\.(\w+)$", r
 
 def rule_po_privilege(text, categories_with_privilege, where):
     """19: the privilege made from a category is translated like the category."""
+
     def one(match):
         module, xmlid = match.group(1), match.group(2)
         if xmlid not in categories_with_privilege:
             return match.group(0)
-        return (match.group(0)
-                + f"\n#: model:res.groups.privilege,name:{module}.{privilege_id(xmlid)}")
+        return (
+            match.group(0) + f"\n#: model:res.groups.privilege,name:{module}.{privilege_id(xmlid)}"
+        )
+
     return PO_CATEGORY.sub(one, text)
 
 
 # ---- verification of a built tree ---------------------------------------------------------------
 
+
+def problems_17(root):
+    """17 has no <list> and no <chatter>."""
+    return [
+        f"<{node.tag}> in a 17.0 view"
+        for _top, node in arch_elements(root)
+        if node.tag in ("list", "chatter")
+    ]
+
+
+def problems_18(root):
+    """What 18 refuses: <tree>, oe_chatter, view_mode tree, ir.cron numbercall/doall."""
+    problems = []
+    for _top, node in arch_elements(root):
+        if node.tag == "tree":
+            problems.append("<tree> in a view")
+        if "oe_chatter" in (node.get("class") or ""):
+            problems.append("oe_chatter div")
+    problems += [
+        "view_mode tree"
+        for rec in records(root, "ir.actions.act_window")
+        for field in fields_named(rec, "view_mode")
+        if "tree" in (field.text or "").split(",")
+    ]
+    problems += [
+        "ir.cron numbercall/doall"
+        for rec in records(root, "ir.cron")
+        if fields_named(rec, "numbercall") or fields_named(rec, "doall")
+    ]
+    return problems
+
+
+def problems_19(root):
+    """What 19 refuses or ignores: group categories and users, users' groups_id, search
+    group attributes, target inline."""
+    problems = [
+        f"res.groups {rec.get('id')}: category_id/users"
+        for rec in records(root, "res.groups")
+        if fields_named(rec, "category_id") or fields_named(rec, "users")
+    ]
+    problems += [
+        f"res.users {rec.get('id')}: groups_id"
+        for rec in records(root, "res.users")
+        if fields_named(rec, "groups_id")
+    ]
+    problems += [
+        "search <group> with attributes"
+        for top, node in arch_elements(root)
+        if top.tag == "search" and node.tag == "group" and node.attrib
+    ]
+    problems += [
+        "target inline"
+        for rec in records(root, "ir.actions.act_window")
+        if any(field.text == "inline" for field in fields_named(rec, "target"))
+    ]
+    return problems
+
+
 def verify_xml(root, series, where):
     """What the target series refuses must be gone (a rule that silently missed one)."""
-    problems = []
-    if major(series) >= 18:
-        for _top, node in arch_elements(root):
-            if node.tag == "tree":
-                problems.append("<tree> in a view")
-            if "oe_chatter" in (node.get("class") or ""):
-                problems.append("oe_chatter div")
-        for rec in records(root, "ir.actions.act_window"):
-            for field in fields_named(rec, "view_mode"):
-                if "tree" in field.text.split(","):
-                    problems.append("view_mode tree")
-        for rec in records(root, "ir.cron"):
-            if fields_named(rec, "numbercall") or fields_named(rec, "doall"):
-                problems.append("ir.cron numbercall/doall")
+    if major(series) < 18:
+        problems = problems_17(root)
     else:
-        for _top, node in arch_elements(root):
-            if node.tag in ("list", "chatter"):
-                problems.append(f"<{node.tag}> in a {series} view")
-    if major(series) >= 19:
-        for rec in records(root, "res.groups"):
-            if fields_named(rec, "category_id") or fields_named(rec, "users"):
-                problems.append(f"res.groups {rec.get('id')}: category_id/users")
-        for rec in records(root, "res.users"):
-            if fields_named(rec, "groups_id"):
-                problems.append(f"res.users {rec.get('id')}: groups_id")
-        for top, node in arch_elements(root):
-            if top.tag == "search" and node.tag == "group" and node.attrib:
-                problems.append("search <group> with attributes")
-        for rec in records(root, "ir.actions.act_window"):
-            if any(field.text == "inline" for field in fields_named(rec, "target")):
-                problems.append("target inline")
+        problems = problems_18(root) + (problems_19(root) if major(series) >= 19 else [])
     if problems:
         raise RuleError(f"{where}: built for {series} but still has: {', '.join(problems)}")
 
 
 # ---- the build ----------------------------------------------------------------------------------
 
+
 def data_files(manifest):
-    return [name for key in ("data", "demo") for name in manifest.get(key, [])
-            if name.endswith(".xml")]
+    return [
+        name for key in ("data", "demo") for name in manifest.get(key, []) if name.endswith(".xml")
+    ]
 
 
 def build_addon(addon, series, outdir, log, source=ROOT):
@@ -390,8 +489,9 @@ def build_addon(addon, series, outdir, log, source=ROOT):
     shutil.copytree(src, dst, ignore=IGNORED)
     manifest_path = dst / "__manifest__.py"
     canonical = manifest_path.read_text(encoding="utf-8")
-    manifest_path.write_text(rule_manifest_version(canonical, series, f"{addon}/__manifest__.py"),
-                             encoding="utf-8")
+    manifest_path.write_text(
+        rule_manifest_version(canonical, series, f"{addon}/__manifest__.py"), encoding="utf-8"
+    )
     manifest = ast.literal_eval(canonical)
     rule_migrations(dst, series, addon, log)
     for name in data_files(manifest):
@@ -447,19 +547,29 @@ def same_tree(left, right):
 def normalize_series(value):
     value = value if "." in value else value + ".0"
     if value not in SERIES:
-        raise argparse.ArgumentTypeError(f"unsupported series {value!r} (one of {', '.join(SERIES)})")
+        raise argparse.ArgumentTypeError(
+            f"unsupported series {value!r} (one of {', '.join(SERIES)})"
+        )
     return value
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("series", nargs="*", help="17.0, 18.0 or 19.0")
-    parser.add_argument("--check", action="store_true",
-                        help="build in a temporary directory and verify (no OUTDIR written)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="build in a temporary directory and verify (no OUTDIR written)",
+    )
     parser.add_argument("--list", action="store_true", help="print the supported series")
-    parser.add_argument("--source", type=Path, default=ROOT,
-                        help="directory holding the canonical addons (default: the repository)")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=ROOT,
+        help="directory holding the canonical addons (default: the repository)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     args = parser.parse_args(argv)
     if args.list:
@@ -479,13 +589,18 @@ def main(argv=None):
                     built = Path(tmp) / series
                     build(series, built, log, args.source)
                     if outdir is not None:
-                        stale = [addon for addon in ADDONS
-                                 if not (outdir / addon).is_dir()
-                                 or not same_tree(built / addon, outdir / addon)]
+                        stale = [
+                            addon
+                            for addon in ADDONS
+                            if not (outdir / addon).is_dir()
+                            or not same_tree(built / addon, outdir / addon)
+                        ]
                         if stale:
-                            print(f"{outdir}: out of date for {series}: {', '.join(stale)} "
-                                  f"(rebuild: tools/build_series.py {series} {outdir})",
-                                  file=sys.stderr)
+                            print(
+                                f"{outdir}: out of date for {series}: {', '.join(stale)} "
+                                f"(rebuild: tools/build_series.py {series} {outdir})",
+                                file=sys.stderr,
+                            )
                             return 1
             print(f"build_series: ok ({', '.join(wanted)})")
             return 0

@@ -2,10 +2,16 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+
 from odoo.addons.base.models.res_partner import _tz_get
 
 from .of_planning_recurrence import (
-    BYDAY, END_TYPES, MONTH_BY, RRULE_TYPES, RULE_FIELDS, WEEKDAY_SELECTION,
+    BYDAY,
+    END_TYPES,
+    MONTH_BY,
+    RRULE_TYPES,
+    RULE_FIELDS,
+    WEEKDAY_SELECTION,
 )
 
 STATES = [
@@ -22,11 +28,27 @@ RECURRENCE_UPDATE = [
     ("all_events", "All RDVs of the series"),
 ]
 # What an occurrence inherits from its series when the rule creates it.
-SERIES_FIELDS = ("name", "employee_ids", "user_id", "company_id", "partner_id", "address_id",
-                 "tache_id", "description", "all_day", "duree", "tz", "state")
+SERIES_FIELDS = (
+    "name",
+    "employee_ids",
+    "user_id",
+    "company_id",
+    "partner_id",
+    "address_id",
+    "tache_id",
+    "description",
+    "all_day",
+    "duree",
+    "tz",
+    "state",
+)
 # Values that, written on one occurrence only, make it differ from its series.
-OCCURRENCE_CONTENT = set(SERIES_FIELDS) | {"date", "date_deadline", "forcer_dates",
-                                           "date_deadline_forcee"}
+OCCURRENCE_CONTENT = set(SERIES_FIELDS) | {
+    "date",
+    "date_deadline",
+    "forcer_dates",
+    "date_deadline_forcee",
+}
 RULE_AND_TOGGLE = set(RULE_FIELDS) | {"recurrency"}
 
 
@@ -43,66 +65,98 @@ class OfPlanningIntervention(models.Model):
 
     name = fields.Char(string="Title", required=True, tracking=True)
     number = fields.Char(readonly=True, copy=False, index=True)
-    state = fields.Selection(STATES, default="draft", required=True, tracking=True,
-                             group_expand="_group_expand_states")
+    state = fields.Selection(
+        STATES, default="draft", required=True, tracking=True, group_expand="_group_expand_states"
+    )
     employee_ids = fields.Many2many(
-        "hr.employee", "of_planning_intervention_employee_rel", "intervention_id",
-        "employee_id", string="Technicians", required=True,
-        default=lambda self: self.env.user.employee_ids[:1])
+        "hr.employee",
+        "of_planning_intervention_employee_rel",
+        "intervention_id",
+        "employee_id",
+        string="Technicians",
+        required=True,
+        default=lambda self: self.env.user.employee_ids[:1],
+    )
     employee_main_id = fields.Many2one(
-        "hr.employee", string="Main technician", compute="_compute_employee_main_id",
-        store=True, readonly=False, index=True)
-    user_id = fields.Many2one("res.users", string="Planner", default=lambda self: self.env.user,
-                              tracking=True)
-    company_id = fields.Many2one("res.company", required=True, index=True,
-                                 default=lambda self: self.env.company)
+        "hr.employee",
+        string="Main technician",
+        compute="_compute_employee_main_id",
+        store=True,
+        readonly=False,
+        index=True,
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Planner", default=lambda self: self.env.user, tracking=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
     partner_id = fields.Many2one("res.partner", string="Customer", tracking=True)
-    address_id = fields.Many2one("res.partner", string="Intervention address",
-                                 compute="_compute_address_id", store=True, readonly=False)
+    address_id = fields.Many2one(
+        "res.partner",
+        string="Intervention address",
+        compute="_compute_address_id",
+        store=True,
+        readonly=False,
+    )
     tache_id = fields.Many2one("of.planning.tache", string="Task")
     description = fields.Text()
     all_day = fields.Boolean(string="All day")
-    date = fields.Datetime(string="Start", required=True, tracking=True,
-                           default=lambda self: fields.Datetime.now().replace(
-                               minute=0, second=0, microsecond=0) + timedelta(hours=1))
-    duree = fields.Float(string="Duration", default=1.0, tracking=True,
-                         help="Duration in hours.")
+    date = fields.Datetime(
+        string="Start",
+        required=True,
+        tracking=True,
+        default=lambda self: (
+            fields.Datetime.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        ),
+    )
+    duree = fields.Float(string="Duration", default=1.0, tracking=True, help="Duration in hours.")
     date_deadline = fields.Datetime(
-        string="End", compute="_compute_date_deadline", inverse="_inverse_date_deadline",
-        store=True, readonly=False)
-    forcer_dates = fields.Boolean(string="Force the end",
-                                  help="Set the end by hand instead of start + duration.")
+        string="End",
+        compute="_compute_date_deadline",
+        inverse="_inverse_date_deadline",
+        store=True,
+        readonly=False,
+    )
+    forcer_dates = fields.Boolean(
+        string="Force the end", help="Set the end by hand instead of start + duration."
+    )
     date_deadline_forcee = fields.Datetime(string="Forced end")
     tz = fields.Selection(_tz_get, string="Time zone", default=lambda self: self._default_tz())
     color = fields.Integer(related="employee_main_id.color")
 
     # RDVs réguliers
-    recurrence_id = fields.Many2one("of.planning.recurrence", string="Series", index=True,
-                                    ondelete="set null", copy=False)
+    recurrence_id = fields.Many2one(
+        "of.planning.recurrence", string="Series", index=True, ondelete="set null", copy=False
+    )
     recurrence_exception = fields.Boolean(
-        copy=False, help="Changed or cancelled apart from its series: series edits leave it.")
+        copy=False, help="Changed or cancelled apart from its series: series edits leave it."
+    )
     recurrence_original_date = fields.Datetime(
-        string="Original start", copy=False,
-        help="Start the series' rule gave this RDV, whatever it was moved to.")
-    recurrency = fields.Boolean(string="Recurrent", compute="_compute_recurrence",
-                                readonly=False)
-    recurrence_update = fields.Selection(RECURRENCE_UPDATE, string="Apply to", store=False,
-                                         default="self_only")
+        string="Original start",
+        copy=False,
+        help="Start the series' rule gave this RDV, whatever it was moved to.",
+    )
+    recurrency = fields.Boolean(string="Recurrent", compute="_compute_recurrence", readonly=False)
+    recurrence_update = fields.Selection(
+        RECURRENCE_UPDATE, string="Apply to", store=False, default="self_only"
+    )
     rrule = fields.Char(related="recurrence_id.rrule", string="Recurrence rule")
-    rrule_type = fields.Selection(RRULE_TYPES, string="Repeat every",
-                                  compute="_compute_recurrence", readonly=False)
+    rrule_type = fields.Selection(
+        RRULE_TYPES, string="Repeat every", compute="_compute_recurrence", readonly=False
+    )
     interval = fields.Integer(compute="_compute_recurrence", readonly=False)
-    end_type = fields.Selection(END_TYPES, string="Until", compute="_compute_recurrence",
-                                readonly=False)
+    end_type = fields.Selection(
+        END_TYPES, string="Until", compute="_compute_recurrence", readonly=False
+    )
     count = fields.Integer(string="Repetitions", compute="_compute_recurrence", readonly=False)
     until = fields.Date(string="End date", compute="_compute_recurrence", readonly=False)
-    month_by = fields.Selection(MONTH_BY, string="Option", compute="_compute_recurrence",
-                                readonly=False)
+    month_by = fields.Selection(
+        MONTH_BY, string="Option", compute="_compute_recurrence", readonly=False
+    )
     day = fields.Integer(string="Date of month", compute="_compute_recurrence", readonly=False)
-    byday = fields.Selection(BYDAY, string="By day", compute="_compute_recurrence",
-                             readonly=False)
-    weekday = fields.Selection(WEEKDAY_SELECTION, compute="_compute_recurrence",
-                               readonly=False)
+    byday = fields.Selection(BYDAY, string="By day", compute="_compute_recurrence", readonly=False)
+    weekday = fields.Selection(WEEKDAY_SELECTION, compute="_compute_recurrence", readonly=False)
     mo = fields.Boolean("Mon", compute="_compute_recurrence", readonly=False)
     tu = fields.Boolean("Tue", compute="_compute_recurrence", readonly=False)
     we = fields.Boolean("Wed", compute="_compute_recurrence", readonly=False)
@@ -186,18 +240,21 @@ class OfPlanningIntervention(models.Model):
         and 'the duration must be positive' is the message that helps."""
         for rdv in self:
             if not rdv.forcer_dates and rdv.duree <= 0:
-                raise ValidationError(_(
-                    "The duration of RDV %(name)s must be positive.", name=rdv.name))
+                raise ValidationError(
+                    _("The duration of RDV %(name)s must be positive.", name=rdv.name)
+                )
             if rdv.date and rdv.date_deadline and rdv.date_deadline <= rdv.date:
-                raise ValidationError(_(
-                    "The end of RDV %(name)s must be after its start.", name=rdv.name))
+                raise ValidationError(
+                    _("The end of RDV %(name)s must be after its start.", name=rdv.name)
+                )
 
     @api.constrains("employee_ids")
     def _check_employee_ids(self):
         for rdv in self:
             if not rdv.employee_ids:
-                raise ValidationError(_(
-                    "RDV %(name)s needs at least one technician.", name=rdv.name))
+                raise ValidationError(
+                    _("RDV %(name)s needs at least one technician.", name=rdv.name)
+                )
 
     # ------------------------------------------------------------------ ORM
 
@@ -207,13 +264,15 @@ class OfPlanningIntervention(models.Model):
         for vals in vals_list:
             vals.pop("recurrence_update", None)
             if not vals.get("number"):
-                vals["number"] = self.env["ir.sequence"].next_by_code(
-                    "of.planning.intervention") or "/"
-            series_vals.append({name: vals.pop(name) for name in list(vals)
-                                if name in RULE_AND_TOGGLE})
+                vals["number"] = (
+                    self.env["ir.sequence"].next_by_code("of.planning.intervention") or "/"
+                )
+            series_vals.append(
+                {name: vals.pop(name) for name in list(vals) if name in RULE_AND_TOGGLE}
+            )
         rdvs = super().create(vals_list)
         if not self.env.context.get("of_recurrence_apply"):
-            for rdv, rule in zip(rdvs, series_vals):
+            for rdv, rule in zip(rdvs, series_vals, strict=True):
                 if rule.pop("recurrency", False) and not rdv.recurrence_id:
                     rdv._start_series(rule)
         return rdvs
@@ -260,15 +319,20 @@ class OfPlanningIntervention(models.Model):
         self.ensure_one()
         Recurrence = self.env["of.planning.recurrence"]
         values = dict(Recurrence.default_get(list(RULE_FIELDS)), **rule)
-        values.update(dtstart=self.date, tz=self.tz or self._default_tz(),
-                      company_id=self.company_id.id)
+        values.update(
+            dtstart=self.date, tz=self.tz or self._default_tz(), company_id=self.company_id.id
+        )
         recurrence = Recurrence.create(values)
         first = recurrence._occurrence_starts()[0]
         recurrence.dtstart = first
-        self.with_context(of_recurrence_apply=True).write({
-            "recurrence_id": recurrence.id, "date": first,
-            "recurrence_original_date": first, "recurrence_exception": False,
-        })
+        self.with_context(of_recurrence_apply=True).write(
+            {
+                "recurrence_id": recurrence.id,
+                "date": first,
+                "recurrence_original_date": first,
+                "recurrence_exception": False,
+            }
+        )
         recurrence._apply_rule(self._series_template())
         return recurrence
 
@@ -277,7 +341,8 @@ class OfPlanningIntervention(models.Model):
         self.ensure_one()
         recurrence = self.recurrence_id
         later = recurrence._regular_occurrences().filtered(
-            lambda rdv: rdv.recurrence_original_date > self.recurrence_original_date)
+            lambda rdv: rdv.recurrence_original_date > self.recurrence_original_date
+        )
         later.sudo().with_context(of_recurrence_apply=True).unlink()
         recurrence.write({"end_type": "end_date", "until": self.date.date()})
 
@@ -288,8 +353,11 @@ class OfPlanningIntervention(models.Model):
         recurrence = self.recurrence_id
         if mode == "future_events" and self.recurrence_original_date != recurrence.dtstart:
             recurrence = self._split_series()
-        delta = (fields.Datetime.to_datetime(vals["date"]) - self.date) if "date" in vals \
+        delta = (
+            (fields.Datetime.to_datetime(vals["date"]) - self.date)
+            if "date" in vals
             else timedelta(0)
+        )
         targets = recurrence._regular_occurrences() | self
         if delta:
             for rdv in recurrence.intervention_ids:
@@ -313,7 +381,8 @@ class OfPlanningIntervention(models.Model):
         old = self.recurrence_id
         origin = self.recurrence_original_date
         following = old.intervention_ids.filtered(
-            lambda rdv: rdv.recurrence_original_date >= origin)
+            lambda rdv: rdv.recurrence_original_date >= origin
+        )
         before = old.intervention_ids - following
         new_values = old._rule_values()
         if old.end_type == "count":

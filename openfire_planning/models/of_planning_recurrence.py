@@ -2,21 +2,40 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .recurrence_rule import (
-    RuleError, WEEKDAYS, occurrence_starts, parse_date_lines, rrule_text_to_rule,
-    rule_to_rrule_text, validate_rule,
+    WEEKDAYS,
+    RuleError,
+    occurrence_starts,
+    parse_date_lines,
+    rrule_text_to_rule,
+    rule_to_rrule_text,
+    validate_rule,
 )
 
 RRULE_TYPES = [("daily", "Days"), ("weekly", "Weeks"), ("monthly", "Months"), ("yearly", "Years")]
-END_TYPES = [("count", "Number of repetitions"), ("end_date", "End date"),
-             ("forever", "Forever")]
+END_TYPES = [("count", "Number of repetitions"), ("end_date", "End date"), ("forever", "Forever")]
 MONTH_BY = [("date", "Date of month"), ("day", "Day of month")]
 BYDAY = [("1", "First"), ("2", "Second"), ("3", "Third"), ("4", "Fourth"), ("-1", "Last")]
-WEEKDAY_SELECTION = [("MO", "Monday"), ("TU", "Tuesday"), ("WE", "Wednesday"),
-                     ("TH", "Thursday"), ("FR", "Friday"), ("SA", "Saturday"),
-                     ("SU", "Sunday")]
+WEEKDAY_SELECTION = [
+    ("MO", "Monday"),
+    ("TU", "Tuesday"),
+    ("WE", "Wednesday"),
+    ("TH", "Thursday"),
+    ("FR", "Friday"),
+    ("SA", "Saturday"),
+    ("SU", "Sunday"),
+]
 # The fields an RDV form edits on its series; the intervention model mirrors them.
-RULE_FIELDS = ("rrule_type", "interval", "end_type", "count", "until", "month_by", "day",
-               "byday", "weekday") + WEEKDAYS
+RULE_FIELDS = (
+    "rrule_type",
+    "interval",
+    "end_type",
+    "count",
+    "until",
+    "month_by",
+    "day",
+    "byday",
+    "weekday",
+) + WEEKDAYS
 
 
 class OfPlanningRecurrence(models.Model):
@@ -30,14 +49,20 @@ class OfPlanningRecurrence(models.Model):
 
     name = fields.Char(compute="_compute_rrule", store=True, copy=False)
     rrule = fields.Char(
-        string="Recurrence rule (RRULE)", compute="_compute_rrule", inverse="_inverse_rrule",
-        store=True, readonly=False, copy=False)
+        string="Recurrence rule (RRULE)",
+        compute="_compute_rrule",
+        inverse="_inverse_rrule",
+        store=True,
+        readonly=False,
+        copy=False,
+    )
     dtstart = fields.Datetime(string="First start", required=True)
     tz = fields.Char(string="Time zone", default="Europe/Paris", required=True)
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     intervention_ids = fields.One2many("of.planning.intervention", "recurrence_id")
-    rrule_type = fields.Selection(RRULE_TYPES, string="Repeat every", default="weekly",
-                                  required=True)
+    rrule_type = fields.Selection(
+        RRULE_TYPES, string="Repeat every", default="weekly", required=True
+    )
     interval = fields.Integer(default=1, required=True)
     end_type = fields.Selection(END_TYPES, string="Until", default="count", required=True)
     count = fields.Integer(string="Repetitions", default=5)
@@ -47,8 +72,10 @@ class OfPlanningRecurrence(models.Model):
     byday = fields.Selection(BYDAY, string="By day")
     weekday = fields.Selection(WEEKDAY_SELECTION)
     extra_lines = fields.Text(
-        string="Extra dates", help="EXDATE and RDATE lines (RFC 5545): occurrences removed "
-        "from or added to the rule, for instance by Google Calendar.")
+        string="Extra dates",
+        help="EXDATE and RDATE lines (RFC 5545): occurrences removed "
+        "from or added to the rule, for instance by Google Calendar.",
+    )
     mo = fields.Boolean("Mon")
     tu = fields.Boolean("Tue")
     we = fields.Boolean("Wed")
@@ -106,8 +133,7 @@ class OfPlanningRecurrence(models.Model):
     def _occurrence_starts(self):
         self.ensure_one()
         try:
-            return occurrence_starts(self._rule_values(), self.dtstart, self.tz,
-                                     self.extra_lines)
+            return occurrence_starts(self._rule_values(), self.dtstart, self.tz, self.extra_lines)
         except RuleError as exc:
             raise ValidationError(str(exc.args[0])) from exc
 
@@ -124,12 +150,24 @@ class OfPlanningRecurrence(models.Model):
         wanted = set(starts)
         known = set(self.intervention_ids.mapped("recurrence_original_date"))
         obsolete = self._regular_occurrences().filtered(
-            lambda rdv: rdv.recurrence_original_date not in wanted)
+            lambda rdv: rdv.recurrence_original_date not in wanted
+        )
         # Removing what the rule no longer yields follows from a rule change the
         # user was allowed to make, even where he may not delete RDVs himself.
         obsolete.sudo().with_context(of_recurrence_apply=True).unlink()
-        values = [dict(template, date=start, recurrence_original_date=start,
-                       recurrence_id=self.id, recurrence_exception=False)
-                  for start in starts if start not in known]
-        return self.env["of.planning.intervention"].with_context(
-            of_recurrence_apply=True).create(values)
+        values = [
+            dict(
+                template,
+                date=start,
+                recurrence_original_date=start,
+                recurrence_id=self.id,
+                recurrence_exception=False,
+            )
+            for start in starts
+            if start not in known
+        ]
+        return (
+            self.env["of.planning.intervention"]
+            .with_context(of_recurrence_apply=True)
+            .create(values)
+        )

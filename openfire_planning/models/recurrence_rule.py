@@ -3,6 +3,7 @@
 Kept apart from the ORM so the rule arithmetic (time zones, DST, caps) can be
 read and reasoned about in one place; the models only store its fields.
 """
+
 import re
 from datetime import datetime, time
 
@@ -11,8 +12,12 @@ from dateutil import rrule
 
 from odoo.tools.translate import _lt
 
-FREQUENCIES = {"daily": rrule.DAILY, "weekly": rrule.WEEKLY,
-               "monthly": rrule.MONTHLY, "yearly": rrule.YEARLY}
+FREQUENCIES = {
+    "daily": rrule.DAILY,
+    "weekly": rrule.WEEKLY,
+    "monthly": rrule.MONTHLY,
+    "yearly": rrule.YEARLY,
+}
 FREQ_NAMES = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY", "yearly": "YEARLY"}
 WEEKDAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
 RRULE_WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
@@ -51,8 +56,9 @@ def rrule_text_to_rule(text, dtstart):
     body = text[6:] if text.upper().startswith("RRULE:") else text
     try:
         # Series are expanded in local time: a UTC UNTIL is read as its date.
-        rrule.rrulestr(re.sub(r"(UNTIL=[0-9T]+)Z", r"\1", body, flags=re.I),
-                       dtstart=dtstart, forceset=False)
+        rrule.rrulestr(
+            re.sub(r"(UNTIL=[0-9T]+)Z", r"\1", body, flags=re.I), dtstart=dtstart, forceset=False
+        )
     except (ValueError, TypeError) as exc:
         raise RuleError(str(exc)) from exc
     params = {}
@@ -65,8 +71,13 @@ def rrule_text_to_rule(text, dtstart):
     rule = {
         "rrule_type": reverse[params["FREQ"]],
         "interval": int(params.get("INTERVAL") or 1),
-        "end_type": "forever", "count": 0, "until": False,
-        "month_by": "date", "day": dtstart.day, "byday": False, "weekday": False,
+        "end_type": "forever",
+        "count": 0,
+        "until": False,
+        "month_by": "date",
+        "day": dtstart.day,
+        "byday": False,
+        "weekday": False,
     }
     for day in WEEKDAYS:
         rule[day] = False

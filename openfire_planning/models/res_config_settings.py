@@ -7,5 +7,6 @@ class ResConfigSettings(models.TransientModel):
     group_of_planning_recurring = fields.Boolean(
         string="(OF) Recurring RDVs",
         implied_group="openfire_planning.group_of_planning_recurring",
-        help="Plan RDVs that repeat (daily, weekly, monthly, yearly).")
+        help="Plan RDVs that repeat (daily, weekly, monthly, yearly).",
+    )
     of_planning_tz = fields.Selection(related="company_id.of_planning_tz", readonly=False)

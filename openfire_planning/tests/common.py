@@ -20,24 +20,38 @@ class PlanningCase(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.Rdv = cls.env["of.planning.intervention"]
-        cls.tech_user = cls.env["res.users"].create({
-            "name": "Tech Test", "login": "tech_test@example.com", "tz": "Europe/Paris",
-            USER_GROUPS: [(6, 0, [cls.env.ref("openfire_planning.group_of_planning_user").id])],
-        })
-        cls.tech = cls.env["hr.employee"].create({
-            "name": "Tech Test", "user_id": cls.tech_user.id,
-            "work_email": "tech_test@example.com",
-        })
+        cls.tech_user = cls.env["res.users"].create(
+            {
+                "name": "Tech Test",
+                "login": "tech_test@example.com",
+                "tz": "Europe/Paris",
+                USER_GROUPS: [(6, 0, [cls.env.ref("openfire_planning.group_of_planning_user").id])],
+            }
+        )
+        cls.tech = cls.env["hr.employee"].create(
+            {
+                "name": "Tech Test",
+                "user_id": cls.tech_user.id,
+                "work_email": "tech_test@example.com",
+            }
+        )
         cls.tech2 = cls.env["hr.employee"].create({"name": "Second Tech"})
-        cls.customer = cls.env["res.partner"].create({
-            "name": "Client Test", "street": "1 rue de la Paix", "city": "Paris",
-        })
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Client Test",
+                "street": "1 rue de la Paix",
+                "city": "Paris",
+            }
+        )
         cls.tache = cls.env["of.planning.tache"].create({"name": "Test task", "duree": 2.5})
 
     def make_rdv(self, **values):
         base = {
-            "name": "RDV test", "employee_ids": [(6, 0, self.tech.ids)],
-            "date": datetime(2026, 3, 2, 8, 0), "duree": 2.0, "tz": "Europe/Paris",
+            "name": "RDV test",
+            "employee_ids": [(6, 0, self.tech.ids)],
+            "date": datetime(2026, 3, 2, 8, 0),
+            "duree": 2.0,
+            "tz": "Europe/Paris",
             "partner_id": self.customer.id,
         }
         base.update(values)
@@ -45,8 +59,15 @@ class PlanningCase(TransactionCase):
 
     def weekly_series(self, count=5, **values):
         """A Monday 09:00 (Paris) series starting 2 March 2026."""
-        return self.make_rdv(recurrency=True, rrule_type="weekly", interval=1, mo=True,
-                             end_type="count", count=count, **values)
+        return self.make_rdv(
+            recurrency=True,
+            rrule_type="weekly",
+            interval=1,
+            mo=True,
+            end_type="count",
+            count=count,
+            **values,
+        )
 
     @contextmanager
     def assertRefused(self, message):

@@ -8,20 +8,24 @@ from .common import PlanningCase
 
 @tagged("post_install", "-at_install")
 class TestAccess(PlanningCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = new_test_user(cls.env, login="planning_manager",
-                                    groups="openfire_planning.group_of_planning_manager")
+        cls.manager = new_test_user(
+            cls.env, login="planning_manager", groups="openfire_planning.group_of_planning_manager"
+        )
         cls.outsider = new_test_user(cls.env, login="no_planning", groups="base.group_user")
 
     def test_plain_user_plans_but_does_not_delete_or_configure(self):
         rdv = self.make_rdv().with_user(self.tech_user)
         rdv.write({"date": datetime(2026, 3, 2, 9)})
-        created = self.Rdv.with_user(self.tech_user).create({
-            "name": "By a technician", "employee_ids": [(6, 0, self.tech.ids)],
-            "date": datetime(2026, 3, 5, 8)})
+        created = self.Rdv.with_user(self.tech_user).create(
+            {
+                "name": "By a technician",
+                "employee_ids": [(6, 0, self.tech.ids)],
+                "date": datetime(2026, 3, 5, 8),
+            }
+        )
         self.assertTrue(created.number)
         with self.assertRaises(AccessError):
             created.unlink()

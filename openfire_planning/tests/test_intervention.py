@@ -7,7 +7,6 @@ from .common import PlanningCase
 
 @tagged("post_install", "-at_install")
 class TestIntervention(PlanningCase):
-
     def test_end_is_start_plus_duration(self):
         rdv = self.make_rdv(duree=1.75)
         self.assertEqual(rdv.date_deadline, datetime(2026, 3, 2, 9, 45))
@@ -41,8 +40,10 @@ class TestIntervention(PlanningCase):
         (group_expand, whose signature differs between series)."""
         rdv = self.make_rdv(state="confirm")
         groups = self.Rdv.read_group([("id", "=", rdv.id)], ["state"], ["state"])
-        self.assertEqual([group["state"] for group in groups],
-                         ["draft", "confirm", "done", "unfinished", "cancel", "postponed"])
+        self.assertEqual(
+            [group["state"] for group in groups],
+            ["draft", "confirm", "done", "unfinished", "cancel", "postponed"],
+        )
         self.assertEqual({group["state"]: group["state_count"] for group in groups}["confirm"], 1)
 
     def test_task_prefills_duration(self):

@@ -27,8 +27,13 @@ class TestRecurrenceEdit(PlanningCase):
         moved, cancelled = self.rdvs[1], self.rdvs[3]
         moved.write({"date": datetime(2026, 3, 10, 13)})
         cancelled.write({"state": "cancel"})
-        self.rdvs[0].write({"name": "Nouveau titre", "date": datetime(2026, 3, 2, 10),
-                            "recurrence_update": "all_events"})
+        self.rdvs[0].write(
+            {
+                "name": "Nouveau titre",
+                "date": datetime(2026, 3, 2, 10),
+                "recurrence_update": "all_events",
+            }
+        )
         rdvs = self.series.intervention_ids.sorted("recurrence_original_date")
         self.assertEqual(len(rdvs), 5)
         regular = rdvs.filtered(lambda rdv: not rdv.recurrence_exception)

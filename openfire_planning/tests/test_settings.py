@@ -5,7 +5,6 @@ from .common import USER_ALL_GROUPS, PlanningCase
 
 @tagged("post_install", "-at_install")
 class TestSettings(PlanningCase):
-
     def test_recurring_rdvs_setting_grants_the_group(self):
         group = self.env.ref("openfire_planning.group_of_planning_recurring")
         employee_group = self.env.ref("base.group_user")

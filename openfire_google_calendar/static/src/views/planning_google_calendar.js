@@ -1,13 +1,13 @@
 /** @odoo-module **/
 
-import { onMounted, onWillStart, useState } from "@odoo/owl";
-import { browser } from "@web/core/browser/browser";
-import { AlertDialog, ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
-import { CalendarController } from "@web/views/calendar/calendar_controller";
-import { calendarView } from "@web/views/calendar/calendar_view";
+import {onMounted, onWillStart, useState} from "@odoo/owl";
+import {browser} from "@web/core/browser/browser";
+import {AlertDialog, ConfirmationDialog} from "@web/core/confirmation_dialog/confirmation_dialog";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
+import {useService} from "@web/core/utils/hooks";
+import {CalendarController} from "@web/views/calendar/calendar_controller";
+import {calendarView} from "@web/views/calendar/calendar_view";
 
 const SYNC_ROUTE = "/google_calendar/sync_data";
 // Set just before leaving for Google's consent page: back in the planning, the sync resumes.
@@ -39,7 +39,7 @@ export class PlanningGoogleCalendarController extends CalendarController {
         const userModule = webModule("@web/core/user");
         this.userService = userModule ? userModule.user : useService("user");
         this.actionService = useService("action");
-        this.google = useState({ visible: false, busy: false });
+        this.google = useState({visible: false, busy: false});
         onWillStart(async () => {
             [this.google.visible, this.isSystemUser] = await Promise.all([
                 this.userService.hasGroup("openfire_google_calendar.group_of_planning_google"),
@@ -56,7 +56,7 @@ export class PlanningGoogleCalendarController extends CalendarController {
 
     /** Only a path on this server: the callback refuses anything else. */
     get returnPath() {
-        const { pathname, search, hash } = browser.location;
+        const {pathname, search, hash} = browser.location;
         return `${pathname}${search}${hash}`;
     }
 
@@ -67,7 +67,7 @@ export class PlanningGoogleCalendarController extends CalendarController {
         }
         this.google.busy = true;
         try {
-            const params = { model: this.props.resModel, fromurl: this.returnPath };
+            const params = {model: this.props.resModel, fromurl: this.returnPath};
             if (force === true) {
                 params.force = true;
             }
@@ -92,7 +92,7 @@ export class PlanningGoogleCalendarController extends CalendarController {
                         _t(
                             "This database is a copy: its synchronization with Google Calendar is stopped until an administrator decides."
                         ),
-                    { type: "warning", title: _t("Google Calendar"), sticky: true }
+                    {type: "warning", title: _t("Google Calendar"), sticky: true}
                 );
             case "sync_paused":
                 return this.dialog.add(AlertDialog, {
@@ -102,12 +102,12 @@ export class PlanningGoogleCalendarController extends CalendarController {
             case "sync_stopped":
                 return this.notification.add(
                     _t("Your synchronization with Google Calendar is stopped."),
-                    { type: "warning" }
+                    {type: "warning"}
                 );
             case "already_running":
                 return this.notification.add(
                     _t("A sync with Google is already running; try again in a moment."),
-                    { type: "info" }
+                    {type: "info"}
                 );
             case "error":
                 return this.notification.add(result.message || _t("The sync with Google failed."), {
@@ -178,14 +178,14 @@ export class PlanningGoogleCalendarController extends CalendarController {
         if (result.errors) {
             this.notification.add(
                 _t("%s RDVs could not be synced: see their form.", result.errors),
-                { type: "danger", title: _t("Google Calendar") }
+                {type: "danger", title: _t("Google Calendar")}
             );
         }
         this.notification.add(
             parts.length
                 ? _t("Synced with Google: %s.", parts.join(", "))
                 : _t("Synced with Google: nothing new."),
-            { type: "success", title: _t("Google Calendar") }
+            {type: "success", title: _t("Google Calendar")}
         );
     }
 }

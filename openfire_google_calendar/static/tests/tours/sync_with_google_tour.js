@@ -1,13 +1,13 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
-import { session } from "@web/session";
+import {registry} from "@web/core/registry";
+import {session} from "@web/session";
 
 // One tour for every series: 18 refuses the keys `test` and `extra_trigger` (a step of its
 // own does the waiting; not a `:has()` trigger, which 17's jQuery cannot match), and 19 wants
 // `expectUnloadPage` on the step that leaves the page, a key 18 refuses.
 const SERIES = (session.server_version_info || [17])[0];
-const leavesPage = SERIES >= 19 ? { expectUnloadPage: true } : {};
+const leavesPage = SERIES >= 19 ? {expectUnloadPage: true} : {};
 
 /**
  * The user's story: "Sync. with Google" in the planning, the pop-up, Google's consent page
