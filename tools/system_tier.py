@@ -356,7 +356,11 @@ class Client:
             # a server (re)starting answers 404/502 pages before its registry is loaded
             raise ServerDown("HTTP %s" % response.status_code)
         self.stats.latency(kind, elapsed, path)
-        answer = response.json()
+        try:
+            answer = response.json()
+        except ValueError as exc:  # a server being killed may close mid-answer
+            raise Interrupted("%s: HTTP %s, not JSON: %r" % (
+                path, response.status_code, response.text[:100])) from exc
         if "error" in answer:
             raise RpcError(answer["error"])
         return answer.get("result")
@@ -1306,6 +1310,8 @@ class ModeRun:
             self.configure()
             for tech in self.techs:
                 self.connect(tech)
+            for planner in self.planners:  # people log in one by one, not all at once
+                planner.authenticate()
             log("  %d technicians connected, %d planners" % (len(self.techs),
                                                                len(self.planners)))
             if not self.acceptance_probe():
