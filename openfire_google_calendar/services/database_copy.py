@@ -8,11 +8,14 @@ data/neutralize.sql sets PARAM_DATABASE to NEUTRALIZED: either way the two no
 longer match and nothing syncs until an administrator decides.
 """
 from odoo import _
+from odoo.release import version_info
 
 PARAM_PREFIX = "openfire_google_calendar."
 PARAM_IDENTITY = PARAM_PREFIX + "sync_identity"
 PARAM_DATABASE = PARAM_PREFIX + "sync_database_uuid"
 NEUTRALIZED = "neutralized"
+# The registry cache holding get_param's values: "default" up to 18, "stable" in 19.
+PARAM_CACHE = "stable" if version_info[0] >= 19 else "default"
 
 
 def _params(env):
@@ -30,7 +33,7 @@ def bind(env):
             "create_date, write_date) VALUES (%s, %s, %s, %s, now() at time zone 'UTC', "
             "now() at time zone 'UTC') ON CONFLICT (key) DO NOTHING",
             [key, current, env.uid, env.uid])
-    env.registry.clear_cache()  # get_param's cache
+    env.registry.clear_cache(PARAM_CACHE)  # get_param's cache
 
 
 def sync_identity(env):

@@ -3,6 +3,7 @@ duplicated with a new database.uuid."""
 from odoo.modules.neutralize import neutralize_database
 from odoo.tests import tagged
 
+from ..services.database_copy import PARAM_CACHE
 from ..services.sync_runner import run_sync
 from .sync_common import SyncCase
 
@@ -24,7 +25,7 @@ class TestDatabaseCopies(SyncCase):
         self.env.flush_all()
         neutralize_database(self.env.cr)
         self.env.invalidate_all()
-        self.env.registry.clear_cache()  # a neutralized database starts a new server
+        self.env.registry.clear_cache(PARAM_CACHE)  # a neutralized database starts a new server
         for account in (self.jean_account, self.sophie_account):
             self.assertFalse(account.refresh_token or account.access_token or account.channel_id)
             self.assertEqual(account.state, "disconnected")
