@@ -33,6 +33,7 @@ listing returns the first sync's own writes (N events in one response); both con
 recognise them, ours with the same few queries whatever N. The third sync lists nothing.
 """
 import argparse
+import collections
 import os
 import subprocess
 import sys
@@ -61,16 +62,27 @@ class SqlCounter:
     """Counts every SQL statement this process executes, through any cursor."""
 
     count = 0
+    commits = 0
+    profile = None  # a Counter of statements (their first words) with --profile
 
     @classmethod
     def install(cls):
         original = odoo.sql_db.Cursor.execute
+        original_commit = odoo.sql_db.Cursor.commit
 
         def execute(self, *args, **kwargs):
             cls.count += 1
+            if cls.profile is not None:
+                query = str(args[0] if args else kwargs.get("query"))
+                cls.profile[" ".join(query.split())[:110]] += 1
             return original(self, *args, **kwargs)
 
+        def commit(self):
+            cls.commits += 1
+            return original_commit(self)
+
         odoo.sql_db.Cursor.execute = execute
+        odoo.sql_db.Cursor.commit = commit
 
 
 class Measure:
@@ -79,17 +91,26 @@ class Measure:
     def __init__(self, emu):
         self.emu = emu
         self.seconds = self.sql = self.http = self.round_trips = self.calls = 0
-        self._sql = self._start = 0
+        self.commits = 0
+        self._sql = self._start = self._commits = 0
 
     def __enter__(self):
+        if SqlCounter.profile is not None:
+            SqlCounter.profile.clear()
         self.emu.clear_log()
         self._sql = SqlCounter.count
+        self._commits = SqlCounter.commits
         self._start = time.perf_counter()
         return self
 
     def __exit__(self, *exc):
         self.seconds += time.perf_counter() - self._start
         self.sql += SqlCounter.count - self._sql
+        self.commits += SqlCounter.commits - self._commits
+        if SqlCounter.profile is not None:
+            print("  %d statements, the most frequent:" % (SqlCounter.count - self._sql))
+            for query, number in SqlCounter.profile.most_common(40):
+                print("  %6d  %s" % (number, query))
         log = self.emu.request_log
         self.http += sum(1 for entry in log if not entry["in_batch"])
         self.round_trips += self.emu.http_round_trips()
@@ -159,9 +180,40 @@ def slots(size):
 
 # --------------------------------------------------------------------------- connectors
 
+def phone_events(emu, email, calendar_id, size, label):
+    """N events created on the technician's phone, from a month after the RDVs' slots."""
+    phone = emu.phone(email)
+    for index, start in enumerate(slots(size)):
+        start += timedelta(days=400)
+        phone.insert_event(calendar_id, {
+            "summary": "%s %d" % (label, index),
+            "start": {"dateTime": start.isoformat() + "Z"},
+            "end": {"dateTime": (start + timedelta(hours=1)).isoformat() + "Z"}})
+
+
+def move_events(emu, email, calendar_id, events):
+    """The phone moves each of these events one hour later."""
+    phone = emu.phone(email)
+    for event in events:
+        start = datetime.fromisoformat(event["start"]["dateTime"].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(event["end"]["dateTime"].replace("Z", "+00:00"))
+        phone.patch_event(calendar_id, event["id"], {
+            "start": {"dateTime": (start + timedelta(hours=1)).isoformat()},
+            "end": {"dateTime": (end + timedelta(hours=1)).isoformat()}})
+
+
+def mail_counts(env):
+    """E-mails and notifications queued so far (a sync must add none)."""
+    env.cr.execute("SELECT (SELECT count(*) FROM mail_mail), "
+                   "(SELECT count(*) FROM mail_notification)")
+    return env.cr.fetchone()
+
+
 def bench_openfire(registry, emu, size):
-    """Our connector: N RDVs of one technician, his account connected, two syncs."""
-    from odoo.addons.openfire_google_calendar.models.google_oauth import SCOPES
+    """Our connector: N RDVs of one technician, his account connected, three syncs; then N
+    events created on his phone (pull), then those N moved on the phone (pull of moves)."""
+    from odoo.addons.openfire_google_calendar.services.google_oauth import SCOPES
+    from odoo.addons.openfire_google_calendar.services.sync_runner import run_sync
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True,
                                                  "mail_create_nolog": True})
@@ -176,18 +228,39 @@ def bench_openfire(registry, emu, size):
         account = env["of.google.account"]._for_user(user)
         account._store_tokens(emu.mint_token(email, client_id=CLIENT_ID, scopes=list(SCOPES)))
         cr.commit()
+        mails_before = mail_counts(env)
         runs = []
-        for _run in range(3):
+
+        def sync(expect_changes=None):
             with Measure(emu) as measure:
-                result = account._sync_in_new_cursor()
+                result = run_sync(env, user.id)
+            cr.commit()  # a new snapshot: this cursor reads what the sync committed
             if result.get("status") in ("error", "need_auth", "already_running") \
                     or result.get("errors"):
                 raise SystemExit("openfire sync failed: %s" % result)
             runs.append(measure)
+            return result
+
+        for _run in range(3):
+            sync()
         events = emu.phone(email).list_events(account.calendar_id)
         if len(events) != size:
             raise SystemExit("openfire: %d events in Google for %d RDVs" % (len(events), size))
-    return {"passes": 1, "runs": runs}
+        phone_events(emu, email, account.calendar_id, size, "Posé au téléphone")
+        result = sync()
+        Rdv = env["of.planning.intervention"]
+        pulled = Rdv.search_count([("name", "like", "Posé au téléphone"),
+                                   ("employee_ids", "in", employee.ids)])
+        if pulled != size or result.get("created") != size:
+            raise SystemExit("openfire: %d RDVs pulled for %d events: %s" % (pulled, size, result))
+        pulled_events = [event for event in emu.phone(email).list_events(account.calendar_id)
+                         if event.get("summary", "").startswith("Posé au téléphone")]
+        move_events(emu, email, account.calendar_id, pulled_events)
+        result = sync()
+        if result.get("updated") != size:
+            raise SystemExit("openfire: %s updated for %d moves" % (result.get("updated"), size))
+        mails = [after - before for after, before in zip(mail_counts(env), mails_before)]
+    return {"passes": 1, "runs": runs, "mails": mails}
 
 
 def point_odoo_google_at(emu):
@@ -260,28 +333,46 @@ def bench_odoo_google(registry, emu, size):
         one_pass()
     with Measure(emu) as third:
         one_pass()
-    return {"passes": passes, "runs": [first, second, third]}
+    with registry.cursor() as cr:
+        mails_before = mail_counts(api.Environment(cr, SUPERUSER_ID, {}))
+    phone_events(emu, email, "primary", size, "Posé au téléphone")
+    with Measure(emu) as pull:
+        one_pass()
+    pulled_events = [event for event in emu.phone(email).list_events("primary")
+                     if event.get("summary", "").startswith("Posé au téléphone")]
+    move_events(emu, email, "primary", pulled_events)
+    with Measure(emu) as move:
+        one_pass()
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        pulled = env["calendar.event"].search_count([("name", "like", "Posé au téléphone"),
+                                                     ("user_id", "=", uid)])
+        mails = [after - before for after, before in zip(mail_counts(env), mails_before)]
+    if pulled != size:
+        raise SystemExit("odoo: %d events pulled for %d" % (pulled, size))
+    return {"passes": passes, "runs": [first, second, third, pull, move], "mails": mails}
 
 
 # --------------------------------------------------------------------------- report
 
-SYNC_LABELS = ("1st (connect)", "2nd, no change", "3rd, no change")
+SYNC_LABELS = ("1st (connect)", "2nd, no change", "3rd, no change", "pull N new",
+               "pull N moved")
 
 
 def print_table(rows):
     """One line per connector, N and sync; a connector that could not run says why."""
     header = ("connector", "N", "sync", "runs", "HTTP req", "round-trips", "API calls",
-              "SQL", "time s")
+              "SQL", "commits", "time s")
     lines = [header]
     for name, size, res in rows:
         if isinstance(res, str):
-            lines.append((name, str(size), "all") + ("n/a",) * 6)
+            lines.append((name, str(size), "all") + ("n/a",) * 7)
             continue
         for label, measure in zip(SYNC_LABELS, res["runs"]):
             runs = str(res["passes"]) if measure is res["runs"][0] else "1"
             lines.append((name, str(size), label, runs, str(measure.http),
                           str(measure.round_trips), str(measure.calls), str(measure.sql),
-                          "%.3f" % measure.seconds))
+                          str(measure.commits), "%.3f" % measure.seconds))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for index, line in enumerate(lines):
         print("| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths)) + " |")
@@ -290,6 +381,9 @@ def print_table(rows):
     for name, size, res in rows:
         if isinstance(res, str):
             print("n/a (%s, N=%d): %s" % (name, size, res))
+        else:
+            print("%s, N=%d: %d e-mails (mail.mail) and %d notifications queued by the pulls"
+                  % (name, size, res["mails"][0], res["mails"][1]))
 
 
 def main():
@@ -300,12 +394,18 @@ def main():
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument("--no-odoo-google", action="store_true",
                         help="skip Odoo's own google_calendar")
+    parser.add_argument("--profile", action="store_true",
+                        help="print the most frequent SQL statements of each sync")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
 
     registry = prepare_database(args.db, args.fresh)
     SqlCounter.install()
-    emu = Emulator(seed=0)
+    if args.profile:
+        SqlCounter.profile = collections.Counter()
+    # No per-minute quota here: this table measures what a sync costs (SQL, requests), not
+    # how long Google's quotas make it last (bench/quota_sync.py does that).
+    emu = Emulator(seed=0, quota_per_user=None, quota_per_project=None)
     emu.start()
     emu.add_client(CLIENT_ID, CLIENT_SECRET, ["http://127.0.0.1/unused"])
     rows = []

@@ -191,7 +191,8 @@ class OfGoogleAccount(models.Model):
             database_uuid=database_copy.sync_identity(self.env),
             policy=Policy(get_param(PARAM_PREFIX + "conflict_policy") or Policy.ODOO.value),
             allow_delete=bool(get_param(PARAM_PREFIX + "allow_delete")),
-            default_tz=self.env.company.of_planning_tz or "Europe/Paris")
+            default_tz=self.env.context.get("of_google_company_tz")  # set by the session
+            or self.env.company.of_planning_tz or "Europe/Paris")
 
     def _client(self):
         self.ensure_one()

@@ -39,13 +39,19 @@ class OdooLocalSide:
         self.account = account
         self.env = account.env
         self.user = account.user_id
+        # No tracking, follower or assignment notice from a sync (its writes
+        # are the technician's own, made on his phone): a quiet note instead.
         self.Rdv = self.env["of.planning.intervention"].with_context(
-            of_google_sync=True, mail_create_nosubscribe=True, mail_notrack=True,
-            mail_auto_subscribe_no_notify=True)
+            of_google_sync=True, tracking_disable=True, mail_create_nosubscribe=True,
+            mail_notrack=True, mail_auto_subscribe_no_notify=True)
         self.Link = self.env["of.google.event.link"]
-        self.watermark = None
+        # Taken with the session's lock (services/sync_runner.py), else here.
+        self.watermark = self.env.context.get("of_google_watermark")
+        self.last_sync_written = False  # save_sync_token also set last_sync
+        self._reported = True  # changed_rdvs reported something (or was not asked)
         self.notes = []  # what the user must read in the sync's result
         self._links = None
+        self._tache = None
         self._unsettled = {}  # link id -> (key, write_date) of pending/error links listed
 
     # ------------------------------------------------------------- helpers
@@ -82,8 +88,10 @@ class OdooLocalSide:
     @property
     def links(self):
         if self._links is None:
-            self._links = {link.rdv_key: link for link in self.Link.search(
-                [("account_id", "=", self.account.id)])}
+            self._links = {link.rdv_key: link for link in self.Link.search_fetch(
+                [("account_id", "=", self.account.id)],
+                ["rdv_key", "google_event_id", "etag", "content_hash", "sync_state",
+                 "write_date"])}
         return self._links
 
     def _is_mine(self, record):
@@ -129,19 +137,43 @@ class OdooLocalSide:
         return self.account.sync_token or None
 
     def save_sync_token(self, token):
+        """One statement (the token, the watermark, the moment of this
+        complete sync), committed; nothing when Google's token did not change
+        and Odoo reported nothing: the old watermark still covers what the
+        next sync must see."""
         self._take_watermark()
-        with self._atomic():
-            self.account.write({"sync_token": token or False,
-                                "sync_watermark": self.watermark})
+        if (token or False) == self.account.sync_token and not self._reported:
+            return
+        self.env.cr.execute(
+            "UPDATE of_google_account SET sync_token = %s, sync_watermark = %s, "
+            "last_sync = now() AT TIME ZONE 'UTC', write_date = now() AT TIME ZONE 'UTC', "
+            "write_uid = %s WHERE id = %s",
+            [token or None, self.watermark, self.env.uid, self.account.id])
+        self.account.invalidate_recordset(["sync_token", "sync_watermark", "last_sync",
+                                           "write_date", "write_uid"])
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        self.last_sync_written = True
 
     def load_states(self):
         return {key: PairState(key=key, event_id=link.google_event_id, etag=link.etag or None,
                                content_hash=link.content_hash or None)
                 for key, link in self.links.items()}
 
+    def _nothing_changed(self, mark):
+        """True when no RDV changed since ``mark`` and no pair is pending
+        (one query: the sync where nothing changed stays this cheap)."""
+        self.env.cr.execute(
+            "SELECT EXISTS(SELECT 1 FROM of_planning_intervention WHERE google_write_date >= %s)"
+            " OR EXISTS(SELECT 1 FROM of_google_event_link WHERE account_id = %s "
+            "AND sync_state != 'synced')", [mark, self.account.id])
+        return not self.env.cr.fetchone()[0]
+
     def changed_rdvs(self):
         self._take_watermark()
         mark = self.account.sync_watermark
+        if mark and self._nothing_changed(mark):
+            self._reported = False
+            return {}
         changed = {}
         if mark:
             records = self.Rdv.search([("google_write_date", ">=", mark)])
@@ -194,9 +226,79 @@ class OdooLocalSide:
             raise ValueError(str(exc)) from exc
         return key
 
+    def write_rdvs(self, actions):
+        """write_rdv for a batch, in one transaction: plain RDVs created with
+        one create(), their notes logged in one go, their links inserted
+        together. When the batch fails, each action is written alone, so that
+        only the ones Odoo refuses fail."""
+        try:
+            with self._atomic():
+                return self._apply_batch(actions)
+        except (TransientLocalError, UserError, ValidationError, ValueError):
+            self._forget_cache()
+        answers = []
+        for action in actions:
+            try:
+                answers.append(self.write_rdv(action))
+            except Exception as exc:  # pylint: disable=broad-except
+                answers.append(exc)
+        return answers
+
+    def _apply_batch(self, actions):
+        records = self._prefetch([action.key for action in actions if action.key])
+        plain = [action for action in actions if action.kind == Kind.CREATE_LOCAL
+                 and not action.rdv.is_exception and not action.rdv.is_series]
+        created = dict(zip(map(id, plain), self._create_many([a.rdv for a in plain])))
+        answers, stored = [], []
+        for action in actions:
+            if id(action) in created:
+                record = created[id(action)]
+                key = str(record.id)
+            else:
+                key, record = self._apply(action, records)
+            stored.append((key, action.state_after(key=key), record))
+            answers.append(key)
+        self._store_many(stored)
+        for (key, _state, record), action in zip(stored, actions):
+            if action.conflict is not None:
+                self._post_conflict(record, action.conflict)
+        return answers
+
+    def _prefetch(self, keys):
+        """id -> record of the plain RDVs among ``keys``, read together."""
+        ids = []
+        for key in keys:
+            try:
+                kind, record_id = conv.parse_key(key)
+            except ValueError:
+                continue
+            if kind != "series":
+                ids.append(record_id)
+        return {record.id: record for record in self.Rdv.browse(ids).exists()}
+
     def save_state(self, key, state):
         with self._atomic():
             self._store(key, state, self._record_for(key))
+
+    def save_states(self, states):
+        """save_state for a batch (the results of one Google batch), in one
+        transaction; item by item when it fails."""
+        try:
+            with self._atomic():
+                records = self._prefetch([key for key, _state in states])
+                self._store_many([(key, state, self._record_for(key, records))
+                                  for key, state in states])
+            return [None] * len(states)
+        except TransientLocalError:
+            pass
+        answers = []
+        for key, state in states:
+            try:
+                self.save_state(key, state)
+                answers.append(None)
+            except Exception as exc:  # pylint: disable=broad-except
+                answers.append(exc)
+        return answers
 
     def post_conflict(self, key, conflict):
         """Google's losing version, posted before Odoo's wins in Google."""
@@ -243,8 +345,9 @@ class OdooLocalSide:
 
     # --------------------------------------------------------- ORM details
 
-    def _record_for(self, key):
-        """The RDV record a key's chatter goes to (a series: its first RDV)."""
+    def _record_for(self, key, records=None):
+        """The RDV record a key's chatter goes to (a series: its first RDV);
+        ``records``: id -> record already read (see _prefetch)."""
         try:
             kind, record_id = conv.parse_key(key)
         except ValueError:
@@ -252,7 +355,22 @@ class OdooLocalSide:
         if kind == "series":
             recurrence = self.env["of.planning.recurrence"].browse(record_id).exists()
             return conv.series_template(recurrence) if recurrence else self.Rdv
+        if records is not None:
+            return records.get(record_id, self.Rdv)
         return self.Rdv.browse(record_id).exists()
+
+    def _store_many(self, stored):
+        """_store for [(key, state, record)]: the new links in one create()."""
+        new = []
+        for key, state, record in stored:
+            if state is None or key in self.links:
+                self._store(key, state, record)
+                continue
+            new.append(dict(self._link_values(state, record), account_id=self.account.id,
+                            rdv_key=key))
+        if new:
+            for link in self.Link.create(new):
+                self.links[link.rdv_key] = link
 
     def _store(self, key, state, record):
         link = self.links.get(key)
@@ -261,16 +379,21 @@ class OdooLocalSide:
                 link.unlink()
                 del self.links[key]
             return
-        values = {"google_event_id": state.event_id, "etag": state.etag or False,
-                  "content_hash": state.content_hash or False, "sync_state": "synced",
-                  "sync_error": False}
-        if record:
-            values["intervention_id"] = record.id
+        values = self._link_values(state, record)
         if link:
             link.write(values)
         else:
             self.links[key] = self.Link.create(dict(values, account_id=self.account.id,
                                                     rdv_key=key))
+
+    @staticmethod
+    def _link_values(state, record):
+        values = {"google_event_id": state.event_id, "etag": state.etag or False,
+                  "content_hash": state.content_hash or False, "sync_state": "synced",
+                  "sync_error": False}
+        if record:
+            values["intervention_id"] = record.id
+        return values
 
     def _post_conflict(self, record, conflict):
         loser = conflict.loser_rdv
@@ -288,7 +411,7 @@ class OdooLocalSide:
               "of %(winner)s (policy: %(policy)s). The version of %(loser)s that was not kept:",
               winner=_("Odoo") if conflict.winner == "odoo" else _("Google Calendar"),
               policy=conflict.policy.value, loser=side), details)
-        record.message_post(body=body, subtype_xmlid="mail.mt_note")
+        self._note(record, body)
 
     def _employees(self, rdv):
         employees = self.user.employee_ids[:1]
@@ -299,8 +422,9 @@ class OdooLocalSide:
             employees |= self.env["hr.employee"].search([("work_email", "in", list(emails))])
         return employees
 
-    def _apply(self, action):
-        """Create, update or cancel in Odoo; return (key, record)."""
+    def _apply(self, action, records=None):
+        """Create, update or cancel in Odoo; return (key, record).
+        ``records``: id -> record already read (see _prefetch)."""
         rdv = action.rdv
         if action.kind == Kind.CREATE_LOCAL:
             if rdv.is_exception:
@@ -313,29 +437,51 @@ class OdooLocalSide:
                 raise ValueError("series %s is gone" % action.key)
             self._write_series(recurrence, rdv, cancel=action.kind == Kind.CANCEL_LOCAL)
             return action.key, conv.series_template(recurrence)
-        record = self.Rdv.browse(record_id).exists()
+        record = records.get(record_id) if records is not None \
+            else self.Rdv.browse(record_id).exists()
         if not record:
             raise ValueError("RDV %s is gone" % action.key)
         if action.kind == Kind.CANCEL_LOCAL:
             if record.state != "cancel":
                 record.write({"state": "cancel", "recurrence_update": "self_only"})
-                record.message_post(body=_("Cancelled: the event was deleted in Google "
-                                           "Calendar."), subtype_xmlid="mail.mt_note")
+                self._note(record, _("Cancelled: the event was deleted in Google Calendar."))
             return action.key, record
         values = dict(conv.content_values(rdv, record), **conv.schedule_values(rdv))
         record.write(dict(values, recurrence_update="self_only"))
         return action.key, record
 
-    def _create(self, rdv):
+    def _note(self, records, body):
+        """A quiet note in the chatter of ``records`` (no follower notified)."""
+        if records:
+            records._message_log_batch(bodies=dict.fromkeys(records.ids, body))
+
+    def _new_values(self, rdv):
         values = dict(conv.content_values(rdv), **conv.schedule_values(rdv))
         values.update(employee_ids=[Command.set(self._employees(rdv).ids)], tz=rdv.tz,
                       user_id=self.user.id, company_id=self.user.company_id.id,
-                      tache_id=self.env.ref("openfire_google_calendar.tache_google").id)
+                      tache_id=self._tache_id)
+        return values
+
+    @property
+    def _tache_id(self):
+        """The task of RDVs made in Google, looked up once per sync."""
+        if self._tache is None:
+            self._tache = self.env.ref("openfire_google_calendar.tache_google").id
+        return self._tache
+
+    def _create(self, rdv):
         if rdv.is_series:
-            return self._create_series(rdv, values)
-        record = self.Rdv.create(values)
-        record.message_post(body=_("Created from Google Calendar."), subtype_xmlid="mail.mt_note")
+            return self._create_series(rdv, self._new_values(rdv))
+        record = self._create_many([rdv])[0]
         return str(record.id), record
+
+    def _create_many(self, rdvs):
+        """Plain RDVs from Google, in one create(); their records in order."""
+        if not rdvs:
+            return self.Rdv
+        records = self.Rdv.create([self._new_values(rdv) for rdv in rdvs])
+        self._note(records, _("Created from Google Calendar."))
+        return records
 
     def _create_series(self, rdv, values):
         rule_lines, extra = conv.split_recurrence(rdv.recurrence)
@@ -348,16 +494,14 @@ class OdooLocalSide:
         if extra:
             recurrence.extra_lines = extra
             recurrence._apply_rule(record._series_template())
-        record.message_post(body=_("Series created from Google Calendar."),
-                            subtype_xmlid="mail.mt_note")
+        self._note(record, _("Series created from Google Calendar."))
         return conv.series_key(recurrence), record
 
     def _write_series(self, recurrence, rdv, cancel=False):
         template = conv.series_template(recurrence)
         if cancel:
             template.write({"state": "cancel", "recurrence_update": "all_events"})
-            template.message_post(body=_("Series cancelled: it was deleted in Google Calendar."),
-                                  subtype_xmlid="mail.mt_note")
+            self._note(template, _("Series cancelled: it was deleted in Google Calendar."))
             return
         schedule = conv.schedule_values(rdv)
         values = dict(conv.content_values(rdv, template), duree=schedule["duree"],

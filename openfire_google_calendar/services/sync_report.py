@@ -2,7 +2,7 @@
 empty-side guard's question."""
 import logging
 
-from odoo import _, fields
+from odoo import _
 
 from ..sync import GOOGLE
 from .odoo_local_side import TransientLocalError
@@ -36,11 +36,21 @@ def record_report(account, report, local):
                 result.action.problems))
         except TransientLocalError as exc:  # the same refusal again: the next sync retries
             _logger.warning("Sync error of %s not stored on its RDV: %s", result.key, exc)
-    account.sudo().write({
-        "last_sync": fields.Datetime.now(),
-        "last_error": "\n".join(local.notes) or False,
-        "last_sync_summary": _(
-            "%(created)s created, %(updated)s updated, %(cancelled)s cancelled, "
-            "%(conflicts)s conflicts, %(errors)s errors", **counts)})
+    error = "\n".join(local.notes) or False
+    summary = _("%(created)s created, %(updated)s updated, %(cancelled)s cancelled, "
+                "%(conflicts)s conflicts, %(errors)s errors", **counts)
+    account = account.sudo()
+    # The token's statement set last_sync; the same summary as last time
+    # needs no statement at all. Else one statement (no ORM round-trip for
+    # the write date): this runs after every sync.
+    if not (local.last_sync_written and account.last_error == error
+            and account.last_sync_summary == summary):
+        account.env.cr.execute(
+            "UPDATE of_google_account SET last_error = %s, last_sync_summary = %s, "
+            "last_sync = CASE WHEN %s THEN last_sync ELSE now() AT TIME ZONE 'UTC' END, "
+            "write_date = now() AT TIME ZONE 'UTC', write_uid = %s WHERE id = %s",
+            [error or None, summary, local.last_sync_written, account.env.uid, account.id])
+        account.invalidate_recordset(["last_error", "last_sync_summary", "last_sync",
+                                      "write_date", "write_uid"])
     status = "need_refresh" if report.changed_odoo else "no_new_event_from_google"
     return dict(counts, status=status, changed_in_odoo=report.changed_odoo, notes=local.notes)

@@ -64,17 +64,55 @@ def _check_caller(env, cursor):
             "mark the work and trigger the cron instead")
 
 
-def _user_env(cursor, user_id):
+# What a session needs to know before it starts, in one query on the caller's
+# cursor: whether the caller wrote, the user's context and his account's id.
+_SESSION_INFO = """
+    SELECT txid_current_if_assigned(), u.company_id, p.lang, p.tz,
+           ARRAY(SELECT cid FROM res_company_users_rel WHERE user_id = u.id ORDER BY cid),
+           c.of_planning_tz, a.id
+      FROM res_users u
+      JOIN res_partner p ON p.id = u.partner_id
+      JOIN res_company c ON c.id = u.company_id
+      LEFT JOIN of_google_account a ON a.user_id = u.id
+     WHERE u.id = %s"""
+
+
+def _session_info(env, cursor, user_id):
+    """_check_caller and the user's context in one query: (context, account id)."""
+    env.flush_all()
+    env.cr.execute(_SESSION_INFO, [user_id])
+    row = env.cr.fetchone()
+    if row is None:
+        raise UserError(_("The user %s does not exist.", user_id))
+    txid, company_id, lang, tz, company_ids, company_tz, account_id = row
+    if txid is not None and not isinstance(cursor, TestCursor):
+        raise CallerWroteError(
+            "a Google Calendar session was entered from a transaction that already wrote; "
+            "mark the work and trigger the cron instead")
+    companies = [company_id] + [cid for cid in company_ids if cid != company_id]
+    context = {"lang": lang, "tz": tz, "allowed_company_ids": companies,
+               "of_google_company_tz": company_tz}
+    return context, account_id
+
+
+def _user_env(cursor, user_id, context=None):
     """The environment of a session: the user, his companies, his language."""
-    user = api.Environment(cursor, SUPERUSER_ID, {})["res.users"].browse(user_id)
-    companies = user.company_id.ids + (user.company_ids - user.company_id).ids
-    context = {"lang": user.lang, "tz": user.tz, "allowed_company_ids": companies}
+    if context is None:
+        user = api.Environment(cursor, SUPERUSER_ID, {})["res.users"].browse(user_id)
+        companies = user.company_id.ids + (user.company_ids - user.company_id).ids
+        context = {"lang": user.lang, "tz": user.tz, "allowed_company_ids": companies}
     return api.Environment(cursor, user_id, context, su=True)
 
 
-def _try_lock(cursor, account_id):
-    cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, account_id])
-    return cursor.fetchone()[0]
+# Taken with the lock, in the same statement: the newest push notification the
+# session covers, and the watermark of the RDVs it will read (the start of the
+# oldest open transaction: taken before reading Odoo, it can only be earlier
+# than needed, which is safe).
+_LOCK = """
+    SELECT pg_try_advisory_lock(%s, %s),
+           (SELECT max(id) FROM of_google_push WHERE account_id = %s),
+           (SELECT least(min(xact_start), now()) FROM pg_stat_activity
+             WHERE datname = current_database())"""
 
 
 def _unlock(cursor, account_id):
@@ -106,13 +144,29 @@ def google_session(env, user_id):
     block had not committed."""
     try:
         with env.registry.cursor() as cursor:
-            _check_caller(env, cursor)
-            session_env = _user_env(cursor, user_id)
-            account = session_env["of.google.account"]._for_user(session_env.user)
-            cursor.commit()  # the account row exists for every connection from now on
-            if not _try_lock(cursor, account.id):
+            context, account_id = _session_info(env, cursor, user_id)
+            session_env = _user_env(cursor, user_id, context)
+            if not account_id:
+                account_id = session_env["of.google.account"]._for_user(session_env.user).id
+                cursor.commit()  # the account row exists for every connection from now on
+            cursor.execute(_LOCK, [LOCK_NAMESPACE, account_id, account_id])
+            locked, last_push, watermark = cursor.fetchone()
+            if not locked:
+                cursor.rollback()
                 yield None
                 return
+            # A new snapshot, taken once the lock is ours: everything the
+            # previous session of this user committed is seen.
+            cursor.commit()
+            if watermark is not None and watermark.tzinfo is not None:
+                watermark = watermark.replace(tzinfo=None) - watermark.utcoffset()
+            session_env = session_env(context=dict(
+                session_env.context, of_google_last_push=last_push or 0,
+                of_google_watermark=watermark))
+            Account = session_env["of.google.account"]
+            account = Account.browse(account_id)
+            account.fetch([name for name, field in Account._fields.items()
+                           if field.store and field.column_type])  # one query
             try:
                 yield account
                 cursor.commit()
@@ -158,7 +212,9 @@ def run_sync(env, user_id, force=False):
                 return blocked
             if not account._is_connected():
                 return {"status": "need_auth", "message": account.last_error or ""}
-            seen = account.env["of.google.push"]._last_seen(account)
+            seen = account.env.context.get("of_google_last_push")
+            if seen is None:
+                seen = account.env["of.google.push"]._last_seen(account)
             result = _sync_account(account, force)
             if result.get("status") not in ("error", "need_auth"):
                 # The listing covered every change Google notified until now;

@@ -11,7 +11,8 @@
    its etag or hash), so that a retry never depends on Odoo alone remembering
    it - an event of ours whose RDV is gone has nothing left in Odoo.
 
-When nothing changed this is exactly one HTTP request.
+When nothing changed this is exactly one HTTP request, and the synced pairs
+are not even loaded.
 """
 
 from collections import Counter
@@ -90,11 +91,14 @@ def sync_calendar(client, calendar_id, local, settings, force=False):
     user must consent again; every per-event problem is in the report instead.
     """
     changes = client.list_changes(calendar_id, local.load_sync_token())
-    states = local.load_states()
     if changes.full:
         rdvs = dict(local.all_rdvs())
     else:
         rdvs = dict(local.changed_rdvs())
+        if not changes.events and not rdvs:  # nothing changed on either side
+            local.save_sync_token(changes.next_sync_token)
+            return SyncReport(full=False, stopped=None, results=(), token_saved=True)
+    states = local.load_states()
     missing = keys_to_fetch(changes.events, states, rdvs, settings)
     if missing:
         found = local.get_rdvs(missing)

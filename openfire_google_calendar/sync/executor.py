@@ -3,8 +3,9 @@ local side, and one :class:`ItemResult` per action.
 
 Order: state-only actions, then Odoo writes, then Google writes (in batches),
 each time series masters before their exceptions so that an exception always
-finds its master. Every item is saved as soon as it is done, so a crash loses
-at most the items in flight, which the next sync recognises (see
+finds its master. Every batch is saved as soon as it is done (Odoo writes per
+LOCAL_BATCH, Google results per Google batch of 50), so a crash loses at most
+the batch in flight, which the next sync recognises (see
 :mod:`.local_side`). A conflict's loser is posted in Odoo before the winner
 goes to Google, so that no crash can lose it.
 
@@ -22,9 +23,13 @@ Google answers that need a second look are handled here, once:
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from .google_client import GoogleError, Write
+from .google_client import MAX_BATCH, GoogleError, Write
 from .mapping import owner_of, rdv_to_event
 from .plan import GOOGLE, ODOO, Kind, decide_pair, read_remote
+
+
+# Changes from Google written in Odoo per local batch (one transaction each).
+LOCAL_BATCH = 100
 
 
 class Outcome(str, Enum):
@@ -49,10 +54,6 @@ class ItemResult:
 
 def _is_exception(action):
     return action.rdv is not None and action.rdv.is_exception
-
-
-def _masters_first(actions):
-    return sorted(actions, key=_is_exception)
 
 
 class _Run:
@@ -87,8 +88,9 @@ class _Run:
         self.report(action, Outcome.DONE)
 
     # -- Odoo side ---------------------------------------------------------------
-    def write_local(self, action):
-        """CREATE_LOCAL, UPDATE_LOCAL, CANCEL_LOCAL through the local side."""
+    def prepared(self, action):
+        """The action with its series key resolved, or None (reported) when
+        the series of an exception is not in Odoo yet."""
         rdv = action.rdv
         if action.kind == Kind.CREATE_LOCAL and rdv is not None and rdv.is_exception \
                 and rdv.series_key is None:
@@ -96,24 +98,50 @@ class _Run:
             if series_key is None:
                 self.report(action, Outcome.RETRY, "the series of this occurrence "
                             "is not in Odoo yet")
-                return
+                return None
             action = replace(action, rdv=replace(rdv, series_key=series_key))
+        return action
+
+    def write_local(self, action):
+        """CREATE_LOCAL, UPDATE_LOCAL, CANCEL_LOCAL through the local side."""
+        action = self.prepared(action)
+        if action is None:
+            return
         try:
             if action.replaces_key:
                 self.local.save_state(action.replaces_key, None)
             key = self.local.write_rdv(action)
-        except ValueError as exc:
+        except Exception as exc:  # pylint: disable=broad-except
+            self.written_local(action, exc)
+            return
+        self.written_local(action, key)
+
+    def write_local_batch(self, actions):
+        """Local writes in batches of LOCAL_BATCH (one transaction each)."""
+        ready = [a for a in (self.prepared(action) for action in actions) if a is not None]
+        for start in range(0, len(ready), LOCAL_BATCH):
+            chunk = ready[start:start + LOCAL_BATCH]
+            try:
+                answers = self.local.write_rdvs(chunk)
+            except Exception as exc:  # pylint: disable=broad-except
+                answers = [exc] * len(chunk)
+            for action, answer in zip(chunk, answers):
+                self.written_local(action, answer)
+
+    def written_local(self, action, answer):
+        """Report a local write: ``answer`` is the key or the exception."""
+        if isinstance(answer, ValueError):
             # Odoo cannot take this version (unsupported rule, invalid data): it
             # will refuse it again, so it is reported and the sync moves on; a
             # later edit on the phone lists the event again.
-            self.report(action, Outcome.FAILED, "Odoo cannot take this change: %s" % exc)
+            self.report(action, Outcome.FAILED, "Odoo cannot take this change: %s" % answer)
             return
-        except Exception as exc:  # pylint: disable=broad-except
-            self.report(action, Outcome.RETRY, "Odoo refused the change: %s" % exc)
+        if isinstance(answer, Exception):
+            self.report(action, Outcome.RETRY, "Odoo refused the change: %s" % answer)
             return
         if action.kind == Kind.CREATE_LOCAL:
-            self.created[action.event_id] = key
-        self.report(action, Outcome.DONE, key=key)
+            self.created[action.event_id] = answer
+        self.report(action, Outcome.DONE, key=answer)
 
     # -- Google side -------------------------------------------------------------
     def to_write(self, action):
@@ -159,20 +187,43 @@ class _Run:
                 continue
             writes.append(write)
             sent.append(action)
-        if not writes:
-            return []
         later = []
+        for start in range(0, len(writes), MAX_BATCH):
+            later.extend(self.write_chunk(sent[start:start + MAX_BATCH],
+                                          writes[start:start + MAX_BATCH], follow_up))
+        return later
+
+    def write_chunk(self, sent, writes, follow_up):
+        """One Google batch, then the states of its successes in one local batch."""
+        later, done = [], []
         answers = self.client.write_events(self.calendar_id, writes)
         for action, write, result in zip(sent, writes, answers):
             if result.ok:
-                self.saved_remote(action, (result.event or {}).get("etag"))
+                done.append((action, (result.event or {}).get("etag")))
             elif result.transient:
                 self.report(action, Outcome.RETRY, "%s %s" % (result.status, result.reason))
             elif follow_up:
                 later.extend(self.second_look(action, write, result))
             else:
                 self.report(action, Outcome.FAILED, "%s %s" % (result.status, result.reason))
+        self.saved_remote_batch(done)
         return later
+
+    def saved_remote_batch(self, done):
+        """Store the states of pairs whose Google side was written: [(action, etag)]."""
+        if not done:
+            return
+        pairs = [(action.key, None if action.ends_pair else action.state_after(etag=etag))
+                 for action, etag in done]
+        try:
+            answers = self.local.save_states(pairs)
+        except Exception as exc:  # pylint: disable=broad-except
+            answers = [exc] * len(pairs)
+        for (action, _etag), answer in zip(done, answers):
+            if answer is None:
+                self.report(action, Outcome.DONE)
+            else:
+                self.report(action, Outcome.RETRY, "saving the state failed: %s" % answer)
 
     def saved_remote(self, action, etag):
         """Store the state of a pair whose Google side was written."""
@@ -237,8 +288,15 @@ def _apply(run, actions, follow_up):
             run.report(action, Outcome.SKIPPED, "; ".join(action.problems))
         elif action.side is None:
             run.save_only(action)
-    for action in _masters_first(a for a in actions if a.side == ODOO):
-        run.write_local(action)
+    local = [a for a in actions if a.side == ODOO]
+    # Masters before their exceptions; a change that drops another pair's state
+    # (replaces_key) alone, the others in batches.
+    for group in ([a for a in local if not _is_exception(a)],
+                  [a for a in local if _is_exception(a)]):
+        for action in group:
+            if action.replaces_key:
+                run.write_local(action)
+        run.write_local_batch([a for a in group if not a.replaces_key])
     remote = run.post_conflicts([a for a in actions if a.side == GOOGLE])
     later += run.write_remote([a for a in remote if not _is_exception(a)], follow_up)
     later += run.write_remote([a for a in remote if _is_exception(a)], follow_up)

@@ -13,6 +13,11 @@ Durability contract, which makes a crash at any point harmless:
 - ``post_conflict`` makes a conflict's losing version durable *before* the
   winner is written in Google (a crash may make it posted twice, never lost);
 - ``save_state`` stores a pair's state once its Google side was written;
+- ``write_rdvs`` and ``save_states`` do the same for a batch (the executor
+  sends one batch per Google batch, or per ``LOCAL_BATCH`` changes from
+  Google): the batch is durable when they return, in one transaction or
+  several; a crash before that loses the whole batch, which the next sync
+  lists again;
 - ``save_sync_token`` is called last, once everything listed has been applied
   (not at all when an item is to be retried).
 
@@ -63,8 +68,18 @@ class LocalSide(Protocol):
         version Odoo will never take (reported as failed, the sync goes on);
         any other exception means "try again at the next sync"."""
 
+    def write_rdvs(self, actions: Sequence[Action]) -> list:
+        """:meth:`write_rdv` for each action, durable together: one entry per
+        action, the key it returned or the exception it raised (ValueError:
+        never taken; another Exception: retried at the next sync). One
+        action's failure must not fail the others."""
+
     def save_state(self, key: str, state: PairState | None) -> None:
         """Store (or, when None, drop) the state of the pair of RDV ``key``."""
+
+    def save_states(self, states: Sequence[tuple[str, PairState | None]]) -> list:
+        """:meth:`save_state` for each (key, state), durable together: one
+        entry per pair, None when stored, else the exception it raised."""
 
     def post_conflict(self, key: str, conflict: Conflict) -> None:
         """Post the losing version of a conflict Odoo won (``conflict.loser_rdv``,

@@ -120,6 +120,52 @@ class LocalSideContract:  # pylint: disable=no-member
         self.new_side().save_state(key, None)
         self.assertNotIn(key, self.new_side().load_states())
 
+    def test_a_batch_of_pulled_changes_is_stored_with_their_states(self):
+        side = self.new_side()
+        key = self.plan_rdv(summary="Déplacé", start=START, end=START + timedelta(hours=1))
+        rdvs = [pulled("Lot %d" % n, start=START + timedelta(days=n)) for n in range(3)]
+        moved = pulled("Déplacé", start=START + timedelta(days=9), hours=1)
+        actions = [pull_action(Kind.CREATE_LOCAL, rdv, event_id="ev%dbatch" % n)
+                   for n, rdv in enumerate(rdvs)]
+        actions.append(pull_action(Kind.UPDATE_LOCAL, moved, key=key, event_id="ev9batch"))
+        answers = side.write_rdvs(actions)
+        self.assertEqual(len(answers), 4)
+        self.assertEqual(answers[3], key)
+        later = self.new_side()
+        states = later.load_states()
+        for n, (answer, rdv) in enumerate(zip(answers, rdvs)):
+            self.assertIsInstance(answer, str)
+            self.assertEqual(states[answer].event_id, "ev%dbatch" % n)
+            self.assertEqual(self.only(later, answer).summary, rdv.summary)
+        self.assertEqual(self.only(later, key).start, START + timedelta(days=9))
+        self.assertEqual(states[key].content_hash, content_hash(moved))
+
+    def test_one_change_odoo_cannot_take_fails_alone_in_its_batch(self):
+        side = self.new_side()
+        answers = side.write_rdvs([
+            pull_action(Kind.CREATE_LOCAL, pulled("Avant"), event_id="ev0alone"),
+            pull_action(Kind.UPDATE_LOCAL, pulled("Fantôme"), key="999999999",
+                        event_id="ev1alone"),
+            pull_action(Kind.CREATE_LOCAL, pulled("Après"), event_id="ev2alone")])
+        self.assertIsInstance(answers[1], ValueError)
+        later = self.new_side()
+        self.assertEqual([self.only(later, answers[i]).summary for i in (0, 2)],
+                         ["Avant", "Après"])
+        self.assertNotIn("999999999", later.load_states())
+
+    def test_states_are_saved_and_dropped_in_a_batch(self):
+        side = self.new_side()
+        keys = [self.plan_rdv(summary="Lot %d" % n, start=START,
+                              end=START + timedelta(hours=1)) for n in range(3)]
+        states = [PairState(key=key, event_id="ev%dstates" % n, etag='"2"', content_hash="h")
+                  for n, key in enumerate(keys)]
+        self.assertEqual(side.save_states(list(zip(keys, states))), [None] * 3)
+        self.assertEqual([self.new_side().load_states()[key] for key in keys], states)
+        self.assertEqual(self.new_side().save_states([(keys[0], None)]), [None])
+        stored = self.new_side().load_states()
+        self.assertNotIn(keys[0], stored)
+        self.assertEqual(stored[keys[1]], states[1])
+
     def test_a_planner_edit_after_a_complete_sync_is_reported(self):
         side = self.new_side()
         key = self.plan_rdv(summary="Avant", start=START, end=START + timedelta(hours=1))

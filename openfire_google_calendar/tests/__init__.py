@@ -10,3 +10,4 @@ from . import test_local_side_contract
 from . import test_neutralize
 from . import test_series
 from . import test_tour
+from . import test_sync_cost

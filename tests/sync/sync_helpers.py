@@ -173,6 +173,28 @@ class MemoryOdoo:
         self._post(key, action.conflict)
         return key
 
+    def write_rdvs(self, actions):
+        """LocalSide: each through write_rdv (so that tests replacing it see
+        every write); a crash (BaseException) stops the batch."""
+        answers = []
+        for action in actions:
+            try:
+                answers.append(self.write_rdv(action))
+            except Exception as exc:  # pylint: disable=broad-except
+                answers.append(exc)
+        return answers
+
+    def save_states(self, states):
+        """LocalSide: each through save_state, as write_rdvs."""
+        answers = []
+        for key, state in states:
+            try:
+                self.save_state(key, state)
+                answers.append(None)
+            except Exception as exc:  # pylint: disable=broad-except
+                answers.append(exc)
+        return answers
+
     def save_state(self, key, state):
         """LocalSide."""
         if state is None:
