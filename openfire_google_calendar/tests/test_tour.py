@@ -4,6 +4,7 @@ from odoo import Command
 from odoo.tests import new_test_user, tagged
 
 from .common import GoogleEmulatorCase
+from .sync_common import SyncCase
 
 
 @tagged("post_install", "-at_install")
@@ -26,3 +27,31 @@ class TestSyncButtonTour(GoogleEmulatorCase):
         self.assertEqual(account.state, "connected")
         events = self.emulator.phone("tour.tech@example.com").list_events(account.calendar_id)
         self.assertEqual([event["summary"] for event in events], ["RDV du tour"])
+
+
+@tagged("post_install", "-at_install")
+class TestSyncStatusesTour(SyncCase):
+    """The planning's button on the sync's refusals: the empty-side guard (a dialog,
+    then the sync forced) and a database copy (a warning, nothing sent to Google)."""
+
+    def test_empty_google_calendar_is_confirmed_then_synced(self):
+        rdvs = [self.make_rdv(date=datetime(2026, 3, 2 + day, 8, 0)) for day in range(6)]
+        self.sync()
+        for event in self.events():
+            self.phone().delete_event(self.calendar(), event["id"])
+        self.start_tour("/web", "openfire_google_calendar_confirm_tour", login="jean_sync")
+        for rdv in rdvs:
+            rdv.invalidate_recordset()
+        self.assertEqual({rdv.state for rdv in rdvs}, {"cancel"})
+
+    def test_copy_of_the_database_warns_and_sends_nothing(self):
+        rdv = self.make_rdv()
+        self.sync()
+        summary = self.event_of(rdv)["summary"]
+        self.env["ir.config_parameter"].set_param(
+            "database.uuid", "11111111-2222-3333-4444-555555555555")
+        rdv.name = "Changé dans la copie"
+        self.emulator.clear_log()
+        self.start_tour("/web", "openfire_google_calendar_copy_tour", login="jean_sync")
+        self.assertEqual(self.emulator.http_round_trips(), 0, self.emulator.request_log)
+        self.assertEqual(self.event_of(rdv)["summary"], summary)
