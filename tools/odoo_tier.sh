@@ -93,21 +93,27 @@ run_install() {
         say "ERROR/WARNING lines about our addons:"; echo "$ours" | head -30
         ok=0
     fi
-    local checks=0 states
+    local checks=0 states why=()
     states=$(psql_q "$db" "SELECT name || '=' || state FROM ir_module_module
                            WHERE name IN ('openfire_planning', 'openfire_google_calendar') ORDER BY name" \
              | tr '\n' ' ')
     if [ "$states" != "openfire_google_calendar=installed openfire_planning=installed " ]; then
         say "$name: our addons are not installed: ${states:-no such modules}"
         grep -E "not installable|invalid module names|Some modules are not loaded" "$log" | head
-        ok=0; checks=$((checks + 1))
+        ok=0; checks=$((checks + 1)); why+=("addons not installed")
     fi
     if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then ok=0; fi
-    if [ "$ran" -eq 0 ]; then say "$name: no test ran"; ok=0; checks=$((checks + 1)); fi
-    [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && checks=$((checks + 1))   # crashed outside tests
-    [ -n "$ours" ] && checks=$((checks + 1))
+    if [ "$ran" -eq 0 ]; then say "$name: no test ran"; ok=0; checks=$((checks + 1)); why+=("0 tests"); fi
+    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then   # crashed outside the tests
+        checks=$((checks + 1)); why+=("odoo-bin exit $status")
+    fi
+    if [ -n "$ours" ]; then
+        checks=$((checks + 1)); why+=("$(echo "$ours" | wc -l) ERROR/WARNING lines about our addons")
+    fi
     total_passed=$((total_passed + ran - failed)); total_failed=$((total_failed + failed + checks))
-    record "$name: $ran tests run, $failed failed (exit $status, $((SECONDS - start)) s, log $log)"
+    local extra=""
+    [ ${#why[@]} -gt 0 ] && extra=", FAILED: $(IFS=';'; echo "${why[*]}" | sed 's/;/; /g')"
+    record "$name: $ran tests run, $failed failed$extra (exit $status, $((SECONDS - start)) s, log $log)"
 }
 
 # make_wheel_env: the addons' wheels (whool, offline) installed into a fresh virtualenv made on
