@@ -3,7 +3,7 @@
 {
     "name": "OpenFire Google Calendar",
     "summary": "Two-way sync of the RDVs planning with the technicians' Google Calendar",
-    "version": "17.0.1.0.0",
+    "version": "17.0.1.1.0",
     "category": "Services/Field Service",
     "author": "openfire-google-calendar",
     "website": "https://github.com/openfire-google-calendar/openfire-google-calendar",
@@ -21,6 +21,7 @@
         "views/res_users_views.xml",
         "views/oauth_templates.xml",
         "views/of_planning_intervention_views.xml",
+        "views/of_planning_intervention_content_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -11,6 +11,7 @@ from odoo.release import version_info
 from ..services import database_copy, google_oauth, push_channel, sync_cron
 from ..services.sync_runner import GoogleAccessLost
 from ..sync import GoogleClient, Policy, SyncSettings, Write, make_credentials, master_of
+from ..sync.mapping import parse_timestamp
 
 _logger = logging.getLogger(__name__)
 PARAM_PREFIX = "openfire_google_calendar."
@@ -53,6 +54,10 @@ class OfGoogleAccount(models.Model):
     channel_token = fields.Char(groups="base.group_system", copy=False)
     channel_resource_id = fields.Char(groups="base.group_system", copy=False)
     channel_expiration = fields.Datetime(copy=False)
+    of10_until = fields.Char(
+        copy=False, help="OpenFire 10's calendar: events not of this connector created up to "
+                         "this moment (Google's clock, RFC 3339) are left alone.")
+    of10_report = fields.Text(string="OpenFire 10 events", copy=False)
 
     # 19 ignores _sql_constraints (models.Constraint instead); same constraint name in both.
     if version_info[0] >= 19:
@@ -170,7 +175,8 @@ class OfGoogleAccount(models.Model):
         self.env["of.google.event.link"].sudo().search([("account_id", "in", self.ids)]).unlink()
         self.sudo().write({"calendar_id": calendar_id, "calendar_name": name,
                            "sync_token": False, "sync_watermark": False, "channel_id": False,
-                           "channel_expiration": False})
+                           "channel_expiration": False, "of10_until": False,
+                           "of10_report": False})
 
     def _forget_everything(self):
         """For a user switching Google accounts: tokens, sync token, calendar
@@ -192,7 +198,10 @@ class OfGoogleAccount(models.Model):
             policy=Policy(get_param(PARAM_PREFIX + "conflict_policy") or Policy.ODOO.value),
             allow_delete=bool(get_param(PARAM_PREFIX + "allow_delete")),
             default_tz=self.env.context.get("of_google_company_tz")  # set by the session
-            or self.env.company.of_planning_tz or "Europe/Paris")
+            or self.env.company.of_planning_tz or "Europe/Paris",
+            foreign_until=parse_timestamp(self.of10_until) if len(self) == 1 else None,
+            sync_colors=bool(get_param(PARAM_PREFIX + "color_by") not in (None, False, "",
+                                                                          "none")))
 
     def _client(self):
         self.ensure_one()

@@ -5,6 +5,7 @@ SYNCED_FIELDS = frozenset({
     "name", "description", "address_id", "partner_id", "google_location", "date", "duree",
     "date_deadline", "forcer_dates", "date_deadline_forcee", "all_day", "tz", "state",
     "employee_ids", "recurrence_id", "recurrence_exception", "recurrence_original_date",
+    "number", "tache_id", "of_google_phone_notes",
 })
 
 
@@ -22,6 +23,14 @@ class OfPlanningIntervention(models.Model):
     google_location = fields.Char(
         string="Location (Google)", copy=False,
         help="The location set in Google Calendar, when it is not the intervention address.")
+    of_google_phone_notes = fields.Text(
+        string="Notes from the phone", copy=False,
+        help="What the technician wrote in the event on his phone, outside the part "
+             "Odoo generates. Shown in the event above that part.")
+    google_internal_event_id = fields.Char(
+        string="Google event (OpenFire 10)", copy=False, index=True,
+        help="The event OpenFire 10 (of_planning_google) made for this RDV in its "
+             "technician's primary calendar; adopted by the first sync of that calendar.")
     of_google_link_ids = fields.One2many("of.google.event.link", "intervention_id",
                                          string="Google events")
     of_google_sync_state = fields.Selection(

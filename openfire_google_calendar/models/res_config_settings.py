@@ -24,6 +24,21 @@ class ResConfigSettings(models.TransientModel):
         string="Name of the dedicated calendar", default="Interventions",
         config_parameter="openfire_google_calendar.calendar_name")
 
+    of_google_title_customer = fields.Boolean(
+        string="Customer in the event's title",
+        config_parameter="openfire_google_calendar.title_customer",
+        help="The event's title is the RDV's name followed by the customer, unless the name "
+             "already says it.")
+    of_google_color_by = fields.Selection(
+        [("none", "Calendar's colour"), ("state", "By state"), ("task", "By task")],
+        string="Events' colour", default="none",
+        config_parameter="openfire_google_calendar.color_by")
+    of_google_reminders = fields.Char(
+        string="Reminders (minutes before)",
+        config_parameter="openfire_google_calendar.reminders",
+        help="Phone reminders of the RDVs' events, e.g. \"30, 1440\" (30 minutes and one day "
+             "before). Empty: the calendar's default reminders.")
+
     of_google_copy_status = fields.Char(
         string="Google Calendar sync of this copy", compute="_compute_of_google_copy_status",
         help="Set when this database is a copy of the one whose RDVs are in Google Calendar.")

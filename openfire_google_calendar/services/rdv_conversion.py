@@ -9,7 +9,13 @@ from datetime import date, datetime, time, timezone
 
 import pytz
 
+from odoo import _
+from odoo.release import version_info
+
 from ..sync import Rdv, location_shown, override_after_pull, state_after_pull
+from ..sync import event_content as content
+
+PARAM_PREFIX = "openfire_google_calendar."
 
 SERIES_PREFIX = "s"
 # An all-day RDV made from Google runs over office hours of its days.
@@ -36,8 +42,23 @@ def _local_date(value, tz_name):
     return pytz.utc.localize(value).astimezone(pytz.timezone(tz_name)).date()
 
 
+def _address(rdv):
+    return rdv.address_id or rdv.partner_id
+
+
 def address_line(rdv):
-    """The intervention address on one line."""
+    """The intervention address on one line, as Google Maps finds it (the
+    rule is sync.event_content.address_line)."""
+    address = _address(rdv)
+    if not address:
+        return ""
+    return content.address_line(address.street or "", address.street2 or "",
+                                address.zip or "", address.city or "",
+                                address.country_id.name or "")
+
+
+def _v1_address_line(rdv):
+    """The address line of version 1 of the synced content (content hash v1)."""
     address = rdv.address_id
     if not address:
         return ""
@@ -50,6 +71,89 @@ def address_line(rdv):
 def location_of(rdv):
     """The location Google shows for an RDV record (rule: sync.location_shown)."""
     return location_shown(rdv.google_location, address_line(rdv))
+
+
+# ------------------------------------------------------ what the phone shows
+
+def content_settings(env):
+    """The database's choices for the events' content (General Settings)."""
+    get_param = env["ir.config_parameter"].sudo().get_param
+    return content.ContentSettings(
+        customer_in_title=bool(get_param(PARAM_PREFIX + "title_customer")),
+        color_by=get_param(PARAM_PREFIX + "color_by") or content.COLOR_NONE,
+        reminders=content.parse_reminders(get_param(PARAM_PREFIX + "reminders")))
+
+
+def labels(lang):
+    """The generated block's labels in ``lang`` (the technician's)."""
+    context = {"lang": lang}  # noqa: F841 - read by _() to pick the language
+    return content.Labels(
+        customer=_("Customer"), phone=_("Phone"), mobile=_("Mobile"), number=_("RDV"),
+        task=_("Task"), technicians=_("Other technicians"), notes=_("Notes"),
+        link=_("Open in Odoo"))
+
+
+def rdv_url(record):
+    """A link that opens the RDV in Odoo (the series' own URL scheme)."""
+    base = (record.env["ir.config_parameter"].sudo().get_param("web.base.url") or "")
+    base = base.rstrip("/")
+    action = record.env.ref("openfire_planning.action_of_planning_intervention",
+                            raise_if_not_found=False)
+    if version_info[0] >= 18:
+        path = "/odoo/action-openfire_planning.action_of_planning_intervention/%d" % record.id \
+            if action else "/odoo/of.planning.intervention/%d" % record.id
+    else:
+        path = "/web#id=%d&model=of.planning.intervention&view_type=form" % record.id
+        if action:
+            path += "&action=%d" % action.id
+    return base + path if base else ""
+
+
+def _phones(partner):
+    phone = partner.phone or ""
+    mobile = (partner.mobile or "") if "mobile" in partner._fields else ""
+    return phone, mobile
+
+
+def event_source(record):
+    """The values the technician's event is generated from, in the language
+    of the user whose calendar it goes to (the environment's)."""
+    env = record.env
+    user = env.user
+    customer = record.partner_id
+    address = _address(record)
+    phone, mobile = _phones(address) if address else ("", "")
+    if customer and not (phone or mobile):
+        phone, mobile = _phones(customer)
+    country = address.country_id or record.company_id.country_id
+    return content.EventSource(
+        name=record.name or "", customer=customer.name or "", phone=phone, mobile=mobile,
+        country_calling_code=country.phone_code or None, number=record.number or "",
+        task=record.tache_id.name or "", task_id=record.tache_id.id or None,
+        technicians=tuple(record.employee_ids.filtered(
+            lambda employee: employee.user_id != user).mapped("name")),
+        notes=record.description or "", phone_notes=record.of_google_phone_notes or "",
+        url=rdv_url(record), state=record.state,
+        street=address.street or "", street2=address.street2 or "", zip=address.zip or "",
+        city=address.city or "", country=address.country_id.name or "",
+        labels=labels(env.lang or user.lang or "en_US"))
+
+
+def _generated(record, settings=None):
+    """summary, description, location, color_id, reminders of an RDV's event."""
+    fields = content.event_fields(event_source(record), settings or
+                                  content_settings(record.env))
+    fields["location"] = location_shown(record.google_location, fields["location"])
+    return fields
+
+
+def _v1_view(rdv, record):
+    """The Rdv as version 1 of the synced content saw it (content hash v1)."""
+    return Rdv(**dict(
+        {name: getattr(rdv, name) for name in rdv.__dataclass_fields__},
+        summary=record.name or "", description=record.description or "",
+        location=location_shown(record.google_location, _v1_address_line(record)),
+        color_id=None, reminders=None, previous=None))
 
 
 def _moments(rdv, tz_name):
@@ -67,20 +171,20 @@ def rdv_of(record):
     """The plain Rdv of one RDV record (an occurrence exception included)."""
     tz_name = record.tz or "Europe/Paris"
     start, end = _moments(record, tz_name)
-    values = {
-        "key": str(record.id), "summary": record.name or "",
-        "description": record.description or "", "location": location_of(record),
+    values = dict(_generated(record), **{
+        "key": str(record.id),
         "start": start, "end": end, "all_day": record.all_day, "tz": tz_name,
         "state": record.state, "attendees": _attendees(record),
         "write_date": _aware_utc(record.write_date),
-    }
+    })
     if record.recurrence_id:
         original = record.recurrence_original_date
         values.update(
             series_key=series_key(record.recurrence_id),
             original_start=_local_date(original, tz_name) if record.all_day
             else _aware_utc(original))
-    return Rdv(**values)
+    rdv = Rdv(**values)
+    return Rdv(**dict(values, previous=_v1_view(rdv, record)))
 
 
 def series_template(recurrence):
@@ -103,13 +207,14 @@ def series_rdv_of(recurrence):
         start, end = _aware_utc(recurrence.dtstart), _aware_utc(recurrence.dtstart + duration)
     lines = [recurrence.rrule] + [line.strip() for line in
                                   (recurrence.extra_lines or "").splitlines() if line.strip()]
-    return Rdv(
-        key=series_key(recurrence), summary=template.name or "",
-        description=template.description or "", location=location_of(template),
+    rdv = Rdv(
+        key=series_key(recurrence), **_generated(template),
         start=start, end=end, all_day=template.all_day, tz=tz_name, state=template.state,
         attendees=_attendees(template), recurrence=tuple(lines),
         write_date=_aware_utc(max(recurrence.intervention_ids.mapped("write_date")
                                   + [recurrence.write_date])))
+    return Rdv(**dict({name: getattr(rdv, name) for name in rdv.__dataclass_fields__},
+                      previous=_v1_view(rdv, template)))
 
 
 # ---------------------------------------------------------------- Google -> ORM
@@ -136,9 +241,25 @@ def schedule_values(rdv):
 
 
 def content_values(rdv, record=None):
-    """ORM values for the synced fields of a plain Rdv (the state and
-    location rules are the core's: sync.state_after_pull, override_after_pull)."""
-    values = {"name": rdv.summary or "(Google)", "description": rdv.description or False}
+    """ORM values for what the phone may change in an RDV: its title, the
+    technician's own notes, the location, the state (the rules are the
+    core's: sync.event_content.name_after_pull / phone_notes_of,
+    state_after_pull, override_after_pull). The generated block of the
+    description never comes back; an event made on the phone (no block)
+    gives its description as the RDV's notes."""
+    notes = content.phone_notes_of(rdv.description)
+    if record is None:
+        values = {"name": rdv.summary or "(Google)", "description": notes or False}
+    else:
+        values = {}
+        settings = content_settings(record.env)
+        name = content.name_after_pull(rdv.summary, record.name or "",
+                                       record.partner_id.name or "",
+                                       settings.customer_in_title)
+        if name != (record.name or ""):
+            values["name"] = name or record.name or "(Google)"
+        if notes != (record.of_google_phone_notes or ""):
+            values["of_google_phone_notes"] = notes or False
     override = record.google_location if record is not None else ""
     new_override = override_after_pull(
         override, address_line(record) if record is not None else "", rdv.location)

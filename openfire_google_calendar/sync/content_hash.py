@@ -17,6 +17,19 @@ and sorted; recurrence lines sorted; the time zone counts only for a timed
 series, where it decides the local time of every occurrence. A cancelled RDV
 hashes to :data:`CANCELLED_HASH` whatever its other fields: Google keeps only
 a tombstone of a cancelled event.
+
+Versions. Every hash starts with the version of the rules that made it
+(``v1:…``, ``v2:…``). Changing what is synced means a new version: a pair
+whose stored hash is older is compared with the old rules (the RDV as the
+old version saw it is ``Rdv.previous``; Google's event is what it is), so a
+side that did not change is not taken for changed, and the pair is then
+stored under the new version (:func:`upgraded_hash`, used by the plan): each
+RDV is re-sent once with the new content, and only a real change on both
+sides makes a conflict.
+
+- v1: summary, description, location, times, status, attendees, recurrence.
+- v2: v1 + the colour (``colorId``); the summary, description and location
+  are the generated ones (see :mod:`.event_content`).
 """
 
 import hashlib
@@ -25,15 +38,17 @@ from datetime import datetime, timezone
 
 from .text import clean_text
 
-_VERSION = "v1"
+VERSION = "v2"
+VERSIONS = ("v1", "v2")
 
 
-def _digest(payload):
+def _digest(payload, version=VERSION):
     raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    return "%s:%s" % (_VERSION, hashlib.sha256(raw.encode("utf-8")).hexdigest())
+    return "%s:%s" % (version, hashlib.sha256(raw.encode("utf-8")).hexdigest())
 
 
-CANCELLED_HASH = _digest(["cancelled"])
+# The same in every version: a tombstone has no content.
+CANCELLED_HASH = _digest(["cancelled"], "v1")
 
 
 def moment_key(value, all_day):
@@ -59,8 +74,11 @@ def recurrence_key(lines):
     return sorted({line.strip() for line in lines if line and line.strip()})
 
 
-def content_hash(rdv):
-    """Hash of the synced content of ``rdv`` (an :class:`.rdv.Rdv`)."""
+def content_hash(rdv, version=VERSION):
+    """Hash of the synced content of ``rdv`` (an :class:`.rdv.Rdv`) under the
+    rules of ``version`` (the current one by default)."""
+    if version not in VERSIONS:
+        raise ValueError("unknown content hash version %r" % (version,))
     if rdv.cancelled:
         return CANCELLED_HASH
     start = moment_key(rdv.start, rdv.all_day)
@@ -77,4 +95,60 @@ def content_hash(rdv):
         recurrence_key(rdv.recurrence),
         moment_key(rdv.original_start, rdv.all_day),
     ]
-    return _digest(payload)
+    if version != "v1":
+        payload.append(rdv.color_id or None)
+    return _digest(payload, version)
+
+
+def version_of(value):
+    """The version a stored hash was made with (None for no hash)."""
+    if not value:
+        return None
+    return value.split(":", 1)[0] if ":" in value else "v0"
+
+
+def is_current(value):
+    """True when a stored hash needs no upgrade (no hash, a tombstone, or a
+    hash of the current version)."""
+    return not value or value == CANCELLED_HASH or version_of(value) == VERSION
+
+
+def hash_as_of(rdv, version):
+    """The hash ``rdv`` had under an older ``version``: an RDV read from Odoo
+    carries what that version saw of it in ``previous``; an event mapped from
+    Google is what it is."""
+    if version not in VERSIONS:
+        return None
+    return content_hash(rdv.previous or rdv, version)
+
+
+def upgraded_hash(stored, stored_etag, local, remote):
+    """The stored hash of a pair, rewritten under the current version.
+
+    ``local``: the Odoo side (an Rdv, None when deleted, anything else when
+    not reported: unchanged); ``remote``: Google's side (an object with
+    ``etag``, ``rdv`` and ``content_hash``, or anything else: unchanged).
+    Each side is compared with ``stored`` under the old rules; the result
+    makes the plan see as changed exactly the sides that changed, and an
+    RDV unchanged on both sides changed in Odoo (its new content is sent)."""
+    version = version_of(stored)
+    if local is None:
+        local_same = False
+    elif hasattr(local, "cancelled") and hasattr(local, "summary"):
+        local_same = hash_as_of(local, version) == stored
+    else:
+        local_same, local = True, None
+    remote_hash = getattr(remote, "content_hash", None)
+    if remote_hash is None:
+        remote_same = True
+    elif getattr(remote, "etag", None) == stored_etag and stored_etag is not None:
+        remote_same = True
+    elif getattr(remote, "rdv", None) is None:
+        remote_same = remote_hash == stored
+    else:
+        remote_same = hash_as_of(remote.rdv, version) == stored
+    if local_same and not remote_same:
+        return content_hash(local) if local is not None else stored
+    if remote_same and remote_hash is not None:
+        return remote_hash
+    return stored

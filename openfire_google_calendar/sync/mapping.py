@@ -85,11 +85,25 @@ def rdv_to_event(rdv, database_uuid, event_id=None, for_patch=False):
         "extendedProperties": {"private": {PROP_DATABASE: database_uuid,
                                            PROP_RDV: rdv.key}},
     }
+    if rdv.color_id:
+        body["colorId"] = str(rdv.color_id)
+    if rdv.reminders is not None:
+        body["reminders"] = reminders_body(rdv.reminders)
     if not rdv.is_exception:
         body["recurrence"] = recurrence_key(rdv.recurrence)
     if event_id is not None:
         body["id"] = event_id
     return body
+
+
+def reminders_body(minutes):
+    """Google's ``reminders`` object: popups at these minutes before, or the
+    calendar's defaults when there is none."""
+    minutes = sorted({int(m) for m in minutes if m is not None and 0 <= int(m) <= 40320})
+    if not minutes:
+        return {"useDefault": True}
+    return {"useDefault": False,
+            "overrides": [{"method": "popup", "minutes": m} for m in minutes[:5]]}
 
 
 # -- Google -> Odoo --------------------------------------------------------
@@ -245,8 +259,13 @@ def event_to_rdv(event, default_tz="Europe/Paris"):
     for field in ("summary", "description", "location"):
         texts[field], text_problems = clean_text(event.get(field), field)
         problems.extend(text_problems)
+    color = event.get("colorId")
+    if color is not None and not isinstance(color, str | int):
+        problems.append("colorId: not a text, ignored")
+        color = None
     rdv = Rdv(
         key=None, start=start, end=end, all_day=all_day, tz=tz_name,
+        color_id=str(color) if color not in (None, "") else None,
         state=state_of(status),
         attendees=_attendees(event.get("attendees"), problems),
         recurrence=_recurrence(event.get("recurrence"), problems),

@@ -36,7 +36,7 @@ and otherwise resolved like a conflict.
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from .content_hash import CANCELLED_HASH, content_hash
+from .content_hash import CANCELLED_HASH, content_hash, is_current, upgraded_hash
 from .event_ids import event_id_for, instance_id
 from .mapping import event_to_rdv, owner_of
 from .rdv import Rdv
@@ -99,6 +99,13 @@ class SyncSettings:
     default_tz: str = "Europe/Paris"
     guard_min_pairs: int = 5
     guard_ratio: float = 1.0
+    # Events not ours created at or before this moment (aware) are left alone:
+    # they were in the calendar before it was synced (its owner's, or those
+    # OpenFire 10 made in his primary calendar).
+    foreign_until: object = None
+    # Odoo sets the events' colour (a colour rule): Google's colorId is then
+    # synced; otherwise a colour set on the phone is the technician's own.
+    sync_colors: bool = False
 
 
 @dataclass(frozen=True)
@@ -203,6 +210,8 @@ def read_remote(event, settings, series_key=None):
     series_event_id = event.get("recurringEventId") if isinstance(event, dict) else None
     if rdv is not None and series_key is not None:
         rdv = replace(rdv, series_key=series_key)
+    if rdv is not None and rdv.color_id is not None and not settings.sync_colors:
+        rdv = replace(rdv, color_id=None)
     return Remote(event_id=event_id, event=event, rdv=rdv, etag=etag,
                   content_hash=content_hash(rdv) if rdv is not None else None,
                   problems=tuple(problems), series_event_id=series_event_id)
@@ -302,6 +311,9 @@ def decide_pair(settings, key, state, local, remote, event_id=None):
         return Action(Kind.SKIP, key, remote.event_id, problems=remote.problems)
     if state is None:
         return _decide_unpaired(settings, key, local, remote, event_id)
+    if not is_current(state.content_hash):   # stored by an older version of the rules
+        state = replace(state, content_hash=upgraded_hash(
+            state.content_hash, state.etag, local, remote))
     if local is UNCHANGED:
         local_hash = state.content_hash
     else:

@@ -80,6 +80,11 @@ class Rdv:
     for an RDV pulled from Google that Odoo has not created yet.
     ``write_date`` (aware) is used by the "most recent wins" policy; for an
     RDV mapped from Google it is the event's ``updated`` time.
+    ``color_id`` is Google's ``colorId`` (synced); ``reminders`` the minutes
+    of the popup reminders to set (None: leave them; not synced back).
+    ``previous`` (Odoo side only) is the RDV as the previous version of the
+    content hash saw it, so that a stored hash of that version can be
+    compared (see content_hash.upgraded_hash).
     """
 
     key: str | None
@@ -96,6 +101,9 @@ class Rdv:
     series_key: str | None = None
     original_start: datetime | date | None = None
     write_date: datetime | None = None
+    color_id: str | None = None
+    reminders: tuple[int, ...] | None = None
+    previous: "Rdv | None" = None
 
     @property
     def status(self):

@@ -11,3 +11,4 @@ from . import test_neutralize
 from . import test_series
 from . import test_tour
 from . import test_sync_cost
+from . import test_event_content

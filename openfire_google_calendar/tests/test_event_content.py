@@ -1,0 +1,161 @@
+"""The event a technician works from (issue 11, Deliver 1), against the
+emulator: title, location, description in his language, colour, reminders;
+what a phone edit brings back; an addon upgrade that changes what is synced."""
+from datetime import datetime
+from unittest.mock import patch
+
+import polib
+
+from odoo.tests import tagged
+from odoo.tools.misc import file_path
+from odoo.tools.translate import code_translations
+
+from ..services.content_upgrade import mark_outdated_links
+from ..sync.content_hash import content_hash, version_of
+from ..sync.event_content import BLOCK_END, BLOCK_START
+from .sync_common import SyncCase
+
+CONFLICT_NOTE = "Changed in Odoo and in Google Calendar"
+
+
+@tagged("post_install", "-at_install")
+class TestEventContent(SyncCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        set_param = cls.env["ir.config_parameter"].sudo().set_param
+        set_param("openfire_google_calendar.title_customer", "1")
+        set_param("openfire_google_calendar.sync_window_days", "0")  # RDVs of March 2026
+        set_param("openfire_google_calendar.color_by", "state")
+        set_param("openfire_google_calendar.reminders", "30, 1440")
+        set_param("web.base.url", "https://odoo.example.com")
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.jean.lang = "fr_FR"
+        # Odoo keeps only the msgids of the addon's .pot when it reads fr.po
+        # (polib merge); the .pot is re-exported from the code at the end of
+        # the work, so the French of fr.po is loaded as it will be then.
+        po = polib.pofile(file_path("openfire_google_calendar/i18n/fr.po"))
+        french = {entry.msgid: entry.msgstr for entry in po if entry.msgstr}
+        key = ("openfire_google_calendar", "fr_FR")
+        translations = dict(code_translations.python_translations)
+        translations[key] = dict(code_translations.get_python_translations(*key), **french)
+        patcher = patch.object(code_translations, "python_translations", translations)
+        patcher.start()
+        cls.addClassCleanup(patcher.stop)
+        france = cls.env.ref("base.fr")
+        cls.customer.write({"phone": "04 78 12 34 56", "country_id": france.id})
+        if "mobile" in cls.customer._fields:
+            cls.customer.mobile = "06 12 34 56 78"
+        cls.task = cls.env["of.planning.tache"].create({"name": "Entretien annuel"})
+
+    def rdv(self, **values):
+        return self.make_rdv(employees=self.jean_emp | self.sophie_emp,
+                             tache_id=self.task.id, description="Chien dans le jardin",
+                             **values)
+
+    def test_event_has_what_the_technician_needs(self):
+        rdv = self.rdv()
+        self.sync()
+        event = self.event_of(rdv)
+        self.assertEqual(event["summary"], "Entretien chaudière – Famille Durand")
+        self.assertEqual(event["location"], "12 rue des Lilas, 69003 Lyon, France")
+        text = event["description"]
+        self.assertTrue(text.startswith(BLOCK_START) and text.endswith(BLOCK_END), text)
+        self.assertIn("Client : Famille Durand", text)   # Jean reads French
+        self.assertIn('Téléphone : <a href="tel:+33478123456">04 78 12 34 56</a>', text)
+        if "mobile" in self.customer._fields:
+            self.assertIn('<a href="tel:+33612345678">06 12 34 56 78</a>', text)
+        self.assertIn(rdv.number, text)
+        self.assertIn("Entretien annuel", text)
+        self.assertIn("Autres techniciens : Sophie", text)
+        self.assertIn("Chien dans le jardin", text)
+        self.assertIn('<a href="https://odoo.example.com/', text)
+        self.assertIn(str(rdv.id), text.split('<a href="https://odoo.example.com/')[1])
+        self.assertEqual(event["colorId"], "9")
+        self.assertEqual(event["reminders"], {"useDefault": False, "overrides": [
+            {"method": "popup", "minutes": 30}, {"method": "popup", "minutes": 1440}]})
+        # Sophie reads English, and Jean is the other technician for her.
+        self.sync(self.sophie_account)
+        other = self.event_of(rdv, self.sophie_account)["description"]
+        self.assertIn("Customer : Famille Durand", other)
+        self.assertIn("Other technicians : Jean", other)
+        # done: another colour
+        rdv.state = "done"
+        self.sync()
+        self.assertEqual(self.event_of(rdv)["colorId"], "10")
+
+    def test_phone_edits_come_back_and_the_block_never_does(self):
+        rdv = self.rdv()
+        self.sync()
+        event = self.event_of(rdv)
+        edited = event["description"].replace("Chien dans le jardin", "Chat")
+        self.phone().patch_event(self.calendar(), event["id"], {
+            "summary": "Entretien + ramonage – Famille Durand",
+            "description": "Code portail 1234\n\n" + edited,
+            "start": {"dateTime": "2026-03-02T14:00:00+01:00"},
+            "end": {"dateTime": "2026-03-02T15:30:00+01:00"}})
+        result = self.sync()
+        self.assertEqual(result["conflicts"], 0)
+        self.assertEqual(rdv.name, "Entretien + ramonage")
+        self.assertEqual(rdv.date, datetime(2026, 3, 2, 13, 0))
+        self.assertEqual(rdv.of_google_phone_notes, "Code portail 1234")
+        self.assertEqual(rdv.description, "Chien dans le jardin")
+        self.assertEqual((rdv.state, rdv.partner_id, rdv.tache_id),
+                         ("confirm", self.customer, self.task))
+        # the next sync puts the generated block back, under his notes
+        self.sync()
+        text = self.event_of(rdv)["description"]
+        self.assertTrue(text.startswith("Code portail 1234\n\n" + BLOCK_START), text)
+        self.assertIn("Chien dans le jardin", text)
+        self.assertNotIn("Chat", text)
+        self.assertEqual(self.event_of(rdv)["summary"], "Entretien + ramonage – Famille Durand")
+        self.emulator.clear_log()
+        result = self.sync()
+        self.assertEqual((result["created"], result["updated"]), (0, 0))
+        # a planner's note reaches the phone, the technician's stays
+        rdv.description = "Chien dans le jardin, sonner deux fois"
+        self.sync()
+        text = self.event_of(rdv)["description"]
+        self.assertIn("sonner deux fois", text)
+        self.assertTrue(text.startswith("Code portail 1234"))
+
+    def test_upgrade_resends_each_rdv_once_without_conflicts(self):
+        """The calendar as version 1.0 left it (v1 hashes, events with the
+        name as title and the notes as description), then the upgrade."""
+        rdvs = self.rdv() | self.rdv(date=datetime(2026, 3, 3, 8, 0)) \
+            | self.rdv(date=datetime(2026, 3, 4, 8, 0))
+        self.sync()
+        links = self.env["of.google.event.link"].search(
+            [("account_id", "=", self.jean_account.id)])
+        self.assertEqual(len(links), 3)
+        from ..services import rdv_conversion as conv
+        for link in links:
+            record = link.intervention_id.with_user(self.jean)
+            previous = conv.rdv_of(record).previous
+            self.assertEqual(version_of(link.content_hash), "v2")
+            event = self.phone().patch_event(self.calendar(), link.google_event_id, {
+                "summary": previous.summary, "description": previous.description,
+                "location": previous.location, "colorId": None, "reminders": None})
+            link.write({"etag": event["etag"], "content_hash": content_hash(previous, "v1")})
+        # Meanwhile (1.0 still running), the technician moved one RDV on his phone.
+        moved = rdvs[1]
+        self.phone().patch_event(self.calendar(), self.event_of(moved)["id"], {
+            "start": {"dateTime": "2026-03-03T16:00:00+01:00"},
+            "end": {"dateTime": "2026-03-03T17:30:00+01:00"}})
+        self.env.flush_all()
+        self.assertEqual(mark_outdated_links(self.env.cr), 3)
+        self.env.invalidate_all()
+        result = self.sync()
+        self.assertEqual((result["conflicts"], result["created"], result["errors"]), (0, 0, 0))
+        self.assertEqual(moved.date, datetime(2026, 3, 3, 15, 0))
+        for rdv in rdvs - moved:
+            self.assertEqual(self.event_of(rdv)["summary"], "Entretien chaudière – Famille Durand")
+        self.sync()   # the pulled one gets its new content now
+        self.assertIn(BLOCK_START, self.event_of(moved)["description"])
+        for rdv in rdvs:
+            self.assertFalse(rdv.message_ids.filtered(lambda m: CONFLICT_NOTE in (m.body or "")))
+        self.assertTrue(all(version_of(h) == "v2" for h in links.mapped("content_hash")))
+        result = self.sync()
+        self.assertEqual((result["created"], result["updated"], result["conflicts"]), (0, 0, 0))
+        self.assertEqual(rdvs.mapped("of_google_sync_state"), ["synced"] * 3)
