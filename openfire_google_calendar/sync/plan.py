@@ -38,7 +38,7 @@ from enum import Enum
 
 from .content_hash import CANCELLED_HASH, content_hash, is_current, upgraded_hash
 from .event_ids import event_id_for, instance_id
-from .mapping import event_to_rdv, owner_of
+from .mapping import event_to_rdv, owner_of, parse_timestamp
 from .rdv import Rdv
 from .state import PairState
 
@@ -473,6 +473,14 @@ def _read_listing(remote_events, states, settings):
     return paired, foreign, skipped
 
 
+def _left_alone(settings, event):
+    """True for an event that was in the calendar before it was synced."""
+    if settings.foreign_until is None or not isinstance(event, dict):
+        return False
+    created = parse_timestamp(event.get("created"))
+    return created is not None and created <= settings.foreign_until
+
+
 def _plan_foreign(settings, foreign, paired):
     """Actions for events created in Google (an occurrence needs its series)."""
     new_series = {remote.event_id for remote in foreign
@@ -481,6 +489,8 @@ def _plan_foreign(settings, foreign, paired):
                    if remote is not UNCHANGED and remote.cancelled}
     actions = []
     for remote in foreign:
+        if _left_alone(settings, remote.event):
+            continue
         if remote.series_event_id and remote.usable:
             known = remote.rdv.series_key is not None
             if remote.series_event_id in dead_series or \

@@ -12,3 +12,4 @@ from . import test_series
 from . import test_tour
 from . import test_sync_cost
 from . import test_event_content
+from . import test_of10_migration

@@ -1,5 +1,6 @@
 from odoo import Command, _, api, fields, models
 
+from ..services import of10_migration
 from ..services.sync_runner import GoogleAccessLost, blocked_status, google_session
 from ..sync import GoogleError
 
@@ -37,18 +38,27 @@ class OfGoogleCalendarChoice(models.TransientModel):
                                            "\"Sync. with Google\" in the planning."))
                 calendars = account._client().list_calendars()
                 current = account.calendar_id
+                of10_current = bool(account.of10_until or account.of10_report)
         except GoogleAccessLost as exc:
             return notification(str(exc), "danger")
         except GoogleError as exc:
             return notification(_("Google Calendar answered: %s", exc), "danger")
-        wizard = self.create({"line_ids": [
+        lines = [
             Command.create({
                 "calendar_id": calendar["id"],
                 "name": calendar.get("summaryOverride") or calendar.get("summary") or "",
-                "current": calendar["id"] == current,
+                "current": calendar["id"] == current and not of10_current,
                 "primary": bool(calendar.get("primary"))})
             for calendar in calendars
-            if calendar.get("accessRole") in ("owner", "writer", None)]})
+            if calendar.get("accessRole") in ("owner", "writer", None)]
+        primary = [calendar for calendar in calendars if calendar.get("primary")]
+        if primary and of10_migration.has_of10_rdvs(self.env):
+            # Coming from OpenFire 10: its RDVs are in the primary calendar.
+            lines.insert(0, Command.create({
+                "calendar_id": primary[0]["id"], "primary": True, "of10": True,
+                "name": _("My primary calendar, where OpenFire 10 put my RDVs"),
+                "current": primary[0]["id"] == current and of10_current}))
+        wizard = self.create({"line_ids": lines})
         return {
             "type": "ir.actions.act_window", "res_model": self._name, "res_id": wizard.id,
             "view_mode": "form", "target": "new", "name": _("Google calendar of my RDVs"),
