@@ -22,6 +22,7 @@
         "views/oauth_templates.xml",
         "views/of_planning_intervention_views.xml",
         "views/of_planning_intervention_content_views.xml",
+        "views/of_google_sync_admin_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,4 +1,5 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from ..services.sync_runner import google_session
 
@@ -20,6 +21,104 @@ class ResUsers(models.Model):
         related="of_google_account_ids.last_sync_summary", string="Last sync result")
     of_google_last_error = fields.Text(related="of_google_account_ids.last_error",
                                        string="Last sync error")
+
+    # -- the administrators' view of every user's sync (Settings > Users)
+    of_google_sync_stopped = fields.Boolean(related="of_google_account_ids.sync_stopped",
+                                            string="Sync stopped")
+    of_google_channel_expiration = fields.Datetime(
+        related="of_google_account_ids.channel_expiration", string="Push channel expiry")
+    of_google_error_count = fields.Integer(
+        string="RDVs in error", compute="_compute_of_google_admin", groups="base.group_system",
+        search="_search_of_google_error_count")
+    of_google_pending_count = fields.Integer(
+        string="Pending pushes", compute="_compute_of_google_admin", groups="base.group_system",
+        help="Changes Google notified that no sync has looked at yet.")
+    of_google_quota_count = fields.Integer(
+        string="Quota errors", compute="_compute_of_google_admin", groups="base.group_system",
+        help="RDVs whose last sync failed on Google's quotas (rate limits).")
+    of_google_in_trouble = fields.Boolean(
+        string="Sync in trouble", compute="_compute_of_google_admin", groups="base.group_system",
+        search="_search_of_google_in_trouble",
+        help="Access revoked, sync stopped, last sync failed, or RDVs in error.")
+
+    @api.depends("of_google_account_ids")
+    def _compute_of_google_admin(self):
+        Link = self.env["of.google.event.link"].sudo()
+        Push = self.env["of.google.push"].sudo()
+        accounts = self.sudo().of_google_account_ids
+        errors = {account.id: 0 for account in accounts}
+        quotas = dict(errors)
+        for link in Link.search([("account_id", "in", accounts.ids),
+                                 ("sync_state", "=", "error")]):
+            errors[link.account_id.id] += 1
+            if _is_quota_error(link.sync_error):
+                quotas[link.account_id.id] += 1
+        pushes = dict(errors)
+        for account, count in Push._read_group([("account_id", "in", accounts.ids)],
+                                               ["account_id"], ["__count"]):
+            pushes[account.id] = count
+        for user in self:
+            account = user.sudo().of_google_account_ids[:1]
+            user.of_google_error_count = errors.get(account.id, 0)
+            user.of_google_quota_count = quotas.get(account.id, 0) + (
+                1 if account and _is_quota_error(account.last_error) else 0)
+            user.of_google_pending_count = pushes.get(account.id, 0)
+            user.of_google_in_trouble = bool(account) and (
+                account.state == "revoked" or account.sync_stopped or bool(account.last_error)
+                or errors.get(account.id, 0) > 0)
+
+    def _trouble_account_ids(self, errors_only=False):
+        self.env["of.google.event.link"].flush_model(["sync_state", "account_id"])
+        self.env.cr.execute(
+            "SELECT DISTINCT account_id FROM of_google_event_link WHERE sync_state = 'error'")
+        ids = {row[0] for row in self.env.cr.fetchall()}
+        if not errors_only:
+            ids |= set(self.env["of.google.account"].sudo().search([
+                "|", "|", ("state", "=", "revoked"), ("sync_stopped", "=", True),
+                ("last_error", "!=", False)]).ids)
+        return list(ids)
+
+    def _search_of_google_error_count(self, operator, value):
+        if (operator, value) not in ((">", 0), ("!=", 0), (">=", 1)):
+            raise NotImplementedError(_("Only \"RDVs in error > 0\" can be searched."))
+        return [("of_google_account_ids", "in", self._trouble_account_ids(errors_only=True))]
+
+    def _search_of_google_in_trouble(self, operator, value):
+        positive = (operator == "=") == bool(value)
+        return [("of_google_account_ids", "in" if positive else "not in",
+                 self._trouble_account_ids())]
+
+    def _of_google_admin_accounts(self):
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(_("Only administrators manage the users' Google Calendar sync."))
+        return self.sudo().of_google_account_ids
+
+    def action_of_google_admin_retry(self):
+        """Sync these users again now: their RDVs in error are retried and
+        the cron is woken for them (as "Réessayer" on an RDV), never here."""
+        accounts = self._of_google_admin_accounts()
+        self.env["of.google.event.link"].sudo().search([
+            ("account_id", "in", accounts.ids), ("sync_state", "=", "error")]).write(
+            {"sync_state": "pending", "sync_error": False})
+        self.env["of.google.push"].sudo().create([{"account_id": account.id}
+                                                  for account in accounts])
+        self.env.ref("openfire_google_calendar.ir_cron_of_google_sync").sudo()._trigger()
+        return _admin_notification(_("The sync of %s will run again in a moment.",
+                                     ", ".join(accounts.user_id.mapped("name"))))
+
+    def action_of_google_admin_stop(self):
+        """Stop these users' sync until an administrator restarts it."""
+        accounts = self._of_google_admin_accounts()
+        accounts.write({"sync_stopped": True,
+                        "last_error": _("Sync stopped by an administrator.")})
+        return _admin_notification(_("Sync stopped for %s.",
+                                     ", ".join(accounts.user_id.mapped("name"))))
+
+    def action_of_google_admin_restart(self):
+        """Undo a stop (by an administrator or by the sync) and sync again."""
+        accounts = self._of_google_admin_accounts()
+        accounts.write({"sync_stopped": False, "last_error": False})
+        return self.action_of_google_admin_retry()
 
     @property
     def SELF_READABLE_FIELDS(self):
@@ -45,3 +144,16 @@ class ResUsers(models.Model):
                        "message": _("Google account forgotten. Press \"Sync. with Google\" in "
                                     "the planning to connect another one.")},
         }
+
+
+def _is_quota_error(text):
+    """True for Google's quota refusals (403 rate limits, 429)."""
+    text = (text or "").lower()
+    return any(word in text for word in ("ratelimitexceeded", "quotaexceeded", "429",
+                                         "rate limit", "quota"))
+
+
+def _admin_notification(message):
+    return {"type": "ir.actions.client", "tag": "display_notification",
+            "params": {"type": "info", "message": message,
+                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}

@@ -13,3 +13,4 @@ from . import test_tour
 from . import test_sync_cost
 from . import test_event_content
 from . import test_of10_migration
+from . import test_sync_admin
