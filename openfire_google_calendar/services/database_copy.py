@@ -46,8 +46,8 @@ def copy_status(env, do_bind=True):
     """Why this database may not sync because it is a copy; None when it is
     the database the events belong to. ``do_bind=False`` for callers that
     must not write (a request about to start a sync)."""
-    # _() reads the user's language from a local named context
-    context = env.context  # noqa: F841  pylint: disable=unused-variable
+    # _() reads the user's language from a local named context (19 warns when it has none)
+    context = {"lang": env.lang or env.user.lang or "en_US"}  # noqa: F841  pylint: disable=unused-variable
     get_param = _params(env).get_param
     allowed = get_param(PARAM_DATABASE)
     if not allowed:
