@@ -1,12 +1,30 @@
 from odoo import _, api, fields, models
 
 # Fields whose change must reach Google (what the plain Rdv is made of).
-SYNCED_FIELDS = frozenset({
-    "name", "description", "address_id", "partner_id", "google_location", "date", "duree",
-    "date_deadline", "forcer_dates", "date_deadline_forcee", "all_day", "tz", "state",
-    "employee_ids", "recurrence_id", "recurrence_exception", "recurrence_original_date",
-    "number", "tache_id", "of_google_phone_notes",
-})
+SYNCED_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "address_id",
+        "partner_id",
+        "google_location",
+        "date",
+        "duree",
+        "date_deadline",
+        "forcer_dates",
+        "date_deadline_forcee",
+        "all_day",
+        "tz",
+        "state",
+        "employee_ids",
+        "recurrence_id",
+        "recurrence_exception",
+        "recurrence_original_date",
+        "number",
+        "tache_id",
+        "of_google_phone_notes",
+    }
+)
 
 
 class OfPlanningIntervention(models.Model):
@@ -18,26 +36,40 @@ class OfPlanningIntervention(models.Model):
     _inherit = "of.planning.intervention"
 
     google_write_date = fields.Datetime(
-        copy=False, readonly=True, index=True,
-        help="Start of the transaction that last changed a synced field.")
+        copy=False,
+        readonly=True,
+        index=True,
+        help="Start of the transaction that last changed a synced field.",
+    )
     google_location = fields.Char(
-        string="Location (Google)", copy=False,
-        help="The location set in Google Calendar, when it is not the intervention address.")
+        string="Location (Google)",
+        copy=False,
+        help="The location set in Google Calendar, when it is not the intervention address.",
+    )
     of_google_phone_notes = fields.Text(
-        string="Notes from the phone", copy=False,
+        string="Notes from the phone",
+        copy=False,
         help="What the technician wrote in the event on his phone, outside the part "
-             "Odoo generates. Shown in the event above that part.")
+        "Odoo generates. Shown in the event above that part.",
+    )
     google_internal_event_id = fields.Char(
-        string="Google event (OpenFire 10)", copy=False, index=True,
+        string="Google event (OpenFire 10)",
+        copy=False,
+        index=True,
         help="The event OpenFire 10 (of_planning_google) made for this RDV in its "
-             "technician's primary calendar; adopted by the first sync of that calendar.")
-    of_google_link_ids = fields.One2many("of.google.event.link", "intervention_id",
-                                         string="Google events")
+        "technician's primary calendar; adopted by the first sync of that calendar.",
+    )
+    of_google_link_ids = fields.One2many(
+        "of.google.event.link", "intervention_id", string="Google events"
+    )
     of_google_sync_state = fields.Selection(
-        [("none", "Not synced"), ("synced", "Synced"), ("pending", "Pending"),
-         ("error", "Error")], string="Google sync", compute="_compute_of_google_sync")
-    of_google_sync_error = fields.Text(string="Google sync error",
-                                       compute="_compute_of_google_sync")
+        [("none", "Not synced"), ("synced", "Synced"), ("pending", "Pending"), ("error", "Error")],
+        string="Google sync",
+        compute="_compute_of_google_sync",
+    )
+    of_google_sync_error = fields.Text(
+        string="Google sync error", compute="_compute_of_google_sync"
+    )
 
     @api.depends("of_google_link_ids.sync_state", "of_google_link_ids.sync_error")
     def _compute_of_google_sync(self):
@@ -47,18 +79,22 @@ class OfPlanningIntervention(models.Model):
             if errors:
                 rdv.of_google_sync_state = "error"
                 rdv.of_google_sync_error = "\n".join(
-                    "%s: %s" % (link.user_id.name, link.sync_error or "") for link in errors)
+                    "%s: %s" % (link.user_id.name, link.sync_error or "") for link in errors
+                )
             else:
-                rdv.of_google_sync_state = "pending" if any(
-                    link.sync_state == "pending" for link in links) else (
-                    "synced" if links else "none")
+                rdv.of_google_sync_state = (
+                    "pending"
+                    if any(link.sync_state == "pending" for link in links)
+                    else ("synced" if links else "none")
+                )
                 rdv.of_google_sync_error = False
 
     def _mark_for_google(self):
         if not self.env.context.get("of_google_sync"):
             self.env.cr.execute(
-                "UPDATE of_planning_intervention SET google_write_date = now() "
-                "WHERE id = ANY(%s)", [self.ids])
+                "UPDATE of_planning_intervention SET google_write_date = now() WHERE id = ANY(%s)",
+                [self.ids],
+            )
             self.invalidate_recordset(["google_write_date"])
 
     @api.model_create_multi
@@ -85,18 +121,20 @@ class OfPlanningIntervention(models.Model):
         return super().unlink()
 
     def action_of_google_retry(self):
-        """"Réessayer": the RDV's failed calendars are synced again by the
+        """ "Réessayer": the RDV's failed calendars are synced again by the
         cron, woken now and taking these users first. Never in this request:
         it has just written the links the sync will write (see
         services/sync_runner.py)."""
         links = self.sudo().of_google_link_ids
         accounts = links.filtered(lambda link: link.sync_state == "error").account_id
         links.write({"sync_state": "pending", "sync_error": False})
-        self.env["of.google.push"].sudo().create([{"account_id": account.id}
-                                                  for account in accounts])
+        self.env["of.google.push"].sudo().create(
+            [{"account_id": account.id} for account in accounts]
+        )
         self.env.ref("openfire_google_calendar.ir_cron_of_google_sync").sudo()._trigger()
         return {
-            "type": "ir.actions.client", "tag": "display_notification",
+            "type": "ir.actions.client",
+            "tag": "display_notification",
             "params": {
                 "type": "info",
                 "message": _("The RDV will be synced again with Google Calendar in a moment."),

@@ -5,6 +5,8 @@ Keys: an RDV is its id ("42"); a recurring series is "s" + the series id
 occurrence is its own id with the series' key as `series_key`. Regular
 occurrences are not synced one by one: Google expands the master.
 """
+
+from dataclasses import replace
 from datetime import date, datetime, time, timezone
 
 import pytz
@@ -30,7 +32,7 @@ def series_key(recurrence):
 def parse_key(key):
     """("series", id) or ("rdv", id); ValueError for anything else."""
     if key.startswith(SERIES_PREFIX):
-        return "series", int(key[len(SERIES_PREFIX):])
+        return "series", int(key[len(SERIES_PREFIX) :])
     return "rdv", int(key)
 
 
@@ -52,9 +54,13 @@ def address_line(rdv):
     address = _address(rdv)
     if not address:
         return ""
-    return content.address_line(address.street or "", address.street2 or "",
-                                address.zip or "", address.city or "",
-                                address.country_id.name or "")
+    return content.address_line(
+        address.street or "",
+        address.street2 or "",
+        address.zip or "",
+        address.city or "",
+        address.country_id.name or "",
+    )
 
 
 def _v1_address_line(rdv):
@@ -62,9 +68,12 @@ def _v1_address_line(rdv):
     address = rdv.address_id
     if not address:
         return ""
-    parts = [address.name if address.is_company or not address.parent_id else "",
-             address.street, address.street2,
-             " ".join(p for p in (address.zip, address.city) if p)]
+    parts = [
+        address.name if address.is_company or not address.parent_id else "",
+        address.street,
+        address.street2,
+        " ".join(p for p in (address.zip, address.city) if p),
+    ]
     return ", ".join(p for p in parts if p)
 
 
@@ -75,33 +84,46 @@ def location_of(rdv):
 
 # ------------------------------------------------------ what the phone shows
 
+
 def content_settings(env):
     """The database's choices for the events' content (General Settings)."""
     get_param = env["ir.config_parameter"].sudo().get_param
     return content.ContentSettings(
         customer_in_title=bool(get_param(PARAM_PREFIX + "title_customer")),
         color_by=get_param(PARAM_PREFIX + "color_by") or content.COLOR_NONE,
-        reminders=content.parse_reminders(get_param(PARAM_PREFIX + "reminders")))
+        reminders=content.parse_reminders(get_param(PARAM_PREFIX + "reminders")),
+    )
 
 
 def labels(lang):
     """The generated block's labels in ``lang`` (the technician's)."""
-    context = {"lang": lang}  # noqa: F841 - read by _() to pick the language
+    # _() reads the language from a local named context
+    context = {"lang": lang}  # noqa: F841  pylint: disable=unused-variable
     return content.Labels(
-        customer=_("Customer"), phone=_("Phone"), mobile=_("Mobile"), number=_("RDV"),
-        task=_("Task"), technicians=_("Other technicians"), notes=_("Notes"),
-        link=_("Open in Odoo"))
+        customer=_("Customer"),
+        phone=_("Phone"),
+        mobile=_("Mobile"),
+        number=_("RDV"),
+        task=_("Task"),
+        technicians=_("Other technicians"),
+        notes=_("Notes"),
+        link=_("Open in Odoo"),
+    )
 
 
 def rdv_url(record):
     """A link that opens the RDV in Odoo (the series' own URL scheme)."""
-    base = (record.env["ir.config_parameter"].sudo().get_param("web.base.url") or "")
+    base = record.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
     base = base.rstrip("/")
-    action = record.env.ref("openfire_planning.action_of_planning_intervention",
-                            raise_if_not_found=False)
+    action = record.env.ref(
+        "openfire_planning.action_of_planning_intervention", raise_if_not_found=False
+    )
     if version_info[0] >= 18:
-        path = "/odoo/action-openfire_planning.action_of_planning_intervention/%d" % record.id \
-            if action else "/odoo/of.planning.intervention/%d" % record.id
+        path = (
+            "/odoo/action-openfire_planning.action_of_planning_intervention/%d" % record.id
+            if action
+            else "/odoo/of.planning.intervention/%d" % record.id
+        )
     else:
         path = "/web#id=%d&model=of.planning.intervention&view_type=form" % record.id
         if action:
@@ -127,33 +149,48 @@ def event_source(record):
         phone, mobile = _phones(customer)
     country = address.country_id or record.company_id.country_id
     return content.EventSource(
-        name=record.name or "", customer=customer.name or "", phone=phone, mobile=mobile,
-        country_calling_code=country.phone_code or None, number=record.number or "",
-        task=record.tache_id.name or "", task_id=record.tache_id.id or None,
-        technicians=tuple(record.employee_ids.filtered(
-            lambda employee: employee.user_id != user).mapped("name")),
-        notes=record.description or "", phone_notes=record.of_google_phone_notes or "",
-        url=rdv_url(record), state=record.state,
-        street=address.street or "", street2=address.street2 or "", zip=address.zip or "",
-        city=address.city or "", country=address.country_id.name or "",
-        labels=labels(env.lang or user.lang or "en_US"))
+        name=record.name or "",
+        customer=customer.name or "",
+        phone=phone,
+        mobile=mobile,
+        country_calling_code=country.phone_code or None,
+        number=record.number or "",
+        task=record.tache_id.name or "",
+        task_id=record.tache_id.id or None,
+        technicians=tuple(
+            record.employee_ids.filtered(lambda employee: employee.user_id != user).mapped("name")
+        ),
+        notes=record.description or "",
+        phone_notes=record.of_google_phone_notes or "",
+        url=rdv_url(record),
+        state=record.state,
+        street=address.street or "",
+        street2=address.street2 or "",
+        zip=address.zip or "",
+        city=address.city or "",
+        country=address.country_id.name or "",
+        labels=labels(env.lang or user.lang or "en_US"),
+    )
 
 
 def _generated(record, settings=None):
     """summary, description, location, color_id, reminders of an RDV's event."""
-    fields = content.event_fields(event_source(record), settings or
-                                  content_settings(record.env))
+    fields = content.event_fields(event_source(record), settings or content_settings(record.env))
     fields["location"] = location_shown(record.google_location, fields["location"])
     return fields
 
 
 def _v1_view(rdv, record):
     """The Rdv as version 1 of the synced content saw it (content hash v1)."""
-    return Rdv(**dict(
-        {name: getattr(rdv, name) for name in rdv.__dataclass_fields__},
-        summary=record.name or "", description=record.description or "",
+    return replace(
+        rdv,
+        summary=record.name or "",
+        description=record.description or "",
         location=location_shown(record.google_location, _v1_address_line(record)),
-        color_id=None, reminders=None, previous=None))
+        color_id=None,
+        reminders=None,
+        previous=None,
+    )
 
 
 def _moments(rdv, tz_name):
@@ -163,26 +200,36 @@ def _moments(rdv, tz_name):
 
 
 def _attendees(rdv):
-    return tuple(sorted({email.strip().lower() for email in rdv.employee_ids.mapped("work_email")
-                         if email}))
+    return tuple(
+        sorted({email.strip().lower() for email in rdv.employee_ids.mapped("work_email") if email})
+    )
 
 
 def rdv_of(record):
     """The plain Rdv of one RDV record (an occurrence exception included)."""
     tz_name = record.tz or "Europe/Paris"
     start, end = _moments(record, tz_name)
-    values = dict(_generated(record), **{
-        "key": str(record.id),
-        "start": start, "end": end, "all_day": record.all_day, "tz": tz_name,
-        "state": record.state, "attendees": _attendees(record),
-        "write_date": _aware_utc(record.write_date),
-    })
+    values = dict(
+        _generated(record),
+        **{
+            "key": str(record.id),
+            "start": start,
+            "end": end,
+            "all_day": record.all_day,
+            "tz": tz_name,
+            "state": record.state,
+            "attendees": _attendees(record),
+            "write_date": _aware_utc(record.write_date),
+        },
+    )
     if record.recurrence_id:
         original = record.recurrence_original_date
         values.update(
             series_key=series_key(record.recurrence_id),
-            original_start=_local_date(original, tz_name) if record.all_day
-            else _aware_utc(original))
+            original_start=_local_date(original, tz_name)
+            if record.all_day
+            else _aware_utc(original),
+        )
     rdv = Rdv(**values)
     return Rdv(**dict(values, previous=_v1_view(rdv, record)))
 
@@ -205,19 +252,28 @@ def series_rdv_of(recurrence):
         end = _local_date(recurrence.dtstart + duration, tz_name)
     else:
         start, end = _aware_utc(recurrence.dtstart), _aware_utc(recurrence.dtstart + duration)
-    lines = [recurrence.rrule] + [line.strip() for line in
-                                  (recurrence.extra_lines or "").splitlines() if line.strip()]
+    lines = [recurrence.rrule] + [
+        line.strip() for line in (recurrence.extra_lines or "").splitlines() if line.strip()
+    ]
     rdv = Rdv(
-        key=series_key(recurrence), **_generated(template),
-        start=start, end=end, all_day=template.all_day, tz=tz_name, state=template.state,
-        attendees=_attendees(template), recurrence=tuple(lines),
-        write_date=_aware_utc(max(recurrence.intervention_ids.mapped("write_date")
-                                  + [recurrence.write_date])))
-    return Rdv(**dict({name: getattr(rdv, name) for name in rdv.__dataclass_fields__},
-                      previous=_v1_view(rdv, template)))
+        key=series_key(recurrence),
+        **_generated(template),
+        start=start,
+        end=end,
+        all_day=template.all_day,
+        tz=tz_name,
+        state=template.state,
+        attendees=_attendees(template),
+        recurrence=tuple(lines),
+        write_date=_aware_utc(
+            max(recurrence.intervention_ids.mapped("write_date") + [recurrence.write_date])
+        ),
+    )
+    return replace(rdv, previous=_v1_view(rdv, template))
 
 
 # ---------------------------------------------------------------- Google -> ORM
+
 
 def _naive_utc(value):
     return value.astimezone(timezone.utc).replace(tzinfo=None)
@@ -231,8 +287,12 @@ def schedule_values(rdv):
         last = max(last, first)
         tz = pytz.timezone(rdv.tz or "Europe/Paris")
         start = tz.localize(datetime.combine(first, ALL_DAY_START)).astimezone(pytz.utc)
-        return {"all_day": True, "date": start.replace(tzinfo=None),
-                "duree": (last - first).days * 24 + ALL_DAY_HOURS, "forcer_dates": False}
+        return {
+            "all_day": True,
+            "date": start.replace(tzinfo=None),
+            "duree": (last - first).days * 24 + ALL_DAY_HOURS,
+            "forcer_dates": False,
+        }
     start, end = _naive_utc(rdv.start), _naive_utc(rdv.end or rdv.start)
     hours = (end - start).total_seconds() / 3600.0
     if hours <= 0:
@@ -253,16 +313,17 @@ def content_values(rdv, record=None):
     else:
         values = {}
         settings = content_settings(record.env)
-        name = content.name_after_pull(rdv.summary, record.name or "",
-                                       record.partner_id.name or "",
-                                       settings.customer_in_title)
+        name = content.name_after_pull(
+            rdv.summary, record.name or "", record.partner_id.name or "", settings.customer_in_title
+        )
         if name != (record.name or ""):
             values["name"] = name or record.name or "(Google)"
         if notes != (record.of_google_phone_notes or ""):
             values["of_google_phone_notes"] = notes or False
     override = record.google_location if record is not None else ""
     new_override = override_after_pull(
-        override, address_line(record) if record is not None else "", rdv.location)
+        override, address_line(record) if record is not None else "", rdv.location
+    )
     if record is None or new_override != (override or ""):
         values["google_location"] = new_override or False
     state = state_after_pull(record.state if record is not None else None, rdv.status)
@@ -285,10 +346,12 @@ def find_occurrence(recurrence, rdv):
     if isinstance(value, datetime):
         wanted = _naive_utc(value)
         return recurrence.intervention_ids.filtered(
-            lambda occurrence: occurrence.recurrence_original_date == wanted)[:1]
+            lambda occurrence: occurrence.recurrence_original_date == wanted
+        )[:1]
     tz_name = recurrence.tz or "Europe/Paris"
     return recurrence.intervention_ids.filtered(
-        lambda occurrence: _local_date(occurrence.recurrence_original_date, tz_name) == value)[:1]
+        lambda occurrence: _local_date(occurrence.recurrence_original_date, tz_name) == value
+    )[:1]
 
 
 def original_start_values(recurrence, rdv):

@@ -36,12 +36,12 @@ COLOR_BY_TASK = "task"
 
 # Google's event colours (colors.get: "1" lavender ... "11" tomato).
 STATE_COLORS = {
-    "draft": "5",        # banana: to confirm
-    "confirm": "9",      # blueberry
-    "done": "10",        # basil
-    "unfinished": "6",   # tangerine
-    "cancel": "8",       # graphite
-    "postponed": "3",    # grape
+    "draft": "5",  # banana: to confirm
+    "confirm": "9",  # blueberry
+    "done": "10",  # basil
+    "unfinished": "6",  # tangerine
+    "cancel": "8",  # graphite
+    "postponed": "3",  # grape
 }
 GOOGLE_COLOR_COUNT = 11
 
@@ -69,7 +69,7 @@ class EventSource:
     customer: str = ""
     phone: str = ""
     mobile: str = ""
-    country_calling_code: int | None = None   # to turn 06... into +336...
+    country_calling_code: int | None = None  # to turn 06... into +336...
     number: str = ""
     task: str = ""
     task_id: int | None = None
@@ -114,15 +114,19 @@ def name_after_pull(pulled, current_name, customer, customer_in_title=True):
         return current_name
     suffix = TITLE_SEPARATOR + (customer or "").strip()
     if customer and pulled.endswith(suffix) and len(pulled) > len(suffix):
-        return pulled[:-len(suffix)].strip()
+        return pulled[: -len(suffix)].strip()
     return pulled
 
 
 def address_line(street="", street2="", zip_code="", city="", country=""):
     """An address on one line as Google Maps finds it:
     "street, street2, postcode city, country"."""
-    parts = [street, street2, " ".join(p.strip() for p in (zip_code, city) if p and p.strip()),
-             country]
+    parts = [
+        street,
+        street2,
+        " ".join(p.strip() for p in (zip_code, city) if p and p.strip()),
+        country,
+    ]
     return ", ".join(p.strip() for p in parts if p and p.strip())
 
 
@@ -165,15 +169,13 @@ def generated_block(source):
             add(label, _phone_html(number, source.country_calling_code))
     add(labels.number, escape(source.number.strip(), quote=False))
     add(labels.task, escape(source.task.strip(), quote=False))
-    add(labels.technicians, escape(", ".join(t for t in source.technicians if t),
-                                   quote=False))
+    add(labels.technicians, escape(", ".join(t for t in source.technicians if t), quote=False))
     notes = (source.notes or "").strip()
     if notes:
         lines.append("%s :" % escape(labels.notes, quote=False))
         lines.append(escape(notes, quote=False))
     if source.url:
-        lines.append('<a href="%s">%s</a>' % (escape(source.url), escape(labels.link,
-                                                                          quote=False)))
+        lines.append('<a href="%s">%s</a>' % (escape(source.url), escape(labels.link, quote=False)))
     lines.append(BLOCK_END)
     return "\n".join(lines)
 
@@ -194,7 +196,7 @@ def phone_notes_of(text):
     if start < 0:
         return text.strip()
     end = text.find(BLOCK_END, start)
-    after = text[end + len(BLOCK_END):] if end >= 0 else ""
+    after = text[end + len(BLOCK_END) :] if end >= 0 else ""
     before = text[:start]
     return "\n\n".join(part.strip() for part in (before, after) if part.strip())
 
@@ -225,7 +227,7 @@ def parse_reminders(text):
     minutes = []
     for part in (text or "").replace(";", ",").split(","):
         part = part.strip()
-        if part.isdigit() and int(part) <= 40320:   # Google's maximum: 4 weeks
+        if part.isdigit() and int(part) <= 40320:  # Google's maximum: 4 weeks
             minutes.append(int(part))
     return tuple(minutes)
 
@@ -234,11 +236,13 @@ def event_fields(source, settings):
     """The Rdv fields generated for an event: summary, description,
     location, color_id, reminders."""
     return {
-        "summary": title(source.name, source.customer) if settings.customer_in_title
+        "summary": title(source.name, source.customer)
+        if settings.customer_in_title
         else (source.name or ""),
         "description": description(source),
-        "location": address_line(source.street, source.street2, source.zip, source.city,
-                                 source.country),
+        "location": address_line(
+            source.street, source.street2, source.zip, source.city, source.country
+        ),
         "color_id": color_id(source, settings),
         "reminders": reminders_of(settings),
     }

@@ -85,11 +85,20 @@ def adopt(candidates, events, settings, known_ids=()):
     states, left_alone, used = [], [], set()
     for candidate in candidates:
         event = by_id.get(candidate.event_id)
-        reason = "already adopted by another RDV" if candidate.event_id in used \
+        reason = (
+            "already adopted by another RDV"
+            if candidate.event_id in used
             else check(candidate, event, default_tz)
+        )
         if reason is None:
-            states.append(PairState(candidate.key, candidate.event_id, event.get("etag"),
-                                    read_remote(event, settings).content_hash))
+            states.append(
+                PairState(
+                    candidate.key,
+                    candidate.event_id,
+                    event.get("etag"),
+                    read_remote(event, settings).content_hash,
+                )
+            )
             used.add(candidate.event_id)
         elif event is not None:
             left_alone.append((candidate.event_id, event.get("summary") or "", reason))
@@ -104,8 +113,15 @@ def adopt(candidates, events, settings, known_ids=()):
             left_alone.append((event_id, event.get("summary") or "", "its RDV is not yours"))
         else:
             others += 1
-    moments = [parse_timestamp(event.get(field)) for event in by_id.values()
-               for field in ("created", "updated")]
+    moments = [
+        parse_timestamp(event.get(field))
+        for event in by_id.values()
+        for field in ("created", "updated")
+    ]
     moments = [moment for moment in moments if moment is not None]
-    return Adoption(states=tuple(states), left_alone=tuple(left_alone),
-                    foreign_until=max(moments) if moments else None, others=others)
+    return Adoption(
+        states=tuple(states),
+        left_alone=tuple(left_alone),
+        foreign_until=max(moments) if moments else None,
+        others=others,
+    )

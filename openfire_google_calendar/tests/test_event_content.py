@@ -1,6 +1,7 @@
 """The event a technician works from (issue 11, Deliver 1), against the
 emulator: title, location, description in his language, colour, reminders;
 what a phone edit brings back; an addon upgrade that changes what is synced."""
+
 from datetime import datetime
 from unittest.mock import patch
 
@@ -20,7 +21,6 @@ CONFLICT_NOTE = "Changed in Odoo and in Google Calendar"
 
 @tagged("post_install", "-at_install")
 class TestEventContent(SyncCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -50,9 +50,12 @@ class TestEventContent(SyncCase):
         cls.task = cls.env["of.planning.tache"].create({"name": "Entretien annuel"})
 
     def rdv(self, **values):
-        return self.make_rdv(employees=self.jean_emp | self.sophie_emp,
-                             tache_id=self.task.id, description="Chien dans le jardin",
-                             **values)
+        return self.make_rdv(
+            employees=self.jean_emp | self.sophie_emp,
+            tache_id=self.task.id,
+            description="Chien dans le jardin",
+            **values,
+        )
 
     def test_event_has_what_the_technician_needs(self):
         rdv = self.rdv()
@@ -62,7 +65,7 @@ class TestEventContent(SyncCase):
         self.assertEqual(event["location"], "12 rue des Lilas, 69003 Lyon, France")
         text = event["description"]
         self.assertTrue(text.startswith(BLOCK_START) and text.endswith(BLOCK_END), text)
-        self.assertIn("Client : Famille Durand", text)   # Jean reads French
+        self.assertIn("Client : Famille Durand", text)  # Jean reads French
         self.assertIn('Téléphone : <a href="tel:+33478123456">04 78 12 34 56</a>', text)
         if "mobile" in self.customer._fields:
             self.assertIn('<a href="tel:+33612345678">06 12 34 56 78</a>', text)
@@ -73,8 +76,16 @@ class TestEventContent(SyncCase):
         self.assertIn('<a href="https://odoo.example.com/', text)
         self.assertIn(str(rdv.id), text.split('<a href="https://odoo.example.com/')[1])
         self.assertEqual(event["colorId"], "9")
-        self.assertEqual(event["reminders"], {"useDefault": False, "overrides": [
-            {"method": "popup", "minutes": 30}, {"method": "popup", "minutes": 1440}]})
+        self.assertEqual(
+            event["reminders"],
+            {
+                "useDefault": False,
+                "overrides": [
+                    {"method": "popup", "minutes": 30},
+                    {"method": "popup", "minutes": 1440},
+                ],
+            },
+        )
         # Sophie reads English, and Jean is the other technician for her.
         self.sync(self.sophie_account)
         other = self.event_of(rdv, self.sophie_account)["description"]
@@ -90,19 +101,25 @@ class TestEventContent(SyncCase):
         self.sync()
         event = self.event_of(rdv)
         edited = event["description"].replace("Chien dans le jardin", "Chat")
-        self.phone().patch_event(self.calendar(), event["id"], {
-            "summary": "Entretien + ramonage – Famille Durand",
-            "description": "Code portail 1234\n\n" + edited,
-            "start": {"dateTime": "2026-03-02T14:00:00+01:00"},
-            "end": {"dateTime": "2026-03-02T15:30:00+01:00"}})
+        self.phone().patch_event(
+            self.calendar(),
+            event["id"],
+            {
+                "summary": "Entretien + ramonage – Famille Durand",
+                "description": "Code portail 1234\n\n" + edited,
+                "start": {"dateTime": "2026-03-02T14:00:00+01:00"},
+                "end": {"dateTime": "2026-03-02T15:30:00+01:00"},
+            },
+        )
         result = self.sync()
         self.assertEqual(result["conflicts"], 0)
         self.assertEqual(rdv.name, "Entretien + ramonage")
         self.assertEqual(rdv.date, datetime(2026, 3, 2, 13, 0))
         self.assertEqual(rdv.of_google_phone_notes, "Code portail 1234")
         self.assertEqual(rdv.description, "Chien dans le jardin")
-        self.assertEqual((rdv.state, rdv.partner_id, rdv.tache_id),
-                         ("confirm", self.customer, self.task))
+        self.assertEqual(
+            (rdv.state, rdv.partner_id, rdv.tache_id), ("confirm", self.customer, self.task)
+        )
         # the next sync puts the generated block back, under his notes
         self.sync()
         text = self.event_of(rdv)["description"]
@@ -123,26 +140,42 @@ class TestEventContent(SyncCase):
     def test_upgrade_resends_each_rdv_once_without_conflicts(self):
         """The calendar as version 1.0 left it (v1 hashes, events with the
         name as title and the notes as description), then the upgrade."""
-        rdvs = self.rdv() | self.rdv(date=datetime(2026, 3, 3, 8, 0)) \
+        rdvs = (
+            self.rdv()
+            | self.rdv(date=datetime(2026, 3, 3, 8, 0))
             | self.rdv(date=datetime(2026, 3, 4, 8, 0))
+        )
         self.sync()
-        links = self.env["of.google.event.link"].search(
-            [("account_id", "=", self.jean_account.id)])
+        links = self.env["of.google.event.link"].search([("account_id", "=", self.jean_account.id)])
         self.assertEqual(len(links), 3)
         from ..services import rdv_conversion as conv
+
         for link in links:
             record = link.intervention_id.with_user(self.jean)
             previous = conv.rdv_of(record).previous
             self.assertEqual(version_of(link.content_hash), "v2")
-            event = self.phone().patch_event(self.calendar(), link.google_event_id, {
-                "summary": previous.summary, "description": previous.description,
-                "location": previous.location, "colorId": None, "reminders": None})
+            event = self.phone().patch_event(
+                self.calendar(),
+                link.google_event_id,
+                {
+                    "summary": previous.summary,
+                    "description": previous.description,
+                    "location": previous.location,
+                    "colorId": None,
+                    "reminders": None,
+                },
+            )
             link.write({"etag": event["etag"], "content_hash": content_hash(previous, "v1")})
         # Meanwhile (1.0 still running), the technician moved one RDV on his phone.
         moved = rdvs[1]
-        self.phone().patch_event(self.calendar(), self.event_of(moved)["id"], {
-            "start": {"dateTime": "2026-03-03T16:00:00+01:00"},
-            "end": {"dateTime": "2026-03-03T17:30:00+01:00"}})
+        self.phone().patch_event(
+            self.calendar(),
+            self.event_of(moved)["id"],
+            {
+                "start": {"dateTime": "2026-03-03T16:00:00+01:00"},
+                "end": {"dateTime": "2026-03-03T17:30:00+01:00"},
+            },
+        )
         self.env.flush_all()
         self.assertEqual(mark_outdated_links(self.env.cr), 3)
         self.env.invalidate_all()
@@ -151,7 +184,7 @@ class TestEventContent(SyncCase):
         self.assertEqual(moved.date, datetime(2026, 3, 3, 15, 0))
         for rdv in rdvs - moved:
             self.assertEqual(self.event_of(rdv)["summary"], "Entretien chaudière – Famille Durand")
-        self.sync()   # the pulled one gets its new content now
+        self.sync()  # the pulled one gets its new content now
         self.assertIn(BLOCK_START, self.event_of(moved)["description"])
         for rdv in rdvs:
             self.assertFalse(rdv.message_ids.filtered(lambda m: CONFLICT_NOTE in (m.body or "")))

@@ -1,5 +1,6 @@
 """The administrators' view of every user's sync (issue 11, Deliver 3): a
 user in error and a revoked user, the filters, retry / stop / restart."""
+
 import re
 
 from odoo.exceptions import AccessError
@@ -13,13 +14,13 @@ from .sync_common import SyncCase
 
 @tagged("post_install", "-at_install")
 class TestSyncAdmin(SyncCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         # the RDVs of sync_common are in March 2026: no sync window (issue 14)
         cls.env["ir.config_parameter"].sudo().set_param(
-            "openfire_google_calendar.sync_window_days", "0")
+            "openfire_google_calendar.sync_window_days", "0"
+        )
 
     def listed(self, filter_name=None):
         """The users the action lists (with one of its search filters)."""
@@ -36,8 +37,9 @@ class TestSyncAdmin(SyncCase):
         rdv = self.make_rdv()
         self.sync()
         link = self.env["of.google.event.link"].search([("intervention_id", "=", rdv.id)])
-        link.write({"sync_state": "error",
-                    "sync_error": "403 rateLimitExceeded: Rate Limit Exceeded"})
+        link.write(
+            {"sync_state": "error", "sync_error": "403 rateLimitExceeded: Rate Limit Exceeded"}
+        )
         self.sophie_account._disconnect("Google refused the connection", state="revoked")
 
         self.assertEqual(self.listed(), self.jean | self.sophie)
@@ -52,9 +54,14 @@ class TestSyncAdmin(SyncCase):
         self.assertEqual(self.sophie.of_google_state, "revoked")
         self.assertTrue(self.sophie.of_google_in_trouble)
         # the view renders with its fields
-        views = self.env["res.users"].get_views([
-            (self.env.ref("openfire_google_calendar.view_of_google_sync_users_tree").id,
-             "list" if version_info[0] >= 18 else "tree")])
+        views = self.env["res.users"].get_views(
+            [
+                (
+                    self.env.ref("openfire_google_calendar.view_of_google_sync_users_tree").id,
+                    "list" if version_info[0] >= 18 else "tree",
+                )
+            ]
+        )
         self.assertIn("of_google_quota_count", str(views))
 
         # Retry: the RDVs in error are pending, a push row wakes the cron for Jean
@@ -65,8 +72,9 @@ class TestSyncAdmin(SyncCase):
         self.assertEqual(link.sync_state, "pending")
         self.assertEqual(Push.search_count([("account_id", "=", self.jean_account.id)]), 1)
         self.assertEqual(self.jean.of_google_pending_count, 1)
-        self.assertGreater(self.env["ir.cron.trigger"].sudo().search_count(
-            [("cron_id", "=", cron.id)]), triggers)
+        self.assertGreater(
+            self.env["ir.cron.trigger"].sudo().search_count([("cron_id", "=", cron.id)]), triggers
+        )
         self.sync()
         self.assertEqual(link.sync_state, "synced")
         self.assertEqual(self.jean.of_google_error_count, 0)

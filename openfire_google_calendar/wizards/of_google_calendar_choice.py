@@ -6,8 +6,11 @@ from ..sync import GoogleError
 
 
 def notification(message, kind="warning"):
-    return {"type": "ir.actions.client", "tag": "display_notification",
-            "params": {"type": kind, "message": message, "sticky": False}}
+    return {
+        "type": "ir.actions.client",
+        "tag": "display_notification",
+        "params": {"type": kind, "message": message, "sticky": False},
+    }
 
 
 class OfGoogleCalendarChoice(models.TransientModel):
@@ -28,14 +31,17 @@ class OfGoogleCalendarChoice(models.TransientModel):
         try:
             with google_session(self.env, self.env.uid) as account:
                 if account is None:
-                    return notification(_("A sync of your RDVs is running: try again in a "
-                                           "moment."))
+                    return notification(_("A sync of your RDVs is running: try again in a moment."))
                 blocked = blocked_status(account)
                 if blocked:
                     return notification(blocked["message"])
                 if not account._is_connected():
-                    return notification(_("Connect your Google account first: press "
-                                           "\"Sync. with Google\" in the planning."))
+                    return notification(
+                        _(
+                            "Connect your Google account first: press "
+                            '"Sync. with Google" in the planning.'
+                        )
+                    )
                 calendars = account._client().list_calendars()
                 current = account.calendar_id
                 of10_current = bool(account.of10_until or account.of10_report)
@@ -44,22 +50,38 @@ class OfGoogleCalendarChoice(models.TransientModel):
         except GoogleError as exc:
             return notification(_("Google Calendar answered: %s", exc), "danger")
         lines = [
-            Command.create({
-                "calendar_id": calendar["id"],
-                "name": calendar.get("summaryOverride") or calendar.get("summary") or "",
-                "current": calendar["id"] == current and not of10_current,
-                "primary": bool(calendar.get("primary"))})
+            Command.create(
+                {
+                    "calendar_id": calendar["id"],
+                    "name": calendar.get("summaryOverride") or calendar.get("summary") or "",
+                    "current": calendar["id"] == current and not of10_current,
+                    "primary": bool(calendar.get("primary")),
+                }
+            )
             for calendar in calendars
-            if calendar.get("accessRole") in ("owner", "writer", None)]
+            if calendar.get("accessRole") in ("owner", "writer", None)
+        ]
         primary = [calendar for calendar in calendars if calendar.get("primary")]
         if primary and of10_migration.has_of10_rdvs(self.env):
             # Coming from OpenFire 10: its RDVs are in the primary calendar.
-            lines.insert(0, Command.create({
-                "calendar_id": primary[0]["id"], "primary": True, "of10": True,
-                "name": _("My primary calendar, where OpenFire 10 put my RDVs"),
-                "current": primary[0]["id"] == current and of10_current}))
+            lines.insert(
+                0,
+                Command.create(
+                    {
+                        "calendar_id": primary[0]["id"],
+                        "primary": True,
+                        "of10": True,
+                        "name": _("My primary calendar, where OpenFire 10 put my RDVs"),
+                        "current": primary[0]["id"] == current and of10_current,
+                    }
+                ),
+            )
         wizard = self.create({"line_ids": lines})
         return {
-            "type": "ir.actions.act_window", "res_model": self._name, "res_id": wizard.id,
-            "view_mode": "form", "target": "new", "name": _("Google calendar of my RDVs"),
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": _("Google calendar of my RDVs"),
         }

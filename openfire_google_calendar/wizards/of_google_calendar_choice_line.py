@@ -15,9 +15,10 @@ class OfGoogleCalendarChoiceLine(models.TransientModel):
     name = fields.Char(string="Calendar")
     current = fields.Boolean(string="In use")
     primary = fields.Boolean(string="Main calendar")
-    of10 = fields.Boolean(string="OpenFire 10's RDVs",
-                          help="The events OpenFire 10 made for the RDVs are taken over, "
-                               "not added again.")
+    of10 = fields.Boolean(
+        string="OpenFire 10's RDVs",
+        help="The events OpenFire 10 made for the RDVs are taken over, not added again.",
+    )
 
     def action_choose(self):
         """Switch calendars under the user's lock, so no running sync of his
@@ -28,10 +29,8 @@ class OfGoogleCalendarChoiceLine(models.TransientModel):
             return self._choose_of10(calendar_id, name)
         with google_session(self.env, self.env.uid) as account:
             if account is None:
-                return notification(_("A sync of your RDVs is running: try again in a "
-                                       "moment."))
-            if account.calendar_id != calendar_id or account.of10_until \
-                    or account.of10_report:
+                return notification(_("A sync of your RDVs is running: try again in a moment."))
+            if account.calendar_id != calendar_id or account.of10_until or account.of10_report:
                 account._use_calendar(calendar_id, name)
         return {"type": "ir.actions.act_window_close"}
 
@@ -41,10 +40,10 @@ class OfGoogleCalendarChoiceLine(models.TransientModel):
         try:
             with google_session(self.env, self.env.uid) as account:
                 if account is None:
-                    return notification(_("A sync of your RDVs is running: try again in a "
-                                           "moment."))
-                report = of10_migration.adopt_calendar(account, account._client(),
-                                                       calendar_id, name)
+                    return notification(_("A sync of your RDVs is running: try again in a moment."))
+                report = of10_migration.adopt_calendar(
+                    account, account._client(), calendar_id, name
+                )
         except GoogleAccessLost as exc:
             return notification(str(exc), "danger")
         except GoogleError as exc:

@@ -1,6 +1,7 @@
 """1.1.0: the events carry what a technician works from (content hash v2):
 the links stored by 1.0 are looked at again by the next sync, which re-sends
 each RDV once (services/content_upgrade.py)."""
+
 import logging
 
 from odoo.addons.openfire_google_calendar.services.content_upgrade import mark_outdated_links
