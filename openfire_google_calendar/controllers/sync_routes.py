@@ -3,7 +3,7 @@ from odoo.http import request
 from odoo.release import version_info
 from odoo.addons.google_calendar.controllers.main import GoogleCalendarController
 
-from ..services import database_copy
+from ..services import database_copy, quota
 from ..services.sync_runner import GoogleAccessLost, blocked_status, google_session, run_sync
 from ..sync import GoogleError
 from .oauth_callback import start_consent
@@ -60,7 +60,10 @@ class OfGoogleCalendarController(GoogleCalendarController):
             status["url"] = start_consent(kw.get("fromurl"))
         if status:
             return status
-        result = run_sync(request.env, request.env.uid, force=bool(kw.get("force")))
+        # A few seconds at most: a bigger sync answers "in_background" (done /
+        # todo) and the cron goes on, within Google's quotas.
+        result = run_sync(request.env, request.env.uid, force=bool(kw.get("force")),
+                          share=quota.BUTTON_SHARE)
         if result.get("status") == "need_auth":  # Google revoked the access meanwhile
             return dict(result, url=start_consent(kw.get("fromurl")))
         return dict(result, url="")

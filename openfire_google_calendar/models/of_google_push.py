@@ -2,6 +2,8 @@ import hmac
 
 from odoo import api, fields, models
 
+from ..services import quota
+
 
 class OfGooglePush(models.Model):
     """One push notification from Google, waiting for its user's sync.
@@ -17,6 +19,12 @@ class OfGooglePush(models.Model):
 
     account_id = fields.Many2one("of.google.account", required=True, ondelete="cascade",
                                  index=True)
+
+    def init(self):
+        """The scheduler's log of Google calls (services/quota.py) lives
+        beside the notifications: plain SQL, read in the session's lock
+        statement, never through the ORM."""
+        self.env.cr.execute(quota.TABLE)
 
     @api.model
     def _receive(self, channel_id, token, resource_state):

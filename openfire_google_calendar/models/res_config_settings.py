@@ -20,6 +20,12 @@ class ResConfigSettings(models.TransientModel):
         string="Delete Google events of deleted RDVs",
         config_parameter="openfire_google_calendar.allow_delete",
         help="Off: the event of a deleted RDV is cancelled in Google, not deleted.")
+    of_google_sync_window_days = fields.Integer(
+        string="Past RDVs synced (days)", default=30,
+        config_parameter="openfire_google_calendar.sync_window_days",
+        help="RDVs that ended more than this many days ago are not sent to Google Calendar on "
+             "the first sync, and older events are not imported; moving one into this window "
+             "syncs it. 0: no limit.")
     of_google_calendar_name = fields.Char(
         string="Name of the dedicated calendar", default="Interventions",
         config_parameter="openfire_google_calendar.calendar_name")

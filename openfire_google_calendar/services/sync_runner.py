@@ -21,14 +21,16 @@ through :func:`run_sync`). A session:
 """
 import logging
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, _, api
+from odoo import SUPERUSER_ID, _, api, fields
 from odoo.exceptions import AccessError, UserError
 
 from ..sync import GoogleError, ReconnectNeeded, sync_calendar
-from . import database_copy, sync_report
+from . import database_copy, quota, sync_report
 from .odoo_local_side import OdooLocalSide
 
 try:  # where Odoo keeps the cursor its tests share (17.0, 18.0 / 19.0)
@@ -38,6 +40,9 @@ except ImportError:  # pragma: no cover
 
 _logger = logging.getLogger(__name__)
 LOCK_NAMESPACE = 0x0F6C  # first key of the advisory lock; the account id is the second
+CRON_XMLID = "openfire_google_calendar.ir_cron_of_google_sync"
+WINDOW_PARAM = "openfire_google_calendar.sync_window_days"
+DEFAULT_WINDOW_DAYS = 30
 
 
 class CallerWroteError(RuntimeError):
@@ -109,10 +114,11 @@ def _user_env(cursor, user_id, context=None):
 # oldest open transaction: taken before reading Odoo, it can only be earlier
 # than needed, which is safe).
 _LOCK = """
-    SELECT pg_try_advisory_lock(%s, %s),
-           (SELECT max(id) FROM of_google_push WHERE account_id = %s),
+    SELECT pg_try_advisory_lock(%%s, %%s),
+           (SELECT max(id) FROM of_google_push WHERE account_id = %%s),
            (SELECT least(min(xact_start), now()) FROM pg_stat_activity
-             WHERE datname = current_database())"""
+             WHERE datname = current_database()),
+           %s, %s""" % (quota.USED_BY_ACCOUNT, quota.USED_BY_PROJECT)
 
 
 def _unlock(cursor, account_id):
@@ -149,8 +155,8 @@ def google_session(env, user_id):
             if not account_id:
                 account_id = session_env["of.google.account"]._for_user(session_env.user).id
                 cursor.commit()  # the account row exists for every connection from now on
-            cursor.execute(_LOCK, [LOCK_NAMESPACE, account_id, account_id])
-            locked, last_push, watermark = cursor.fetchone()
+            cursor.execute(_LOCK, [LOCK_NAMESPACE, account_id, account_id, account_id])
+            locked, last_push, watermark, user_used, project_used = cursor.fetchone()
             if not locked:
                 cursor.rollback()
                 yield None
@@ -162,7 +168,8 @@ def google_session(env, user_id):
                 watermark = watermark.replace(tzinfo=None) - watermark.utcoffset()
             session_env = session_env(context=dict(
                 session_env.context, of_google_last_push=last_push or 0,
-                of_google_watermark=watermark))
+                of_google_watermark=watermark,
+                of_google_quota_used=(int(user_used), int(project_used))))
             Account = session_env["of.google.account"]
             account = Account.browse(account_id)
             account.fetch([name for name, field in Account._fields.items()
@@ -196,13 +203,30 @@ def blocked_status(account):
     return None
 
 
-def run_sync(env, user_id, force=False):
+def window_start(env, now=None):
+    """The start of the sync window (aware UTC): RDVs and events that ended
+    before it are not synced unless already paired (sync.plan.outside_window).
+    Setting sync_window_days, 30 by default; 0 or less: no window."""
+    raw = env["ir.config_parameter"].sudo().get_param(WINDOW_PARAM)
+    try:
+        days = int(raw) if raw not in (None, False, "") else DEFAULT_WINDOW_DAYS
+    except ValueError:
+        days = DEFAULT_WINDOW_DAYS
+    if days <= 0:
+        return None
+    return (now or datetime.now(timezone.utc)) - timedelta(days=days)
+
+
+def run_sync(env, user_id, force=False, share=quota.RUN_SHARE):
     """Sync one user's RDVs with his Google calendar; return a status dict for
     /google_calendar/sync_data ("need_refresh", "no_new_event_from_google",
-    "already_running", "confirm_needed", "need_auth", "error", and the
-    blocking statuses of :func:`blocked_status`).
+    "already_running", "confirm_needed", "need_auth", "error",
+    "in_background", and the blocking statuses of :func:`blocked_status`).
 
-    ``force`` syncs past the empty-side guard, once the user confirmed."""
+    ``force`` syncs past the empty-side guard, once the user confirmed.
+    ``share``: the most Google calls this run sends (services/quota.py); what
+    is left over ("in_background", with ``done`` and ``todo``) is synced by
+    the cron, triggered for when the quotas allow it."""
     try:
         with google_session(env, user_id) as account:
             if account is None:
@@ -215,7 +239,7 @@ def run_sync(env, user_id, force=False):
             seen = account.env.context.get("of_google_last_push")
             if seen is None:
                 seen = account.env["of.google.push"]._last_seen(account)
-            result = _sync_account(account, force)
+            result = _sync_account(account, force, share)
             if result.get("status") not in ("error", "need_auth"):
                 # The listing covered every change Google notified until now;
                 # a notification that came in since stays for the next sync.
@@ -225,18 +249,36 @@ def run_sync(env, user_id, force=False):
         return {"status": "need_auth", "message": str(exc)}
 
 
-def _sync_account(account, force):
-    """One sync of a locked, connected account, in the session's cursor."""
+def _trigger_later(account):
+    """The cron comes back for this account's deferred work once the quota
+    window has moved (jittered: workers and servers do not all come at once)."""
+    account.env["of.google.push"].sudo().create({"account_id": account.id})  # first in line
+    account.env.ref(CRON_XMLID).sudo()._trigger(
+        at=fields.Datetime.now() + timedelta(seconds=quota.wait_seconds()))
+    account.env.cr.commit()  # pylint: disable=invalid-commit
+
+
+def _sync_account(account, force, share=quota.RUN_SHARE):
+    """One sync of a locked, connected account, in the session's cursor,
+    within its share of Google's quotas; the calls it sent are logged."""
     # _() reads the user's language from a local named context
     context = account.env.context  # noqa: F841  pylint: disable=unused-variable
+    user_used, project_used = context.get("of_google_quota_used", (0, 0))
+    budget = quota.budget(account.env, user_used, project_used, share)
+    if budget < 2:  # not even a listing and a write: wait for the window to move
+        _trigger_later(account)
+        return {"status": "in_background", "done": 0, "todo": None, "message": _(
+            "Google's limits are reached for now: the sync goes on in the background.")}
+    client = None
     try:
         client = account._client()
         first_sync = not account.sync_token
         calendar_id = account._ensure_calendar(client)
         local = OdooLocalSide(account)
-        report = sync_calendar(client, calendar_id, local, account._sync_settings(),
-                               force=force)
-        if not first_sync:  # the first sync is the big one: the channel can wait a sync
+        settings = replace(account._sync_settings(), window_start=window_start(account.env))
+        report = sync_calendar(client, calendar_id, local, settings, force=force,
+                               budget=budget)
+        if not first_sync and not report.deferred:  # a big sync: the channel can wait
             account._ensure_watch(client, calendar_id)
         account._remember_token(client.credentials)
     except ReconnectNeeded as exc:
@@ -252,9 +294,21 @@ def _sync_account(account, force):
         account.env.cr.rollback()
         account.last_error = str(exc)
         return {"status": "error", "message": account.last_error, "errors": 1}
+    finally:
+        if client is not None:
+            quota.record(account.env, account.id, client.calls)
     local.settle(report)
     if report.stopped:
         message = sync_report.stop_message(account.env, report.stopped)
         account.last_error = message
         return {"status": "confirm_needed", "message": message}
-    return sync_report.record_report(account, report, local)
+    result = sync_report.record_report(account, report, local)
+    if report.deferred:
+        # The rest goes to the background: the cron, once the window moved.
+        _trigger_later(account)
+        result.update(status="in_background", done=len(report.done),
+                      todo=len(report.deferred), message=_(
+                          "%(done)s changes synced, %(todo)s more are being synced in the "
+                          "background (Google's limits: about 600 changes per minute).",
+                          done=len(report.done), todo=len(report.deferred)))
+    return result

@@ -55,6 +55,16 @@ class SyncReport:
         return [r for r in self.results if r.outcome == Outcome.RETRY]
 
     @property
+    def deferred(self):
+        """Results left for a later run (over the run's request budget)."""
+        return [r for r in self.results if r.outcome == Outcome.DEFERRED]
+
+    @property
+    def done(self):
+        """Results done in this run."""
+        return [r for r in self.results if r.outcome == Outcome.DONE]
+
+    @property
     def problems(self):
         """Results with something to report: failures, skips and mapping problems."""
         return [r for r in self.results
@@ -64,7 +74,8 @@ class SyncReport:
     def errors(self):
         """Results the user sees as errors on their RDV: what failed, is to be
         retried, or was skipped as unusable."""
-        return [r for r in self.results if r.outcome != Outcome.DONE]
+        return [r for r in self.results
+                if r.outcome not in (Outcome.DONE, Outcome.DEFERRED)]
 
     def summary(self):
         """What the user is told: {created, updated, cancelled, conflicts, errors}."""
@@ -81,15 +92,19 @@ class SyncReport:
         return any(r.action.side == ODOO and r.outcome == Outcome.DONE for r in self.results)
 
 
-def sync_calendar(client, calendar_id, local, settings, force=False):
+def sync_calendar(client, calendar_id, local, settings, force=False, budget=None):
     """Sync ``calendar_id`` with the Odoo side ``local``; return a SyncReport.
 
     ``client``: a :class:`.google_client.GoogleClient`; ``local``: a
     :class:`.local_side.LocalSide`; ``settings``: :class:`.plan.SyncSettings`;
     ``force`` overrides the empty-side guard (after the user confirmed).
+    ``budget``: the most Google calls this sync may send (the listing
+    included); the writes beyond it are deferred, the token is kept, and the
+    next sync goes on from there (a big first sync spread over several runs).
     Raises ``GoogleError`` when listing fails and ``ReconnectNeeded`` when the
     user must consent again; every per-event problem is in the report instead.
     """
+    calls_before = getattr(client, "calls", 0)
     changes = client.list_changes(calendar_id, local.load_sync_token())
     if changes.full:
         rdvs = dict(local.all_rdvs())
@@ -108,8 +123,10 @@ def sync_calendar(client, calendar_id, local, settings, force=False):
     if plan.stopped:
         return SyncReport(full=changes.full, stopped=plan.stopped, results=(),
                           token_saved=False)
-    results = apply_plan(plan, client, calendar_id, local, settings, states)
-    blocked = any(r.outcome == Outcome.RETRY for r in results)
+    if budget is not None:
+        budget = max(0, budget - (getattr(client, "calls", 0) - calls_before))
+    results = apply_plan(plan, client, calendar_id, local, settings, states, budget)
+    blocked = any(r.outcome in (Outcome.RETRY, Outcome.DEFERRED) for r in results)
     if not blocked:
         local.save_sync_token(changes.next_sync_token)
     return SyncReport(full=changes.full, stopped=None, results=tuple(results),

@@ -39,6 +39,7 @@ class Outcome(str, Enum):
     FAILED = "failed"       # permanent: will fail again the same way; see reason
     RETRY = "retry"         # transient: the next sync tries again
     SKIPPED = "skipped"     # unusable input from Google, reported
+    DEFERRED = "deferred"   # over this run's request budget: a later run does it
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,11 @@ def _is_exception(action):
 class _Run:
     """The state of one :func:`apply_plan` call."""
 
-    def __init__(self, client, calendar_id, local, settings, states):
+    def __init__(self, client, calendar_id, local, settings, states, budget=None):
         self.client = client
+        # Google calls this run may still send (None: no limit); the client
+        # counts what it sent (getattr: test doubles may not count).
+        self.budget_end = None if budget is None else getattr(client, "calls", 0) + budget
         self.calendar_id = calendar_id
         self.local = local
         self.settings = settings
@@ -189,9 +193,19 @@ class _Run:
             sent.append(action)
         later = []
         for start in range(0, len(writes), MAX_BATCH):
-            later.extend(self.write_chunk(sent[start:start + MAX_BATCH],
-                                          writes[start:start + MAX_BATCH], follow_up))
+            chunk = sent[start:start + MAX_BATCH]
+            if self.over_budget(len(chunk)):
+                for action in sent[start:]:
+                    self.report(action, Outcome.DEFERRED, "over this run's request budget")
+                break
+            later.extend(self.write_chunk(chunk, writes[start:start + MAX_BATCH], follow_up))
         return later
+
+    def over_budget(self, calls):
+        """True when ``calls`` more Google calls would exceed this run's budget."""
+        if self.budget_end is None:
+            return False
+        return getattr(self.client, "calls", 0) + calls > self.budget_end
 
     def write_chunk(self, sent, writes, follow_up):
         """One Google batch, then the states of its successes in one local batch."""
@@ -268,13 +282,15 @@ class _Run:
         return [decided]
 
 
-def apply_plan(plan, client, calendar_id, local, settings, states=None):
+def apply_plan(plan, client, calendar_id, local, settings, states=None, budget=None):
     """Apply ``plan`` (a :class:`.plan.Plan`) and return its ItemResults.
 
     ``states`` (the ones the plan was made from) let a 412 be decided again.
+    ``budget``: how many more Google calls this run may send; the Google
+    writes beyond it are DEFERRED (whole batches), for a later run.
     A stopped plan does nothing. Raises only ``ReconnectNeeded``.
     """
-    run = _Run(client, calendar_id, local, settings, states)
+    run = _Run(client, calendar_id, local, settings, states, budget)
     if plan.stopped:
         return []
     _apply(run, plan.actions, follow_up=True)

@@ -173,12 +173,16 @@ class GoogleClient:
         # googleapiclient rebuilds every method (docstrings included) on each
         # ``events()`` call: built once, it costs nothing per event.
         self.events = self.service.events()
+        # API calls sent so far, as Google counts them for its quotas (each
+        # part of a batch is one, each retry too): the scheduler's budgets.
+        self.calls = 0
 
     # -- one request, with retries --------------------------------------------
     def _execute(self, request):
         """Execute ``request``, retrying transient failures; raise GoogleError."""
         attempts = self.backoff.start()
         while True:
+            self.calls += 1
             try:
                 return request.execute(num_retries=0)
             except HttpError as exc:
@@ -292,6 +296,7 @@ class GoogleClient:
                 transient=is_transient(status, reason), retry_after=retry_after)
 
         batch = BatchHttpRequest(callback=collect, batch_uri=self.batch_uri)
+        self.calls += len(indexes)
         for index in indexes:
             batch.add(self._request(calendar_id, writes[index]), request_id=str(index))
         try:

@@ -34,6 +34,7 @@ and otherwise resolved like a conflict.
 """
 
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from enum import Enum
 
 from .content_hash import CANCELLED_HASH, content_hash, is_current, upgraded_hash
@@ -88,6 +89,10 @@ GONE = _Marker.GONE
 class SyncSettings:
     """The user's and the database's sync settings.
 
+    ``window_start`` (aware): RDVs and events that ended before it and were
+    never synced stay on their side (see :func:`outside_window`); None syncs
+    everything.
+
     The guard stops a sync when, among at least ``guard_min_pairs`` live
     synced pairs, a share of at least ``guard_ratio`` looks deleted on one
     side: more likely an emptied calendar or a broken query than a wish.
@@ -99,6 +104,7 @@ class SyncSettings:
     default_tz: str = "Europe/Paris"
     guard_min_pairs: int = 5
     guard_ratio: float = 1.0
+    window_start: datetime | None = None
     # Events not ours created at or before this moment (aware) are left alone:
     # they were in the calendar before it was synced (its owner's, or those
     # OpenFire 10 made in his primary calendar).
@@ -217,6 +223,24 @@ def read_remote(event, settings, series_key=None):
                   problems=tuple(problems), series_event_id=series_event_id)
 
 
+# -- the sync window -------------------------------------------------------
+def outside_window(rdv, settings):
+    """True when ``rdv`` ended before the sync window, so that a pair not
+    synced yet is not created on the other side (the first push of a
+    planning's history, an old event on the phone). A pair already synced
+    keeps syncing; moving an RDV or an event into the window syncs it.
+    Series and their occurrences are always in (a rule may run for years)."""
+    start = settings.window_start
+    if start is None or not isinstance(rdv, Rdv) or rdv.is_series or rdv.is_exception:
+        return False
+    end = rdv.end
+    if isinstance(end, datetime):
+        return end.tzinfo is not None and end < start
+    if isinstance(end, date):  # all day: the last day included
+        return end < start.date()
+    return False
+
+
 # -- one pair ---------------------------------------------------------------
 def _winner(policy, local, remote):
     """ODOO or GOOGLE, for a conflict between ``local`` and ``remote``."""
@@ -274,10 +298,14 @@ def _decide_unpaired(settings, key, local, remote, event_id):
     if remote is UNCHANGED:
         if local is None or local is UNCHANGED or (local.cancelled and not local.is_exception):
             return None
+        if outside_window(local, settings):
+            return None
         return Action(Kind.CREATE_REMOTE, key, event_id, rdv=local,
                       content_hash=content_hash(local))
     if key is None:                                   # an event created in Google
         if remote.cancelled and remote.rdv is not None and not remote.rdv.is_exception:
+            return None
+        if outside_window(remote.rdv, settings):
             return None
         return _create_local(remote)
     if local is UNCHANGED:

@@ -10,7 +10,9 @@ from . import test_local_side_contract
 from . import test_neutralize
 from . import test_series
 from . import test_tour
-from . import test_sync_cost
 from . import test_event_content
+from . import test_sync_cost
 from . import test_of10_migration
 from . import test_sync_admin
+from . import test_sync_window
+from . import test_sync_scheduler

@@ -22,6 +22,10 @@ class SyncCase(HttpCase):
         cls.emulator = start_emulator_for(cls, "http://127.0.0.1/cb")
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.Rdv = cls.env["of.planning.intervention"]
+        # The tests' RDVs are dated in early 2026, whatever today is: no sync
+        # window (tests/test_sync_window.py sets one).
+        cls.env["ir.config_parameter"].set_param("openfire_google_calendar.sync_window_days",
+                                                 "0")
         cls.jean, cls.jean_emp, cls.jean_account = cls.technician("jean")
         cls.sophie, cls.sophie_emp, cls.sophie_account = cls.technician("sophie")
         cls.customer = cls.env["res.partner"].create({

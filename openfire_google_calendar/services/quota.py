@@ -1,0 +1,80 @@
+"""Google's per-minute quotas, shared by every worker and server of the
+database: a log of the API calls each sync sent (table of_google_quota_use,
+one row per sync, created by of.google.push's init), read as a sliding window
+of 60 seconds when a session takes its lock (services/sync_runner.py).
+
+Google counts 600 calls per user per minute and 10,000 per project (the
+OAuth client, i.e. this database's syncs together); a batch of n calls counts
+n. A sync gets a budget: what is left of both in the window, less a margin,
+and at most a share per run so that a user's big first sync is spread over
+several runs and the others' small syncs go in between. The writes beyond the
+budget are deferred (sync.executor, Outcome.DEFERRED), the sync token is kept,
+and the cron goes on later.
+"""
+import random
+
+PARAM_PREFIX = "openfire_google_calendar."
+PER_USER = 600          # Google's default, per user per project per minute
+PER_PROJECT = 10000     # per project per minute
+MARGIN = 0.9            # what we allow ourselves of each
+RUN_SHARE = 300         # the most calls one sync run of the cron sends
+BUTTON_SHARE = 110      # the most calls "Sync. with Google" sends (a few seconds)
+SMALL_SYNC = 2          # calls not worth a statement (a poll: one listing)
+WINDOW = 60             # seconds
+
+TABLE = """
+    CREATE TABLE IF NOT EXISTS of_google_quota_use (
+        id bigserial PRIMARY KEY,
+        account_id integer NOT NULL,
+        at timestamp without time zone NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+        calls integer NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS of_google_quota_use_at_idx ON of_google_quota_use (at);
+"""
+
+# Subqueries for the session's lock statement: calls in the window, this
+# account's and the whole project's.
+USED_BY_ACCOUNT = ("(SELECT coalesce(sum(calls), 0) FROM of_google_quota_use "
+                   "WHERE account_id = %s AND at > (now() AT TIME ZONE 'UTC') "
+                   "- interval '60 seconds')")
+USED_BY_PROJECT = ("(SELECT coalesce(sum(calls), 0) FROM of_google_quota_use "
+                   "WHERE at > (now() AT TIME ZONE 'UTC') - interval '60 seconds')")
+
+
+def limits(env):
+    """(per user, per project) per minute: Google's defaults, or what the
+    project got from Google (parameters quota_per_user, quota_per_project)."""
+    get_param = env["ir.config_parameter"].sudo().get_param
+
+    def number(key, default):
+        try:
+            return int(get_param(PARAM_PREFIX + key) or default)
+        except ValueError:
+            return default
+    return number("quota_per_user", PER_USER), number("quota_per_project", PER_PROJECT)
+
+
+def budget(env, user_used, project_used, share):
+    """Calls one sync may send now: what is left of both quotas in the
+    window (with a margin), at most ``share``."""
+    per_user, per_project = limits(env)
+    left = min(per_user * MARGIN - user_used, per_project * MARGIN - project_used)
+    return max(0, min(int(left), share))
+
+
+def record(env, account_id, calls):
+    """Log the calls a sync sent (and forget what the window no longer sees)."""
+    if calls <= SMALL_SYNC:
+        return
+    env.cr.execute(
+        "WITH old AS (DELETE FROM of_google_quota_use WHERE at < (now() AT TIME ZONE 'UTC') "
+        "- interval '10 minutes') INSERT INTO of_google_quota_use (account_id, calls) "
+        "VALUES (%s, %s)", [account_id, calls])
+
+
+def wait_seconds(retry_after=None):
+    """When to come back for deferred work: once the window has moved (or
+    after Google's Retry-After), with a jitter so that workers and servers
+    do not all come back at the same second."""
+    base = max(float(retry_after or 0), WINDOW / 2.0)
+    return base + random.uniform(0, base / 2.0)

@@ -1,0 +1,82 @@
+"""The sync under Google's quotas (issue 14, Deliver 2): the button holds no
+request for long, a big first sync goes to the background and is spread
+over several runs of the cron, the calls each sync sent are logged in
+PostgreSQL for every worker, and Google never refuses one."""
+from datetime import datetime, timedelta
+
+from odoo.tests import tagged
+
+from ..services import quota
+from ..services.sync_runner import run_sync
+from .sync_common import SyncCase
+
+CRON = "openfire_google_calendar.ir_cron_of_google_sync"
+
+
+@tagged("post_install", "-at_install")
+class TestSyncScheduler(SyncCase):
+
+    def setUp(self):
+        super().setUp()
+        # The emulator enforces a small per-user quota; Odoo is told the same.
+        self.emulator.set_rate_limits(per_user=100)
+        self.addCleanup(self.emulator.set_rate_limits, per_user=600)
+        self.env["ir.config_parameter"].set_param("openfire_google_calendar.quota_per_user",
+                                                  "100")
+        self.env.cr.execute("DELETE FROM of_google_quota_use")
+
+    def minute_passes(self):
+        self.env.cr.execute("UPDATE of_google_quota_use SET at = at - interval '2 minutes'")
+        self.emulator.set_rate_limits(per_user=100)  # its counters restart
+
+    def logged_calls(self):
+        self.env.cr.execute("SELECT coalesce(sum(calls), 0) FROM of_google_quota_use "
+                            "WHERE account_id = %s", [self.jean_account.id])
+        return self.env.cr.fetchone()[0]
+
+    def test_a_big_first_sync_goes_to_the_background_and_is_spread(self):
+        for index in range(120):
+            self.make_rdv(name="RDV %d" % index,
+                          date=datetime(2026, 3, 2, 6, 0) + timedelta(hours=index))
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", self.env.ref(CRON).id)])
+        triggers.unlink()
+        self.authenticate("jean_sync", "jean_sync")
+        started = datetime.now()
+        answer = self.make_jsonrpc_request("/google_calendar/sync_data", {
+            "model": "of.planning.intervention"})
+        self.assertLess(datetime.now() - started, timedelta(seconds=5))
+        self.assertEqual(answer["status"], "in_background", answer)
+        # 90 calls allowed: the calendar, the listing and one batch of 50.
+        self.assertEqual((answer["done"], answer["todo"]), (50, 70))
+        self.assertFalse(answer["errors"])
+        self.assertEqual(self.logged_calls(), 52)
+        self.assertTrue(self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", self.env.ref(CRON).id)]), "the cron comes back for the rest")
+        self.assertIn(self.jean_account.id, self.env["of.google.push"]._notified_accounts())
+        # Within the same minute, what is left of the quota: no batch fits.
+        again = run_sync(self.env, self.jean.id)
+        self.assertEqual((again["status"], again["done"]), ("in_background", 0))
+        self.assertEqual(len(self.events()), 50)
+        # A minute passes (for Odoo's log and Google's counters): the cron's
+        # runs finish the work, one batch per window.
+        for run in range(4):
+            self.minute_passes()
+            result = run_sync(self.env, self.jean.id)
+            if result["status"] != "in_background":
+                break
+        self.assertEqual(result["status"], "no_new_event_from_google", result)
+        self.assertEqual(len(self.events()), 120)
+        self.assertFalse(self.jean_account.env["of.google.event.link"].search([
+            ("account_id", "=", self.jean_account.id), ("sync_state", "!=", "synced")]))
+        refused = [entry for entry in self.emulator.request_log
+                   if entry.get("status") in (403, 429)]
+        self.assertFalse(refused, "Google never refused a call")
+        self.assertEqual(run, 0, "the 70 left fit in the next window (1 + 50 + 20 calls)")
+
+    def test_the_budget_is_what_both_quotas_leave(self):
+        self.assertEqual(quota.budget(self.env, 0, 0, 500), 90)
+        self.assertEqual(quota.budget(self.env, 80, 0, 500), 10)
+        self.assertEqual(quota.budget(self.env, 0, 8990, 500), 10, "the project's quota too")
+        self.assertEqual(quota.budget(self.env, 95, 0, 500), 0)
+        wait = quota.wait_seconds(retry_after=40)
+        self.assertTrue(40 <= wait <= 60)
