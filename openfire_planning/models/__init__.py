@@ -1,5 +1,6 @@
 from . import of_planning_tache
 from . import of_planning_recurrence
 from . import of_planning_intervention
+from . import of_planning_intervention_rule
 from . import res_company
 from . import res_config_settings

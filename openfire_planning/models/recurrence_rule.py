@@ -2,10 +2,18 @@
 
 Kept apart from the ORM so the rule arithmetic (time zones, DST, caps) can be
 read and reasoned about in one place; the models only store its fields.
+
+Two kinds of series:
+- made in Odoo: the form's fields are the truth, rendered as one RRULE line
+  (``rule_to_rrule_text``), plus the optional EXDATE/RDATE ``extra_lines``;
+- held by Google (or edited since): ``rule_lines``, the RRULE / EXRULE / EXDATE /
+  RDATE lines verbatim, expanded as RFC 5545 says (``expand_lines``). The form
+  shows what fits its fields (``rule_fields_of``); an edit made there changes
+  only the parts of the RRULE line it is about (``merge_rule_line``).
 """
 
 import re
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytz
 from dateutil import rrule
@@ -23,23 +31,63 @@ WEEKDAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
 RRULE_WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 # A rule without an end still yields real records: we stop at this many.
 MAX_OCCURRENCES = 365
+# Candidates dateutil may look at before giving up on a sparse rule.
+MAX_ITERATIONS = 50000
+# The RRULE parts the form's fields stand for (WKST is kept as it is).
+FORM_KEYS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "WKST"}
+LINE_NAMES = ("RRULE", "EXRULE", "RDATE", "EXDATE")
+
+_OFFSET_ZONE_RE = re.compile(r"^(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+_ICAL_DT_RE = re.compile(r"^(\d{8})(?:T(\d{6})(Z|[+-]\d{2}:?\d{2})?)?$")
+_UNTIL_RE = re.compile(r"UNTIL=([0-9TZ]+(?:[+-]\d{2}:?\d{2})?)", re.IGNORECASE)
+_BY_PART_RE = re.compile(r"(?:^|;)(BYMONTH|BYWEEKNO|BYYEARDAY|BYMONTHDAY|BYDAY)=", re.IGNORECASE)
 
 
 class RuleError(ValueError):
     """A rule that cannot produce occurrences; the message is for the user."""
 
 
+def get_zone(name):
+    """The pytz zone called ``name``: an IANA name, or ``GMT+02:00`` /
+    ``UTC-05:30`` (as Outlook and others write) as a fixed offset; None when
+    unknown."""
+    if not name:
+        return None
+    try:
+        return pytz.timezone(name)
+    except (pytz.UnknownTimeZoneError, ValueError, AttributeError):
+        pass
+    match = _OFFSET_ZONE_RE.match(str(name).strip())
+    if not match:
+        return None
+    sign, hours, minutes = match.groups()
+    offset = int(hours) * 60 + int(minutes or 0)
+    if offset > 18 * 60:
+        return None
+    return pytz.FixedOffset(-offset if sign == "-" else offset)
+
+
+def _zone(name):
+    zone = get_zone(name or "UTC")
+    if zone is None:
+        raise RuleError("unknown time zone %r" % name)
+    return zone
+
+
+def _local(dtstart_utc, tz):
+    return pytz.utc.localize(dtstart_utc).astimezone(tz).replace(tzinfo=None)
+
+
+def _to_utc(local, tz):
+    return tz.localize(local, is_dst=False).astimezone(pytz.utc).replace(tzinfo=None)
+
+
 def rule_to_rrule_text(rule):
     """Render the rule fields (a dict) as an RFC 5545 RRULE line."""
     parts = ["FREQ=%s" % FREQ_NAMES[rule["rrule_type"]], "INTERVAL=%d" % rule["interval"]]
-    if rule["rrule_type"] == "weekly":
-        days = [day.upper() for day in WEEKDAYS if rule.get(day)]
-        parts.append("BYDAY=%s" % ",".join(days))
-    elif rule["rrule_type"] == "monthly":
-        if rule.get("month_by") == "day":
-            parts.append("BYDAY=%s%s" % (rule["byday"], rule["weekday"]))
-        else:
-            parts.append("BYMONTHDAY=%d" % rule["day"])
+    parts += [
+        "%s=%s" % item for item in _by_parts(rule).items() if item[1] is not None
+    ]
     if rule.get("end_type") == "count":
         parts.append("COUNT=%d" % rule["count"])
     elif rule.get("end_type") == "end_date":
@@ -47,35 +95,112 @@ def rule_to_rrule_text(rule):
     return "RRULE:" + ";".join(parts)
 
 
-def rrule_text_to_rule(text, dtstart):
-    """Parse an RRULE line into rule fields; raise RuleError on what we cannot
-    represent, rather than silently approximating it."""
-    text = (text or "").strip()
-    if not text:
-        raise RuleError("empty")
-    body = text[6:] if text.upper().startswith("RRULE:") else text
-    try:
-        # Series are expanded in local time: a UTC UNTIL is read as its date.
-        rrule.rrulestr(
-            re.sub(r"(UNTIL=[0-9T]+)Z", r"\1", body, flags=re.I), dtstart=dtstart, forceset=False
-        )
-    except (ValueError, TypeError) as exc:
-        raise RuleError(str(exc)) from exc
-    params = {}
+def _by_parts(rule):
+    """BYDAY / BYMONTHDAY of the rule fields (None: the part is absent)."""
+    parts = {"BYDAY": None, "BYMONTHDAY": None}
+    if rule["rrule_type"] == "weekly":
+        parts["BYDAY"] = ",".join(day.upper() for day in WEEKDAYS if rule.get(day))
+    elif rule["rrule_type"] == "monthly":
+        if rule.get("month_by") == "day":
+            parts["BYDAY"] = "%s%s" % (rule["byday"], rule["weekday"])
+        else:
+            parts["BYMONTHDAY"] = rule.get("monthdays") or "%d" % rule["day"]
+    return parts
+
+
+def _rule_params(body):
+    """The parts of an RRULE value, in order, keys upper-cased."""
+    params = []
     for part in body.split(";"):
         key, _sep, value = part.partition("=")
-        params[key.strip().upper()] = value.strip().upper()
+        if key.strip():
+            params.append((key.strip().upper(), value.strip()))
+    return params
+
+
+def _rule_body(text):
+    text = (text or "").strip()
+    return text.partition(":")[2] if text.upper().startswith("RRULE") else text
+
+
+def _parse_monthdays(text):
+    days = []
+    for item in (text or "").split(","):
+        item = item.strip()
+        try:
+            day = int(item)
+        except ValueError as exc:
+            raise RuleError(_lt("Days of the month: numbers separated by commas.")) from exc
+        if not 1 <= abs(day) <= 31:
+            raise RuleError(_lt("The day of the month must be between 1 and 31."))
+        days.append(day)
+    return days
+
+
+def _until_local(text, tz):
+    """An UNTIL value as the naive local moment it ends the series at
+    (inclusive): a date is its whole day in the series' zone."""
+    moment, is_date, zone = _parse_ical(text)
+    if is_date:
+        return datetime.combine(moment.date(), time(23, 59, 59))
+    if zone is None:
+        return moment
+    return _local(moment, tz)
+
+
+def _parse_ical(text):
+    """(naive moment, is a date, zone) of an iCalendar DATE or DATE-TIME;
+    ``zone`` is "utc" for a UTC (or offset, converted) value, None when
+    floating. Raises RuleError."""
+    match = _ICAL_DT_RE.match((text or "").strip().upper())
+    if not match:
+        raise RuleError("unreadable date %r" % text)
+    day, clock, offset = match.groups()
+    try:
+        if clock is None:
+            return datetime.strptime(day, "%Y%m%d"), True, None
+        moment = datetime.strptime(day + clock, "%Y%m%d%H%M%S")
+    except ValueError as exc:
+        raise RuleError("unreadable date %r" % text) from exc
+    if not offset:
+        return moment, False, None
+    if offset != "Z":
+        digits = offset.replace(":", "")
+        delta = timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
+        moment = moment - delta if digits[0] == "+" else moment + delta
+    return moment, False, "utc"
+
+
+def rrule_text_to_rule(text, dtstart, tz_name=None):
+    """Parse an RRULE line into rule fields; raise RuleError on what the form
+    cannot represent, rather than silently approximating it. ``dtstart`` is
+    the series' first start (naive UTC, read in ``tz_name``; naive local when
+    no zone is given)."""
+    body = _rule_body(text)
+    if not body:
+        raise RuleError("empty")
+    tz = _zone(tz_name) if tz_name else pytz.utc
+    local_start = _local(dtstart, tz)
+    try:
+        rrule.rrulestr(re.sub(r"(UNTIL=[0-9T]+)Z", r"\1", body, flags=re.I), dtstart=local_start)
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
+        raise RuleError(str(exc)) from exc
+    params = dict(_rule_params(body))
+    if set(params) - FORM_KEYS:
+        raise RuleError("unsupported part %s" % ", ".join(sorted(set(params) - FORM_KEYS)))
     reverse = {v: k for k, v in FREQ_NAMES.items()}
-    if params.get("FREQ") not in reverse:
+    freq = params.get("FREQ", "").upper()
+    if freq not in reverse:
         raise RuleError("unsupported frequency %s" % params.get("FREQ"))
     rule = {
-        "rrule_type": reverse[params["FREQ"]],
+        "rrule_type": reverse[freq],
         "interval": int(params.get("INTERVAL") or 1),
         "end_type": "forever",
         "count": 0,
         "until": False,
         "month_by": "date",
-        "day": dtstart.day,
+        "day": local_start.day,
+        "monthdays": False,
         "byday": False,
         "weekday": False,
     }
@@ -84,23 +209,36 @@ def rrule_text_to_rule(text, dtstart):
     if "COUNT" in params:
         rule.update(end_type="count", count=int(params["COUNT"]))
     elif "UNTIL" in params:
-        until = datetime.strptime(params["UNTIL"][:8], "%Y%m%d").date()
-        rule.update(end_type="end_date", until=until)
-    byday = [d for d in params.get("BYDAY", "").split(",") if d]
+        # The last day an occurrence can start on, in the series' zone.
+        until = _until_local(params["UNTIL"], tz) - timedelta(
+            hours=local_start.hour, minutes=local_start.minute, seconds=local_start.second
+        )
+        rule.update(end_type="end_date", until=until.date())
+    byday = [d.strip().upper() for d in params.get("BYDAY", "").split(",") if d.strip()]
+    if rule["rrule_type"] in ("daily", "yearly") and (byday or "BYMONTHDAY" in params):
+        raise RuleError("unsupported BY part for %s" % freq)
     if rule["rrule_type"] == "weekly":
-        for day in byday or [WEEKDAYS[dtstart.weekday()].upper()]:
+        if "BYMONTHDAY" in params:
+            raise RuleError("unsupported BYMONTHDAY for WEEKLY")
+        for day in byday or [WEEKDAYS[local_start.weekday()].upper()]:
             if day.lower() not in WEEKDAYS:
                 raise RuleError("unsupported weekday %s" % day)
             rule[day.lower()] = True
     elif rule["rrule_type"] == "monthly" and byday:
+        if "BYMONTHDAY" in params:
+            raise RuleError("unsupported BYDAY with BYMONTHDAY")
         if len(byday) != 1 or byday[0][-2:].lower() not in WEEKDAYS:
             raise RuleError("unsupported BYDAY %s" % params["BYDAY"])
-        nth = byday[0][:-2] or "1"
-        if nth.lstrip("+") not in ("1", "2", "3", "4", "-1"):
+        nth = byday[0][:-2].lstrip("+") or "1"
+        if nth not in ("1", "2", "3", "4", "-1"):
             raise RuleError("unsupported BYDAY %s" % params["BYDAY"])
-        rule.update(month_by="day", byday=nth.lstrip("+"), weekday=byday[0][-2:])
+        rule.update(month_by="day", byday=nth, weekday=byday[0][-2:])
     elif rule["rrule_type"] == "monthly" and "BYMONTHDAY" in params:
-        rule["day"] = int(params["BYMONTHDAY"])
+        days = _parse_monthdays(params["BYMONTHDAY"])
+        if len(days) == 1 and days[0] > 0:
+            rule["day"] = days[0]
+        else:
+            rule["monthdays"] = ",".join(str(day) for day in days)
     validate_rule(rule)
     return rule
 
@@ -121,84 +259,258 @@ def validate_rule(rule):
     if rule["rrule_type"] == "monthly":
         if rule.get("month_by") == "day" and not (rule.get("byday") and rule.get("weekday")):
             raise RuleError(_lt("Pick which weekday of the month."))
-        if rule.get("month_by", "date") == "date" and not 1 <= (rule.get("day") or 0) <= 31:
-            raise RuleError(_lt("The day of the month must be between 1 and 31."))
+        if rule.get("month_by", "date") == "date":
+            if rule.get("monthdays"):
+                _parse_monthdays(rule["monthdays"])
+            elif not 1 <= (rule.get("day") or 0) <= 31:
+                raise RuleError(_lt("The day of the month must be between 1 and 31."))
 
 
-def parse_date_lines(text, dtstart_utc, tz_name):
+# ------------------------------------------------------- lines held verbatim
+
+
+def split_lines(text):
+    """The non-empty lines of a text, stripped."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def line_name(line):
+    return re.split("[;:]", line.strip(), maxsplit=1)[0].upper()
+
+
+def rule_fields_of(lines, dtstart_utc, tz_name):
+    """(fields, editable): the form's fields for verbatim recurrence lines.
+
+    ``editable`` is False when the form cannot represent the rule (another
+    part, several rules, an EXRULE): ``fields`` then only hold what the
+    series' end and frequency are, for splits and the list views."""
+    rules = [line for line in lines if line_name(line) in ("RRULE", "EXRULE")]
+    if len(rules) == 1 and line_name(rules[0]) == "RRULE":
+        try:
+            return rrule_text_to_rule(rules[0], dtstart_utc, tz_name), True
+        except RuleError:
+            pass
+    fields = {"rrule_type": "daily", "interval": 1, "end_type": "forever"}
+    rrules = [line for line in rules if line_name(line) == "RRULE"]
+    if rrules:
+        params = dict(_rule_params(_rule_body(rrules[0])))
+        freq = params.get("FREQ", "").upper()
+        fields["rrule_type"] = {v: k for k, v in FREQ_NAMES.items()}.get(freq, "daily")
+        try:
+            fields["interval"] = max(int(params.get("INTERVAL") or 1), 1)
+            if "COUNT" in params:
+                fields.update(end_type="count", count=max(int(params["COUNT"]), 1))
+            elif "UNTIL" in params:
+                tz = _zone(tz_name)
+                local_start = _local(dtstart_utc, tz)
+                until = _until_local(params["UNTIL"], tz) - timedelta(
+                    hours=local_start.hour, minutes=local_start.minute
+                )
+                fields.update(end_type="end_date", until=max(until.date(), local_start.date()))
+        except (ValueError, RuleError):
+            pass
+    return fields, False
+
+
+def render_until(until, dtstart_utc, tz_name, all_day):
+    """UNTIL for the last day ``until`` of a series: a date for an all-day
+    series, the end of that day in the series' zone, in UTC, for a timed one."""
+    if all_day:
+        return until.strftime("%Y%m%d")
+    tz = _zone(tz_name)
+    end = _to_utc(datetime.combine(until, time(23, 59, 59)), tz)
+    return end.strftime("%Y%m%dT%H%M%SZ")
+
+
+def merge_rule_line(line, old, new, dtstart_utc, tz_name, all_day):
+    """The RRULE ``line`` with only the parts the form's edit (``old`` ->
+    ``new`` field values) is about changed; every other part stays as it is."""
+    params = _rule_params(_rule_body(line))
+    changed = {name for name in new if new.get(name) != old.get(name)}
+
+    def put(key, value):
+        for index, (name, _value) in enumerate(params):
+            if name == key:
+                if value is None:
+                    del params[index]
+                else:
+                    params[index] = (key, value)
+                return
+        if value is not None:
+            params.append((key, value))
+
+    if "rrule_type" in changed:
+        put("FREQ", FREQ_NAMES[new["rrule_type"]])
+    if "interval" in changed:
+        put("INTERVAL", "%d" % new["interval"])
+    if changed & {"end_type", "count", "until"}:
+        put("COUNT", "%d" % new["count"] if new["end_type"] == "count" else None)
+        put(
+            "UNTIL",
+            render_until(new["until"], dtstart_utc, tz_name, all_day)
+            if new["end_type"] == "end_date"
+            else None,
+        )
+    by_fields = set(WEEKDAYS) | {"month_by", "day", "monthdays", "byday", "weekday"}
+    if changed & (by_fields | {"rrule_type"}):
+        for key, value in _by_parts(new).items():
+            put(key, value)
+    return "RRULE:" + ";".join("%s=%s" % item for item in params)
+
+
+def _yearly_in_start_month(body, local_start):
+    """``FREQ=YEARLY;BYMONTHDAY=n`` without BYMONTH is yearly in DTSTART's month
+    (RFC 5545 takes what a rule does not say from DTSTART; Google shows such a
+    series once a year), where dateutil would repeat it every month."""
+    upper = body.upper()
+    if "FREQ=YEARLY" not in upper:
+        return body
+    parts = {match.group(1).upper() for match in _BY_PART_RE.finditer(upper)}
+    if parts == {"BYMONTHDAY"}:
+        return body.rstrip(";") + ";BYMONTH=%d" % local_start.month
+    return body
+
+
+def _local_until(body, tz, all_day):
+    """UNTIL as a naive local moment, as the naive DTSTART needs it: inclusive,
+    a UTC value read in the series' zone, a date its whole day (an all-day
+    series compares by date, whatever time the value has)."""
+    match = _UNTIL_RE.search(body)
+    if not match:
+        return body
+    moment, is_date, zone = _parse_ical(match.group(1))
+    if all_day or is_date:
+        local = datetime.combine(moment.date(), time(23, 59, 59))
+    elif zone is None:
+        local = moment
+    else:
+        local = _local(moment, tz)
+    return body[: match.start(1)] + local.strftime("%Y%m%dT%H%M%S") + body[match.end(1) :]
+
+
+def _date_value(text, params, tz, local_start, all_day):
+    """An RDATE/EXDATE value as the naive local start of the occurrence it
+    adds or removes."""
+    moment, is_date, zone = _parse_ical(text)
+    tzid = [p.split("=", 1)[1] for p in params if p.upper().startswith("TZID=")]
+    own = get_zone(tzid[0]) if tzid else tz
+    if own is None:
+        raise RuleError("unknown time zone %r" % tzid[0])
+    if zone == "utc" and not is_date:
+        moment = _local(moment, tz)
+    elif not (is_date or all_day):
+        moment = _local(_to_utc(moment, own), tz)
+    if is_date or all_day:
+        # All-day series compare by date: a zoned or floating value by its own
+        # wall date (Google sends EXDATE;TZID=Europe/Paris:20240105T000000 for
+        # the 5th), a UTC one in the series' zone.
+        return datetime.combine(moment.date(), local_start.time())
+    return moment
+
+
+def expand_lines(lines, dtstart_utc, tz_name, all_day=False, include_dtstart=True):
+    """The UTC starts (naive, as Odoo stores them) of a series given by
+    RRULE / EXRULE / RDATE / EXDATE lines, as RFC 5545 reads them: DTSTART is
+    the first instance, UNTIL is inclusive, WKST honoured. Expanded in local
+    wall-clock time so an 08:00 RDV stays at 08:00 across DST changes; at most
+    MAX_OCCURRENCES. Raises RuleError with what is wrong."""
+    tz = _zone(tz_name)
+    local_start = _local(dtstart_utc, tz)
+    rset = rrule.rruleset()
+    for line in lines:
+        name = line_name(line)
+        if name in ("RDATE", "EXDATE"):
+            # Zone names may hold ":" (TZID=GMT+02:00): the value is after the last.
+            head, _sep, value = line.rpartition(":")
+        else:
+            head, _sep, value = line.partition(":")
+        params = head.strip().split(";")[1:]
+        if name not in LINE_NAMES or not value.strip():
+            raise RuleError("unsupported line %r" % line)
+        try:
+            if name in ("RRULE", "EXRULE"):
+                body = _local_until(_yearly_in_start_month(value.strip(), local_start), tz, all_day)
+                rule = rrule.rrulestr(body, dtstart=local_start)
+                (rset.rrule if name == "RRULE" else rset.exrule)(rule)
+            else:
+                for item in value.split(","):
+                    moment = _date_value(item, params, tz, local_start, all_day)
+                    (rset.rdate if name == "RDATE" else rset.exdate)(moment)
+        except (ValueError, TypeError, KeyError, OverflowError, IndexError) as exc:
+            if isinstance(exc, RuleError):
+                raise
+            raise RuleError("%s (%s)" % (line, exc)) from exc
+    if include_dtstart:
+        rset.rdate(local_start)  # RFC 5545: DTSTART is always the first instance
+    starts = []
+    try:
+        for index, local in enumerate(rset):
+            if index >= MAX_ITERATIONS or len(starts) >= MAX_OCCURRENCES:
+                break
+            starts.append(_to_utc(local, tz))
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise RuleError(str(exc)) from exc
+    return starts
+
+
+def shift_date_line(line, old_start_utc, new_start_utc, tz_name, all_day):
+    """An EXDATE/RDATE line moved with its series (from ``old_start_utc`` to
+    ``new_start_utc``): each value by the same wall-clock shift, in its own form
+    (a date by days, a UTC value in UTC, a local one locally)."""
+    tz = _zone(tz_name)
+    wall = _local(new_start_utc, tz) - _local(old_start_utc, tz)
+    head, _sep, values = line.rpartition(":")
+    moved = []
+    for value in values.split(","):
+        moment, is_date, zone = _parse_ical(value)
+        if is_date or all_day:
+            days = timedelta(days=round(wall.total_seconds() / 86400.0))
+            moment = moment + days
+            text = moment.strftime("%Y%m%d" if is_date else "%Y%m%dT%H%M%S")
+            text += "Z" if zone == "utc" and not is_date else ""
+        elif zone == "utc":
+            moment = _to_utc(_local(moment, tz) + wall, tz)
+            text = moment.strftime("%Y%m%dT%H%M%SZ")
+        else:
+            text = (moment + wall).strftime("%Y%m%dT%H%M%S")
+        moved.append(text)
+    return "%s:%s" % (head, ",".join(moved))
+
+
+def parse_date_lines(text, dtstart_utc, tz_name, all_day=False):
     """EXDATE / RDATE lines (RFC 5545, as Google sends them) to two sets of
     naive UTC starts. A date without a time takes the series' local start
     time; a time without zone is local to the series' zone."""
-    tz = pytz.timezone(tz_name or "UTC")
-    local_start = pytz.utc.localize(dtstart_utc).astimezone(tz)
+    tz = _zone(tz_name)
+    local_start = _local(dtstart_utc, tz)
     found = {"EXDATE": set(), "RDATE": set()}
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        head, sep, values = line.partition(":")
+    for line in split_lines(text):
+        head, sep, values = line.rpartition(":")
         name, *params = head.split(";")
         name = name.upper()
         if not sep or name not in found:
             raise RuleError("unsupported line %r" % line)
-        zone = tz
-        for param in params:
-            key, _eq, value = param.partition("=")
-            if key.upper() == "TZID":
-                try:
-                    zone = pytz.timezone(value)
-                except pytz.UnknownTimeZoneError as exc:
-                    raise RuleError("unknown time zone %r" % value) from exc
         for value in values.split(","):
-            found[name].add(_parse_date_value(value.strip(), zone, local_start))
+            local = _date_value(value.strip(), params, tz, local_start, all_day)
+            found[name].add(_to_utc(local, tz))
     return found["EXDATE"], found["RDATE"]
 
 
-def _parse_date_value(value, zone, local_start):
-    try:
-        if len(value) == 8:
-            day = datetime.strptime(value, "%Y%m%d")
-            local = datetime.combine(day.date(), local_start.time().replace(tzinfo=None))
-            aware = local_start.tzinfo.localize(local, is_dst=False)
-        elif value.endswith("Z"):
-            aware = pytz.utc.localize(datetime.strptime(value, "%Y%m%dT%H%M%SZ"))
-        else:
-            aware = zone.localize(datetime.strptime(value, "%Y%m%dT%H%M%S"), is_dst=False)
-    except ValueError as exc:
-        raise RuleError("unreadable date %r" % value) from exc
-    return aware.astimezone(pytz.utc).replace(tzinfo=None)
-
-
-def occurrence_starts(rule, dtstart_utc, tz_name, extra_lines=None):
-    """Return the UTC starts (naive, as Odoo stores them) of the rule's
-    occurrences, less its EXDATEs and plus its RDATEs (``extra_lines``).
+def occurrence_starts(rule, dtstart_utc, tz_name, extra_lines=None, rule_lines=None, all_day=False):
+    """Return the UTC starts (naive, as Odoo stores them) of a series'
+    occurrences: of its verbatim ``rule_lines`` when it has some, else of the
+    rule fields less its EXDATEs and plus its RDATEs (``extra_lines``).
 
     Expanded in local wall-clock time so an 08:00 RDV stays at 08:00 across
     DST changes, which is what a technician expects."""
-    validate_rule(rule)
-    exdates, rdates = parse_date_lines(extra_lines, dtstart_utc, tz_name)
-    tz = pytz.timezone(tz_name or "UTC")
-    local_start = pytz.utc.localize(dtstart_utc).astimezone(tz).replace(tzinfo=None)
-    kwargs = {"dtstart": local_start, "interval": rule["interval"]}
-    if rule["rrule_type"] == "weekly":
-        kwargs["byweekday"] = [RRULE_WEEKDAYS[i] for i, d in enumerate(WEEKDAYS) if rule.get(d)]
-    elif rule["rrule_type"] == "monthly":
-        if rule.get("month_by") == "day":
-            day = RRULE_WEEKDAYS[WEEKDAYS.index(rule["weekday"].lower())]
-            kwargs["byweekday"] = day(int(rule["byday"]))
-        else:
-            kwargs["bymonthday"] = rule["day"]
-    if rule.get("end_type") == "count":
-        kwargs["count"] = min(rule["count"], MAX_OCCURRENCES)
-    elif rule.get("end_type") == "end_date":
-        kwargs["until"] = datetime.combine(rule["until"], time.max)
-    starts = []
-    for local in rrule.rrule(FREQUENCIES[rule["rrule_type"]], **kwargs):
-        if len(starts) >= MAX_OCCURRENCES:
-            break
-        aware = tz.localize(local, is_dst=False)
-        starts.append(aware.astimezone(pytz.utc).replace(tzinfo=None))
-    starts = sorted((set(starts) | rdates) - exdates)
+    if rule_lines:
+        starts = expand_lines(split_lines(rule_lines), dtstart_utc, tz_name, all_day)
+    else:
+        validate_rule(rule)
+        if rule.get("end_type") == "count":
+            rule = dict(rule, count=min(rule["count"], MAX_OCCURRENCES))
+        lines = [rule_to_rrule_text(rule)] + split_lines(extra_lines)
+        starts = expand_lines(lines, dtstart_utc, tz_name, all_day, include_dtstart=False)
     if not starts:
         raise RuleError(_lt("This rule gives no occurrence."))
     return starts
