@@ -1,0 +1,2 @@
+from . import of_google_account
+from . import of_google_push
