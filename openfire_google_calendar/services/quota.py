@@ -17,7 +17,7 @@ PARAM_PREFIX = "openfire_google_calendar."
 PER_USER = 600          # Google's default, per user per project per minute
 PER_PROJECT = 10000     # per project per minute
 MARGIN = 0.9            # what we allow ourselves of each
-RUN_SHARE = 300         # the most calls one sync run of the cron sends
+RUN_SHARE = 500         # the most calls one sync run of the cron sends
 BUTTON_SHARE = 110      # the most calls "Sync. with Google" sends (a few seconds)
 SMALL_SYNC = 2          # calls not worth a statement (a poll: one listing)
 WINDOW = 60             # seconds
@@ -77,4 +77,4 @@ def wait_seconds(retry_after=None):
     after Google's Retry-After), with a jitter so that workers and servers
     do not all come back at the same second."""
     base = max(float(retry_after or 0), WINDOW / 2.0)
-    return base + random.uniform(0, base / 2.0)
+    return base + random.uniform(0, base / 6.0)
