@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from odoo import Command
 from odoo.tests import new_test_user, tagged
@@ -19,7 +19,9 @@ class TestSyncButtonTour(GoogleEmulatorCase):
         self.emulator.add_account("tour.tech@example.com")
         self.env["of.planning.intervention"].create({
             "name": "RDV du tour", "employee_ids": [Command.set(employee.ids)],
-            "date": datetime(2026, 3, 2, 8, 0), "duree": 1.0, "state": "confirm"})
+            # tomorrow: inside the sync window whatever the day the test runs
+            "date": datetime.now().replace(hour=8, minute=0, second=0, microsecond=0)
+            + timedelta(days=1), "duree": 1.0, "state": "confirm"})
         self.emulator.oauth.auto_consent = True
         self.addCleanup(setattr, self.emulator.oauth, "auto_consent", False)
         self.start_tour("/web", "openfire_google_calendar_sync_tour", login="tour_tech")
@@ -55,3 +57,16 @@ class TestSyncStatusesTour(SyncCase):
         self.start_tour("/web", "openfire_google_calendar_copy_tour", login="jean_sync")
         self.assertEqual(self.emulator.http_round_trips(), 0, self.emulator.request_log)
         self.assertEqual(self.event_of(rdv)["summary"], summary)
+
+    def test_a_big_sync_goes_on_in_the_background(self):
+        # Google's (the emulator's) quota and Odoo's: 100 calls a minute for the user.
+        self.emulator.set_rate_limits(per_user=100)
+        self.addCleanup(self.emulator.set_rate_limits, per_user=600)
+        self.env["ir.config_parameter"].set_param("openfire_google_calendar.quota_per_user",
+                                                  "100")
+        self.env.cr.execute("DELETE FROM of_google_quota_use")
+        for index in range(120):
+            self.make_rdv(name="RDV %d" % index,
+                          date=datetime(2026, 3, 2, 6, 0) + timedelta(hours=index))
+        self.start_tour("/web", "openfire_google_calendar_background_tour", login="jean_sync")
+        self.assertEqual(len(self.events()), 50, "one batch now, the rest by the cron")

@@ -1,6 +1,6 @@
 /** @odoo-module **/
 
-import {onMounted, onWillStart, useState} from "@odoo/owl";
+import {onMounted, onWillStart, onWillUnmount, useState} from "@odoo/owl";
 import {browser} from "@web/core/browser/browser";
 import {AlertDialog, ConfirmationDialog} from "@web/core/confirmation_dialog/confirmation_dialog";
 import {_t} from "@web/core/l10n/translation";
@@ -12,6 +12,8 @@ import {calendarView} from "@web/views/calendar/calendar_view";
 const SYNC_ROUTE = "/google_calendar/sync_data";
 // Set just before leaving for Google's consent page: back in the planning, the sync resumes.
 const RESUME_KEY = "openfire_google_calendar.resume_sync";
+// "in_background": the cron goes on with the rest; the planning asks again this often.
+const POLL_DELAY = 30000;
 
 /**
  * Odoo 18 replaced the "rpc" and "user" services of 17 by the modules @web/core/network/rpc
@@ -39,7 +41,9 @@ export class PlanningGoogleCalendarController extends CalendarController {
         const userModule = webModule("@web/core/user");
         this.userService = userModule ? userModule.user : useService("user");
         this.actionService = useService("action");
-        this.google = useState({visible: false, busy: false});
+        this.google = useState({visible: false, busy: false, background: false});
+        this.pollTimer = null;
+        onWillUnmount(() => browser.clearTimeout(this.pollTimer));
         onWillStart(async () => {
             [this.google.visible, this.isSystemUser] = await Promise.all([
                 this.userService.hasGroup("openfire_google_calendar.group_of_planning_google"),
@@ -79,6 +83,12 @@ export class PlanningGoogleCalendarController extends CalendarController {
     }
 
     async onSyncResult(result) {
+        if (this.google.background && result.status === "already_running") {
+            return this.pollLater(); // the cron is on it: ask again later, quietly
+        }
+        if (result.status !== "in_background") {
+            this.google.background = false;
+        }
         switch (result.status) {
             case "need_auth":
                 return this.askToLeaveForGoogle(result);
@@ -86,6 +96,8 @@ export class PlanningGoogleCalendarController extends CalendarController {
                 return this.askForConfiguration(result);
             case "confirm_needed":
                 return this.askToForce(result);
+            case "in_background":
+                return this.continueInBackground(result);
             case "copy_detected":
                 return this.notification.add(
                     result.message ||
@@ -134,6 +146,26 @@ export class PlanningGoogleCalendarController extends CalendarController {
             },
             cancel: () => {},
         });
+    }
+
+    /**
+     * Google's quotas left part of the sync to the cron: say so once, show what changed, and
+     * ask again later until the sync is done (then the usual summary).
+     */
+    async continueInBackground(result) {
+        if (!this.google.background && result.message) {
+            this.notification.add(result.message, {type: "info", title: _t("Google Calendar")});
+        }
+        this.google.background = true;
+        if (result.changed_in_odoo) {
+            await this.model.load();
+        }
+        this.pollLater();
+    }
+
+    pollLater() {
+        browser.clearTimeout(this.pollTimer);
+        this.pollTimer = browser.setTimeout(() => this.syncWithGoogle(), POLL_DELAY);
     }
 
     /** The empty-side guard stopped the sync: say why, and sync anyway only on OK. */
