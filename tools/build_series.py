@@ -33,7 +33,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ("openfire_planning", "openfire_google_calendar")
+ADDONS = ("openfire_planning", "openfire_google_calendar", "openfire_google_calendar_queue_job")
 SERIES = ("17.0", "18.0", "19.0")
 CANONICAL = "17.0"
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo")
