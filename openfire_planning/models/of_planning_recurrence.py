@@ -259,6 +259,13 @@ class OfPlanningRecurrence(models.Model):
 
     def write(self, vals):
         vals = dict(vals)
+        if set(vals) == {"dtstart"} and all(
+            recurrence.rule_lines and not recurrence.intervention_ids for recurrence in self
+        ):
+            # A new series' first RDV moves to its first occurrence; verbatim
+            # lines keep Google's DTSTART, which anchors them (COUNT, INTERVAL,
+            # an EXDATE of DTSTART, an RDATE before it).
+            return True
         if vals.get("rule_lines"):
             for recurrence in self:
                 dtstart = fields.Datetime.to_datetime(vals.get("dtstart") or recurrence.dtstart)
@@ -316,7 +323,10 @@ class OfPlanningRecurrence(models.Model):
         """A split ('this and following') copies the verbatim lines with the
         end (count) the copy was given."""
         default = dict(default or {})
-        if len(self) == 1 and self.rule_lines and "rule_lines" not in default:
+        if len(self) == 1 and self.rule_lines and default.get("rule_lines") in (
+            None,
+            self.rule_lines,
+        ):
             old = self._rule_values()
             new = dict(old, **{key: default[key] for key in FORM_FIELDS if key in default})
             default["rule_lines"] = self._edited_lines(self.rule_lines, old, new, None)
