@@ -248,7 +248,8 @@ class OdooLocalSide:
         records = self._prefetch([action.key for action in actions if action.key])
         plain = [action for action in actions if action.kind == Kind.CREATE_LOCAL
                  and not action.rdv.is_exception and not action.rdv.is_series]
-        created = dict(zip(map(id, plain), self._create_many([a.rdv for a in plain])))
+        records_made = self._create_many([action.rdv for action in plain])
+        created = dict(zip(map(id, plain), records_made, strict=True))
         answers, stored = [], []
         for action in actions:
             if id(action) in created:
@@ -259,7 +260,7 @@ class OdooLocalSide:
             stored.append((key, action.state_after(key=key), record))
             answers.append(key)
         self._store_many(stored)
-        for (key, _state, record), action in zip(stored, actions):
+        for (_key, _state, record), action in zip(stored, actions, strict=True):
             if action.conflict is not None:
                 self._post_conflict(record, action.conflict)
         return answers
@@ -398,7 +399,7 @@ class OdooLocalSide:
     def _post_conflict(self, record, conflict):
         loser = conflict.loser_rdv
         side = _("Google Calendar") if conflict.loser == "google" else _("Odoo")
-        if isinstance(loser, Rdv):
+        if isinstance(loser, Rdv) and not loser.cancelled:  # a deletion has no content
             when = loser.start.isoformat() if loser.start else ""
             details = Markup("<br/>").join([
                 escape(_("Title: %s", loser.summary)), escape(_("Start: %s", when)),
@@ -422,6 +423,25 @@ class OdooLocalSide:
             employees |= self.env["hr.employee"].search([("work_email", "in", list(emails))])
         return employees
 
+    def _check_unread_change(self, kind, record_id):
+        """Refuse to write Google's version over an Odoo change this sync did
+        not read: a planner's save committed after the sync read Odoo (the
+        watermark), or another technician's sync of a shared RDV. The rows
+        are locked first, so none can commit between this check and the
+        write. The item is retried: the next sync sees both changes and
+        applies the conflict policy, the loser in the chatter."""
+        column = "recurrence_id" if kind == "series" else "id"
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT max(google_write_date) FROM (SELECT google_write_date FROM "
+            "of_planning_intervention WHERE %s = %%s FOR NO KEY UPDATE) AS locked" % column,
+            [record_id])
+        changed = self.env.cr.fetchone()[0]
+        self._take_watermark()
+        if changed and self.watermark and changed >= self.watermark:
+            raise TransientLocalError(
+                "changed in Odoo since this sync read it: the next sync decides")
+
     def _apply(self, action, records=None):
         """Create, update or cancel in Odoo; return (key, record).
         ``records``: id -> record already read (see _prefetch)."""
@@ -431,6 +451,7 @@ class OdooLocalSide:
                 return self._write_exception(rdv)
             return self._create(rdv)
         kind, record_id = conv.parse_key(action.key)
+        self._check_unread_change(kind, record_id)
         if kind == "series":
             recurrence = self.env["of.planning.recurrence"].browse(record_id).exists()
             if not recurrence:
@@ -484,17 +505,17 @@ class OdooLocalSide:
         return records
 
     def _create_series(self, rdv, values):
-        rule_lines, extra = conv.split_recurrence(rdv.recurrence)
-        if len(rule_lines) != 1:
-            raise ValueError("a series needs exactly one RRULE, got %r" % (rdv.recurrence,))
-        Recurrence = self.env["of.planning.recurrence"]
-        rule = Recurrence._parse_rrule(rule_lines[0], values["date"])
-        record = self.Rdv.create(dict(values, recurrency=True, **rule))
+        lines = conv.rule_lines_of(rdv)
+        if not lines:
+            raise ValueError("a series needs recurrence lines, got %r" % (rdv.recurrence,))
+        # Google's lines, verbatim, decide the dates (openfire_planning expands them).
+        record = self.Rdv.create(dict(values, recurrency=True, rule_lines=lines))
         recurrence = record.recurrence_id
-        if extra:
-            recurrence.extra_lines = extra
-            recurrence._apply_rule(record._series_template())
         self._note(record, _("Series created from Google Calendar."))
+        if recurrence.rule_error:
+            self._note(record, _("The recurrence rule from Google Calendar cannot be read "
+                                 "(%s): only the first RDV of the series is planned.",
+                                 recurrence.rule_error))
         return conv.series_key(recurrence), record
 
     def _write_series(self, recurrence, rdv, cancel=False):
@@ -509,15 +530,12 @@ class OdooLocalSide:
         delta = schedule["date"] - recurrence.dtstart
         if delta:
             values["date"] = template.date + delta
-        rule_lines, extra = conv.split_recurrence(rdv.recurrence)
-        if rule_lines and rule_lines[0] != recurrence.rrule:
-            values.update(recurrence._parse_rrule(rule_lines[0], schedule["date"]))
-        extra_changed = extra != (recurrence.extra_lines or "")
-        if extra_changed:
-            recurrence.with_context(of_recurrence_apply=True).extra_lines = extra or False
+        # Google's lines, verbatim, when they changed (the RDVs follow) or the
+        # series moved (its EXDATE/RDATE are Google's, not shifted by the move).
+        lines = conv.rule_lines_of(rdv)
+        if lines and (delta or sorted(lines.splitlines()) != sorted(recurrence._google_lines())):
+            values["rule_lines"] = lines
         template.write(values)
-        if extra_changed:  # dates Google added or removed: the series' RDVs follow
-            recurrence._apply_rule(template._series_template())
 
     def _write_exception(self, rdv):
         """An occurrence changed or cancelled in Google."""

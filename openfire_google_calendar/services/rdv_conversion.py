@@ -14,6 +14,8 @@ import pytz
 from odoo import _
 from odoo.release import version_info
 
+from odoo.addons.openfire_planning.models.recurrence_rule import get_zone
+
 from ..sync import Rdv, location_shown, override_after_pull, state_after_pull
 from ..sync import event_content as content
 
@@ -41,7 +43,7 @@ def _aware_utc(value):
 
 
 def _local_date(value, tz_name):
-    return pytz.utc.localize(value).astimezone(pytz.timezone(tz_name)).date()
+    return pytz.utc.localize(value).astimezone(get_zone(tz_name) or pytz.utc).date()
 
 
 def _address(rdv):
@@ -252,9 +254,8 @@ def series_rdv_of(recurrence):
         end = _local_date(recurrence.dtstart + duration, tz_name)
     else:
         start, end = _aware_utc(recurrence.dtstart), _aware_utc(recurrence.dtstart + duration)
-    lines = [recurrence.rrule] + [
-        line.strip() for line in (recurrence.extra_lines or "").splitlines() if line.strip()
-    ]
+    # Google's lines as they came when the series was not edited in Odoo.
+    lines = recurrence._google_lines()
     rdv = Rdv(
         key=series_key(recurrence),
         **_generated(template),
@@ -333,10 +334,15 @@ def content_values(rdv, record=None):
 
 
 def split_recurrence(lines):
-    """(the RRULE lines, the EXDATE/RDATE lines as text) of a series."""
-    rules = [line for line in lines if line.upper().startswith("RRULE")]
+    """(the RRULE/EXRULE lines, the EXDATE/RDATE lines as text) of a series."""
+    rules = [line for line in lines if line.upper().startswith(("RRULE", "EXRULE"))]
     extra = "\n".join(line for line in lines if line.upper().startswith(("EXDATE", "RDATE")))
     return rules, extra
+
+
+def rule_lines_of(rdv):
+    """A series' recurrence lines from Google, verbatim, as the planning keeps them."""
+    return "\n".join(line.strip() for line in rdv.recurrence if line.strip())
 
 
 def find_occurrence(recurrence, rdv):
@@ -359,7 +365,7 @@ def original_start_values(recurrence, rdv):
     value = rdv.original_start
     if isinstance(value, datetime):
         return _naive_utc(value)
-    tz = pytz.timezone(recurrence.tz or "Europe/Paris")
+    tz = get_zone(recurrence.tz) or pytz.timezone("Europe/Paris")
     local_time = pytz.utc.localize(recurrence.dtstart).astimezone(tz).time()
     local = tz.localize(datetime.combine(value, local_time.replace(tzinfo=None)))
     return local.astimezone(pytz.utc).replace(tzinfo=None)

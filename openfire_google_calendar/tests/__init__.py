@@ -7,6 +7,7 @@ from . import test_sync_conflicts
 from . import test_cron_push
 from . import test_sync_runner
 from . import test_local_side_contract
+from . import test_sync_races
 from . import test_neutralize
 from . import test_series
 from . import test_tour
@@ -16,3 +17,4 @@ from . import test_of10_migration
 from . import test_sync_admin
 from . import test_sync_window
 from . import test_sync_scheduler
+from . import test_recurrence_fidelity
