@@ -11,6 +11,7 @@ cancelled) gives no RDV at all. One bad event thus never stops the sync of
 the others.
 """
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,14 +28,49 @@ RECURRENCE_NAMES = ("RRULE", "EXRULE", "RDATE", "EXDATE")
 _STATUSES = (CONFIRMED, TENTATIVE, CANCELLED)
 
 
+_OFFSET_ZONE = re.compile(r"^(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+
+
 def zone(name):
-    """The ZoneInfo called ``name``, or None when there is no such zone."""
+    """The ZoneInfo called ``name``, or None when there is no such zone.
+    ``GMT+02:00`` / ``UTC-05:00`` (as Outlook and others write) are fixed
+    offsets (see :func:`zone_name`)."""
+    name = zone_name(name)
+    if name is None:
+        return None
+    if name.startswith("UTC") and name != "UTC":
+        return _fixed_offset(name)
+    return ZoneInfo(name)
+
+
+def zone_name(name):
+    """The IANA name of the zone ``name`` stands for, None when unknown: an IANA
+    name itself; ``GMT+02:00`` / ``UTC+02:00`` as ``Etc/GMT-2`` (POSIX signs);
+    an offset that is not whole hours as ``UTC+05:30``."""
     if not isinstance(name, str) or not name or name.startswith("/") or ".." in name:
         return None
     try:
-        return ZoneInfo(name)
+        ZoneInfo(name)
+        return name
     except (ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    match = _OFFSET_ZONE.match(name.strip())
+    if not match:
         return None
+    sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+    if hours > 14 or minutes >= 60:
+        return None
+    if not (hours or minutes):
+        return "UTC"
+    if not minutes:
+        return "Etc/GMT%s%d" % ("-" if sign == "+" else "+", hours)
+    return "UTC%s%02d:%02d" % (sign, hours, minutes)
+
+
+def _fixed_offset(name):
+    match = _OFFSET_ZONE.match(name)
+    minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
+    return timezone(timedelta(minutes=-minutes if match.group(1) == "-" else minutes), name)
 
 
 def format_datetime(value):
@@ -152,7 +188,7 @@ def _parse_event_time(value, tz, field, problems):
             own = zone(value.get("timeZone"))
             if own is None:
                 problems.append("%s: dateTime without offset nor valid zone, "
-                                "read in %s" % (field, tz.key))
+                                "read in %s" % (field, getattr(tz, "key", tz)))
             moment = moment.replace(tzinfo=own or tz)
         return moment.astimezone(tz).replace(microsecond=0), False
     if value.get("date") is not None:
@@ -172,8 +208,8 @@ def _event_zone(event, default_tz, problems):
         name = value.get("timeZone") if isinstance(value, dict) else None
         if name is None:
             continue
-        if zone(name) is not None:
-            return name
+        if zone_name(name) is not None:
+            return zone_name(name)
         problems.append("%s: unknown time zone %r, %s used" % (field, str(name)[:64],
                                                                default_tz))
     return default_tz
