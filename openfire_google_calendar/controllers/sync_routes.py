@@ -63,7 +63,7 @@ class OfGoogleCalendarController(GoogleCalendarController):
         # A few seconds at most: a bigger sync answers "in_background" (done /
         # todo) and the cron goes on, within Google's quotas.
         result = run_sync(request.env, request.env.uid, force=bool(kw.get("force")),
-                          share=quota.BUTTON_SHARE)
+                          share=quota.BUTTON_SHARE, interactive=True)
         if result.get("status") == "need_auth":  # Google revoked the access meanwhile
             return dict(result, url=start_consent(kw.get("fromurl")))
         return dict(result, url="")

@@ -203,10 +203,13 @@ class OfGoogleAccount(models.Model):
             sync_colors=bool(get_param(PARAM_PREFIX + "color_by") not in (None, False, "",
                                                                           "none")))
 
-    def _client(self):
+    def _client(self, backoff=None):
+        """``backoff``: the retry policy (the cron's default when None; the
+        button passes a short one, see services/sync_runner.py)."""
         self.ensure_one()
         creds = self._credentials()
-        return GoogleClient(creds, api_endpoint=self._endpoints()["api_endpoint"])
+        return GoogleClient(creds, api_endpoint=self._endpoints()["api_endpoint"],
+                            backoff=backoff)
 
     def _ensure_calendar(self, client):
         """The dedicated calendar, created on the first sync, so the user's

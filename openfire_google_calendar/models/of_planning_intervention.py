@@ -90,12 +90,15 @@ class OfPlanningIntervention(models.Model):
                 rdv.of_google_sync_error = False
 
     def _mark_for_google(self):
-        if not self.env.context.get("of_google_sync"):
-            self.env.cr.execute(
-                "UPDATE of_planning_intervention SET google_write_date = now() WHERE id = ANY(%s)",
-                [self.ids],
-            )
-            self.invalidate_recordset(["google_write_date"])
+        """Stamp the change for every calendar the RDV is in, the sync's own
+        writes included: an RDV two technicians share, changed from one's
+        phone, must reach the other's calendar (the calendar that wrote finds
+        its own stored hash next time and does nothing)."""
+        self.env.cr.execute(
+            "UPDATE of_planning_intervention SET google_write_date = now() WHERE id = ANY(%s)",
+            [self.ids],
+        )
+        self.invalidate_recordset(["google_write_date"])
 
     @api.model_create_multi
     def create(self, vals_list):

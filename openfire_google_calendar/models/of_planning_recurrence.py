@@ -6,8 +6,7 @@ class OfPlanningRecurrence(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if not self.env.context.get("of_google_sync"):
-            self.intervention_ids._mark_for_google()
+        self.intervention_ids._mark_for_google()  # for every calendar, see _mark_for_google
         return result
 
     def _exclude_date(self, start):

@@ -20,6 +20,7 @@ from odoo import Command, _
 from odoo.exceptions import UserError, ValidationError
 
 from ..sync import Kind, PairState, Rdv
+from ..sync.content_hash import CANCELLED_HASH, content_hash, hash_as_of, version_of
 from . import rdv_conversion as conv
 
 
@@ -423,13 +424,15 @@ class OdooLocalSide:
             employees |= self.env["hr.employee"].search([("work_email", "in", list(emails))])
         return employees
 
-    def _check_unread_change(self, kind, record_id):
+    def _check_unread_change(self, action, kind, record_id):
         """Refuse to write Google's version over an Odoo change this sync did
-        not read: a planner's save committed after the sync read Odoo (the
-        watermark), or another technician's sync of a shared RDV. The rows
-        are locked first, so none can commit between this check and the
-        write. The item is retried: the next sync sees both changes and
-        applies the conflict policy, the loser in the chatter."""
+        not read: a planner's save committed after the sync read Odoo, or
+        another technician's sync of a shared RDV. The rows are locked first,
+        so none can commit between this check and the write. A change
+        stamped before this sync's watermark was read; a later one is
+        compared with what the plan assumed (the synced content, or the Odoo
+        version that lost a conflict). The item is then retried: the next
+        sync sees both changes and applies the conflict policy."""
         column = "recurrence_id" if kind == "series" else "id"
         self.env.flush_all()
         self.env.cr.execute(
@@ -438,7 +441,19 @@ class OdooLocalSide:
             [record_id])
         changed = self.env.cr.fetchone()[0]
         self._take_watermark()
-        if changed and self.watermark and changed >= self.watermark:
+        if not changed or not self.watermark or changed < self.watermark:
+            return
+        conflict = action.conflict
+        if conflict is not None and conflict.loser == "odoo":
+            assumed = conflict.loser_rdv
+            expected = content_hash(assumed) if isinstance(assumed, Rdv) else None
+        else:
+            link = self.links.get(action.key)
+            expected = link.content_hash if link else None
+        if not expected or expected == CANCELLED_HASH:
+            return  # nothing to compare with: the plan saw no content
+        current = self._current(action.key)
+        if current is None or hash_as_of(current, version_of(expected)) != expected:
             raise TransientLocalError(
                 "changed in Odoo since this sync read it: the next sync decides")
 
@@ -451,7 +466,7 @@ class OdooLocalSide:
                 return self._write_exception(rdv)
             return self._create(rdv)
         kind, record_id = conv.parse_key(action.key)
-        self._check_unread_change(kind, record_id)
+        self._check_unread_change(action, kind, record_id)
         if kind == "series":
             recurrence = self.env["of.planning.recurrence"].browse(record_id).exists()
             if not recurrence:

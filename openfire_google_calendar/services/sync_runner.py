@@ -29,7 +29,7 @@ import psycopg2
 from odoo import SUPERUSER_ID, _, api, fields
 from odoo.exceptions import AccessError, UserError
 
-from ..sync import GoogleError, ReconnectNeeded, sync_calendar
+from ..sync import Backoff, GoogleError, ReconnectNeeded, sync_calendar
 from . import database_copy, quota, sync_report
 from .odoo_local_side import OdooLocalSide
 
@@ -43,6 +43,10 @@ LOCK_NAMESPACE = 0x0F6C  # first key of the advisory lock; the account id is the
 CRON_XMLID = "openfire_google_calendar.ir_cron_of_google_sync"
 WINDOW_PARAM = "openfire_google_calendar.sync_window_days"
 DEFAULT_WINDOW_DAYS = 30
+# A user waits for the button: at most a few seconds of pauses per Google
+# call (the cron has the default, minutes); what is still refused is retried
+# by the cron.
+INTERACTIVE_BACKOFF = {"max_attempts": 3, "max_total": 2.0}
 
 
 class CallerWroteError(RuntimeError):
@@ -217,7 +221,7 @@ def window_start(env, now=None):
     return (now or datetime.now(timezone.utc)) - timedelta(days=days)
 
 
-def run_sync(env, user_id, force=False, share=quota.RUN_SHARE):
+def run_sync(env, user_id, force=False, share=quota.RUN_SHARE, interactive=False):
     """Sync one user's RDVs with his Google calendar; return a status dict for
     /google_calendar/sync_data ("need_refresh", "no_new_event_from_google",
     "already_running", "confirm_needed", "need_auth", "error",
@@ -226,7 +230,9 @@ def run_sync(env, user_id, force=False, share=quota.RUN_SHARE):
     ``force`` syncs past the empty-side guard, once the user confirmed.
     ``share``: the most Google calls this run sends (services/quota.py); what
     is left over ("in_background", with ``done`` and ``todo``) is synced by
-    the cron, triggered for when the quotas allow it."""
+    the cron, triggered for when the quotas allow it. ``interactive``: a user
+    waits (the button): Google's transient errors get a short retry budget,
+    and what they leave to retry goes to the cron, woken now."""
     try:
         with google_session(env, user_id) as account:
             if account is None:
@@ -239,7 +245,7 @@ def run_sync(env, user_id, force=False, share=quota.RUN_SHARE):
             seen = account.env.context.get("of_google_last_push")
             if seen is None:
                 seen = account.env["of.google.push"]._last_seen(account)
-            result = _sync_account(account, force, share)
+            result = _sync_account(account, force, share, interactive)
             if result.get("status") not in ("error", "need_auth"):
                 # The listing covered every change Google notified until now;
                 # a notification that came in since stays for the next sync.
@@ -258,7 +264,14 @@ def _trigger_later(account):
     account.env.cr.commit()  # pylint: disable=invalid-commit
 
 
-def _sync_account(account, force, share=quota.RUN_SHARE):
+def _wake_cron(account):
+    """The cron syncs this account next, now."""
+    account.env["of.google.push"].sudo().create({"account_id": account.id})
+    account.env.ref(CRON_XMLID).sudo()._trigger()
+    account.env.cr.commit()  # pylint: disable=invalid-commit
+
+
+def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
     """One sync of a locked, connected account, in the session's cursor,
     within its share of Google's quotas; the calls it sent are logged."""
     # _() reads the user's language from a local named context
@@ -271,7 +284,7 @@ def _sync_account(account, force, share=quota.RUN_SHARE):
             "Google's limits are reached for now: the sync goes on in the background.")}
     client = None
     try:
-        client = account._client()
+        client = account._client(backoff=Backoff(**INTERACTIVE_BACKOFF) if interactive else None)
         first_sync = not account.sync_token
         calendar_id = account._ensure_calendar(client)
         local = OdooLocalSide(account)
@@ -303,6 +316,8 @@ def _sync_account(account, force, share=quota.RUN_SHARE):
         account.last_error = message
         return {"status": "confirm_needed", "message": message}
     result = sync_report.record_report(account, report, local)
+    if interactive and report.pending and not report.deferred:
+        _wake_cron(account)  # what Google refused for now is retried in the background
     if report.deferred:
         # The rest goes to the background: the cron, once the window moved.
         _trigger_later(account)

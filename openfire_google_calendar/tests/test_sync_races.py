@@ -1,0 +1,85 @@
+"""What the system tier (tools/system_tier.py) found with real servers, and
+the test transaction hides: every stamp in one test transaction has the same
+time, so these tests set the moments a server would have seen."""
+from datetime import datetime
+
+from odoo.tests import tagged
+
+from ..services.sync_runner import run_sync
+from .sync_common import SyncCase
+from .test_sync_runner import CRON
+
+LONG_AGO = datetime(2000, 1, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestSyncRaces(SyncCase):
+
+    def stamp(self, rdv, moment):
+        """The RDV was last changed in Odoo at ``moment``."""
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE of_planning_intervention SET google_write_date = %s "
+                            "WHERE id = %s", [moment, rdv.id])
+        rdv.invalidate_recordset(["google_write_date"])
+
+    def test_a_phone_edit_of_a_shared_rdv_reaches_the_other_technician(self):
+        rdv = self.make_rdv(employees=self.jean_emp | self.sophie_emp)
+        self.sync(self.jean_account)
+        self.sync(self.sophie_account)
+        # Both synced long ago: only a change stamped since may be looked at.
+        self.stamp(rdv, LONG_AGO)
+        self.sophie_account.sync_watermark = datetime(2020, 1, 1)
+        event = self.event_of(rdv, self.jean_account)
+        self.phone(self.jean_account).patch_event(
+            self.calendar(self.jean_account), event["id"], {"summary": "Vu par Jean"})
+        self.sync(self.jean_account)
+        self.assertEqual(rdv.name, "Vu par Jean")
+        self.sync(self.sophie_account)
+        self.assertEqual(self.event_of(rdv, self.sophie_account)["summary"], "Vu par Jean")
+
+    def test_a_planner_save_the_sync_did_not_read_is_never_overwritten(self):
+        rdv = self.make_rdv()
+        self.sync()
+        event = self.event_of(rdv)
+        self.phone().patch_event(self.calendar(), event["id"], {"summary": "Du téléphone"})
+        # A planner saves while the sync runs: after its read, before its write.
+        rdv.name = "Du planificateur"
+        self.stamp(rdv, datetime(2100, 1, 1))
+        result = self.sync()
+        self.assertEqual(rdv.name, "Du planificateur", "not overwritten by Google's version")
+        self.assertGreaterEqual(result["errors"], 1, "retried, not dropped")
+        self.stamp(rdv, datetime.now())
+        self.sync()
+        self.assertEqual(rdv.name, "Du planificateur")  # Odoo wins, the default policy
+        self.assertEqual(self.event_of(rdv)["summary"], "Du planificateur")
+        self.assertIn("Du téléphone", "".join(rdv.message_ids.mapped("body")),
+                      "the version that lost is in the chatter")
+
+    def test_a_conflict_lost_by_a_deletion_in_google_says_deleted(self):
+        self.env["ir.config_parameter"].set_param("openfire_google_calendar.conflict_policy",
+                                                  "odoo")
+        rdv = self.make_rdv()
+        self.sync()
+        self.phone().delete_event(self.calendar(), self.event_of(rdv)["id"])
+        rdv.name = "Modifié dans Odoo"
+        self.sync()
+        bodies = "".join(rdv.message_ids.mapped("body"))
+        self.assertIn("(deleted)", bodies)
+        self.assertNotIn("Title: <", bodies.replace("Title: Modifié", ""))
+
+    def test_the_button_leaves_what_google_keeps_refusing_to_the_cron(self):
+        for day in range(2, 5):
+            self.make_rdv(date=datetime(2026, 12, day, 8, 0))
+        self.env["ir.cron.trigger"].search([("cron_id", "=", self.env.ref(CRON).id)]).unlink()
+        self.emulator.set_faults(rate=1.0, kinds=("503",), targets=("part",), retry_after=0)
+        try:
+            result = run_sync(self.env, self.jean.id, interactive=True)
+        finally:
+            self.emulator.set_faults(rate=0)
+        self.assertNotEqual(result["status"], "error", result)
+        self.assertGreaterEqual(result["errors"], 3)
+        self.assertTrue(self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", self.env.ref(CRON).id)]), "the cron is woken for the rest")
+        self.assertIn(self.jean_account.id, self.env["of.google.push"]._notified_accounts())
+        self.env["of.google.account"]._cron_sync_all()
+        self.assertEqual(len(self.events()), 3)
