@@ -39,31 +39,36 @@ class ResUsers(models.Model):
     of_google_error_count = fields.Integer(
         string="RDVs in error",
         compute="_compute_of_google_admin",
-        groups="base.group_system",
         search="_search_of_google_error_count",
     )
     of_google_pending_count = fields.Integer(
         string="Pending pushes",
         compute="_compute_of_google_admin",
-        groups="base.group_system",
         help="Changes Google notified that no sync has looked at yet.",
     )
     of_google_quota_count = fields.Integer(
         string="Quota errors",
         compute="_compute_of_google_admin",
-        groups="base.group_system",
         help="RDVs whose last sync failed on Google's quotas (rate limits).",
     )
     of_google_in_trouble = fields.Boolean(
         string="Sync in trouble",
         compute="_compute_of_google_admin",
-        groups="base.group_system",
         search="_search_of_google_in_trouble",
         help="Access revoked, sync stopped, last sync failed, or RDVs in error.",
     )
 
     @api.depends("of_google_account_ids")
+    @api.depends_context("uid")
     def _compute_of_google_admin(self):
+        """Figures of the users' sync, for administrators only (others read
+        zeros: the list is theirs, and the accounts of others are not)."""
+        if not (self.env.su or self.env.user.has_group("base.group_system")):
+            for user in self:
+                user.of_google_error_count = user.of_google_quota_count = 0
+                user.of_google_pending_count = 0
+                user.of_google_in_trouble = False
+            return
         Link = self.env["of.google.event.link"].sudo()
         Push = self.env["of.google.push"].sudo()
         accounts = self.sudo().of_google_account_ids
@@ -121,7 +126,13 @@ class ResUsers(models.Model):
         return [("of_google_account_ids", "in", self._trouble_account_ids(errors_only=True))]
 
     def _search_of_google_in_trouble(self, operator, value):
-        positive = (operator == "=") == bool(value)
+        # 19 turns ('x', '=', True) into ('x', 'in', [True]) before asking
+        if operator in ("in", "not in"):
+            positive = (True in set(value)) == (operator == "in")
+        elif operator in ("=", "!="):
+            positive = bool(value) == (operator == "=")
+        else:
+            raise NotImplementedError(operator)
         return [
             ("of_google_account_ids", "in" if positive else "not in", self._trouble_account_ids())
         ]

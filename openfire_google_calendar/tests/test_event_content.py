@@ -49,12 +49,35 @@ class TestEventContent(SyncCase):
             cls.customer.mobile = "06 12 34 56 78"
         cls.task = cls.env["of.planning.tache"].create({"name": "Entretien annuel"})
 
+    def link_errors(self):
+        return (
+            self.env["of.google.event.link"]
+            .search([("sync_state", "=", "error")])
+            .mapped("sync_error")
+        )
+
+    def saved_before(self, rdvs):
+        """As in production, the RDVs were saved before the sync started: the
+        test's single transaction would date them at the sync's own start,
+        which the sync takes for a change it did not read (and refuses to
+        overwrite with the phone's version)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE of_planning_intervention SET google_write_date = now() - interval '1 minute'"
+            " WHERE id = ANY(%s)",
+            [rdvs.ids],
+        )
+        rdvs.invalidate_recordset(["google_write_date"])
+        return rdvs
+
     def rdv(self, **values):
-        return self.make_rdv(
-            employees=self.jean_emp | self.sophie_emp,
-            tache_id=self.task.id,
-            description="Chien dans le jardin",
-            **values,
+        return self.saved_before(
+            self.make_rdv(
+                employees=self.jean_emp | self.sophie_emp,
+                tache_id=self.task.id,
+                description="Chien dans le jardin",
+                **values,
+            )
         )
 
     def test_event_has_what_the_technician_needs(self):
@@ -112,7 +135,7 @@ class TestEventContent(SyncCase):
             },
         )
         result = self.sync()
-        self.assertEqual(result["conflicts"], 0)
+        self.assertEqual((result["conflicts"], result["errors"]), (0, 0), self.link_errors())
         self.assertEqual(rdv.name, "Entretien + ramonage")
         self.assertEqual(rdv.date, datetime(2026, 3, 2, 13, 0))
         self.assertEqual(rdv.of_google_phone_notes, "Code portail 1234")
@@ -180,7 +203,11 @@ class TestEventContent(SyncCase):
         self.assertEqual(mark_outdated_links(self.env.cr), 3)
         self.env.invalidate_all()
         result = self.sync()
-        self.assertEqual((result["conflicts"], result["created"], result["errors"]), (0, 0, 0))
+        self.assertEqual(
+            (result["conflicts"], result["created"], result["errors"]),
+            (0, 0, 0),
+            self.link_errors(),
+        )
         self.assertEqual(moved.date, datetime(2026, 3, 3, 15, 0))
         for rdv in rdvs - moved:
             self.assertEqual(self.event_of(rdv)["summary"], "Entretien chaudière – Famille Durand")

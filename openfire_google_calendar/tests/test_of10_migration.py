@@ -35,6 +35,20 @@ class TestOf10Migration(SyncCase):
         body.update(values)
         return self.phone().insert_event(self.primary, body)
 
+    def saved_before(self, rdvs):
+        """As in production, the RDVs were saved before the sync started: the
+        test's single transaction would date them at the sync's own start,
+        which the sync takes for a change it did not read (and refuses to
+        overwrite with the phone's version)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE of_planning_intervention SET google_write_date = now() - interval '1 minute'"
+            " WHERE id = ANY(%s)",
+            [rdvs.ids],
+        )
+        rdvs.invalidate_recordset(["google_write_date"])
+        return rdvs
+
     def migrate_column(self, rdv, event_id):
         """As the migration from Odoo 10 leaves the column: plain SQL."""
         self.env.flush_all()
@@ -58,7 +72,9 @@ class TestOf10Migration(SyncCase):
 
     def test_migrated_rdvs_are_adopted_not_inserted(self):
         rdvs = [
-            self.make_rdv(name="Entretien %d" % n, date=datetime(2026, 3, 2 + n, 8, 0))
+            self.saved_before(
+                self.make_rdv(name="Entretien %d" % n, date=datetime(2026, 3, 2 + n, 8, 0))
+            )
             for n in range(3)
         ]
         for rdv in rdvs:

@@ -85,6 +85,10 @@ class TestSyncAdmin(SyncCase):
         self.assertEqual(run_sync(self.env, self.jean.id)["status"], "sync_stopped")
         self.jean.action_of_google_admin_restart()
         self.assertFalse(self.jean_account.sync_stopped)
+        # the figures of other users are for administrators only
+        self.sophie_account._disconnect("Google refused the connection", state="revoked")
+        self.assertTrue(self.sophie.of_google_in_trouble)
+        self.assertFalse(self.sophie.with_user(self.jean).of_google_in_trouble)
         self.assertFalse(self.jean_account.last_error)
         self.sync()
         self.assertNotIn(self.jean, self.listed("in_trouble"))
@@ -93,3 +97,7 @@ class TestSyncAdmin(SyncCase):
         with self.assertRaises(AccessError):
             self.jean.with_user(self.jean).action_of_google_admin_stop()
         self.assertFalse(self.jean_account.sync_stopped)
+        # the figures of other users are for administrators only
+        self.sophie_account._disconnect("Google refused the connection", state="revoked")
+        self.assertTrue(self.sophie.of_google_in_trouble)
+        self.assertFalse(self.sophie.with_user(self.jean).of_google_in_trouble)
