@@ -259,7 +259,7 @@ def bench_openfire(registry, emu, size):
         result = sync()
         if result.get("updated") != size:
             raise SystemExit("openfire: %s updated for %d moves" % (result.get("updated"), size))
-        mails = [after - before for after, before in zip(mail_counts(env), mails_before)]
+        mails = [after - before for after, before in zip(mail_counts(env), mails_before, strict=False)]
     return {"passes": 1, "runs": runs, "mails": mails}
 
 
@@ -347,7 +347,7 @@ def bench_odoo_google(registry, emu, size):
         env = api.Environment(cr, SUPERUSER_ID, {})
         pulled = env["calendar.event"].search_count([("name", "like", "Posé au téléphone"),
                                                      ("user_id", "=", uid)])
-        mails = [after - before for after, before in zip(mail_counts(env), mails_before)]
+        mails = [after - before for after, before in zip(mail_counts(env), mails_before, strict=False)]
     if pulled != size:
         raise SystemExit("odoo: %d events pulled for %d" % (pulled, size))
     return {"passes": passes, "runs": [first, second, third, pull, move], "mails": mails}
@@ -368,14 +368,14 @@ def print_table(rows):
         if isinstance(res, str):
             lines.append((name, str(size), "all") + ("n/a",) * 7)
             continue
-        for label, measure in zip(SYNC_LABELS, res["runs"]):
+        for label, measure in zip(SYNC_LABELS, res["runs"], strict=False):
             runs = str(res["passes"]) if measure is res["runs"][0] else "1"
             lines.append((name, str(size), label, runs, str(measure.http),
                           str(measure.round_trips), str(measure.calls), str(measure.sql),
                           str(measure.commits), "%.3f" % measure.seconds))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for index, line in enumerate(lines):
-        print("| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths)) + " |")
+        print("| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False)) + " |")
         if index == 0:
             print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
     for name, size, res in rows:

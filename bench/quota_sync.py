@@ -17,6 +17,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import odoo_sync as bench  # noqa: E402  (puts Odoo on the path)
+
 from odoo import SUPERUSER_ID, api  # noqa: E402
 
 from google_emulator import Emulator  # noqa: E402

@@ -33,8 +33,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "openfire_google_calendar")]
 
 # pylint: disable=wrong-import-position
-from sync import (Backoff, GoogleClient, Rdv, SyncSettings, content_hash,  # noqa: E402
-                  make_credentials, sync_calendar)
+from sync import (  # noqa: E402
+    Backoff,
+    GoogleClient,
+    Rdv,
+    SyncSettings,
+    content_hash,
+    make_credentials,
+    sync_calendar,
+)
 from sync.google_client import Write  # noqa: E402
 from sync.plan import Kind  # noqa: E402
 

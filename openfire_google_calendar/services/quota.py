@@ -62,8 +62,51 @@ def budget(env, user_used, project_used, share):
     return max(0, min(int(left), share))
 
 
-def record(env, account_id, calls):
-    """Log the calls a sync sent (and forget what the window no longer sees)."""
+QUOTA_LOCK = 0x0F6D  # advisory lock serializing reservations (first key; second 0)
+
+
+class Reservation:
+    """The calls a sync's writes may send, reserved in the log before they
+    are sent, so that workers and servers syncing other users at the same
+    moment see them and share what is left (a plain read would let two
+    workers each take the whole remainder). Called by the sync core once,
+    with the number of writes its plan needs."""
+
+    def __init__(self, env, account_id, share):
+        self.env = env
+        self.account_id = account_id
+        self.share = share
+        self.row_id = None
+
+    def __call__(self, needed):
+        cr = self.env.cr
+        # A session lock, then a new transaction: under PostgreSQL's repeatable
+        # read a transaction's snapshot is taken by its first statement, so
+        # what the previous holder committed is only seen after the lock.
+        cr.execute("SELECT pg_advisory_lock(%s, 0)", [QUOTA_LOCK])
+        cr.commit()  # pylint: disable=invalid-commit  (the session's own cursor)
+        try:
+            cr.execute("SELECT %s, %s" % (USED_BY_ACCOUNT, USED_BY_PROJECT), [self.account_id])
+            user_used, project_used = cr.fetchone()
+            allowed = budget(self.env, user_used, project_used, self.share)
+            cr.execute("INSERT INTO of_google_quota_use (account_id, calls) VALUES (%s, %s) "
+                       "RETURNING id", [self.account_id, max(min(allowed, needed + 1), 0)])
+            self.row_id = cr.fetchone()[0]
+            cr.commit()  # pylint: disable=invalid-commit
+        finally:
+            cr.rollback()
+            cr.execute("SELECT pg_advisory_unlock(%s, 0)", [QUOTA_LOCK])
+            cr.commit()  # pylint: disable=invalid-commit
+        return allowed
+
+
+def record(env, account_id, calls, reservation=None):
+    """Log the calls a sync sent (and forget what the window no longer sees):
+    its reservation becomes what it really sent."""
+    if reservation is not None and reservation.row_id:
+        env.cr.execute("UPDATE of_google_quota_use SET calls = %s WHERE id = %s",
+                       [calls, reservation.row_id])
+        return
     if calls <= SMALL_SYNC:
         return
     env.cr.execute(

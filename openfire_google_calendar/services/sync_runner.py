@@ -282,15 +282,18 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
         _trigger_later(account)
         return {"status": "in_background", "done": 0, "todo": None, "message": _(
             "Google's limits are reached for now: the sync goes on in the background.")}
-    client = None
+    client = reservation = None
     try:
         client = account._client(backoff=Backoff(**INTERACTIVE_BACKOFF) if interactive else None)
         first_sync = not account.sync_token
         calendar_id = account._ensure_calendar(client)
         local = OdooLocalSide(account)
         settings = replace(account._sync_settings(), window_start=window_start(account.env))
+        # Writes reserve their calls in the shared log first, under a lock
+        # every worker takes (no statement at all for a sync with no write).
+        reservation = quota.Reservation(account.env, account.id, share)
         report = sync_calendar(client, calendar_id, local, settings, force=force,
-                               budget=budget)
+                               budget=reservation)
         if not first_sync and not report.deferred:  # a big sync: the channel can wait
             account._ensure_watch(client, calendar_id)
         account._remember_token(client.credentials)
@@ -309,7 +312,7 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
         return {"status": "error", "message": account.last_error, "errors": 1}
     finally:
         if client is not None:
-            quota.record(account.env, account.id, client.calls)
+            quota.record(account.env, account.id, client.calls, reservation)
     local.settle(report)
     if report.stopped:
         message = sync_report.stop_message(account.env, report.stopped)

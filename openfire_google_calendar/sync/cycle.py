@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .executor import Outcome, apply_plan
-from .plan import ODOO, Kind, keys_to_fetch, plan_sync
+from .plan import GOOGLE, ODOO, Kind, keys_to_fetch, plan_sync
 
 # How the user's summary counts the actions done (either side).
 _SUMMARY_KIND = {
@@ -101,6 +101,9 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
     ``budget``: the most Google calls this sync may send (the listing
     included); the writes beyond it are deferred, the token is kept, and the
     next sync goes on from there (a big first sync spread over several runs).
+    It may be a function, called once with the number of Google writes the
+    plan needs (not at all when there are none), returning the calls the
+    writes may use: a reservation shared with other workers.
     Raises ``GoogleError`` when listing fails and ``ReconnectNeeded`` when the
     user must consent again; every per-event problem is in the report instead.
     """
@@ -123,7 +126,10 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
     if plan.stopped:
         return SyncReport(full=changes.full, stopped=plan.stopped, results=(),
                           token_saved=False)
-    if budget is not None:
+    if callable(budget):  # asked once, for the writes this plan needs
+        writes = sum(1 for action in plan.actions if action.side == GOOGLE)
+        budget = budget(writes) if writes else None
+    elif budget is not None:
         budget = max(0, budget - (getattr(client, "calls", 0) - calls_before))
     results = apply_plan(plan, client, calendar_id, local, settings, states, budget)
     blocked = any(r.outcome in (Outcome.RETRY, Outcome.DEFERRED) for r in results)

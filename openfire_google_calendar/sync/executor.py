@@ -27,7 +27,6 @@ from .google_client import MAX_BATCH, GoogleError, Write
 from .mapping import owner_of, rdv_to_event
 from .plan import GOOGLE, ODOO, Kind, decide_pair, read_remote
 
-
 # Changes from Google written in Odoo per local batch (one transaction each).
 LOCAL_BATCH = 100
 
@@ -129,7 +128,7 @@ class _Run:
                 answers = self.local.write_rdvs(chunk)
             except Exception as exc:  # pylint: disable=broad-except
                 answers = [exc] * len(chunk)
-            for action, answer in zip(chunk, answers):
+            for action, answer in zip(chunk, answers, strict=False):
                 self.written_local(action, answer)
 
     def written_local(self, action, answer):
@@ -211,7 +210,7 @@ class _Run:
         """One Google batch, then the states of its successes in one local batch."""
         later, done = [], []
         answers = self.client.write_events(self.calendar_id, writes)
-        for action, write, result in zip(sent, writes, answers):
+        for action, write, result in zip(sent, writes, answers, strict=False):
             if result.ok:
                 done.append((action, (result.event or {}).get("etag")))
             elif result.transient:
@@ -233,7 +232,7 @@ class _Run:
             answers = self.local.save_states(pairs)
         except Exception as exc:  # pylint: disable=broad-except
             answers = [exc] * len(pairs)
-        for (action, _etag), answer in zip(done, answers):
+        for (action, _etag), answer in zip(done, answers, strict=False):
             if answer is None:
                 self.report(action, Outcome.DONE)
             else:

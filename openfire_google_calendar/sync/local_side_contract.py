@@ -133,7 +133,7 @@ class LocalSideContract:  # pylint: disable=no-member
         self.assertEqual(answers[3], key)
         later = self.new_side()
         states = later.load_states()
-        for n, (answer, rdv) in enumerate(zip(answers, rdvs)):
+        for n, (answer, rdv) in enumerate(zip(answers, rdvs, strict=False)):
             self.assertIsInstance(answer, str)
             self.assertEqual(states[answer].event_id, "ev%dbatch" % n)
             self.assertEqual(self.only(later, answer).summary, rdv.summary)
@@ -159,7 +159,7 @@ class LocalSideContract:  # pylint: disable=no-member
                               end=START + timedelta(hours=1)) for n in range(3)]
         states = [PairState(key=key, event_id="ev%dstates" % n, etag='"2"', content_hash="h")
                   for n, key in enumerate(keys)]
-        self.assertEqual(side.save_states(list(zip(keys, states))), [None] * 3)
+        self.assertEqual(side.save_states(list(zip(keys, states, strict=False))), [None] * 3)
         self.assertEqual([self.new_side().load_states()[key] for key in keys], states)
         self.assertEqual(self.new_side().save_states([(keys[0], None)]), [None])
         stored = self.new_side().load_states()

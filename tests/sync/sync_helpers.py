@@ -14,7 +14,6 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import httplib2
-
 from sync.backoff import Backoff
 from sync.content_hash import content_hash
 from sync.google_client import GoogleClient, make_credentials

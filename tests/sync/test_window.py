@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 from sync.content_hash import content_hash
 from sync.cycle import sync_calendar
-from sync.plan import Kind, decide_pair, outside_window, plan_sync, UNCHANGED
+from sync.event_ids import event_id_for
+from sync.plan import UNCHANGED, Kind, decide_pair, outside_window, plan_sync
 from sync.rdv import Rdv
 from sync.state import PairState
 from sync_helpers import DB, at, settings
-from sync.event_ids import event_id_for
 
 WINDOW = settings(window_start=at(10))          # RDVs that ended before June 10 are old
 OLD = Rdv("1", summary="Old", start=at(3), end=at(3, 10))
