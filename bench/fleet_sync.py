@@ -70,6 +70,10 @@ def main():
         emu.set_faults(rate=0, latency=args.latency)  # no fault, a network's round-trip
         try:
             bench.configure(registry, emu)
+            with registry.cursor() as cr:  # Google's defaults (bench.configure lifts them)
+                for key in ("quota_per_user", "quota_per_project"):
+                    api.Environment(cr, SUPERUSER_ID, {})["ir.config_parameter"].set_param(
+                        "openfire_google_calendar." + key, False)
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
                 cr.execute("DELETE FROM of_google_quota_use")

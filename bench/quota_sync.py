@@ -38,6 +38,10 @@ def main():
     emu.add_client(bench.CLIENT_ID, bench.CLIENT_SECRET, ["http://127.0.0.1/unused"])
     try:
         bench.configure(registry, emu)
+        with registry.cursor() as cr:  # Google's defaults (bench.configure lifts them)
+            for key in ("quota_per_user", "quota_per_project"):
+                api.Environment(cr, SUPERUSER_ID, {})["ir.config_parameter"].set_param(
+                    "openfire_google_calendar." + key, False)
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             cr.execute("DELETE FROM of_google_quota_use")
