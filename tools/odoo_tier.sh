@@ -112,7 +112,7 @@ run_install() {
     fi
     total_passed=$((total_passed + ran - failed)); total_failed=$((total_failed + failed + checks))
     local extra=""
-    [ ${#why[@]} -gt 0 ] && extra=", FAILED: $(IFS=';'; echo "${why[*]}" | sed 's/;/; /g')"
+    [ ${#why[@]} -gt 0 ] && extra=", FAILED: $(printf '%s; ' "${why[@]}" | sed 's/; $//')"
     record "$name: $ran tests run, $failed failed$extra (exit $status, $((SECONDS - start)) s, log $log)"
 }
 
