@@ -121,7 +121,7 @@ else
         [ "$status" -ne 0 ] && [ "${f:-0}" -eq 0 ] && f=1
         passed_total=$((passed_total + ${p:-0})); failed_total=$((failed_total + ${f:-0}))
         details=$(grep -E "^(demo|nodemo|uninstall|system|wheels)" "$sumfile" 2>/dev/null \
-                  | sed -E 's/ \(exit [^)]*\)//; s/, log .*$//' | paste -sd ';' | sed 's/;/; /g')
+                  | sed -E 's/ \(exit [^)]*\)//; s/, log .*$//' | paste -sd '|' | sed 's/|/ | /g')
         if [ "$status" -eq 0 ]; then
             note "odoo $series: ${counts:-?} ($((SECONDS - t)) s) [$details]"
         else
