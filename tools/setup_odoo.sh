@@ -94,6 +94,10 @@ sed -e 's/^psycopg2==/psycopg2-binary==/' -e 's/^cbor2==5\.4\.2/cbor2==5.6.2/' \
 OURS=()
 while read -r line; do OURS+=("$line"); done < <(grep -E "^google-" "$REPO/requirements.txt")
 OURS+=(websocket-client whool)
+# gevent (the websocket process of a prefork server) checks its requirements with
+# pkg_resources, which cannot find zope.interface 7+ (renamed distribution): the process
+# would crash at every start (found by the system tier).
+OURS+=("zope.interface<7" "zope.event<5")
 # What the venv was made from: when it has not changed, there is nothing to install.
 stamp=$( { cat "$LOCAL_REQ"; printf '%s\n' "${OURS[@]}"; "$PYTHON" --version 2>&1;
            cd "$REPO/google_emulator" && find . -name '*.py' -not -path './tests/*' -o -name pyproject.toml \

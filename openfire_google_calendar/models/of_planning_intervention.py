@@ -41,6 +41,12 @@ class OfPlanningIntervention(models.Model):
         index=True,
         help="Start of the transaction that last changed a synced field.",
     )
+    google_write_account_id = fields.Integer(
+        copy=False,
+        readonly=True,
+        help="The Google account whose sync made that change (none for a change in Odoo): "
+        "its own next sync has nothing to send back, every other calendar of the RDV does.",
+    )
     google_location = fields.Char(
         string="Location (Google)",
         copy=False,
@@ -95,10 +101,11 @@ class OfPlanningIntervention(models.Model):
         phone, must reach the other's calendar (the calendar that wrote finds
         its own stored hash next time and does nothing)."""
         self.env.cr.execute(
-            "UPDATE of_planning_intervention SET google_write_date = now() WHERE id = ANY(%s)",
-            [self.ids],
+            "UPDATE of_planning_intervention SET google_write_date = now(), "
+            "google_write_account_id = %s WHERE id = ANY(%s)",
+            [self.env.context.get("of_google_sync_account") or None, self.ids],
         )
-        self.invalidate_recordset(["google_write_date"])
+        self.invalidate_recordset(["google_write_date", "google_write_account_id"])
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -20,7 +20,8 @@ from odoo import Command, _
 from odoo.exceptions import UserError, ValidationError
 
 from ..sync import Kind, PairState, Rdv
-from ..sync.content_hash import CANCELLED_HASH, content_hash, hash_as_of, version_of
+from ..sync.content_hash import (CANCELLED_HASH, content_hash, hash_as_of, is_current,
+                                 version_of)
 from . import rdv_conversion as conv
 
 
@@ -43,8 +44,8 @@ class OdooLocalSide:
         # No tracking, follower or assignment notice from a sync (its writes
         # are the technician's own, made on his phone): a quiet note instead.
         self.Rdv = self.env["of.planning.intervention"].with_context(
-            of_google_sync=True, tracking_disable=True, mail_create_nosubscribe=True,
-            mail_notrack=True, mail_auto_subscribe_no_notify=True)
+            of_google_sync=True, of_google_sync_account=account.id, tracking_disable=True,
+            mail_create_nosubscribe=True, mail_notrack=True, mail_auto_subscribe_no_notify=True)
         self.Link = self.env["of.google.event.link"]
         # Taken with the session's lock (services/sync_runner.py), else here.
         self.watermark = self.env.context.get("of_google_watermark")
@@ -164,9 +165,10 @@ class OdooLocalSide:
         """True when no RDV changed since ``mark`` and no pair is pending
         (one query: the sync where nothing changed stays this cheap)."""
         self.env.cr.execute(
-            "SELECT EXISTS(SELECT 1 FROM of_planning_intervention WHERE google_write_date >= %s)"
+            "SELECT EXISTS(SELECT 1 FROM of_planning_intervention WHERE google_write_date >= %s "
+            "AND google_write_account_id IS DISTINCT FROM %s)"
             " OR EXISTS(SELECT 1 FROM of_google_event_link WHERE account_id = %s "
-            "AND sync_state != 'synced')", [mark, self.account.id])
+            "AND sync_state != 'synced')", [mark, self.account.id, self.account.id])
         return not self.env.cr.fetchone()[0]
 
     def changed_rdvs(self):
@@ -177,7 +179,10 @@ class OdooLocalSide:
             return {}
         changed = {}
         if mark:
-            records = self.Rdv.search([("google_write_date", ">=", mark)])
+            # This calendar's own writes have nothing to send back.
+            records = self.Rdv.search([("google_write_date", ">=", mark), "|",
+                                       ("google_write_account_id", "=", False),
+                                       ("google_write_account_id", "!=", self.account.id)])
             mine = records.filtered(self._is_mine)
             changed.update(self._views_of(mine))
             for record in records - mine:
@@ -436,13 +441,14 @@ class OdooLocalSide:
         column = "recurrence_id" if kind == "series" else "id"
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT max(google_write_date) FROM (SELECT google_write_date FROM "
+            "SELECT max(google_write_date), bool_and(google_write_account_id IS NOT DISTINCT "
+            "FROM %%s) FROM (SELECT google_write_date, google_write_account_id FROM "
             "of_planning_intervention WHERE %s = %%s FOR NO KEY UPDATE) AS locked" % column,
-            [record_id])
-        changed = self.env.cr.fetchone()[0]
+            [self.account.id, record_id])
+        changed, own_write = self.env.cr.fetchone()
         self._take_watermark()
-        if not changed or not self.watermark or changed < self.watermark:
-            return
+        if not changed or not self.watermark or changed < self.watermark or own_write:
+            return  # read by this sync, or this sync's own write
         conflict = action.conflict
         if conflict is not None and conflict.loser == "odoo":
             assumed = conflict.loser_rdv
@@ -452,8 +458,12 @@ class OdooLocalSide:
             expected = link.content_hash if link else None
         if not expected or expected == CANCELLED_HASH:
             return  # nothing to compare with: the plan saw no content
+        self.env.invalidate_all()  # what the sync read is cached: read the row again
         current = self._current(action.key)
-        if current is None or hash_as_of(current, version_of(expected)) != expected:
+        if current is not None:
+            current = content_hash(current) if is_current(expected) \
+                else hash_as_of(current, version_of(expected))
+        if current != expected:
             raise TransientLocalError(
                 "changed in Odoo since this sync read it: the next sync decides")
 
