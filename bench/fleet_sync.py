@@ -9,6 +9,7 @@ from the emulator's request log (sliding 60 s).
     PYTHONPATH=. /opt/odoo17/.venv/bin/python bench/fleet_sync.py [--users 20 --rdvs 250
                                                                    --workers 1,2,4]
 """
+
 import argparse
 import os
 import queue
@@ -38,14 +39,21 @@ def peak_per_minute(entries):
 
 
 def peaks(log):
-    calls = [entry for entry in log if entry["in_batch"] or (
-        entry["path"].startswith("/calendar/v3") and not entry["batch_size"])]
+    calls = [
+        entry
+        for entry in log
+        if entry["in_batch"]
+        or (entry["path"].startswith("/calendar/v3") and not entry["batch_size"])
+    ]
     per_user = defaultdict(list)
     for entry in calls:
         per_user[entry.get("email")].append(entry["time"])
-    return (len(calls), max((peak_per_minute(t) for t in per_user.values()), default=0),
-            peak_per_minute([entry["time"] for entry in calls]),
-            sum(1 for entry in log if entry.get("status") in (403, 429)))
+    return (
+        len(calls),
+        max((peak_per_minute(t) for t in per_user.values()), default=0),
+        peak_per_minute([entry["time"] for entry in calls]),
+        sum(1 for entry in log if entry.get("status") in (403, 429)),
+    )
 
 
 def main():
@@ -54,8 +62,12 @@ def main():
     parser.add_argument("--rdvs", type=int, default=250)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--db", default="bench_odoo_sync")
-    parser.add_argument("--latency", type=float, default=0.1,
-                        help="seconds added to every API request (Google's round-trip)")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.1,
+        help="seconds added to every API request (Google's round-trip)",
+    )
     args = parser.parse_args()
     registry = bench.prepare_database(args.db, False)
     from odoo.addons.openfire_google_calendar.services import sync_cron
@@ -73,7 +85,8 @@ def main():
             with registry.cursor() as cr:  # Google's defaults (bench.configure lifts them)
                 for key in ("quota_per_user", "quota_per_project"):
                     api.Environment(cr, SUPERUSER_ID, {})["ir.config_parameter"].set_param(
-                        "openfire_google_calendar." + key, False)
+                        "openfire_google_calendar." + key, False
+                    )
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
                 cr.execute("DELETE FROM of_google_quota_use")
@@ -81,18 +94,29 @@ def main():
                 cr.execute("UPDATE of_google_account SET state = 'disconnected'")
                 users = []
                 for index in range(args.users):
-                    user, email = bench.new_user(env, emu, "fleet%d.%d" % (workers, index),
-                                                 args.rdvs)
-                    employee = env["hr.employee"].create({
-                        "name": user.name, "user_id": user.id, "work_email": email})
-                    env["of.planning.intervention"].create([{
-                        "name": "Visite %d" % n, "date": start, "duree": 1.0,
-                        "tz": "Europe/Paris", "state": "confirm",
-                        "employee_ids": [(6, 0, employee.ids)]}
-                        for n, start in enumerate(bench.slots(args.rdvs))])
+                    user, email = bench.new_user(
+                        env, emu, "fleet%d.%d" % (workers, index), args.rdvs
+                    )
+                    employee = env["hr.employee"].create(
+                        {"name": user.name, "user_id": user.id, "work_email": email}
+                    )
+                    env["of.planning.intervention"].create(
+                        [
+                            {
+                                "name": "Visite %d" % n,
+                                "date": start,
+                                "duree": 1.0,
+                                "tz": "Europe/Paris",
+                                "state": "confirm",
+                                "employee_ids": [(6, 0, employee.ids)],
+                            }
+                            for n, start in enumerate(bench.slots(args.rdvs))
+                        ]
+                    )
                     account = env["of.google.account"]._for_user(user)
-                    account._store_tokens(emu.mint_token(email, client_id=bench.CLIENT_ID,
-                                                         scopes=list(SCOPES)))
+                    account._store_tokens(
+                        emu.mint_token(email, client_id=bench.CLIENT_ID, scopes=list(SCOPES))
+                    )
                     users.append(user.id)
                 cr.commit()
 
@@ -144,30 +168,36 @@ def main():
                         thread.join()
                 total = time.monotonic() - started
                 calls, user_peak, project_peak, refused = peaks(emu.request_log)
-                rows.append((workers, label, total, calls, user_peak, project_peak, refused,
-                             longest[0]))
+                rows.append(
+                    (workers, label, total, calls, user_peak, project_peak, refused, longest[0])
+                )
 
             round_trip("first syncs")
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 Rdv = env["of.planning.intervention"]
                 for user_id in users:
-                    rdvs = Rdv.search([("employee_ids.user_id", "=", user_id)],
-                                      limit=max(1, args.rdvs // 20))
+                    rdvs = Rdv.search(
+                        [("employee_ids.user_id", "=", user_id)], limit=max(1, args.rdvs // 20)
+                    )
                     for rdv in rdvs:
                         rdv.date = rdv.date + bench.timedelta(hours=1)
                 cr.commit()
             round_trip("5 % changed")
         finally:
             emu.stop()
-    print("| workers | round | time s | API calls | peak/min per user | peak/min per project "
-          "| quota errors | longest sync s |")
+    print(
+        "| workers | round | time s | API calls | peak/min per user | peak/min per project "
+        "| quota errors | longest sync s |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         print("| %d | %s | %.1f | %d | %d | %d | %d | %.2f |" % row)
-    print("(%d technicians x %d RDVs, %.2f s per API request; W=1: the cron in series; W>1: "
-          "one job per user in W threads, as queue_job's runner)"
-          % (args.users, args.rdvs, args.latency))
+    print(
+        "(%d technicians x %d RDVs, %.2f s per API request; W=1: the cron in series; W>1: "
+        "one job per user in W threads, as queue_job's runner)"
+        % (args.users, args.rdvs, args.latency)
+    )
 
 
 if __name__ == "__main__":

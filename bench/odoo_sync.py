@@ -32,6 +32,7 @@ Figures of the second sync: the first sync saved the sync token it listed with, 
 listing returns the first sync's own writes (N events in one response); both connectors
 recognise them, ours with the same few queries whatever N. The third sync lists nothing.
 """
+
 import argparse
 import collections
 import os
@@ -51,15 +52,19 @@ from google_emulator import Emulator  # noqa: E402
 
 CLIENT_ID = "bench-client.apps.example"
 CLIENT_SECRET = "bench-secret"
-PG = {"host": os.environ.get("PGHOST", "127.0.0.1"), "port": os.environ.get("PGPORT", "5432"),
-      "user": os.environ.get("PGUSER", "root")}
+PG = {
+    "host": os.environ.get("PGHOST", "127.0.0.1"),
+    "port": os.environ.get("PGPORT", "5432"),
+    "user": os.environ.get("PGUSER", "root"),
+}
 MAX_ODOO_PASSES = 30
 # This table measures what a sync costs, not how Google's quotas spread it (bench/quota_sync.py
 # does): no per-minute quota in the emulator, none in the connector's scheduler either.
-UNLIMITED = 10 ** 9  # Odoo pushes at most 200 events per sync; 30 passes = 6000 events
+UNLIMITED = 10**9  # Odoo pushes at most 200 events per sync; 30 passes = 6000 events
 
 
 # --------------------------------------------------------------------------- measuring
+
 
 class SqlCounter:
     """Counts every SQL statement this process executes, through any cursor."""
@@ -118,30 +123,51 @@ class Measure:
         self.http += sum(1 for entry in log if not entry["in_batch"])
         self.round_trips += self.emu.http_round_trips()
         # API calls: each call inside a batch, plus every non-batch API request.
-        self.calls += sum(1 for entry in log if entry["in_batch"] or (
-            entry["path"].startswith("/calendar/v3") and not entry["batch_size"]))
+        self.calls += sum(
+            1
+            for entry in log
+            if entry["in_batch"]
+            or (entry["path"].startswith("/calendar/v3") and not entry["batch_size"])
+        )
 
 
 # --------------------------------------------------------------------------- database
 
+
 def odoo_args(db):
-    return ["--addons-path=%s/addons,%s/odoo/addons,%s" % (ODOO_HOME, ODOO_HOME, REPO),
-            "--db_host=" + PG["host"], "--db_port=" + PG["port"], "--db_user=" + PG["user"],
-            "-d", db]
+    return [
+        "--addons-path=%s/addons,%s/odoo/addons,%s" % (ODOO_HOME, ODOO_HOME, REPO),
+        "--db_host=" + PG["host"],
+        "--db_port=" + PG["port"],
+        "--db_user=" + PG["user"],
+        "-d",
+        db,
+    ]
 
 
 def prepare_database(db, fresh):
     """Create the database with odoo-bin (the way an integrator would) unless reused."""
-    odoo.tools.config.parse_config(odoo_args(db) + ["--log-level=warn", "--no-http",
-                                                    "--max-cron-threads=0"])
+    odoo.tools.config.parse_config(
+        odoo_args(db) + ["--log-level=warn", "--no-http", "--max-cron-threads=0"]
+    )
     if fresh and odoo.service.db.exp_db_exist(db):
         odoo.service.db.exp_drop(db)
     if not odoo.service.db.exp_db_exist(db):
         print("creating database %s (openfire_google_calendar, no demo data)..." % db)
-        subprocess.run([sys.executable, os.path.join(ODOO_HOME, "odoo-bin")] + odoo_args(db)
-                       + ["-i", "openfire_google_calendar", "--without-demo=all",
-                          "--stop-after-init", "--no-http", "--max-cron-threads=0",
-                          "--log-level=warn"], check=True)
+        subprocess.run(
+            [sys.executable, os.path.join(ODOO_HOME, "odoo-bin")]
+            + odoo_args(db)
+            + [
+                "-i",
+                "openfire_google_calendar",
+                "--without-demo=all",
+                "--stop-after-init",
+                "--no-http",
+                "--max-cron-threads=0",
+                "--log-level=warn",
+            ],
+            check=True,
+        )
     return odoo.registry(db)
 
 
@@ -163,10 +189,28 @@ def new_user(env, emu, label, size):
     stamp = "%s.%d.%d" % (label, size, int(time.time() * 1000))
     email = "bench.%s@example.com" % stamp
     emu.add_account(email, "Europe/Paris")
-    user = env["res.users"].with_context(no_reset_password=True).create({
-        "name": "Bench %s" % stamp, "login": email, "email": email, "tz": "Europe/Paris",
-        "groups_id": [(6, 0, [env.ref("base.group_user").id,
-                              env.ref("openfire_planning.group_of_planning_user").id])]})
+    user = (
+        env["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
+            {
+                "name": "Bench %s" % stamp,
+                "login": email,
+                "email": email,
+                "tz": "Europe/Paris",
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [
+                            env.ref("base.group_user").id,
+                            env.ref("openfire_planning.group_of_planning_user").id,
+                        ],
+                    )
+                ],
+            }
+        )
+    )
     return user, email
 
 
@@ -185,15 +229,20 @@ def slots(size):
 
 # --------------------------------------------------------------------------- connectors
 
+
 def phone_events(emu, email, calendar_id, size, label):
     """N events created on the technician's phone, from a month after the RDVs' slots."""
     phone = emu.phone(email)
     for index, start in enumerate(slots(size)):
         start += timedelta(days=400)
-        phone.insert_event(calendar_id, {
-            "summary": "%s %d" % (label, index),
-            "start": {"dateTime": start.isoformat() + "Z"},
-            "end": {"dateTime": (start + timedelta(hours=1)).isoformat() + "Z"}})
+        phone.insert_event(
+            calendar_id,
+            {
+                "summary": "%s %d" % (label, index),
+                "start": {"dateTime": start.isoformat() + "Z"},
+                "end": {"dateTime": (start + timedelta(hours=1)).isoformat() + "Z"},
+            },
+        )
 
 
 def move_events(emu, email, calendar_id, events):
@@ -202,15 +251,21 @@ def move_events(emu, email, calendar_id, events):
     for event in events:
         start = datetime.fromisoformat(event["start"]["dateTime"].replace("Z", "+00:00"))
         end = datetime.fromisoformat(event["end"]["dateTime"].replace("Z", "+00:00"))
-        phone.patch_event(calendar_id, event["id"], {
-            "start": {"dateTime": (start + timedelta(hours=1)).isoformat()},
-            "end": {"dateTime": (end + timedelta(hours=1)).isoformat()}})
+        phone.patch_event(
+            calendar_id,
+            event["id"],
+            {
+                "start": {"dateTime": (start + timedelta(hours=1)).isoformat()},
+                "end": {"dateTime": (end + timedelta(hours=1)).isoformat()},
+            },
+        )
 
 
 def mail_counts(env):
     """E-mails and notifications queued so far (a sync must add none)."""
-    env.cr.execute("SELECT (SELECT count(*) FROM mail_mail), "
-                   "(SELECT count(*) FROM mail_notification)")
+    env.cr.execute(
+        "SELECT (SELECT count(*) FROM mail_mail), (SELECT count(*) FROM mail_notification)"
+    )
     return env.cr.fetchone()
 
 
@@ -219,17 +274,30 @@ def bench_openfire(registry, emu, size):
     events created on his phone (pull), then those N moved on the phone (pull of moves)."""
     from odoo.addons.openfire_google_calendar.services.google_oauth import SCOPES
     from odoo.addons.openfire_google_calendar.services.sync_runner import run_sync
+
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True,
-                                                 "mail_create_nolog": True})
+        env = api.Environment(
+            cr, SUPERUSER_ID, {"tracking_disable": True, "mail_create_nolog": True}
+        )
         user, email = new_user(env, emu, "of", size)
-        employee = env["hr.employee"].create({"name": user.name, "user_id": user.id,
-                                              "work_email": email})
+        employee = env["hr.employee"].create(
+            {"name": user.name, "user_id": user.id, "work_email": email}
+        )
         customer = env["res.partner"].create({"name": "Famille Durand", "city": "Lyon"})
-        env["of.planning.intervention"].create([{
-            "name": "Entretien chaudière %d" % index, "date": start, "duree": 1.5,
-            "tz": "Europe/Paris", "partner_id": customer.id, "state": "confirm",
-            "employee_ids": [(6, 0, employee.ids)]} for index, start in enumerate(slots(size))])
+        env["of.planning.intervention"].create(
+            [
+                {
+                    "name": "Entretien chaudière %d" % index,
+                    "date": start,
+                    "duree": 1.5,
+                    "tz": "Europe/Paris",
+                    "partner_id": customer.id,
+                    "state": "confirm",
+                    "employee_ids": [(6, 0, employee.ids)],
+                }
+                for index, start in enumerate(slots(size))
+            ]
+        )
         account = env["of.google.account"]._for_user(user)
         account._store_tokens(emu.mint_token(email, client_id=CLIENT_ID, scopes=list(SCOPES)))
         cr.commit()
@@ -240,8 +308,9 @@ def bench_openfire(registry, emu, size):
             with Measure(emu) as measure:
                 result = run_sync(env, user.id, share=UNLIMITED)
             cr.commit()  # a new snapshot: this cursor reads what the sync committed
-            if result.get("status") in ("error", "need_auth", "already_running") \
-                    or result.get("errors"):
+            if result.get("status") in ("error", "need_auth", "already_running") or result.get(
+                "errors"
+            ):
                 raise SystemExit("openfire sync failed: %s" % result)
             runs.append(measure)
             return result
@@ -254,19 +323,26 @@ def bench_openfire(registry, emu, size):
         phone_events(emu, email, account.calendar_id, size, "Posé au téléphone")
         result = sync()
         Rdv = env["of.planning.intervention"]
-        pulled = Rdv.search_count([("name", "like", "Posé au téléphone"),
-                                   ("employee_ids", "in", employee.ids)])
+        pulled = Rdv.search_count(
+            [("name", "like", "Posé au téléphone"), ("employee_ids", "in", employee.ids)]
+        )
         if pulled != size or result.get("created") != size:
             raise SystemExit("openfire: %d RDVs pulled for %d events: %s" % (pulled, size, result))
-        pulled_events = [event for event in emu.phone(email).list_events(account.calendar_id)
-                         if event.get("summary", "").startswith("Posé au téléphone")]
+        pulled_events = [
+            event
+            for event in emu.phone(email).list_events(account.calendar_id)
+            if event.get("summary", "").startswith("Posé au téléphone")
+        ]
         move_events(emu, email, account.calendar_id, pulled_events)
         result = sync()
         if result.get("updated") != size or result.get("conflicts"):
-            raise SystemExit("openfire: %s updated, %s conflicts for %d moves on the phone"
-                             % (result.get("updated"), result.get("conflicts"), size))
-        mails = [after - before
-                 for after, before in zip(mail_counts(env), mails_before, strict=True)]
+            raise SystemExit(
+                "openfire: %s updated, %s conflicts for %d moves on the phone"
+                % (result.get("updated"), result.get("conflicts"), size)
+            )
+        mails = [
+            after - before for after, before in zip(mail_counts(env), mails_before, strict=True)
+        ]
     return {"passes": 1, "runs": runs, "mails": mails}
 
 
@@ -274,6 +350,7 @@ def point_odoo_google_at(emu):
     """In this process only: Odoo's Google endpoints become the emulator's."""
     from odoo.addons.google_account.models import google_service
     from odoo.addons.google_calendar.models import google_credentials
+
     google_service.GOOGLE_API_BASE_URL = emu.base_url
     google_service.GOOGLE_TOKEN_ENDPOINT = emu.base_url + "/o/oauth2/token"
     google_service.GOOGLE_AUTH_ENDPOINT = emu.auth_uri
@@ -289,24 +366,45 @@ def bench_odoo_google(registry, emu, size):
     """Odoo's google_calendar: N events of one user, his account connected, then cron-like
     syncs (sync, commit) until every event reached Google, then one more."""
     from odoo.addons.google_calendar.utils.google_calendar import GoogleCalendarService
+
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {
-            "tracking_disable": True, "mail_create_nolog": True, "no_mail_to_attendees": True,
-            "no_calendar_sync": True})  # created before the account is connected
+        env = api.Environment(
+            cr,
+            SUPERUSER_ID,
+            {
+                "tracking_disable": True,
+                "mail_create_nolog": True,
+                "no_mail_to_attendees": True,
+                "no_calendar_sync": True,
+            },
+        )  # created before the account is connected
         user, email = new_user(env, emu, "odoo", size)
-        env["calendar.event"].create([{
-            "name": "Entretien chaudière %d" % index, "start": start,
-            "stop": start + timedelta(minutes=90), "user_id": user.id,
-            "partner_ids": [(6, 0, user.partner_id.ids)]}
-            for index, start in enumerate(slots(size))])
+        env["calendar.event"].create(
+            [
+                {
+                    "name": "Entretien chaudière %d" % index,
+                    "start": start,
+                    "stop": start + timedelta(minutes=90),
+                    "user_id": user.id,
+                    "partner_ids": [(6, 0, user.partner_id.ids)],
+                }
+                for index, start in enumerate(slots(size))
+            ]
+        )
         tokens = emu.mint_token(email, client_id=CLIENT_ID)  # full calendar scope, like Odoo
         user.google_calendar_account_id = env["google.calendar.credentials"].create({})
         user.google_calendar_account_id._set_auth_tokens(
-            tokens["access_token"], tokens["refresh_token"], tokens["expires_in"])
+            tokens["access_token"], tokens["refresh_token"], tokens["expires_in"]
+        )
         first_day = slots(1)[0] - timedelta(days=1)
-        emu.phone(email).insert_event("primary", {
-            "summary": "Dentist", "start": {"dateTime": first_day.isoformat() + "Z"},
-            "end": {"dateTime": (first_day + timedelta(hours=1)).isoformat() + "Z"}})
+        emu.phone(email).insert_event(
+            "primary",
+            {
+                "summary": "Dentist",
+                "start": {"dateTime": first_day.isoformat() + "Z"},
+                "end": {"dateTime": (first_day + timedelta(hours=1)).isoformat() + "Z"},
+            },
+        )
         cr.commit()
         uid = user.id
 
@@ -321,8 +419,9 @@ def bench_odoo_google(registry, emu, size):
     def unsent():
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            return env["calendar.event"].search_count([
-                ("user_id", "=", uid), ("google_id", "=", False)])
+            return env["calendar.event"].search_count(
+                [("user_id", "=", uid), ("google_id", "=", False)]
+            )
 
     first, passes = Measure(emu), 0
     while passes < MAX_ODOO_PASSES:
@@ -331,11 +430,15 @@ def bench_odoo_google(registry, emu, size):
         passes += 1
         if not unsent():
             break
-    events = [event for event in emu.phone(email).list_events("primary")
-              if event.get("summary") != "Dentist"]
+    events = [
+        event
+        for event in emu.phone(email).list_events("primary")
+        if event.get("summary") != "Dentist"
+    ]
     if len(events) != size:
-        raise SystemExit("odoo: %d events in Google for %d after %d passes"
-                         % (len(events), size, passes))
+        raise SystemExit(
+            "odoo: %d events in Google for %d after %d passes" % (len(events), size, passes)
+        )
     with Measure(emu) as second:
         one_pass()
     with Measure(emu) as third:
@@ -345,17 +448,22 @@ def bench_odoo_google(registry, emu, size):
     phone_events(emu, email, "primary", size, "Posé au téléphone")
     with Measure(emu) as pull:
         one_pass()
-    pulled_events = [event for event in emu.phone(email).list_events("primary")
-                     if event.get("summary", "").startswith("Posé au téléphone")]
+    pulled_events = [
+        event
+        for event in emu.phone(email).list_events("primary")
+        if event.get("summary", "").startswith("Posé au téléphone")
+    ]
     move_events(emu, email, "primary", pulled_events)
     with Measure(emu) as move:
         one_pass()
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        pulled = env["calendar.event"].search_count([("name", "like", "Posé au téléphone"),
-                                                     ("user_id", "=", uid)])
-        mails = [after - before
-                 for after, before in zip(mail_counts(env), mails_before, strict=True)]
+        pulled = env["calendar.event"].search_count(
+            [("name", "like", "Posé au téléphone"), ("user_id", "=", uid)]
+        )
+        mails = [
+            after - before for after, before in zip(mail_counts(env), mails_before, strict=True)
+        ]
     if pulled != size:
         raise SystemExit("odoo: %d events pulled for %d" % (pulled, size))
     return {"passes": passes, "runs": [first, second, third, pull, move], "mails": mails}
@@ -363,14 +471,23 @@ def bench_odoo_google(registry, emu, size):
 
 # --------------------------------------------------------------------------- report
 
-SYNC_LABELS = ("1st (connect)", "2nd, no change", "3rd, no change", "pull N new",
-               "pull N moved")
+SYNC_LABELS = ("1st (connect)", "2nd, no change", "3rd, no change", "pull N new", "pull N moved")
 
 
 def print_table(rows):
     """One line per connector, N and sync; a connector that could not run says why."""
-    header = ("connector", "N", "sync", "runs", "HTTP req", "round-trips", "API calls",
-              "SQL", "commits", "time s")
+    header = (
+        "connector",
+        "N",
+        "sync",
+        "runs",
+        "HTTP req",
+        "round-trips",
+        "API calls",
+        "SQL",
+        "commits",
+        "time s",
+    )
     lines = [header]
     for name, size, res in rows:
         if isinstance(res, str):
@@ -378,9 +495,20 @@ def print_table(rows):
             continue
         for label, measure in zip(SYNC_LABELS, res["runs"], strict=False):
             runs = str(res["passes"]) if measure is res["runs"][0] else "1"
-            lines.append((name, str(size), label, runs, str(measure.http),
-                          str(measure.round_trips), str(measure.calls), str(measure.sql),
-                          str(measure.commits), "%.3f" % measure.seconds))
+            lines.append(
+                (
+                    name,
+                    str(size),
+                    label,
+                    runs,
+                    str(measure.http),
+                    str(measure.round_trips),
+                    str(measure.calls),
+                    str(measure.sql),
+                    str(measure.commits),
+                    "%.3f" % measure.seconds,
+                )
+            )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for index, line in enumerate(lines):
         cells = (cell.ljust(width) for cell, width in zip(line, widths, strict=True))
@@ -391,8 +519,10 @@ def print_table(rows):
         if isinstance(res, str):
             print("n/a (%s, N=%d): %s" % (name, size, res))
         else:
-            print("%s, N=%d: %d e-mails (mail.mail) and %d notifications queued by the pulls"
-                  % (name, size, res["mails"][0], res["mails"][1]))
+            print(
+                "%s, N=%d: %d e-mails (mail.mail) and %d notifications queued by the pulls"
+                % (name, size, res["mails"][0], res["mails"][1])
+            )
 
 
 def main():
@@ -401,10 +531,12 @@ def main():
     parser.add_argument("--db", default="bench_odoo_sync", help="database (bench_odoo_sync)")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
-    parser.add_argument("--no-odoo-google", action="store_true",
-                        help="skip Odoo's own google_calendar")
-    parser.add_argument("--profile", action="store_true",
-                        help="print the most frequent SQL statements of each sync")
+    parser.add_argument(
+        "--no-odoo-google", action="store_true", help="skip Odoo's own google_calendar"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="print the most frequent SQL statements of each sync"
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
 
@@ -433,8 +565,10 @@ def main():
         emu.stop()
     print()
     print_table(rows)
-    print("runs: syncs (sync + commit, as the cron does) until all N events were in Google;"
-          " Odoo's google_calendar sends at most 200 events per sync.")
+    print(
+        "runs: syncs (sync + commit, as the cron does) until all N events were in Google;"
+        " Odoo's google_calendar sends at most 200 events per sync."
+    )
     if args.drop:
         odoo.sql_db.close_all()
         odoo.service.db.exp_drop(args.db)

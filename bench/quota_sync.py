@@ -9,6 +9,7 @@ cron's job would hold it).
 
 Uses bench/odoo_sync.py's database (created when missing).
 """
+
 import argparse
 import os
 import sys
@@ -33,6 +34,7 @@ def main():
     from odoo.addons.openfire_google_calendar.services import quota
     from odoo.addons.openfire_google_calendar.services.google_oauth import SCOPES
     from odoo.addons.openfire_google_calendar.services.sync_runner import run_sync
+
     emu = Emulator(seed=0)  # Google's default quotas, on
     emu.start()
     emu.add_client(bench.CLIENT_ID, bench.CLIENT_SECRET, ["http://127.0.0.1/unused"])
@@ -41,21 +43,32 @@ def main():
         with registry.cursor() as cr:  # Google's defaults (bench.configure lifts them)
             for key in ("quota_per_user", "quota_per_project"):
                 api.Environment(cr, SUPERUSER_ID, {})["ir.config_parameter"].set_param(
-                    "openfire_google_calendar." + key, False)
+                    "openfire_google_calendar." + key, False
+                )
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             cr.execute("DELETE FROM of_google_quota_use")
             user, email = bench.new_user(env, emu, "quota", args.size)
-            employee = env["hr.employee"].create({"name": user.name, "user_id": user.id,
-                                                  "work_email": email})
-            env["of.planning.intervention"].create([{
-                "name": "Entretien %d" % index, "date": start, "duree": 1.5,
-                "tz": "Europe/Paris", "state": "confirm",
-                "employee_ids": [(6, 0, employee.ids)]}
-                for index, start in enumerate(bench.slots(args.size))])
+            employee = env["hr.employee"].create(
+                {"name": user.name, "user_id": user.id, "work_email": email}
+            )
+            env["of.planning.intervention"].create(
+                [
+                    {
+                        "name": "Entretien %d" % index,
+                        "date": start,
+                        "duree": 1.5,
+                        "tz": "Europe/Paris",
+                        "state": "confirm",
+                        "employee_ids": [(6, 0, employee.ids)],
+                    }
+                    for index, start in enumerate(bench.slots(args.size))
+                ]
+            )
             account = env["of.google.account"]._for_user(user)
-            account._store_tokens(emu.mint_token(email, client_id=bench.CLIENT_ID,
-                                                 scopes=list(SCOPES)))
+            account._store_tokens(
+                emu.mint_token(email, client_id=bench.CLIENT_ID, scopes=list(SCOPES))
+            )
             cr.commit()
             emu.clear_log()
             started = time.monotonic()
@@ -67,13 +80,22 @@ def main():
                 cr.commit()
                 took = time.monotonic() - run_start
                 longest = max(longest, took)
-                runs.append((round(run_start - started, 1), result.get("status"),
-                             result.get("done"), result.get("todo"), round(took, 2)))
+                runs.append(
+                    (
+                        round(run_start - started, 1),
+                        result.get("status"),
+                        result.get("done"),
+                        result.get("todo"),
+                        round(took, 2),
+                    )
+                )
                 if result.get("status") != "in_background":
                     break
                 share = quota.RUN_SHARE
-                cr.execute("SELECT min(call_at) FROM ir_cron_trigger WHERE cron_id = %s",
-                           [env.ref("openfire_google_calendar.ir_cron_of_google_sync").id])
+                cr.execute(
+                    "SELECT min(call_at) FROM ir_cron_trigger WHERE cron_id = %s",
+                    [env.ref("openfire_google_calendar.ir_cron_of_google_sync").id],
+                )
                 at = cr.fetchone()[0]
                 cr.execute("DELETE FROM ir_cron_trigger")
                 cr.commit()
@@ -81,8 +103,12 @@ def main():
                 time.sleep(max(0.0, wait))
             total = time.monotonic() - started
             log = emu.request_log
-            calls = sum(1 for entry in log if entry["in_batch"] or (
-                entry["path"].startswith("/calendar/v3") and not entry["batch_size"]))
+            calls = sum(
+                1
+                for entry in log
+                if entry["in_batch"]
+                or (entry["path"].startswith("/calendar/v3") and not entry["batch_size"])
+            )
             refused = sum(1 for entry in log if entry.get("status") in (403, 429))
             events = len(emu.phone(email).list_events(account.calendar_id))
     finally:
@@ -93,12 +119,25 @@ def main():
     for run in runs:
         print("| %s | %s | %s | %s | %s |" % run)
     print()
-    print("| N | events in Google | API calls | quota-bound minimum s | time to synced s | ratio "
-          "| quota errors | longest run s | runs |")
+    print(
+        "| N | events in Google | API calls | quota-bound minimum s | time to synced s | ratio "
+        "| quota errors | longest run s | runs |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
-    print("| %d | %d | %d | %.0f | %.0f | %.2f | %d | %.2f | %d |" % (
-        args.size, events, calls, minimum, total, total / minimum if minimum else 0,
-        refused, longest, len(runs)))
+    print(
+        "| %d | %d | %d | %.0f | %.0f | %.2f | %d | %.2f | %d |"
+        % (
+            args.size,
+            events,
+            calls,
+            minimum,
+            total,
+            total / minimum if minimum else 0,
+            refused,
+            longest,
+            len(runs),
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -76,8 +76,11 @@ class BenchOdoo:
 
     def changed_rdvs(self):
         """LocalSide (a real Odoo layer would use a flag, not hash everything)."""
-        out = {k: r for k, r in self.rdvs.items()
-               if k not in self.states or content_hash(r) != self.states[k].content_hash}
+        out = {
+            k: r
+            for k, r in self.rdvs.items()
+            if k not in self.states or content_hash(r) != self.states[k].content_hash
+        }
         out.update({k: None for k in self.states if k not in self.rdvs})
         return out
 
@@ -122,10 +125,26 @@ class EmulatorProcess:
         # the emulator enforces by default, a 1,000-RDV push would measure the quota's
         # pacing instead (about 100 s). The quota-bound figures are a bench of their own.
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, "-m", "google_emulator", "--port", "0", "--time-zone",
-             "Europe/Paris", "--client-id", CLIENT[0], "--client-secret", CLIENT[1],
-             "--account", EMAIL, "--no-quotas"], cwd=ROOT, stdout=subprocess.PIPE,
-            text=True)
+            [
+                sys.executable,
+                "-m",
+                "google_emulator",
+                "--port",
+                "0",
+                "--time-zone",
+                "Europe/Paris",
+                "--client-id",
+                CLIENT[0],
+                "--client-secret",
+                CLIENT[1],
+                "--account",
+                EMAIL,
+                "--no-quotas",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         line = self.process.stdout.readline()
         self.base_url = line.strip().rsplit(" ", 1)[-1]
 
@@ -133,9 +152,11 @@ class EmulatorProcess:
         """Call ``/_emulator/<path>`` and return its JSON."""
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(
-            "%s/_emulator/%s" % (self.base_url, path), data=data,
+            "%s/_emulator/%s" % (self.base_url, path),
+            data=data,
             method=method or ("POST" if data is not None else "GET"),
-            headers={"Content-Type": "application/json"})
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read() or b"{}")
 
@@ -154,18 +175,26 @@ class EmulatorProcess:
 def new_client(emu):
     """A GoogleClient with fresh tokens for the bench account."""
     tokens = emu.admin("tokens", {"email": EMAIL, "client_id": CLIENT[0]})
-    credentials = make_credentials(tokens["access_token"], tokens["refresh_token"], *CLIENT,
-                                   token_uri=emu.base_url + "/token")
-    return GoogleClient(credentials, api_endpoint=emu.base_url + "/calendar/v3/",
-                        backoff=Backoff(max_attempts=3))
+    credentials = make_credentials(
+        tokens["access_token"], tokens["refresh_token"], *CLIENT, token_uri=emu.base_url + "/token"
+    )
+    return GoogleClient(
+        credentials, api_endpoint=emu.base_url + "/calendar/v3/", backoff=Backoff(max_attempts=3)
+    )
 
 
 def rdv(number):
     """The number-th benchmark RDV."""
     start = datetime(2024, 1, 1, 8, tzinfo=PARIS) + timedelta(hours=number * 3)
-    return Rdv(key=None, summary="Intervention %d" % number, location="%d rue de la Paix"
-               % number, description="Chaudière, contrat %d" % number, start=start,
-               end=start + timedelta(hours=1), attendees=("tech@example.com",))
+    return Rdv(
+        key=None,
+        summary="Intervention %d" % number,
+        location="%d rue de la Paix" % number,
+        description="Chaudière, contrat %d" % number,
+        start=start,
+        end=start + timedelta(hours=1),
+        attendees=("tech@example.com",),
+    )
 
 
 def measure(emu, label, size, work, use_tracemalloc, rows):
@@ -181,8 +210,13 @@ def measure(emu, label, size, work, use_tracemalloc, rows):
         tracemalloc.stop()
     calls, trips = emu.counts()
     counts = sorted(report.counts.items())
-    actions = ", ".join("%d %s%s" % (n, kind, "" if outcome == "done" else " " + outcome)
-                        for (kind, outcome), n in counts) or "-"
+    actions = (
+        ", ".join(
+            "%d %s%s" % (n, kind, "" if outcome == "done" else " " + outcome)
+            for (kind, outcome), n in counts
+        )
+        or "-"
+    )
     rows.append((size, label, calls, trips, wall, peak, actions))
 
 
@@ -201,22 +235,33 @@ def bench_size(emu, size, use_tracemalloc, rows):
     measure(emu, "initial push", size, sync(push_calendar, odoo), use_tracemalloc, rows)
     measure(emu, "echo of the push", size, sync(push_calendar, odoo), use_tracemalloc, rows)
     measure(emu, "no change", size, sync(push_calendar, odoo), use_tracemalloc, rows)
-    events = sorted(e["id"] for e in emu.admin("phone/%s/calendars/%s/events"
-                                               % (EMAIL, push_calendar))["items"])
+    events = sorted(
+        e["id"] for e in emu.admin("phone/%s/calendars/%s/events" % (EMAIL, push_calendar))["items"]
+    )
     for key in list(odoo.rdvs)[::100]:
         odoo.rdvs[key] = replace(odoo.rdvs[key], summary="edited in Odoo")
     for event_id in events[50::100]:
-        emu.admin("phone/%s/calendars/%s/events/%s" % (EMAIL, push_calendar, event_id),
-                  {"summary": "edited on the phone"}, method="PATCH")
-    measure(emu, "1% edited each side", size, sync(push_calendar, odoo), use_tracemalloc,
-            rows)
+        emu.admin(
+            "phone/%s/calendars/%s/events/%s" % (EMAIL, push_calendar, event_id),
+            {"summary": "edited on the phone"},
+            method="PATCH",
+        )
+    measure(emu, "1% edited each side", size, sync(push_calendar, odoo), use_tracemalloc, rows)
 
     pull_calendar = emu.admin("calendars", {"email": EMAIL, "summary": "pull %d" % size})["id"]
-    seeding = [Write("insert", "seed%07d" % n, dict(
-        summary="Google %d" % n, id="seed%07d" % n,
-        start={"dateTime": rdv(n).start.isoformat(), "timeZone": "Europe/Paris"},
-        end={"dateTime": rdv(n).end.isoformat(), "timeZone": "Europe/Paris"}))
-        for n in range(size)]
+    seeding = [
+        Write(
+            "insert",
+            "seed%07d" % n,
+            dict(
+                summary="Google %d" % n,
+                id="seed%07d" % n,
+                start={"dateTime": rdv(n).start.isoformat(), "timeZone": "Europe/Paris"},
+                end={"dateTime": rdv(n).end.isoformat(), "timeZone": "Europe/Paris"},
+            ),
+        )
+        for n in range(size)
+    ]
     assert all(r.ok for r in new_client(emu).write_events(pull_calendar, seeding))
     empty = BenchOdoo()
     measure(emu, "initial pull", size, sync(pull_calendar, empty), use_tracemalloc, rows)
@@ -239,10 +284,14 @@ def run(sizes, use_tracemalloc):
 def main(argv=None):
     """Parse options, run (timed, then under tracemalloc), print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("--sizes", default="100,1000",
-                        help="comma-separated numbers of RDVs (default 100,1000)")
-    parser.add_argument("--no-tracemalloc", action="store_true",
-                        help="skip the second run that measures peak memory")
+    parser.add_argument(
+        "--sizes", default="100,1000", help="comma-separated numbers of RDVs (default 100,1000)"
+    )
+    parser.add_argument(
+        "--no-tracemalloc",
+        action="store_true",
+        help="skip the second run that measures peak memory",
+    )
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
     rows = run(sizes, use_tracemalloc=False)
@@ -250,12 +299,18 @@ def main(argv=None):
     if not args.no_tracemalloc:
         peaks = [row[5] for row in run(sizes, use_tracemalloc=True)]
     out = sys.stdout
-    out.write("| %6s | %-19s | %9s | %11s | %7s | %8s | %s\n" % (
-        "N", "phase", "API calls", "round-trips", "wall s", "peak MiB", "actions"))
-    out.write("|--------|---------------------|-----------|-------------|---------|----------|---\n")
-    for (size, label, calls, trips, wall, _, actions), peak in zip(rows, peaks):
-        out.write("| %6d | %-19s | %9d | %11d | %7.2f | %8s | %s\n" % (
-            size, label, calls, trips, wall, "-" if peak is None else "%.1f" % peak, actions))
+    out.write(
+        "| %6s | %-19s | %9s | %11s | %7s | %8s | %s\n"
+        % ("N", "phase", "API calls", "round-trips", "wall s", "peak MiB", "actions")
+    )
+    out.write(
+        "|--------|---------------------|-----------|-------------|---------|----------|---\n"
+    )
+    for (size, label, calls, trips, wall, _, actions), peak in zip(rows, peaks, strict=True):
+        out.write(
+            "| %6d | %-19s | %9d | %11d | %7.2f | %8s | %s\n"
+            % (size, label, calls, trips, wall, "-" if peak is None else "%.1f" % peak, actions)
+        )
 
 
 if __name__ == "__main__":

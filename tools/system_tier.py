@@ -19,8 +19,8 @@ Only Python's standard library, requests and (in its own process) google_emulato
 loop is bounded in count and time; every address is loopback. Exit 0 when every check of
 every mode passed; the last line is `system tier: ok (...)` or `system tier: FAILED (...)`.
 """
+
 import argparse
-import json
 import os
 import random
 import re
@@ -47,11 +47,11 @@ SIZES = {
     "small": dict(planners=3, technicians=2, edits=80, kills=3),
     "big": dict(planners=10, technicians=3, edits=1000, kills=5),
 }
-SLOW_REQUEST = 10.0        # seconds: no request may take longer
-RETRY_LIMIT = 2.0          # seconds: "Réessayer" must return within this
+SLOW_REQUEST = 10.0  # seconds: no request may take longer
+RETRY_LIMIT = 2.0  # seconds: "Réessayer" must return within this
 RETRY_SYNCED_WITHIN = 60.0  # seconds: ... and the RDV be synced within this
-REQUEST_TIMEOUT = 30.0     # client timeout of one request (a request never waits longer)
-COLD_START = 10.0          # seconds after a restart when "Réessayer" may wait for workers
+REQUEST_TIMEOUT = 30.0  # client timeout of one request (a request never waits longer)
+COLD_START = 10.0  # seconds after a restart when "Réessayer" may wait for workers
 CANCELLED_STATES = ("cancel", "postponed")
 WATCHDOG_PATTERNS = [
     ("watchdog", re.compile(r"virtual real time limit")),
@@ -62,7 +62,7 @@ WATCHDOG_PATTERNS = [
 ]
 
 
-CHILDREN = []   # process groups this harness started: killed whatever ends it
+CHILDREN = []  # process groups this harness started: killed whatever ends it
 
 
 def _kill_children(*_args):
@@ -127,14 +127,15 @@ class RpcError(Exception):
 
 # --------------------------------------------------------------------------- statistics
 
+
 class Stats:
     """Thread-safe counters and latencies of one mode."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.latencies = {}   # kind -> [seconds]
+        self.latencies = {}  # kind -> [seconds]
         self.slowest = (0.0, "")
-        self.top = []         # the slowest requests: (seconds, kind, what, at)
+        self.top = []  # the slowest requests: (seconds, kind, what, at)
         self.t0 = time.monotonic()
         self.counters = {}
         self.errors = []
@@ -170,20 +171,34 @@ class Stats:
 
 # --------------------------------------------------------------------------- processes
 
+
 class EmulatorProcess:
     """python -m google_emulator in a process of its own, driven by its admin API."""
 
     def __init__(self, python, port, redirect_uri, accounts, log_path, env):
         self.port = port
         self.url = "http://127.0.0.1:%d" % port
-        cmd = [python, "-m", "google_emulator", "--port", str(port), "--time-zone",
-               "Europe/Paris", "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
-               "--redirect-uri", redirect_uri]
+        cmd = [
+            python,
+            "-m",
+            "google_emulator",
+            "--port",
+            str(port),
+            "--time-zone",
+            "Europe/Paris",
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret",
+            CLIENT_SECRET,
+            "--redirect-uri",
+            redirect_uri,
+        ]
         for email in accounts:
             cmd += ["--account", email]
         self.log = open(log_path, "ab")
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
         CHILDREN.append(self.proc)
         self.http = requests.Session()
         deadline = time.monotonic() + 30
@@ -198,11 +213,18 @@ class EmulatorProcess:
         raise RuntimeError("the emulator did not start within 30 s")
 
     def admin(self, method, path, body=None, params=None, headers=None, ok=(200, 204)):
-        response = self.http.request(method, self.url + "/_emulator/" + path, json=body,
-                                     params=params, headers=headers, timeout=30)
+        response = self.http.request(
+            method,
+            self.url + "/_emulator/" + path,
+            json=body,
+            params=params,
+            headers=headers,
+            timeout=30,
+        )
         if response.status_code not in ok:
-            raise RuntimeError("emulator %s %s: %s %s" % (method, path, response.status_code,
-                                                          response.text[:300]))
+            raise RuntimeError(
+                "emulator %s %s: %s %s" % (method, path, response.status_code, response.text[:300])
+            )
         return response.json() if response.content else {}
 
     def stop(self):
@@ -235,13 +257,34 @@ class OdooServer:
         self.up_since = 0.0
 
     def command(self):
-        cmd = [self.args.odoo_python, os.path.join(self.args.odoo_home, "odoo-bin"),
-               "--addons-path", self.args.addons_path, "-d", self.db,
-               "--db-filter", "^%s$" % re.escape(self.db), "--db_host", self.args.pg_host,
-               "--db_port", str(self.args.pg_port), "--db_user", self.args.pg_user,
-               "--http-interface", "127.0.0.1", "--http-port", str(self.port),
-               "--gevent-port", str(self.gevent_port), "--data-dir", self.data_dir,
-               "--limit-time-real", str(self.args.limit_time_real), "--log-level", "info"]
+        cmd = [
+            self.args.odoo_python,
+            os.path.join(self.args.odoo_home, "odoo-bin"),
+            "--addons-path",
+            self.args.addons_path,
+            "-d",
+            self.db,
+            "--db-filter",
+            "^%s$" % re.escape(self.db),
+            "--db_host",
+            self.args.pg_host,
+            "--db_port",
+            str(self.args.pg_port),
+            "--db_user",
+            self.args.pg_user,
+            "--http-interface",
+            "127.0.0.1",
+            "--http-port",
+            str(self.port),
+            "--gevent-port",
+            str(self.gevent_port),
+            "--data-dir",
+            self.data_dir,
+            "--limit-time-real",
+            str(self.args.limit_time_real),
+            "--log-level",
+            "info",
+        ]
         if self.mode == "prefork":
             cmd += ["--workers", "2", "--max-cron-threads", "1"]
         else:
@@ -252,8 +295,9 @@ class OdooServer:
         with open(self.log_path, "ab") as out:
             out.write(("\n===== system tier: start #%d =====\n" % self.generation).encode())
             out.flush()
-            self.proc = subprocess.Popen(self.command(), stdout=out, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                self.command(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
             CHILDREN.append(self.proc)
         self.wait_up(120)
 
@@ -262,9 +306,11 @@ class OdooServer:
 
     def ping(self, timeout=5):
         try:
-            response = requests.post(self.url + "/web/webclient/version_info",
-                                     json={"jsonrpc": "2.0", "method": "call", "params": {}},
-                                     timeout=timeout)
+            response = requests.post(
+                self.url + "/web/webclient/version_info",
+                json={"jsonrpc": "2.0", "method": "call", "params": {}},
+                timeout=timeout,
+            )
             return response.status_code == 200
         except requests.RequestException:
             return False
@@ -273,15 +319,15 @@ class OdooServer:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if not self.alive():
-                raise RuntimeError("Odoo exited (code %s); see %s" % (
-                    self.proc.returncode, self.log_path))
+                raise RuntimeError(
+                    "Odoo exited (code %s); see %s" % (self.proc.returncode, self.log_path)
+                )
             if self.ping(timeout=5):
                 self.up_since = time.monotonic()
                 self.up.set()
                 return
             time.sleep(0.3)
-        raise RuntimeError("Odoo did not answer within %d s; see %s" % (seconds,
-                                                                         self.log_path))
+        raise RuntimeError("Odoo did not answer within %d s; see %s" % (seconds, self.log_path))
 
     def kill(self):
         """SIGKILL the whole process group: master, HTTP workers, cron worker, gevent."""
@@ -320,6 +366,7 @@ class OdooServer:
 
 # --------------------------------------------------------------------------- JSON-RPC
 
+
 class Client:
     """One browser: an Odoo session over JSON-RPC, with per-request latency."""
 
@@ -330,8 +377,12 @@ class Client:
         self.uid = None
 
     def _post(self, path, params, timeout, kind):
-        body = {"jsonrpc": "2.0", "method": "call", "params": params,
-                "id": random.randint(1, 1 << 30)}
+        body = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": params,
+            "id": random.randint(1, 1 << 30),
+        }
         started = time.monotonic()
         if kind == "retry" and started - self.server.up_since < COLD_START:
             # the first requests after a restart wait for fresh workers to load the
@@ -351,22 +402,33 @@ class Client:
                 raise ServerDown(text) from exc
             raise Interrupted(text) from exc
         elapsed = time.monotonic() - started
-        if response.status_code >= 500 or response.status_code == 404 and \
-                not response.headers.get("content-type", "").startswith("application/json"):
+        if (
+            response.status_code >= 500
+            or response.status_code == 404
+            and not response.headers.get("content-type", "").startswith("application/json")
+        ):
             # a server (re)starting answers 404/502 pages before its registry is loaded
             raise ServerDown("HTTP %s" % response.status_code)
         self.stats.latency(kind, elapsed, path)
         try:
             answer = response.json()
         except ValueError as exc:  # a server being killed may close mid-answer
-            raise Interrupted("%s: HTTP %s, not JSON: %r" % (
-                path, response.status_code, response.text[:100])) from exc
+            raise Interrupted(
+                "%s: HTTP %s, not JSON: %r" % (path, response.status_code, response.text[:100])
+            ) from exc
         if "error" in answer:
             raise RpcError(answer["error"])
         return answer.get("result")
 
-    def call(self, path, params, kind="rpc", timeout=REQUEST_TIMEOUT, retry_interrupted=False,
-             patience=300):
+    def call(
+        self,
+        path,
+        params,
+        kind="rpc",
+        timeout=REQUEST_TIMEOUT,
+        retry_interrupted=False,
+        patience=300,
+    ):
         """Send, re-sending while the server is down (for ``patience`` seconds at most);
         re-log in when the session is gone. Interrupted is raised unless
         ``retry_interrupted``."""
@@ -396,35 +458,63 @@ class Client:
 
     def authenticate(self):
         self.uid = None
-        result = self._post("/web/session/authenticate", {
-            "db": self.server.db, "login": self.login, "password": self.password},
-            REQUEST_TIMEOUT, "login")
+        result = self._post(
+            "/web/session/authenticate",
+            {"db": self.server.db, "login": self.login, "password": self.password},
+            REQUEST_TIMEOUT,
+            "login",
+        )
         if not result or not result.get("uid"):
             raise RuntimeError("login refused for %s" % self.login)
         self.uid = result["uid"]
         return self.uid
 
     def kw(self, model, method, args=(), kwargs=None, kind="rpc", **opts):
-        return self.call("/web/dataset/call_kw/%s/%s" % (model, method), {
-            "model": model, "method": method, "args": list(args), "kwargs": kwargs or {}},
-            kind=kind, **opts)
+        return self.call(
+            "/web/dataset/call_kw/%s/%s" % (model, method),
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs or {}},
+            kind=kind,
+            **opts,
+        )
 
     def sync_data(self, kind="sync", timeout=REQUEST_TIMEOUT, force=False, **opts):
         params = {"model": MODEL, "fromurl": "/web"}
         if force:
             params["force"] = True
-        return self.call("/google_calendar/sync_data", params, kind=kind, timeout=timeout,
-                         **opts)
+        return self.call("/google_calendar/sync_data", params, kind=kind, timeout=timeout, **opts)
 
 
 # --------------------------------------------------------------------------- one mode
 
-class Edit:
-    __slots__ = ("seq", "side", "kind", "rdv_id", "tech", "event_id", "title", "base",
-                 "base_exact", "when", "uncertain")
 
-    def __init__(self, seq, side, kind, title, rdv_id=None, tech=None, event_id=None,
-                 base=None, base_exact=True, uncertain=False):
+class Edit:
+    __slots__ = (
+        "seq",
+        "side",
+        "kind",
+        "rdv_id",
+        "tech",
+        "event_id",
+        "title",
+        "base",
+        "base_exact",
+        "when",
+        "uncertain",
+    )
+
+    def __init__(
+        self,
+        seq,
+        side,
+        kind,
+        title,
+        rdv_id=None,
+        tech=None,
+        event_id=None,
+        base=None,
+        base_exact=True,
+        uncertain=False,
+    ):
         self.seq, self.side, self.kind, self.title = seq, side, kind, title
         self.rdv_id, self.tech, self.event_id = rdv_id, tech, event_id
         self.base, self.base_exact, self.uncertain = base, base_exact, uncertain
@@ -447,7 +537,7 @@ class ModeRun:
         self.lock = threading.Lock()
         self.edits = []
         self.seq = 0
-        self.rdvs = {}        # rdv id -> {"title", "techs", "cancelled"}
+        self.rdvs = {}  # rdv id -> {"title", "techs", "cancelled"}
         self.techs = []
         self.planners = []
         self.stop = threading.Event()
@@ -482,12 +572,21 @@ class ModeRun:
 
     # ------------------------------------------------------------------ setup
     def create_database(self):
-        psql_env = dict(os.environ, PGHOST=self.args.pg_host, PGPORT=str(self.args.pg_port),
-                        PGUSER=self.args.pg_user)
-        subprocess.run(["dropdb", "--if-exists", self.db], env=psql_env, check=True,
-                       capture_output=True)
-        subprocess.run(["createdb", "-T", self.template_db, self.db], env=psql_env,
-                       check=True, capture_output=True)
+        psql_env = dict(
+            os.environ,
+            PGHOST=self.args.pg_host,
+            PGPORT=str(self.args.pg_port),
+            PGUSER=self.args.pg_user,
+        )
+        subprocess.run(
+            ["dropdb", "--if-exists", self.db], env=psql_env, check=True, capture_output=True
+        )
+        subprocess.run(
+            ["createdb", "-T", self.template_db, self.db],
+            env=psql_env,
+            check=True,
+            capture_output=True,
+        )
         src = os.path.join(self.args.data_dir, "filestore", self.template_db)
         dst = os.path.join(self.args.data_dir, "filestore", self.db)
         shutil.rmtree(dst, ignore_errors=True)
@@ -495,67 +594,120 @@ class ModeRun:
             shutil.copytree(src, dst)
 
     def xmlid(self, module, name):
-        rows = self.admin.kw("ir.model.data", "search_read", [[
-            ("module", "=", module), ("name", "=", name)]], {"fields": ["res_id"]},
-            kind="setup")
+        rows = self.admin.kw(
+            "ir.model.data",
+            "search_read",
+            [[("module", "=", module), ("name", "=", name)]],
+            {"fields": ["res_id"]},
+            kind="setup",
+        )
         if not rows:
             raise RuntimeError("no record %s.%s" % (module, name))
         return rows[0]["res_id"]
 
     def configure(self):
         admin = self.admin
-        set_param = lambda key, value: admin.kw("ir.config_parameter", "set_param",
-                                                [key, value], kind="setup")
+        set_param = lambda key, value: admin.kw(
+            "ir.config_parameter", "set_param", [key, value], kind="setup"
+        )
         odoo_url, emu_url = self.server.url, self.emulator.url
         set_param("web.base.url", odoo_url)
         set_param("web.base.url.freeze", "True")
         set_param("google_calendar_client_id", CLIENT_ID)
         set_param("google_calendar_client_secret", CLIENT_SECRET)
-        for key, path in (("auth_uri", "/o/oauth2/auth"), ("token_uri", "/token"),
-                          ("revoke_uri", "/revoke"), ("api_endpoint", "/calendar/v3/")):
+        for key, path in (
+            ("auth_uri", "/o/oauth2/auth"),
+            ("token_uri", "/token"),
+            ("revoke_uri", "/revoke"),
+            ("api_endpoint", "/calendar/v3/"),
+        ):
             set_param("openfire_google_calendar." + key, emu_url + path)
         set_param("openfire_google_calendar.push_base_url", odoo_url)
         set_param("openfire_google_calendar.conflict_policy", "odoo")
         set_param("openfire_google_calendar.calendar_name", CALENDAR_NAME)
         recurring = self.xmlid("openfire_planning", "group_of_planning_recurring")
         google = self.xmlid("openfire_google_calendar", "group_of_planning_google")
-        admin.kw("res.groups", "write", [[self.xmlid("base", "group_user")], {
-            "implied_ids": [(4, recurring), (4, google)]}], kind="setup")
+        admin.kw(
+            "res.groups",
+            "write",
+            [[self.xmlid("base", "group_user")], {"implied_ids": [(4, recurring), (4, google)]}],
+            kind="setup",
+        )
         user_group = self.xmlid("openfire_planning", "group_of_planning_user")
         manager_group = self.xmlid("openfire_planning", "group_of_planning_manager")
         base_user = self.xmlid("base", "group_user")
         for i in range(self.args.technicians):
             login = "tech%d@example.com" % (i + 1)
-            uid = admin.kw("res.users", "create", [{
-                "name": "Technicien %d" % (i + 1), "login": login, "email": login,
-                "password": "tech-pw-%d" % (i + 1), "tz": "Europe/Paris",
-                "groups_id": [(6, 0, [base_user, user_group])]}], kind="setup")
-            employees = admin.kw("hr.employee", "search", [[("user_id", "=", uid)]],
-                                 kind="setup")
+            uid = admin.kw(
+                "res.users",
+                "create",
+                [
+                    {
+                        "name": "Technicien %d" % (i + 1),
+                        "login": login,
+                        "email": login,
+                        "password": "tech-pw-%d" % (i + 1),
+                        "tz": "Europe/Paris",
+                        "groups_id": [(6, 0, [base_user, user_group])],
+                    }
+                ],
+                kind="setup",
+            )
+            employees = admin.kw("hr.employee", "search", [[("user_id", "=", uid)]], kind="setup")
             if employees:
                 employee = employees[0]
-                admin.kw("hr.employee", "write", [[employee], {"work_email": login}],
-                         kind="setup")
+                admin.kw("hr.employee", "write", [[employee], {"work_email": login}], kind="setup")
             else:
-                employee = admin.kw("hr.employee", "create", [{
-                    "name": "Technicien %d" % (i + 1), "user_id": uid, "work_email": login}],
-                    kind="setup")
+                employee = admin.kw(
+                    "hr.employee",
+                    "create",
+                    [{"name": "Technicien %d" % (i + 1), "user_id": uid, "work_email": login}],
+                    kind="setup",
+                )
             client = Client(self.server, self.stats, login, "tech-pw-%d" % (i + 1))
-            self.techs.append({"login": login, "uid": uid, "employee": employee,
-                               "client": client, "calendar": None, "index": i})
+            self.techs.append(
+                {
+                    "login": login,
+                    "uid": uid,
+                    "employee": employee,
+                    "client": client,
+                    "calendar": None,
+                    "index": i,
+                }
+            )
         for i in range(self.args.planners):
             login = "planner%d" % (i + 1)
-            admin.kw("res.users", "create", [{
-                "name": "Planificateur %d" % (i + 1), "login": login,
-                "password": "planner-pw-%d" % (i + 1), "tz": "Europe/Paris",
-                "groups_id": [(6, 0, [base_user, manager_group])]}], kind="setup")
-            self.planners.append(Client(self.server, self.stats, login,
-                                        "planner-pw-%d" % (i + 1)))
+            admin.kw(
+                "res.users",
+                "create",
+                [
+                    {
+                        "name": "Planificateur %d" % (i + 1),
+                        "login": login,
+                        "password": "planner-pw-%d" % (i + 1),
+                        "tz": "Europe/Paris",
+                        "groups_id": [(6, 0, [base_user, manager_group])],
+                    }
+                ],
+                kind="setup",
+            )
+            self.planners.append(Client(self.server, self.stats, login, "planner-pw-%d" % (i + 1)))
         # The scheduled action every minute instead of every 10, due now.
         cron = self.xmlid("openfire_google_calendar", "ir_cron_of_google_sync")
-        admin.kw("ir.cron", "write", [[cron], {
-            "interval_number": 1, "interval_type": "minutes", "active": True,
-            "nextcall": odoo_dt(datetime.now(timezone.utc))}], kind="setup")
+        admin.kw(
+            "ir.cron",
+            "write",
+            [
+                [cron],
+                {
+                    "interval_number": 1,
+                    "interval_type": "minutes",
+                    "active": True,
+                    "nextcall": odoo_dt(datetime.now(timezone.utc)),
+                },
+            ],
+            kind="setup",
+        )
         fields = admin.kw(MODEL, "fields_get", [], {"attributes": ["type"]}, kind="setup")
         self.retry_field = "of_google_sync_state" if "of_google_sync_state" in fields else None
 
@@ -564,16 +716,20 @@ class ModeRun:
         client = tech["client"]
         result = client.sync_data(kind="connect")
         if result.get("status") != "need_auth" or not result.get("url"):
-            raise RuntimeError("%s: sync_data answered %r, not need_auth with a URL" % (
-                tech["login"], result))
+            raise RuntimeError(
+                "%s: sync_data answered %r, not need_auth with a URL" % (tech["login"], result)
+            )
         page = requests.get(result["url"], timeout=10)
         page.raise_for_status()
         match = re.search(r'name="request_id" value="([^"]+)"', page.text)
         if not match:
             raise RuntimeError("no request_id on the emulator's consent page")
-        answer = requests.post(self.emulator.url + "/o/oauth2/approval", data={
-            "request_id": match.group(1), "decision": "allow", "email": tech["login"]},
-            allow_redirects=False, timeout=10)
+        answer = requests.post(
+            self.emulator.url + "/o/oauth2/approval",
+            data={"request_id": match.group(1), "decision": "allow", "email": tech["login"]},
+            allow_redirects=False,
+            timeout=10,
+        )
         if answer.status_code not in (302, 303):
             raise RuntimeError("consent answered %s" % answer.status_code)
         back = answer.headers["Location"]
@@ -583,8 +739,10 @@ class ModeRun:
         response = client.http.get(back, allow_redirects=False, timeout=REQUEST_TIMEOUT)
         self.stats.latency("connect", time.monotonic() - started, "oauth callback")
         if response.status_code not in (302, 303):
-            raise RuntimeError("%s: the OAuth callback answered %s: %s" % (
-                tech["login"], response.status_code, response.text[:300]))
+            raise RuntimeError(
+                "%s: the OAuth callback answered %s: %s"
+                % (tech["login"], response.status_code, response.text[:300])
+            )
         result = self.sync(tech, kind="connect")
         if result.get("status") not in ("need_refresh", "no_new_event_from_google"):
             raise RuntimeError("%s: first sync answered %r" % (tech["login"], result))
@@ -596,19 +754,20 @@ class ModeRun:
             if account["email"] == tech["login"]:
                 cals = [c for c in account["calendars"] if not c["primary"]]
                 if len(cals) > 1:
-                    self.fail("%s has %d secondary calendars (a second calendar was made)" % (
-                        tech["login"], len(cals)))
+                    self.fail(
+                        "%s has %d secondary calendars (a second calendar was made)"
+                        % (tech["login"], len(cals))
+                    )
                 return cals[0]["id"] if cals else None
         return None
 
     def sync(self, tech, kind="sync", timeout=REQUEST_TIMEOUT, **opts):
-        """"Sync. avec Google" as the technician; a confirmation is confirmed."""
+        """ "Sync. avec Google" as the technician; a confirmation is confirmed."""
         result = tech["client"].sync_data(kind=kind, timeout=timeout, **opts)
         status = result.get("status")
         self.stats.count("sync:" + str(status))
         if status == "confirm_needed":
-            self.notes.append("%s: confirm_needed (%s)" % (tech["login"],
-                                                           result.get("message")))
+            self.notes.append("%s: confirm_needed (%s)" % (tech["login"], result.get("message")))
             result = tech["client"].sync_data(kind=kind, timeout=timeout, force=True, **opts)
             self.stats.count("sync:" + str(result.get("status")))
         return result
@@ -616,9 +775,16 @@ class ModeRun:
     # ------------------------------------------------------------ the probe
     def api_calls_of(self, email, since_seq):
         entries = self.emulator.admin("GET", "log")["entries"]
-        calls = [e for e in entries if e["seq"] > since_seq and e.get("email") == email
-                 and (e.get("in_batch") or (not e.get("batch_size")
-                                            and e["path"].startswith("/calendar/v3")))]
+        calls = [
+            e
+            for e in entries
+            if e["seq"] > since_seq
+            and e.get("email") == email
+            and (
+                e.get("in_batch")
+                or (not e.get("batch_size") and e["path"].startswith("/calendar/v3"))
+            )
+        ]
         last = max([e["seq"] for e in entries] or [0])
         return calls, last
 
@@ -635,11 +801,23 @@ class ModeRun:
                 break
             budget = len(calls)
         title, _seq = self.next_title("odoo")
-        start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + \
-            timedelta(days=2, hours=1)
-        rdv_id = planner.kw(MODEL, "create", [{
-            "name": title, "employee_ids": [(6, 0, [tech["employee"]])], "date": odoo_dt(start),
-            "duree": 1.0, "state": "confirm"}], kind="probe")
+        start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + timedelta(
+            days=2, hours=1
+        )
+        rdv_id = planner.kw(
+            MODEL,
+            "create",
+            [
+                {
+                    "name": title,
+                    "employee_ids": [(6, 0, [tech["employee"]])],
+                    "date": odoo_dt(start),
+                    "duree": 1.0,
+                    "state": "confirm",
+                }
+            ],
+            kind="probe",
+        )
         self.rdvs[rdv_id] = {"title": title, "techs": [tech["index"]], "cancelled": False}
         self.add_edit(Edit(self.seq, "odoo", "create", title, rdv_id=rdv_id))
         # A per-user budget of exactly what a no-change sync uses: the listing
@@ -649,16 +827,24 @@ class ModeRun:
         self.emulator.admin("POST", "quota", {"email": tech["login"], "max_requests": None})
         state = None
         if self.retry_field:
-            state = planner.kw(MODEL, "read", [[rdv_id], [self.retry_field]],
-                               kind="probe")[0][self.retry_field]
+            state = planner.kw(MODEL, "read", [[rdv_id], [self.retry_field]], kind="probe")[0][
+                self.retry_field
+            ]
         if state != "error":
-            self.notes.append("probe: the RDV is %r, not in error, after a quota-refused "
-                              "sync (%d calls allowed)" % (state, budget))
+            self.notes.append(
+                "probe: the RDV is %r, not in error, after a quota-refused "
+                "sync (%d calls allowed)" % (state, budget)
+            )
         started = time.monotonic()
         outcome = "returned"
         try:
-            planner.kw(MODEL, "action_of_google_retry", [[rdv_id]], kind="retry",
-                       timeout=max(15.0, RETRY_LIMIT * 4))
+            planner.kw(
+                MODEL,
+                "action_of_google_retry",
+                [[rdv_id]],
+                kind="retry",
+                timeout=max(15.0, RETRY_LIMIT * 4),
+            )
         except RequestTimeout:
             outcome = "no answer"
         except (Interrupted, ServerDown, RpcError) as exc:
@@ -666,20 +852,31 @@ class ModeRun:
         elapsed = time.monotonic() - started
         self.row["probe_retry"] = elapsed
         if outcome != "returned" or elapsed > RETRY_LIMIT:
-            self.fail("acceptance: \"Réessayer\" on an RDV in error: %s after %.1f s "
-                      "(limit %.0f s)" % (outcome, elapsed, RETRY_LIMIT))
+            self.fail(
+                'acceptance: "Réessayer" on an RDV in error: %s after %.1f s '
+                "(limit %.0f s)" % (outcome, elapsed, RETRY_LIMIT)
+            )
         synced_after = None
         deadline = time.monotonic() + RETRY_SYNCED_WITHIN
         while time.monotonic() < deadline:
             events = self.events_of(tech)
-            in_google = any(self.key_of(e) == str(rdv_id) and e.get("status") != "cancelled"
-                            for e in events)
+            in_google = any(
+                self.key_of(e) == str(rdv_id) and e.get("status") != "cancelled" for e in events
+            )
             in_odoo = True
             if self.retry_field:  # Odoo must know it too: the RDV no longer pending/error
                 try:
-                    in_odoo = self.admin.kw(MODEL, "read", [[rdv_id], [self.retry_field]],
-                                            kind="probe", timeout=10, patience=10)[0][
-                                                self.retry_field] == "synced"
+                    in_odoo = (
+                        self.admin.kw(
+                            MODEL,
+                            "read",
+                            [[rdv_id], [self.retry_field]],
+                            kind="probe",
+                            timeout=10,
+                            patience=10,
+                        )[0][self.retry_field]
+                        == "synced"
+                    )
                 except (RequestTimeout, Interrupted, ServerDown, RpcError):
                     in_odoo = False
             if in_google and in_odoo:
@@ -688,10 +885,11 @@ class ModeRun:
             time.sleep(2)
         self.row["probe_synced"] = synced_after
         if synced_after is None:
-            self.fail("acceptance: the RDV is not in Google %d s after \"Réessayer\"" %
-                      RETRY_SYNCED_WITHIN)
+            self.fail(
+                'acceptance: the RDV is not in Google %d s after "Réessayer"' % RETRY_SYNCED_WITHIN
+            )
         if not self.server.ping(timeout=5):
-            self.fail("acceptance: the server no longer answers after \"Réessayer\"")
+            self.fail('acceptance: the server no longer answers after "Réessayer"')
             return False
         try:
             # The cron run that Réessayer woke may still be finishing this user's sync
@@ -703,21 +901,27 @@ class ModeRun:
                     break
                 time.sleep(2)
             if attempt:
-                self.notes.append("probe: the next sync answered already_running %d time(s) "
-                                  "first (the cron finishing the retried sync)" % attempt)
+                self.notes.append(
+                    "probe: the next sync answered already_running %d time(s) "
+                    "first (the cron finishing the retried sync)" % attempt
+                )
             if result.get("status") in ("already_running", "error"):
-                self.fail("acceptance: the next \"Sync. avec Google\" answered %r for 10 s" %
-                          (result.get("status"),))
+                self.fail(
+                    'acceptance: the next "Sync. avec Google" answered %r for 10 s'
+                    % (result.get("status"),)
+                )
         except (RequestTimeout, Interrupted, ServerDown) as exc:
-            self.fail("acceptance: the next \"Sync. avec Google\": %s" % exc)
+            self.fail('acceptance: the next "Sync. avec Google": %s' % exc)
         return not [f for f in self.failures if f.startswith("acceptance")]
 
     def aftermath(self):
         """After a failed probe: how the server behaves from then on (the issue's
         hang: watchdog, reload that never completes, already_running)."""
         limit = self.args.limit_time_real
-        log("  probe failed: watching the server for %d s (limit_time_real %d s)" % (
-            limit + 45, limit))
+        log(
+            "  probe failed: watching the server for %d s (limit_time_real %d s)"
+            % (limit + 45, limit)
+        )
         deadline = time.monotonic() + limit + 45
         first_silence = None
         while time.monotonic() < deadline:
@@ -728,22 +932,33 @@ class ModeRun:
         status = None
         if answering:
             try:
-                status = self.techs[0]["client"].sync_data(kind="probe", timeout=10,
-                                                           patience=10).get("status")
+                status = (
+                    self.techs[0]["client"]
+                    .sync_data(kind="probe", timeout=10, patience=10)
+                    .get("status")
+                )
             except Exception as exc:  # pylint: disable=broad-except
                 status = "no answer (%s)" % type(exc).__name__
-        self.notes.append("aftermath: server answering=%s, first silence at %s s, "
-                          "tech1 sync_data=%s, watchdog lines=%d" % (
-                              answering, "%.0f" % first_silence if first_silence else "never",
-                              status, len(self.scan_log()["watchdog"])))
+        self.notes.append(
+            "aftermath: server answering=%s, first silence at %s s, "
+            "tech1 sync_data=%s, watchdog lines=%d"
+            % (
+                answering,
+                "%.0f" % first_silence if first_silence else "never",
+                status,
+                len(self.scan_log()["watchdog"]),
+            )
+        )
         self.server.restart(why="hang")
 
     # --------------------------------------------------------------- the phone
     def events_of(self, tech, show_deleted=True):
         if not tech["calendar"]:
             return []
-        return self.emulator.admin("GET", "phone/%s/events" % tech["login"], params={
-            "calendar_id": tech["calendar"], "show_deleted": "1" if show_deleted else "0"}
+        return self.emulator.admin(
+            "GET",
+            "phone/%s/events" % tech["login"],
+            params={"calendar_id": tech["calendar"], "show_deleted": "1" if show_deleted else "0"},
         )["items"]
 
     @staticmethod
@@ -753,24 +968,39 @@ class ModeRun:
 
     def phone_edit(self, tech, rng):
         """One change on the technician's phone: move/rename, create, or delete."""
-        path = "phone/%s/calendars/%s/events" % (quote(tech["login"], safe=""),
-                                                  quote(tech["calendar"], safe=""))
+        path = "phone/%s/calendars/%s/events" % (
+            quote(tech["login"], safe=""),
+            quote(tech["calendar"], safe=""),
+        )
         roll = rng.random()
         if roll < 0.25:
             title, seq = self.next_title("google")
-            start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + \
-                timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 9))
-            event = self.emulator.admin("POST", path, {
-                "summary": title,
-                "start": {"dateTime": start.isoformat(), "timeZone": "Europe/Paris"},
-                "end": {"dateTime": (start + timedelta(hours=1)).isoformat(),
-                        "timeZone": "Europe/Paris"}})
-            self.add_edit(Edit(seq, "google", "create", title, tech=tech["index"],
-                               event_id=event["id"]))
+            start = datetime.now(timezone.utc).replace(
+                minute=0, second=0, microsecond=0
+            ) + timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 9))
+            event = self.emulator.admin(
+                "POST",
+                path,
+                {
+                    "summary": title,
+                    "start": {"dateTime": start.isoformat(), "timeZone": "Europe/Paris"},
+                    "end": {
+                        "dateTime": (start + timedelta(hours=1)).isoformat(),
+                        "timeZone": "Europe/Paris",
+                    },
+                },
+            )
+            self.add_edit(
+                Edit(seq, "google", "create", title, tech=tech["index"], event_id=event["id"])
+            )
             return True
-        live = [e for e in self.events_of(tech, show_deleted=False)
-                if e.get("status") != "cancelled" and not e.get("recurrence")
-                and (e.get("summary") or "").startswith("ST-")]
+        live = [
+            e
+            for e in self.events_of(tech, show_deleted=False)
+            if e.get("status") != "cancelled"
+            and not e.get("recurrence")
+            and (e.get("summary") or "").startswith("ST-")
+        ]
         if not live:
             return False
         event = rng.choice(live)
@@ -783,27 +1013,47 @@ class ModeRun:
         rdv_id = int(key) if key and key.isdigit() else None
         if roll < 0.37:
             response = self.emulator.http.delete(
-                "%s/_emulator/%s/%s" % (self.emulator.url, path, event["id"]), headers=headers,
-                timeout=30)
+                "%s/_emulator/%s/%s" % (self.emulator.url, path, event["id"]),
+                headers=headers,
+                timeout=30,
+            )
             if response.status_code == 412:
                 return False  # changed meanwhile: the phone shows the new version first
             if response.status_code not in (200, 204):
-                self.stats.error("phone delete: %s %s" % (response.status_code,
-                                                          response.text[:200]))
+                self.stats.error(
+                    "phone delete: %s %s" % (response.status_code, response.text[:200])
+                )
                 return False
             _title, seq = self.next_title("google")
-            self.add_edit(Edit(seq, "google", "delete", None, rdv_id=rdv_id,
-                               tech=tech["index"], event_id=event["id"], base=base))
+            self.add_edit(
+                Edit(
+                    seq,
+                    "google",
+                    "delete",
+                    None,
+                    rdv_id=rdv_id,
+                    tech=tech["index"],
+                    event_id=event["id"],
+                    base=base,
+                )
+            )
             return True
         title, seq = self.next_title("google")
         start = utc(current["start"].get("dateTime")) or datetime.now(timezone.utc)
         start += timedelta(hours=rng.choice((-3, -2, -1, 1, 2, 3, 24, 48)))
         response = self.emulator.http.patch(
-            "%s/_emulator/%s/%s" % (self.emulator.url, path, event["id"]), json={
+            "%s/_emulator/%s/%s" % (self.emulator.url, path, event["id"]),
+            json={
                 "summary": title,
                 "start": {"dateTime": start.isoformat(), "timeZone": "Europe/Paris"},
-                "end": {"dateTime": (start + timedelta(hours=1)).isoformat(),
-                        "timeZone": "Europe/Paris"}}, headers=headers, timeout=30)
+                "end": {
+                    "dateTime": (start + timedelta(hours=1)).isoformat(),
+                    "timeZone": "Europe/Paris",
+                },
+            },
+            headers=headers,
+            timeout=30,
+        )
         if response.status_code == 412:
             self.phone_if_match = True
             return False
@@ -816,8 +1066,19 @@ class ModeRun:
         exact = after.get("sequence", 0) <= sequence + 1
         if not exact:
             self.stats.count("phone edits with an uncertain base")
-        self.add_edit(Edit(seq, "google", "move", title, rdv_id=rdv_id, tech=tech["index"],
-                           event_id=event["id"], base=base, base_exact=exact))
+        self.add_edit(
+            Edit(
+                seq,
+                "google",
+                "move",
+                title,
+                rdv_id=rdv_id,
+                tech=tech["index"],
+                event_id=event["id"],
+                base=base,
+                base_exact=exact,
+            )
+        )
         return True
 
     # --------------------------------------------------------------- workload
@@ -834,22 +1095,32 @@ class ModeRun:
             except RpcError as exc:
                 self.stats.count("rpc errors")
                 self.stats.error("%s: %s" % (planner.login, exc))
-            except Exception as exc:  # pylint: disable=broad-except
+            except Exception:  # pylint: disable=broad-except
                 self.stats.error("%s: %s" % (planner.login, traceback.format_exc(limit=3)))
                 time.sleep(1)
             time.sleep(rng.uniform(0.0, 0.3))
 
     def refresh_rdvs(self, planner):
         """The planning view: what the planner sees (RDVs created from Google included)."""
-        rows = planner.kw(MODEL, "search_read", [[("name", "like", "ST-")]], {
-            "fields": ["name", "state", "employee_ids"], "limit": 2000}, kind="read",
-            retry_interrupted=True)
+        rows = planner.kw(
+            MODEL,
+            "search_read",
+            [[("name", "like", "ST-")]],
+            {"fields": ["name", "state", "employee_ids"], "limit": 2000},
+            kind="read",
+            retry_interrupted=True,
+        )
         by_employee = {t["employee"]: t["index"] for t in self.techs}
         with self.lock:
             for row in rows:
-                entry = self.rdvs.setdefault(row["id"], {"title": row["name"], "techs": [
-                    by_employee[e] for e in row["employee_ids"] if e in by_employee],
-                    "cancelled": False})
+                entry = self.rdvs.setdefault(
+                    row["id"],
+                    {
+                        "title": row["name"],
+                        "techs": [by_employee[e] for e in row["employee_ids"] if e in by_employee],
+                        "cancelled": False,
+                    },
+                )
                 entry["cancelled"] = row["state"] in CANCELLED_STATES
 
     def planner_op(self, planner, rng):
@@ -863,34 +1134,44 @@ class ModeRun:
             return self.planner_retry(planner, rng, live)
         if roll < 0.45 or len(live) < 3:
             title, seq = self.next_title("odoo")
-            techs = rng.sample(range(len(self.techs)), 2 if len(self.techs) > 1 and
-                               rng.random() < self.args.shared else 1)
-            start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + \
-                timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 9))
-            values = {"name": title, "date": odoo_dt(start), "duree": 1.0, "state": "confirm",
-                      "employee_ids": [(6, 0, [self.techs[i]["employee"] for i in techs])]}
+            techs = rng.sample(
+                range(len(self.techs)),
+                2 if len(self.techs) > 1 and rng.random() < self.args.shared else 1,
+            )
+            start = datetime.now(timezone.utc).replace(
+                minute=0, second=0, microsecond=0
+            ) + timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 9))
+            values = {
+                "name": title,
+                "date": odoo_dt(start),
+                "duree": 1.0,
+                "state": "confirm",
+                "employee_ids": [(6, 0, [self.techs[i]["employee"] for i in techs])],
+            }
             uncertain = False
             try:
                 rdv_id = planner.kw(MODEL, "create", [values], kind="write")
             except Interrupted:
                 uncertain = True
-                found = planner.kw(MODEL, "search", [[("name", "=", title)]], kind="read",
-                                   retry_interrupted=True)
+                found = planner.kw(
+                    MODEL, "search", [[("name", "=", title)]], kind="read", retry_interrupted=True
+                )
                 if not found:
                     self.stats.count("interrupted writes")
                     return 0
                 rdv_id = found[0]
             with self.lock:
                 self.rdvs[rdv_id] = {"title": title, "techs": techs, "cancelled": False}
-            self.add_edit(Edit(seq, "odoo", "create", title, rdv_id=rdv_id,
-                               uncertain=uncertain))
+            self.add_edit(Edit(seq, "odoo", "create", title, rdv_id=rdv_id, uncertain=uncertain))
             return 1
         rdv_id = rng.choice(live)
         title, seq = self.next_title("odoo")
         if roll < 0.85:
-            start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + \
-                timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 9),
-                          minutes=rng.choice((0, 30)))
+            start = datetime.now(timezone.utc).replace(
+                minute=0, second=0, microsecond=0
+            ) + timedelta(
+                days=rng.randint(1, 20), hours=rng.randint(0, 9), minutes=rng.choice((0, 30))
+            )
             values, kind = {"name": title, "date": odoo_dt(start)}, "move"
         else:
             values, kind = {"name": title, "state": "cancel"}, "cancel"
@@ -914,12 +1195,13 @@ class ModeRun:
         return 1
 
     def planner_retry(self, planner, rng, live):
-        """"Réessayer" on an RDV in error when the planner sees one."""
+        """ "Réessayer" on an RDV in error when the planner sees one."""
         sample = rng.sample(live, min(20, len(live)))
         target = None
         if self.retry_field:
-            rows = planner.kw(MODEL, "read", [sample, [self.retry_field]], kind="read",
-                              retry_interrupted=True)
+            rows = planner.kw(
+                MODEL, "read", [sample, [self.retry_field]], kind="read", retry_interrupted=True
+            )
             errors = [row["id"] for row in rows if row[self.retry_field] == "error"]
             target = rng.choice(errors) if errors else None
         if target is None and rng.random() < 0.3:
@@ -928,8 +1210,9 @@ class ModeRun:
             return 0
         self.stats.count("retries")
         try:
-            planner.kw(MODEL, "action_of_google_retry", [[target]], kind="retry",
-                       timeout=REQUEST_TIMEOUT)
+            planner.kw(
+                MODEL, "action_of_google_retry", [[target]], kind="retry", timeout=REQUEST_TIMEOUT
+            )
         except Interrupted:
             pass
         except RpcError as exc:
@@ -959,14 +1242,18 @@ class ModeRun:
         self.last_kill = 0.0
         for point in points:
             with self.edit_cond:
-                while self.done_edits < point and not self.stop.is_set() and \
-                        time.monotonic() < deadline:
+                while (
+                    self.done_edits < point
+                    and not self.stop.is_set()
+                    and time.monotonic() < deadline
+                ):
                     self.edit_cond.wait(1)
             if self.stop.is_set() or time.monotonic() >= deadline:
                 return
             # a random moment, and never two kills within a few seconds of each other
-            time.sleep(self.rng.uniform(0.0, 1.0) + max(0.0, 4.0 - (
-                time.monotonic() - self.last_kill)))
+            time.sleep(
+                self.rng.uniform(0.0, 1.0) + max(0.0, 4.0 - (time.monotonic() - self.last_kill))
+            )
             self.last_kill = time.monotonic()
             self.kill_times.append(self.last_kill)
             log("  SIGKILL Odoo (after %d edits)" % self.done_edits)
@@ -990,8 +1277,7 @@ class ModeRun:
                 continue
             silent_since = silent_since or time.monotonic()
             if time.monotonic() - silent_since > 60:
-                self.fail("the Odoo server stopped answering for 60 s (hung): killed and "
-                          "restarted")
+                self.fail("the Odoo server stopped answering for 60 s (hung): killed and restarted")
                 silent_since = None
                 try:
                     self.server.restart(why="hang")
@@ -1005,19 +1291,30 @@ class ModeRun:
         phone_share = max(1, edits * 3 // 10) if args.technicians else 0
         planner_share = edits - phone_share
         deadline = time.monotonic() + args.time_limit
-        self.emulator.admin("POST", "faults", {"rate": args.fault_rate, "seed": args.seed,
-                                               "retry_after": 1})
+        self.emulator.admin(
+            "POST", "faults", {"rate": args.fault_rate, "seed": args.seed, "retry_after": 1}
+        )
         threads = []
         for i, planner in enumerate(self.planners):
             quota = planner_share // len(self.planners) + (
-                1 if i < planner_share % len(self.planners) else 0)
-            threads.append(threading.Thread(target=self.planner_loop, args=(
-                planner, quota, deadline, random.Random(self.rng.random())), daemon=True))
+                1 if i < planner_share % len(self.planners) else 0
+            )
+            threads.append(
+                threading.Thread(
+                    target=self.planner_loop,
+                    args=(planner, quota, deadline, random.Random(self.rng.random())),
+                    daemon=True,
+                )
+            )
         for i, tech in enumerate(self.techs):
-            quota = phone_share // len(self.techs) + (1 if i < phone_share % len(self.techs)
-                                                      else 0)
-            threads.append(threading.Thread(target=self.tech_loop, args=(
-                tech, quota, deadline, random.Random(self.rng.random())), daemon=True))
+            quota = phone_share // len(self.techs) + (1 if i < phone_share % len(self.techs) else 0)
+            threads.append(
+                threading.Thread(
+                    target=self.tech_loop,
+                    args=(tech, quota, deadline, random.Random(self.rng.random())),
+                    daemon=True,
+                )
+            )
         lo, hi = max(1, edits // 10), max(2, edits * 9 // 10)
         points = sorted(self.rng.sample(range(lo, hi), min(args.kills, hi - lo)))
         killer = threading.Thread(target=self.killer, args=(points, deadline), daemon=True)
@@ -1039,11 +1336,18 @@ class ModeRun:
 
     # ------------------------------------------------------------- quiescence
     def snapshot(self):
-        events = {t["login"]: sorted((e["id"], e.get("etag")) for e in self.events_of(t))
-                  for t in self.techs}
-        rows = self.admin.kw(MODEL, "search_read", [[("name", "like", "ST-")]], {
-            "fields": ["name", "state", "date"], "order": "id"}, kind="check",
-            retry_interrupted=True)
+        events = {
+            t["login"]: sorted((e["id"], e.get("etag")) for e in self.events_of(t))
+            for t in self.techs
+        }
+        rows = self.admin.kw(
+            MODEL,
+            "search_read",
+            [[("name", "like", "ST-")]],
+            {"fields": ["name", "state", "date"], "order": "id"},
+            kind="check",
+            retry_interrupted=True,
+        )
         return events, [(r["id"], r["name"], r["state"], r["date"]) for r in rows]
 
     def quiesce(self):
@@ -1081,8 +1385,7 @@ class ModeRun:
 
     # ----------------------------------------------------------------- checks
     def scan_log(self):
-        found = {"watchdog": [], "traceback": [], "error": [], "environment": [],
-                 "cron_syncs": 0}
+        found = {"watchdog": [], "traceback": [], "error": [], "environment": [], "cron_syncs": 0}
         try:
             with open(self.server.log_path, errors="replace") as handle:
                 lines = handle.readlines()
@@ -1095,7 +1398,7 @@ class ModeRun:
                 if pattern.search(line):
                     found[name].append(line.strip())
             if line.startswith("Traceback"):
-                context = "".join(lines[max(0, i - 1):i + 16])
+                context = "".join(lines[max(0, i - 1) : i + 16])
                 if "gevent.monkey.patch_all()" in context and "import odoo" in context:
                     # prefork's gevent (websocket) process cannot even import Odoo: the
                     # virtualenv's problem, not the connector's; reported apart
@@ -1108,26 +1411,35 @@ class ModeRun:
 
     def check(self):
         admin = self.admin
-        rows = admin.kw(MODEL, "search_read", [[("name", "like", "ST-")]], {
-            "fields": ["name", "state", "date", "employee_ids"], "order": "id"}, kind="check",
-            retry_interrupted=True)
+        rows = admin.kw(
+            MODEL,
+            "search_read",
+            [[("name", "like", "ST-")]],
+            {"fields": ["name", "state", "date", "employee_ids"], "order": "id"},
+            kind="check",
+            retry_interrupted=True,
+        )
         rdvs = {r["id"]: r for r in rows}
         by_employee = {t["employee"]: t["index"] for t in self.techs}
         events = {t["index"]: self.events_of(t) for t in self.techs}
         duplicates, mismatches, orphans = 0, [], []
-        event_rdv = self.link_rows()   # (tech, event id) -> rdv id
+        event_rdv = self.link_rows()  # (tech, event id) -> rdv id
         for tech in self.techs:
             idx = tech["index"]
-            mine = {rid: r for rid, r in rdvs.items()
-                    if any(by_employee.get(e) == idx for e in r["employee_ids"])}
+            mine = {
+                rid: r
+                for rid, r in rdvs.items()
+                if any(by_employee.get(e) == idx for e in r["employee_ids"])
+            }
             by_name = {}
             for rid, r in mine.items():
                 by_name.setdefault(r["name"], []).append(rid)
             for name, ids in by_name.items():
                 if len(ids) > 1:
                     duplicates += len(ids) - 1
-                    mismatches.append("%s: %d RDVs titled %s (%s)" % (
-                        tech["login"], len(ids), name, ids))
+                    mismatches.append(
+                        "%s: %d RDVs titled %s (%s)" % (tech["login"], len(ids), name, ids)
+                    )
             matched = {}
             for event in events[idx]:
                 key = self.key_of(event)
@@ -1140,8 +1452,10 @@ class ModeRun:
                 if event.get("status") == "cancelled":
                     continue
                 if rid is None or rid not in mine:
-                    orphans.append("%s: event %s %r has no RDV" % (
-                        tech["login"], event["id"], event.get("summary")))
+                    orphans.append(
+                        "%s: event %s %r has no RDV"
+                        % (tech["login"], event["id"], event.get("summary"))
+                    )
                     continue
                 matched.setdefault(rid, []).append(event)
             for rid, r in mine.items():
@@ -1149,32 +1463,49 @@ class ModeRun:
                 cancelled = r["state"] in CANCELLED_STATES
                 if len(live) > 1:
                     duplicates += len(live) - 1
-                    mismatches.append("%s: RDV %s %r has %d events" % (
-                        tech["login"], rid, r["name"], len(live)))
+                    mismatches.append(
+                        "%s: RDV %s %r has %d events" % (tech["login"], rid, r["name"], len(live))
+                    )
                 if cancelled and live:
-                    mismatches.append("%s: RDV %s %r is %s in Odoo, its event is %s" % (
-                        tech["login"], rid, r["name"], r["state"], live[0].get("status")))
+                    mismatches.append(
+                        "%s: RDV %s %r is %s in Odoo, its event is %s"
+                        % (tech["login"], rid, r["name"], r["state"], live[0].get("status"))
+                    )
                 elif not cancelled and not live:
-                    mismatches.append("%s: RDV %s %r (%s) has no event in Google" % (
-                        tech["login"], rid, r["name"], r["state"]))
+                    mismatches.append(
+                        "%s: RDV %s %r (%s) has no event in Google"
+                        % (tech["login"], rid, r["name"], r["state"])
+                    )
                 elif live:
                     event = live[0]
                     start = utc(event["start"].get("dateTime") or event["start"].get("date"))
                     if event.get("summary") != r["name"] or start != utc(r["date"]):
-                        mismatches.append("%s: RDV %s is %r at %s in Odoo, %r at %s in "
-                                          "Google" % (tech["login"], rid, r["name"], r["date"],
-                                                      event.get("summary"), start))
+                        mismatches.append(
+                            "%s: RDV %s is %r at %s in Odoo, %r at %s in "
+                            "Google"
+                            % (
+                                tech["login"],
+                                rid,
+                                r["name"],
+                                r["date"],
+                                event.get("summary"),
+                                start,
+                            )
+                        )
         self.row["duplicates"] = duplicates
         self.row["rdvs"] = len(rdvs)
-        self.row["events"] = sum(1 for evs in events.values() for e in evs
-                                 if e.get("status") != "cancelled")
+        self.row["events"] = sum(
+            1 for evs in events.values() for e in evs if e.get("status") != "cancelled"
+        )
         for text in (mismatches + orphans)[:20]:
             log("  sides differ: " + text)
         if duplicates:
             self.fail("%d duplicates" % duplicates)
         if mismatches or orphans:
-            self.fail("the two sides differ: %d mismatches, %d events without RDV" % (
-                len(mismatches), len(orphans)))
+            self.fail(
+                "the two sides differ: %d mismatches, %d events without RDV"
+                % (len(mismatches), len(orphans))
+            )
         self.check_edits(rdvs, event_rdv)
 
     def link_rows(self):
@@ -1182,44 +1513,58 @@ class ModeRun:
         is readable (a cancelled event's tombstone carries no title to match by)."""
         by_uid = {t["uid"]: t["index"] for t in self.techs}
         try:
-            rows = self.admin.kw("of.google.event.link", "search_read", [[]], {
-                "fields": ["google_event_id", "intervention_id", "user_id"]}, kind="check",
-                retry_interrupted=True)
+            rows = self.admin.kw(
+                "of.google.event.link",
+                "search_read",
+                [[]],
+                {"fields": ["google_event_id", "intervention_id", "user_id"]},
+                kind="check",
+                retry_interrupted=True,
+            )
         except RpcError as exc:
             self.notes.append("links not readable (%s): events matched by title" % exc.name)
             return {}
         out = {}
         for row in rows:
             if row["intervention_id"] and row["user_id"] and row["user_id"][0] in by_uid:
-                out[(by_uid[row["user_id"][0]], row["google_event_id"])] = \
-                    row["intervention_id"][0]
+                out[(by_uid[row["user_id"][0]], row["google_event_id"])] = row["intervention_id"][0]
         return out
 
     def chatter(self, rdv_ids):
         """{rdv id: text of the chatter bodies}, {rdv id: titles Odoo had before a planner
         wrote another (the tracking of the name field)}."""
-        messages = self.admin.kw("mail.message", "search_read", [[
-            ("model", "=", MODEL), ("res_id", "in", rdv_ids)]], {
-            "fields": ["res_id", "body", "tracking_value_ids", "message_type"]}, kind="check",
-            retry_interrupted=True)
+        messages = self.admin.kw(
+            "mail.message",
+            "search_read",
+            [[("model", "=", MODEL), ("res_id", "in", rdv_ids)]],
+            {"fields": ["res_id", "body", "tracking_value_ids", "message_type"]},
+            kind="check",
+            retry_interrupted=True,
+        )
         bodies, tracked = {}, {}
         track_ids, owner = [], {}
         for message in messages:
             if message["message_type"] == "user_notification":
                 continue  # "you have been assigned to <title>": not a conflict's loser
-            bodies[message["res_id"]] = bodies.get(message["res_id"], "") + " " + (
-                message["body"] or "")
+            bodies[message["res_id"]] = (
+                bodies.get(message["res_id"], "") + " " + (message["body"] or "")
+            )
             for tid in message["tracking_value_ids"]:
                 owner[tid] = message["res_id"]
                 track_ids.append(tid)
         if track_ids:
-            values = self.admin.kw("mail.tracking.value", "read", [track_ids, [
-                "field_id", "old_value_char", "new_value_char"]], kind="check",
-                retry_interrupted=True)
+            values = self.admin.kw(
+                "mail.tracking.value",
+                "read",
+                [track_ids, ["field_id", "old_value_char", "new_value_char"]],
+                kind="check",
+                retry_interrupted=True,
+            )
             for value in values:
                 if (value.get("old_value_char") or "").startswith("ST-"):
                     tracked.setdefault(owner[value["id"]], set()).add(
-                        value.get("old_value_char") or "")
+                        value.get("old_value_char") or ""
+                    )
         return bodies, tracked
 
     def check_edits(self, rdvs, event_rdv):
@@ -1230,8 +1575,8 @@ class ModeRun:
             if edit.side == "google" and edit.rdv_id is None:
                 edit.rdv_id = event_rdv.get((edit.tech, edit.event_id))
         bodies, tracked = self.chatter(list(rdvs))
-        seen_by_phone = {}     # rdv id or event -> titles a phone edit started from
-        uncertain_after = {}   # rdv id -> time of the first phone edit with uncertain base
+        seen_by_phone = {}  # rdv id or event -> titles a phone edit started from
+        uncertain_after = {}  # rdv id -> time of the first phone edit with uncertain base
         for edit in self.edits:
             if edit.side != "google" or edit.base is None:
                 continue
@@ -1246,21 +1591,31 @@ class ModeRun:
             rdv = rdvs.get(rid) if rid is not None else None
             if edit.kind == "delete":
                 body = bodies.get(rid, "")
-                ok = rdv is None or rdv["state"] in CANCELLED_STATES or any(
-                    word in body for word in ("deleted", "not kept", "supprim", "conserv"))
+                ok = (
+                    rdv is None
+                    or rdv["state"] in CANCELLED_STATES
+                    or any(word in body for word in ("deleted", "not kept", "supprim", "conserv"))
+                )
             else:
                 title = edit.title
-                ok = (rdv is not None and rdv["name"] == title) \
-                    or title in bodies.get(rid, "") \
-                    or title in tracked.get(rid, ()) \
-                    or title in seen_by_phone.get(rid, ()) \
+                ok = (
+                    (rdv is not None and rdv["name"] == title)
+                    or title in bodies.get(rid, "")
+                    or title in tracked.get(rid, ())
+                    or title in seen_by_phone.get(rid, ())
                     or title in seen_by_phone.get((edit.tech, edit.event_id), ())
+                )
                 if not ok and edit.side == "google" and rdv is None:
                     # never reached Odoo: fine only if the phone itself deleted it later
-                    ok = any(e.side == "google" and e.kind == "delete" and
-                             e.event_id == edit.event_id for e in self.edits)
-                if not ok and rid is not None and any(
-                        when > edit.when for when in uncertain_after.get(rid, ())):
+                    ok = any(
+                        e.side == "google" and e.kind == "delete" and e.event_id == edit.event_id
+                        for e in self.edits
+                    )
+                if (
+                    not ok
+                    and rid is not None
+                    and any(when > edit.when for when in uncertain_after.get(rid, ()))
+                ):
                     ok = True
                     uncertain += 1
             if not ok and edit.uncertain:
@@ -1272,9 +1627,19 @@ class ModeRun:
         self.row["uncertain"] = uncertain
         for edit in lost[:15]:
             rdv = rdvs.get(edit.rdv_id)
-            log("  lost edit: %s %s %r on RDV %s event %s (base %r; RDV now %r, %s)" % (
-                edit.side, edit.kind, edit.title, edit.rdv_id, edit.event_id, edit.base,
-                rdv and rdv["name"], rdv and rdv["state"]))
+            log(
+                "  lost edit: %s %s %r on RDV %s event %s (base %r; RDV now %r, %s)"
+                % (
+                    edit.side,
+                    edit.kind,
+                    edit.title,
+                    edit.rdv_id,
+                    edit.event_id,
+                    edit.base,
+                    rdv and rdv["name"],
+                    rdv and rdv["state"],
+                )
+            )
         if lost:
             self.fail("%d lost edits" % len(lost))
 
@@ -1307,27 +1672,35 @@ class ModeRun:
         emails = ["tech%d@example.com" % (i + 1) for i in range(self.args.technicians)]
         env = dict(os.environ)
         env["PYTHONPATH"] = self.args.emulator_path + (
-            os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+            os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
+        )
         self.emulator = EmulatorProcess(
-            self.args.odoo_python, free_port(),
-            self.server.url + "/google_account/authentication", emails,
-            os.path.join(self.workdir, "emulator.log"), env)
+            self.args.odoo_python,
+            free_port(),
+            self.server.url + "/google_account/authentication",
+            emails,
+            os.path.join(self.workdir, "emulator.log"),
+            env,
+        )
         try:
             self.server.start()
-            log("  Odoo %s (%s), emulator %s, logs in %s" % (
-                self.server.url, self.mode, self.emulator.url, self.workdir))
+            log(
+                "  Odoo %s (%s), emulator %s, logs in %s"
+                % (self.server.url, self.mode, self.emulator.url, self.workdir)
+            )
             self.admin = Client(self.server, self.stats, "admin", "admin")
             self.configure()
             for tech in self.techs:
                 self.connect(tech)
             for planner in self.planners:  # people log in one by one, not all at once
                 planner.authenticate()
-            log("  %d technicians connected, %d planners" % (len(self.techs),
-                                                               len(self.planners)))
+            log("  %d technicians connected, %d planners" % (len(self.techs), len(self.planners)))
             if not self.acceptance_probe():
                 self.aftermath()
-            log("  workload: %d edits, %d kills, %.0f %% faults" % (
-                self.args.edits, self.args.kills, self.args.fault_rate * 100))
+            log(
+                "  workload: %d edits, %d kills, %.0f %% faults"
+                % (self.args.edits, self.args.kills, self.args.fault_rate * 100)
+            )
             self.workload()
             log("  quiescence")
             self.quiesce()
@@ -1349,19 +1722,25 @@ class ModeRun:
         if scan["watchdog"]:
             self.fail("Odoo's watchdog: %s" % scan["watchdog"][0][:200])
         if scan["environment"]:
-            self.notes.append("%d crashes of prefork's gevent process at import (the "
-                              "virtualenv's, not the connector's): %s" % (
-                                  len(scan["environment"]),
-                                  scan["environment"][0].strip().splitlines()[-1][:200]))
+            self.notes.append(
+                "%d crashes of prefork's gevent process at import (the "
+                "virtualenv's, not the connector's): %s"
+                % (len(scan["environment"]), scan["environment"][0].strip().splitlines()[-1][:200])
+            )
         if scan["traceback"]:
-            log("  %d tracebacks in the Odoo log, the first:\n%s" % (
-                len(scan["traceback"]), scan["traceback"][0]))
+            log(
+                "  %d tracebacks in the Odoo log, the first:\n%s"
+                % (len(scan["traceback"]), scan["traceback"][0])
+            )
             self.fail("%d tracebacks in the Odoo log" % len(scan["traceback"]))
         try:
             entries = self.emulator.admin("GET", "log")["entries"]
             row["faults"] = sum(1 for e in entries if e.get("fault"))
-            row["api_calls"] = sum(1 for e in entries if not e.get("batch_size")
-                                   and e["path"].startswith(("/calendar", "/batch")))
+            row["api_calls"] = sum(
+                1
+                for e in entries
+                if not e.get("batch_size") and e["path"].startswith(("/calendar", "/batch"))
+            )
             row["push"] = len(self.emulator.admin("GET", "push").get("deliveries") or [])
         except Exception:  # pylint: disable=broad-except
             row.setdefault("faults", "?")
@@ -1369,16 +1748,20 @@ class ModeRun:
         row["slowest"] = slowest
         row["slowest_what"] = what
         if slowest > SLOW_REQUEST:
-            self.fail("slowest request %.1f s (%s), limit %.0f s" % (slowest, what,
-                                                                    SLOW_REQUEST))
+            self.fail("slowest request %.1f s (%s), limit %.0f s" % (slowest, what, SLOW_REQUEST))
         row["retry_max"] = self.stats.max_latency("retry")
         if row["retry_max"] > RETRY_LIMIT:
-            self.fail("slowest \"Réessayer\" %.1f s, limit %.0f s" % (row["retry_max"],
-                                                                      RETRY_LIMIT))
+            self.fail('slowest "Réessayer" %.1f s, limit %.0f s' % (row["retry_max"], RETRY_LIMIT))
         with self.stats.lock:
             counters = dict(self.stats.counters)
-        row["syncs"] = sum(n for k, n in counters.items() if k.startswith("sync:") and
-                           k not in ("sync:already_running",)) + scan["cron_syncs"]
+        row["syncs"] = (
+            sum(
+                n
+                for k, n in counters.items()
+                if k.startswith("sync:") and k not in ("sync:already_running",)
+            )
+            + scan["cron_syncs"]
+        )
         row["cron_syncs"] = scan["cron_syncs"]
         row["already_running_seen"] = counters.get("sync:already_running", 0)
         row["edits"] = len(self.edits)
@@ -1389,50 +1772,91 @@ class ModeRun:
         for note in self.notes:
             log("  note: " + note)
         kill_times = ", ".join("%.0f" % (t - self.stats.t0) for t in self.kill_times)
-        log("  kills at %s s; slowest requests (s, kind, started at s): %s" % (
-            kill_times or "-", "; ".join("%.2f %s %s @%.0f" % (sec, kind, what.rsplit("/", 1)[-1],
-                                                                at)
-                                         for sec, kind, what, at in self.stats.top[:6])))
+        log(
+            "  kills at %s s; slowest requests (s, kind, started at s): %s"
+            % (
+                kill_times or "-",
+                "; ".join(
+                    "%.2f %s %s @%.0f" % (sec, kind, what.rsplit("/", 1)[-1], at)
+                    for sec, kind, what, at in self.stats.top[:6]
+                ),
+            )
+        )
         if self.server:
             self.server.stop()
         if self.emulator:
             self.emulator.stop()
         if not self.args.keep:
-            psql_env = dict(os.environ, PGHOST=self.args.pg_host,
-                            PGPORT=str(self.args.pg_port), PGUSER=self.args.pg_user)
-            subprocess.run(["dropdb", "--if-exists", self.db], env=psql_env,
-                           capture_output=True)
-            shutil.rmtree(os.path.join(self.args.data_dir, "filestore", self.db),
-                          ignore_errors=True)
+            psql_env = dict(
+                os.environ,
+                PGHOST=self.args.pg_host,
+                PGPORT=str(self.args.pg_port),
+                PGUSER=self.args.pg_user,
+            )
+            subprocess.run(["dropdb", "--if-exists", self.db], env=psql_env, capture_output=True)
+            shutil.rmtree(
+                os.path.join(self.args.data_dir, "filestore", self.db), ignore_errors=True
+            )
 
 
 # --------------------------------------------------------------------------- main
+
 
 def install_template(args, workdir):
     db = "st_%d_%s_base" % (os.getpid(), time.strftime("%H%M%S"))
     log("installing openfire_google_calendar in %s (a few minutes)" % db)
     with open(os.path.join(workdir, "install.log"), "wb") as out:
-        done = subprocess.run([
-            args.odoo_python, os.path.join(args.odoo_home, "odoo-bin"), "--addons-path",
-            args.addons_path, "-d", db, "--db_host", args.pg_host, "--db_port",
-            str(args.pg_port), "--db_user", args.pg_user, "-i", "openfire_google_calendar",
-            "--without-demo=all", "--stop-after-init", "--max-cron-threads=0",
-            "--http-port", str(free_port()), "--data-dir", args.data_dir,
-            "--log-level", "warn"], stdout=out, stderr=subprocess.STDOUT, timeout=1200,
-            check=False)
+        done = subprocess.run(
+            [
+                args.odoo_python,
+                os.path.join(args.odoo_home, "odoo-bin"),
+                "--addons-path",
+                args.addons_path,
+                "-d",
+                db,
+                "--db_host",
+                args.pg_host,
+                "--db_port",
+                str(args.pg_port),
+                "--db_user",
+                args.pg_user,
+                "-i",
+                "openfire_google_calendar",
+                "--without-demo=all",
+                "--stop-after-init",
+                "--max-cron-threads=0",
+                "--http-port",
+                str(free_port()),
+                "--data-dir",
+                args.data_dir,
+                "--log-level",
+                "warn",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=1200,
+            check=False,
+        )
     if done.returncode != 0:
-        raise RuntimeError("installation failed; see %s" % os.path.join(workdir,
-                                                                       "install.log"))
+        raise RuntimeError("installation failed; see %s" % os.path.join(workdir, "install.log"))
     return db
 
 
 def print_table(runs):
-    columns = [("mode", "mode", "%s"), ("edits", "edits", "%s"), ("syncs", "syncs", "%s"),
-               ("faults", "faults injected", "%s"), ("kills", "kills", "%s"),
-               ("wall", "wall time", "%.0f s"), ("slowest", "slowest request", "%.2f s"),
-               ("retry_max", "slowest retry", "%.2f s"), ("duplicates", "duplicates", "%s"),
-               ("lost", "lost edits", "%s"), ("already_running", "users left already_running",
-                                              "%s"), ("watchdog", "watchdog kills", "%s")]
+    columns = [
+        ("mode", "mode", "%s"),
+        ("edits", "edits", "%s"),
+        ("syncs", "syncs", "%s"),
+        ("faults", "faults injected", "%s"),
+        ("kills", "kills", "%s"),
+        ("wall", "wall time", "%.0f s"),
+        ("slowest", "slowest request", "%.2f s"),
+        ("retry_max", "slowest retry", "%.2f s"),
+        ("duplicates", "duplicates", "%s"),
+        ("lost", "lost edits", "%s"),
+        ("already_running", "users left already_running", "%s"),
+        ("watchdog", "watchdog kills", "%s"),
+    ]
     table = [[title for _key, title, _fmt in columns]]
     for run in runs:
         row = dict(run.row, mode=run.mode)
@@ -1447,23 +1871,32 @@ def print_table(runs):
     widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
     out = []
     for n, line in enumerate(table):
-        out.append("| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(line))
-                   + " |")
+        out.append("| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)) + " |")
         if n == 0:
             out.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     print("\n".join(out))
     for run in runs:
         row = run.row
-        print("%s: %s RDVs, %s live events, %s Google API requests, %s push deliveries, "
-              "%s sync answers already_running during the load, %s \"Réessayer\", %s uncertain edits "
-              "(interrupted by a kill or raced), probe: retry %s s, synced after %s s, "
-              "hung-server restarts %s, slowest: %s" % (
-                  run.mode, row.get("rdvs"), row.get("events"), row.get("api_calls"),
-                  row.get("push"), row.get("already_running_seen"),
-                  row.get("counters", {}).get("retries", 0), row.get("uncertain"),
-                  "%.2f" % row["probe_retry"] if row.get("probe_retry") is not None else "-",
-                  "%.0f" % row["probe_synced"] if row.get("probe_synced") is not None
-                  else "never", row.get("hangs"), row.get("slowest_what")))
+        print(
+            "%s: %s RDVs, %s live events, %s Google API requests, %s push deliveries, "
+            '%s sync answers already_running during the load, %s "Réessayer", %s uncertain edits '
+            "(interrupted by a kill or raced), probe: retry %s s, synced after %s s, "
+            "hung-server restarts %s, slowest: %s"
+            % (
+                run.mode,
+                row.get("rdvs"),
+                row.get("events"),
+                row.get("api_calls"),
+                row.get("push"),
+                row.get("already_running_seen"),
+                row.get("counters", {}).get("retries", 0),
+                row.get("uncertain"),
+                "%.2f" % row["probe_retry"] if row.get("probe_retry") is not None else "-",
+                "%.0f" % row["probe_synced"] if row.get("probe_synced") is not None else "never",
+                row.get("hangs"),
+                row.get("slowest_what"),
+            )
+        )
 
 
 def main(argv=None):
@@ -1476,17 +1909,21 @@ def main(argv=None):
     parser.add_argument("--edits", type=int)
     parser.add_argument("--kills", type=int)
     parser.add_argument("--fault-rate", type=float, default=0.2)
-    parser.add_argument("--shared", type=float, default=0.2,
-                        help="share of new RDVs with two technicians (default 0.2)")
+    parser.add_argument(
+        "--shared",
+        type=float,
+        default=0.2,
+        help="share of new RDVs with two technicians (default 0.2)",
+    )
     parser.add_argument("--mode", choices=("threaded", "prefork", "both"), default="both")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
-    parser.add_argument("--seed", type=int, default=int(os.environ.get("SYSTEM_TIER_SEED",
-                                                                       "13")))
+    parser.add_argument("--seed", type=int, default=int(os.environ.get("SYSTEM_TIER_SEED", "13")))
     parser.add_argument("--limit-time-real", type=int, default=120)
     parser.add_argument("--time-limit", type=int, help="seconds for the workload of a mode")
     parser.add_argument("--quiesce-time", type=int, default=240)
-    parser.add_argument("--template-db", help="an installed database to copy (skips the "
-                        "installation)")
+    parser.add_argument(
+        "--template-db", help="an installed database to copy (skips the installation)"
+    )
     parser.add_argument("--workdir", help="logs (default: a new temporary directory)")
     parser.add_argument("--data-dir", help="Odoo's data dir (default: <workdir>/data)")
     args = parser.parse_args(argv)
@@ -1508,15 +1945,24 @@ def main(argv=None):
     workdir = args.workdir or tempfile.mkdtemp(prefix="system_tier-")
     os.makedirs(workdir, exist_ok=True)
     args.data_dir = os.path.abspath(args.data_dir or os.path.join(workdir, "data"))
-    if args.pg_host not in ("127.0.0.1", "localhost", "::1") and not \
-            args.pg_host.startswith("/"):
+    if args.pg_host not in ("127.0.0.1", "localhost", "::1") and not args.pg_host.startswith("/"):
         parser.error("PostgreSQL must be on a loopback address or a socket")
     random.seed(args.seed)
     started = time.monotonic()
-    log("system tier: size %s (%d planners, %d technicians, %d edits, %d kills, %.0f %% "
-        "faults), mode %s, logs in %s" % (args.size, args.planners, args.technicians,
-                                          args.edits, args.kills, args.fault_rate * 100,
-                                          args.mode, workdir))
+    log(
+        "system tier: size %s (%d planners, %d technicians, %d edits, %d kills, %.0f %% "
+        "faults), mode %s, logs in %s"
+        % (
+            args.size,
+            args.planners,
+            args.technicians,
+            args.edits,
+            args.kills,
+            args.fault_rate * 100,
+            args.mode,
+            workdir,
+        )
+    )
     modes = ("threaded", "prefork") if args.mode == "both" else (args.mode,)
     template = args.template_db
     runs = []
@@ -1536,10 +1982,10 @@ def main(argv=None):
     finally:
         _kill_children()
         if template and not args.template_db and not args.keep:
-            psql_env = dict(os.environ, PGHOST=args.pg_host, PGPORT=str(args.pg_port),
-                            PGUSER=args.pg_user)
-            subprocess.run(["dropdb", "--if-exists", template], env=psql_env,
-                           capture_output=True)
+            psql_env = dict(
+                os.environ, PGHOST=args.pg_host, PGPORT=str(args.pg_port), PGUSER=args.pg_user
+            )
+            subprocess.run(["dropdb", "--if-exists", template], env=psql_env, capture_output=True)
     print()
     print_table(runs)
     failures = ["%s: %s" % (run.mode, text) for run in runs for text in run.failures]
@@ -1547,9 +1993,15 @@ def main(argv=None):
     if failures:
         print("system tier: FAILED (%s)" % "; ".join(failures[:8]))
         return 1
-    print("system tier: ok (%s; %s edits, %s kills, 0 duplicates, 0 lost edits, %.0f s)" % (
-        ", ".join(run.mode for run in runs), sum(run.row.get("edits", 0) for run in runs),
-        sum(run.row.get("kills", 0) for run in runs), total))
+    print(
+        "system tier: ok (%s; %s edits, %s kills, 0 duplicates, 0 lost edits, %.0f s)"
+        % (
+            ", ".join(run.mode for run in runs),
+            sum(run.row.get("edits", 0) for run in runs),
+            sum(run.row.get("kills", 0) for run in runs),
+            total,
+        )
+    )
     return 0
 
 

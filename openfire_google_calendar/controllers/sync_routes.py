@@ -1,6 +1,9 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import http
 from odoo.http import request
 from odoo.release import version_info
+
 from odoo.addons.google_calendar.controllers.main import GoogleCalendarController
 
 from ..services import database_copy, quota
@@ -27,12 +30,18 @@ def connector_status():
     is_admin = env.user.has_group("base.group_system")
     if not env.user.has_group("openfire_google_calendar.group_of_planning_google"):
         action = env.ref("openfire_planning.action_of_planning_config_settings")
-        return {"status": "need_config_from_admin", "url": "",
-                "action": action.id if is_admin else ""}
+        return {
+            "status": "need_config_from_admin",
+            "url": "",
+            "action": action.id if is_admin else "",
+        }
     if not Account._client_credentials()[0]:
         action = env.ref("base_setup.action_general_configuration")
-        return {"status": "need_config_from_admin", "url": "",
-                "action": action.id if is_admin else ""}
+        return {
+            "status": "need_config_from_admin",
+            "url": "",
+            "action": action.id if is_admin else "",
+        }
     if env["ir.config_parameter"].sudo().get_param("google_calendar_sync_paused"):
         return {"status": "sync_paused", "url": ""}
     copy = database_copy.copy_status(env, do_bind=False)
@@ -47,7 +56,6 @@ def connector_status():
 
 
 class OfGoogleCalendarController(GoogleCalendarController):
-
     @http.route()
     def google_calendar_sync_data(self, model, **kw):
         """For RDVs: the connection state, then the sync. Any other model is
@@ -62,8 +70,13 @@ class OfGoogleCalendarController(GoogleCalendarController):
             return status
         # A few seconds at most: a bigger sync answers "in_background" (done /
         # todo) and the cron goes on, within Google's quotas.
-        result = run_sync(request.env, request.env.uid, force=bool(kw.get("force")),
-                          share=quota.BUTTON_SHARE, interactive=True)
+        result = run_sync(
+            request.env,
+            request.env.uid,
+            force=bool(kw.get("force")),
+            share=quota.BUTTON_SHARE,
+            interactive=True,
+        )
         if result.get("status") == "need_auth":  # Google revoked the access meanwhile
             return dict(result, url=start_consent(kw.get("fromurl")))
         return dict(result, url="")

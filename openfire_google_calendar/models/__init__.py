@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import res_config_settings
 from . import of_google_account
 from . import of_google_push

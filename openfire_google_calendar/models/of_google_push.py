@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import hmac
 
 from odoo import api, fields, models
@@ -17,8 +19,7 @@ class OfGooglePush(models.Model):
     _name = "of.google.push"
     _description = "Google Calendar push notification"
 
-    account_id = fields.Many2one("of.google.account", required=True, ondelete="cascade",
-                                 index=True)
+    account_id = fields.Many2one("of.google.account", required=True, ondelete="cascade", index=True)
 
     def init(self):
         """The scheduler's log of Google calls (services/quota.py) lives
@@ -30,10 +31,12 @@ class OfGooglePush(models.Model):
     def _receive(self, channel_id, token, resource_state):
         """A notification from Google: remember it and wake the cron.
         Returns False for an unknown channel or a wrong token."""
-        account = self.env["of.google.account"].sudo().search(
-            [("channel_id", "=", channel_id)], limit=1) if channel_id else None
-        if not account or not token or not hmac.compare_digest(
-                account.channel_token or "", token):
+        account = (
+            self.env["of.google.account"].sudo().search([("channel_id", "=", channel_id)], limit=1)
+            if channel_id
+            else None
+        )
+        if not account or not token or not hmac.compare_digest(account.channel_token or "", token):
             return False
         if resource_state != "sync":  # "sync" only says the channel is open
             self.sudo().create({"account_id": account.id})
@@ -49,13 +52,16 @@ class OfGooglePush(models.Model):
     @api.model
     def _last_seen(self, account):
         """The newest notification of this account a sync starting now covers."""
-        self.env.cr.execute("SELECT max(id) FROM of_google_push WHERE account_id = %s",
-                            [account.id])
+        self.env.cr.execute(
+            "SELECT max(id) FROM of_google_push WHERE account_id = %s", [account.id]
+        )
         return self.env.cr.fetchone()[0] or 0
 
     @api.model
     def _forget_until(self, account, last_id):
         """Drop the notifications a sync's listing covered."""
         if last_id:
-            self.env.cr.execute("DELETE FROM of_google_push WHERE account_id = %s AND id <= %s",
-                                [account.id, last_id])
+            self.env.cr.execute(
+                "DELETE FROM of_google_push WHERE account_id = %s AND id <= %s",
+                [account.id, last_id],
+            )

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import models
 
 
@@ -16,5 +18,6 @@ class OfPlanningRecurrence(models.Model):
             line = "EXDATE:%s" % start.strftime("%Y%m%dT%H%M%SZ")
             lines = [text for text in (recurrence.extra_lines or "").splitlines() if text]
             if line not in lines:
-                recurrence.with_context(of_recurrence_apply=True).extra_lines = \
-                    "\n".join(lines + [line])
+                recurrence.with_context(of_recurrence_apply=True).extra_lines = "\n".join(
+                    lines + [line]
+                )

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
 from ..services import database_copy
@@ -9,49 +11,66 @@ class ResConfigSettings(models.TransientModel):
     group_of_planning_google = fields.Boolean(
         string="(OF) Google Calendar",
         implied_group="openfire_google_calendar.group_of_planning_google",
-        help="Sync the RDVs with the technicians' Google Calendar. Needs recurring RDVs.")
+        help="Sync the RDVs with the technicians' Google Calendar. Needs recurring RDVs.",
+    )
 
     of_google_conflict_policy = fields.Selection(
         [("odoo", "Odoo wins"), ("google", "Google wins"), ("recent", "Most recent wins")],
-        string="When an RDV changed on both sides", default="odoo",
+        string="When an RDV changed on both sides",
+        default="odoo",
         config_parameter="openfire_google_calendar.conflict_policy",
-        help="The losing version is always written in the RDV's chatter.")
+        help="The losing version is always written in the RDV's chatter.",
+    )
     of_google_allow_delete = fields.Boolean(
         string="Delete Google events of deleted RDVs",
         config_parameter="openfire_google_calendar.allow_delete",
-        help="Off: the event of a deleted RDV is cancelled in Google, not deleted.")
+        help="Off: the event of a deleted RDV is cancelled in Google, not deleted.",
+    )
     of_google_sync_window_days = fields.Integer(
-        string="Past RDVs synced (days)", default=30,
+        string="Past RDVs synced (days)",
+        default=30,
         config_parameter="openfire_google_calendar.sync_window_days",
         help="RDVs that ended more than this many days ago are not sent to Google Calendar on "
-             "the first sync, and older events are not imported; moving one into this window "
-             "syncs it. 0: no limit.")
+        "the first sync, and older events are not imported; moving one into this window "
+        "syncs it. 0: no limit.",
+    )
     of_google_calendar_name = fields.Char(
-        string="Name of the dedicated calendar", default="Interventions",
-        config_parameter="openfire_google_calendar.calendar_name")
+        string="Name of the dedicated calendar",
+        default="Interventions",
+        config_parameter="openfire_google_calendar.calendar_name",
+    )
 
     of_google_title_customer = fields.Boolean(
         string="Customer in the event's title",
         config_parameter="openfire_google_calendar.title_customer",
         help="The event's title is the RDV's name followed by the customer, unless the name "
-             "already says it.")
+        "already says it.",
+    )
     of_google_color_by = fields.Selection(
         [("none", "Calendar's colour"), ("state", "By state"), ("task", "By task")],
-        string="Events' colour", default="none",
-        config_parameter="openfire_google_calendar.color_by")
+        string="Events' colour",
+        default="none",
+        config_parameter="openfire_google_calendar.color_by",
+    )
     of_google_reminders = fields.Char(
         string="Reminders (minutes before)",
         config_parameter="openfire_google_calendar.reminders",
-        help="Phone reminders of the RDVs' events, e.g. \"30, 1440\" (30 minutes and one day "
-             "before). Empty: the calendar's default reminders.")
+        help='Phone reminders of the RDVs\' events, e.g. "30, 1440" (30 minutes and one day '
+        "before). Empty: the calendar's default reminders.",
+    )
 
     of_google_copy_status = fields.Char(
-        string="Google Calendar sync of this copy", compute="_compute_of_google_copy_status",
-        help="Set when this database is a copy of the one whose RDVs are in Google Calendar.")
+        string="Google Calendar sync of this copy",
+        compute="_compute_of_google_copy_status",
+        help="Set when this database is a copy of the one whose RDVs are in Google Calendar.",
+    )
 
     def _compute_of_google_copy_status(self):
-        status = database_copy.copy_status(self.env) \
-            if self.env.user.has_group("base.group_system") else False
+        status = (
+            database_copy.copy_status(self.env)
+            if self.env.user.has_group("base.group_system")
+            else False
+        )
         for settings in self:
             settings.of_google_copy_status = status or False
 

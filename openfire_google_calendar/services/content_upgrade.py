@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """An addon upgrade that changes what is synced (a new version of the
 content hash, sync/content_hash.py): every link stored by an older version is
 made pending, so that the next sync of its user looks at it, compares both

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Database copies never touch the calendars of the original.
 
 Our events are named after a uuid (their ids, their private properties):
@@ -7,6 +9,7 @@ that name. Odoo gives a duplicated database a new database.uuid, and
 data/neutralize.sql sets PARAM_DATABASE to NEUTRALIZED: either way the two no
 longer match and nothing syncs until an administrator decides.
 """
+
 from odoo import _
 from odoo.release import version_info
 
@@ -32,7 +35,8 @@ def bind(env):
             "INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, "
             "create_date, write_date) VALUES (%s, %s, %s, %s, now() at time zone 'UTC', "
             "now() at time zone 'UTC') ON CONFLICT (key) DO NOTHING",
-            [key, current, env.uid, env.uid])
+            [key, current, env.uid, env.uid],
+        )
     env.registry.clear_cache(PARAM_CACHE)  # get_param's cache
 
 
@@ -57,24 +61,28 @@ def copy_status(env, do_bind=True):
     if allowed == get_param("database.uuid"):
         return None
     if allowed == NEUTRALIZED:
-        return _("This database was neutralized (a test or staging copy): the Google Calendar "
-                 "sync is off. An administrator can decide in Settings, section Google "
-                 "Calendar.")
-    return _("This database is a copy of another one (its identifier changed): the Google "
-             "Calendar sync is stopped so that it neither duplicates nor cancels the events "
-             "of the original. An administrator decides in Settings, section Google Calendar: "
-             "\"Sync from this database\" if it now is the production database, or "
-             "\"Disconnect this copy\".")
+        return _(
+            "This database was neutralized (a test or staging copy): the Google Calendar "
+            "sync is off. An administrator can decide in Settings, section Google "
+            "Calendar."
+        )
+    return _(
+        "This database is a copy of another one (its identifier changed): the Google "
+        "Calendar sync is stopped so that it neither duplicates nor cancels the events "
+        "of the original. An administrator decides in Settings, section Google Calendar: "
+        '"Sync from this database" if it now is the production database, or '
+        '"Disconnect this copy".'
+    )
 
 
 def accept(env):
-    """"Sync from this database": it is the production one now (a move, a
+    """ "Sync from this database": it is the production one now (a move, a
     restore). The events keep their names, so nothing is duplicated."""
     _params(env).set_param(PARAM_DATABASE, _params(env).get_param("database.uuid"))
 
 
 def disconnect_copy(env):
-    """"Disconnect this copy": no token, no calendar, no link, and a name of
+    """ "Disconnect this copy": no token, no calendar, no link, and a name of
     its own for its events, so that whoever connects here starts apart from
     the original's calendars."""
     env["of.google.account"].sudo().search([])._forget_everything()

@@ -1,5 +1,8 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """OAuth 2.0 with google-auth-oauthlib: the consent URL, the code exchange,
 and the credentials the sync uses. Nothing here touches the ORM."""
+
 import ipaddress
 import os
 from urllib.parse import urlsplit
@@ -44,14 +47,22 @@ def _allow_plain_http_for_loopback(endpoints):
 
 def build_flow(client_id, client_secret, endpoints, redirect_uri, code_verifier=None):
     _allow_plain_http_for_loopback(endpoints)
-    config = {"web": {
-        "client_id": client_id, "client_secret": client_secret,
-        "auth_uri": endpoints["auth_uri"], "token_uri": endpoints["token_uri"],
-        "redirect_uris": [redirect_uri],
-    }}
+    config = {
+        "web": {
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "auth_uri": endpoints["auth_uri"],
+            "token_uri": endpoints["token_uri"],
+            "redirect_uris": [redirect_uri],
+        }
+    }
     return Flow.from_client_config(
-        config, scopes=list(SCOPES), redirect_uri=redirect_uri, code_verifier=code_verifier,
-        autogenerate_code_verifier=code_verifier is None)
+        config,
+        scopes=list(SCOPES),
+        redirect_uri=redirect_uri,
+        code_verifier=code_verifier,
+        autogenerate_code_verifier=code_verifier is None,
+    )
 
 
 def consent_url(flow, state, login_hint=None):
@@ -60,8 +71,8 @@ def consent_url(flow, state, login_hint=None):
     even for a user who connected before."""
     extra = {"login_hint": login_hint} if login_hint else {}
     url, _state = flow.authorization_url(
-        access_type="offline", prompt="consent", include_granted_scopes="true", state=state,
-        **extra)
+        access_type="offline", prompt="consent", include_granted_scopes="true", state=state, **extra
+    )
     return url
 
 
@@ -72,6 +83,7 @@ def exchange_code(flow, code):
         "access_token": token["access_token"],
         "refresh_token": token.get("refresh_token"),
         "expires_in": token.get("expires_in"),
-        "scope": " ".join(token.get("scope") or []) if isinstance(token.get("scope"), list)
+        "scope": " ".join(token.get("scope") or [])
+        if isinstance(token.get("scope"), list)
         else token.get("scope") or "",
     }

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The OAuth `state` of our flow: signed, bound to a user and his session,
 short-lived. Single use comes from the nonce kept in the session, which the
 callback consumes.
@@ -5,6 +7,7 @@ callback consumes.
 Odoo's and OpenFire's states are plain JSON anyone can forge; a forged state
 there can send a victim's tokens to the attacker's account or redirect him
 anywhere. Ours is refused unless this database signed it for this session."""
+
 import base64
 import hashlib
 import hmac
@@ -36,10 +39,20 @@ def _mac(secret, body):
 
 
 def make_state(secret, uid, session_id, nonce, return_path, now=None):
-    payload = {"u": uid, "b": session_binding(session_id), "n": nonce, "r": return_path,
-               "e": int((now or time.time()) + LIFETIME)}
-    body = base64.urlsafe_b64encode(
-        json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()).decode().rstrip("=")
+    payload = {
+        "u": uid,
+        "b": session_binding(session_id),
+        "n": nonce,
+        "r": return_path,
+        "e": int((now or time.time()) + LIFETIME),
+    }
+    body = (
+        base64.urlsafe_b64encode(
+            json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+        )
+        .decode()
+        .rstrip("=")
+    )
     return f"{PREFIX}{body}.{_mac(secret, body)}"
 
 
@@ -48,7 +61,7 @@ def read_state(secret, state, uid, session_id, now=None):
     and session and it has not expired; raise StateError otherwise."""
     if not is_ours(state):
         raise StateError("not our state")
-    body, _sep, mac = state[len(PREFIX):].rpartition(".")
+    body, _sep, mac = state[len(PREFIX) :].rpartition(".")
     if not body or not hmac.compare_digest(_mac(secret, body), mac):
         raise StateError("bad signature")
     try:

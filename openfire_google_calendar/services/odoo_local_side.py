@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The Odoo side of one user's sync: the sync core's LocalSide, with the ORM.
 
 Which RDVs may have changed is found with one indexed query: RDVs whose
@@ -11,7 +13,8 @@ Every write is made in a savepoint and committed at once (the durability
 contract of sync/local_side.py): a database error fails that one item, which
 the executor reports, and the rest of the sync goes on.
 """
-from contextlib import contextmanager
+
+from contextlib import contextmanager, suppress
 
 import psycopg2
 from markupsafe import Markup, escape
@@ -20,8 +23,7 @@ from odoo import Command, _
 from odoo.exceptions import UserError, ValidationError
 
 from ..sync import Kind, PairState, Rdv
-from ..sync.content_hash import (CANCELLED_HASH, content_hash, hash_as_of, is_current,
-                                 version_of)
+from ..sync.content_hash import CANCELLED_HASH, content_hash, hash_as_of, is_current, version_of
 from . import rdv_conversion as conv
 
 
@@ -44,8 +46,13 @@ class OdooLocalSide:
         # No tracking, follower or assignment notice from a sync (its writes
         # are the technician's own, made on his phone): a quiet note instead.
         self.Rdv = self.env["of.planning.intervention"].with_context(
-            of_google_sync=True, of_google_sync_account=account.id, tracking_disable=True,
-            mail_create_nosubscribe=True, mail_notrack=True, mail_auto_subscribe_no_notify=True)
+            of_google_sync=True,
+            of_google_sync_account=account.id,
+            tracking_disable=True,
+            mail_create_nosubscribe=True,
+            mail_notrack=True,
+            mail_auto_subscribe_no_notify=True,
+        )
         self.Link = self.env["of.google.event.link"]
         # Taken with the session's lock (services/sync_runner.py), else here.
         self.watermark = self.env.context.get("of_google_watermark")
@@ -81,28 +88,43 @@ class OdooLocalSide:
         if self.watermark is None:
             self.env.cr.execute(
                 "SELECT least(min(xact_start), now()) FROM pg_stat_activity "
-                "WHERE datname = current_database()")
+                "WHERE datname = current_database()"
+            )
             self.watermark = self.env.cr.fetchone()[0]
             if self.watermark is not None and self.watermark.tzinfo is not None:
-                self.watermark = self.watermark.replace(tzinfo=None) - \
-                    self.watermark.utcoffset()
+                self.watermark = self.watermark.replace(tzinfo=None) - self.watermark.utcoffset()
 
     @property
     def links(self):
         if self._links is None:
-            self._links = {link.rdv_key: link for link in self.Link.search_fetch(
-                [("account_id", "=", self.account.id)],
-                ["rdv_key", "google_event_id", "etag", "content_hash", "sync_state",
-                 "write_date"])}
+            self._links = {
+                link.rdv_key: link
+                for link in self.Link.search_fetch(
+                    [("account_id", "=", self.account.id)],
+                    [
+                        "rdv_key",
+                        "google_event_id",
+                        "etag",
+                        "content_hash",
+                        "sync_state",
+                        "write_date",
+                    ],
+                )
+            }
         return self._links
 
     def _is_mine(self, record):
-        return self.user in record.employee_ids.user_id \
-            and (not record.company_id or record.company_id in self.user.company_ids)
+        return self.user in record.employee_ids.user_id and (
+            not record.company_id or record.company_id in self.user.company_ids
+        )
 
     def _user_domain(self):
-        return [("employee_ids.user_id", "=", self.user.id),
-                "|", ("company_id", "=", False), ("company_id", "in", self.user.company_ids.ids)]
+        return [
+            ("employee_ids.user_id", "=", self.user.id),
+            "|",
+            ("company_id", "=", False),
+            ("company_id", "in", self.user.company_ids.ids),
+        ]
 
     def _views_of(self, records):
         """key -> Rdv for these records: series masters and exceptions for
@@ -150,16 +172,24 @@ class OdooLocalSide:
             "UPDATE of_google_account SET sync_token = %s, sync_watermark = %s, "
             "last_sync = now() AT TIME ZONE 'UTC', write_date = now() AT TIME ZONE 'UTC', "
             "write_uid = %s WHERE id = %s",
-            [token or None, self.watermark, self.env.uid, self.account.id])
-        self.account.invalidate_recordset(["sync_token", "sync_watermark", "last_sync",
-                                           "write_date", "write_uid"])
+            [token or None, self.watermark, self.env.uid, self.account.id],
+        )
+        self.account.invalidate_recordset(
+            ["sync_token", "sync_watermark", "last_sync", "write_date", "write_uid"]
+        )
         self.env.cr.commit()  # pylint: disable=invalid-commit
         self.last_sync_written = True
 
     def load_states(self):
-        return {key: PairState(key=key, event_id=link.google_event_id, etag=link.etag or None,
-                               content_hash=link.content_hash or None)
-                for key, link in self.links.items()}
+        return {
+            key: PairState(
+                key=key,
+                event_id=link.google_event_id,
+                etag=link.etag or None,
+                content_hash=link.content_hash or None,
+            )
+            for key, link in self.links.items()
+        }
 
     def _nothing_changed(self, mark):
         """True when no RDV changed since ``mark`` and no pair is pending
@@ -168,7 +198,9 @@ class OdooLocalSide:
             "SELECT EXISTS(SELECT 1 FROM of_planning_intervention WHERE google_write_date >= %s "
             "AND google_write_account_id IS DISTINCT FROM %s)"
             " OR EXISTS(SELECT 1 FROM of_google_event_link WHERE account_id = %s "
-            "AND sync_state != 'synced')", [mark, self.account.id, self.account.id])
+            "AND sync_state != 'synced')",
+            [mark, self.account.id, self.account.id],
+        )
         return not self.env.cr.fetchone()[0]
 
     def changed_rdvs(self):
@@ -180,9 +212,14 @@ class OdooLocalSide:
         changed = {}
         if mark:
             # This calendar's own writes have nothing to send back.
-            records = self.Rdv.search([("google_write_date", ">=", mark), "|",
-                                       ("google_write_account_id", "=", False),
-                                       ("google_write_account_id", "!=", self.account.id)])
+            records = self.Rdv.search(
+                [
+                    ("google_write_date", ">=", mark),
+                    "|",
+                    ("google_write_account_id", "=", False),
+                    ("google_write_account_id", "!=", self.account.id),
+                ]
+            )
             mine = records.filtered(self._is_mine)
             changed.update(self._views_of(mine))
             for record in records - mine:
@@ -252,8 +289,13 @@ class OdooLocalSide:
 
     def _apply_batch(self, actions):
         records = self._prefetch([action.key for action in actions if action.key])
-        plain = [action for action in actions if action.kind == Kind.CREATE_LOCAL
-                 and not action.rdv.is_exception and not action.rdv.is_series]
+        plain = [
+            action
+            for action in actions
+            if action.kind == Kind.CREATE_LOCAL
+            and not action.rdv.is_exception
+            and not action.rdv.is_series
+        ]
         records_made = self._create_many([action.rdv for action in plain])
         created = dict(zip(map(id, plain), records_made, strict=True))
         answers, stored = [], []
@@ -290,14 +332,13 @@ class OdooLocalSide:
     def save_states(self, states):
         """save_state for a batch (the results of one Google batch), in one
         transaction; item by item when it fails."""
-        try:
+        with suppress(TransientLocalError):
             with self._atomic():
                 records = self._prefetch([key for key, _state in states])
-                self._store_many([(key, state, self._record_for(key, records))
-                                  for key, state in states])
+                self._store_many(
+                    [(key, state, self._record_for(key, records)) for key, state in states]
+                )
             return [None] * len(states)
-        except TransientLocalError:
-            pass
         answers = []
         for key, state in states:
             try:
@@ -327,19 +368,27 @@ class OdooLocalSide:
             if link:
                 link.write({"sync_state": "error", "sync_error": reason})
             elif event_id:
-                self.links[key] = self.Link.create({
-                    "account_id": self.account.id, "rdv_key": key,
-                    "google_event_id": event_id,
-                    "intervention_id": self._record_for(key).id or False,
-                    "sync_state": "error", "sync_error": reason})
+                self.links[key] = self.Link.create(
+                    {
+                        "account_id": self.account.id,
+                        "rdv_key": key,
+                        "google_event_id": event_id,
+                        "intervention_id": self._record_for(key).id or False,
+                        "sync_state": "error",
+                        "sync_error": reason,
+                    }
+                )
 
     def settle(self, report):
         """Pending or failed pairs this sync looked at and found in sync are
         synced: the plan had nothing to do for them, so nothing else says so.
         A link changed since it was listed (an RDV deleted meanwhile) stays."""
         failed = {result.key for result in report.errors}
-        settled = [(link_id, write_date) for link_id, (key, write_date)
-                   in self._unsettled.items() if key not in failed]
+        settled = [
+            (link_id, write_date)
+            for link_id, (key, write_date) in self._unsettled.items()
+            if key not in failed
+        ]
         if not settled or not report.token_saved:
             return
         with self._atomic():
@@ -347,7 +396,8 @@ class OdooLocalSide:
                 self.env.cr.execute(
                     "UPDATE of_google_event_link SET sync_state = 'synced', sync_error = NULL "
                     "WHERE id = %s AND write_date = %s AND sync_state != 'synced'",
-                    [link_id, write_date])
+                    [link_id, write_date],
+                )
             self.Link.invalidate_model(["sync_state", "sync_error"])
 
     # --------------------------------------------------------- ORM details
@@ -373,8 +423,9 @@ class OdooLocalSide:
             if state is None or key in self.links:
                 self._store(key, state, record)
                 continue
-            new.append(dict(self._link_values(state, record), account_id=self.account.id,
-                            rdv_key=key))
+            new.append(
+                dict(self._link_values(state, record), account_id=self.account.id, rdv_key=key)
+            )
         if new:
             for link in self.Link.create(new):
                 self.links[link.rdv_key] = link
@@ -390,14 +441,19 @@ class OdooLocalSide:
         if link:
             link.write(values)
         else:
-            self.links[key] = self.Link.create(dict(values, account_id=self.account.id,
-                                                    rdv_key=key))
+            self.links[key] = self.Link.create(
+                dict(values, account_id=self.account.id, rdv_key=key)
+            )
 
     @staticmethod
     def _link_values(state, record):
-        values = {"google_event_id": state.event_id, "etag": state.etag or False,
-                  "content_hash": state.content_hash or False, "sync_state": "synced",
-                  "sync_error": False}
+        values = {
+            "google_event_id": state.event_id,
+            "etag": state.etag or False,
+            "content_hash": state.content_hash or False,
+            "sync_state": "synced",
+            "sync_error": False,
+        }
         if record:
             values["intervention_id"] = record.id
         return values
@@ -407,17 +463,26 @@ class OdooLocalSide:
         side = _("Google Calendar") if conflict.loser == "google" else _("Odoo")
         if isinstance(loser, Rdv) and not loser.cancelled:  # a deletion has no content
             when = loser.start.isoformat() if loser.start else ""
-            details = Markup("<br/>").join([
-                escape(_("Title: %s", loser.summary)), escape(_("Start: %s", when)),
-                escape(_("Location: %s", loser.location or "")),
-                escape(_("Description: %s", (loser.description or "")[:500]))])
+            details = Markup("<br/>").join(
+                [
+                    escape(_("Title: %s", loser.summary)),
+                    escape(_("Start: %s", when)),
+                    escape(_("Location: %s", loser.location or "")),
+                    escape(_("Description: %s", (loser.description or "")[:500])),
+                ]
+            )
         else:
             details = escape(_("(deleted)"))
         body = Markup("<p>%s</p><p>%s</p>") % (
-            _("Changed in Odoo and in Google Calendar since the last sync. Kept: the version "
-              "of %(winner)s (policy: %(policy)s). The version of %(loser)s that was not kept:",
-              winner=_("Odoo") if conflict.winner == "odoo" else _("Google Calendar"),
-              policy=conflict.policy.value, loser=side), details)
+            _(
+                "Changed in Odoo and in Google Calendar since the last sync. Kept: the version "
+                "of %(winner)s (policy: %(policy)s). The version of %(loser)s that was not kept:",
+                winner=_("Odoo") if conflict.winner == "odoo" else _("Google Calendar"),
+                policy=conflict.policy.value,
+                loser=side,
+            ),
+            details,
+        )
         self._note(record, body)
 
     def _employees(self, rdv):
@@ -444,7 +509,8 @@ class OdooLocalSide:
             "SELECT max(google_write_date), bool_and(google_write_account_id IS NOT DISTINCT "
             "FROM %%s) FROM (SELECT google_write_date, google_write_account_id FROM "
             "of_planning_intervention WHERE %s = %%s FOR NO KEY UPDATE) AS locked" % column,
-            [self.account.id, record_id])
+            [self.account.id, record_id],
+        )
         changed, own_write = self.env.cr.fetchone()
         self._take_watermark()
         if not changed or not self.watermark or changed < self.watermark or own_write:
@@ -461,11 +527,15 @@ class OdooLocalSide:
         self.env.invalidate_all()  # what the sync read is cached: read the row again
         current = self._current(action.key)
         if current is not None:
-            current = content_hash(current) if is_current(expected) \
+            current = (
+                content_hash(current)
+                if is_current(expected)
                 else hash_as_of(current, version_of(expected))
+            )
         if current != expected:
             raise TransientLocalError(
-                "changed in Odoo since this sync read it: the next sync decides")
+                "changed in Odoo since this sync read it: the next sync decides"
+            )
 
     def _apply(self, action, records=None):
         """Create, update or cancel in Odoo; return (key, record).
@@ -483,8 +553,9 @@ class OdooLocalSide:
                 raise ValueError("series %s is gone" % action.key)
             self._write_series(recurrence, rdv, cancel=action.kind == Kind.CANCEL_LOCAL)
             return action.key, conv.series_template(recurrence)
-        record = records.get(record_id) if records is not None \
-            else self.Rdv.browse(record_id).exists()
+        record = (
+            records.get(record_id) if records is not None else self.Rdv.browse(record_id).exists()
+        )
         if not record:
             raise ValueError("RDV %s is gone" % action.key)
         if action.kind == Kind.CANCEL_LOCAL:
@@ -503,9 +574,13 @@ class OdooLocalSide:
 
     def _new_values(self, rdv):
         values = dict(conv.content_values(rdv), **conv.schedule_values(rdv))
-        values.update(employee_ids=[Command.set(self._employees(rdv).ids)], tz=rdv.tz,
-                      user_id=self.user.id, company_id=self.user.company_id.id,
-                      tache_id=self._tache_id)
+        values.update(
+            employee_ids=[Command.set(self._employees(rdv).ids)],
+            tz=rdv.tz,
+            user_id=self.user.id,
+            company_id=self.user.company_id.id,
+            tache_id=self._tache_id,
+        )
         return values
 
     @property
@@ -538,9 +613,14 @@ class OdooLocalSide:
         recurrence = record.recurrence_id
         self._note(record, _("Series created from Google Calendar."))
         if recurrence.rule_error:
-            self._note(record, _("The recurrence rule from Google Calendar cannot be read "
-                                 "(%s): only the first RDV of the series is planned.",
-                                 recurrence.rule_error))
+            self._note(
+                record,
+                _(
+                    "The recurrence rule from Google Calendar cannot be read "
+                    "(%s): only the first RDV of the series is planned.",
+                    recurrence.rule_error,
+                ),
+            )
         return conv.series_key(recurrence), record
 
     def _write_series(self, recurrence, rdv, cancel=False):
@@ -550,8 +630,12 @@ class OdooLocalSide:
             self._note(template, _("Series cancelled: it was deleted in Google Calendar."))
             return
         schedule = conv.schedule_values(rdv)
-        values = dict(conv.content_values(rdv, template), duree=schedule["duree"],
-                      all_day=schedule["all_day"], recurrence_update="all_events")
+        values = dict(
+            conv.content_values(rdv, template),
+            duree=schedule["duree"],
+            all_day=schedule["all_day"],
+            recurrence_update="all_events",
+        )
         delta = schedule["date"] - recurrence.dtstart
         if delta:
             values["date"] = template.date + delta
@@ -572,10 +656,15 @@ class OdooLocalSide:
         if not record:
             template = conv.series_template(recurrence)
             original = conv.original_start_values(recurrence, rdv)
-            record = self.Rdv.with_context(of_recurrence_apply=True).create(dict(
-                template._series_template(), recurrence_id=recurrence.id,
-                recurrence_original_date=original, recurrence_exception=True,
-                date=original))
+            record = self.Rdv.with_context(of_recurrence_apply=True).create(
+                dict(
+                    template._series_template(),
+                    recurrence_id=recurrence.id,
+                    recurrence_original_date=original,
+                    recurrence_exception=True,
+                    date=original,
+                )
+            )
         if rdv.cancelled:
             record.write({"state": "cancel", "recurrence_update": "self_only"})
         else:

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Coming from OpenFire 10: sync a user's primary calendar, where
 ``of_planning_google`` put his RDVs, adopting its events (rules:
 sync/of10.py) instead of inserting a second copy of each RDV."""

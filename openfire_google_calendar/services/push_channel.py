@@ -1,4 +1,7 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Google's push channel (events.watch) of one user's calendar."""
+
 import logging
 import secrets
 import uuid
@@ -33,24 +36,30 @@ def ensure_watch(account, client, calendar_id):
     account = account.sudo()
     address = push_address(account.env)
     soon = fields.Datetime.now() + timedelta(days=1)
-    if not address or (account.channel_id and account.channel_expiration
-                       and account.channel_expiration > soon):
+    if not address or (
+        account.channel_id and account.channel_expiration and account.channel_expiration > soon
+    ):
         return
     old = (account.channel_id, account.channel_resource_id)
     channel_id, token = str(uuid.uuid4()), secrets.token_urlsafe(24)
     try:
-        answer = client.watch(calendar_id, channel_id, address, token=token,
-                              ttl_seconds=CHANNEL_TTL)
+        answer = client.watch(
+            calendar_id, channel_id, address, token=token, ttl_seconds=CHANNEL_TTL
+        )
     except GoogleError as exc:
         _logger.info("No push channel for user %s: %s", account.user_id.id, exc)
         return
     expiration = answer.get("expiration")
-    account.write({
-        "channel_id": channel_id, "channel_token": token,
-        "channel_resource_id": answer.get("resourceId"),
-        "channel_expiration": datetime.utcfromtimestamp(int(expiration) / 1000)
-        if expiration else fields.Datetime.now() + timedelta(seconds=CHANNEL_TTL),
-    })
+    account.write(
+        {
+            "channel_id": channel_id,
+            "channel_token": token,
+            "channel_resource_id": answer.get("resourceId"),
+            "channel_expiration": datetime.utcfromtimestamp(int(expiration) / 1000)
+            if expiration
+            else fields.Datetime.now() + timedelta(seconds=CHANNEL_TTL),
+        }
+    )
     if old[0] and old[1]:
         try:
             client.stop_channel(*old)

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Google's per-minute quotas, shared by every worker and server of the
 database: a log of the API calls each sync sent (table of_google_quota_use,
 one row per sync, created by of.google.push's init), read as a sliding window
@@ -11,16 +13,17 @@ several runs and the others' small syncs go in between. The writes beyond the
 budget are deferred (sync.executor, Outcome.DEFERRED), the sync token is kept,
 and the cron goes on later.
 """
+
 import random
 
 PARAM_PREFIX = "openfire_google_calendar."
-PER_USER = 600          # Google's default, per user per project per minute
-PER_PROJECT = 10000     # per project per minute
-MARGIN = 0.9            # what we allow ourselves of each
-RUN_SHARE = 500         # the most calls one sync run of the cron sends
-BUTTON_SHARE = 110      # the most calls "Sync. with Google" sends (a few seconds)
-SMALL_SYNC = 2          # calls not worth a statement (a poll: one listing)
-WINDOW = 60             # seconds
+PER_USER = 600  # Google's default, per user per project per minute
+PER_PROJECT = 10000  # per project per minute
+MARGIN = 0.9  # what we allow ourselves of each
+RUN_SHARE = 500  # the most calls one sync run of the cron sends
+BUTTON_SHARE = 110  # the most calls "Sync. with Google" sends (a few seconds)
+SMALL_SYNC = 2  # calls not worth a statement (a poll: one listing)
+WINDOW = 60  # seconds
 
 TABLE = """
     CREATE TABLE IF NOT EXISTS of_google_quota_use (
@@ -34,11 +37,15 @@ TABLE = """
 
 # Subqueries for the session's lock statement: calls in the window, this
 # account's and the whole project's.
-USED_BY_ACCOUNT = ("(SELECT coalesce(sum(calls), 0) FROM of_google_quota_use "
-                   "WHERE account_id = %s AND at > (now() AT TIME ZONE 'UTC') "
-                   "- interval '60 seconds')")
-USED_BY_PROJECT = ("(SELECT coalesce(sum(calls), 0) FROM of_google_quota_use "
-                   "WHERE at > (now() AT TIME ZONE 'UTC') - interval '60 seconds')")
+USED_BY_ACCOUNT = (
+    "(SELECT coalesce(sum(calls), 0) FROM of_google_quota_use "
+    "WHERE account_id = %s AND at > (now() AT TIME ZONE 'UTC') "
+    "- interval '60 seconds')"
+)
+USED_BY_PROJECT = (
+    "(SELECT coalesce(sum(calls), 0) FROM of_google_quota_use "
+    "WHERE at > (now() AT TIME ZONE 'UTC') - interval '60 seconds')"
+)
 
 
 def limits(env):
@@ -51,6 +58,7 @@ def limits(env):
             return int(get_param(PARAM_PREFIX + key) or default)
         except ValueError:
             return default
+
     return number("quota_per_user", PER_USER), number("quota_per_project", PER_PROJECT)
 
 
@@ -84,13 +92,16 @@ class Reservation:
         # read a transaction's snapshot is taken by its first statement, so
         # what the previous holder committed is only seen after the lock.
         cr.execute("SELECT pg_advisory_lock(%s, 0)", [QUOTA_LOCK])
-        cr.commit()  # pylint: disable=invalid-commit  (the session's own cursor)
+        # The session's own cursor (services/sync_runner.py): committing is its job.
+        cr.commit()  # pylint: disable=invalid-commit
         try:
             cr.execute("SELECT %s, %s" % (USED_BY_ACCOUNT, USED_BY_PROJECT), [self.account_id])
             user_used, project_used = cr.fetchone()
             allowed = budget(self.env, user_used, project_used, self.share)
-            cr.execute("INSERT INTO of_google_quota_use (account_id, calls) VALUES (%s, %s) "
-                       "RETURNING id", [self.account_id, max(min(allowed, needed + 1), 0)])
+            cr.execute(
+                "INSERT INTO of_google_quota_use (account_id, calls) VALUES (%s, %s) RETURNING id",
+                [self.account_id, max(min(allowed, needed + 1), 0)],
+            )
             self.row_id = cr.fetchone()[0]
             cr.commit()  # pylint: disable=invalid-commit
         finally:
@@ -104,15 +115,18 @@ def record(env, account_id, calls, reservation=None):
     """Log the calls a sync sent (and forget what the window no longer sees):
     its reservation becomes what it really sent."""
     if reservation is not None and reservation.row_id:
-        env.cr.execute("UPDATE of_google_quota_use SET calls = %s WHERE id = %s",
-                       [calls, reservation.row_id])
+        env.cr.execute(
+            "UPDATE of_google_quota_use SET calls = %s WHERE id = %s", [calls, reservation.row_id]
+        )
         return
     if calls <= SMALL_SYNC:
         return
     env.cr.execute(
         "WITH old AS (DELETE FROM of_google_quota_use WHERE at < (now() AT TIME ZONE 'UTC') "
         "- interval '10 minutes') INSERT INTO of_google_quota_use (account_id, calls) "
-        "VALUES (%s, %s)", [account_id, calls])
+        "VALUES (%s, %s)",
+        [account_id, calls],
+    )
 
 
 def wait_seconds(retry_after=None):

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """RDV records to the sync core's plain `Rdv`, and back to ORM values.
 
 Keys: an RDV is its id ("42"); a recurring series is "s" + the series id

@@ -1,4 +1,7 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The scheduled action: every connected user, one session each."""
+
 import logging
 import time
 
@@ -30,17 +33,27 @@ def sync_all(env, time_budget=None):
         return 0
     budget = cron_budget() if time_budget is None else time_budget
     started = time.monotonic()
-    accounts = env["of.google.account"].sudo().search(
-        [("state", "=", "connected"), ("sync_stopped", "=", False)],
-        order="last_sync asc nulls first, id")
+    accounts = (
+        env["of.google.account"]
+        .sudo()
+        .search(
+            [("state", "=", "connected"), ("sync_stopped", "=", False)],
+            order="last_sync asc nulls first, id",
+        )
+    )
     notified = set(env["of.google.push"].sudo()._notified_accounts())
-    user_ids = [account.user_id.id for account in
-                accounts.sorted(lambda account: account.id not in notified)]
+    user_ids = [
+        account.user_id.id
+        for account in accounts.sorted(lambda account: account.id not in notified)
+    ]
     done = 0
     for user_id in user_ids:
         if done and time.monotonic() - started > budget:
-            _logger.info("Google Calendar cron: time budget spent, %d of %d users synced",
-                         done, len(user_ids))
+            _logger.info(
+                "Google Calendar cron: time budget spent, %d of %d users synced",
+                done,
+                len(user_ids),
+            )
             env.ref(CRON_XMLID).sudo()._trigger()
             break
         try:

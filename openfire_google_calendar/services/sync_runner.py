@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The one way into a sync, and into anything that talks to a user's Google account.
 
 "Sync. with Google", the cron, push notifications, the calendar choice and
@@ -19,6 +21,7 @@ through :func:`run_sync`). A session:
   notes a sync posts), in sudo mode: RDVs are found through employees a
   planner may not read, and tokens are readable by administrators only.
 """
+
 import logging
 from contextlib import contextmanager
 from dataclasses import replace
@@ -70,7 +73,8 @@ def _check_caller(env, cursor):
     if env.cr.fetchone()[0] is not None:
         raise CallerWroteError(
             "a Google Calendar session was entered from a transaction that already wrote; "
-            "mark the work and trigger the cron instead")
+            "mark the work and trigger the cron instead"
+        )
 
 
 # What a session needs to know before it starts, in one query on the caller's
@@ -97,10 +101,15 @@ def _session_info(env, cursor, user_id):
     if txid is not None and not isinstance(cursor, TestCursor):
         raise CallerWroteError(
             "a Google Calendar session was entered from a transaction that already wrote; "
-            "mark the work and trigger the cron instead")
+            "mark the work and trigger the cron instead"
+        )
     companies = [company_id] + [cid for cid in company_ids if cid != company_id]
-    context = {"lang": lang, "tz": tz, "allowed_company_ids": companies,
-               "of_google_company_tz": company_tz}
+    context = {
+        "lang": lang,
+        "tz": tz,
+        "allowed_company_ids": companies,
+        "of_google_company_tz": company_tz,
+    }
     return context, account_id
 
 
@@ -133,14 +142,16 @@ def _unlock(cursor, account_id):
         cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, account_id])
         cursor.commit()
     except psycopg2.Error:
-        _logger.exception("Could not release the Google Calendar lock of account %s",
-                          account_id)
+        _logger.exception("Could not release the Google Calendar lock of account %s", account_id)
 
 
 def is_locked(env, account_id):
     """True while a session of this account runs (on any connection)."""
-    env.cr.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
-                   "classid = %s AND objid = %s AND granted", [LOCK_NAMESPACE, account_id])
+    env.cr.execute(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+        "classid = %s AND objid = %s AND granted",
+        [LOCK_NAMESPACE, account_id],
+    )
     return bool(env.cr.fetchone()[0])
 
 
@@ -170,14 +181,23 @@ def google_session(env, user_id):
             cursor.commit()
             if watermark is not None and watermark.tzinfo is not None:
                 watermark = watermark.replace(tzinfo=None) - watermark.utcoffset()
-            session_env = session_env(context=dict(
-                session_env.context, of_google_last_push=last_push or 0,
-                of_google_watermark=watermark,
-                of_google_quota_used=(int(user_used), int(project_used))))
+            session_env = session_env(
+                context=dict(
+                    session_env.context,
+                    of_google_last_push=last_push or 0,
+                    of_google_watermark=watermark,
+                    of_google_quota_used=(int(user_used), int(project_used)),
+                )
+            )
             Account = session_env["of.google.account"]
             account = Account.browse(account_id)
-            account.fetch([name for name, field in Account._fields.items()
-                           if field.store and field.column_type])  # one query
+            account.fetch(
+                [
+                    name
+                    for name, field in Account._fields.items()
+                    if field.store and field.column_type
+                ]
+            )  # one query
             try:
                 yield account
                 cursor.commit()
@@ -197,8 +217,10 @@ def blocked_status(account):
     context = account.env.context  # noqa: F841  pylint: disable=unused-variable
     get_param = account.env["ir.config_parameter"].get_param
     if get_param("google_calendar_sync_paused"):
-        return {"status": "sync_paused", "message": _(
-            "The synchronization with Google Calendar is paused by an administrator.")}
+        return {
+            "status": "sync_paused",
+            "message": _("The synchronization with Google Calendar is paused by an administrator."),
+        }
     copy = database_copy.copy_status(account.env)
     if copy:
         return {"status": "copy_detected", "message": copy}
@@ -260,7 +282,8 @@ def _trigger_later(account):
     window has moved (jittered: workers and servers do not all come at once)."""
     account.env["of.google.push"].sudo().create({"account_id": account.id})  # first in line
     account.env.ref(CRON_XMLID).sudo()._trigger(
-        at=fields.Datetime.now() + timedelta(seconds=quota.wait_seconds()))
+        at=fields.Datetime.now() + timedelta(seconds=quota.wait_seconds())
+    )
     account.env.cr.commit()  # pylint: disable=invalid-commit
 
 
@@ -280,8 +303,14 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
     budget = quota.budget(account.env, user_used, project_used, share)
     if budget < 2:  # not even a listing and a write: wait for the window to move
         _trigger_later(account)
-        return {"status": "in_background", "done": 0, "todo": None, "message": _(
-            "Google's limits are reached for now: the sync goes on in the background.")}
+        return {
+            "status": "in_background",
+            "done": 0,
+            "todo": None,
+            "message": _(
+                "Google's limits are reached for now: the sync goes on in the background."
+            ),
+        }
     client = reservation = None
     try:
         client = account._client(backoff=Backoff(**INTERACTIVE_BACKOFF) if interactive else None)
@@ -292,14 +321,20 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
         # Writes reserve their calls in the shared log first, under a lock
         # every worker takes (no statement at all for a sync with no write).
         reservation = quota.Reservation(account.env, account.id, share)
-        report = sync_calendar(client, calendar_id, local, settings, force=force,
-                               budget=reservation)
+        report = sync_calendar(
+            client, calendar_id, local, settings, force=force, budget=reservation
+        )
         if not first_sync and not report.deferred:  # a big sync: the channel can wait
             account._ensure_watch(client, calendar_id)
         account._remember_token(client.credentials)
     except ReconnectNeeded as exc:
-        account._disconnect(_("Google refused the connection (%s). Press \"Sync. with "
-                              "Google\" to connect again.", exc), state="revoked")
+        account._disconnect(
+            _(
+                'Google refused the connection (%s). Press "Sync. with Google" to connect again.',
+                exc,
+            ),
+            state="revoked",
+        )
         return {"status": "need_auth", "message": account.last_error}
     except GoogleError as exc:
         account.last_error = _("Google Calendar answered: %s", exc)
@@ -324,9 +359,15 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
     if report.deferred:
         # The rest goes to the background: the cron, once the window moved.
         _trigger_later(account)
-        result.update(status="in_background", done=len(report.done),
-                      todo=len(report.deferred), message=_(
-                          "%(done)s changes synced, %(todo)s more are being synced in the "
-                          "background (Google's limits: about 600 changes per minute).",
-                          done=len(report.done), todo=len(report.deferred)))
+        result.update(
+            status="in_background",
+            done=len(report.done),
+            todo=len(report.deferred),
+            message=_(
+                "%(done)s changes synced, %(todo)s more are being synced in the "
+                "background (Google's limits: about 600 changes per minute).",
+                done=len(report.done),
+                todo=len(report.deferred),
+            ),
+        )
     return result

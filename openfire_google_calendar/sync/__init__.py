@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The Odoo-free sync core of openfire_google_calendar (see README.md here).
 
 ``plan`` decides, ``google_client`` talks HTTP, ``executor`` applies,
@@ -11,22 +13,76 @@ from .content_hash import CANCELLED_HASH, content_hash
 from .cycle import SyncReport, sync_calendar
 from .event_ids import event_id_for, instance_id, master_of
 from .executor import ItemResult, Outcome, apply_plan
-from .google_client import (CALENDAR_SCOPE, GOOGLE_TOKEN_URI, ChangeSet, GoogleClient,
-                            GoogleError, ReconnectNeeded, Write, make_credentials)
+from .google_client import (
+    CALENDAR_SCOPE,
+    GOOGLE_TOKEN_URI,
+    ChangeSet,
+    GoogleClient,
+    GoogleError,
+    ReconnectNeeded,
+    Write,
+    make_credentials,
+)
 from .local_side import LocalSide
 from .mapping import event_to_rdv, owner_of, rdv_to_event
-from .plan import (GOOGLE, ODOO, Action, Conflict, Kind, Plan, Policy, Stop, SyncSettings,
-                   decide_pair, keys_to_fetch, plan_sync)
-from .rdv import (Rdv, location_shown, override_after_pull, state_after_pull, state_of,
-                  status_of)
+from .plan import (
+    GOOGLE,
+    ODOO,
+    Action,
+    Conflict,
+    Kind,
+    Plan,
+    Policy,
+    Stop,
+    SyncSettings,
+    decide_pair,
+    keys_to_fetch,
+    plan_sync,
+)
+from .rdv import Rdv, location_shown, override_after_pull, state_after_pull, state_of, status_of
 from .state import PairState
 
 __all__ = [
-    "Action", "apply_plan", "Backoff", "CALENDAR_SCOPE", "CANCELLED_HASH", "ChangeSet",
-    "Conflict", "content_hash", "decide_pair", "event_id_for", "event_to_rdv", "GOOGLE",
-    "GOOGLE_TOKEN_URI", "GoogleClient", "GoogleError", "instance_id", "ItemResult",
-    "keys_to_fetch", "Kind", "LocalSide", "location_shown", "make_credentials", "master_of",
-    "ODOO", "Outcome", "override_after_pull", "owner_of", "PairState", "Plan", "plan_sync",
-    "Policy", "Rdv", "rdv_to_event", "ReconnectNeeded", "state_after_pull", "state_of",
-    "status_of", "Stop", "sync_calendar", "SyncReport", "SyncSettings", "Write",
+    "Action",
+    "apply_plan",
+    "Backoff",
+    "CALENDAR_SCOPE",
+    "CANCELLED_HASH",
+    "ChangeSet",
+    "Conflict",
+    "content_hash",
+    "decide_pair",
+    "event_id_for",
+    "event_to_rdv",
+    "GOOGLE",
+    "GOOGLE_TOKEN_URI",
+    "GoogleClient",
+    "GoogleError",
+    "instance_id",
+    "ItemResult",
+    "keys_to_fetch",
+    "Kind",
+    "LocalSide",
+    "location_shown",
+    "make_credentials",
+    "master_of",
+    "ODOO",
+    "Outcome",
+    "override_after_pull",
+    "owner_of",
+    "PairState",
+    "Plan",
+    "plan_sync",
+    "Policy",
+    "Rdv",
+    "rdv_to_event",
+    "ReconnectNeeded",
+    "state_after_pull",
+    "state_of",
+    "status_of",
+    "Stop",
+    "sync_calendar",
+    "SyncReport",
+    "SyncSettings",
+    "Write",
 ]

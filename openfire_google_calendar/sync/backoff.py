@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """When to try a Google call again, and how long to wait first.
 
 Google asks clients to back off exponentially, with jitter, on rate limits

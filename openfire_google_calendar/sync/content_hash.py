@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The hash of what the sync carries between Odoo and Google, and nothing else.
 
 A change is "real" when this hash changes: Google moves an event's etag for

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """One sync of one user's calendar: list, plan, apply, remember.
 
 1. List Google's changes since the saved sync token (all events on the first
@@ -23,9 +25,12 @@ from .plan import GOOGLE, ODOO, Kind, keys_to_fetch, plan_sync
 
 # How the user's summary counts the actions done (either side).
 _SUMMARY_KIND = {
-    Kind.CREATE_REMOTE: "created", Kind.CREATE_LOCAL: "created",
-    Kind.UPDATE_REMOTE: "updated", Kind.UPDATE_LOCAL: "updated",
-    Kind.CANCEL_REMOTE: "cancelled", Kind.CANCEL_LOCAL: "cancelled",
+    Kind.CREATE_REMOTE: "created",
+    Kind.CREATE_LOCAL: "created",
+    Kind.UPDATE_REMOTE: "updated",
+    Kind.UPDATE_LOCAL: "updated",
+    Kind.CANCEL_REMOTE: "cancelled",
+    Kind.CANCEL_LOCAL: "cancelled",
     Kind.DELETE_REMOTE: "cancelled",
 }
 
@@ -67,15 +72,17 @@ class SyncReport:
     @property
     def problems(self):
         """Results with something to report: failures, skips and mapping problems."""
-        return [r for r in self.results
-                if r.outcome in (Outcome.FAILED, Outcome.SKIPPED) or r.action.problems]
+        return [
+            r
+            for r in self.results
+            if r.outcome in (Outcome.FAILED, Outcome.SKIPPED) or r.action.problems
+        ]
 
     @property
     def errors(self):
         """Results the user sees as errors on their RDV: what failed, is to be
         retried, or was skipped as unusable."""
-        return [r for r in self.results
-                if r.outcome not in (Outcome.DONE, Outcome.DEFERRED)]
+        return [r for r in self.results if r.outcome not in (Outcome.DONE, Outcome.DEFERRED)]
 
     def summary(self):
         """What the user is told: {created, updated, cancelled, conflicts, errors}."""
@@ -121,11 +128,17 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
     if missing:
         found = local.get_rdvs(missing)
         rdvs.update({key: found.get(key) for key in missing})
-    plan = plan_sync(states, rdvs, changes.events, settings, local_complete=changes.full,
-                     remote_complete=changes.full, force=force)
+    plan = plan_sync(
+        states,
+        rdvs,
+        changes.events,
+        settings,
+        local_complete=changes.full,
+        remote_complete=changes.full,
+        force=force,
+    )
     if plan.stopped:
-        return SyncReport(full=changes.full, stopped=plan.stopped, results=(),
-                          token_saved=False)
+        return SyncReport(full=changes.full, stopped=plan.stopped, results=(), token_saved=False)
     if callable(budget):  # asked once, for the writes this plan needs
         writes = sum(1 for action in plan.actions if action.side == GOOGLE)
         budget = budget(writes) if writes else None
@@ -135,5 +148,6 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
     blocked = any(r.outcome in (Outcome.RETRY, Outcome.DEFERRED) for r in results)
     if not blocked:
         local.save_sync_token(changes.next_sync_token)
-    return SyncReport(full=changes.full, stopped=None, results=tuple(results),
-                      token_saved=not blocked)
+    return SyncReport(
+        full=changes.full, stopped=None, results=tuple(results), token_saved=not blocked
+    )

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """What a technician reads on his phone, generated from the RDV, and what of
 it comes back.
 

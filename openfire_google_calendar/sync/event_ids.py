@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Event ids chosen by the client, so that a retried insert is idempotent.
 
 Google lets the client choose an event's id (base32hex: ``a-v`` and ``0-9``,

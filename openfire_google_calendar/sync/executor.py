@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Apply a plan: Google writes through the client, Odoo writes through the
 local side, and one :class:`ItemResult` per action.
 
@@ -35,10 +37,10 @@ class Outcome(str, Enum):
     """How an action ended."""
 
     DONE = "done"
-    FAILED = "failed"       # permanent: will fail again the same way; see reason
-    RETRY = "retry"         # transient: the next sync tries again
-    SKIPPED = "skipped"     # unusable input from Google, reported
-    DEFERRED = "deferred"   # over this run's request budget: a later run does it
+    FAILED = "failed"  # permanent: will fail again the same way; see reason
+    RETRY = "retry"  # transient: the next sync tries again
+    SKIPPED = "skipped"  # unusable input from Google, reported
+    DEFERRED = "deferred"  # over this run's request budget: a later run does it
 
 
 @dataclass(frozen=True)
@@ -69,15 +71,16 @@ class _Run:
         self.settings = settings
         self.states = states or {}
         self.results = []
-        self.created = {}        # event id -> key of the RDVs created in Odoo
-        self.unwritten = set()   # keys whose Google write did not succeed
+        self.created = {}  # event id -> key of the RDVs created in Odoo
+        self.unwritten = set()  # keys whose Google write did not succeed
 
     def report(self, action, outcome, reason="", key=None, event_id=None):
         """Record the outcome of ``action``."""
         if outcome != Outcome.DONE and action.side == GOOGLE:
             self.unwritten.add(action.key)
-        self.results.append(ItemResult(action, outcome, key or action.key,
-                                       event_id or action.event_id, reason))
+        self.results.append(
+            ItemResult(action, outcome, key or action.key, event_id or action.event_id, reason)
+        )
 
     # -- state only ------------------------------------------------------------
     def save_only(self, action):
@@ -95,12 +98,17 @@ class _Run:
         """The action with its series key resolved, or None (reported) when
         the series of an exception is not in Odoo yet."""
         rdv = action.rdv
-        if action.kind == Kind.CREATE_LOCAL and rdv is not None and rdv.is_exception \
-                and rdv.series_key is None:
+        if (
+            action.kind == Kind.CREATE_LOCAL
+            and rdv is not None
+            and rdv.is_exception
+            and rdv.series_key is None
+        ):
             series_key = self.created.get(action.series_event_id)
             if series_key is None:
-                self.report(action, Outcome.RETRY, "the series of this occurrence "
-                            "is not in Odoo yet")
+                self.report(
+                    action, Outcome.RETRY, "the series of this occurrence is not in Odoo yet"
+                )
                 return None
             action = replace(action, rdv=replace(rdv, series_key=series_key))
         return action
@@ -123,7 +131,7 @@ class _Run:
         """Local writes in batches of LOCAL_BATCH (one transaction each)."""
         ready = [a for a in (self.prepared(action) for action in actions) if a is not None]
         for start in range(0, len(ready), LOCAL_BATCH):
-            chunk = ready[start:start + LOCAL_BATCH]
+            chunk = ready[start : start + LOCAL_BATCH]
             try:
                 answers = self.local.write_rdvs(chunk)
             except Exception as exc:  # pylint: disable=broad-except
@@ -152,13 +160,15 @@ class _Run:
         db = self.settings.database_uuid
         if action.kind == Kind.DELETE_REMOTE:
             return Write("delete", action.event_id, etag=action.etag)
-        if action.rdv is None:                       # the RDV was deleted in Odoo
+        if action.rdv is None:  # the RDV was deleted in Odoo
             return Write("patch", action.event_id, {"status": "cancelled"}, action.etag)
         if action.kind == Kind.CREATE_REMOTE and not action.rdv.is_exception:
-            return Write("insert", action.event_id,
-                         rdv_to_event(action.rdv, db, event_id=action.event_id))
-        return Write("patch", action.event_id,
-                     rdv_to_event(action.rdv, db, for_patch=True), action.etag)
+            return Write(
+                "insert", action.event_id, rdv_to_event(action.rdv, db, event_id=action.event_id)
+            )
+        return Write(
+            "patch", action.event_id, rdv_to_event(action.rdv, db, for_patch=True), action.etag
+        )
 
     def post_conflicts(self, actions):
         """Post the losers of the conflicts Odoo won, before any Google write
@@ -170,8 +180,7 @@ class _Run:
                 try:
                     self.local.post_conflict(action.key, action.conflict)
                 except Exception as exc:  # pylint: disable=broad-except
-                    self.report(action, Outcome.RETRY, "posting the conflict failed: %s"
-                                % exc)
+                    self.report(action, Outcome.RETRY, "posting the conflict failed: %s" % exc)
                     continue
             ready.append(action)
         return ready
@@ -192,12 +201,12 @@ class _Run:
             sent.append(action)
         later = []
         for start in range(0, len(writes), MAX_BATCH):
-            chunk = sent[start:start + MAX_BATCH]
+            chunk = sent[start : start + MAX_BATCH]
             if self.over_budget(len(chunk)):
                 for action in sent[start:]:
                     self.report(action, Outcome.DEFERRED, "over this run's request budget")
                 break
-            later.extend(self.write_chunk(chunk, writes[start:start + MAX_BATCH], follow_up))
+            later.extend(self.write_chunk(chunk, writes[start : start + MAX_BATCH], follow_up))
         return later
 
     def over_budget(self, calls):
@@ -226,8 +235,10 @@ class _Run:
         """Store the states of pairs whose Google side was written: [(action, etag)]."""
         if not done:
             return
-        pairs = [(action.key, None if action.ends_pair else action.state_after(etag=etag))
-                 for action, etag in done]
+        pairs = [
+            (action.key, None if action.ends_pair else action.state_after(etag=etag))
+            for action, etag in done
+        ]
         try:
             answers = self.local.save_states(pairs)
         except Exception as exc:  # pylint: disable=broad-except
@@ -251,8 +262,9 @@ class _Run:
     def second_look(self, action, write, result):
         """Handle 404/409/410/412; returns follow-up actions (or reports)."""
         status = result.status
-        if status in (404, 410) and (write.method == "delete" or action.ends_pair
-                                     or action.kind == Kind.CANCEL_REMOTE):
+        if status in (404, 410) and (
+            write.method == "delete" or action.ends_pair or action.kind == Kind.CANCEL_REMOTE
+        ):
             self.saved_remote(action, None)
             return []
         if status == 404 and action.kind == Kind.UPDATE_REMOTE and not _is_exception(action):
@@ -273,8 +285,7 @@ class _Run:
         local = action.rdv
         if action.rdv is None and action.kind != Kind.CREATE_REMOTE:
             local = None
-        decided = decide_pair(self.settings, action.key, state, local, remote,
-                              action.event_id)
+        decided = decide_pair(self.settings, action.key, state, local, remote, action.event_id)
         if decided is None:
             self.report(action, Outcome.DONE, "nothing left to do after a second look")
             return []
@@ -306,8 +317,10 @@ def _apply(run, actions, follow_up):
     local = [a for a in actions if a.side == ODOO]
     # Masters before their exceptions; a change that drops another pair's state
     # (replaces_key) alone, the others in batches.
-    for group in ([a for a in local if not _is_exception(a)],
-                  [a for a in local if _is_exception(a)]):
+    for group in (
+        [a for a in local if not _is_exception(a)],
+        [a for a in local if _is_exception(a)],
+    ):
         for action in group:
             if action.replaces_key:
                 run.write_local(action)

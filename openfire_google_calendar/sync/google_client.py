@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Talks HTTP to Google Calendar, and only that.
 
 - The service is built by googleapiclient from the discovery document bundled
@@ -103,8 +105,15 @@ class TimedCredentials(Credentials):
         return super().refresh(timed)
 
 
-def make_credentials(access_token, refresh_token, client_id, client_secret,
-                     token_uri=GOOGLE_TOKEN_URI, expiry=None, scopes=(CALENDAR_SCOPE,)):
+def make_credentials(
+    access_token,
+    refresh_token,
+    client_id,
+    client_secret,
+    token_uri=GOOGLE_TOKEN_URI,
+    expiry=None,
+    scopes=(CALENDAR_SCOPE,),
+):
     """google-auth credentials; ``expiry`` is a naive UTC datetime or None.
 
     With ``expiry`` None the access token is used until Google answers 401,
@@ -112,9 +121,15 @@ def make_credentials(access_token, refresh_token, client_id, client_secret,
     Odoo layer stores ``credentials.token`` and ``credentials.expiry`` again
     (they change when refreshed).
     """
-    return TimedCredentials(token=access_token, refresh_token=refresh_token,
-                            token_uri=token_uri, client_id=client_id,
-                            client_secret=client_secret, scopes=list(scopes), expiry=expiry)
+    return TimedCredentials(
+        token=access_token,
+        refresh_token=refresh_token,
+        token_uri=token_uri,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=list(scopes),
+        expiry=expiry,
+    )
 
 
 def _error_body(content):
@@ -132,8 +147,9 @@ def _error_of(exc):
     status = getattr(exc.resp, "status", None)
     error = _error_body(exc.content)
     details = error.get("errors")
-    first = details[0] if isinstance(details, list) and details and \
-        isinstance(details[0], dict) else {}
+    first = (
+        details[0] if isinstance(details, list) and details and isinstance(details[0], dict) else {}
+    )
     reason = first.get("reason") or error.get("status") or ""
     retry_after = parse_retry_after(exc.resp.get("retry-after")) if exc.resp else None
     return status, reason, error.get("message", ""), retry_after
@@ -145,7 +161,7 @@ def _batch_uri(document, api_endpoint):
     root = api_endpoint.rstrip("/") + "/"
     service_path = document["servicePath"]
     if root.endswith("/" + service_path):
-        root = root[:-len(service_path)]
+        root = root[: -len(service_path)]
     return root + document["batchPath"]
 
 
@@ -157,15 +173,17 @@ class GoogleClient:
     ``httplib2.Http`` (proxies, certificates, tests); it carries its own timeout.
     """
 
-    def __init__(self, credentials, api_endpoint=None, timeout=DEFAULT_TIMEOUT,
-                 backoff=None, http=None):
+    def __init__(
+        self, credentials, api_endpoint=None, timeout=DEFAULT_TIMEOUT, backoff=None, http=None
+    ):
         document = json.loads(get_static_doc("calendar", "v3"))
         self.credentials = credentials
         if isinstance(credentials, TimedCredentials):
             credentials.refresh_timeout = timeout
         self.backoff = backoff or Backoff()
         self.http = google_auth_httplib2.AuthorizedHttp(
-            credentials, http=http or httplib2.Http(timeout=timeout))
+            credentials, http=http or httplib2.Http(timeout=timeout)
+        )
         options = {"api_endpoint": api_endpoint} if api_endpoint else None
         self.service = build_from_document(document, http=self.http, client_options=options)
         self.batch_uri = _batch_uri(document, api_endpoint)
@@ -214,8 +232,7 @@ class GoogleClient:
     def _list(self, calendar_id, sync_token):
         events, page_token = [], None
         while True:
-            params = {"calendarId": calendar_id, "maxResults": self.page_size,
-                      "showDeleted": True}
+            params = {"calendarId": calendar_id, "maxResults": self.page_size, "showDeleted": True}
             if sync_token:
                 params["syncToken"] = sync_token
             if page_token:
@@ -264,14 +281,15 @@ class GoogleClient:
     def _request(self, calendar_id, write):
         events = self.events
         if write.method == "insert":
-            request = events.insert(calendarId=calendar_id, body=write.body,
-                                    sendUpdates="none")
+            request = events.insert(calendarId=calendar_id, body=write.body, sendUpdates="none")
         elif write.method == "patch":
-            request = events.patch(calendarId=calendar_id, eventId=write.event_id,
-                                   body=write.body, sendUpdates="none")
+            request = events.patch(
+                calendarId=calendar_id, eventId=write.event_id, body=write.body, sendUpdates="none"
+            )
         elif write.method == "delete":
-            request = events.delete(calendarId=calendar_id, eventId=write.event_id,
-                                    sendUpdates="none")
+            request = events.delete(
+                calendarId=calendar_id, eventId=write.event_id, sendUpdates="none"
+            )
         else:
             raise ValueError("unknown write method %r" % write.method)
         if write.etag and write.method != "insert":
@@ -292,8 +310,12 @@ class GoogleClient:
             else:
                 status, reason, message, retry_after = None, "error", str(exception), None
             results[index] = WriteResult(
-                ok=False, status=status, reason=reason or message,
-                transient=is_transient(status, reason), retry_after=retry_after)
+                ok=False,
+                status=status,
+                reason=reason or message,
+                transient=is_transient(status, reason),
+                retry_after=retry_after,
+            )
 
         batch = BatchHttpRequest(callback=collect, batch_uri=self.batch_uri)
         self.calls += len(indexes)
@@ -303,9 +325,13 @@ class GoogleClient:
             batch.execute(http=self.http)
         except HttpError as exc:
             status, reason, message, retry_after = _error_of(exc)
-            failure = WriteResult(ok=False, status=status, reason=reason or message,
-                                  transient=is_transient(status, reason),
-                                  retry_after=retry_after)
+            failure = WriteResult(
+                ok=False,
+                status=status,
+                reason=reason or message,
+                transient=is_transient(status, reason),
+                retry_after=retry_after,
+            )
             return {index: results.get(index, failure) for index in indexes}
         except RefreshError as exc:
             raise ReconnectNeeded(str(exc)) from exc
@@ -328,7 +354,7 @@ class GoogleClient:
         while pending:
             retry, retry_after = [], None
             for start in range(0, len(pending), MAX_BATCH):
-                chunk = pending[start:start + MAX_BATCH]
+                chunk = pending[start : start + MAX_BATCH]
                 for index, result in self._run_batch(calendar_id, writes, chunk).items():
                     if not result.ok and result.transient:
                         retry.append(index)

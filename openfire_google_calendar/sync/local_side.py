@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """What the Odoo layer provides to the sync: the local side, as a Protocol.
 
 The core never imports Odoo; :func:`.cycle.sync_calendar` and
@@ -26,7 +28,8 @@ already done are recognised by their etag or content hash, and an insert that
 Google already has is adopted thanks to its deterministic id: no duplicate.
 """
 
-from typing import Mapping, Protocol, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from .plan import Action, Conflict
 from .rdv import Rdv

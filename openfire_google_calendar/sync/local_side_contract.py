@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The LocalSide contract as tests, run against every implementation.
 
 The core's tests run it against their in-memory Odoo (tests/sync), the Odoo
@@ -27,15 +29,27 @@ START = datetime(2031, 3, 4, 8, 0, tzinfo=timezone.utc)
 
 def pulled(summary="Posé sur le téléphone", start=START, hours=1.5, **fields):
     """An RDV as the sync maps it from a Google event."""
-    return Rdv(key=None, summary=summary, start=start, end=start + timedelta(hours=hours),
-               tz="Europe/Paris", **fields)
+    return Rdv(
+        key=None,
+        summary=summary,
+        start=start,
+        end=start + timedelta(hours=hours),
+        tz="Europe/Paris",
+        **fields,
+    )
 
 
 def pull_action(kind, rdv, key=None, event_id="ev0contract", etag='"1"', conflict=None):
     """The action the plan makes for a change pulled from Google."""
-    return Action(kind=kind, key=key, event_id=event_id, rdv=rdv, etag=etag,
-                  content_hash=content_hash(rdv) if rdv is not None else None,
-                  conflict=conflict)
+    return Action(
+        kind=kind,
+        key=key,
+        event_id=event_id,
+        rdv=rdv,
+        etag=etag,
+        content_hash=content_hash(rdv) if rdv is not None else None,
+        conflict=conflict,
+    )
 
 
 # The assertions are those of the TestCase each runner mixes this with.
@@ -79,17 +93,21 @@ class LocalSideContract:  # pylint: disable=no-member
         self.assertTrue(key)
         later = self.new_side()
         state = later.load_states()[key]
-        self.assertEqual((state.event_id, state.etag, state.content_hash),
-                         ("ev0contract", '"1"', content_hash(rdv)))
+        self.assertEqual(
+            (state.event_id, state.etag, state.content_hash),
+            ("ev0contract", '"1"', content_hash(rdv)),
+        )
         stored = self.only(later, key)
-        self.assertEqual((stored.summary, stored.start, stored.end),
-                         (rdv.summary, rdv.start, rdv.end))
+        self.assertEqual(
+            (stored.summary, stored.start, stored.end), (rdv.summary, rdv.start, rdv.end)
+        )
         self.assertIn(key, later.all_rdvs())
 
     def test_a_pulled_update_keeps_a_state_google_cannot_tell(self):
         side = self.new_side()
-        key = self.plan_rdv(summary="Ramonage", start=START, end=START + timedelta(hours=1),
-                            state="done")
+        key = self.plan_rdv(
+            summary="Ramonage", start=START, end=START + timedelta(hours=1), state="done"
+        )
         moved = pulled(summary="Ramonage", start=START + timedelta(days=1), hours=1)
         side.write_rdv(pull_action(Kind.UPDATE_LOCAL, moved, key=key))
         stored = self.only(self.new_side(), key)
@@ -125,8 +143,10 @@ class LocalSideContract:  # pylint: disable=no-member
         key = self.plan_rdv(summary="Déplacé", start=START, end=START + timedelta(hours=1))
         rdvs = [pulled("Lot %d" % n, start=START + timedelta(days=n)) for n in range(3)]
         moved = pulled("Déplacé", start=START + timedelta(days=9), hours=1)
-        actions = [pull_action(Kind.CREATE_LOCAL, rdv, event_id="ev%dbatch" % n)
-                   for n, rdv in enumerate(rdvs)]
+        actions = [
+            pull_action(Kind.CREATE_LOCAL, rdv, event_id="ev%dbatch" % n)
+            for n, rdv in enumerate(rdvs)
+        ]
         actions.append(pull_action(Kind.UPDATE_LOCAL, moved, key=key, event_id="ev9batch"))
         answers = side.write_rdvs(actions)
         self.assertEqual(len(answers), 4)
@@ -142,23 +162,30 @@ class LocalSideContract:  # pylint: disable=no-member
 
     def test_one_change_odoo_cannot_take_fails_alone_in_its_batch(self):
         side = self.new_side()
-        answers = side.write_rdvs([
-            pull_action(Kind.CREATE_LOCAL, pulled("Avant"), event_id="ev0alone"),
-            pull_action(Kind.UPDATE_LOCAL, pulled("Fantôme"), key="999999999",
-                        event_id="ev1alone"),
-            pull_action(Kind.CREATE_LOCAL, pulled("Après"), event_id="ev2alone")])
+        answers = side.write_rdvs(
+            [
+                pull_action(Kind.CREATE_LOCAL, pulled("Avant"), event_id="ev0alone"),
+                pull_action(
+                    Kind.UPDATE_LOCAL, pulled("Fantôme"), key="999999999", event_id="ev1alone"
+                ),
+                pull_action(Kind.CREATE_LOCAL, pulled("Après"), event_id="ev2alone"),
+            ]
+        )
         self.assertIsInstance(answers[1], ValueError)
         later = self.new_side()
-        self.assertEqual([self.only(later, answers[i]).summary for i in (0, 2)],
-                         ["Avant", "Après"])
+        self.assertEqual([self.only(later, answers[i]).summary for i in (0, 2)], ["Avant", "Après"])
         self.assertNotIn("999999999", later.load_states())
 
     def test_states_are_saved_and_dropped_in_a_batch(self):
         side = self.new_side()
-        keys = [self.plan_rdv(summary="Lot %d" % n, start=START,
-                              end=START + timedelta(hours=1)) for n in range(3)]
-        states = [PairState(key=key, event_id="ev%dstates" % n, etag='"2"', content_hash="h")
-                  for n, key in enumerate(keys)]
+        keys = [
+            self.plan_rdv(summary="Lot %d" % n, start=START, end=START + timedelta(hours=1))
+            for n in range(3)
+        ]
+        states = [
+            PairState(key=key, event_id="ev%dstates" % n, etag='"2"', content_hash="h")
+            for n, key in enumerate(keys)
+        ]
         self.assertEqual(side.save_states(list(zip(keys, states, strict=False))), [None] * 3)
         self.assertEqual([self.new_side().load_states()[key] for key in keys], states)
         self.assertEqual(self.new_side().save_states([(keys[0], None)]), [None])
@@ -170,8 +197,10 @@ class LocalSideContract:  # pylint: disable=no-member
         side = self.new_side()
         key = self.plan_rdv(summary="Avant", start=START, end=START + timedelta(hours=1))
         rdv = self.only(side, key)
-        side.save_state(key, PairState(key=key, event_id="ev2contract", etag='"1"',
-                                       content_hash=content_hash(rdv)))
+        side.save_state(
+            key,
+            PairState(key=key, event_id="ev2contract", etag='"1"', content_hash=content_hash(rdv)),
+        )
         side.save_sync_token("token-2")
         self.replan_rdv(key, summary="Après")
         changed = self.new_side().changed_rdvs()
@@ -182,8 +211,10 @@ class LocalSideContract:  # pylint: disable=no-member
         side = self.new_side()
         key = self.plan_rdv(summary="Supprimé", start=START, end=START + timedelta(hours=1))
         rdv = self.only(side, key)
-        side.save_state(key, PairState(key=key, event_id="ev3contract", etag='"1"',
-                                       content_hash=content_hash(rdv)))
+        side.save_state(
+            key,
+            PairState(key=key, event_id="ev3contract", etag='"1"', content_hash=content_hash(rdv)),
+        )
         side.save_sync_token("token-3")
         self.drop_rdv(key)
         later = self.new_side()
@@ -194,8 +225,9 @@ class LocalSideContract:  # pylint: disable=no-member
     def test_the_losing_version_of_a_conflict_is_kept(self):
         side = self.new_side()
         key = self.plan_rdv(summary="Gagnant", start=START, end=START + timedelta(hours=1))
-        conflict = Conflict(winner="odoo", loser="google", loser_rdv=pulled("Perdant"),
-                            policy=Policy.ODOO)
+        conflict = Conflict(
+            winner="odoo", loser="google", loser_rdv=pulled("Perdant"), policy=Policy.ODOO
+        )
         side.post_conflict(key, conflict)
         self.assertIn("Perdant", self.conflict_notes(key))
 

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """RDV <-> Google event body, both directions, and nothing else.
 
 :func:`rdv_to_event` builds the body we send; it trusts its input (the Odoo
@@ -12,6 +14,7 @@ the others.
 """
 
 import re
+from contextlib import suppress
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,11 +52,9 @@ def zone_name(name):
     an offset that is not whole hours as ``UTC+05:30``."""
     if not isinstance(name, str) or not name or name.startswith("/") or ".." in name:
         return None
-    try:
+    with suppress(ZoneInfoNotFoundError, ValueError, OSError):
         ZoneInfo(name)
         return name
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        pass
     match = _OFFSET_ZONE.match(name.strip())
     if not match:
         return None
@@ -90,8 +91,10 @@ def _event_time(value, all_day, tz_name, for_patch):
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise ValueError("a timed RDV needs aware datetimes, got %r" % (value,))
     tz = zone(tz_name) or timezone.utc
-    out = {"dateTime": format_datetime(value.astimezone(tz)),
-           "timeZone": tz_name if zone(tz_name) else "UTC"}
+    out = {
+        "dateTime": format_datetime(value.astimezone(tz)),
+        "timeZone": tz_name if zone(tz_name) else "UTC",
+    }
     if for_patch:
         out["date"] = None
     return out
@@ -118,8 +121,7 @@ def rdv_to_event(rdv, database_uuid, event_id=None, for_patch=False):
         "end": _event_time(end, rdv.all_day, rdv.tz, for_patch),
         "status": rdv.status,
         "attendees": [{"email": email} for email in attendee_key(rdv.attendees)],
-        "extendedProperties": {"private": {PROP_DATABASE: database_uuid,
-                                           PROP_RDV: rdv.key}},
+        "extendedProperties": {"private": {PROP_DATABASE: database_uuid, PROP_RDV: rdv.key}},
     }
     if rdv.color_id:
         body["colorId"] = str(rdv.color_id)
@@ -138,8 +140,10 @@ def reminders_body(minutes):
     minutes = sorted({int(m) for m in minutes if m is not None and 0 <= int(m) <= 40320})
     if not minutes:
         return {"useDefault": True}
-    return {"useDefault": False,
-            "overrides": [{"method": "popup", "minutes": m} for m in minutes[:5]]}
+    return {
+        "useDefault": False,
+        "overrides": [{"method": "popup", "minutes": m} for m in minutes[:5]],
+    }
 
 
 # -- Google -> Odoo --------------------------------------------------------
@@ -187,8 +191,10 @@ def _parse_event_time(value, tz, field, problems):
         if moment.tzinfo is None:
             own = zone(value.get("timeZone"))
             if own is None:
-                problems.append("%s: dateTime without offset nor valid zone, "
-                                "read in %s" % (field, getattr(tz, "key", tz)))
+                problems.append(
+                    "%s: dateTime without offset nor valid zone, read in %s"
+                    % (field, getattr(tz, "key", tz))
+                )
             moment = moment.replace(tzinfo=own or tz)
         return moment.astimezone(tz).replace(microsecond=0), False
     if value.get("date") is not None:
@@ -210,8 +216,7 @@ def _event_zone(event, default_tz, problems):
             continue
         if zone_name(name) is not None:
             return zone_name(name)
-        problems.append("%s: unknown time zone %r, %s used" % (field, str(name)[:64],
-                                                               default_tz))
+        problems.append("%s: unknown time zone %r, %s used" % (field, str(name)[:64], default_tz))
     return default_tz
 
 
@@ -239,8 +244,11 @@ def _recurrence(raw, problems):
         return ()
     lines = []
     for line in raw:
-        name = line.split(":", 1)[0].split(";", 1)[0].strip().upper() \
-            if isinstance(line, str) else None
+        name = (
+            line.split(":", 1)[0].split(";", 1)[0].strip().upper()
+            if isinstance(line, str)
+            else None
+        )
         if name in RECURRENCE_NAMES:
             lines.append(line)
         else:
@@ -260,7 +268,7 @@ def _bounds(event, tz, problems):
         problems.append("end: not the same kind (date/dateTime) as start, ignored")
         end = None
     if all_day and end is not None:
-        end -= timedelta(days=1)     # Google's exclusive end -> Odoo's last day
+        end -= timedelta(days=1)  # Google's exclusive end -> Odoo's last day
     if end is None:
         end = start
     elif end < start:
@@ -285,7 +293,8 @@ def event_to_rdv(event, default_tz="Europe/Paris"):
     tz_name = _event_zone(event, default_tz, problems)
     tz = zone(tz_name) or timezone.utc
     original, original_all_day = _parse_event_time(
-        event.get("originalStartTime"), tz, "originalStartTime", problems)
+        event.get("originalStartTime"), tz, "originalStartTime", problems
+    )
     start, end, all_day = _bounds(event, tz, problems)
     if start is None:
         if status != CANCELLED:
@@ -300,7 +309,11 @@ def event_to_rdv(event, default_tz="Europe/Paris"):
         problems.append("colorId: not a text, ignored")
         color = None
     rdv = Rdv(
-        key=None, start=start, end=end, all_day=all_day, tz=tz_name,
+        key=None,
+        start=start,
+        end=end,
+        all_day=all_day,
+        tz=tz_name,
         color_id=str(color) if color not in (None, "") else None,
         state=state_of(status),
         attendees=_attendees(event.get("attendees"), problems),

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Coming from OpenFire 10: adopt the events its connector made.
 
 OpenFire 10's ``of_planning_google`` wrote each RDV into its technician's

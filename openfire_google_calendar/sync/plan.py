@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The plan: from (last synced state, Odoo side, Google side) to a list of actions.
 
 Pure functions, no I/O, in the manner of vdirsyncer's sync: every rule below is
@@ -50,9 +52,9 @@ GOOGLE = "google"
 class Policy(str, Enum):
     """Who wins when both sides changed since the last sync."""
 
-    ODOO = "odoo"          # Odoo wins (the default)
-    GOOGLE = "google"      # Google wins
-    RECENT = "recent"      # the most recent change wins (Odoo on a tie)
+    ODOO = "odoo"  # Odoo wins (the default)
+    GOOGLE = "google"  # Google wins
+    RECENT = "recent"  # the most recent change wins (Odoo on a tie)
 
 
 class Kind(str, Enum):
@@ -65,14 +67,13 @@ class Kind(str, Enum):
     CREATE_LOCAL = "create_local"
     UPDATE_LOCAL = "update_local"
     CANCEL_LOCAL = "cancel_local"
-    ADOPT = "adopt"        # an event of ours found again: record the pair
-    RECORD = "record"      # same content on both sides: record the new state
-    FORGET = "forget"      # the pair is gone on both sides: drop its state
-    SKIP = "skip"          # unusable input: nothing done, the problems reported
+    ADOPT = "adopt"  # an event of ours found again: record the pair
+    RECORD = "record"  # same content on both sides: record the new state
+    FORGET = "forget"  # the pair is gone on both sides: drop its state
+    SKIP = "skip"  # unusable input: nothing done, the problems reported
 
 
-REMOTE_KINDS = (Kind.CREATE_REMOTE, Kind.UPDATE_REMOTE, Kind.CANCEL_REMOTE,
-                Kind.DELETE_REMOTE)
+REMOTE_KINDS = (Kind.CREATE_REMOTE, Kind.UPDATE_REMOTE, Kind.CANCEL_REMOTE, Kind.DELETE_REMOTE)
 LOCAL_KINDS = (Kind.CREATE_LOCAL, Kind.UPDATE_LOCAL, Kind.CANCEL_LOCAL)
 
 
@@ -166,9 +167,12 @@ class Action:
 
     def state_after(self, key=None, etag=None):
         """The :class:`PairState` to store once done (``etag``: Google's answer)."""
-        return PairState(key=key or self.key, event_id=self.event_id,
-                         etag=etag if etag is not None else self.etag,
-                         content_hash=self.content_hash)
+        return PairState(
+            key=key or self.key,
+            event_id=self.event_id,
+            etag=etag if etag is not None else self.etag,
+            content_hash=self.content_hash,
+        )
 
 
 @dataclass(frozen=True)
@@ -204,8 +208,7 @@ class Remote:
     @classmethod
     def gone(cls, event_id):
         """An event a full listing did not contain: deleted long ago."""
-        return cls(event_id=event_id, event=None, rdv=None, etag=None,
-                   content_hash=CANCELLED_HASH)
+        return cls(event_id=event_id, event=None, rdv=None, etag=None, content_hash=CANCELLED_HASH)
 
 
 def read_remote(event, settings, series_key=None):
@@ -218,9 +221,15 @@ def read_remote(event, settings, series_key=None):
         rdv = replace(rdv, series_key=series_key)
     if rdv is not None and rdv.color_id is not None and not settings.sync_colors:
         rdv = replace(rdv, color_id=None)
-    return Remote(event_id=event_id, event=event, rdv=rdv, etag=etag,
-                  content_hash=content_hash(rdv) if rdv is not None else None,
-                  problems=tuple(problems), series_event_id=series_event_id)
+    return Remote(
+        event_id=event_id,
+        event=event,
+        rdv=rdv,
+        etag=etag,
+        content_hash=content_hash(rdv) if rdv is not None else None,
+        problems=tuple(problems),
+        series_event_id=series_event_id,
+    )
 
 
 # -- the sync window -------------------------------------------------------
@@ -258,27 +267,57 @@ def _push(settings, key, event_id, local, etag, conflict=None, problems=()):
     """Make Google match Odoo's ``local`` (None: deleted in Odoo)."""
     if local is None:
         kind = Kind.DELETE_REMOTE if settings.allow_delete else Kind.CANCEL_REMOTE
-        return Action(kind, key, event_id, etag=etag, content_hash=CANCELLED_HASH,
-                      conflict=conflict, problems=problems)
+        return Action(
+            kind,
+            key,
+            event_id,
+            etag=etag,
+            content_hash=CANCELLED_HASH,
+            conflict=conflict,
+            problems=problems,
+        )
     kind = Kind.CANCEL_REMOTE if local.cancelled else Kind.UPDATE_REMOTE
-    return Action(kind, key, event_id, rdv=local, etag=etag,
-                  content_hash=content_hash(local), conflict=conflict, problems=problems)
+    return Action(
+        kind,
+        key,
+        event_id,
+        rdv=local,
+        etag=etag,
+        content_hash=content_hash(local),
+        conflict=conflict,
+        problems=problems,
+    )
 
 
 def _pull(key, remote, conflict=None):
     """Make Odoo match Google's ``remote`` (cancelled: cancel, never delete)."""
     kind = Kind.CANCEL_LOCAL if remote.cancelled else Kind.UPDATE_LOCAL
     rdv = replace(remote.rdv, key=key) if remote.rdv is not None else None
-    return Action(kind, key, remote.event_id, rdv=rdv, etag=remote.etag,
-                  content_hash=remote.content_hash, conflict=conflict,
-                  problems=remote.problems)
+    return Action(
+        kind,
+        key,
+        remote.event_id,
+        rdv=rdv,
+        etag=remote.etag,
+        content_hash=remote.content_hash,
+        conflict=conflict,
+        problems=remote.problems,
+    )
 
 
 def _create_local(remote, conflict=None, replaces_key=None):
-    return Action(Kind.CREATE_LOCAL, None, remote.event_id, rdv=remote.rdv,
-                  etag=remote.etag, content_hash=remote.content_hash,
-                  series_event_id=remote.series_event_id, conflict=conflict,
-                  problems=remote.problems, replaces_key=replaces_key)
+    return Action(
+        Kind.CREATE_LOCAL,
+        None,
+        remote.event_id,
+        rdv=remote.rdv,
+        etag=remote.etag,
+        content_hash=remote.content_hash,
+        series_event_id=remote.series_event_id,
+        conflict=conflict,
+        problems=remote.problems,
+        replaces_key=replaces_key,
+    )
 
 
 def _resolve(settings, key, local, remote, etag, paired=True):
@@ -300,22 +339,33 @@ def _decide_unpaired(settings, key, local, remote, event_id):
             return None
         if outside_window(local, settings):
             return None
-        return Action(Kind.CREATE_REMOTE, key, event_id, rdv=local,
-                      content_hash=content_hash(local))
-    if key is None:                                   # an event created in Google
+        return Action(
+            Kind.CREATE_REMOTE, key, event_id, rdv=local, content_hash=content_hash(local)
+        )
+    if key is None:  # an event created in Google
         if remote.cancelled and remote.rdv is not None and not remote.rdv.is_exception:
             return None
         if outside_window(remote.rdv, settings):
             return None
         return _create_local(remote)
     if local is UNCHANGED:
-        return Action(Kind.SKIP, key, remote.event_id,
-                      problems=("the Odoo side did not provide RDV %s" % key,))
+        return Action(
+            Kind.SKIP,
+            key,
+            remote.event_id,
+            problems=("the Odoo side did not provide RDV %s" % key,),
+        )
     if local is None and remote.cancelled:
         return None
     if local is not None and content_hash(local) == remote.content_hash:
-        return Action(Kind.ADOPT, key, remote.event_id, etag=remote.etag,
-                      content_hash=remote.content_hash, problems=remote.problems)
+        return Action(
+            Kind.ADOPT,
+            key,
+            remote.event_id,
+            etag=remote.etag,
+            content_hash=remote.content_hash,
+            problems=remote.problems,
+        )
     return _resolve(settings, key, local, remote, remote.etag, paired=False)
 
 
@@ -331,17 +381,22 @@ def decide_pair(settings, key, state, local, remote, event_id=None):
         try:
             content_hash(local)
         except (ValueError, TypeError, AttributeError) as exc:
-            return Action(Kind.SKIP, key, state.event_id if state else None,
-                          problems=("RDV %s cannot be synced: %s" % (key, exc),))
+            return Action(
+                Kind.SKIP,
+                key,
+                state.event_id if state else None,
+                problems=("RDV %s cannot be synced: %s" % (key, exc),),
+            )
     if remote is GONE:
         remote = Remote.gone(state.event_id)
     if remote is not UNCHANGED and not remote.usable:
         return Action(Kind.SKIP, key, remote.event_id, problems=remote.problems)
     if state is None:
         return _decide_unpaired(settings, key, local, remote, event_id)
-    if not is_current(state.content_hash):   # stored by an older version of the rules
-        state = replace(state, content_hash=upgraded_hash(
-            state.content_hash, state.etag, local, remote))
+    if not is_current(state.content_hash):  # stored by an older version of the rules
+        state = replace(
+            state, content_hash=upgraded_hash(state.content_hash, state.etag, local, remote)
+        )
     if local is UNCHANGED:
         local_hash = state.content_hash
     else:
@@ -353,8 +408,14 @@ def decide_pair(settings, key, state, local, remote, event_id=None):
 
     if not local_changed and not remote_changed:
         if remote_moved and remote.event is not None:
-            return Action(Kind.RECORD, key, state.event_id, etag=remote.etag,
-                          content_hash=state.content_hash, problems=remote.problems)
+            return Action(
+                Kind.RECORD,
+                key,
+                state.event_id,
+                etag=remote.etag,
+                content_hash=state.content_hash,
+                problems=remote.problems,
+            )
         return None
     if local_changed and not remote_changed:
         if local is None and state.content_hash == CANCELLED_HASH:
@@ -365,8 +426,14 @@ def decide_pair(settings, key, state, local, remote, event_id=None):
     if local is None and remote.cancelled:
         return Action(Kind.FORGET, key, state.event_id)
     if local_hash == remote.content_hash:
-        return Action(Kind.RECORD, key, state.event_id, etag=etag,
-                      content_hash=remote.content_hash, problems=remote.problems)
+        return Action(
+            Kind.RECORD,
+            key,
+            state.event_id,
+            etag=etag,
+            content_hash=remote.content_hash,
+            problems=remote.problems,
+        )
     return _resolve(settings, key, local, remote, etag)
 
 
@@ -376,8 +443,7 @@ def new_event_id(settings, states, rdv):
     if not rdv.is_exception:
         return event_id_for(settings.database_uuid, rdv.key)
     master = states.get(rdv.series_key)
-    master_id = master.event_id if master else event_id_for(settings.database_uuid,
-                                                            rdv.series_key)
+    master_id = master.event_id if master else event_id_for(settings.database_uuid, rdv.series_key)
     return instance_id(master_id, rdv.original_start)
 
 
@@ -393,8 +459,7 @@ def _own_key(settings, event, by_event):
     master_id = event.get("recurringEventId")
     if master_id:
         master = by_event.get(master_id)
-        if (master and master.key == key) or \
-                master_id == event_id_for(settings.database_uuid, key):
+        if (master and master.key == key) or master_id == event_id_for(settings.database_uuid, key):
             return None
     return key
 
@@ -405,9 +470,12 @@ def keys_to_fetch(remote_events, states, local, settings):
     by_event = {state.event_id: state for state in states.values()}
     wanted = set()
     for event in remote_events:
-        if not isinstance(event, dict) or not isinstance(event.get("id"), str) \
-                or not isinstance(event.get("recurringEventId") or "", str) \
-                or event["id"] in by_event:
+        if (
+            not isinstance(event, dict)
+            or not isinstance(event.get("id"), str)
+            or not isinstance(event.get("recurringEventId") or "", str)
+            or event["id"] in by_event
+        ):
             continue
         key = _own_key(settings, event, by_event)
         if key and key not in states and key not in local:
@@ -425,8 +493,11 @@ class Stop(str):
     total: int
 
     def __new__(cls, side, deleted, total):
-        what = "Odoo looks empty (%d of %d synced RDVs deleted)" if side == ODOO \
+        what = (
+            "Odoo looks empty (%d of %d synced RDVs deleted)"
+            if side == ODOO
             else "Google looks empty (%d of %d synced events deleted)"
+        )
         stop = super().__new__(cls, "stopped: " + what % (deleted, total))
         stop.side, stop.deleted, stop.total = side, deleted, total
         return stop
@@ -439,9 +510,12 @@ def _guard(states, local_views, remote_views, settings):
         return None
     threshold = settings.guard_ratio * len(live)
     gone_local = sum(1 for key in live if key in local_views and local_views[key] is None)
-    gone_remote = sum(1 for key in live if remote_views.get(key, UNCHANGED) is GONE
-                      or (isinstance(remote_views.get(key), Remote)
-                          and remote_views[key].cancelled))
+    gone_remote = sum(
+        1
+        for key in live
+        if remote_views.get(key, UNCHANGED) is GONE
+        or (isinstance(remote_views.get(key), Remote) and remote_views[key].cancelled)
+    )
     if gone_local >= threshold:
         return Stop(ODOO, gone_local, len(live))
     if gone_remote >= threshold:
@@ -459,8 +533,11 @@ def _series_key(settings, event, series_keys):
     if master_id in series_keys:
         return series_keys[master_id]
     owner = owner_of(event)
-    if owner and owner[0] == settings.database_uuid \
-            and master_id == event_id_for(settings.database_uuid, owner[1]):
+    if (
+        owner
+        and owner[0] == settings.database_uuid
+        and master_id == event_id_for(settings.database_uuid, owner[1])
+    ):
         return owner[1]
     return None
 
@@ -476,14 +553,16 @@ def _read_listing(remote_events, states, settings):
             skipped.append(Action(Kind.SKIP, None, None, problems=("event without an id",)))
             continue
         if not isinstance(event.get("recurringEventId") or "", str):
-            skipped.append(Action(Kind.SKIP, None, event_id,
-                                  problems=("unreadable recurringEventId",)))
+            skipped.append(
+                Action(Kind.SKIP, None, event_id, problems=("unreadable recurringEventId",))
+            )
             continue
         state = by_event.get(event_id)
         key = state.key if state else _own_key(settings, event, by_event)
         if key is False:
-            skipped.append(Action(Kind.SKIP, None, event_id,
-                                  problems=("event of another database",)))
+            skipped.append(
+                Action(Kind.SKIP, None, event_id, problems=("event of another database",))
+            )
         else:
             keyed.append((event, state, key))
     series_keys = {event_id: state.key for event_id, state in by_event.items()}
@@ -491,7 +570,7 @@ def _read_listing(remote_events, states, settings):
     paired, foreign = {}, []
     for event, state, key in keyed:
         if state is not None and event.get("etag") == state.etag and key not in paired:
-            paired[key] = UNCHANGED       # the version we synced (our own echo): not read
+            paired[key] = UNCHANGED  # the version we synced (our own echo): not read
             continue
         remote = read_remote(event, settings, _series_key(settings, event, series_keys))
         if key and (state is not None or key not in states) and key not in paired:
@@ -511,23 +590,30 @@ def _left_alone(settings, event):
 
 def _plan_foreign(settings, foreign, paired):
     """Actions for events created in Google (an occurrence needs its series)."""
-    new_series = {remote.event_id for remote in foreign
-                  if remote.usable and not remote.cancelled and not remote.series_event_id}
-    dead_series = {remote.event_id for remote in paired.values()
-                   if remote is not UNCHANGED and remote.cancelled}
+    new_series = {
+        remote.event_id
+        for remote in foreign
+        if remote.usable and not remote.cancelled and not remote.series_event_id
+    }
+    dead_series = {
+        remote.event_id
+        for remote in paired.values()
+        if remote is not UNCHANGED and remote.cancelled
+    }
     actions = []
     for remote in foreign:
         if _left_alone(settings, remote.event):
             continue
         if remote.series_event_id and remote.usable:
             known = remote.rdv.series_key is not None
-            if remote.series_event_id in dead_series or \
-                    (not known and remote.series_event_id not in new_series):
+            if remote.series_event_id in dead_series or (
+                not known and remote.series_event_id not in new_series
+            ):
                 if not remote.cancelled:
                     problem = "occurrence of an unknown or cancelled series %s" % (
-                        remote.series_event_id,)
-                    actions.append(Action(Kind.SKIP, None, remote.event_id,
-                                          problems=(problem,)))
+                        remote.series_event_id,
+                    )
+                    actions.append(Action(Kind.SKIP, None, remote.event_id, problems=(problem,)))
                 continue
         action = decide_pair(settings, None, None, UNCHANGED, remote)
         if action is not None:
@@ -535,8 +621,9 @@ def _plan_foreign(settings, foreign, paired):
     return actions
 
 
-def plan_sync(states, local, remote_events, settings, local_complete=False,
-              remote_complete=False, force=False):
+def plan_sync(
+    states, local, remote_events, settings, local_complete=False, remote_complete=False, force=False
+):
     """Plan one sync.
 
     ``states``: key -> :class:`PairState` of every synced pair of the calendar.

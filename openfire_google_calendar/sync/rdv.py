@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """An RDV as plain data: what the sync core knows of an intervention.
 
 The Odoo layer turns an ``of.planning.intervention`` record into an :class:`Rdv`

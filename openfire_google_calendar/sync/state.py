@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """What the sync remembers of each (RDV, event) pair after a successful sync.
 
 The Odoo layer stores one :class:`PairState` per synced RDV (on the record

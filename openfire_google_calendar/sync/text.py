@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Text as Odoo can store it, whatever Google sends.
 
 PostgreSQL refuses NUL characters and Python refuses to encode lone UTF-16

@@ -1,5 +1,8 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The emulator as Google for the Odoo tests: started in this process on a
 free loopback port, with the endpoints and credentials pointed at it."""
+
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,9 +24,11 @@ def start_emulator_for(case, redirect_uri):
     """Start an emulator for a test class and point the connector at it: the
     client credentials, the endpoints, and both settings ticked."""
     if Emulator is None:
-        raise RuntimeError("google_emulator is not importable: install the google-emulator "
-                           "distribution into Odoo's Python (pip install ./google_emulator "
-                           "from the repository; tools/setup_odoo.sh does)")
+        raise RuntimeError(
+            "google_emulator is not importable: install the google-emulator "
+            "distribution into Odoo's Python (pip install ./google_emulator "
+            "from the repository; tools/setup_odoo.sh does)"
+        )
     emulator = Emulator(seed=0).start()
     case.addClassCleanup(emulator.stop)
     emulator.add_client(CLIENT_ID, CLIENT_SECRET, [redirect_uri])
@@ -32,14 +37,18 @@ def start_emulator_for(case, redirect_uri):
     set_param("google_calendar_client_secret", CLIENT_SECRET)
     for key in ("auth_uri", "token_uri", "revoke_uri", "api_endpoint"):
         set_param("openfire_google_calendar." + key, getattr(emulator, key))
-    case.env.ref("base.group_user").write({"implied_ids": [
-        Command.link(case.env.ref("openfire_planning.group_of_planning_recurring").id),
-        Command.link(case.env.ref("openfire_google_calendar.group_of_planning_google").id)]})
+    case.env.ref("base.group_user").write(
+        {
+            "implied_ids": [
+                Command.link(case.env.ref("openfire_planning.group_of_planning_recurring").id),
+                Command.link(case.env.ref("openfire_google_calendar.group_of_planning_google").id),
+            ]
+        }
+    )
     return emulator
 
 
 class GoogleEmulatorCase(HttpCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -52,15 +61,21 @@ class GoogleEmulatorCase(HttpCase):
     @classmethod
     def make_user(cls, login, email):
         cls.emulator.add_account(email)
-        return new_test_user(cls.env, login=login, email=email, password=login + "-pw1",
-                             groups="base.group_user,openfire_planning.group_of_planning_user")
+        return new_test_user(
+            cls.env,
+            login=login,
+            email=email,
+            password=login + "-pw1",
+            groups="base.group_user,openfire_planning.group_of_planning_user",
+        )
 
     def login(self, user):
         self.authenticate(user.login, user.login + "-pw1")
 
     def sync_data(self, fromurl="/web#action=planning"):
-        return self.make_jsonrpc_request("/google_calendar/sync_data", {
-            "model": "of.planning.intervention", "fromurl": fromurl})
+        return self.make_jsonrpc_request(
+            "/google_calendar/sync_data", {"model": "of.planning.intervention", "fromurl": fromurl}
+        )
 
     def consent(self, url, decision="allow"):
         """Play the user on the emulator's consent page; return the URL
@@ -69,9 +84,16 @@ class GoogleEmulatorCase(HttpCase):
         page.raise_for_status()
         request_id = re.search(r'name="request_id" value="([^"]+)"', page.text).group(1)
         email = parse_qs(urlsplit(url).query).get("login_hint", [""])[0]
-        answer = requests.post(self.emulator.base_url + "/o/oauth2/approval", data={
-            "request_id": request_id, "decision": decision, "email": email,
-        }, allow_redirects=False, timeout=10)
+        answer = requests.post(
+            self.emulator.base_url + "/o/oauth2/approval",
+            data={
+                "request_id": request_id,
+                "decision": decision,
+                "email": email,
+            },
+            allow_redirects=False,
+            timeout=10,
+        )
         self.assertIn(answer.status_code, (302, 303))
         return answer.headers["Location"]
 

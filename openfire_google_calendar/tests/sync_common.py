@@ -1,5 +1,8 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Two technicians with Google accounts on the emulator, connected, and
 helpers to act on both sides."""
+
 from datetime import datetime
 
 from odoo import Command
@@ -24,21 +27,23 @@ class SyncCase(HttpCase):
         cls.Rdv = cls.env["of.planning.intervention"]
         # The tests' RDVs are dated in early 2026, whatever today is: no sync
         # window (tests/test_sync_window.py sets one).
-        cls.env["ir.config_parameter"].set_param("openfire_google_calendar.sync_window_days",
-                                                 "0")
+        cls.env["ir.config_parameter"].set_param("openfire_google_calendar.sync_window_days", "0")
         cls.jean, cls.jean_emp, cls.jean_account = cls.technician("jean")
         cls.sophie, cls.sophie_emp, cls.sophie_account = cls.technician("sophie")
-        cls.customer = cls.env["res.partner"].create({
-            "name": "Famille Durand", "street": "12 rue des Lilas", "zip": "69003",
-            "city": "Lyon"})
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Famille Durand", "street": "12 rue des Lilas", "zip": "69003", "city": "Lyon"}
+        )
 
     def setUp(self):
         super().setUp()
         # Fresh tokens each test: a test may revoke them in the emulator, whose
         # state the database rollback does not undo.
         for account in (self.jean_account, self.sophie_account):
-            account._store_tokens(self.emulator.mint_token(
-                account.user_id.email, client_id=CLIENT_ID, scopes=list(SCOPES)))
+            account._store_tokens(
+                self.emulator.mint_token(
+                    account.user_id.email, client_id=CLIENT_ID, scopes=list(SCOPES)
+                )
+            )
 
     def wait_for_push(self):
         """Let the emulator's push notifications reach Odoo's test server and wait for
@@ -53,13 +58,20 @@ class SyncCase(HttpCase):
     def technician(cls, name):
         email = "%s@example.com" % name
         cls.emulator.add_account(email)
-        user = new_test_user(cls.env, login=name + "_sync", email=email, tz="Europe/Paris",
-                             groups="base.group_user,openfire_planning.group_of_planning_user")
-        employee = cls.env["hr.employee"].create({
-            "name": name.title(), "user_id": user.id, "work_email": email})
+        user = new_test_user(
+            cls.env,
+            login=name + "_sync",
+            email=email,
+            tz="Europe/Paris",
+            groups="base.group_user,openfire_planning.group_of_planning_user",
+        )
+        employee = cls.env["hr.employee"].create(
+            {"name": name.title(), "user_id": user.id, "work_email": email}
+        )
         account = cls.env["of.google.account"]._for_user(user)
-        account._store_tokens(cls.emulator.mint_token(email, client_id=CLIENT_ID,
-                                                      scopes=list(SCOPES)))
+        account._store_tokens(
+            cls.emulator.mint_token(email, client_id=CLIENT_ID, scopes=list(SCOPES))
+        )
         return user, employee, account
 
     def sync(self, account=None, **kwargs):
@@ -68,10 +80,15 @@ class SyncCase(HttpCase):
         return result
 
     def make_rdv(self, employees=None, **values):
-        base = {"name": "Entretien chaudière", "date": datetime(2026, 3, 2, 8, 0),
-                "duree": 1.5, "tz": "Europe/Paris", "partner_id": self.customer.id,
-                "state": "confirm",
-                "employee_ids": [Command.set((employees or self.jean_emp).ids)]}
+        base = {
+            "name": "Entretien chaudière",
+            "date": datetime(2026, 3, 2, 8, 0),
+            "duree": 1.5,
+            "tz": "Europe/Paris",
+            "partner_id": self.customer.id,
+            "state": "confirm",
+            "employee_ids": [Command.set((employees or self.jean_emp).ids)],
+        }
         base.update(values)
         return self.Rdv.create(base)
 
@@ -86,7 +103,8 @@ class SyncCase(HttpCase):
 
     def event_of(self, rdv_or_key, account=None):
         key = rdv_or_key if isinstance(rdv_or_key, str) else str(rdv_or_key.id)
-        link = self.env["of.google.event.link"].search([
-            ("account_id", "=", (account or self.jean_account).id), ("rdv_key", "=", key)])
+        link = self.env["of.google.event.link"].search(
+            [("account_id", "=", (account or self.jean_account).id), ("rdv_key", "=", key)]
+        )
         self.assertTrue(link, "no Google event for %s" % key)
         return self.phone(account).get_event(self.calendar(account), link.google_event_id)

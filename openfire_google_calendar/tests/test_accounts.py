@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime, timedelta
 
 from odoo import Command
@@ -7,13 +9,11 @@ from odoo.tools import mute_logger
 
 from ..services.google_oauth import SCOPES
 from ..services.sync_runner import GoogleAccessLost
-
 from .common import CLIENT_ID, GoogleEmulatorCase
 
 
 @tagged("post_install", "-at_install")
 class TestAccounts(GoogleEmulatorCase):
-
     def connect(self, user):
         tokens = self.emulator.mint_token(user.email, client_id=CLIENT_ID, scopes=list(SCOPES))
         account = self.env["of.google.account"]._for_user(user)
@@ -41,13 +41,25 @@ class TestAccounts(GoogleEmulatorCase):
         self.login(self.tech)
         for fields in (["refresh_token"], ["access_token", "state"]):
             with self.assertRaises(Exception) as caught:
-                self.make_jsonrpc_request("/web/dataset/call_kw", {
-                    "model": "of.google.account", "method": "read",
-                    "args": [[theirs.id], fields], "kwargs": {}})
+                self.make_jsonrpc_request(
+                    "/web/dataset/call_kw",
+                    {
+                        "model": "of.google.account",
+                        "method": "read",
+                        "args": [[theirs.id], fields],
+                        "kwargs": {},
+                    },
+                )
             self.assertIn("AccessError", str(caught.exception.args) + repr(caught.exception))
-        found = self.make_jsonrpc_request("/web/dataset/call_kw", {
-            "model": "of.google.account", "method": "search_read",
-            "args": [[], ["state", "user_id"]], "kwargs": {}})
+        found = self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {
+                "model": "of.google.account",
+                "method": "search_read",
+                "args": [[], ["state", "user_id"]],
+                "kwargs": {},
+            },
+        )
         self.assertEqual([row["user_id"][0] for row in found], [self.tech.id])
 
     def test_expired_access_token_is_refreshed(self):
@@ -85,25 +97,44 @@ class TestAccounts(GoogleEmulatorCase):
         mine, theirs = self.connect(self.tech), self.connect(self.other)
         Link = self.env["of.google.event.link"].sudo()
         employee = self.env["hr.employee"].create({"name": "E", "user_id": self.tech.id})
-        rdv = self.env["of.planning.intervention"].create({
-            "name": "R", "employee_ids": [Command.set(employee.ids)],
-            "date": datetime(2030, 1, 1, 8)})
+        rdv = self.env["of.planning.intervention"].create(
+            {
+                "name": "R",
+                "employee_ids": [Command.set(employee.ids)],
+                "date": datetime(2030, 1, 1, 8),
+            }
+        )
         for account in (mine, theirs):
-            Link.create({"account_id": account.id, "intervention_id": rdv.id,
-                         "rdv_key": str(rdv.id), "google_event_id": "ev%d" % account.id,
-                         "etag": '"1"'})
-        mine.sudo().write({"sync_token": "tok", "calendar_id": "cal", "channel_id": "chan",
-                           "channel_expiration": datetime(2030, 1, 1)})
+            Link.create(
+                {
+                    "account_id": account.id,
+                    "intervention_id": rdv.id,
+                    "rdv_key": str(rdv.id),
+                    "google_event_id": "ev%d" % account.id,
+                    "etag": '"1"',
+                }
+            )
+        mine.sudo().write(
+            {
+                "sync_token": "tok",
+                "calendar_id": "cal",
+                "channel_id": "chan",
+                "channel_expiration": datetime(2030, 1, 1),
+            }
+        )
         self.login(self.tech)
-        result = self.make_jsonrpc_request("/google_calendar/remove_references",
-                                           {"model": "of.planning.intervention"})
+        result = self.make_jsonrpc_request(
+            "/google_calendar/remove_references", {"model": "of.planning.intervention"}
+        )
         self.assertEqual(result["status"], "success")
         self.assertFalse(Link.search([("account_id", "=", mine.id)]))
         self.assertEqual(len(Link.search([("account_id", "=", theirs.id)])), 1)
         self.assertFalse(mine.sudo().refresh_token)
         self.assertFalse(mine.sudo().sync_token)
-        self.assertFalse(mine.calendar_id or mine.channel_id or mine.channel_expiration,
-                         "the old account's calendar and push channel are forgotten too")
+        self.assertFalse(
+            mine.calendar_id or mine.channel_id or mine.channel_expiration,
+            "the old account's calendar and push channel are forgotten too",
+        )
         self.assertEqual(theirs.state, "connected")
         self.assertTrue(theirs.sudo().refresh_token)
 

@@ -1,5 +1,8 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The LocalSide contract (sync/local_side_contract.py) against the ORM: the
 same suite the sync core's tests run against their in-memory Odoo."""
+
 from datetime import timedelta
 
 from odoo import Command
@@ -22,8 +25,12 @@ class TestOdooLocalSideContract(LocalSideContract, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user = new_test_user(cls.env, login="contract_tech", tz="Europe/Paris",
-                                 groups="base.group_user,openfire_planning.group_of_planning_user")
+        cls.user = new_test_user(
+            cls.env,
+            login="contract_tech",
+            tz="Europe/Paris",
+            groups="base.group_user,openfire_planning.group_of_planning_user",
+        )
         cls.employee = cls.env["hr.employee"].create({"name": "Contrat", "user_id": cls.user.id})
         cls.account = cls.env["of.google.account"]._for_user(cls.user)
 
@@ -40,10 +47,16 @@ class TestOdooLocalSideContract(LocalSideContract, HttpCase):
 
     def plan_rdv(self, summary, start, end, state="confirm", **_fields):
         naive = start.replace(tzinfo=None) - start.utcoffset()
-        record = self.env["of.planning.intervention"].create({
-            "name": summary, "date": naive, "duree": (end - start) / timedelta(hours=1),
-            "state": state, "tz": "Europe/Paris",
-            "employee_ids": [Command.set(self.employee.ids)]})
+        record = self.env["of.planning.intervention"].create(
+            {
+                "name": summary,
+                "date": naive,
+                "duree": (end - start) / timedelta(hours=1),
+                "state": state,
+                "tz": "Europe/Paris",
+                "employee_ids": [Command.set(self.employee.ids)],
+            }
+        )
         return str(record.id)
 
     def replan_rdv(self, key, **fields):

@@ -1,5 +1,8 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Staging copies never touch the production calendars: neutralized, or
 duplicated with a new database.uuid."""
+
 from odoo.modules.neutralize import neutralize_database
 from odoo.tests import tagged
 
@@ -10,7 +13,6 @@ from .sync_common import SyncCase
 
 @tagged("post_install", "-at_install")
 class TestDatabaseCopies(SyncCase):
-
     def setUp(self):
         super().setUp()
         self.rdv = self.make_rdv()
@@ -33,8 +35,9 @@ class TestDatabaseCopies(SyncCase):
         self.assertEqual(run_sync(self.env, self.jean.id)["status"], "copy_detected")
         self.env["of.google.account"]._cron_sync_all()
         self.authenticate("jean_sync", "jean_sync")
-        answer = self.make_jsonrpc_request("/google_calendar/sync_data", {
-            "model": "of.planning.intervention"})
+        answer = self.make_jsonrpc_request(
+            "/google_calendar/sync_data", {"model": "of.planning.intervention"}
+        )
         self.assertEqual(answer["status"], "copy_detected")
         self.assertIn("neutralized", answer["message"])
         self.assert_no_google_request()
@@ -66,9 +69,12 @@ class TestDatabaseCopies(SyncCase):
         self.env["res.config.settings"].create({}).action_of_google_disconnect_copy()
         for account in (self.jean_account, self.sophie_account):
             self.assertFalse(account.refresh_token or account.calendar_id)
-            self.assertFalse(account.env["of.google.event.link"].search(
-                [("account_id", "=", account.id)]))
-        self.assertEqual(self.env["ir.config_parameter"].get_param(
-            "openfire_google_calendar.sync_identity"), "copy-uuid")
+            self.assertFalse(
+                account.env["of.google.event.link"].search([("account_id", "=", account.id)])
+            )
+        self.assertEqual(
+            self.env["ir.config_parameter"].get_param("openfire_google_calendar.sync_identity"),
+            "copy-uuid",
+        )
         self.assertEqual(run_sync(self.env, self.jean.id)["status"], "need_auth")
         self.assert_no_google_request()

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import time
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -7,13 +9,11 @@ from odoo.tools import mute_logger
 from ..services import oauth_state
 from .common import GoogleEmulatorCase
 
-
 CALLBACK_LOGGER = "odoo.addons.openfire_google_calendar.controllers.oauth_callback"
 
 
 @tagged("post_install", "-at_install")
 class TestOAuthDance(GoogleEmulatorCase):
-
     def setUp(self):
         super().setUp()
         # Refused callbacks are logged as warnings, on purpose; here they are expected.
@@ -50,8 +50,9 @@ class TestOAuthDance(GoogleEmulatorCase):
         self.assertEqual(self.account(self.tech).refresh_token, "kept")
 
     def _callback(self, **params):
-        return self.url_open("/google_account/authentication?" + urlencode(params),
-                             allow_redirects=False)
+        return self.url_open(
+            "/google_account/authentication?" + urlencode(params), allow_redirects=False
+        )
 
     def _start(self, user):
         self.login(user)
@@ -70,21 +71,29 @@ class TestOAuthDance(GoogleEmulatorCase):
         forged = state[:-4] + ("0000" if not state.endswith("0000") else "1111")
         self.assertRefusedAndNothingStored(self._callback(state=forged, code="x"), "invalid")
         self.assertRefusedAndNothingStored(
-            self._callback(state=oauth_state.PREFIX + "e30.abc", code="x"), "invalid")
+            self._callback(state=oauth_state.PREFIX + "e30.abc", code="x"), "invalid"
+        )
 
     def test_state_of_another_user(self):
         _state, url = self._start(self.other)
         back = self.consent(url)
         self.login(self.tech)
-        self.assertRefusedAndNothingStored(self.url_open(back, allow_redirects=False),
-                                           "another user", self.other)
+        self.assertRefusedAndNothingStored(
+            self.url_open(back, allow_redirects=False), "another user", self.other
+        )
         self.assertFalse(self.account(self.tech).refresh_token)
 
     def test_expired_state(self):
         self.login(self.tech)
         secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
-        expired = oauth_state.make_state(secret, self.tech.id, self.session.sid, "nonce", "/web",
-                                         now=time.time() - 2 * oauth_state.LIFETIME)
+        expired = oauth_state.make_state(
+            secret,
+            self.tech.id,
+            self.session.sid,
+            "nonce",
+            "/web",
+            now=time.time() - 2 * oauth_state.LIFETIME,
+        )
         self.assertRefusedAndNothingStored(self._callback(state=expired, code="x"), "expired")
 
     def test_missing_code(self):
@@ -101,11 +110,16 @@ class TestOAuthDance(GoogleEmulatorCase):
         self.assertFalse(self.account(self.tech).refresh_token)
 
     def test_return_url_must_be_local(self):
-        for evil in ("https://evil.example/x", "//evil.example/x", "/\\evil.example",
-                     "javascript:alert(1)"):
+        for evil in (
+            "https://evil.example/x",
+            "//evil.example/x",
+            "/\\evil.example",
+            "javascript:alert(1)",
+        ):
             self.login(self.tech)
-            url = self.make_jsonrpc_request("/google_calendar/sync_data", {
-                "model": "of.planning.intervention", "fromurl": evil})["url"]
+            url = self.make_jsonrpc_request(
+                "/google_calendar/sync_data", {"model": "of.planning.intervention", "fromurl": evil}
+            )["url"]
             back = self.consent(url)
             response = self.url_open(back, allow_redirects=False)
             location = urlsplit(response.headers["Location"])

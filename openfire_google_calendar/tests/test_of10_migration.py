@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Coming from OpenFire 10 (issue 11, Deliver 2): a database migrated from
 of_planning_google (RDVs keeping google_internal_event_id) and the primary
 calendar OpenFire 10 filled, in the emulator."""

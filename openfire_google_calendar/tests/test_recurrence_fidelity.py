@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Recurrence fidelity (issue 10): every series Google can hold lands in the
 planning with Google's dates, and is never rewritten unasked.
 
@@ -32,29 +34,43 @@ def _data_path():
     path = os.path.join(_HERE, "..", "..", "google_emulator", _DATA)
     if os.path.exists(path):
         return path
-    import google_emulator  # pylint: disable=import-outside-toplevel
+    # The tests' own requirement (test-requirements.txt), not the addon's.
+    import google_emulator  # pylint: disable=import-outside-toplevel,import-error
 
     return os.path.join(os.path.dirname(google_emulator.__file__), _DATA)
+
 
 # More sets: Outlook-style zones, all-day series with TZID date-time EXDATE/RDATE
 # as Google sends them (the days removed and added are checked one by one).
 EXTRA_SETS = [
-    {"id": "outlook.gmt_plus_2_weekly", "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=6;BYDAY=MO,TH"],
-     "start": {"dateTime": "2026-01-05T09:00:00", "timeZone": "GMT+02:00"},
-     "end": {"dateTime": "2026-01-05T10:00:00", "timeZone": "GMT+02:00"}},
-    {"id": "google.all_day_tzid_exdate_rdate", "recurrence": [
-        "EXDATE;TZID=Europe/Paris:20260112T000000",
-        "RDATE;TZID=Europe/Paris:20260114T000000",
-        "RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=MO"],
-     "start": {"date": "2026-01-05"}, "end": {"date": "2026-01-06"}},
-    {"id": "google.last_weekday_of_month", "recurrence": [
-        "RRULE:FREQ=MONTHLY;COUNT=8;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"],
-     "start": {"dateTime": "2026-01-30T14:00:00", "timeZone": "Europe/Paris"},
-     "end": {"dateTime": "2026-01-30T15:00:00", "timeZone": "Europe/Paris"}},
-    {"id": "google.monthly_1_15_until_z", "recurrence": [
-        "RRULE:FREQ=MONTHLY;UNTIL=20260601T000000Z;BYMONTHDAY=1,15"],
-     "start": {"dateTime": "2026-01-01T08:00:00", "timeZone": "America/Los_Angeles"},
-     "end": {"dateTime": "2026-01-01T09:00:00", "timeZone": "America/Los_Angeles"}},
+    {
+        "id": "outlook.gmt_plus_2_weekly",
+        "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=6;BYDAY=MO,TH"],
+        "start": {"dateTime": "2026-01-05T09:00:00", "timeZone": "GMT+02:00"},
+        "end": {"dateTime": "2026-01-05T10:00:00", "timeZone": "GMT+02:00"},
+    },
+    {
+        "id": "google.all_day_tzid_exdate_rdate",
+        "recurrence": [
+            "EXDATE;TZID=Europe/Paris:20260112T000000",
+            "RDATE;TZID=Europe/Paris:20260114T000000",
+            "RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=MO",
+        ],
+        "start": {"date": "2026-01-05"},
+        "end": {"date": "2026-01-06"},
+    },
+    {
+        "id": "google.last_weekday_of_month",
+        "recurrence": ["RRULE:FREQ=MONTHLY;COUNT=8;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"],
+        "start": {"dateTime": "2026-01-30T14:00:00", "timeZone": "Europe/Paris"},
+        "end": {"dateTime": "2026-01-30T15:00:00", "timeZone": "Europe/Paris"},
+    },
+    {
+        "id": "google.monthly_1_15_until_z",
+        "recurrence": ["RRULE:FREQ=MONTHLY;UNTIL=20260601T000000Z;BYMONTHDAY=1,15"],
+        "start": {"dateTime": "2026-01-01T08:00:00", "timeZone": "America/Los_Angeles"},
+        "end": {"dateTime": "2026-01-01T09:00:00", "timeZone": "America/Los_Angeles"},
+    },
 ]
 
 
@@ -69,7 +85,6 @@ def is_all_day(rule_set):
 
 @tagged("post_install", "-at_install")
 class TestRecurrenceFidelity(SyncCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -77,30 +92,39 @@ class TestRecurrenceFidelity(SyncCase):
         email = "marc@example.com"
         cls.emulator.add_account(email, WEST)
         cls.marc = new_test_user(
-            cls.env, login="marc_sync", email=email, tz=WEST,
-            groups="base.group_user,openfire_planning.group_of_planning_user")
-        cls.env["hr.employee"].create({"name": "Marc", "user_id": cls.marc.id,
-                                       "work_email": email})
+            cls.env,
+            login="marc_sync",
+            email=email,
+            tz=WEST,
+            groups="base.group_user,openfire_planning.group_of_planning_user",
+        )
+        cls.env["hr.employee"].create({"name": "Marc", "user_id": cls.marc.id, "work_email": email})
         cls.marc_account = cls.env["of.google.account"]._for_user(cls.marc)
 
     def setUp(self):
         super().setUp()
-        self.marc_account._store_tokens(self.emulator.mint_token(
-            self.marc.email, client_id=CLIENT_ID, scopes=list(SCOPES)))
+        self.marc_account._store_tokens(
+            self.emulator.mint_token(self.marc.email, client_id=CLIENT_ID, scopes=list(SCOPES))
+        )
 
     # ------------------------------------------------------------ helpers
 
     def insert(self, account, rule_set, summary=None):
         if not self.calendar(account):
-            self.sync(account)      # the first sync picks the calendar
-        body = {"summary": summary or rule_set["id"], "recurrence": rule_set["recurrence"],
-                "start": rule_set["start"], "end": rule_set["end"]}
+            self.sync(account)  # the first sync picks the calendar
+        body = {
+            "summary": summary or rule_set["id"],
+            "recurrence": rule_set["recurrence"],
+            "start": rule_set["start"],
+            "end": rule_set["end"],
+        }
         return self.phone(account).insert_event(self.calendar(account), body)
 
-    def google_starts(self, account, event, all_day, zone):
+    def google_starts(self, account, event, all_day, _zone):
         """The first instances' original starts: UTC naive, or local dates."""
         page = self.emulator.service.instances(
-            account.user_id.email, self.calendar(account), event["id"], max_results=FIRST)
+            account.user_id.email, self.calendar(account), event["id"], max_results=FIRST
+        )
         starts = []
         for instance in page["items"][:FIRST]:
             moment = instance["originalStartTime"]
@@ -133,11 +157,11 @@ class TestRecurrenceFidelity(SyncCase):
         self.assertGreaterEqual(len(sets), 40)
         inserted = []
         for rule_set in sets:
-            inserted.append((self.jean_account, rule_set, self.insert(self.jean_account,
-                                                                      rule_set)))
+            inserted.append((self.jean_account, rule_set, self.insert(self.jean_account, rule_set)))
             if is_all_day(rule_set):
-                inserted.append((self.marc_account, rule_set,
-                                 self.insert(self.marc_account, rule_set)))
+                inserted.append(
+                    (self.marc_account, rule_set, self.insert(self.marc_account, rule_set))
+                )
         self.sync(self.jean_account)
         self.sync(self.marc_account)
         checked = 0
@@ -145,8 +169,9 @@ class TestRecurrenceFidelity(SyncCase):
             all_day = is_all_day(rule_set)
             with self.subTest(rule_set=rule_set["id"], user=account.user_id.login):
                 recurrence = self.series_named(rule_set["id"], account)
-                self.assertEqual(sorted(recurrence.rule_lines.splitlines()),
-                                 sorted(rule_set["recurrence"]))
+                self.assertEqual(
+                    sorted(recurrence.rule_lines.splitlines()), sorted(rule_set["recurrence"])
+                )
                 self.assertFalse(recurrence.rule_error)
                 expected = self.google_starts(account, event, all_day, recurrence.tz)
                 self.assertTrue(expected)
@@ -157,8 +182,10 @@ class TestRecurrenceFidelity(SyncCase):
         # 14th added, in Paris and in New York alike.
         for account in (self.jean_account, self.marc_account):
             recurrence = self.series_named("google.all_day_tzid_exdate_rdate", account)
-            self.assertEqual(self.planning_starts(recurrence, True), [
-                date(2026, 1, 5), date(2026, 1, 14), date(2026, 1, 19), date(2026, 1, 26)])
+            self.assertEqual(
+                self.planning_starts(recurrence, True),
+                [date(2026, 1, 5), date(2026, 1, 14), date(2026, 1, 19), date(2026, 1, 26)],
+            )
         # GMT+02:00 is a fixed offset (09:00 there is 07:00 UTC, winter or not).
         outlook = self.series_named("outlook.gmt_plus_2_weekly", self.jean_account)
         self.assertEqual(outlook.tz, "Etc/GMT-2")
@@ -167,8 +194,9 @@ class TestRecurrenceFidelity(SyncCase):
         last_weekday = self.series_named("google.last_weekday_of_month", self.jean_account)
         self.assertFalse(last_weekday.rule_editable)
         self.assertTrue(last_weekday.next_occurrences)
-        self.assertTrue(self.series_named("rfc.monthly_2nd_and_15th",
-                                          self.jean_account).rule_editable)
+        self.assertTrue(
+            self.series_named("rfc.monthly_2nd_and_15th", self.jean_account).rule_editable
+        )
         # Nothing goes back to Google: the next syncs only list.
         for account in (self.jean_account, self.marc_account):
             self.emulator.clear_log()
@@ -178,34 +206,49 @@ class TestRecurrenceFidelity(SyncCase):
     def test_series_edited_in_odoo_is_written_back_with_that_edit(self):
         """An edit in Odoo changes only the part edited in Google's own lines;
         a rule the form cannot edit stays verbatim through an edit of all RDVs."""
-        weekly = {"id": "edit.weekly", "recurrence": [
-            "EXDATE;TZID=Europe/Paris:20260316T090000",
-            "RRULE:FREQ=WEEKLY;WKST=SU;UNTIL=20260420T000000Z;BYDAY=MO"],
+        weekly = {
+            "id": "edit.weekly",
+            "recurrence": [
+                "EXDATE;TZID=Europe/Paris:20260316T090000",
+                "RRULE:FREQ=WEEKLY;WKST=SU;UNTIL=20260420T000000Z;BYDAY=MO",
+            ],
             "start": {"dateTime": "2026-03-02T09:00:00", "timeZone": "Europe/Paris"},
-            "end": {"dateTime": "2026-03-02T10:00:00", "timeZone": "Europe/Paris"}}
-        custom = {"id": "edit.custom", "recurrence": [
-            "RRULE:FREQ=MONTHLY;COUNT=5;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"],
+            "end": {"dateTime": "2026-03-02T10:00:00", "timeZone": "Europe/Paris"},
+        }
+        custom = {
+            "id": "edit.custom",
+            "recurrence": ["RRULE:FREQ=MONTHLY;COUNT=5;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"],
             "start": {"dateTime": "2026-03-31T14:00:00", "timeZone": "Europe/Paris"},
-            "end": {"dateTime": "2026-03-31T15:00:00", "timeZone": "Europe/Paris"}}
+            "end": {"dateTime": "2026-03-31T15:00:00", "timeZone": "Europe/Paris"},
+        }
         weekly_event = self.insert(self.jean_account, weekly)
         custom_event = self.insert(self.jean_account, custom)
         self.sync()
         series = self.series_named("edit.weekly", self.jean_account)
-        self.assertEqual(series.until, date(2026, 4, 19))    # 20th 02:00 Paris: not the 20th
+        self.assertEqual(series.until, date(2026, 4, 19))  # 20th 02:00 Paris: not the 20th
         first = series.intervention_ids.sorted("date")[0]
         first.write({"interval": 2, "recurrence_update": "all_events"})
         other = self.series_named("edit.custom", self.jean_account)
         other.intervention_ids.sorted("date")[0].write(
-            {"name": "Relevé mensuel", "recurrence_update": "all_events"})
+            {"name": "Relevé mensuel", "recurrence_update": "all_events"}
+        )
         self.sync()
         master = self.phone().get_event(self.calendar(), weekly_event["id"])
-        self.assertEqual(sorted(master["recurrence"]), [
-            "EXDATE;TZID=Europe/Paris:20260316T090000",
-            "RRULE:FREQ=WEEKLY;WKST=SU;UNTIL=20260420T000000Z;BYDAY=MO;INTERVAL=2"])
-        self.assertEqual(self.planning_starts(series, False),
-                         self.google_starts(self.jean_account, master, False, series.tz))
-        self.assertEqual(self.planning_starts(series, False), [
-            datetime(2026, 3, 2, 8), datetime(2026, 3, 30, 7), datetime(2026, 4, 13, 7)])
+        self.assertEqual(
+            sorted(master["recurrence"]),
+            [
+                "EXDATE;TZID=Europe/Paris:20260316T090000",
+                "RRULE:FREQ=WEEKLY;WKST=SU;UNTIL=20260420T000000Z;BYDAY=MO;INTERVAL=2",
+            ],
+        )
+        self.assertEqual(
+            self.planning_starts(series, False),
+            self.google_starts(self.jean_account, master, False, series.tz),
+        )
+        self.assertEqual(
+            self.planning_starts(series, False),
+            [datetime(2026, 3, 2, 8), datetime(2026, 3, 30, 7), datetime(2026, 4, 13, 7)],
+        )
         custom_master = self.phone().get_event(self.calendar(), custom_event["id"])
         self.assertEqual(custom_master["summary"], "Relevé mensuel")
         self.assertEqual(custom_master["recurrence"], custom["recurrence"])
@@ -214,19 +257,27 @@ class TestRecurrenceFidelity(SyncCase):
         self.assertEqual(self.emulator.http_round_trips(), 1)
 
     def test_invalid_rule_is_reported_on_the_rdv_and_the_rest_syncs(self):
-        broken = self.insert(self.jean_account, {
-            "id": "broken", "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"],
-            "start": {"dateTime": "2026-03-03T10:00:00", "timeZone": "Europe/Paris"},
-            "end": {"dateTime": "2026-03-03T11:00:00", "timeZone": "Europe/Paris"}})
+        broken = self.insert(
+            self.jean_account,
+            {
+                "id": "broken",
+                "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"],
+                "start": {"dateTime": "2026-03-03T10:00:00", "timeZone": "Europe/Paris"},
+                "end": {"dateTime": "2026-03-03T11:00:00", "timeZone": "Europe/Paris"},
+            },
+        )
         # Another program wrote a rule Google stored but nobody can read.
         with self.emulator.service.lock:
-            calendar = self.emulator.service.calendar(
-                self.jean.email, self.calendar(), "owner")
+            calendar = self.emulator.service.calendar(self.jean.email, self.calendar(), "owner")
             calendar.events[broken["id"]]["recurrence"] = ["RRULE:FREQ=WEEKLY;BYDAY=XX"]
-        self.phone().insert_event(self.calendar(), {
-            "summary": "Visite simple",
-            "start": {"dateTime": "2026-03-04T10:00:00+01:00"},
-            "end": {"dateTime": "2026-03-04T11:00:00+01:00"}})
+        self.phone().insert_event(
+            self.calendar(),
+            {
+                "summary": "Visite simple",
+                "start": {"dateTime": "2026-03-04T10:00:00+01:00"},
+                "end": {"dateTime": "2026-03-04T11:00:00+01:00"},
+            },
+        )
         self.sync()
         self.assertTrue(self.Rdv.search([("name", "=", "Visite simple")]))
         rdvs = self.Rdv.search([("name", "=", "broken")])

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from psycopg2 import IntegrityError
 
 from odoo.tests import TransactionCase, new_test_user, tagged
@@ -15,11 +17,14 @@ class TestSeriesConstraints(TransactionCase):
              WHERE contype = 'u'
                AND conrelid IN ('of_google_account'::regclass, 'of_google_event_link'::regclass)
         """)
-        self.assertEqual(sorted(name for (name,) in self.env.cr.fetchall()), [
-            "of_google_account_user_unique",
-            "of_google_event_link_event_unique",
-            "of_google_event_link_key_unique",
-        ])
+        self.assertEqual(
+            sorted(name for (name,) in self.env.cr.fetchall()),
+            [
+                "of_google_account_user_unique",
+                "of_google_event_link_event_unique",
+                "of_google_event_link_key_unique",
+            ],
+        )
 
     def test_a_second_account_for_a_user_is_refused(self):
         user = new_test_user(self.env, login="series_tech", groups="base.group_user")

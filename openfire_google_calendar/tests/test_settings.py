@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import TransactionCase, tagged
 
 
@@ -22,12 +24,14 @@ class TestGoogleSetting(TransactionCase):
         self.assertIn(self.recurring, self.employee.implied_ids)
         self.assertIn(self.google, self.employee.implied_ids)
         self.assertTrue(
-            self.env.user.has_group("openfire_google_calendar.group_of_planning_google"))
+            self.env.user.has_group("openfire_google_calendar.group_of_planning_google")
+        )
 
     def test_unticking_recurring_unticks_google(self):
         self.save(group_of_planning_recurring=True, group_of_planning_google=True)
-        settings = self.env["res.config.settings"].new({
-            "group_of_planning_recurring": True, "group_of_planning_google": True})
+        settings = self.env["res.config.settings"].new(
+            {"group_of_planning_recurring": True, "group_of_planning_google": True}
+        )
         settings.group_of_planning_recurring = False
         settings._onchange_group_of_planning_recurring()
         self.assertFalse(settings.group_of_planning_google)
@@ -37,14 +41,16 @@ class TestGoogleSetting(TransactionCase):
         self.assertNotIn(self.recurring, self.employee.implied_ids)
 
     def test_ticking_google_ticks_recurring(self):
-        settings = self.env["res.config.settings"].new({
-            "group_of_planning_recurring": False, "group_of_planning_google": False})
+        settings = self.env["res.config.settings"].new(
+            {"group_of_planning_recurring": False, "group_of_planning_google": False}
+        )
         settings.group_of_planning_google = True
         settings._onchange_group_of_planning_google()
         self.assertTrue(settings.group_of_planning_recurring)
 
     def test_settings_view_shows_both_settings(self):
         arch = self.env["res.config.settings"].get_view(
-            self.env.ref("base.res_config_settings_view_form").id)["arch"]
+            self.env.ref("base.res_config_settings_view_form").id
+        )["arch"]
         self.assertIn('name="group_of_planning_recurring"', arch)
         self.assertIn('name="group_of_planning_google"', arch)

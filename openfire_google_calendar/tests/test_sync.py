@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime
 
 from odoo.tests import tagged
@@ -22,7 +24,6 @@ CREATE TRIGGER of_test_refuse_link BEFORE INSERT ON of_google_event_link
 
 @tagged("post_install", "-at_install")
 class TestSyncBothWays(SyncCase):
-
     def test_rdv_created_moved_cancelled_in_odoo(self):
         rdv = self.make_rdv()
         result = self.sync()
@@ -45,10 +46,15 @@ class TestSyncBothWays(SyncCase):
     def test_event_created_moved_deleted_in_google(self):
         self.sync()
         phone = self.phone()
-        event = phone.insert_event(self.calendar(), {
-            "summary": "Dépannage urgent", "location": "3 place du Marché, Villeurbanne",
-            "start": {"dateTime": "2026-03-05T10:00:00+01:00"},
-            "end": {"dateTime": "2026-03-05T12:00:00+01:00"}})
+        event = phone.insert_event(
+            self.calendar(),
+            {
+                "summary": "Dépannage urgent",
+                "location": "3 place du Marché, Villeurbanne",
+                "start": {"dateTime": "2026-03-05T10:00:00+01:00"},
+                "end": {"dateTime": "2026-03-05T12:00:00+01:00"},
+            },
+        )
         result = self.sync()
         self.assertEqual(result["created"], 1)
         self.assertTrue(result["changed_in_odoo"])
@@ -58,9 +64,14 @@ class TestSyncBothWays(SyncCase):
         self.assertEqual(rdv.employee_ids, self.jean_emp)
         self.assertEqual(rdv.tache_id, self.env.ref("openfire_google_calendar.tache_google"))
         self.assertEqual(rdv.google_location, "3 place du Marché, Villeurbanne")
-        phone.patch_event(self.calendar(), event["id"], {
-            "start": {"dateTime": "2026-03-06T08:00:00+01:00"},
-            "end": {"dateTime": "2026-03-06T09:00:00+01:00"}})
+        phone.patch_event(
+            self.calendar(),
+            event["id"],
+            {
+                "start": {"dateTime": "2026-03-06T08:00:00+01:00"},
+                "end": {"dateTime": "2026-03-06T09:00:00+01:00"},
+            },
+        )
         self.sync()
         self.assertEqual(rdv.date, datetime(2026, 3, 6, 7, 0))
         self.assertEqual(rdv.duree, 1.0)
@@ -89,7 +100,8 @@ class TestSyncBothWays(SyncCase):
         # Sophie moves it on her phone: Odoo follows, then Jean's calendar too.
         event = self.event_of(rdv, self.sophie_account)
         self.phone(self.sophie_account).patch_event(
-            self.calendar(self.sophie_account), event["id"], {"summary": "Entretien + ramonage"})
+            self.calendar(self.sophie_account), event["id"], {"summary": "Entretien + ramonage"}
+        )
         self.sync(self.sophie_account)
         self.assertEqual(rdv.name, "Entretien + ramonage")
         self.sync(self.jean_account)
@@ -98,8 +110,12 @@ class TestSyncBothWays(SyncCase):
         jean_event_id = self.event_of(rdv, self.jean_account)["id"]
         rdv.employee_ids = self.sophie_emp
         self.sync(self.jean_account)
-        self.assertEqual(self.phone(self.jean_account).get_event(
-            self.calendar(self.jean_account), jean_event_id)["status"], "cancelled")
+        self.assertEqual(
+            self.phone(self.jean_account).get_event(
+                self.calendar(self.jean_account), jean_event_id
+            )["status"],
+            "cancelled",
+        )
         self.sync(self.sophie_account)
         self.assertEqual(self.event_of(rdv, self.sophie_account)["status"], "confirmed")
 
@@ -108,10 +124,14 @@ class TestSyncBothWays(SyncCase):
         phone = self.phone()
         self.sync()
         for index in range(3):
-            phone.insert_event(self.calendar(), {
-                "summary": "Téléphone %d" % index,
-                "start": {"dateTime": "2026-03-1%dT10:00:00+01:00" % index},
-                "end": {"dateTime": "2026-03-1%dT11:00:00+01:00" % index}})
+            phone.insert_event(
+                self.calendar(),
+                {
+                    "summary": "Téléphone %d" % index,
+                    "start": {"dateTime": "2026-03-1%dT10:00:00+01:00" % index},
+                    "end": {"dateTime": "2026-03-1%dT11:00:00+01:00" % index},
+                },
+            )
         for rdv in rdvs:
             rdv.name = rdv.name + " (modifié)"
         refused = self.make_rdv(date=datetime(2026, 3, 20, 8, 0), name="Nouveau")
@@ -132,8 +152,10 @@ class TestSyncBothWays(SyncCase):
         self.assertEqual(len(events), 10, [event["summary"] for event in events])
         self.assertEqual(len({event["id"] for event in events}), 10)
         self.assertEqual(self.Rdv.search_count([("name", "like", "Téléphone")]), 3)
-        self.assertEqual(sorted(event["summary"] for event in events if "modifié" in
-                                event["summary"]), sorted(rdv.name for rdv in rdvs[:6]))
+        self.assertEqual(
+            sorted(event["summary"] for event in events if "modifié" in event["summary"]),
+            sorted(rdv.name for rdv in rdvs[:6]),
+        )
         self.assertEqual(refused.of_google_sync_state, "synced")
 
     def test_transient_google_failures_are_retried(self):
@@ -154,13 +176,19 @@ class TestSyncBothWays(SyncCase):
         self.sync()
         dedicated = self.calendar()
         own = self.emulator.add_calendar("jean@example.com", "Travail")
-        wizard = self.env["of.google.calendar.choice"].with_user(self.jean).browse(
-            self.env["of.google.calendar.choice"].with_user(self.jean).action_open()["res_id"])
+        wizard = (
+            self.env["of.google.calendar.choice"]
+            .with_user(self.jean)
+            .browse(
+                self.env["of.google.calendar.choice"].with_user(self.jean).action_open()["res_id"]
+            )
+        )
         names = {line.name: line for line in wizard.line_ids}
         self.assertTrue(names["Interventions"].current)
         names["Travail"].action_choose()
-        self.assertEqual((self.jean_account.calendar_id, self.jean_account.calendar_name),
-                         (own, "Travail"))
+        self.assertEqual(
+            (self.jean_account.calendar_id, self.jean_account.calendar_name), (own, "Travail")
+        )
         self.sync()
         self.assertEqual([event["summary"] for event in self.events()], [rdv.name])
         self.assertEqual(len(self.phone().list_events(dedicated)), 1, "the old one keeps its own")
@@ -168,14 +196,24 @@ class TestSyncBothWays(SyncCase):
     def test_big_or_unusual_input_from_google_syncs(self):
         self.sync()
         phone = self.phone()
-        phone.insert_event(self.calendar(), {
-            "summary": "Règle exotique", "recurrence": ["RRULE:FREQ=MONTHLY;BYDAY=MO,TU"],
-            "start": {"dateTime": "2026-03-02T10:00:00", "timeZone": "Europe/Paris"},
-            "end": {"dateTime": "2026-03-02T11:00:00", "timeZone": "Europe/Paris"}})
-        phone.insert_event(self.calendar(), {
-            "summary": "Normal", "description": "x" * 70000,
-            "start": {"dateTime": "2026-03-03T10:00:00+01:00"},
-            "end": {"dateTime": "2026-03-03T11:00:00+01:00"}})
+        phone.insert_event(
+            self.calendar(),
+            {
+                "summary": "Règle exotique",
+                "recurrence": ["RRULE:FREQ=MONTHLY;BYDAY=MO,TU"],
+                "start": {"dateTime": "2026-03-02T10:00:00", "timeZone": "Europe/Paris"},
+                "end": {"dateTime": "2026-03-02T11:00:00", "timeZone": "Europe/Paris"},
+            },
+        )
+        phone.insert_event(
+            self.calendar(),
+            {
+                "summary": "Normal",
+                "description": "x" * 70000,
+                "start": {"dateTime": "2026-03-03T10:00:00+01:00"},
+                "end": {"dateTime": "2026-03-03T11:00:00+01:00"},
+            },
+        )
         result = self.sync()
         # "Every Monday and Tuesday of the month" is a rule RFC 5545 allows: a series,
         # its lines kept as Google has them (unreadable rules: test_recurrence_fidelity).

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The administrators' view of every user's sync (issue 11, Deliver 3): a
 user in error and a revoked user, the filters, retry / stop / restart."""
 

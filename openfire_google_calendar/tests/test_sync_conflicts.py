@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import tagged
 
 from .sync_common import SyncCase
@@ -10,7 +12,8 @@ class TestSyncConflicts(SyncCase):
 
     def conflict(self, policy):
         self.env["ir.config_parameter"].sudo().set_param(
-            "openfire_google_calendar.conflict_policy", policy)
+            "openfire_google_calendar.conflict_policy", policy
+        )
         rdv = self.make_rdv()
         self.sync()
         event = self.event_of(rdv)

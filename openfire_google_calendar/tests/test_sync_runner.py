@@ -1,5 +1,8 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The sync's one entry point as it runs in a server: its own cursor, the
 user's lock, push notifications, the cron, and what a user is told."""
+
 from contextlib import closing
 from datetime import datetime, timedelta
 from unittest.mock import patch
@@ -17,7 +20,6 @@ CRON = "openfire_google_calendar.ir_cron_of_google_sync"
 
 @tagged("post_install", "-at_install")
 class TestSyncRunner(SyncCase):
-
     def other_connection(self):
         """A real second connection to the database, as another worker has."""
         cursor = sql_db.db_connect(self.env.cr.dbname).cursor()
@@ -38,9 +40,15 @@ class TestSyncRunner(SyncCase):
         self.triggers().unlink()
         self.authenticate("jean_sync", "jean_sync")
         started = datetime.now()
-        answer = self.make_jsonrpc_request("/web/dataset/call_button", {
-            "model": "of.planning.intervention", "method": "action_of_google_retry",
-            "args": [[rdv.id]], "kwargs": {}})
+        answer = self.make_jsonrpc_request(
+            "/web/dataset/call_button",
+            {
+                "model": "of.planning.intervention",
+                "method": "action_of_google_retry",
+                "args": [[rdv.id]],
+                "kwargs": {},
+            },
+        )
         self.assertLess(datetime.now() - started, timedelta(seconds=2))
         self.assertEqual(answer["tag"], "display_notification")
         self.assertEqual(self.emulator.http_round_trips(), 0, "no Google call in the request")
@@ -59,8 +67,11 @@ class TestSyncRunner(SyncCase):
         other.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, self.jean_account.id])
         result = run_sync(self.env, self.jean.id)
         self.assertEqual(result["status"], "already_running")
-        self.assertEqual(len(self.jean_account.push_ids), 1,
-                         "a notification waits for the sync that holds the lock")
+        self.assertEqual(
+            len(self.jean_account.push_ids),
+            1,
+            "a notification waits for the sync that holds the lock",
+        )
         other.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, self.jean_account.id])
         self.assertEqual(run_sync(self.env, self.jean.id)["status"], "no_new_event_from_google")
         self.assertFalse(self.jean_account.push_ids)
@@ -74,8 +85,9 @@ class TestSyncRunner(SyncCase):
         self.assertEqual(self.jean_account.push_ids, late)
 
     def test_channel_renewal_keeps_the_new_channel_when_the_old_one_is_gone(self):
-        self.env["ir.config_parameter"].set_param("openfire_google_calendar.push_base_url",
-                                                  self.base_url())
+        self.env["ir.config_parameter"].set_param(
+            "openfire_google_calendar.push_base_url", self.base_url()
+        )
         self.sophie_account.sync_stopped = True
         account = self.jean_account
         self.sync()
@@ -133,16 +145,22 @@ class TestSyncRunner(SyncCase):
         self.assertTrue(all(rdv.state == "confirm" for rdv in rdvs), "nothing changed")
         # The user confirmed: the route passes force.
         self.authenticate("jean_sync", "jean_sync")
-        answer = self.make_jsonrpc_request("/google_calendar/sync_data", {
-            "model": "of.planning.intervention", "force": True})
+        answer = self.make_jsonrpc_request(
+            "/google_calendar/sync_data", {"model": "of.planning.intervention", "force": True}
+        )
         self.assertEqual(answer["status"], "need_refresh")
         self.assertTrue(all(rdv.state == "cancel" for rdv in rdvs))
 
     def test_chatter_notes_of_a_sync_are_the_technicians(self):
         self.sync()
-        self.phone().insert_event(self.calendar(), {
-            "summary": "Posé par Jean", "start": {"dateTime": "2026-03-05T10:00:00+01:00"},
-            "end": {"dateTime": "2026-03-05T11:00:00+01:00"}})
+        self.phone().insert_event(
+            self.calendar(),
+            {
+                "summary": "Posé par Jean",
+                "start": {"dateTime": "2026-03-05T10:00:00+01:00"},
+                "end": {"dateTime": "2026-03-05T11:00:00+01:00"},
+            },
+        )
         self.sync()
         rdv = self.Rdv.search([("name", "=", "Posé par Jean")])
         self.assertEqual(rdv.create_uid, self.jean)
@@ -152,10 +170,14 @@ class TestSyncRunner(SyncCase):
     def test_a_sync_sends_no_mail(self):
         self.sync()
         for index in range(3):
-            self.phone().insert_event(self.calendar(), {
-                "summary": "Sans mail %d" % index,
-                "start": {"dateTime": "2026-03-0%dT10:00:00+01:00" % (index + 2)},
-                "end": {"dateTime": "2026-03-0%dT11:00:00+01:00" % (index + 2)}})
+            self.phone().insert_event(
+                self.calendar(),
+                {
+                    "summary": "Sans mail %d" % index,
+                    "start": {"dateTime": "2026-03-0%dT10:00:00+01:00" % (index + 2)},
+                    "end": {"dateTime": "2026-03-0%dT11:00:00+01:00" % (index + 2)},
+                },
+            )
         mails = self.env["mail.mail"].search_count([])
         notifications = self.env["mail.notification"].search_count([])
         self.sync()
@@ -169,9 +191,15 @@ class TestSyncRunner(SyncCase):
         self.jean_account.token_expiry = datetime(2020, 1, 1)
         self.authenticate("jean_sync", "jean_sync")
         with mute_logger("odoo.addons.openfire_google_calendar.models.of_google_account"):
-            answer = self.make_jsonrpc_request("/web/dataset/call_kw", {
-                "model": "of.google.calendar.choice", "method": "action_open",
-                "args": [], "kwargs": {}})
+            answer = self.make_jsonrpc_request(
+                "/web/dataset/call_kw",
+                {
+                    "model": "of.google.calendar.choice",
+                    "method": "action_open",
+                    "args": [],
+                    "kwargs": {},
+                },
+            )
         self.assertEqual(answer["tag"], "display_notification")
         self.assertIn("Sync. with Google", answer["params"]["message"])
         self.assertEqual(self.jean_account.state, "revoked")
@@ -191,8 +219,10 @@ class TestSessionGuard(TransactionCase):
         self.assertLess(datetime.now() - started, timedelta(seconds=2))
 
     def test_a_caller_that_only_read_may_start_one(self):
-        with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as caller, \
-                closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as session:
+        with (
+            closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as caller,
+            closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as session,
+        ):
             env = api.Environment(caller, SUPERUSER_ID, {})
             env["res.users"].search([], limit=1).read(["login"])
             _check_caller(env, session)  # nothing written: no lock to wait for

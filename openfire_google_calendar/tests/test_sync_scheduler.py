@@ -1,7 +1,10 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The sync under Google's quotas (issue 14, Deliver 2): the button holds no
 request for long, a big first sync goes to the background and is spread
 over several runs of the cron, the calls each sync sent are logged in
 PostgreSQL for every worker, and Google never refuses one."""
+
 import threading
 from contextlib import closing
 from datetime import datetime, timedelta
@@ -18,14 +21,12 @@ CRON = "openfire_google_calendar.ir_cron_of_google_sync"
 
 @tagged("post_install", "-at_install")
 class TestSyncScheduler(SyncCase):
-
     def setUp(self):
         super().setUp()
         # The emulator enforces a small per-user quota; Odoo is told the same.
         self.emulator.set_rate_limits(per_user=100)
         self.addCleanup(self.emulator.set_rate_limits, per_user=600)
-        self.env["ir.config_parameter"].set_param("openfire_google_calendar.quota_per_user",
-                                                  "100")
+        self.env["ir.config_parameter"].set_param("openfire_google_calendar.quota_per_user", "100")
         self.env.cr.execute("DELETE FROM of_google_quota_use")
 
     def minute_passes(self):
@@ -33,28 +34,34 @@ class TestSyncScheduler(SyncCase):
         self.emulator.set_rate_limits(per_user=100)  # its counters restart
 
     def logged_calls(self):
-        self.env.cr.execute("SELECT coalesce(sum(calls), 0) FROM of_google_quota_use "
-                            "WHERE account_id = %s", [self.jean_account.id])
+        self.env.cr.execute(
+            "SELECT coalesce(sum(calls), 0) FROM of_google_quota_use WHERE account_id = %s",
+            [self.jean_account.id],
+        )
         return self.env.cr.fetchone()[0]
 
     def test_a_big_first_sync_goes_to_the_background_and_is_spread(self):
         for index in range(120):
-            self.make_rdv(name="RDV %d" % index,
-                          date=datetime(2026, 3, 2, 6, 0) + timedelta(hours=index))
+            self.make_rdv(
+                name="RDV %d" % index, date=datetime(2026, 3, 2, 6, 0) + timedelta(hours=index)
+            )
         triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", self.env.ref(CRON).id)])
         triggers.unlink()
         self.authenticate("jean_sync", "jean_sync")
         started = datetime.now()
-        answer = self.make_jsonrpc_request("/google_calendar/sync_data", {
-            "model": "of.planning.intervention"})
+        answer = self.make_jsonrpc_request(
+            "/google_calendar/sync_data", {"model": "of.planning.intervention"}
+        )
         self.assertLess(datetime.now() - started, timedelta(seconds=5))
         self.assertEqual(answer["status"], "in_background", answer)
         # 90 calls allowed: the calendar, the listing and one batch of 50.
         self.assertEqual((answer["done"], answer["todo"]), (50, 70))
         self.assertFalse(answer["errors"])
         self.assertEqual(self.logged_calls(), 52)
-        self.assertTrue(self.env["ir.cron.trigger"].search(
-            [("cron_id", "=", self.env.ref(CRON).id)]), "the cron comes back for the rest")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", self.env.ref(CRON).id)]),
+            "the cron comes back for the rest",
+        )
         self.assertIn(self.jean_account.id, self.env["of.google.push"]._notified_accounts())
         # Within the same minute, what is left of the quota: no batch fits.
         again = run_sync(self.env, self.jean.id)
@@ -71,10 +78,14 @@ class TestSyncScheduler(SyncCase):
                 break
         self.assertEqual(result["status"], "no_new_event_from_google", result)
         self.assertEqual(len(self.events()), 120)
-        self.assertFalse(self.jean_account.env["of.google.event.link"].search([
-            ("account_id", "=", self.jean_account.id), ("sync_state", "!=", "synced")]))
-        refused = [entry for entry in self.emulator.request_log
-                   if entry.get("status") in (403, 429)]
+        self.assertFalse(
+            self.jean_account.env["of.google.event.link"].search(
+                [("account_id", "=", self.jean_account.id), ("sync_state", "!=", "synced")]
+            )
+        )
+        refused = [
+            entry for entry in self.emulator.request_log if entry.get("status") in (403, 429)
+        ]
         self.assertFalse(refused, "Google never refused a call")
         self.assertEqual(runs, 1, "the 70 left fit in the next window (1 + 50 + 20 calls)")
 
@@ -97,8 +108,11 @@ class TestQuotaAcrossWorkers(TransactionCase):
         dbname = self.env.cr.dbname
         key = "openfire_google_calendar.quota_per_project"
         with closing(sql_db.db_connect(dbname).cursor()) as admin:
-            admin.execute("INSERT INTO ir_config_parameter (key, value) VALUES (%s, '150') "
-                          "ON CONFLICT (key) DO UPDATE SET value = '150'", [key])
+            admin.execute(
+                "INSERT INTO ir_config_parameter (key, value) VALUES (%s, '150') "
+                "ON CONFLICT (key) DO UPDATE SET value = '150'",
+                [key],
+            )
             admin.commit()
         self.registry.clear_cache()
         allowed = {}
@@ -109,8 +123,9 @@ class TestQuotaAcrossWorkers(TransactionCase):
                 allowed[account_id] = quota.Reservation(env, account_id, 500)(100)
 
         try:
-            threads = [threading.Thread(target=worker, args=(account_id,))
-                       for account_id in (-1, -2)]
+            threads = [
+                threading.Thread(target=worker, args=(account_id,)) for account_id in (-1, -2)
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -121,5 +136,8 @@ class TestQuotaAcrossWorkers(TransactionCase):
                 admin.execute("DELETE FROM ir_config_parameter WHERE key = %s", [key])
                 admin.commit()
             self.registry.clear_cache()
-        self.assertEqual(sorted(allowed.values()), [34, 135],
-                         "150 a minute, 90 % of it: 135, of which the first reserved 101")
+        self.assertEqual(
+            sorted(allowed.values()),
+            [34, 135],
+            "150 a minute, 90 % of it: 135, of which the first reserved 101",
+        )

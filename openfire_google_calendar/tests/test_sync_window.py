@@ -1,6 +1,9 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The sync window (issue 14, Deliver 3) in Odoo: RDVs that ended more than
 sync_window_days ago are not pushed by the first sync, older events are not
 imported; moving either into the window syncs it."""
+
 from datetime import datetime, timedelta
 
 from odoo.tests import tagged
@@ -11,11 +14,15 @@ from .sync_common import SyncCase
 
 @tagged("post_install", "-at_install")
 class TestSyncWindow(SyncCase):
-
     def phone_event(self, summary, start):
-        return self.phone().insert_event(self.calendar(), {
-            "summary": summary, "start": {"dateTime": start.isoformat() + "Z"},
-            "end": {"dateTime": (start + timedelta(hours=1)).isoformat() + "Z"}})
+        return self.phone().insert_event(
+            self.calendar(),
+            {
+                "summary": summary,
+                "start": {"dateTime": start.isoformat() + "Z"},
+                "end": {"dateTime": (start + timedelta(hours=1)).isoformat() + "Z"},
+            },
+        )
 
     def test_the_setting(self):
         Param = self.env["ir.config_parameter"]
@@ -49,9 +56,14 @@ class TestSyncWindow(SyncCase):
         self.assertNotIn("Vieil événement", names)
         # Moved into the window on each side: the next sync pairs them.
         old.date = today + timedelta(days=1)
-        self.phone().patch_event(self.calendar(), old_event["id"], {
-            "start": {"dateTime": (today + timedelta(days=2)).isoformat() + "Z"},
-            "end": {"dateTime": (today + timedelta(days=2, hours=1)).isoformat() + "Z"}})
+        self.phone().patch_event(
+            self.calendar(),
+            old_event["id"],
+            {
+                "start": {"dateTime": (today + timedelta(days=2)).isoformat() + "Z"},
+                "end": {"dateTime": (today + timedelta(days=2, hours=1)).isoformat() + "Z"},
+            },
+        )
         self.sync()
         self.assertTrue(old.of_google_link_ids)
         self.assertTrue(any("Vieux RDV" in event["summary"] for event in self.events()))

@@ -1,2 +1,4 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import of_google_calendar_choice
 from . import of_google_calendar_choice_line

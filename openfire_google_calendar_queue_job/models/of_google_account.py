@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
 from odoo import api, models
@@ -11,10 +13,27 @@ _logger = logging.getLogger(__name__)
 CHANNEL = "root.google_calendar"
 # Statuses after which the job is done; "in_background" and "already_running"
 # come back later, and an error Google may get over (quotas, 5xx) is retried.
-FINAL = ("need_refresh", "no_new_event_from_google", "need_auth", "sync_paused",
-         "sync_stopped", "copy_detected", "confirm_needed")
-TRANSIENT_MARKS = ("rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded",
-                   " 429 ", " 500 ", " 502 ", " 503 ", " 504 ", "backendError", "network")
+FINAL = (
+    "need_refresh",
+    "no_new_event_from_google",
+    "need_auth",
+    "sync_paused",
+    "sync_stopped",
+    "copy_detected",
+    "confirm_needed",
+)
+TRANSIENT_MARKS = (
+    "rateLimitExceeded",
+    "userRateLimitExceeded",
+    "quotaExceeded",
+    " 429 ",
+    " 500 ",
+    " 502 ",
+    " 503 ",
+    " 504 ",
+    "backendError",
+    "network",
+)
 
 
 def identity_key(user_id):
@@ -41,9 +60,11 @@ class OfGoogleAccount(models.Model):
         """A job per user on the connector's channel; a user whose job waits
         already gets no second one (identity key)."""
         for user_id in user_ids:
-            self.with_delay(channel=CHANNEL, identity_key=identity_key(user_id),
-                            description="Google Calendar sync of user %d" % user_id
-                            )._job_sync_user(user_id)
+            self.with_delay(
+                channel=CHANNEL,
+                identity_key=identity_key(user_id),
+                description="Google Calendar sync of user %d" % user_id,
+            )._job_sync_user(user_id)
 
     @api.model
     def _cron_sync_all(self, time_budget=None):
@@ -54,8 +75,7 @@ class OfGoogleAccount(models.Model):
             return super()._cron_sync_all(time_budget)
         if self.env["ir.config_parameter"].sudo().get_param("google_calendar_sync_paused"):
             return 0
-        accounts = self.sudo().search([("state", "=", "connected"),
-                                       ("sync_stopped", "=", False)])
+        accounts = self.sudo().search([("state", "=", "connected"), ("sync_stopped", "=", False)])
         self._enqueue_sync(accounts.user_id.ids)
         return len(accounts)
 
@@ -66,10 +86,15 @@ class OfGoogleAccount(models.Model):
         result = run_sync(self.env, user_id, share=quota.RUN_SHARE)
         status = result.get("status")
         if status in ("in_background", "already_running"):
-            raise RetryableJobError("Google Calendar sync of user %d: %s" % (user_id, status),
-                                    seconds=int(quota.wait_seconds()), ignore_retry=True)
-        if status == "error" and any(mark in " %s " % result.get("message", "")
-                                     for mark in TRANSIENT_MARKS):
-            raise RetryableJobError("Google Calendar sync of user %d: %s"
-                                    % (user_id, result.get("message")))
+            raise RetryableJobError(
+                "Google Calendar sync of user %d: %s" % (user_id, status),
+                seconds=int(quota.wait_seconds()),
+                ignore_retry=True,
+            )
+        if status == "error" and any(
+            mark in " %s " % result.get("message", "") for mark in TRANSIENT_MARKS
+        ):
+            raise RetryableJobError(
+                "Google Calendar sync of user %d: %s" % (user_id, result.get("message"))
+            )
         return status

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
 
 from .of_google_account import uses_queue
@@ -12,7 +14,10 @@ class OfGooglePush(models.Model):
         it waits: a burst of notifications is one sync)."""
         accepted = super()._receive(channel_id, token, resource_state)
         if accepted and resource_state != "sync" and uses_queue(self.env):
-            account = self.env["of.google.account"].sudo().search(
-                [("channel_id", "=", channel_id)], limit=1)
+            account = (
+                self.env["of.google.account"]
+                .sudo()
+                .search([("channel_id", "=", channel_id)], limit=1)
+            )
             account._enqueue_sync(account.user_id.ids)
         return accepted

@@ -1,5 +1,8 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """With queue_job: the cron enqueues a job per user, a burst of notifications
 is one job (identity key), and the job retries what Google's quotas left."""
+
 from datetime import datetime, timedelta
 
 from odoo.tests import tagged
@@ -13,7 +16,6 @@ from ..models.of_google_account import CHANNEL, identity_key
 
 @tagged("post_install", "-at_install")
 class TestQueueJob(SyncCase):
-
     def setUp(self):
         super().setUp()
         # As with --load=web,queue_job (the runner started)
@@ -34,13 +36,17 @@ class TestQueueJob(SyncCase):
             self.assertEqual(Account._cron_sync_all(), 2)
             trap.assert_jobs_count(2, only=Account._job_sync_user)
             for user in (self.jean, self.sophie):
-                trap.assert_enqueued_job(Account._job_sync_user, args=(user.id,), properties={
-                    "channel": CHANNEL, "identity_key": identity_key(user.id)})
+                trap.assert_enqueued_job(
+                    Account._job_sync_user,
+                    args=(user.id,),
+                    properties={"channel": CHANNEL, "identity_key": identity_key(user.id)},
+                )
         self.assertEqual(self.emulator.http_round_trips(), 0, "nothing synced in the cron")
 
     def test_a_burst_of_notifications_is_one_job(self):
-        self.env["ir.config_parameter"].set_param("openfire_google_calendar.push_base_url",
-                                                  self.base_url())
+        self.env["ir.config_parameter"].set_param(
+            "openfire_google_calendar.push_base_url", self.base_url()
+        )
         self.sync()
         self.sync()  # the channel opens from the second sync on
         self.emulator.wait_for_push()  # its "sync" message, before this test uses the cursor
@@ -48,21 +54,23 @@ class TestQueueJob(SyncCase):
         self.assertTrue(account.channel_id)
         Push = self.env["of.google.push"].with_context(of_google_queue_job=True)
         for _notification in range(5):
-            self.assertTrue(Push._receive(account.channel_id, account.sudo().channel_token,
-                                          "exists"))
-        jobs = self.env["queue.job"].search([("identity_key", "=", identity_key(self.jean.id)),
-                                             ("state", "=", "pending")])
+            self.assertTrue(
+                Push._receive(account.channel_id, account.sudo().channel_token, "exists")
+            )
+        jobs = self.env["queue.job"].search(
+            [("identity_key", "=", identity_key(self.jean.id)), ("state", "=", "pending")]
+        )
         self.assertEqual(len(jobs), 1)
         self.assertEqual(jobs.channel, CHANNEL)
 
     def test_the_job_syncs_and_retries_what_quotas_left(self):
         Account = self.env["of.google.account"]
-        self.env["ir.config_parameter"].set_param("openfire_google_calendar.quota_per_user",
-                                                  "100")
+        self.env["ir.config_parameter"].set_param("openfire_google_calendar.quota_per_user", "100")
         self.env.cr.execute("DELETE FROM of_google_quota_use")
         for index in range(120):
-            self.make_rdv(name="RDV %d" % index,
-                          date=datetime(2026, 3, 2, 6, 0) + timedelta(hours=index))
+            self.make_rdv(
+                name="RDV %d" % index, date=datetime(2026, 3, 2, 6, 0) + timedelta(hours=index)
+            )
         # Not assertRaises: its savepoint would undo what the sync committed in
         # the cursor it shares with the test.
         try:
@@ -73,8 +81,7 @@ class TestQueueJob(SyncCase):
             retry = None
         self.assertTrue(retry and retry.ignore_retry and retry.seconds >= 30, retry)
         self.assertEqual(len(self.events()), 50)
-        self.env["ir.config_parameter"].set_param("openfire_google_calendar.quota_per_user",
-                                                  "600")
+        self.env["ir.config_parameter"].set_param("openfire_google_calendar.quota_per_user", "600")
         self.env.cr.execute("DELETE FROM of_google_quota_use")
         self.assertEqual(Account._job_sync_user(self.jean.id), "no_new_event_from_google")
         self.assertEqual(len(self.events()), 120)

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import of_planning_tache
 from . import of_planning_recurrence
 from . import of_planning_intervention

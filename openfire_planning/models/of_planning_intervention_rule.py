@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
 
@@ -15,13 +17,9 @@ class OfPlanningIntervention(models.Model):
         help="Several days, or days counted from the end of the month: "
         "1,15 for the 1st and the 15th, -1 for the last day.",
     )
-    rule_lines = fields.Text(
-        string="Rule lines", compute="_compute_recurrence", readonly=False
-    )
+    rule_lines = fields.Text(string="Rule lines", compute="_compute_recurrence", readonly=False)
     rule_editable = fields.Boolean(
         related="recurrence_id.rule_editable", string="Rule editable in the form"
     )
     rule_error = fields.Char(related="recurrence_id.rule_error")
-    next_occurrences = fields.Text(
-        related="recurrence_id.next_occurrences", string="Next RDVs"
-    )
+    next_occurrences = fields.Text(related="recurrence_id.next_occurrences", string="Next RDVs")

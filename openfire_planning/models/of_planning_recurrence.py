@@ -1,9 +1,9 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import pytz
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-
-from datetime import timedelta
-
-import pytz
 
 from .recurrence_rule import (
     WEEKDAYS,
@@ -133,8 +133,8 @@ class OfPlanningRecurrence(models.Model):
             lines = split_lines(recurrence.rule_lines)
             rules = [line for line in lines if line_name(line) == "RRULE"] or lines
             try:
-                recurrence.rrule = rules[0] if rules else rule_to_rrule_text(
-                    recurrence._rule_values()
+                recurrence.rrule = (
+                    rules[0] if rules else rule_to_rrule_text(recurrence._rule_values())
                 )
             except (KeyError, TypeError, AttributeError):
                 recurrence.rrule = False
@@ -240,9 +240,7 @@ class OfPlanningRecurrence(models.Model):
     @api.model
     def _fields_of_lines(self, vals, dtstart, tz_name):
         """The form's fields for verbatim lines (what they can show)."""
-        fields_values, _editable = rule_fields_of(
-            split_lines(vals["rule_lines"]), dtstart, tz_name
-        )
+        fields_values, _editable = rule_fields_of(split_lines(vals["rule_lines"]), dtstart, tz_name)
         return fields_values
 
     @api.model_create_multi
@@ -323,9 +321,14 @@ class OfPlanningRecurrence(models.Model):
         """A split ('this and following') copies the verbatim lines with the
         end (count) the copy was given."""
         default = dict(default or {})
-        if len(self) == 1 and self.rule_lines and default.get("rule_lines") in (
-            None,
-            self.rule_lines,
+        if (
+            len(self) == 1
+            and self.rule_lines
+            and default.get("rule_lines")
+            in (
+                None,
+                self.rule_lines,
+            )
         ):
             old = self._rule_values()
             new = dict(old, **{key: default[key] for key in FORM_FIELDS if key in default})

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Recurrence rules as plain data: RRULE text in, occurrences out.
 
 Kept apart from the ORM so the rule arithmetic (time zones, DST, caps) can be
@@ -13,6 +15,7 @@ Two kinds of series:
 """
 
 import re
+from contextlib import suppress
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -53,10 +56,8 @@ def get_zone(name):
     unknown."""
     if not name:
         return None
-    try:
+    with suppress(pytz.UnknownTimeZoneError, ValueError, AttributeError):
         return pytz.timezone(name)
-    except (pytz.UnknownTimeZoneError, ValueError, AttributeError):
-        pass
     match = _OFFSET_ZONE_RE.match(str(name).strip())
     if not match:
         return None
@@ -85,9 +86,7 @@ def _to_utc(local, tz):
 def rule_to_rrule_text(rule):
     """Render the rule fields (a dict) as an RFC 5545 RRULE line."""
     parts = ["FREQ=%s" % FREQ_NAMES[rule["rrule_type"]], "INTERVAL=%d" % rule["interval"]]
-    parts += [
-        "%s=%s" % item for item in _by_parts(rule).items() if item[1] is not None
-    ]
+    parts += ["%s=%s" % item for item in _by_parts(rule).items() if item[1] is not None]
     if rule.get("end_type") == "count":
         parts.append("COUNT=%d" % rule["count"])
     elif rule.get("end_type") == "end_date":
@@ -171,7 +170,7 @@ def _parse_ical(text):
     return moment, False, "utc"
 
 
-def rrule_text_to_rule(text, dtstart, tz_name=None):
+def rrule_text_to_rule(text, dtstart, tz_name=None):  # noqa: C901 (RFC 5545's parts)
     """Parse an RRULE line into rule fields; raise RuleError on what the form
     cannot represent, rather than silently approximating it. ``dtstart`` is
     the series' first start (naive UTC, read in ``tz_name``; naive local when
@@ -286,17 +285,15 @@ def rule_fields_of(lines, dtstart_utc, tz_name):
     series' end and frequency are, for splits and the list views."""
     rules = [line for line in lines if line_name(line) in ("RRULE", "EXRULE")]
     if len(rules) == 1 and line_name(rules[0]) == "RRULE":
-        try:
+        with suppress(RuleError):
             return rrule_text_to_rule(rules[0], dtstart_utc, tz_name), True
-        except RuleError:
-            pass
     fields = {"rrule_type": "daily", "interval": 1, "end_type": "forever"}
     rrules = [line for line in rules if line_name(line) == "RRULE"]
     if rrules:
         params = dict(_rule_params(_rule_body(rrules[0])))
         freq = params.get("FREQ", "").upper()
         fields["rrule_type"] = {v: k for k, v in FREQ_NAMES.items()}.get(freq, "daily")
-        try:
+        with suppress(ValueError, RuleError):
             fields["interval"] = max(int(params.get("INTERVAL") or 1), 1)
             if "COUNT" in params:
                 fields.update(end_type="count", count=max(int(params["COUNT"]), 1))
@@ -307,12 +304,10 @@ def rule_fields_of(lines, dtstart_utc, tz_name):
                     hours=local_start.hour, minutes=local_start.minute
                 )
                 fields.update(end_type="end_date", until=max(until.date(), local_start.date()))
-        except (ValueError, RuleError):
-            pass
     return fields, False
 
 
-def render_until(until, dtstart_utc, tz_name, all_day):
+def render_until(until, _dtstart_utc, tz_name, all_day):
     """UNTIL for the last day ``until`` of a series: a date for an all-day
     series, the end of that day in the series' zone, in UTC, for a timed one."""
     if all_day:

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import test_intervention
 from . import test_recurrence
 from . import test_recurrence_edit

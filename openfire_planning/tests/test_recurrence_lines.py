@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, datetime, timedelta
 
 from odoo.tests import tagged
@@ -32,7 +34,9 @@ class TestRecurrenceLines(PlanningCase):
             ],
         )
         self.assertFalse(series.rule_editable)
-        self.assertEqual(series.rrule, "RRULE:FREQ=MONTHLY;COUNT=4;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1")
+        self.assertEqual(
+            series.rrule, "RRULE:FREQ=MONTHLY;COUNT=4;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"
+        )
         self.assertIn("2026-06-30 15:00", series.next_occurrences)
         # Still editable as "all RDVs": the lines stay as they are.
         first = series.intervention_ids.sorted("date")[0]
@@ -47,15 +51,20 @@ class TestRecurrenceLines(PlanningCase):
             "RRULE:FREQ=MONTHLY;BYMONTHDAY=1,-1;WKST=SU;COUNT=4", date=datetime(2026, 3, 1, 8)
         )
         self.assertTrue(series.rule_editable)
-        self.assertEqual((series.rrule_type, series.monthdays, series.count), ("monthly", "1,-1", 4))
-        self.assertEqual(self.dates(series)[:3], [
-            datetime(2026, 3, 1, 8), datetime(2026, 3, 31, 7), datetime(2026, 4, 1, 7)])
+        self.assertEqual(
+            (series.rrule_type, series.monthdays, series.count), ("monthly", "1,-1", 4)
+        )
+        self.assertEqual(
+            self.dates(series)[:3],
+            [datetime(2026, 3, 1, 8), datetime(2026, 3, 31, 7), datetime(2026, 4, 1, 7)],
+        )
         first = series.intervention_ids.sorted("date")[0]
         first.write({"count": 6, "recurrence_update": "all_events"})
         self.assertEqual(series.rule_lines, "RRULE:FREQ=MONTHLY;BYMONTHDAY=1,-1;WKST=SU;COUNT=6")
         self.assertEqual(len(series.intervention_ids), 6)
-        first.write({"end_type": "end_date", "until": date(2026, 4, 30),
-                     "recurrence_update": "all_events"})
+        first.write(
+            {"end_type": "end_date", "until": date(2026, 4, 30), "recurrence_update": "all_events"}
+        )
         self.assertEqual(
             series.rule_lines, "RRULE:FREQ=MONTHLY;BYMONTHDAY=1,-1;WKST=SU;UNTIL=20260430T215959Z"
         )

@@ -1,9 +1,9 @@
 """Fixtures of the sync core tests: one emulator for the session, reset per test."""
 
 import pytest
+from sync_helpers import EMAIL, MemoryOdoo, new_client
 
 from google_emulator import Emulator
-from sync_helpers import EMAIL, MemoryOdoo, new_client
 
 
 @pytest.fixture(scope="session")

@@ -56,10 +56,20 @@ def new_client(emu, email=EMAIL, backoff=None, timeout=5.0, http=None):
         emu.add_client(CLIENT_ID, CLIENT_SECRET, [])
     emu.add_account(email)
     tokens = emu.mint_token(email, client_id=CLIENT_ID)
-    credentials = make_credentials(tokens["access_token"], tokens["refresh_token"],
-                                   CLIENT_ID, CLIENT_SECRET, token_uri=emu.token_uri)
-    return GoogleClient(credentials, api_endpoint=emu.api_endpoint, timeout=timeout,
-                        backoff=backoff or fast_backoff(), http=http)
+    credentials = make_credentials(
+        tokens["access_token"],
+        tokens["refresh_token"],
+        CLIENT_ID,
+        CLIENT_SECRET,
+        token_uri=emu.token_uri,
+    )
+    return GoogleClient(
+        credentials,
+        api_endpoint=emu.api_endpoint,
+        timeout=timeout,
+        backoff=backoff or fast_backoff(),
+        http=http,
+    )
 
 
 def settings(**kwargs):
@@ -88,7 +98,7 @@ class MemoryOdoo:
         self.token = None
         self.chatter = defaultdict(list)
         self.conflicts = []
-        self.written = []            # (kind, key, rdv) of every sync write
+        self.written = []  # (kind, key, rdv) of every sync write
         self._ids = itertools.count(1)
         self.now = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
@@ -134,8 +144,11 @@ class MemoryOdoo:
 
     def changed_rdvs(self):
         """LocalSide: RDVs whose hash differs from their state, and deletions."""
-        out = {key: rdv for key, rdv in self.rdvs.items()
-               if key not in self.states or _hash(rdv) != self.states[key].content_hash}
+        out = {
+            key: rdv
+            for key, rdv in self.rdvs.items()
+            if key not in self.states or _hash(rdv) != self.states[key].content_hash
+        }
         out.update({key: None for key in self.states if key not in self.rdvs})
         return out
 
@@ -208,8 +221,10 @@ class MemoryOdoo:
     def _post(self, key, conflict):
         if conflict is not None:
             self.conflicts.append((key, conflict))
-            self.chatter[key].append("conflict: %s wins, %s version: %r" % (
-                conflict.winner, conflict.loser, conflict.loser_rdv))
+            self.chatter[key].append(
+                "conflict: %s wins, %s version: %r"
+                % (conflict.winner, conflict.loser, conflict.loser_rdv)
+            )
 
 
 class LosingHttp(httplib2.Http):

@@ -10,8 +10,9 @@ from sync_helpers import at, settings
 
 def test_a_big_first_sync_is_spread_over_runs(emu, client, calendar, odoo, phone):
     for index in range(120):
-        odoo.create(summary="RDV %d" % index, start=at(3, 6 + index % 12),
-                    end=at(3, 7 + index % 12))
+        odoo.create(
+            summary="RDV %d" % index, start=at(3, 6 + index % 12), end=at(3, 7 + index % 12)
+        )
     runs = []
     for _run in range(5):
         before = client.calls

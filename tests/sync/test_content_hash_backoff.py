@@ -15,12 +15,30 @@ BASE = Rdv("1", summary="Pose", start=at(3), end=at(3, 10), attendees=("a@b.fr",
 def test_hash_ignores_what_google_does_not_carry():
     same = [
         Rdv("99", summary="Pose", start=at(3), end=at(3, 10), attendees=("a@b.fr",)),
-        Rdv("1", summary="Pose", start=at(3).astimezone(timezone.utc),
-            end=at(3, 10), attendees=("A@B.FR", "a@b.fr")),
-        Rdv("1", summary="Pose", start=at(3), end=at(3, 10), attendees=("a@b.fr",),
-            state="done", tz="Asia/Tokyo"),
-        Rdv("1", summary="Pose", start=at(3).replace(microsecond=5), end=at(3, 10),
-            attendees=("a@b.fr",), write_date=at(1)),
+        Rdv(
+            "1",
+            summary="Pose",
+            start=at(3).astimezone(timezone.utc),
+            end=at(3, 10),
+            attendees=("A@B.FR", "a@b.fr"),
+        ),
+        Rdv(
+            "1",
+            summary="Pose",
+            start=at(3),
+            end=at(3, 10),
+            attendees=("a@b.fr",),
+            state="done",
+            tz="Asia/Tokyo",
+        ),
+        Rdv(
+            "1",
+            summary="Pose",
+            start=at(3).replace(microsecond=5),
+            end=at(3, 10),
+            attendees=("a@b.fr",),
+            write_date=at(1),
+        ),
     ]
     for rdv in same:
         assert content_hash(rdv) == content_hash(BASE), rdv
@@ -29,19 +47,30 @@ def test_hash_ignores_what_google_does_not_carry():
 def test_hash_sees_every_synced_field():
     different = [
         Rdv("1", summary="Pose!", start=at(3), end=at(3, 10), attendees=("a@b.fr",)),
-        Rdv("1", summary="Pose", description="x", start=at(3), end=at(3, 10),
-            attendees=("a@b.fr",)),
-        Rdv("1", summary="Pose", location="x", start=at(3), end=at(3, 10),
-            attendees=("a@b.fr",)),
+        Rdv(
+            "1", summary="Pose", description="x", start=at(3), end=at(3, 10), attendees=("a@b.fr",)
+        ),
+        Rdv("1", summary="Pose", location="x", start=at(3), end=at(3, 10), attendees=("a@b.fr",)),
         Rdv("1", summary="Pose", start=at(3, 8), end=at(3, 10), attendees=("a@b.fr",)),
         Rdv("1", summary="Pose", start=at(3), end=at(3, 11), attendees=("a@b.fr",)),
         Rdv("1", summary="Pose", start=at(3), end=at(3, 10), attendees=()),
-        Rdv("1", summary="Pose", start=at(3), end=at(3, 10), attendees=("a@b.fr",),
-            state="draft"),
-        Rdv("1", summary="Pose", start=at(3), end=at(3, 10), attendees=("a@b.fr",),
-            recurrence=("RRULE:FREQ=DAILY",)),
-        Rdv("1", summary="Pose", start=at(3), end=at(3, 10), attendees=("a@b.fr",),
-            original_start=at(3)),
+        Rdv("1", summary="Pose", start=at(3), end=at(3, 10), attendees=("a@b.fr",), state="draft"),
+        Rdv(
+            "1",
+            summary="Pose",
+            start=at(3),
+            end=at(3, 10),
+            attendees=("a@b.fr",),
+            recurrence=("RRULE:FREQ=DAILY",),
+        ),
+        Rdv(
+            "1",
+            summary="Pose",
+            start=at(3),
+            end=at(3, 10),
+            attendees=("a@b.fr",),
+            original_start=at(3),
+        ),
     ]
     hashes = {content_hash(rdv) for rdv in different} | {content_hash(BASE)}
     assert len(hashes) == len(different) + 1
@@ -56,8 +85,9 @@ def test_time_zone_counts_only_for_timed_series():
 
 def test_all_day_end_defaults_to_start():
     one = Rdv("1", all_day=True, start=date(2024, 6, 3))
-    assert content_hash(one) == content_hash(Rdv("1", all_day=True, start=date(2024, 6, 3),
-                                                 end=date(2024, 6, 3)))
+    assert content_hash(one) == content_hash(
+        Rdv("1", all_day=True, start=date(2024, 6, 3), end=date(2024, 6, 3))
+    )
 
 
 def test_cancelled_rdvs_share_one_hash():
@@ -78,6 +108,7 @@ def test_retry_after_seconds_and_date():
     assert parse_retry_after("soon") is None
     now = 1_700_000_000
     from datetime import datetime  # pylint: disable=import-outside-toplevel
+
     moment = datetime.fromtimestamp(now + 7, tz=timezone.utc)
     assert abs(parse_retry_after(format_datetime(moment, usegmt=True), now=now) - 7) < 1
 

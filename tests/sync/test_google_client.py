@@ -2,15 +2,17 @@
 410, batches, If-Match, 409, timeouts and every fault kind."""
 
 import pytest
-
 from sync.google_client import GoogleError, ReconnectNeeded, Write
 from sync_helpers import EMAIL, FakeClock, LosingHttp, fast_backoff, new_client
 
 
 def body(number, event_id=None):
     """A valid event body."""
-    out = {"summary": "E%d" % number, "start": {"dateTime": "2024-06-03T09:00:00+02:00"},
-           "end": {"dateTime": "2024-06-03T10:00:00+02:00"}}
+    out = {
+        "summary": "E%d" % number,
+        "start": {"dateTime": "2024-06-03T09:00:00+02:00"},
+        "end": {"dateTime": "2024-06-03T10:00:00+02:00"},
+    }
     if event_id:
         out["id"] = event_id
     return out
@@ -18,8 +20,10 @@ def body(number, event_id=None):
 
 def inserts(count, prefix="evt"):
     """``count`` inserts with client-chosen ids."""
-    return [Write("insert", "%s%05d" % (prefix, n), body(n, "%s%05d" % (prefix, n)))
-            for n in range(count)]
+    return [
+        Write("insert", "%s%05d" % (prefix, n), body(n, "%s%05d" % (prefix, n)))
+        for n in range(count)
+    ]
 
 
 def api_entries(emu):
@@ -44,15 +48,14 @@ def test_incremental_listing_and_410(emu, client, calendar, phone):
     phone.delete_event(calendar, phone.insert_event(calendar, body(2))["id"])
     changes = client.list_changes(calendar, token)
     assert not changes.full
-    assert sorted(e.get("summary", e["status"]) for e in changes.events) \
-        == ["cancelled", "changed"]
+    assert sorted(e.get("summary", e["status"]) for e in changes.events) == ["cancelled", "changed"]
     emu.clear_log()
     assert client.list_changes(calendar, changes.next_sync_token).events == []
     assert emu.http_round_trips() == 1
     emu.expire_sync_tokens()
     emu.clear_log()
     again = client.list_changes(calendar, changes.next_sync_token)
-    assert again.full and len(again.events) == 2       # deleted ones are listed too
+    assert again.full and len(again.events) == 2  # deleted ones are listed too
     assert [e["status"] for e in api_entries(emu)] == [410, 200]
 
 
@@ -69,12 +72,15 @@ def test_writes_go_in_batches_of_at_most_50(emu, client, calendar, phone):
 def test_if_match_and_conflicts(client, calendar):
     created = client.write_events(calendar, inserts(2))
     etag = created[0].event["etag"]
-    results = client.write_events(calendar, [
-        Write("patch", "evt00000", {"summary": "ok"}, etag=etag),
-        Write("patch", "evt00001", {"summary": "stale"}, etag='"123"'),
-        Write("delete", "evt00000", etag=etag),           # etag moved with the patch
-        Write("insert", "evt00001", body(1, "evt00001")),
-    ])
+    results = client.write_events(
+        calendar,
+        [
+            Write("patch", "evt00000", {"summary": "ok"}, etag=etag),
+            Write("patch", "evt00001", {"summary": "stale"}, etag='"123"'),
+            Write("delete", "evt00000", etag=etag),  # etag moved with the patch
+            Write("insert", "evt00001", body(1, "evt00001")),
+        ],
+    )
     assert results[0].ok and results[0].event["summary"] == "ok"
     assert (results[1].status, results[1].reason) == (412, "conditionNotMet")
     assert results[2].status == 412 and results[3].status == 409
@@ -83,8 +89,9 @@ def test_if_match_and_conflicts(client, calendar):
 
 def test_permanent_errors_are_not_retried(emu, client, calendar):
     emu.clear_log()
-    result, = client.write_events(calendar, [Write("insert", "bad00", {"summary": "no start",
-                                                                "id": "bad00"})])
+    (result,) = client.write_events(
+        calendar, [Write("insert", "bad00", {"summary": "no start", "id": "bad00"})]
+    )
     assert not result.ok and result.status == 400 and not result.transient
     assert emu.http_round_trips() == 1
     with pytest.raises(GoogleError) as info:
@@ -92,8 +99,9 @@ def test_permanent_errors_are_not_retried(emu, client, calendar):
     assert info.value.status == 404 and emu.http_round_trips() == 2
 
 
-@pytest.mark.parametrize("kind", ["rateLimitExceeded", "userRateLimitExceeded", "429",
-                                  "500", "503", "401"])
+@pytest.mark.parametrize(
+    "kind", ["rateLimitExceeded", "userRateLimitExceeded", "429", "500", "503", "401"]
+)
 @pytest.mark.parametrize("target", ["request", "part"])
 def test_each_fault_kind_is_retried(emu, calendar, kind, target):
     clock = FakeClock()
@@ -109,11 +117,11 @@ def test_each_fault_kind_is_retried(emu, calendar, kind, target):
     assert len(changes.events) == 60
     faults = [e for e in emu.request_log if e["fault"] == kind]
     assert faults, "no fault was injected"
-    if kind == "401":       # refreshed through the token endpoint, not backed off
+    if kind == "401":  # refreshed through the token endpoint, not backed off
         assert any(e["path"] == "/token" for e in emu.request_log)
     else:
         assert clock.sleeps
-    if kind == "429":       # Retry-After: 3 is honoured
+    if kind == "429":  # Retry-After: 3 is honoured
         assert max(clock.sleeps) >= 3
 
 
@@ -147,7 +155,7 @@ def test_answer_lost_after_insert_gives_409_on_retry(emu, calendar, phone):
     http = LosingHttp(timeout=5)
     client = new_client(emu, http=http)
     http.lose_next = 1
-    result, = client.write_events(calendar, inserts(1))
+    (result,) = client.write_events(calendar, inserts(1))
     assert http.lost == 1
     assert (result.ok, result.status, result.reason) == (False, 409, "duplicate")
     assert len(phone.list_events(calendar)) == 1
@@ -169,8 +177,9 @@ def test_revoked_grant_asks_for_a_new_consent(emu, client, calendar):
 def test_calendars_and_push_channels(emu, client):
     calendar_id = client.create_calendar("Interventions", "Europe/Paris")
     assert calendar_id in [c["id"] for c in client.list_calendars()]
-    channel = client.watch(calendar_id, "chan-1", "http://127.0.0.1:9/hook", token="t",
-                           ttl_seconds=3600)
+    channel = client.watch(
+        calendar_id, "chan-1", "http://127.0.0.1:9/hook", token="t", ttl_seconds=3600
+    )
     assert channel["id"] == "chan-1" and channel["resourceId"]
     client.stop_channel("chan-1", channel["resourceId"])
     assert emu.http_round_trips() == 4
@@ -184,10 +193,10 @@ def test_refresh_has_a_timeout_whatever_transport_it_is_given(client):
     credentials = client.credentials
     assert credentials.refresh_timeout == 5.0
     old = credentials.token
-    credentials.refresh(None)         # googleapiclient may pass an untimed transport
+    credentials.refresh(None)  # googleapiclient may pass an untimed transport
     assert credentials.token and credentials.token != old
 
 
 def test_write_is_an_alias_of_write_events(client, calendar):
-    result, = client.write(calendar, inserts(1))
+    (result,) = client.write(calendar, inserts(1))
     assert result.ok

@@ -3,8 +3,9 @@
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given, settings as hyp_settings, strategies as st
-
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 from sync.content_hash import CANCELLED_HASH, content_hash
 from sync.event_ids import event_id_for, instance_id, master_of
 from sync.mapping import PROP_DATABASE, PROP_RDV, event_to_rdv, owner_of, rdv_to_event
@@ -23,8 +24,9 @@ def test_event_id_is_deterministic_base32hex():
 
 
 def test_instance_ids_follow_google():
-    assert instance_id("abc12", datetime(2024, 3, 31, 9, 0, tzinfo=PARIS)) \
-        == "abc12_20240331T070000Z"
+    assert (
+        instance_id("abc12", datetime(2024, 3, 31, 9, 0, tzinfo=PARIS)) == "abc12_20240331T070000Z"
+    )
     assert instance_id("abc12", date(2024, 3, 31)) == "abc12_20240331"
     assert master_of("abc12_20240331") == "abc12" and master_of("abc12") is None
     with pytest.raises(ValueError):
@@ -32,9 +34,17 @@ def test_instance_ids_follow_google():
 
 
 # -- status ---------------------------------------------------------------------
-@pytest.mark.parametrize("state, status", [
-    ("draft", "tentative"), ("confirm", "confirmed"), ("done", "confirmed"),
-    ("unfinished", "confirmed"), ("cancel", "cancelled"), ("postponed", "cancelled")])
+@pytest.mark.parametrize(
+    "state, status",
+    [
+        ("draft", "tentative"),
+        ("confirm", "confirmed"),
+        ("done", "confirmed"),
+        ("unfinished", "confirmed"),
+        ("cancel", "cancelled"),
+        ("postponed", "cancelled"),
+    ],
+)
 def test_status_from_state_as_openfire(state, status):
     assert status_of(state) == status
     rdv = Rdv("1", start=at(3), end=at(3, 10), state=state)
@@ -42,21 +52,30 @@ def test_status_from_state_as_openfire(state, status):
 
 
 def test_state_from_status():
-    assert [state_of(s) for s in ("confirmed", "tentative", "cancelled", "x")] \
-        == ["confirm", "draft", "cancel", "confirm"]
+    assert [state_of(s) for s in ("confirmed", "tentative", "cancelled", "x")] == [
+        "confirm",
+        "draft",
+        "cancel",
+        "confirm",
+    ]
 
 
 # -- Odoo -> Google ----------------------------------------------------------------
 def test_timed_rdv_to_event():
-    rdv = Rdv("42", summary="Pose chaudière", description="Apporter le joint",
-              location="3 rue de la Paix, 75002 Paris", start=at(3, 9), end=at(3, 11),
-              attendees=("Tech@Example.com", "b@example.com", "tech@example.com"))
+    rdv = Rdv(
+        "42",
+        summary="Pose chaudière",
+        description="Apporter le joint",
+        location="3 rue de la Paix, 75002 Paris",
+        start=at(3, 9),
+        end=at(3, 11),
+        attendees=("Tech@Example.com", "b@example.com", "tech@example.com"),
+    )
     body = rdv_to_event(rdv, DB, event_id="abcde")
     assert body["id"] == "abcde"
     assert body["summary"] == "Pose chaudière"
     assert body["location"] == "3 rue de la Paix, 75002 Paris"
-    assert body["start"] == {"dateTime": "2024-06-03T09:00:00+02:00",
-                             "timeZone": "Europe/Paris"}
+    assert body["start"] == {"dateTime": "2024-06-03T09:00:00+02:00", "timeZone": "Europe/Paris"}
     assert body["end"]["dateTime"] == "2024-06-03T11:00:00+02:00"
     assert body["attendees"] == [{"email": "b@example.com"}, {"email": "tech@example.com"}]
     assert body["extendedProperties"] == {"private": {PROP_DATABASE: DB, PROP_RDV: "42"}}
@@ -81,12 +100,15 @@ def test_patch_body_switches_between_all_day_and_timed():
     assert day["start"] == {"date": "2024-06-03", "dateTime": None, "timeZone": None}
 
 
-@pytest.mark.parametrize("local, offset", [
-    (datetime(2024, 3, 31, 1, 30), "+01:00"),    # before the spring jump (02:00 -> 03:00)
-    (datetime(2024, 3, 31, 3, 30), "+02:00"),    # after it
-    (datetime(2024, 10, 27, 2, 30), "+02:00"),   # the first 02:30 (fold 0) in October
-    (datetime(2024, 10, 27, 3, 30), "+01:00"),   # after the autumn fallback
-])
+@pytest.mark.parametrize(
+    "local, offset",
+    [
+        (datetime(2024, 3, 31, 1, 30), "+01:00"),  # before the spring jump (02:00 -> 03:00)
+        (datetime(2024, 3, 31, 3, 30), "+02:00"),  # after it
+        (datetime(2024, 10, 27, 2, 30), "+02:00"),  # the first 02:30 (fold 0) in October
+        (datetime(2024, 10, 27, 3, 30), "+01:00"),  # after the autumn fallback
+    ],
+)
 def test_dst_edges_in_paris(local, offset):
     start = local.replace(tzinfo=PARIS)
     rdv = Rdv("1", start=start, end=start + timedelta(hours=1))
@@ -107,27 +129,33 @@ def test_second_0230_on_fallback_day_is_distinct():
 
 
 def test_series_and_exception_bodies():
-    master = Rdv("10", start=at(3), end=at(3, 10),
-                 recurrence=("RRULE:FREQ=WEEKLY;COUNT=5", "EXDATE;TZID=Europe/Paris:"
-                             "20240610T090000", "RDATE;TZID=Europe/Paris:20240605T090000"))
+    master = Rdv(
+        "10",
+        start=at(3),
+        end=at(3, 10),
+        recurrence=(
+            "RRULE:FREQ=WEEKLY;COUNT=5",
+            "EXDATE;TZID=Europe/Paris:20240610T090000",
+            "RDATE;TZID=Europe/Paris:20240605T090000",
+        ),
+    )
     body = rdv_to_event(master, DB)
     assert sorted(body["recurrence"]) == body["recurrence"] and len(body["recurrence"]) == 3
-    moved = Rdv("11", start=at(17, 14), end=at(17, 15), series_key="10",
-                original_start=at(17))
+    moved = Rdv("11", start=at(17, 14), end=at(17, 15), series_key="10", original_start=at(17))
     exception_body = rdv_to_event(moved, DB, for_patch=True)
     assert "recurrence" not in exception_body
 
 
 def test_naive_datetime_is_a_programming_error():
     with pytest.raises(ValueError):
-        rdv_to_event(Rdv("1", start=datetime(2024, 1, 1, 9), end=datetime(2024, 1, 1, 10)),
-                     DB)
+        rdv_to_event(Rdv("1", start=datetime(2024, 1, 1, 9), end=datetime(2024, 1, 1, 10)), DB)
 
 
 # -- Google -> Odoo: whatever Google may send --------------------------------------
 def test_minimal_event():
-    rdv, problems = event_to_rdv({"id": "x1", "start": {"date": "2024-06-03"},
-                                  "end": {"date": "2024-06-04"}})
+    rdv, problems = event_to_rdv(
+        {"id": "x1", "start": {"date": "2024-06-03"}, "end": {"date": "2024-06-04"}}
+    )
     assert problems == []
     assert (rdv.summary, rdv.description, rdv.location, rdv.state) == ("", "", "", "confirm")
     assert rdv.start == rdv.end == date(2024, 6, 3)
@@ -139,47 +167,90 @@ def test_tombstone_maps_to_cancelled():
 
 
 def test_cancelled_occurrence_keeps_its_original_start():
-    rdv, _ = event_to_rdv({"id": "m_20240603T070000Z", "status": "cancelled",
-                           "recurringEventId": "m",
-                           "originalStartTime": {"dateTime": "2024-06-03T09:00:00+02:00",
-                                                 "timeZone": "Europe/Paris"}})
+    rdv, _ = event_to_rdv(
+        {
+            "id": "m_20240603T070000Z",
+            "status": "cancelled",
+            "recurringEventId": "m",
+            "originalStartTime": {
+                "dateTime": "2024-06-03T09:00:00+02:00",
+                "timeZone": "Europe/Paris",
+            },
+        }
+    )
     assert rdv.is_exception and rdv.original_start == at(3)
 
 
 def test_unknown_time_zone_is_reported_not_fatal():
-    rdv, problems = event_to_rdv({
-        "start": {"dateTime": "2024-06-03T09:00:00+02:00", "timeZone": "Mars/Olympus"},
-        "end": {"dateTime": "2024-06-03T10:00:00+02:00", "timeZone": "Mars/Olympus"}},
-        default_tz="Europe/Paris")
+    rdv, problems = event_to_rdv(
+        {
+            "start": {"dateTime": "2024-06-03T09:00:00+02:00", "timeZone": "Mars/Olympus"},
+            "end": {"dateTime": "2024-06-03T10:00:00+02:00", "timeZone": "Mars/Olympus"},
+        },
+        default_tz="Europe/Paris",
+    )
     assert rdv.start == at(3) and rdv.tz == "Europe/Paris"
     assert any("Mars/Olympus" in p for p in problems)
 
 
 def test_datetime_without_offset_uses_its_zone():
-    rdv, problems = event_to_rdv({
-        "start": {"dateTime": "2024-06-03T09:00:00", "timeZone": "America/New_York"},
-        "end": {"dateTime": "2024-06-03T10:00:00", "timeZone": "America/New_York"}})
+    rdv, problems = event_to_rdv(
+        {
+            "start": {"dateTime": "2024-06-03T09:00:00", "timeZone": "America/New_York"},
+            "end": {"dateTime": "2024-06-03T10:00:00", "timeZone": "America/New_York"},
+        }
+    )
     assert problems == [] and rdv.start.astimezone(UTC).hour == 13
 
 
-@pytest.mark.parametrize("event, fragment", [
-    ({"start": {"date": "2024-06-03"}, "end": {"dateTime": "2024-06-03T10:00:00Z"}},
-     "same kind"),
-    ({"start": {"dateTime": "2024-06-03T10:00:00Z"}}, "end: missing"),
-    ({"start": {"dateTime": "2024-06-03T10:00:00Z"},
-      "end": {"dateTime": "2024-06-03T09:00:00Z"}}, "before the start"),
-    ({"start": {"dateTime": "2024-06-03T10:00:00Z", "date": "2024-06-03"},
-      "end": {"dateTime": "2024-06-03T11:00:00Z"}}, "both date and dateTime"),
-    ({"start": {"date": "2024-06-03"}, "end": {"date": "2024-06-04"}, "status": "weird"},
-     "status"),
-    ({"start": {"date": "2024-06-03"}, "end": {"date": "2024-06-04"},
-      "attendees": [{"displayName": "no mail"}, "junk", {"email": "A@B.fr"}]},
-     "attendees"),
-    ({"start": {"date": "2024-06-03"}, "end": {"date": "2024-06-04"},
-      "recurrence": ["RRULE:FREQ=DAILY", "X-FOO:1", 42]}, "recurrence"),
-    ({"start": {"date": "2024-06-03"}, "end": {"date": "2024-06-04"}, "summary": 12},
-     "summary"),
-])
+@pytest.mark.parametrize(
+    "event, fragment",
+    [
+        (
+            {"start": {"date": "2024-06-03"}, "end": {"dateTime": "2024-06-03T10:00:00Z"}},
+            "same kind",
+        ),
+        ({"start": {"dateTime": "2024-06-03T10:00:00Z"}}, "end: missing"),
+        (
+            {
+                "start": {"dateTime": "2024-06-03T10:00:00Z"},
+                "end": {"dateTime": "2024-06-03T09:00:00Z"},
+            },
+            "before the start",
+        ),
+        (
+            {
+                "start": {"dateTime": "2024-06-03T10:00:00Z", "date": "2024-06-03"},
+                "end": {"dateTime": "2024-06-03T11:00:00Z"},
+            },
+            "both date and dateTime",
+        ),
+        (
+            {"start": {"date": "2024-06-03"}, "end": {"date": "2024-06-04"}, "status": "weird"},
+            "status",
+        ),
+        (
+            {
+                "start": {"date": "2024-06-03"},
+                "end": {"date": "2024-06-04"},
+                "attendees": [{"displayName": "no mail"}, "junk", {"email": "A@B.fr"}],
+            },
+            "attendees",
+        ),
+        (
+            {
+                "start": {"date": "2024-06-03"},
+                "end": {"date": "2024-06-04"},
+                "recurrence": ["RRULE:FREQ=DAILY", "X-FOO:1", 42],
+            },
+            "recurrence",
+        ),
+        (
+            {"start": {"date": "2024-06-03"}, "end": {"date": "2024-06-04"}, "summary": 12},
+            "summary",
+        ),
+    ],
+)
 def test_odd_fields_are_reported(event, fragment):
     rdv, problems = event_to_rdv(event)
     assert rdv is not None
@@ -187,27 +258,45 @@ def test_odd_fields_are_reported(event, fragment):
 
 
 def test_attendees_and_recurrence_keep_what_is_usable():
-    rdv, _ = event_to_rdv({"start": {"date": "2024-06-03"}, "end": {"date": "2024-06-04"},
-                           "attendees": [{"displayName": "x"}, {"email": "A@B.fr"}],
-                           "recurrence": ["RRULE:FREQ=DAILY", "X-FOO:1"]})
+    rdv, _ = event_to_rdv(
+        {
+            "start": {"date": "2024-06-03"},
+            "end": {"date": "2024-06-04"},
+            "attendees": [{"displayName": "x"}, {"email": "A@B.fr"}],
+            "recurrence": ["RRULE:FREQ=DAILY", "X-FOO:1"],
+        }
+    )
     assert rdv.attendees == ("a@b.fr",) and rdv.recurrence == ("RRULE:FREQ=DAILY",)
 
 
-@pytest.mark.parametrize("event", [
-    {}, {"start": "tomorrow"}, {"start": {"dateTime": "not a date"}},
-    {"start": {"date": "2024-02-30"}}, {"start": None, "end": None}, "junk", None, [],
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        {},
+        {"start": "tomorrow"},
+        {"start": {"dateTime": "not a date"}},
+        {"start": {"date": "2024-02-30"}},
+        {"start": None, "end": None},
+        "junk",
+        None,
+        [],
+    ],
+)
 def test_unusable_events_give_no_rdv(event):
     rdv, problems = event_to_rdv(event)
     assert rdv is None and problems
 
 
 def test_huge_and_hostile_texts():
-    event = {"start": {"date": "2024-06-03"}, "end": {"date": "2024-06-04"},
-             "summary": "nul\x00char \U0001F527 clé", "description": "x" * 200_000,
-             "location": "lone \ud800 surrogate"}
+    event = {
+        "start": {"date": "2024-06-03"},
+        "end": {"date": "2024-06-04"},
+        "summary": "nul\x00char \U0001f527 clé",
+        "description": "x" * 200_000,
+        "location": "lone \ud800 surrogate",
+    }
     rdv, problems = event_to_rdv(event)
-    assert rdv.summary == "nulchar \U0001F527 clé"
+    assert rdv.summary == "nulchar \U0001f527 clé"
     assert len(rdv.description) == 65536
     rdv.location.encode("utf-8")
     assert len(problems) == 3
@@ -217,8 +306,9 @@ def test_huge_and_hostile_texts():
 
 # -- the round trip that prevents ping-pong ------------------------------------------
 _TEXT = st.text(max_size=40)
-_ZONES = st.sampled_from(["Europe/Paris", "UTC", "America/New_York", "Asia/Kolkata",
-                          "Australia/Lord_Howe"])
+_ZONES = st.sampled_from(
+    ["Europe/Paris", "UTC", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]
+)
 
 
 @st.composite
@@ -230,19 +320,31 @@ def rdvs(draw):
         start = draw(st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 1, 1)))
         end = start + timedelta(days=draw(st.integers(0, 30)))
     else:
-        naive = draw(st.datetimes(min_value=datetime(2000, 1, 1),
-                                  max_value=datetime(2040, 1, 1)))
+        naive = draw(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2040, 1, 1)))
         start = naive.replace(tzinfo=PARIS, microsecond=draw(st.integers(0, 999999)))
         end = start + timedelta(minutes=draw(st.integers(0, 60 * 24 * 3)))
-    recurrence = draw(st.sampled_from([(), ("RRULE:FREQ=WEEKLY;COUNT=3",),
-                                       ("RRULE:FREQ=DAILY;UNTIL=20400101T000000Z",
-                                        "EXDATE:20390101T000000Z")]))
-    return Rdv(key=draw(st.text(min_size=1, max_size=8)), summary=draw(_TEXT),
-               description=draw(_TEXT), location=draw(_TEXT), start=start, end=end,
-               all_day=all_day, tz=tz,
-               state=draw(st.sampled_from(["draft", "confirm", "done", "unfinished"])),
-               attendees=tuple(draw(st.lists(st.emails(), max_size=3))),
-               recurrence=recurrence)
+    recurrence = draw(
+        st.sampled_from(
+            [
+                (),
+                ("RRULE:FREQ=WEEKLY;COUNT=3",),
+                ("RRULE:FREQ=DAILY;UNTIL=20400101T000000Z", "EXDATE:20390101T000000Z"),
+            ]
+        )
+    )
+    return Rdv(
+        key=draw(st.text(min_size=1, max_size=8)),
+        summary=draw(_TEXT),
+        description=draw(_TEXT),
+        location=draw(_TEXT),
+        start=start,
+        end=end,
+        all_day=all_day,
+        tz=tz,
+        state=draw(st.sampled_from(["draft", "confirm", "done", "unfinished"])),
+        attendees=tuple(draw(st.lists(st.emails(), max_size=3))),
+        recurrence=recurrence,
+    )
 
 
 @hyp_settings(max_examples=300, deadline=None)
@@ -254,18 +356,42 @@ def test_hash_survives_the_round_trip(rdv):
     assert content_hash(back) == content_hash(rdv)
 
 
-_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
-                     lambda inner: st.lists(inner, max_size=3)
-                     | st.dictionaries(st.text(max_size=10), inner, max_size=3),
-                     max_leaves=10)
-_FIELDS = st.sampled_from(["start", "end", "summary", "description", "location",
-                           "status", "attendees", "recurrence", "originalStartTime",
-                           "extendedProperties", "updated", "recurringEventId"])
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+_FIELDS = st.sampled_from(
+    [
+        "start",
+        "end",
+        "summary",
+        "description",
+        "location",
+        "status",
+        "attendees",
+        "recurrence",
+        "originalStartTime",
+        "extendedProperties",
+        "updated",
+        "recurringEventId",
+    ]
+)
 
 
 @hyp_settings(max_examples=300, deadline=None)
-@given(st.dictionaries(_FIELDS, _JSON | st.fixed_dictionaries(
-    {"dateTime": st.text(max_size=30), "timeZone": st.text(max_size=20)}), max_size=8))
+@given(
+    st.dictionaries(
+        _FIELDS,
+        _JSON
+        | st.fixed_dictionaries(
+            {"dateTime": st.text(max_size=30), "timeZone": st.text(max_size=20)}
+        ),
+        max_size=8,
+    )
+)
 def test_reverse_mapping_never_raises(event):
     rdv, problems = event_to_rdv(event)
     assert rdv is not None or problems

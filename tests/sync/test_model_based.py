@@ -19,13 +19,20 @@ import random
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-
 from sync.cycle import sync_calendar
 from sync.google_client import GoogleError
 from sync.mapping import owner_of
 from sync.plan import Policy
-from sync_helpers import (EMAIL, PARIS, FakeClock, LosingHttp, MemoryOdoo, fast_backoff,
-                          new_client, settings)
+from sync_helpers import (
+    EMAIL,
+    PARIS,
+    FakeClock,
+    LosingHttp,
+    MemoryOdoo,
+    fast_backoff,
+    new_client,
+    settings,
+)
 
 EDITS = int(os.environ.get("SYNC_FUZZ_EDITS", "1000"))
 SEED = int(os.environ.get("SYNC_FUZZ_SEED", "20240331"))
@@ -34,8 +41,10 @@ FAULT_KINDS = ("rateLimitExceeded", "userRateLimitExceeded", "429", "500", "503"
 
 def live_events(phone, calendar):
     """The events that are not cancelled, sorted by id."""
-    return sorted((e for e in phone.list_events(calendar) if e.get("status") != "cancelled"),
-                  key=lambda e: e["id"])
+    return sorted(
+        (e for e in phone.list_events(calendar) if e.get("status") != "cancelled"),
+        key=lambda e: e["id"],
+    )
 
 
 class Crash(BaseException):
@@ -51,7 +60,7 @@ class CrashingOdoo(MemoryOdoo):
         self.rate = rate
         self.armed = False
         self.crashes = 0
-        self.received = set()           # summaries the sync wrote into Odoo
+        self.received = set()  # summaries the sync wrote into Odoo
 
     def maybe_crash(self):
         """Die with probability ``rate`` while armed."""
@@ -91,15 +100,16 @@ class World:
         self.odoo = CrashingOdoo(rng, rate=0.02)
         self.phone = emu.phone(EMAIL)
         self.http = LosingHttp(timeout=10)
-        self.client = new_client(emu, http=self.http,
-                                 backoff=fast_backoff(FakeClock(), max_attempts=3))
+        self.client = new_client(
+            emu, http=self.http, backoff=fast_backoff(FakeClock(), max_attempts=3)
+        )
         self._wrap_batches()
         self.serial = 0
         self.step = 0
-        self.made = {}                  # value -> (side, step)
+        self.made = {}  # value -> (side, step)
         self.superseded = set()
-        self.on_google = set()          # values seen in Google after a sync
-        self.clean_syncs = []           # steps of syncs that finished with nothing pending
+        self.on_google = set()  # values seen in Google after a sync
+        self.clean_syncs = []  # steps of syncs that finished with nothing pending
         self.stats = {"syncs": 0, "crashes": 0, "forced": 0, "failed_listings": 0}
 
     def _wrap_batches(self):
@@ -132,8 +142,9 @@ class World:
             return True
         if side == "google" and text in self.odoo.received:
             return True
-        return any(c.loser_rdv is not None and c.loser_rdv.summary == text
-                   for _, c in self.odoo.conflicts)
+        return any(
+            c.loser_rdv is not None and c.loser_rdv.summary == text for _, c in self.odoo.conflicts
+        )
 
     def supersede(self, text):
         """The user replaces ``text`` on its own side."""
@@ -148,10 +159,19 @@ class World:
     def _when(self):
         day = date(2024, 3, 20) + timedelta(days=self.rng.randrange(20))
         if self.rng.random() < 0.15:
-            return {"all_day": True, "start": day,
-                    "end": day + timedelta(days=self.rng.randrange(3))}
-        start = datetime(day.year, day.month, day.day, self.rng.randrange(0, 23),
-                         self.rng.choice((0, 30)), tzinfo=PARIS)
+            return {
+                "all_day": True,
+                "start": day,
+                "end": day + timedelta(days=self.rng.randrange(3)),
+            }
+        start = datetime(
+            day.year,
+            day.month,
+            day.day,
+            self.rng.randrange(0, 23),
+            self.rng.choice((0, 30)),
+            tzinfo=PARIS,
+        )
         # in UTC: wall-clock arithmetic across the DST gap could end before the start
         end = start.astimezone(timezone.utc) + timedelta(minutes=self.rng.choice((30, 60, 120)))
         return {"all_day": False, "start": start, "end": end.astimezone(PARIS)}
@@ -190,8 +210,7 @@ class World:
 
     def odoo_reconfirm(self):
         """Bring back a cancelled RDV, with a new summary."""
-        keys = sorted(k for k, r in self.odoo.rdvs.items()
-                      if r.cancelled and not r.is_exception)
+        keys = sorted(k for k, r in self.odoo.rdvs.items() if r.cancelled and not r.is_exception)
         if keys:
             self.odoo.edit(self.rng.choice(keys), state="confirm", summary=self.value("odoo"))
 
@@ -212,12 +231,15 @@ class World:
         """Create an event (sometimes a daily series)."""
         fields = self._when()
         if fields["all_day"]:
-            body = {"start": {"date": fields["start"].isoformat()},
-                    "end": {"date": (fields["end"] + timedelta(days=1)).isoformat()}}
+            body = {
+                "start": {"date": fields["start"].isoformat()},
+                "end": {"date": (fields["end"] + timedelta(days=1)).isoformat()},
+            }
         else:
-            body = {"start": {"dateTime": fields["start"].isoformat(),
-                              "timeZone": "Europe/Paris"},
-                    "end": {"dateTime": fields["end"].isoformat(), "timeZone": "Europe/Paris"}}
+            body = {
+                "start": {"dateTime": fields["start"].isoformat(), "timeZone": "Europe/Paris"},
+                "end": {"dateTime": fields["end"].isoformat(), "timeZone": "Europe/Paris"},
+            }
             if self.rng.random() < 0.1:
                 body["recurrence"] = ["RRULE:FREQ=DAILY;COUNT=3"]
         body["summary"] = self.value("google")
@@ -231,15 +253,20 @@ class World:
         event = self.rng.choice(events)
         target = event["id"]
         if event.get("recurrence") and self.rng.random() < 0.5:
-            occurrences = [e for e in self.phone.list_events(self.calendar, single_events=True)
-                           if e.get("recurringEventId") == event["id"]
-                           and e.get("status") != "cancelled"]
+            occurrences = [
+                e
+                for e in self.phone.list_events(self.calendar, single_events=True)
+                if e.get("recurringEventId") == event["id"] and e.get("status") != "cancelled"
+            ]
             if occurrences:
                 instance = self.rng.choice(occurrences)
                 target, event = instance["id"], instance
         body = {"summary": self.value("google")}
-        if not event.get("recurrence") and "recurringEventId" not in event \
-                and self.rng.random() < 0.4:
+        if (
+            not event.get("recurrence")
+            and "recurringEventId" not in event
+            and self.rng.random() < 0.4
+        ):
             shift = timedelta(hours=self.rng.randrange(1, 30))
             for field in ("start", "end"):
                 if "dateTime" in event[field]:
@@ -255,7 +282,7 @@ class World:
         if len(events) > 8:
             event = self.rng.choice(events)
             self.supersede(event.get("summary"))
-            for other in events:        # deleting a series deletes its exceptions
+            for other in events:  # deleting a series deletes its exceptions
                 if other.get("recurringEventId") == event["id"]:
                     self.supersede(other.get("summary"))
             self.phone.delete_event(self.calendar, event["id"])
@@ -271,8 +298,9 @@ class World:
         """One sync attempt; returns its report, or None if it crashed or failed."""
         self.stats["syncs"] += 1
         if faults:
-            self.emu.set_faults(rate=0.2, kinds=FAULT_KINDS, seed=self.rng.randrange(10**6),
-                                retry_after=1)
+            self.emu.set_faults(
+                rate=0.2, kinds=FAULT_KINDS, seed=self.rng.randrange(10**6), retry_after=1
+            )
             self.http.lose_next = 1 if self.rng.random() < 0.2 else 0
         self.odoo.armed = crashes
         report = None
@@ -280,8 +308,9 @@ class World:
             report = sync_calendar(self.client, self.calendar, self.odoo, self.settings)
             if report.stopped:
                 self.stats["forced"] += 1
-                report = sync_calendar(self.client, self.calendar, self.odoo, self.settings,
-                                       force=True)
+                report = sync_calendar(
+                    self.client, self.calendar, self.odoo, self.settings, force=True
+                )
         except Crash:
             self.stats["crashes"] += 1
         except GoogleError:
@@ -298,10 +327,17 @@ class World:
 
 def play(world, edits):
     """``edits`` random edits on both sides, with syncs in between."""
-    actions = [(world.odoo_create, 14), (world.odoo_edit, 20), (world.odoo_cancel, 5),
-               (world.odoo_reconfirm, 3), (world.odoo_unlink, 4), (world.google_insert, 14),
-               (world.google_patch, 22), (world.google_delete, 5)]
-    functions, weights = zip(*actions)
+    actions = [
+        (world.odoo_create, 14),
+        (world.odoo_edit, 20),
+        (world.odoo_cancel, 5),
+        (world.odoo_reconfirm, 3),
+        (world.odoo_unlink, 4),
+        (world.google_insert, 14),
+        (world.google_patch, 22),
+        (world.google_delete, 5),
+    ]
+    functions, weights = zip(*actions, strict=True)
     for _ in range(12):
         world.odoo_create()
         world.google_insert()
@@ -318,8 +354,10 @@ def quiesce(world):
         report = world.sync(faults=False, crashes=False)
         if report is not None and not report.results and report.token_saved:
             return
-    raise AssertionError("no quiescence: %s" % (
-        report and [(r.action.kind.value, r.outcome.value, r.reason) for r in report.results],))
+    raise AssertionError(
+        "no quiescence: %s"
+        % (report and [(r.action.kind.value, r.outcome.value, r.reason) for r in report.results],)
+    )
 
 
 def check(world):
@@ -334,8 +372,7 @@ def check(world):
         assert state.event_id not in pairs, "two RDVs share event %s" % state.event_id
         pairs[state.event_id] = key
     assert sorted(pairs) == sorted(events), "live RDVs and live events differ"
-    owners = [owner_of(e) for e in events.values() if owner_of(e) and
-              not e.get("recurringEventId")]
+    owners = [owner_of(e) for e in events.values() if owner_of(e) and not e.get("recurringEventId")]
     assert len(owners) == len(set(owners)), "duplicate events of one RDV"
     for event_id, key in pairs.items():
         event, rdv = events[event_id], live[key]
@@ -344,11 +381,16 @@ def check(world):
             assert event["start"] == {"date": rdv.start.isoformat()}
         else:
             # timestamps: PEP 495 makes times in a DST gap unequal across zones
-            assert datetime.fromisoformat(event["start"]["dateTime"]).timestamp() \
+            assert (
+                datetime.fromisoformat(event["start"]["dateTime"]).timestamp()
                 == rdv.start.timestamp()
+            )
     final = {r.summary for r in live.values()}
-    lost = [text for text in world.made
-            if text not in final and text not in world.superseded and not world.carried(text)]
+    lost = [
+        text
+        for text in world.made
+        if text not in final and text not in world.superseded and not world.carried(text)
+    ]
     assert not lost, "silently lost: %s" % lost[:10]
 
 
@@ -370,8 +412,18 @@ def test_random_edits_converge(emu, calendar, variant):
     quiesce(world)
     check(world)
     stats = world.stats
-    print("\n%s: %d edits, %d syncs, %d crashes, %d failed listings, %d forced, "
-          "%d conflicts, %d values" % (variant, edits, stats["syncs"], world.odoo.crashes,
-                                       stats["failed_listings"], stats["forced"],
-                                       len(world.odoo.conflicts), len(world.made)))
+    print(
+        "\n%s: %d edits, %d syncs, %d crashes, %d failed listings, %d forced, "
+        "%d conflicts, %d values"
+        % (
+            variant,
+            edits,
+            stats["syncs"],
+            world.odoo.crashes,
+            stats["failed_listings"],
+            stats["forced"],
+            len(world.odoo.conflicts),
+            len(world.made),
+        )
+    )
     assert world.odoo.crashes > 0 or edits < 200

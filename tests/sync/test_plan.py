@@ -5,13 +5,22 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from hypothesis import given, settings as hyp_settings, strategies as st
-
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 from sync.content_hash import CANCELLED_HASH, content_hash
 from sync.event_ids import event_id_for, instance_id
 from sync.mapping import PROP_DATABASE, PROP_RDV, rdv_to_event
-from sync.plan import (GONE, UNCHANGED, Kind, Policy, decide_pair, keys_to_fetch, plan_sync,
-                       read_remote)
+from sync.plan import (
+    GONE,
+    UNCHANGED,
+    Kind,
+    Policy,
+    decide_pair,
+    keys_to_fetch,
+    plan_sync,
+    read_remote,
+)
 from sync.rdv import Rdv
 from sync.state import PairState
 from sync_helpers import DB, at, settings
@@ -29,9 +38,14 @@ def event(rdv, etag='"2"', event_id=None, updated="2024-06-01T12:00:00Z", **extr
 
 def foreign(event_id="googlemade1", summary="Dentist", **extra):
     """An event created on the phone."""
-    body = {"id": event_id, "etag": '"5"', "summary": summary, "status": "confirmed",
-            "start": {"dateTime": "2024-06-04T09:00:00+02:00"},
-            "end": {"dateTime": "2024-06-04T10:00:00+02:00"}}
+    body = {
+        "id": event_id,
+        "etag": '"5"',
+        "summary": summary,
+        "status": "confirmed",
+        "start": {"dateTime": "2024-06-04T09:00:00+02:00"},
+        "end": {"dateTime": "2024-06-04T10:00:00+02:00"},
+    }
     body.update(extra)
     return body
 
@@ -63,8 +77,9 @@ def test_new_rdv_is_created_with_its_deterministic_id():
     action = only(plan_sync({}, {"1": RDV}, [], SETTINGS))
     assert action.kind == Kind.CREATE_REMOTE and action.side == "google"
     assert action.event_id == event_id_for(DB, "1") and action.etag is None
-    assert action.state_after(etag='"3"') == PairState("1", action.event_id, '"3"',
-                                                       content_hash(RDV))
+    assert action.state_after(etag='"3"') == PairState(
+        "1", action.event_id, '"3"', content_hash(RDV)
+    )
 
 
 def test_new_cancelled_rdv_is_not_created():
@@ -103,8 +118,9 @@ def test_odoo_change_updates_google_with_if_match():
 
 
 def test_if_match_uses_the_freshest_etag():
-    plan = plan_sync({"1": state()}, {"1": edited(summary="New")},
-                     [event(RDV, etag='"7"')], SETTINGS)
+    plan = plan_sync(
+        {"1": state()}, {"1": edited(summary="New")}, [event(RDV, etag='"7"')], SETTINGS
+    )
     assert only(plan).etag == '"7"'
 
 
@@ -134,14 +150,16 @@ def test_google_change_updates_odoo():
 
 
 def test_google_delete_cancels_never_deletes():
-    action = only(plan_sync({"1": state()}, {}, [tombstone(event_id_for(DB, "1"))],
-                            SETTINGS))
+    action = only(plan_sync({"1": state()}, {}, [tombstone(event_id_for(DB, "1"))], SETTINGS))
     assert action.kind == Kind.CANCEL_LOCAL and action.content_hash == CANCELLED_HASH
 
 
 def test_event_missing_from_a_full_listing_is_gone():
-    action = only(plan_sync({"1": state()}, {"1": RDV}, [], SETTINGS,
-                            local_complete=True, remote_complete=True))
+    action = only(
+        plan_sync(
+            {"1": state()}, {"1": RDV}, [], SETTINGS, local_complete=True, remote_complete=True
+        )
+    )
     assert action.kind == Kind.CANCEL_LOCAL and action.etag is None
 
 
@@ -172,10 +190,10 @@ def test_conflict_google_wins():
 
 
 def test_conflict_most_recent_wins():
-    assert _conflict(Policy.RECENT, at(1, 9), "2024-06-01T08:00:00Z").kind \
-        == Kind.UPDATE_LOCAL                       # Google's 10:00 Paris is later
-    assert _conflict(Policy.RECENT, at(1, 11), "2024-06-01T08:00:00Z").kind \
-        == Kind.UPDATE_REMOTE
+    assert (
+        _conflict(Policy.RECENT, at(1, 9), "2024-06-01T08:00:00Z").kind == Kind.UPDATE_LOCAL
+    )  # Google's 10:00 Paris is later
+    assert _conflict(Policy.RECENT, at(1, 11), "2024-06-01T08:00:00Z").kind == Kind.UPDATE_REMOTE
     assert _conflict(Policy.RECENT, None, "2024-06-01T08:00:00Z").kind == Kind.UPDATE_REMOTE
 
 
@@ -183,8 +201,7 @@ def test_unlinked_in_odoo_but_edited_in_google():
     remote = event(edited(summary="Google side"))
     odoo = only(plan_sync({"1": state()}, {"1": None}, [remote], SETTINGS))
     assert odoo.kind == Kind.CANCEL_REMOTE and odoo.conflict.loser_rdv.summary == "Google side"
-    google = only(plan_sync({"1": state()}, {"1": None}, [remote],
-                            settings(policy=Policy.GOOGLE)))
+    google = only(plan_sync({"1": state()}, {"1": None}, [remote], settings(policy=Policy.GOOGLE)))
     assert google.kind == Kind.CREATE_LOCAL and google.replaces_key == "1"
     assert google.conflict.loser_rdv is None
 
@@ -193,16 +210,14 @@ def test_deleted_in_google_but_edited_in_odoo():
     local = edited(summary="Odoo side")
     gone = tombstone(event_id_for(DB, "1"))
     odoo = only(plan_sync({"1": state()}, {"1": local}, [gone], SETTINGS))
-    assert odoo.kind == Kind.UPDATE_REMOTE and odoo.etag == '"9"'    # restores the event
+    assert odoo.kind == Kind.UPDATE_REMOTE and odoo.etag == '"9"'  # restores the event
     assert odoo.conflict.loser_rdv.state == "cancel"
-    google = only(plan_sync({"1": state()}, {"1": local}, [gone],
-                            settings(policy=Policy.GOOGLE)))
+    google = only(plan_sync({"1": state()}, {"1": local}, [gone], settings(policy=Policy.GOOGLE)))
     assert google.kind == Kind.CANCEL_LOCAL and google.conflict.loser_rdv == local
 
 
 def test_deleted_on_both_sides_forgets_the_pair():
-    plan = plan_sync({"1": state()}, {"1": None}, [tombstone(event_id_for(DB, "1"))],
-                     SETTINGS)
+    plan = plan_sync({"1": state()}, {"1": None}, [tombstone(event_id_for(DB, "1"))], SETTINGS)
     assert only(plan).kind == Kind.FORGET
 
 
@@ -250,28 +265,39 @@ def test_bad_event_is_reported_and_the_others_sync():
 
 
 # -- series and exceptions -------------------------------------------------------------
-MASTER = Rdv("10", summary="Entretien", start=at(3), end=at(3, 10),
-             recurrence=("RRULE:FREQ=WEEKLY;COUNT=5",))
+MASTER = Rdv(
+    "10", summary="Entretien", start=at(3), end=at(3, 10), recurrence=("RRULE:FREQ=WEEKLY;COUNT=5",)
+)
 
 
 def test_new_odoo_exception_targets_the_google_occurrence():
-    moved = Rdv("11", summary="Entretien", start=at(10, 14), end=at(10, 15),
-                series_key="10", original_start=at(10))
+    moved = Rdv(
+        "11",
+        summary="Entretien",
+        start=at(10, 14),
+        end=at(10, 15),
+        series_key="10",
+        original_start=at(10),
+    )
     master_state = state(MASTER, event_id="googlemaster")
     action = only(plan_sync({"10": master_state}, {"11": moved}, [], SETTINGS))
     assert action.kind == Kind.CREATE_REMOTE
     assert action.event_id == instance_id("googlemaster", at(10))
     cancelled = replace(moved, state="cancel")
-    assert only(plan_sync({"10": master_state}, {"11": cancelled}, [], SETTINGS)).kind \
+    assert (
+        only(plan_sync({"10": master_state}, {"11": cancelled}, [], SETTINGS)).kind
         == Kind.CREATE_REMOTE
+    )
 
 
 def test_google_exception_of_a_known_series():
     master_id = event_id_for(DB, "10")
-    occurrence = event(replace(MASTER, start=at(10, 14), end=at(10, 15), recurrence=()),
-                       event_id=instance_id(master_id, at(10)), recurringEventId=master_id,
-                       originalStartTime={"dateTime": "2024-06-10T09:00:00+02:00",
-                                          "timeZone": "Europe/Paris"})
+    occurrence = event(
+        replace(MASTER, start=at(10, 14), end=at(10, 15), recurrence=()),
+        event_id=instance_id(master_id, at(10)),
+        recurringEventId=master_id,
+        originalStartTime={"dateTime": "2024-06-10T09:00:00+02:00", "timeZone": "Europe/Paris"},
+    )
     # the occurrence inherited the master's private properties: it is not "ours"
     assert keys_to_fetch([occurrence], {"10": state(MASTER)}, {}, SETTINGS) == []
     action = only(plan_sync({"10": state(MASTER)}, {}, [occurrence], SETTINGS))
@@ -280,12 +306,17 @@ def test_google_exception_of_a_known_series():
 
 
 def test_new_google_series_with_exceptions():
-    master = foreign("gseries1", recurrence=["RRULE:FREQ=DAILY;COUNT=3"],
-                     start={"dateTime": "2024-06-04T09:00:00+02:00",
-                            "timeZone": "Europe/Paris"},
-                     end={"dateTime": "2024-06-04T10:00:00+02:00", "timeZone": "Europe/Paris"})
-    gone = tombstone("gseries1_20240605T070000Z", recurringEventId="gseries1",
-                     originalStartTime={"dateTime": "2024-06-05T09:00:00+02:00"})
+    master = foreign(
+        "gseries1",
+        recurrence=["RRULE:FREQ=DAILY;COUNT=3"],
+        start={"dateTime": "2024-06-04T09:00:00+02:00", "timeZone": "Europe/Paris"},
+        end={"dateTime": "2024-06-04T10:00:00+02:00", "timeZone": "Europe/Paris"},
+    )
+    gone = tombstone(
+        "gseries1_20240605T070000Z",
+        recurringEventId="gseries1",
+        originalStartTime={"dateTime": "2024-06-05T09:00:00+02:00"},
+    )
     plan = plan_sync({}, {}, [master, gone], SETTINGS)
     kinds = {a.event_id: a for a in plan.actions}
     assert kinds["gseries1"].kind == Kind.CREATE_LOCAL and kinds["gseries1"].rdv.is_series
@@ -295,11 +326,13 @@ def test_new_google_series_with_exceptions():
 
 
 def test_exception_of_an_unknown_or_dead_series():
-    stray = foreign("strays1_20240605", recurringEventId="strays1",
-                    originalStartTime={"date": "2024-06-05"})
+    stray = foreign(
+        "strays1_20240605", recurringEventId="strays1", originalStartTime={"date": "2024-06-05"}
+    )
     assert only(plan_sync({}, {}, [stray], SETTINGS)).kind == Kind.SKIP
-    stray_gone = tombstone("strays1_20240605", recurringEventId="strays1",
-                           originalStartTime={"date": "2024-06-05"})
+    stray_gone = tombstone(
+        "strays1_20240605", recurringEventId="strays1", originalStartTime={"date": "2024-06-05"}
+    )
     assert plan_sync({}, {}, [stray_gone], SETTINGS).actions == ()
 
 
@@ -314,8 +347,9 @@ def test_google_suddenly_empty_stops_the_sync():
     gone = [tombstone(event_id_for(DB, r.key)) for r in rdvs]
     plan = plan_sync(states, {}, gone, SETTINGS)
     assert plan.stopped and "Google looks empty" in plan.stopped and plan.actions == ()
-    full = plan_sync(states, {r.key: r for r in rdvs}, [], SETTINGS,
-                     local_complete=True, remote_complete=True)
+    full = plan_sync(
+        states, {r.key: r for r in rdvs}, [], SETTINGS, local_complete=True, remote_complete=True
+    )
     assert full.stopped
     forced = plan_sync(states, {}, gone, SETTINGS, force=True)
     assert [a.kind for a in forced.actions] == [Kind.CANCEL_LOCAL] * 5
@@ -323,8 +357,14 @@ def test_google_suddenly_empty_stops_the_sync():
 
 def test_odoo_suddenly_empty_stops_the_sync():
     rdvs, states = _five()
-    plan = plan_sync(states, {}, [event(r, etag='"1"') for r in rdvs], SETTINGS,
-                     local_complete=True, remote_complete=True)
+    plan = plan_sync(
+        states,
+        {},
+        [event(r, etag='"1"') for r in rdvs],
+        SETTINGS,
+        local_complete=True,
+        remote_complete=True,
+    )
     assert plan.stopped and "Odoo looks empty" in plan.stopped
 
 
@@ -351,18 +391,34 @@ def test_replanning_after_applying_is_quiet():
     local = edited(summary="Odoo side", start=at(3) + timedelta(hours=1))
     plan = plan_sync({"1": state()}, {"1": local}, [], SETTINGS)
     new_state = only(plan).state_after(etag='"8"')
-    after = plan_sync({"1": new_state}, {"1": local},
-                      [event(local, etag='"8"')], SETTINGS)
+    after = plan_sync({"1": new_state}, {"1": local}, [event(local, etag='"8"')], SETTINGS)
     assert after.actions == ()
 
 
 # -- whatever Google sends, the plan never raises ----------------------------------------------
-_ANY = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12),
-                    lambda inner: st.lists(inner, max_size=3)
-                    | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
-_EVENT_FIELDS = st.sampled_from(["id", "etag", "status", "start", "end", "summary",
-                                 "recurringEventId", "originalStartTime", "recurrence",
-                                 "extendedProperties", "attendees", "updated"])
+_ANY = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_EVENT_FIELDS = st.sampled_from(
+    [
+        "id",
+        "etag",
+        "status",
+        "start",
+        "end",
+        "summary",
+        "recurringEventId",
+        "originalStartTime",
+        "recurrence",
+        "extendedProperties",
+        "attendees",
+        "updated",
+    ]
+)
 
 
 @hyp_settings(max_examples=200, deadline=None)

@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
-
 from sync.cycle import sync_calendar
 from sync.event_ids import event_id_for
 from sync.google_client import WriteResult
@@ -51,47 +50,63 @@ def test_initial_push_of_1000_and_a_sync_with_no_change(emu, client, calendar, o
     emu.clear_log()
     report = run(client, calendar, odoo)
     assert report.full and kinds(report) == [("create_remote", "done")] * 1000
-    assert emu.http_round_trips() <= 22              # 1.1 x ceil(1000 / 50)
+    assert emu.http_round_trips() <= 22  # 1.1 x ceil(1000 / 50)
     assert emu.http_round_trips() == 21
     assert len(live_events(phone, calendar)) == 1000
     emu.clear_log()
     quiet = run(client, calendar, odoo)
     assert quiet.results == () and not quiet.full and quiet.token_saved
-    assert len(emu.request_log) == 1                  # one events.list, no token refresh
+    assert len(emu.request_log) == 1  # one events.list, no token refresh
     assert emu.request_log[0]["method"] == "GET"
 
 
 # -- Google -> Odoo --------------------------------------------------------------------
 def test_pull_create_update_and_delete(client, calendar, odoo, phone):
     run(client, calendar, odoo)
-    created = phone.insert_event(calendar, {
-        "summary": "Dentist", "location": "Lyon",
-        "start": {"dateTime": "2024-06-04T09:00:00+02:00"},
-        "end": {"dateTime": "2024-06-04T10:00:00+02:00"},
-        "attendees": [{"email": "Tech@Example.com"}]})
+    created = phone.insert_event(
+        calendar,
+        {
+            "summary": "Dentist",
+            "location": "Lyon",
+            "start": {"dateTime": "2024-06-04T09:00:00+02:00"},
+            "end": {"dateTime": "2024-06-04T10:00:00+02:00"},
+            "attendees": [{"email": "Tech@Example.com"}],
+        },
+    )
     report = run(client, calendar, odoo)
     assert kinds(report) == [("create_local", "done")]
     key = report.results[0].key
     rdv = odoo.rdvs[key]
-    assert (rdv.summary, rdv.location, rdv.start, rdv.attendees) \
-        == ("Dentist", "Lyon", at(4), ("tech@example.com",))
-    odoo.edit(key, state="done")                       # Odoo-only state: no push
+    assert (rdv.summary, rdv.location, rdv.start, rdv.attendees) == (
+        "Dentist",
+        "Lyon",
+        at(4),
+        ("tech@example.com",),
+    )
+    odoo.edit(key, state="done")  # Odoo-only state: no push
     assert run(client, calendar, odoo).results == ()
-    phone.patch_event(calendar, created["id"], {"summary": "Dentist (moved)",
-                                                "start": {"dateTime": "2024-06-05T09:00:00Z"},
-                                                "end": {"dateTime": "2024-06-05T10:00:00Z"}})
+    phone.patch_event(
+        calendar,
+        created["id"],
+        {
+            "summary": "Dentist (moved)",
+            "start": {"dateTime": "2024-06-05T09:00:00Z"},
+            "end": {"dateTime": "2024-06-05T10:00:00Z"},
+        },
+    )
     assert kinds(run(client, calendar, odoo)) == [("update_local", "done")]
     assert odoo.rdvs[key].summary == "Dentist (moved)" and odoo.rdvs[key].state == "done"
     phone.delete_event(calendar, created["id"])
     assert kinds(run(client, calendar, odoo)) == [("cancel_local", "done")]
-    assert odoo.rdvs[key].state == "cancel"            # cancelled, never deleted
+    assert odoo.rdvs[key].state == "cancel"  # cancelled, never deleted
     assert run(client, calendar, odoo).results == ()
 
 
 # -- Odoo -> Google --------------------------------------------------------------------
 def test_push_update_cancel_and_restore(client, calendar, odoo, phone):
-    key = odoo.create(summary="Visite", description="Code 1234", location="Rue A",
-                      attendees=("a@example.com",))
+    key = odoo.create(
+        summary="Visite", description="Code 1234", location="Rue A", attendees=("a@example.com",)
+    )
     run(client, calendar, odoo)
     event_id = odoo.states[key].event_id
     assert event_id == event_id_for(DB, key)
@@ -125,9 +140,10 @@ def test_unlink_in_odoo(client, calendar, odoo, phone, allow_delete):
 
 
 # -- conflicts --------------------------------------------------------------------------
-@pytest.mark.parametrize("policy, winner", [(Policy.ODOO, "odoo side"),
-                                            (Policy.GOOGLE, "google side"),
-                                            (Policy.RECENT, "google side")])
+@pytest.mark.parametrize(
+    "policy, winner",
+    [(Policy.ODOO, "odoo side"), (Policy.GOOGLE, "google side"), (Policy.RECENT, "google side")],
+)
 def test_conflicts_follow_the_policy(client, calendar, odoo, phone, policy, winner):
     key = odoo.create(summary="original")
     run(client, calendar, odoo, policy=policy)
@@ -168,8 +184,9 @@ def test_change_in_google_between_listing_and_push(emu, client, calendar, odoo, 
     client.write_events = racing_write
     emu.clear_log()
     report = run(client, calendar, odoo)
-    assert [(r.action.kind.value, r.outcome.value) for r in report.results] \
-        == [("update_remote", "done")]
+    assert [(r.action.kind.value, r.outcome.value) for r in report.results] == [
+        ("update_remote", "done")
+    ]
     assert report.results[0].action.conflict.loser_rdv.summary == "phone side"
     assert phone.get_event(calendar, odoo.states[key].event_id)["summary"] == "odoo side"
     assert [e["status"] for e in emu.request_log if e["in_batch"]] == [412, 200]
@@ -177,37 +194,57 @@ def test_change_in_google_between_listing_and_push(emu, client, calendar, odoo, 
 
 
 # -- recurrence ------------------------------------------------------------------------------
-SERIES = ("RRULE:FREQ=WEEKLY;COUNT=6",
-          "EXDATE;TZID=Europe/Paris:20240311T090000",
-          "RDATE;TZID=Europe/Paris:20240313T090000")
+SERIES = (
+    "RRULE:FREQ=WEEKLY;COUNT=6",
+    "EXDATE;TZID=Europe/Paris:20240311T090000",
+    "RDATE;TZID=Europe/Paris:20240313T090000",
+)
 
 
 def occurrences(phone, calendar):
     """Live occurrences as (local start, summary), in order."""
     items = phone.list_events(calendar, single_events=True)
-    return sorted((datetime.fromisoformat(e["start"]["dateTime"]).astimezone(PARIS)
-                   .strftime("%m-%d %H:%M"), e.get("summary")) for e in items)
+    return sorted(
+        (
+            datetime.fromisoformat(e["start"]["dateTime"])
+            .astimezone(PARIS)
+            .strftime("%m-%d %H:%M"),
+            e.get("summary"),
+        )
+        for e in items
+    )
 
 
 def test_series_with_exceptions_from_odoo(client, calendar, odoo, phone):
     """A weekly series across the March DST change, one EXDATE, one RDATE, one
     moved and one cancelled occurrence: Google shows exactly that."""
     start = datetime(2024, 3, 4, 9, 0, tzinfo=PARIS)
-    master = odoo.create(summary="Entretien", start=start, end=start + timedelta(hours=1),
-                         recurrence=SERIES)
-    moved = odoo.create(summary="Entretien (moved)", series_key=master,
-                        original_start=start + timedelta(days=14),
-                        start=datetime(2024, 3, 19, 15, 0, tzinfo=PARIS),
-                        end=datetime(2024, 3, 19, 16, 0, tzinfo=PARIS))
-    odoo.create(summary="Entretien", series_key=master, state="cancel",
-                original_start=datetime(2024, 4, 1, 9, 0, tzinfo=PARIS),
-                start=datetime(2024, 4, 1, 9, 0, tzinfo=PARIS))
+    master = odoo.create(
+        summary="Entretien", start=start, end=start + timedelta(hours=1), recurrence=SERIES
+    )
+    moved = odoo.create(
+        summary="Entretien (moved)",
+        series_key=master,
+        original_start=start + timedelta(days=14),
+        start=datetime(2024, 3, 19, 15, 0, tzinfo=PARIS),
+        end=datetime(2024, 3, 19, 16, 0, tzinfo=PARIS),
+    )
+    odoo.create(
+        summary="Entretien",
+        series_key=master,
+        state="cancel",
+        original_start=datetime(2024, 4, 1, 9, 0, tzinfo=PARIS),
+        start=datetime(2024, 4, 1, 9, 0, tzinfo=PARIS),
+    )
     report = run(client, calendar, odoo)
     assert kinds(report) == [("create_remote", "done")] * 3
     assert occurrences(phone, calendar) == [
-        ("03-04 09:00", "Entretien"), ("03-13 09:00", "Entretien"),
-        ("03-19 15:00", "Entretien (moved)"), ("03-25 09:00", "Entretien"),
-        ("04-08 09:00", "Entretien")]                  # 09:00 on both sides of DST
+        ("03-04 09:00", "Entretien"),
+        ("03-13 09:00", "Entretien"),
+        ("03-19 15:00", "Entretien (moved)"),
+        ("03-25 09:00", "Entretien"),
+        ("04-08 09:00", "Entretien"),
+    ]  # 09:00 on both sides of DST
     assert odoo.states[moved].event_id == event_id_for(DB, master) + "_20240318T080000Z"
     assert run(client, calendar, odoo).results == ()
     odoo.edit(moved, summary="Entretien (moved twice)")
@@ -216,10 +253,15 @@ def test_series_with_exceptions_from_odoo(client, calendar, odoo, phone):
 
 
 def test_series_with_exceptions_from_google(client, calendar, odoo, phone):
-    master = phone.insert_event(calendar, {
-        "summary": "Tournée", "recurrence": ["RRULE:FREQ=DAILY;COUNT=4"],
-        "start": {"dateTime": "2024-10-25T09:00:00+02:00", "timeZone": "Europe/Paris"},
-        "end": {"dateTime": "2024-10-25T10:00:00+02:00", "timeZone": "Europe/Paris"}})
+    master = phone.insert_event(
+        calendar,
+        {
+            "summary": "Tournée",
+            "recurrence": ["RRULE:FREQ=DAILY;COUNT=4"],
+            "start": {"dateTime": "2024-10-25T09:00:00+02:00", "timeZone": "Europe/Paris"},
+            "end": {"dateTime": "2024-10-25T10:00:00+02:00", "timeZone": "Europe/Paris"},
+        },
+    )
     phone.patch_event(calendar, master["id"] + "_20241026T070000Z", {"summary": "Tournée *"})
     phone.delete_event(calendar, master["id"] + "_20241027T080000Z")
     report = run(client, calendar, odoo)
@@ -229,15 +271,19 @@ def test_series_with_exceptions_from_google(client, calendar, odoo, phone):
     series = odoo.rdvs[master_key]
     assert series.recurrence == ("RRULE:FREQ=DAILY;COUNT=4",) and series.tz == "Europe/Paris"
     moved = odoo.rdvs[by_kind[master["id"] + "_20241026T070000Z"]]
-    assert (moved.series_key, moved.original_start, moved.summary) \
-        == (master_key, datetime(2024, 10, 26, 9, tzinfo=PARIS), "Tournée *")
+    assert (moved.series_key, moved.original_start, moved.summary) == (
+        master_key,
+        datetime(2024, 10, 26, 9, tzinfo=PARIS),
+        "Tournée *",
+    )
     cancelled = odoo.rdvs[by_kind[master["id"] + "_20241027T080000Z"]]
     assert cancelled.state == "cancel" and cancelled.series_key == master_key
-    assert cancelled.original_start == datetime(2024, 10, 27, 9, tzinfo=PARIS)   # after DST
+    assert cancelled.original_start == datetime(2024, 10, 27, 9, tzinfo=PARIS)  # after DST
     assert run(client, calendar, odoo).results == ()
     # an occurrence of *our* series edited on the phone becomes an Odoo exception
-    odoo_master = odoo.create(summary="Odoo series", recurrence=("RRULE:FREQ=DAILY;COUNT=3",),
-                              start=at(3), end=at(3, 10))
+    odoo_master = odoo.create(
+        summary="Odoo series", recurrence=("RRULE:FREQ=DAILY;COUNT=3",), start=at(3), end=at(3, 10)
+    )
     run(client, calendar, odoo)
     instance = event_id_for(DB, odoo_master) + "_20240604T070000Z"
     phone.patch_event(calendar, instance, {"location": "Ailleurs"})
@@ -250,26 +296,39 @@ def test_series_with_exceptions_from_google(client, calendar, odoo, phone):
 
 # -- all-day and DST edges -------------------------------------------------------------------
 def test_all_day_and_dst_edges_both_ways(client, calendar, odoo, phone):
-    weekend = odoo.create(summary="Astreinte", all_day=True, start=date(2024, 3, 30),
-                          end=date(2024, 3, 31))
-    spring = odoo.create(summary="Spring", start=datetime(2024, 3, 31, 1, 30, tzinfo=PARIS),
-                         end=datetime(2024, 3, 31, 3, 30, tzinfo=PARIS))
-    autumn = odoo.create(summary="Autumn",
-                         start=datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=PARIS),
-                         end=datetime(2024, 10, 27, 3, 30, tzinfo=PARIS))
+    weekend = odoo.create(
+        summary="Astreinte", all_day=True, start=date(2024, 3, 30), end=date(2024, 3, 31)
+    )
+    spring = odoo.create(
+        summary="Spring",
+        start=datetime(2024, 3, 31, 1, 30, tzinfo=PARIS),
+        end=datetime(2024, 3, 31, 3, 30, tzinfo=PARIS),
+    )
+    autumn = odoo.create(
+        summary="Autumn",
+        start=datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=PARIS),
+        end=datetime(2024, 10, 27, 3, 30, tzinfo=PARIS),
+    )
     run(client, calendar, odoo)
     events = {e["summary"]: e for e in phone.list_events(calendar)}
-    assert (events["Astreinte"]["start"], events["Astreinte"]["end"]) \
-        == ({"date": "2024-03-30"}, {"date": "2024-04-01"})
+    assert (events["Astreinte"]["start"], events["Astreinte"]["end"]) == (
+        {"date": "2024-03-30"},
+        {"date": "2024-04-01"},
+    )
     assert events["Spring"]["end"]["dateTime"] == "2024-03-31T03:30:00+02:00"
     assert events["Spring"]["start"]["dateTime"] == "2024-03-31T01:30:00+01:00"
     assert events["Autumn"]["start"]["dateTime"] == "2024-10-27T02:30:00+01:00"
-    phone.insert_event(calendar, {"summary": "Congés", "start": {"date": "2024-10-26"},
-                                  "end": {"date": "2024-10-28"}})
+    phone.insert_event(
+        calendar,
+        {"summary": "Congés", "start": {"date": "2024-10-26"}, "end": {"date": "2024-10-28"}},
+    )
     report = run(client, calendar, odoo)
     pulled = odoo.rdvs[report.results[0].key]
-    assert (pulled.all_day, pulled.start, pulled.end) \
-        == (True, date(2024, 10, 26), date(2024, 10, 27))
+    assert (pulled.all_day, pulled.start, pulled.end) == (
+        True,
+        date(2024, 10, 26),
+        date(2024, 10, 27),
+    )
     assert run(client, calendar, odoo).results == ()
     for key in (weekend, spring, autumn):
         assert odoo.rdvs[key].summary in events
@@ -319,7 +378,7 @@ def test_crash_between_insert_and_state(client, calendar, odoo, phone):
         run(client, calendar, odoo)
     odoo.save_state = real_save
     assert odoo.states == {} and odoo.token is None
-    report = run(client, calendar, odoo)              # the listing shows them: adopted
+    report = run(client, calendar, odoo)  # the listing shows them: adopted
     assert kinds(report) == [("adopt", "done")] * 3
     assert len(phone.list_events(calendar)) == 3
     assert sorted(odoo.states) == sorted(keys)
@@ -328,8 +387,8 @@ def test_crash_between_insert_and_state(client, calendar, odoo, phone):
 def test_lost_state_with_a_saved_token_is_adopted_on_409(emu, client, calendar, odoo, phone):
     key = odoo.create(summary="R")
     run(client, calendar, odoo)
-    run(client, calendar, odoo)                       # the token is now past the insert
-    odoo.states.clear()                               # state lost, token kept
+    run(client, calendar, odoo)  # the token is now past the insert
+    odoo.states.clear()  # state lost, token kept
     emu.clear_log()
     report = run(client, calendar, odoo)
     assert kinds(report) == [("adopt", "done")]
@@ -348,17 +407,26 @@ def test_lost_answer_is_retried_without_duplicate(emu, calendar, odoo, phone):
     assert kinds(report) == [("adopt", "done")] * 3
     assert len(phone.list_events(calendar)) == 3 and sorted(odoo.states) == sorted(keys)
     odoo.edit(keys[0], summary="changed")
-    http.lose_next = 1                                # the patch applied, its answer lost
+    http.lose_next = 1  # the patch applied, its answer lost
     assert kinds(run(client, calendar, odoo)) == [("record", "done")]
     assert run(client, calendar, odoo).results == ()
 
 
 # -- bad input and failures: reported, the rest goes on -------------------------------------------
 def test_bad_input_from_google_is_reported_and_others_sync(client, calendar, odoo, phone):
-    phone.insert_event(calendar, {"summary": "NUL\x00 here", "description": "é" * 100_000,
-                                  "start": {"date": "2024-06-03"}, "end": {"date": "2024-06-04"}})
-    phone.insert_event(calendar, {"summary": "Fine", "start": {"date": "2024-06-05"},
-                                  "end": {"date": "2024-06-06"}})
+    phone.insert_event(
+        calendar,
+        {
+            "summary": "NUL\x00 here",
+            "description": "é" * 100_000,
+            "start": {"date": "2024-06-03"},
+            "end": {"date": "2024-06-04"},
+        },
+    )
+    phone.insert_event(
+        calendar,
+        {"summary": "Fine", "start": {"date": "2024-06-05"}, "end": {"date": "2024-06-06"}},
+    )
     report = run(client, calendar, odoo)
     assert kinds(report) == [("create_local", "done")] * 2
     assert len(report.problems) == 1 and len(report.problems[0].action.problems) == 2
@@ -369,8 +437,10 @@ def test_odoo_failing_one_change_delays_only_it(client, calendar, odoo, phone):
     """A passing failure in Odoo (a lock, a lost connection): retried next time."""
     run(client, calendar, odoo)
     for summary in ("good", "refused"):
-        phone.insert_event(calendar, {"summary": summary, "start": {"date": "2024-06-05"},
-                                      "end": {"date": "2024-06-06"}})
+        phone.insert_event(
+            calendar,
+            {"summary": summary, "start": {"date": "2024-06-05"}, "end": {"date": "2024-06-06"}},
+        )
     real_write = odoo.write_rdv
 
     def picky_write(action):
@@ -387,14 +457,15 @@ def test_odoo_failing_one_change_delays_only_it(client, calendar, odoo, phone):
     assert sorted(r.summary for r in odoo.rdvs.values()) == ["good", "refused"]
 
 
-def test_odoo_rejecting_a_version_for_good_reports_it_and_moves_on(client, calendar, odoo,
-                                                                    phone):
+def test_odoo_rejecting_a_version_for_good_reports_it_and_moves_on(client, calendar, odoo, phone):
     """ValueError from write_rdv: Odoo will never take this version. It is
     reported as failed and the sync token moves on; a later edit brings it back."""
     run(client, calendar, odoo)
     for summary in ("good", "rejected"):
-        phone.insert_event(calendar, {"summary": summary, "start": {"date": "2024-06-05"},
-                                      "end": {"date": "2024-06-06"}})
+        phone.insert_event(
+            calendar,
+            {"summary": summary, "start": {"date": "2024-06-05"}, "end": {"date": "2024-06-06"}},
+        )
     real_write = odoo.write_rdv
 
     def strict_write(action):
@@ -430,8 +501,9 @@ def test_push_under_faults_converges(emu, client, calendar, odoo, phone):
 def test_full_resync_after_410_changes_nothing(emu, client, calendar, odoo, phone):
     for number in range(3):
         odoo.create(summary="R%d" % number)
-    phone.insert_event(calendar, {"summary": "G", "start": {"date": "2024-06-05"},
-                                  "end": {"date": "2024-06-06"}})
+    phone.insert_event(
+        calendar, {"summary": "G", "start": {"date": "2024-06-05"}, "end": {"date": "2024-06-06"}}
+    )
     run(client, calendar, odoo)
     emu.expire_sync_tokens()
     report = run(client, calendar, odoo)
@@ -486,7 +558,7 @@ def test_deleted_in_google_edited_in_odoo(client, calendar, odoo, phone, policy)
     phone.delete_event(calendar, event_id)
     odoo.edit(key, summary="edited in Odoo")
     report = run(client, calendar, odoo, policy=policy)
-    if policy == Policy.ODOO:                          # the event comes back
+    if policy == Policy.ODOO:  # the event comes back
         assert kinds(report) == [("update_remote", "done")]
         assert phone.get_event(calendar, event_id)["summary"] == "edited in Odoo"
         assert phone.get_event(calendar, event_id)["status"] == "confirmed"
@@ -501,11 +573,12 @@ def test_deleted_in_google_edited_in_odoo(client, calendar, odoo, phone, policy)
 def test_google_only_changes_are_recorded_not_pulled(client, calendar, odoo, phone):
     key = odoo.create(summary="R")
     run(client, calendar, odoo)
-    phone.patch_event(calendar, odoo.states[key].event_id, {"colorId": "5",
-                                                            "reminders": {"useDefault": False}})
+    phone.patch_event(
+        calendar, odoo.states[key].event_id, {"colorId": "5", "reminders": {"useDefault": False}}
+    )
     report = run(client, calendar, odoo)
     assert kinds(report) == [("record", "done")] and odoo.written == []
-    odoo.edit(key, summary="R2")                       # the new etag is the If-Match
+    odoo.edit(key, summary="R2")  # the new etag is the If-Match
     assert kinds(run(client, calendar, odoo)) == [("update_remote", "done")]
     assert phone.get_event(calendar, odoo.states[key].event_id)["colorId"] == "5"
 
@@ -519,21 +592,28 @@ def test_orphan_event_of_ours_is_cancelled(client, calendar, odoo, phone):
 
     odoo.save_state = dying_save
     with pytest.raises(Crash):
-        run(client, calendar, odoo)                   # inserted, state never stored
+        run(client, calendar, odoo)  # inserted, state never stored
     odoo.save_state = real_save
-    odoo.unlink(key)                                  # then deleted in Odoo
+    odoo.unlink(key)  # then deleted in Odoo
     report = run(client, calendar, odoo)
     assert kinds(report) == [("cancel_remote", "done")]
     assert report.conflicts and live_events(phone, calendar) == {}
 
 
 def test_strangers_are_left_alone(client, calendar, odoo, phone):
-    phone.insert_event(calendar, {"summary": "Other db", "start": {"date": "2024-06-05"},
-                                  "end": {"date": "2024-06-06"},
-                                  "extendedProperties": {"private": {
-                                      "openfireDb": "another-db", "openfireRdv": "1"}}})
-    gone = phone.insert_event(calendar, {"summary": "Gone", "start": {"date": "2024-06-05"},
-                                         "end": {"date": "2024-06-06"}})
+    phone.insert_event(
+        calendar,
+        {
+            "summary": "Other db",
+            "start": {"date": "2024-06-05"},
+            "end": {"date": "2024-06-06"},
+            "extendedProperties": {"private": {"openfireDb": "another-db", "openfireRdv": "1"}},
+        },
+    )
+    gone = phone.insert_event(
+        calendar,
+        {"summary": "Gone", "start": {"date": "2024-06-05"}, "end": {"date": "2024-06-06"}},
+    )
     phone.delete_event(calendar, gone["id"])
     odoo.create(summary="Never sent", state="cancel")
     report = run(client, calendar, odoo)
@@ -544,16 +624,23 @@ def test_strangers_are_left_alone(client, calendar, odoo, phone):
 
 
 def test_exception_waits_for_its_series(client, calendar, odoo, phone):
-    master = odoo.create(summary="Série", start=at(3), end=at(3, 10),
-                         recurrence=("RRULE:FREQ=DAILY;COUNT=3",))
-    odoo.create(summary="Série (moved)", series_key=master, original_start=at(4),
-                start=at(4, 15), end=at(4, 16))
+    master = odoo.create(
+        summary="Série", start=at(3), end=at(3, 10), recurrence=("RRULE:FREQ=DAILY;COUNT=3",)
+    )
+    odoo.create(
+        summary="Série (moved)",
+        series_key=master,
+        original_start=at(4),
+        start=at(4, 15),
+        end=at(4, 16),
+    )
     real_write = client.write_events
 
     def failing_once(calendar_id, writes):
         client.write_events = real_write
-        return [WriteResult(ok=False, status=503, reason="backendError", transient=True)
-                for _ in writes]
+        return [
+            WriteResult(ok=False, status=503, reason="backendError", transient=True) for _ in writes
+        ]
 
     client.write_events = failing_once
     report = run(client, calendar, odoo)
@@ -563,12 +650,12 @@ def test_exception_waits_for_its_series(client, calendar, odoo, phone):
     assert ("06-04 15:00", "Série (moved)") in occurrences(phone, calendar)
 
 
-def test_conflict_of_an_occurrence_survives_a_crash_after_its_series(client, calendar, odoo,
-                                                                    phone):
+def test_conflict_of_an_occurrence_survives_a_crash_after_its_series(client, calendar, odoo, phone):
     """Cancelling a series in Google cancels its occurrences too: the losing
     version of an occurrence must be posted before the series is written."""
-    master = odoo.create(summary="Série", start=at(3), end=at(3, 10),
-                         recurrence=("RRULE:FREQ=DAILY;COUNT=3",))
+    master = odoo.create(
+        summary="Série", start=at(3), end=at(3, 10), recurrence=("RRULE:FREQ=DAILY;COUNT=3",)
+    )
     run(client, calendar, odoo)
     instance = event_id_for(DB, master) + "_20240604T070000Z"
     phone.patch_event(calendar, instance, {"summary": "moved on the phone"})
@@ -592,8 +679,9 @@ def test_conflict_of_an_occurrence_survives_a_crash_after_its_series(client, cal
     assert "phone side" in losers
 
 
-def test_a_retry_keeps_the_token_so_nothing_depends_on_odoo_remembering(client, calendar,
-                                                                        odoo, phone):
+def test_a_retry_keeps_the_token_so_nothing_depends_on_odoo_remembering(
+    client, calendar, odoo, phone
+):
     """The orphan's cancel fails once: Odoo has nothing left to report it again,
     so the token is kept and the same listing brings it back."""
     key = odoo.create(summary="R")
@@ -610,8 +698,9 @@ def test_a_retry_keeps_the_token_so_nothing_depends_on_odoo_remembering(client, 
 
     def failing_once(calendar_id, writes):
         client.write_events = real_write
-        return [WriteResult(ok=False, status=503, reason="backendError", transient=True)
-                for _ in writes]
+        return [
+            WriteResult(ok=False, status=503, reason="backendError", transient=True) for _ in writes
+        ]
 
     client.write_events = failing_once
     report = run(client, calendar, odoo)

@@ -13,7 +13,7 @@ from sync.rdv import Rdv
 from sync.state import PairState
 from sync_helpers import DB, at, settings
 
-WINDOW = settings(window_start=at(10))          # RDVs that ended before June 10 are old
+WINDOW = settings(window_start=at(10))  # RDVs that ended before June 10 are old
 OLD = Rdv("1", summary="Old", start=at(3), end=at(3, 10))
 NEW = Rdv("2", summary="New", start=at(12), end=at(12, 10))
 
@@ -25,15 +25,17 @@ def test_the_rule():
     assert not outside_window(ends_inside, WINDOW), "what ends in the window is in"
     all_day = Rdv("3", summary="Day", start=date(2024, 6, 9), end=date(2024, 6, 9))
     assert outside_window(all_day, WINDOW)
-    assert not outside_window(replace(all_day, start=date(2024, 6, 10),
-                                      end=date(2024, 6, 10)), WINDOW)
+    assert not outside_window(
+        replace(all_day, start=date(2024, 6, 10), end=date(2024, 6, 10)), WINDOW
+    )
     series = replace(OLD, recurrence=("RRULE:FREQ=WEEKLY",))
     assert not outside_window(series, WINDOW), "a series may run for years"
 
 
 def test_an_old_rdv_is_not_pushed_and_a_recent_one_is():
-    plan = plan_sync({}, {"1": OLD, "2": NEW}, [], WINDOW, local_complete=True,
-                     remote_complete=True)
+    plan = plan_sync(
+        {}, {"1": OLD, "2": NEW}, [], WINDOW, local_complete=True, remote_complete=True
+    )
     assert [(a.kind, a.key) for a in plan.actions] == [(Kind.CREATE_REMOTE, "2")]
 
 
@@ -44,9 +46,14 @@ def test_a_synced_old_rdv_keeps_syncing():
 
 
 def phone_event(phone, calendar, summary, start, hours=1):
-    return phone.insert_event(calendar, {
-        "summary": summary, "start": {"dateTime": start.isoformat()},
-        "end": {"dateTime": (start + timedelta(hours=hours)).isoformat()}})
+    return phone.insert_event(
+        calendar,
+        {
+            "summary": summary,
+            "start": {"dateTime": start.isoformat()},
+            "end": {"dateTime": (start + timedelta(hours=hours)).isoformat()},
+        },
+    )
 
 
 def test_both_ways_with_the_emulator(client, calendar, odoo, phone):
@@ -56,19 +63,31 @@ def test_both_ways_with_the_emulator(client, calendar, odoo, phone):
     phone_event(phone, calendar, "New event", at(13))
     report = sync_calendar(client, calendar, odoo, WINDOW)
     assert sorted((r.action.kind.value, r.outcome.value) for r in report.results) == [
-        ("create_local", "done"), ("create_remote", "done")]
+        ("create_local", "done"),
+        ("create_remote", "done"),
+    ]
     assert {e["summary"] for e in phone.list_events(calendar)} == {
-        "Old event", "New RDV", "New event"}
-    assert sorted(r.summary for r in odoo.rdvs.values()) == ["New RDV", "New event",
-                                                             "Old RDV"]
+        "Old event",
+        "New RDV",
+        "New event",
+    }
+    assert sorted(r.summary for r in odoo.rdvs.values()) == ["New RDV", "New event", "Old RDV"]
     # Moved into the window, on each side: synced by the next (incremental) sync.
     odoo.edit(old_key, start=at(14), end=at(14, 10))
-    phone.patch_event(calendar, old_event["id"], {
-        "start": {"dateTime": at(15).isoformat()},
-        "end": {"dateTime": at(15, 10).isoformat()}})
+    phone.patch_event(
+        calendar,
+        old_event["id"],
+        {"start": {"dateTime": at(15).isoformat()}, "end": {"dateTime": at(15, 10).isoformat()}},
+    )
     report = sync_calendar(client, calendar, odoo, WINDOW)
     assert sorted((r.action.kind.value, r.outcome.value) for r in report.results) == [
-        ("create_local", "done"), ("create_remote", "done")]
+        ("create_local", "done"),
+        ("create_remote", "done"),
+    ]
     assert {e["summary"] for e in phone.list_events(calendar)} == {
-        "Old event", "New RDV", "New event", "Old RDV"}
+        "Old event",
+        "New RDV",
+        "New event",
+        "Old RDV",
+    }
     assert "Old event" in {r.summary for r in odoo.rdvs.values()}

@@ -1,3 +1,5 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """1.1.0: the events carry what a technician works from (content hash v2):
 the links stored by 1.0 are looked at again by the next sync, which re-sends
 each RDV once (services/content_upgrade.py)."""
