@@ -636,6 +636,11 @@ class ModeRun:
         user_group = self.xmlid("openfire_planning", "group_of_planning_user")
         manager_group = self.xmlid("openfire_planning", "group_of_planning_manager")
         base_user = self.xmlid("base", "group_user")
+        # 19 renamed res.users.groups_id to group_ids.
+        user_fields = admin.kw(
+            "res.users", "fields_get", [], {"attributes": ["type"]}, kind="setup"
+        )
+        groups = "group_ids" if "group_ids" in user_fields else "groups_id"
         for i in range(self.args.technicians):
             login = "tech%d@example.com" % (i + 1)
             uid = admin.kw(
@@ -648,7 +653,7 @@ class ModeRun:
                         "email": login,
                         "password": "tech-pw-%d" % (i + 1),
                         "tz": "Europe/Paris",
-                        "groups_id": [(6, 0, [base_user, user_group])],
+                        groups: [(6, 0, [base_user, user_group])],
                     }
                 ],
                 kind="setup",
@@ -686,7 +691,7 @@ class ModeRun:
                         "login": login,
                         "password": "planner-pw-%d" % (i + 1),
                         "tz": "Europe/Paris",
-                        "groups_id": [(6, 0, [base_user, manager_group])],
+                        groups: [(6, 0, [base_user, manager_group])],
                     }
                 ],
                 kind="setup",
