@@ -71,7 +71,6 @@ def main():
     args = parser.parse_args()
     registry = bench.prepare_database(args.db, False)
     from odoo.addons.openfire_google_calendar.services import sync_cron
-    from odoo.addons.openfire_google_calendar.services.google_oauth import SCOPES
     from odoo.addons.openfire_google_calendar.services.sync_runner import run_sync
 
     rows = []
@@ -94,28 +93,13 @@ def main():
                 cr.execute("UPDATE of_google_account SET state = 'disconnected'")
                 users = []
                 for index in range(args.users):
-                    user, email = bench.new_user(
-                        env, emu, "fleet%d.%d" % (workers, index), args.rdvs
-                    )
-                    employee = env["hr.employee"].create(
-                        {"name": user.name, "user_id": user.id, "work_email": email}
-                    )
-                    env["of.planning.intervention"].create(
-                        [
-                            {
-                                "name": "Visite %d" % n,
-                                "date": start,
-                                "duree": 1.0,
-                                "tz": "Europe/Paris",
-                                "state": "confirm",
-                                "employee_ids": [(6, 0, employee.ids)],
-                            }
-                            for n, start in enumerate(bench.slots(args.rdvs))
-                        ]
-                    )
-                    account = env["of.google.account"]._for_user(user)
-                    account._store_tokens(
-                        emu.mint_token(email, client_id=bench.CLIENT_ID, scopes=list(SCOPES))
+                    user, _email, _account = bench.connected_technician(
+                        env,
+                        emu,
+                        "fleet%d.%d" % (workers, index),
+                        args.rdvs,
+                        name="Visite %d",
+                        duree=1.0,
                     )
                     users.append(user.id)
                 cr.commit()

@@ -227,6 +227,36 @@ def slots(size):
     return out[:size]
 
 
+def connected_technician(env, emu, label, size, name="Entretien %d", duree=1.5, **values):
+    """A technician (user and employee) with ``size`` RDVs of his, one every slot, and his
+    Google account connected in the emulator; returns (user, email, account)."""
+    from odoo.addons.openfire_google_calendar.services.google_oauth import SCOPES
+
+    user, email = new_user(env, emu, label, size)
+    employee = env["hr.employee"].create(
+        {"name": user.name, "user_id": user.id, "work_email": email}
+    )
+    env["of.planning.intervention"].create(
+        [
+            dict(
+                {
+                    "name": name % index,
+                    "date": start,
+                    "duree": duree,
+                    "tz": "Europe/Paris",
+                    "state": "confirm",
+                    "employee_ids": [(6, 0, employee.ids)],
+                },
+                **values,
+            )
+            for index, start in enumerate(slots(size))
+        ]
+    )
+    account = env["of.google.account"]._for_user(user)
+    account._store_tokens(emu.mint_token(email, client_id=CLIENT_ID, scopes=list(SCOPES)))
+    return user, email, account
+
+
 # --------------------------------------------------------------------------- connectors
 
 
@@ -272,34 +302,16 @@ def mail_counts(env):
 def bench_openfire(registry, emu, size):
     """Our connector: N RDVs of one technician, his account connected, three syncs; then N
     events created on his phone (pull), then those N moved on the phone (pull of moves)."""
-    from odoo.addons.openfire_google_calendar.services.google_oauth import SCOPES
     from odoo.addons.openfire_google_calendar.services.sync_runner import run_sync
 
     with registry.cursor() as cr:
         env = api.Environment(
             cr, SUPERUSER_ID, {"tracking_disable": True, "mail_create_nolog": True}
         )
-        user, email = new_user(env, emu, "of", size)
-        employee = env["hr.employee"].create(
-            {"name": user.name, "user_id": user.id, "work_email": email}
-        )
         customer = env["res.partner"].create({"name": "Famille Durand", "city": "Lyon"})
-        env["of.planning.intervention"].create(
-            [
-                {
-                    "name": "Entretien chaudière %d" % index,
-                    "date": start,
-                    "duree": 1.5,
-                    "tz": "Europe/Paris",
-                    "partner_id": customer.id,
-                    "state": "confirm",
-                    "employee_ids": [(6, 0, employee.ids)],
-                }
-                for index, start in enumerate(slots(size))
-            ]
+        user, email, account = connected_technician(
+            env, emu, "of", size, name="Entretien chaudière %d", partner_id=customer.id
         )
-        account = env["of.google.account"]._for_user(user)
-        account._store_tokens(emu.mint_token(email, client_id=CLIENT_ID, scopes=list(SCOPES)))
         cr.commit()
         mails_before = mail_counts(env)
         runs = []
@@ -324,7 +336,7 @@ def bench_openfire(registry, emu, size):
         result = sync()
         Rdv = env["of.planning.intervention"]
         pulled = Rdv.search_count(
-            [("name", "like", "Posé au téléphone"), ("employee_ids", "in", employee.ids)]
+            [("name", "like", "Posé au téléphone"), ("employee_ids", "in", user.employee_ids.ids)]
         )
         if pulled != size or result.get("created") != size:
             raise SystemExit("openfire: %d RDVs pulled for %d events: %s" % (pulled, size, result))

@@ -32,7 +32,6 @@ def main():
     args = parser.parse_args()
     registry = bench.prepare_database(args.db, args.fresh)
     from odoo.addons.openfire_google_calendar.services import quota
-    from odoo.addons.openfire_google_calendar.services.google_oauth import SCOPES
     from odoo.addons.openfire_google_calendar.services.sync_runner import run_sync
 
     emu = Emulator(seed=0)  # Google's default quotas, on
@@ -48,27 +47,7 @@ def main():
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             cr.execute("DELETE FROM of_google_quota_use")
-            user, email = bench.new_user(env, emu, "quota", args.size)
-            employee = env["hr.employee"].create(
-                {"name": user.name, "user_id": user.id, "work_email": email}
-            )
-            env["of.planning.intervention"].create(
-                [
-                    {
-                        "name": "Entretien %d" % index,
-                        "date": start,
-                        "duree": 1.5,
-                        "tz": "Europe/Paris",
-                        "state": "confirm",
-                        "employee_ids": [(6, 0, employee.ids)],
-                    }
-                    for index, start in enumerate(bench.slots(args.size))
-                ]
-            )
-            account = env["of.google.account"]._for_user(user)
-            account._store_tokens(
-                emu.mint_token(email, client_id=bench.CLIENT_ID, scopes=list(SCOPES))
-            )
+            user, email, account = bench.connected_technician(env, emu, "quota", args.size)
             cr.commit()
             emu.clear_log()
             started = time.monotonic()
