@@ -100,7 +100,7 @@ OURS+=(websocket-client whool)
 OURS+=("zope.interface<7" "zope.event<5")
 # What the venv was made from: when it has not changed, there is nothing to install.
 stamp=$( { cat "$LOCAL_REQ"; printf '%s\n' "${OURS[@]}"; "$PYTHON" --version 2>&1;
-           cd "$REPO/google_emulator" && find . -name '*.py' -not -path './tests/*' -o -name pyproject.toml \
+           cd "$REPO/google_emulator" && find . -name '*.py' -not -path './tests/*' -o -name pyproject.toml -o -path './tests/data/*' \
            | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-16)
 STAMP_FILE="$VENV/.openfire-setup"
 check_venv() {
@@ -129,7 +129,10 @@ else
          "read $SETUP_LOG; try by hand: $VPY -m pip install $REPO/google_emulator"
     build=$(mktemp -d)
     # From a copy: building in the repository would leave build/ and *.egg-info behind.
-    tar -C "$REPO" --exclude=__pycache__ --exclude=tests --exclude=build --exclude='*.egg-info' \
+    # Its tests stay out, their data (real Google recurrence rules) goes in: the connector's
+    # recurrence tests read it from the installed package.
+    tar -C "$REPO" --exclude=__pycache__ --exclude='google_emulator/tests/*.py' --exclude=build \
+        --exclude='*.egg-info' \
         -cf - google_emulator | tar -C "$build" -xf -
     "${PIP[@]}" install --progress-bar off --no-build-isolation --force-reinstall --no-deps "$build/google_emulator" 2>&1 | progress
     "${PIP[@]}" install --progress-bar off -c "$LOCAL_REQ" "$build/google_emulator" 2>&1 | progress   # its deps, pinned
