@@ -39,9 +39,15 @@ class OfGooglePush(models.Model):
         if not account or not token or not hmac.compare_digest(account.channel_token or "", token):
             return False
         if resource_state != "sync":  # "sync" only says the channel is open
-            self.sudo().create({"account_id": account.id})
-            self.env.ref("openfire_google_calendar.ir_cron_of_google_sync").sudo()._trigger()
+            self._wake(account)
         return True
+
+    @api.model
+    def _wake(self, accounts, at=None):
+        """The cron syncs these accounts first, now (or ``at``): a row each, as a
+        notification would leave, and the cron triggered."""
+        self.sudo().create([{"account_id": account.id} for account in accounts])
+        self.env.ref("openfire_google_calendar.ir_cron_of_google_sync").sudo()._trigger(at=at)
 
     @api.model
     def _notified_accounts(self):

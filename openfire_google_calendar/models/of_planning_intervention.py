@@ -140,10 +140,7 @@ class OfPlanningIntervention(models.Model):
         links = self.sudo().of_google_link_ids
         accounts = links.filtered(lambda link: link.sync_state == "error").account_id
         links.write({"sync_state": "pending", "sync_error": False})
-        self.env["of.google.push"].sudo().create(
-            [{"account_id": account.id} for account in accounts]
-        )
-        self.env.ref("openfire_google_calendar.ir_cron_of_google_sync").sudo()._trigger()
+        self.env["of.google.push"]._wake(accounts)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -151,10 +151,7 @@ class ResUsers(models.Model):
         self.env["of.google.event.link"].sudo().search(
             [("account_id", "in", accounts.ids), ("sync_state", "=", "error")]
         ).write({"sync_state": "pending", "sync_error": False})
-        self.env["of.google.push"].sudo().create(
-            [{"account_id": account.id} for account in accounts]
-        )
-        self.env.ref("openfire_google_calendar.ir_cron_of_google_sync").sudo()._trigger()
+        self.env["of.google.push"]._wake(accounts)
         return _admin_notification(
             _(
                 "The sync of %s will run again in a moment.",

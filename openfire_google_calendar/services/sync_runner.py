@@ -43,7 +43,6 @@ except ImportError:  # pragma: no cover
 
 _logger = logging.getLogger(__name__)
 LOCK_NAMESPACE = 0x0F6C  # first key of the advisory lock; the account id is the second
-CRON_XMLID = "openfire_google_calendar.ir_cron_of_google_sync"
 WINDOW_PARAM = "openfire_google_calendar.sync_window_days"
 DEFAULT_WINDOW_DAYS = 30
 # A user waits for the button: at most a few seconds of pauses per Google
@@ -280,17 +279,15 @@ def run_sync(env, user_id, force=False, share=quota.RUN_SHARE, interactive=False
 def _trigger_later(account):
     """The cron comes back for this account's deferred work once the quota
     window has moved (jittered: workers and servers do not all come at once)."""
-    account.env["of.google.push"].sudo().create({"account_id": account.id})  # first in line
-    account.env.ref(CRON_XMLID).sudo()._trigger(
-        at=fields.Datetime.now() + timedelta(seconds=quota.wait_seconds())
+    account.env["of.google.push"]._wake(
+        account, at=fields.Datetime.now() + timedelta(seconds=quota.wait_seconds())
     )
     account.env.cr.commit()  # pylint: disable=invalid-commit
 
 
 def _wake_cron(account):
     """The cron syncs this account next, now."""
-    account.env["of.google.push"].sudo().create({"account_id": account.id})
-    account.env.ref(CRON_XMLID).sudo()._trigger()
+    account.env["of.google.push"]._wake(account)
     account.env.cr.commit()  # pylint: disable=invalid-commit
 
 
