@@ -144,16 +144,6 @@ def _unlock(cursor, account_id):
         _logger.exception("Could not release the Google Calendar lock of account %s", account_id)
 
 
-def is_locked(env, account_id):
-    """True while a session of this account runs (on any connection)."""
-    env.cr.execute(
-        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
-        "classid = %s AND objid = %s AND granted",
-        [LOCK_NAMESPACE, account_id],
-    )
-    return bool(env.cr.fetchone()[0])
-
-
 @contextmanager
 def google_session(env, user_id):
     """The user's Google account, locked, in a cursor of its own.
