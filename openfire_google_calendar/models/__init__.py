@@ -7,3 +7,5 @@ from . import of_google_event_link
 from . import of_planning_intervention
 from . import of_planning_recurrence
 from . import res_users
+from . import res_partner
+from . import of_planning_tache

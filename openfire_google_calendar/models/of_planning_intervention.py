@@ -109,6 +109,20 @@ class OfPlanningIntervention(models.Model):
         )
         self.invalidate_recordset(["google_write_date", "google_write_account_id"])
 
+    @api.model
+    def _of_google_mark_shown(self, domain):
+        """Stamp the coming RDVs matching ``domain``: something their events
+        show but that is not an RDV field (the customer's phone, a task's
+        name) changed. Past RDVs stay as their technicians saw them; an RDV
+        no calendar holds is stamped for nothing, and costs nothing."""
+        rdvs = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(domain + [("date_deadline", ">=", fields.Datetime.now())])
+        )
+        if rdvs:
+            rdvs.with_context(of_google_sync_account=None)._mark_for_google()
+
     @api.model_create_multi
     def create(self, vals_list):
         rdvs = super().create(vals_list)

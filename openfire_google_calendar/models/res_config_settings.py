@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
-from ..services import database_copy
+from ..services import database_copy, rdv_conversion
 
 
 class ResConfigSettings(models.TransientModel):
@@ -40,9 +40,10 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="openfire_google_calendar.calendar_name",
     )
 
+    # Not a config_parameter field: Odoo deletes the parameter of an unticked
+    # box, and a missing parameter means "on" (the default a technician needs).
     of_google_title_customer = fields.Boolean(
         string="Customer in the event's title",
-        config_parameter="openfire_google_calendar.title_customer",
         help="The event's title is the RDV's name followed by the customer, unless the name "
         "already says it.",
     )
@@ -95,10 +96,19 @@ class ResConfigSettings(models.TransientModel):
         if self.group_of_planning_google:
             self.group_of_planning_recurring = True
 
+    @api.model
+    def get_values(self):
+        values = super().get_values()
+        values["of_google_title_customer"] = rdv_conversion.customer_in_title(self.env)
+        return values
+
     def set_values(self):
         """The connector syncs series, so it cannot run without them: whatever
         the client sent, no recurring RDVs means no Google sync."""
         for settings in self:
             if not settings.group_of_planning_recurring:
                 settings.group_of_planning_google = False
-        return super().set_values()
+        result = super().set_values()
+        for settings in self:
+            rdv_conversion.set_customer_in_title(self.env, settings.of_google_title_customer)
+        return result

@@ -89,11 +89,24 @@ def location_of(rdv):
 # ------------------------------------------------------ what the phone shows
 
 
+def customer_in_title(env):
+    """The customer in the events' titles: on unless turned off ("0")."""
+    value = env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + "title_customer")
+    return value is False or value.strip().lower() not in ("0", "false", "")
+
+
+def set_customer_in_title(env, enabled):
+    """Stored as "1" / "0": a missing parameter means on."""
+    env["ir.config_parameter"].sudo().set_param(
+        PARAM_PREFIX + "title_customer", "1" if enabled else "0"
+    )
+
+
 def content_settings(env):
     """The database's choices for the events' content (General Settings)."""
     get_param = env["ir.config_parameter"].sudo().get_param
     return content.ContentSettings(
-        customer_in_title=bool(get_param(PARAM_PREFIX + "title_customer")),
+        customer_in_title=customer_in_title(env),
         color_by=get_param(PARAM_PREFIX + "color_by") or content.COLOR_NONE,
         reminders=content.parse_reminders(get_param(PARAM_PREFIX + "reminders")),
     )

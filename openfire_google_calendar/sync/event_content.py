@@ -189,6 +189,19 @@ def description(source):
     return "%s\n\n%s" % (own, block) if own else block
 
 
+def generated_part(text):
+    """The generated block of a description, marker lines included, or None
+    when it has none (an event made on the phone). Compared line by line,
+    stripped, so that a phone app re-flowing the spaces is not an edit."""
+    text = text or ""
+    start = text.find(BLOCK_START)
+    if start < 0:
+        return None
+    end = text.find(BLOCK_END, start)
+    block = text[start : end + len(BLOCK_END)] if end >= 0 else text[start:]
+    return tuple(line.strip() for line in block.splitlines() if line.strip())
+
+
 def phone_notes_of(text):
     """What the technician wrote around the generated block (the whole text
     when there is no block, as in an event created on the phone). A block

@@ -25,9 +25,10 @@ Google answers that need a second look are handled here, once:
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from .event_content import BLOCK_START
 from .google_client import MAX_BATCH, GoogleError, Write
 from .mapping import owner_of, rdv_to_event
-from .plan import GOOGLE, ODOO, Kind, decide_pair, read_remote
+from .plan import GOOGLE, ODOO, Kind, decide_pair, read_remote, restore_generated
 
 # Changes from Google written in Odoo per local batch (one transaction each).
 LOCAL_BATCH = 100
@@ -153,6 +154,35 @@ class _Run:
         if action.kind == Kind.CREATE_LOCAL:
             self.created[action.event_id] = answer
         self.report(action, Outcome.DONE, key=answer)
+
+    def restorations(self, pulled):
+        """Pushes that put Odoo's generated block back into the events just
+        pulled whose block the phone had edited (see plan.restore_generated).
+        Only those events are read again from Odoo: a pull that left the
+        block alone costs nothing more."""
+        applied = {
+            result.key
+            for result in self.results
+            if result.outcome == Outcome.DONE and result.action.kind == Kind.UPDATE_LOCAL
+        }
+        edited = [
+            action
+            for action in pulled
+            if action.kind == Kind.UPDATE_LOCAL
+            and action.key in applied
+            and action.rdv is not None
+            and BLOCK_START in (action.rdv.description or "")
+        ]
+        if not edited:
+            return []
+        try:
+            current = self.local.get_rdvs([action.key for action in edited])
+        except Exception:  # pylint: disable=broad-except
+            return []  # the next change of the RDV in Odoo puts the block back
+        pushes = (
+            restore_generated(self.settings, action, current.get(action.key)) for action in edited
+        )
+        return [push for push in pushes if push is not None]
 
     # -- Google side -------------------------------------------------------------
     def to_write(self, action):
@@ -326,6 +356,7 @@ def _apply(run, actions, follow_up):
                 run.write_local(action)
         run.write_local_batch([a for a in group if not a.replaces_key])
     remote = run.post_conflicts([a for a in actions if a.side == GOOGLE])
+    remote += run.restorations(local)
     later += run.write_remote([a for a in remote if not _is_exception(a)], follow_up)
     later += run.write_remote([a for a in remote if _is_exception(a)], follow_up)
     if later:

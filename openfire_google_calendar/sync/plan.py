@@ -40,6 +40,7 @@ from datetime import date, datetime
 from enum import Enum
 
 from .content_hash import CANCELLED_HASH, content_hash, is_current, upgraded_hash
+from .event_content import generated_part
 from .event_ids import event_id_for, instance_id
 from .mapping import event_to_rdv, owner_of, parse_timestamp
 from .rdv import Rdv
@@ -303,6 +304,22 @@ def _pull(key, remote, conflict=None):
         conflict=conflict,
         problems=remote.problems,
     )
+
+
+def restore_generated(settings, pulled, current):
+    """The push that puts Odoo's generated block back after ``pulled`` (an
+    UPDATE_LOCAL that was applied) brought an event whose block the phone
+    edited, or None. The block is Odoo's (see :mod:`.event_content`): the
+    technician's own edits came into Odoo, and his phone must show the block
+    Odoo generates again, in this sync, not at Odoo's next change of the RDV.
+    ``current`` is the RDV as Odoo now has it; the etag is the one pulled, so
+    an edit made on the phone meanwhile is a 412, decided again."""
+    if pulled.rdv is None or current is None or current.cancelled:
+        return None
+    theirs = generated_part(pulled.rdv.description)
+    if theirs is None or theirs == generated_part(current.description):
+        return None
+    return _push(settings, pulled.key, pulled.event_id, current, pulled.etag)
 
 
 def _create_local(remote, conflict=None, replaces_key=None):

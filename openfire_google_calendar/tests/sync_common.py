@@ -28,6 +28,9 @@ class SyncCase(HttpCase):
         # The tests' RDVs are dated in early 2026, whatever today is: no sync
         # window (tests/test_sync_window.py sets one).
         cls.env["ir.config_parameter"].set_param("openfire_google_calendar.sync_window_days", "0")
+        # Titles are the RDVs' names in the sync tests (test_event_content checks
+        # the default, the customer in the title).
+        cls.env["ir.config_parameter"].set_param("openfire_google_calendar.title_customer", "0")
         cls.jean, cls.jean_emp, cls.jean_account = cls.technician("jean")
         cls.sophie, cls.sophie_emp, cls.sophie_account = cls.technician("sophie")
         cls.customer = cls.env["res.partner"].create(

@@ -27,7 +27,10 @@ class TestEventContent(SyncCase):
     def setUpClass(cls):
         super().setUpClass()
         set_param = cls.env["ir.config_parameter"].sudo().set_param
-        set_param("openfire_google_calendar.title_customer", "1")
+        # The default: no parameter stored means the customer in the title.
+        cls.env["ir.config_parameter"].sudo().search(
+            [("key", "=", "openfire_google_calendar.title_customer")]
+        ).unlink()
         set_param("openfire_google_calendar.sync_window_days", "0")  # RDVs of March 2026
         set_param("openfire_google_calendar.color_by", "state")
         set_param("openfire_google_calendar.reminders", "30, 1440")
@@ -57,6 +60,15 @@ class TestEventContent(SyncCase):
             .search([("sync_state", "=", "error")])
             .mapped("sync_error")
         )
+
+    def event_writes(self):
+        """The event writes the emulator received (not the listings, nor the
+        push channel the sync asks for)."""
+        return [
+            entry
+            for entry in self.emulator.request_log
+            if entry["method"] != "GET" and not entry["path"].endswith("/watch")
+        ]
 
     def saved_before(self, rdvs):
         """As in production, the RDVs were saved before the sync started: the
@@ -145,11 +157,17 @@ class TestEventContent(SyncCase):
         self.assertEqual(
             (rdv.state, rdv.partner_id, rdv.tache_id), ("confirm", self.customer, self.task)
         )
-        # nothing to do until Odoo changes the RDV (known limit: the block the
-        # phone edited is put back with Odoo's next change, not at once)
+        # the block the phone edited is Odoo's again, in the same sync; his notes stay
+        text = self.event_of(rdv)["description"]
+        self.assertEqual(text, "Code portail 1234\n\n" + event["description"])
+        self.assertIn("Chien dans le jardin", text)
+        self.assertNotIn("Chat", text)
+        self.assertEqual(self.event_of(rdv)["start"]["dateTime"][:19], "2026-03-02T14:00:00")
+        # and then nothing to do: one listing, no write either way
         self.emulator.clear_log()
         result = self.sync()
         self.assertEqual((result["created"], result["updated"], result["conflicts"]), (0, 0, 0))
+        self.assertFalse(self.event_writes())
         # a planner's note reaches the phone in the generated block, under his notes
         rdv.description = "Chien dans le jardin, sonner deux fois"
         result = self.sync()
@@ -160,6 +178,29 @@ class TestEventContent(SyncCase):
         self.assertNotIn("Chat", text)
         self.assertEqual(self.event_of(rdv)["summary"], "Entretien + ramonage – Famille Durand")
         self.assertEqual(rdv.of_google_phone_notes, "Code portail 1234")
+
+    def test_a_customer_or_task_change_reaches_the_coming_rdvs(self):
+        """What the event shows but the RDV does not hold: the customer's phone
+        and address, the task's name. Past RDVs stay as they were seen."""
+        coming = self.rdv(date=datetime(2099, 3, 2, 8, 0))
+        past = self.rdv()  # March 2026
+        self.sync()
+        self.customer.write({"phone": "04 78 99 88 77", "city": "Villeurbanne"})
+        result = self.sync()
+        self.assertEqual((result["conflicts"], result["errors"]), (0, 0), self.link_errors())
+        event = self.event_of(coming)
+        self.assertIn('href="tel:+33478998877"', event["description"])
+        self.assertEqual(event["location"], "12 rue des Lilas, 69003 Villeurbanne, France")
+        self.assertIn('href="tel:+33478123456"', self.event_of(past)["description"])
+        self.task.name = "Ramonage"
+        self.sync()
+        self.assertIn("Ramonage", self.event_of(coming)["description"])
+        self.assertNotIn("Ramonage", self.event_of(past)["description"])
+        # a change the event does not show sends nothing
+        self.emulator.clear_log()
+        self.customer.comment = "Bon client"
+        self.sync()
+        self.assertFalse(self.event_writes())
 
     def test_upgrade_resends_each_rdv_once_without_conflicts(self):
         """The calendar as version 1.0 left it (v1 hashes, events with the

@@ -54,3 +54,25 @@ class TestGoogleSetting(TransactionCase):
         )["arch"]
         self.assertIn('name="group_of_planning_recurring"', arch)
         self.assertIn('name="group_of_planning_google"', arch)
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerInTitleSetting(TransactionCase):
+    """The customer in the events' titles is on by default, and unticking it
+    sticks (Odoo deletes the parameter of an unticked config_parameter box)."""
+
+    KEY = "openfire_google_calendar.title_customer"
+
+    def test_default_on_and_unticking_sticks(self):
+        from ..services.rdv_conversion import content_settings
+
+        params = self.env["ir.config_parameter"].sudo()
+        params.search([("key", "=", self.KEY)]).unlink()
+        self.assertTrue(self.env["res.config.settings"].create({}).of_google_title_customer)
+        self.assertTrue(content_settings(self.env).customer_in_title)
+        self.env["res.config.settings"].create({"of_google_title_customer": False}).execute()
+        self.assertEqual(params.get_param(self.KEY), "0")
+        self.assertFalse(self.env["res.config.settings"].create({}).of_google_title_customer)
+        self.assertFalse(content_settings(self.env).customer_in_title)
+        self.env["res.config.settings"].create({"of_google_title_customer": True}).execute()
+        self.assertTrue(content_settings(self.env).customer_in_title)

@@ -7,11 +7,12 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sync.cycle import sync_calendar
+from sync.event_content import BLOCK_END, BLOCK_START, phone_notes_of
 from sync.event_ids import event_id_for
 from sync.google_client import WriteResult
 from sync.mapping import owner_of
 from sync.plan import Policy
-from sync_helpers import DB, PARIS, LosingHttp, at, new_client, settings
+from sync_helpers import DB, PARIS, LosingHttp, MemoryOdoo, at, new_client, settings
 
 
 def run(client, calendar, odoo, **kwargs):
@@ -100,6 +101,51 @@ def test_pull_create_update_and_delete(client, calendar, odoo, phone):
     assert kinds(run(client, calendar, odoo)) == [("cancel_local", "done")]
     assert odoo.rdvs[key].state == "cancel"  # cancelled, never deleted
     assert run(client, calendar, odoo).results == ()
+
+
+class RenderingOdoo(MemoryOdoo):
+    """As the Odoo layer: the description Odoo shows is the technician's notes
+    (what the phone wrote outside the block), then the block Odoo generates."""
+
+    BLOCK = "\n".join((BLOCK_START, "Client : Famille Durand", BLOCK_END))
+
+    def write_rdv(self, action):
+        if action.rdv is not None:
+            notes = phone_notes_of(action.rdv.description)
+            rendered = "%s\n\n%s" % (notes, self.BLOCK) if notes else self.BLOCK
+            action = replace(action, rdv=replace(action.rdv, description=rendered))
+        return super().write_rdv(action)
+
+
+def test_a_block_edited_on_the_phone_is_put_back_in_the_same_sync(emu, client, calendar, phone):
+    odoo = RenderingOdoo()
+    key = odoo.create(summary="Entretien", description=RenderingOdoo.BLOCK)
+    run(client, calendar, odoo)
+    event_id = odoo.states[key].event_id
+    tampered = RenderingOdoo.BLOCK.replace("Durand", "Martin")
+    phone.patch_event(
+        calendar,
+        event_id,
+        {
+            "description": "Code 1234\n\n" + tampered,
+            "start": {"dateTime": "2024-06-03T14:00:00+02:00"},
+            "end": {"dateTime": "2024-06-03T15:00:00+02:00"},
+        },
+    )
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("update_local", "done"), ("update_remote", "done")]
+    expected = "Code 1234\n\n" + RenderingOdoo.BLOCK
+    assert odoo.rdvs[key].description == expected and odoo.rdvs[key].start == at(3, 14)
+    event = phone.get_event(calendar, event_id)
+    assert event["description"] == expected  # Odoo's block, the technician's notes
+    assert event["start"]["dateTime"].startswith("2024-06-03T14:00:00")  # his move kept
+    emu.clear_log()
+    assert run(client, calendar, odoo).results == ()
+    assert [entry["method"] for entry in emu.request_log] == ["GET"]
+    # Notes changed around an intact block: pulled, nothing pushed back.
+    phone.patch_event(calendar, event_id, {"description": "Code 5678\n\n" + RenderingOdoo.BLOCK})
+    assert kinds(run(client, calendar, odoo)) == [("update_local", "done")]
+    assert odoo.rdvs[key].description == "Code 5678\n\n" + RenderingOdoo.BLOCK
 
 
 # -- Odoo -> Google --------------------------------------------------------------------
