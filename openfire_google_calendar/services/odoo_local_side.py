@@ -264,6 +264,7 @@ class OdooLocalSide:
                 self._store(key, action.state_after(key=key), record)
                 if action.conflict is not None:
                     self._post_conflict(record, action.conflict)
+                self._post_problems(record, action)
         except (UserError, ValidationError) as exc:
             self._forget_cache()
             raise ValueError(str(exc)) from exc
@@ -311,6 +312,7 @@ class OdooLocalSide:
         for (_key, _state, record), action in zip(stored, actions, strict=True):
             if action.conflict is not None:
                 self._post_conflict(record, action.conflict)
+            self._post_problems(record, action)
         return answers
 
     def _prefetch(self, keys):
@@ -484,6 +486,18 @@ class OdooLocalSide:
             details,
         )
         self._note(record, body)
+
+    def _post_problems(self, record, action):
+        """What Google's version could not give as it was (an unknown time
+        zone, an end before the start...), noted on the RDV it was written to."""
+        if action.problems and record:
+            self._note(
+                record,
+                _(
+                    "Read from Google Calendar with these problems: %s",
+                    "; ".join(action.problems),
+                ),
+            )
 
     def _employees(self, rdv):
         employees = self.user.employee_ids[:1]

@@ -288,7 +288,7 @@ def schedule_values(rdv):
         first = rdv.start if isinstance(rdv.start, date) else rdv.start.date()
         last = rdv.end if isinstance(rdv.end, date) else first
         last = max(last, first)
-        tz = pytz.timezone(rdv.tz or "Europe/Paris")
+        tz = get_zone(rdv.tz) or pytz.timezone("Europe/Paris")
         start = tz.localize(datetime.combine(first, ALL_DAY_START)).astimezone(pytz.utc)
         return {
             "all_day": True,
