@@ -244,6 +244,49 @@ class TestSyncSeries(SyncCase):
         self.sync()
         self.assertEqual(self.emulator.http_round_trips(), 1)
 
+    def test_an_rdv_deleted_from_a_series_in_odoo_leaves_it_in_google(self):
+        """Deleted in Odoo, an occurrence becomes an EXDATE of its series, in
+        Google's own lines for a series from Google, and stays deleted."""
+        self.sync()
+        phone, calendar = self.phone(), self.calendar()
+        google = phone.insert_event(
+            calendar,
+            {
+                "summary": "Tournée",
+                "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=TU"],
+                "start": {"dateTime": "2026-03-03T10:00:00", "timeZone": "Europe/Paris"},
+                "end": {"dateTime": "2026-03-03T11:00:00", "timeZone": "Europe/Paris"},
+            },
+        )
+        first = self.make_rdv(
+            recurrency=True, rrule_type="weekly", interval=1, mo=True, end_type="count", count=4
+        )
+        self.sync()
+        from_google = self.Rdv.search([("name", "=", "Tournée")]).recurrence_id
+        for recurrence in (from_google, first.recurrence_id):
+            with self.subTest(rule=recurrence.rrule):
+                second = recurrence.intervention_ids.sorted("date")[1]
+                day = second.date
+                second.unlink()
+                self.sync()
+                master = self.event_of("s%d" % recurrence.id)
+                self.assertIn("EXDATE:%s" % day.strftime("%Y%m%dT%H%M%SZ"), master["recurrence"])
+                starts = [
+                    datetime.fromisoformat(item["start"]["dateTime"])
+                    .astimezone(pytz.utc)
+                    .replace(tzinfo=None)
+                    for item in self.emulator.service.instances(
+                        self.jean.email, calendar, master["id"]
+                    )["items"]
+                ]
+                self.assertEqual(len(starts), 3)
+                self.assertNotIn(day, starts)
+                self.assertEqual(sorted(recurrence.intervention_ids.mapped("date")), sorted(starts))
+        self.assertEqual(google["id"], self.event_of("s%d" % from_google.id)["id"])
+        self.emulator.clear_log()
+        self.sync()
+        self.assertEqual(self.emulator.http_round_trips(), 1)
+
     def test_series_from_odoo(self):
         first = self.make_rdv(
             recurrency=True, rrule_type="weekly", interval=1, mo=True, end_type="count", count=4
