@@ -92,6 +92,10 @@ class BenchOdoo:
         """LocalSide."""
         return {k: self.rdvs[k] for k in keys if k in self.rdvs}
 
+    def regular_occurrences(self, _starts):
+        """LocalSide: the bench's RDVs are not series."""
+        return {}
+
     def write_rdv(self, action):
         """LocalSide."""
         if action.kind == Kind.CREATE_LOCAL:

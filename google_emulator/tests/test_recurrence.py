@@ -84,6 +84,38 @@ def test_instances_with_one_moved_and_one_cancelled_occurrence(service):
     }
 
 
+def test_moving_the_series_keeps_exceptions_at_their_original_start(service):
+    """A master's start moved (here by one hour): Google keeps each exception
+    under its id and originalStartTime. A changed one still shows, where it
+    was put; a cancelled one hides nothing of the moved series any more."""
+    master = service.events().insert(calendarId="primary", body=WEEKLY).execute()
+    changed_id = "%s_20240311T090000Z" % master["id"]
+    cancelled_id = "%s_20240318T090000Z" % master["id"]
+    service.events().patch(
+        calendarId="primary", eventId=changed_id, body={"summary": "Changé"}
+    ).execute()
+    service.events().delete(calendarId="primary", eventId=cancelled_id).execute()
+    service.events().patch(
+        calendarId="primary",
+        eventId=master["id"],
+        body={
+            "start": {"dateTime": "2024-03-04T11:00:00", "timeZone": "Europe/Paris"},
+            "end": {"dateTime": "2024-03-04T12:00:00", "timeZone": "Europe/Paris"},
+        },
+    ).execute()
+    found = {i["id"]: i for i in instances(service, master["id"], showDeleted=True)}
+    moved_ids = ["%s_202403%02dT100000Z" % (master["id"], day) for day in (4, 11, 18, 25)]
+    moved_ids += ["%s_202404%02dT090000Z" % (master["id"], day) for day in (1, 8)]
+    assert sorted(found) == sorted(moved_ids + [changed_id, cancelled_id])
+    assert all(found[i]["summary"] == WEEKLY["summary"] for i in moved_ids)
+    assert found[changed_id]["summary"] == "Changé"
+    assert found[changed_id]["originalStartTime"]["dateTime"] == "2024-03-11T10:00:00+01:00"
+    assert found[changed_id]["start"]["dateTime"] == "2024-03-11T10:00:00+01:00"
+    assert found[cancelled_id]["status"] == "cancelled"
+    got = service.events().get(calendarId="primary", eventId=changed_id).execute()
+    assert got["originalStartTime"] == found[changed_id]["originalStartTime"]
+
+
 def test_instance_changes_show_up_in_incremental_sync(emu, service):
     master = service.events().insert(calendarId="primary", body=WEEKLY).execute()
     token = service.events().list(calendarId="primary").execute()["nextSyncToken"]

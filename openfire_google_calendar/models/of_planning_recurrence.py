@@ -13,11 +13,12 @@ class OfPlanningRecurrence(models.Model):
 
     def _exclude_date(self, start):
         """Drop one occurrence from the series for good (an EXDATE), so the
-        rule does not bring it back and Google removes it too."""
-        for recurrence in self:
-            line = "EXDATE:%s" % start.strftime("%Y%m%dT%H%M%SZ")
-            lines = [text for text in (recurrence.extra_lines or "").splitlines() if text]
+        rule does not bring it back and Google removes it too: among Google's
+        own lines for a series held by Google (they alone decide its dates),
+        else among the series' extra dates."""
+        line = "EXDATE:%s" % start.strftime("%Y%m%dT%H%M%SZ")
+        for recurrence in self.with_context(of_recurrence_apply=True):
+            field = "rule_lines" if recurrence.rule_lines else "extra_lines"
+            lines = [text for text in (recurrence[field] or "").splitlines() if text]
             if line not in lines:
-                recurrence.with_context(of_recurrence_apply=True).extra_lines = "\n".join(
-                    lines + [line]
-                )
+                recurrence.write({field: "\n".join(lines + [line])})

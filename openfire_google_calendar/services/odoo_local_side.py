@@ -126,16 +126,22 @@ class OdooLocalSide:
             ("company_id", "in", self.user.company_ids.ids),
         ]
 
+    def _own_pair(self, record):
+        """True for an occurrence synced as its own pair: an exception, or a
+        regular RDV that took over an occurrence Google holds an exception for
+        (left by a moved series, see sync/plan.py)."""
+        return record.recurrence_exception or str(record.id) in self.links
+
     def _views_of(self, records):
-        """key -> Rdv for these records: series masters and exceptions for
-        occurrences, the RDV itself otherwise."""
+        """key -> Rdv for these records: series masters, and exceptions for
+        occurrences (see _own_pair), the RDV itself otherwise."""
         views = {}
         for record in records:
             if record.recurrence_id:
                 key = conv.series_key(record.recurrence_id)
                 if key not in views:
                     views[key] = conv.series_rdv_of(record.recurrence_id)
-                if record.recurrence_exception:
+                if self._own_pair(record):
                     views[str(record.id)] = conv.rdv_of(record)
             else:
                 views[str(record.id)] = conv.rdv_of(record)
@@ -151,7 +157,7 @@ class OdooLocalSide:
         record = self.Rdv.browse(record_id).exists()
         if not record or not self._is_mine(record):
             return None
-        if record.recurrence_id and not record.recurrence_exception:
+        if record.recurrence_id and not self._own_pair(record):
             return None  # a regular occurrence is Google's expansion of the master
         return conv.rdv_of(record)
 
@@ -253,6 +259,24 @@ class OdooLocalSide:
                 found[key] = rdv
         return found
 
+    def regular_occurrences(self, starts):
+        """The regular RDVs of this user's series at these original starts
+        (series key -> aware datetimes, or dates for all-day series)."""
+        found = {}
+        Recurrence = self.env["of.planning.recurrence"]
+        for key, wanted in starts.items():
+            try:
+                kind, record_id = conv.parse_key(key)
+            except ValueError:
+                continue
+            recurrence = Recurrence.browse(record_id).exists() if kind == "series" else None
+            if not recurrence:
+                continue
+            for record in conv.occurrences_at(recurrence, wanted):
+                if not record.recurrence_exception and self._is_mine(record):
+                    found[str(record.id)] = conv.rdv_of(record)
+        return found
+
     def write_rdv(self, action):
         """Apply a change from Google and store its state, in one step.
 
@@ -264,6 +288,7 @@ class OdooLocalSide:
                 self._store(key, action.state_after(key=key), record)
                 if action.conflict is not None:
                     self._post_conflict(record, action.conflict)
+                self._post_problems(record, action)
         except (UserError, ValidationError) as exc:
             self._forget_cache()
             raise ValueError(str(exc)) from exc
@@ -311,6 +336,7 @@ class OdooLocalSide:
         for (_key, _state, record), action in zip(stored, actions, strict=True):
             if action.conflict is not None:
                 self._post_conflict(record, action.conflict)
+            self._post_problems(record, action)
         return answers
 
     def _prefetch(self, keys):
@@ -367,7 +393,12 @@ class OdooLocalSide:
             link = self.links.get(key)
             if link:
                 link.write({"sync_state": "error", "sync_error": reason})
-            elif event_id:
+            elif event_id and not any(
+                other.google_event_id == event_id for other in self.links.values()
+            ):
+                # (Not when another pair holds the event: a regular RDV that was
+                # to take over an occurrence of a moved series, whose move is
+                # retried as a whole.)
                 self.links[key] = self.Link.create(
                     {
                         "account_id": self.account.id,
@@ -417,9 +448,12 @@ class OdooLocalSide:
         return self.Rdv.browse(record_id).exists()
 
     def _store_many(self, stored):
-        """_store for [(key, state, record)]: the new links in one create()."""
+        """_store for [(key, state, record)]: the new links in one create().
+        A link taking the event of another (a moved series' occurrences:
+        sync/plan.py) is written once that one has left it, so that an event
+        is never linked twice (see _vacating_first)."""
         new = []
-        for key, state, record in stored:
+        for key, state, record in self._vacating_first(stored):
             if state is None or key in self.links:
                 self._store(key, state, record)
                 continue
@@ -427,8 +461,29 @@ class OdooLocalSide:
                 dict(self._link_values(state, record), account_id=self.account.id, rdv_key=key)
             )
         if new:
+            self.Link.flush_model()
             for link in self.Link.create(new):
                 self.links[link.rdv_key] = link
+
+    def _vacating_first(self, stored):
+        """``stored`` in an order where a link moving to an event another link
+        of the batch holds comes after that one. Any other link still holding
+        it (not moving in this batch) makes the write fail: the item is then
+        retried, the other one being written in the meantime."""
+        batch = {item[0] for item in stored}
+        holders = {self.links[key].google_event_id: key for key in batch if key in self.links}
+        pending, ordered = list(stored), []
+        while pending:
+            moving = {item[0] for item in pending}
+            ready = [
+                item
+                for item in pending
+                if item[1] is None
+                or holders.get(item[1].event_id, item[0]) not in moving - {item[0]}
+            ]
+            ordered += ready or pending  # a cycle: the database refuses, the items retry
+            pending = [item for item in pending if ready and item not in ready]
+        return ordered
 
     def _store(self, key, state, record):
         link = self.links.get(key)
@@ -439,7 +494,10 @@ class OdooLocalSide:
             return
         values = self._link_values(state, record)
         if link:
+            moved = link.google_event_id != values["google_event_id"]
             link.write(values)
+            if moved:
+                link.flush_recordset()  # the event it left is free for another link
         else:
             self.links[key] = self.Link.create(
                 dict(values, account_id=self.account.id, rdv_key=key)
@@ -484,6 +542,18 @@ class OdooLocalSide:
             details,
         )
         self._note(record, body)
+
+    def _post_problems(self, record, action):
+        """What Google's version could not give as it was (an unknown time
+        zone, an end before the start...), noted on the RDV it was written to."""
+        if action.problems and record:
+            self._note(
+                record,
+                _(
+                    "Read from Google Calendar with these problems: %s",
+                    "; ".join(action.problems),
+                ),
+            )
 
     def _employees(self, rdv):
         employees = self.user.employee_ids[:1]
@@ -645,6 +715,14 @@ class OdooLocalSide:
         if lines and (delta or sorted(lines.splitlines()) != sorted(recurrence._google_lines())):
             values["rule_lines"] = lines
         template.write(values)
+        if delta:
+            # The series' exceptions moved with it in Odoo, to the occurrences
+            # they belong to; Google keeps them where they were made: the next
+            # sync moves them there too (sync/plan.py, a series moved in Odoo).
+            for record in recurrence.intervention_ids.filtered("recurrence_exception"):
+                link = self.links.get(str(record.id))
+                if link and link.sync_state == "synced":
+                    link.sync_state = "pending"
 
     def _write_exception(self, rdv):
         """An occurrence changed or cancelled in Google."""

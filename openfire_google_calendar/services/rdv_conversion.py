@@ -243,7 +243,9 @@ def rdv_of(record):
         original = record.recurrence_original_date
         values.update(
             series_key=series_key(record.recurrence_id),
-            original_start=_local_date(original, tz_name)
+            # The day of an all-day occurrence in its series' zone, as Google
+            # names the occurrence (see occurrences_at).
+            original_start=_local_date(original, record.recurrence_id.tz or tz_name)
             if record.all_day
             else _aware_utc(original),
         )
@@ -301,7 +303,7 @@ def schedule_values(rdv):
         first = rdv.start if isinstance(rdv.start, date) else rdv.start.date()
         last = rdv.end if isinstance(rdv.end, date) else first
         last = max(last, first)
-        tz = pytz.timezone(rdv.tz or "Europe/Paris")
+        tz = get_zone(rdv.tz) or pytz.timezone("Europe/Paris")
         start = tz.localize(datetime.combine(first, ALL_DAY_START)).astimezone(pytz.utc)
         return {
             "all_day": True,
@@ -360,19 +362,24 @@ def rule_lines_of(rdv):
     return "\n".join(line.strip() for line in rdv.recurrence if line.strip())
 
 
+def occurrences_at(recurrence, starts):
+    """The RDVs of `recurrence` the rule started at one of `starts` (aware
+    datetimes, or dates for an all-day series, as the sync core has them)."""
+    moments = {_naive_utc(value) for value in starts if isinstance(value, datetime)}
+    days = {value for value in starts if not isinstance(value, datetime)}
+    tz_name = recurrence.tz or "Europe/Paris"
+    return recurrence.intervention_ids.filtered(
+        lambda occurrence: (
+            occurrence.recurrence_original_date in moments
+            or (days and _local_date(occurrence.recurrence_original_date, tz_name) in days)
+        )
+    )
+
+
 def find_occurrence(recurrence, rdv):
     """The occurrence of `recurrence` an exception from Google is about: the
     one the rule started at `rdv.original_start` (a date for all-day series)."""
-    value = rdv.original_start
-    if isinstance(value, datetime):
-        wanted = _naive_utc(value)
-        return recurrence.intervention_ids.filtered(
-            lambda occurrence: occurrence.recurrence_original_date == wanted
-        )[:1]
-    tz_name = recurrence.tz or "Europe/Paris"
-    return recurrence.intervention_ids.filtered(
-        lambda occurrence: _local_date(occurrence.recurrence_original_date, tz_name) == value
-    )[:1]
+    return occurrences_at(recurrence, [rdv.original_start])[:1]
 
 
 def original_start_values(recurrence, rdv):

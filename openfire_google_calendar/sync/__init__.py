@@ -11,7 +11,7 @@ the vocabulary they share. Only relative imports: Odoo imports this package as
 from .backoff import Backoff
 from .content_hash import CANCELLED_HASH, content_hash
 from .cycle import SyncReport, sync_calendar
-from .event_ids import event_id_for, instance_id, master_of
+from .event_ids import event_id_for, instance_id, master_of, original_start_of
 from .executor import ItemResult, Outcome, apply_plan
 from .google_client import (
     CALENDAR_SCOPE,
@@ -37,6 +37,7 @@ from .plan import (
     SyncSettings,
     decide_pair,
     keys_to_fetch,
+    occurrences_to_ask,
     plan_sync,
 )
 from .rdv import Rdv, location_shown, override_after_pull, state_after_pull, state_of, status_of
@@ -66,7 +67,9 @@ __all__ = [
     "location_shown",
     "make_credentials",
     "master_of",
+    "occurrences_to_ask",
     "ODOO",
+    "original_start_of",
     "Outcome",
     "override_after_pull",
     "owner_of",

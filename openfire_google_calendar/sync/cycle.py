@@ -4,8 +4,12 @@
 
 1. List Google's changes since the saved sync token (all events on the first
    sync, or when Google answers 410): one ``events.list`` request per 2,500.
-2. Ask Odoo for what may have changed (everything, after a full listing), and
-   for the RDVs named by events of ours that have no synced pair.
+2. Ask Odoo for what may have changed (everything, after a full listing), for
+   the RDVs named by events of ours that have no synced pair, and for the
+   regular RDVs of a series at occurrences that matter: those a moved series'
+   exceptions leave (the RDV takes the occurrence over in Google) and those
+   Google lists as cancelled with no pair (without an RDV there, nothing to
+   cancel).
 3. Plan (:func:`.plan.plan_sync`); a side that looks empty stops here.
 4. Apply (:func:`.executor.apply_plan`).
 5. Save the new sync token, unless an item is to be retried: then the same
@@ -21,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .executor import Outcome, apply_plan
-from .plan import GOOGLE, ODOO, Kind, keys_to_fetch, plan_sync
+from .plan import GOOGLE, ODOO, Kind, keys_to_fetch, occurrences_to_ask, plan_sync
 
 # How the user's summary counts the actions done (either side).
 _SUMMARY_KIND = {
@@ -128,6 +132,8 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
     if missing:
         found = local.get_rdvs(missing)
         rdvs.update({key: found.get(key) for key in missing})
+    asked = occurrences_to_ask(changes.events, states, rdvs, settings)
+    regular = local.regular_occurrences(asked) if asked else {}
     plan = plan_sync(
         states,
         rdvs,
@@ -136,6 +142,7 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
         local_complete=changes.full,
         remote_complete=changes.full,
         force=force,
+        regular=regular,
     )
     if plan.stopped:
         return SyncReport(full=changes.full, stopped=plan.stopped, results=(), token_saved=False)

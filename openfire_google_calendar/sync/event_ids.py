@@ -15,7 +15,7 @@ the occurrence into an exception, which is idempotent too.
 
 import base64
 import hashlib
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 
 def event_id_for(database_uuid, rdv_key):
@@ -37,6 +37,20 @@ def instance_id(master_event_id, original_start):
     else:
         suffix = original_start.strftime("%Y%m%d")
     return "%s_%s" % (master_event_id, suffix)
+
+
+def original_start_of(event_id):
+    """The original start an occurrence id names (see :func:`instance_id`): an
+    aware UTC datetime, a date for an all-day series, None for a plain id."""
+    suffix = event_id.rpartition("_")[2] if "_" in (event_id or "") else ""
+    try:
+        if len(suffix) == 16 and suffix.endswith("Z"):
+            return datetime.strptime(suffix, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        if len(suffix) == 8 and suffix.isdigit():
+            return date(int(suffix[:4]), int(suffix[4:6]), int(suffix[6:]))
+    except ValueError:
+        return None
+    return None
 
 
 def master_of(event_id):

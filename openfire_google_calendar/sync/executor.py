@@ -20,6 +20,13 @@ Google answers that need a second look are handled here, once:
   read and the pair decided again against its synced state;
 - 404/410 on a delete or cancel: already gone, done;
 - 404 on the update of an event purged from Google: inserted again.
+
+A series moved in Odoo moves its exceptions to other occurrences in Google
+(see :mod:`.plan`): the states of those writes (``Action.series_move``) are
+stored together once all of the series' are sent, in one batch, and none while
+one of them is to retry (reported to retry: the next sync sends them again,
+which is harmless), so that the occurrence an exception leaves is never
+forgotten while Google may still show it.
 """
 
 from dataclasses import dataclass, replace
@@ -74,11 +81,15 @@ class _Run:
         self.results = []
         self.created = {}  # event id -> key of the RDVs created in Odoo
         self.unwritten = set()  # keys whose Google write did not succeed
+        self.moving = {}  # series key -> [(action, etag)] written, state not stored yet
+        self.move_failed = set()  # series keys a write of whose move is to retry
 
     def report(self, action, outcome, reason="", key=None, event_id=None):
         """Record the outcome of ``action``."""
         if outcome != Outcome.DONE and action.side == GOOGLE:
             self.unwritten.add(action.key)
+            if action.series_move and outcome != Outcome.FAILED:
+                self.move_failed.add(action.series_move)
         self.results.append(
             ItemResult(action, outcome, key or action.key, event_id or action.event_id, reason)
         )
@@ -190,7 +201,7 @@ class _Run:
         db = self.settings.database_uuid
         if action.kind == Kind.DELETE_REMOTE:
             return Write("delete", action.event_id, etag=action.etag)
-        if action.rdv is None:  # the RDV was deleted in Odoo
+        if action.kind == Kind.RELEASE_REMOTE or action.rdv is None:  # no RDV there any more
             return Write("patch", action.event_id, {"status": "cancelled"}, action.etag)
         if action.kind == Kind.CREATE_REMOTE and not action.rdv.is_exception:
             return Write(
@@ -250,7 +261,9 @@ class _Run:
         later, done = [], []
         answers = self.client.write_events(self.calendar_id, writes)
         for action, write, result in zip(sent, writes, answers, strict=False):
-            if result.ok:
+            if result.ok and action.series_move:
+                self.moved(action, (result.event or {}).get("etag"))
+            elif result.ok:
                 done.append((action, (result.event or {}).get("etag")))
             elif result.transient:
                 self.report(action, Outcome.RETRY, "%s %s" % (result.status, result.reason))
@@ -263,6 +276,10 @@ class _Run:
 
     def saved_remote_batch(self, done):
         """Store the states of pairs whose Google side was written: [(action, etag)]."""
+        for action, _etag in done:
+            if not action.keeps_state:
+                self.report(action, Outcome.DONE)
+        done = [(action, etag) for action, etag in done if action.keeps_state]
         if not done:
             return
         pairs = [
@@ -279,8 +296,37 @@ class _Run:
             else:
                 self.report(action, Outcome.RETRY, "saving the state failed: %s" % answer)
 
+    def moved(self, action, etag):
+        """A write of a series' move is done: its state waits for the others'."""
+        self.moving.setdefault(action.series_move, []).append((action, etag))
+
+    def save_moves(self):
+        """Store the states of each moved series' occurrences together, when
+        no write of its move is to retry; otherwise none (the next sync plans
+        the same writes again from the same states). A write Google refuses
+        for good does not hold the others back: it is reported on its RDV,
+        whose pair stays where it was."""
+        for series_key, done in sorted(self.moving.items()):
+            if series_key in self.move_failed:
+                for action, _etag in done:
+                    self.report(
+                        action,
+                        Outcome.RETRY,
+                        "written, not stored: other occurrences of the moved series "
+                        "are not written yet",
+                    )
+            else:
+                self.saved_remote_batch(done)
+        self.moving = {}
+
     def saved_remote(self, action, etag):
         """Store the state of a pair whose Google side was written."""
+        if action.series_move:
+            self.moved(action, etag)
+            return
+        if not action.keeps_state:
+            self.report(action, Outcome.DONE)
+            return
         state = None if action.ends_pair else action.state_after(etag=etag)
         try:
             self.local.save_state(action.key, state)
@@ -293,12 +339,19 @@ class _Run:
         """Handle 404/409/410/412; returns follow-up actions (or reports)."""
         status = result.status
         if status in (404, 410) and (
-            write.method == "delete" or action.ends_pair or action.kind == Kind.CANCEL_REMOTE
+            write.method == "delete"
+            or action.ends_pair
+            or action.kind in (Kind.CANCEL_REMOTE, Kind.RELEASE_REMOTE)
         ):
             self.saved_remote(action, None)
             return []
         if status == 404 and action.kind == Kind.UPDATE_REMOTE and not _is_exception(action):
             return [replace(action, kind=Kind.CREATE_REMOTE, etag=None)]
+        if action.kind == Kind.RELEASE_REMOTE and status == 412:
+            # The occurrence left changed in Google since it was listed: the
+            # next sync lists that change and decides with it.
+            self.report(action, Outcome.RETRY, "changed in Google since it was listed")
+            return []
         if status not in (409, 412):
             self.report(action, Outcome.FAILED, "%s %s" % (status, result.reason))
             return []
@@ -334,6 +387,7 @@ def apply_plan(plan, client, calendar_id, local, settings, states=None, budget=N
     if plan.stopped:
         return []
     _apply(run, plan.actions, follow_up=True)
+    run.save_moves()
     return run.results
 
 

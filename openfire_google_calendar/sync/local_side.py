@@ -61,6 +61,15 @@ class LocalSide(Protocol):
     def get_rdvs(self, keys: Sequence[str]) -> Mapping[str, Rdv]:
         """The RDVs among ``keys`` that exist (events of ours met in Google)."""
 
+    def regular_occurrences(self, starts: Mapping[str, Sequence[object]]) -> Mapping[str, Rdv]:
+        """The regular RDVs (not exceptions) of each series ``series key ->
+        original starts`` (aware datetimes; dates for all-day series) at those
+        starts, by their own key, each with ``series_key`` and
+        ``original_start``. Called when a moved series' exceptions leave
+        occurrences Google still holds exceptions for: such an RDV then syncs
+        as its own pair, so it must be reported like an exception from then on
+        (``changed_rdvs``, ``all_rdvs``, ``get_rdvs``) while it has a state."""
+
     def write_rdv(self, action: Action) -> str:
         """Apply a CREATE_LOCAL / UPDATE_LOCAL / CANCEL_LOCAL action and store its
         state atomically; return the RDV key (the new one for a creation).

@@ -14,7 +14,10 @@ A runner subclasses :class:`LocalSideContract` together with a
 - ``plan_rdv(**fields)``: create an RDV as a planner would (not through the
   sync) and return its key; fields are those of :class:`.rdv.Rdv`;
 - ``replan_rdv(key, **fields)`` and ``drop_rdv(key)``: a planner's edit and
-  deletion.
+  deletion;
+- ``plan_series(summary, start, end, rule)``: a series a planner made, its
+  first RDV at ``start``, repeating by the RRULE line ``rule``; returns the
+  series' key.
 """
 
 from datetime import datetime, timedelta, timezone
@@ -67,6 +70,9 @@ class LocalSideContract:  # pylint: disable=no-member
         raise NotImplementedError
 
     def drop_rdv(self, key):
+        raise NotImplementedError
+
+    def plan_series(self, summary, start, end, rule):
         raise NotImplementedError
 
     # -- helpers ---------------------------------------------------------------------
@@ -128,6 +134,26 @@ class LocalSideContract:  # pylint: disable=no-member
             side.write_rdv(pull_action(Kind.UPDATE_LOCAL, pulled("Fantôme"), key="999999999"))
         self.assertEqual(self.only(self.new_side(), key).summary, "Intact")
         self.assertNotIn("999999999", self.new_side().load_states())
+
+    def test_regular_occurrences_are_found_at_their_original_start(self):
+        """Asked for a series' RDVs at some starts, the side gives the regular
+        ones there; such an RDV syncs as its own pair once it has a state."""
+        series = self.plan_series(
+            "Contrat", START, START + timedelta(hours=1), "RRULE:FREQ=DAILY;COUNT=3"
+        )
+        second = START + timedelta(days=1)
+        side = self.new_side()
+        found = side.regular_occurrences({series: [second, START + timedelta(hours=5)]})
+        self.assertEqual(len(found), 1)
+        ((key, rdv),) = found.items()
+        self.assertEqual(rdv.key, key)
+        self.assertEqual((rdv.series_key, rdv.original_start), (series, second))
+        self.assertEqual((rdv.start, rdv.end), (second, second + timedelta(hours=1)))
+        self.assertNotIn(key, side.all_rdvs())
+        side.save_state(key, PairState(key, "ev2contract", '"3"', content_hash(rdv)))
+        later = self.new_side()
+        self.assertEqual(later.all_rdvs()[key].original_start, second)
+        self.assertIn(key, later.get_rdvs([key]))
 
     def test_states_are_saved_and_dropped(self):
         side = self.new_side()

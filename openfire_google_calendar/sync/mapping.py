@@ -68,6 +68,18 @@ def zone_name(name):
     return "UTC%s%02d:%02d" % (sign, hours, minutes)
 
 
+def offset_zone_name(offset):
+    """The zone name of a fixed UTC ``offset`` (a timedelta), as :func:`zone_name`
+    writes it: ``UTC``, ``Etc/GMT-2`` for +02:00, ``UTC+05:30``; None when no
+    zone has that offset (beyond ±14:00, or seconds)."""
+    minutes, seconds = divmod(int(offset.total_seconds()), 60)
+    if seconds:
+        return None
+    sign = "-" if minutes < 0 else "+"
+    hours, minutes = divmod(abs(minutes), 60)
+    return zone_name("UTC%s%02d:%02d" % (sign, hours, minutes))
+
+
 def _fixed_offset(name):
     match = _OFFSET_ZONE.match(name)
     minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
@@ -207,8 +219,30 @@ def _parse_event_time(value, tz, field, problems):
     return None, False
 
 
+def _own_offset_zone(event):
+    """The fixed-offset zone of the event's own times: the offset of its first
+    dateTime that has one; None without any."""
+    for field in ("start", "end", "originalStartTime"):
+        value = event.get(field)
+        text = value.get("dateTime") if isinstance(value, dict) else None
+        try:
+            offset = datetime.fromisoformat(text.strip()).utcoffset()
+        except (AttributeError, TypeError, ValueError):
+            continue
+        if offset is not None and offset_zone_name(offset) is not None:
+            return offset_zone_name(offset)
+    return None
+
+
 def _event_zone(event, default_tz, problems):
-    """The event's time zone name (start's, else end's), else ``default_tz``."""
+    """The event's time zone name (start's, else end's), else ``default_tz``.
+
+    A zone nobody knows is reported and replaced by the offset its dateTime
+    carries (a fixed offset): the user's zone would only be a guess, hours off
+    for an event made on the other side of the world. Without an offset, UTC
+    for a timed event (reported), ``default_tz`` for an all-day one (no time
+    depends on it)."""
+    unknown = []
     for field in ("start", "end", "originalStartTime"):
         value = event.get(field)
         name = value.get("timeZone") if isinstance(value, dict) else None
@@ -216,8 +250,19 @@ def _event_zone(event, default_tz, problems):
             continue
         if zone_name(name) is not None:
             return zone_name(name)
-        problems.append("%s: unknown time zone %r, %s used" % (field, str(name)[:64], default_tz))
-    return default_tz
+        unknown.append((field, str(name)[:64]))
+    if not unknown:
+        return default_tz
+    used, why = _own_offset_zone(event), "the offset of its dateTime"
+    if used is None:
+        timed = any(
+            isinstance(event.get(field), dict) and event[field].get("dateTime") is not None
+            for field in ("start", "end")
+        )
+        used, why = ("UTC", "no offset given") if timed else (default_tz, "an all-day event")
+    for field, name in unknown:
+        problems.append("%s: unknown time zone %r, %s used (%s)" % (field, name, used, why))
+    return used
 
 
 def _attendees(raw, problems):

@@ -33,6 +33,13 @@ Without a synced state: a new RDV is created in Google (unless it is already
 cancelled); a new foreign event is created in Odoo; an event of ours whose pair
 was lost (crash before the state was stored) is adopted when both sides agree,
 and otherwise resolved like a conflict.
+
+A series moved in Odoo moves the original start of each of its exceptions with
+it, while Google keeps an exception at the original start it was made at (its
+id says which). Such a pair goes to the occurrence it belongs to now (its new
+id), and the occurrence it leaves is released: cancelled when the moved series
+has no occurrence there any more, else handed to the regular RDV Odoo has at
+that start, which then syncs as its own pair (see :func:`freed_occurrences`).
 """
 
 from dataclasses import dataclass, field, replace
@@ -41,7 +48,7 @@ from enum import Enum
 
 from .content_hash import CANCELLED_HASH, content_hash, is_current, upgraded_hash
 from .event_content import generated_part
-from .event_ids import event_id_for, instance_id
+from .event_ids import event_id_for, instance_id, original_start_of
 from .mapping import event_to_rdv, owner_of, parse_timestamp
 from .rdv import Rdv
 from .state import PairState
@@ -72,9 +79,17 @@ class Kind(str, Enum):
     RECORD = "record"  # same content on both sides: record the new state
     FORGET = "forget"  # the pair is gone on both sides: drop its state
     SKIP = "skip"  # unusable input: nothing done, the problems reported
+    # An occurrence a moved series' exception left: cancelled in Google, no state.
+    RELEASE_REMOTE = "release_remote"
 
 
-REMOTE_KINDS = (Kind.CREATE_REMOTE, Kind.UPDATE_REMOTE, Kind.CANCEL_REMOTE, Kind.DELETE_REMOTE)
+REMOTE_KINDS = (
+    Kind.CREATE_REMOTE,
+    Kind.UPDATE_REMOTE,
+    Kind.CANCEL_REMOTE,
+    Kind.DELETE_REMOTE,
+    Kind.RELEASE_REMOTE,
+)
 LOCAL_KINDS = (Kind.CREATE_LOCAL, Kind.UPDATE_LOCAL, Kind.CANCEL_LOCAL)
 
 
@@ -137,6 +152,10 @@ class Action:
     master is created by the same plan (the executor resolves its key).
     ``replaces_key`` (CREATE_LOCAL only): a deleted RDV that Google's version
     brings back under a new key; its state is dropped.
+    ``series_move``: the key of a series moved in Odoo whose occurrences this
+    action moves in Google (an exception to its new occurrence, the release
+    of the one it left): their states are stored together once all are
+    written, or none while one is to retry (see :mod:`.executor`).
     """
 
     kind: Kind
@@ -149,6 +168,7 @@ class Action:
     conflict: Conflict | None = None
     problems: tuple[str, ...] = ()
     replaces_key: str | None = None
+    series_move: str | None = None
 
     @property
     def side(self):
@@ -158,6 +178,11 @@ class Action:
         if self.kind in LOCAL_KINDS:
             return ODOO
         return None
+
+    @property
+    def keeps_state(self):
+        """False for an action whose success stores no state (a release)."""
+        return self.kind != Kind.RELEASE_REMOTE
 
     @property
     def ends_pair(self):
@@ -559,9 +584,9 @@ def _series_key(settings, event, series_keys):
     return None
 
 
-def _read_listing(remote_events, states, settings):
+def _read_listing(remote_events, states, settings, regular=None):
     """Split a listing into (pair key -> Remote or UNCHANGED, foreign Remotes,
-    skip actions)."""
+    skip actions). ``regular``: see :func:`plan_sync`."""
     by_event = {state.event_id: state for state in states.values()}
     keyed, skipped = [], []
     for event in remote_events:
@@ -580,6 +605,8 @@ def _read_listing(remote_events, states, settings):
             skipped.append(
                 Action(Kind.SKIP, None, event_id, problems=("event of another database",))
             )
+        elif regular is not None and _nothing_to_cancel(event, state, by_event, regular):
+            continue
         else:
             keyed.append((event, state, key))
     series_keys = {event_id: state.key for event_id, state in by_event.items()}
@@ -595,6 +622,28 @@ def _read_listing(remote_events, states, settings):
         else:
             foreign.append(remote)
     return paired, foreign, skipped
+
+
+def _cancelled_occurrence(event, by_event):
+    """(series key, original start) of a cancelled occurrence of a synced
+    series that no pair holds (Google's tombstone names its start), else None."""
+    if not isinstance(event, dict) or event.get("status") != "cancelled":
+        return None
+    event_id, master = event.get("id"), by_event.get(event.get("recurringEventId"))
+    if master is None or event_id in by_event:
+        return None
+    start = original_start_of(event_id)
+    return (master.key, start) if start is not None else None
+
+
+def _nothing_to_cancel(event, state, by_event, regular):
+    """True for a cancelled occurrence Odoo has no RDV for: the one a moved
+    series' exception left (see :func:`_moves_and_releases`), or one Odoo's
+    series never had; creating a cancelled RDV for it would mean nothing."""
+    found = None if state is not None else _cancelled_occurrence(event, by_event)
+    if found is None:
+        return False
+    return not any((rdv.series_key, rdv.original_start) == found for rdv in regular.values())
 
 
 def _left_alone(settings, event):
@@ -638,8 +687,128 @@ def _plan_foreign(settings, foreign, paired):
     return actions
 
 
+# -- a series moved in Odoo ------------------------------------------------------------
+def occurrence_moves(states, local, settings):
+    """Exception pairs whose occurrence moved in Odoo (their series was moved):
+    key -> (the event id of the pair, the id of the occurrence it belongs to now).
+
+    Google keeps an exception at the original start it was made at, and names
+    it after that start; Odoo moves the original starts with the series, so a
+    pair whose id no longer names its RDV's original start has moved."""
+    moves = {}
+    for key, rdv in local.items():
+        state = states.get(key)
+        if state is None or not isinstance(rdv, Rdv) or not rdv.is_exception:
+            continue
+        if rdv.series_key not in states or original_start_of(state.event_id) is None:
+            continue  # a series not in Google yet, an id not named after a start
+        try:
+            moved_to = new_event_id(settings, states, rdv)
+        except (ValueError, TypeError, AttributeError):
+            continue  # an unreadable RDV: decide_pair reports it
+        if moved_to != state.event_id:
+            moves[key] = (state.event_id, moved_to)
+    return moves
+
+
+def _held_after_moves(states, moves):
+    """The event ids the synced pairs hold once the moves are done."""
+    return {moves[key][1] if key in moves else state.event_id for key, state in states.items()}
+
+
+def occurrences_to_ask(remote_events, states, local, settings):
+    """Where Odoo must say which regular RDVs (not exceptions) it has, by
+    series key -> original starts: the occurrences moved exceptions leave
+    (:func:`freed_occurrences`), and those Google lists as cancelled that no
+    pair holds (cancelled on the phone, or released by a move). The caller
+    asks Odoo (``LocalSide.regular_occurrences``) and passes the answer to
+    :func:`plan_sync` as ``regular``."""
+    asked = freed_occurrences(states, local, settings)
+    by_event = {state.event_id: state for state in states.values()}
+    for event in remote_events:
+        found = _cancelled_occurrence(event, by_event)
+        if found is not None and found[1] not in asked.get(found[0], ()):
+            asked.setdefault(found[0], []).append(found[1])
+    return asked
+
+
+def freed_occurrences(states, local, settings):
+    """The occurrences moved exceptions leave and no other pair takes, by
+    series key: their original starts (aware UTC datetimes, dates for all-day
+    series). Google still holds an exception there; where the moved series
+    has a regular RDV at such a start, that RDV must take the occurrence over.
+    Odoo is asked for them (see :func:`occurrences_to_ask`)."""
+    moves = occurrence_moves(states, local, settings)
+    held = _held_after_moves(states, moves)
+    freed = {}
+    for key, (left, _moved_to) in sorted(moves.items()):
+        if left not in held:
+            freed.setdefault(local[key].series_key, []).append(original_start_of(left))
+    return freed
+
+
+def _moved_pair(settings, key, local, action, moved_to):
+    """The action of a pair whose occurrence moved: Odoo's version goes to the
+    occurrence it belongs to now, without If-Match (Google's exception there,
+    if any, is a left one). A pull or a skip stays: the move follows at the
+    next sync, Odoo's version then being the changed one."""
+    if action is not None and (action.kind == Kind.SKIP or action.side == ODOO):
+        return action
+    conflict = action.conflict if action is not None else None
+    problems = action.problems if action is not None else ()
+    pushed = _push(settings, key, moved_to, local, None, conflict, problems)
+    return replace(pushed, series_move=local.series_key)
+
+
+def _moves_and_releases(states, local, moves, actions):
+    """``actions`` with the moved pairs sent to their new occurrences, the
+    regular RDVs taking over a freed occurrence marked as part of the move,
+    and a release for each occurrence left that still shows an exception."""
+    moved = {action.key for action in actions if action.series_move}
+    held = _held_after_moves(states, {key: moves[key] for key in moved})
+    left = {moves[key][0]: key for key in moved}
+    not_left = {moves[key][0] for key in moves if key not in moved}  # a pull goes first
+    out = []
+    for action in actions:
+        taking_over = (
+            action.kind == Kind.CREATE_REMOTE
+            and action.rdv is not None
+            and action.rdv.is_exception
+            and action.key not in states
+        )
+        if taking_over and action.event_id in not_left:
+            continue  # its occurrence is left at the next sync, taken over then
+        if taking_over and action.event_id in left:
+            action = replace(action, series_move=action.rdv.series_key)
+        if action.side == GOOGLE and not action.ends_pair:
+            held.add(action.event_id)
+        out.append(action)
+    for event_id, key in sorted(left.items()):
+        state = states[key]
+        if event_id in held or state.content_hash == CANCELLED_HASH:
+            continue  # taken over, or a cancelled occurrence: it shows nothing
+        out.append(
+            Action(
+                Kind.RELEASE_REMOTE,
+                key,
+                event_id,
+                rdv=local[key],
+                etag=state.etag,
+                series_move=local[key].series_key,
+            )
+        )
+    return out
+
+
 def plan_sync(
-    states, local, remote_events, settings, local_complete=False, remote_complete=False, force=False
+    states,
+    local,
+    remote_events,
+    settings,
+    local_complete=False,
+    remote_complete=False,
+    force=False,
+    regular=None,
 ):
     """Plan one sync.
 
@@ -650,8 +819,18 @@ def plan_sync(
     ``remote_events``: the events listed by Google; with ``remote_complete``
     (a full listing) a synced event missing from it is gone.
     ``force`` disables the empty-side guard.
+    ``regular``: Odoo's regular RDVs at the occurrences :func:`occurrences_to_ask`
+    named, by key: those at an occurrence a moved exception leaves take it
+    over; a cancelled occurrence from Google with none there is nothing to do.
+    None: not asked (every cancelled occurrence is then passed on).
     """
-    paired, foreign, actions = _read_listing(remote_events, states, settings)
+    paired, foreign, actions = _read_listing(remote_events, states, settings, regular)
+    if regular:
+        freed = freed_occurrences(states, local, settings)
+        local = dict(local)
+        for key, rdv in regular.items():
+            if rdv.original_start in freed.get(rdv.series_key, ()) and key not in states:
+                local.setdefault(key, rdv)
     keys = set(paired) | set(local)
     if local_complete or remote_complete:
         keys |= set(states)
@@ -673,12 +852,17 @@ def plan_sync(
     if stopped:
         return Plan(stopped=stopped)
     actions.extend(_plan_foreign(settings, foreign, paired))
+    moves = occurrence_moves(states, local, settings)
     for key in sorted(keys):
         state, local_view = states.get(key), local_views[key]
         event_id = None
         if state is None and local_view not in (None, UNCHANGED):
             event_id = new_event_id(settings, states, local_view)
         action = decide_pair(settings, key, state, local_view, remote_views[key], event_id)
+        if key in moves:
+            action = _moved_pair(settings, key, local_view, action, moves[key][1])
         if action is not None:
             actions.append(action)
+    if moves:
+        actions = _moves_and_releases(states, local, moves, actions)
     return Plan(actions=tuple(actions))

@@ -9,7 +9,7 @@ from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..services.odoo_local_side import OdooLocalSide
-from ..services.rdv_conversion import parse_key
+from ..services.rdv_conversion import parse_key, series_key
 from ..services.sync_runner import _user_env
 from ..sync.local_side_contract import LocalSideContract
 
@@ -65,6 +65,13 @@ class TestOdooLocalSideContract(LocalSideContract, HttpCase):
 
     def drop_rdv(self, key):
         self.rdv(key).unlink()
+
+    def plan_series(self, summary, start, end, rule):
+        first = self.env["of.planning.intervention"].browse(
+            int(self.plan_rdv(summary=summary, start=start, end=end))
+        )
+        first.write({"recurrency": True, "rule_lines": rule})
+        return series_key(first.recurrence_id)
 
     def conflict_notes(self, key):
         return "\n".join(self.rdv(key).message_ids.mapped("body"))

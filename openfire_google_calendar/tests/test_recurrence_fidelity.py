@@ -49,6 +49,19 @@ EXTRA_SETS = [
         "start": {"dateTime": "2026-01-05T09:00:00", "timeZone": "GMT+02:00"},
         "end": {"dateTime": "2026-01-05T10:00:00", "timeZone": "GMT+02:00"},
     },
+    # Offsets that are not whole hours: no Etc/GMT zone, a fixed UTC+05:30.
+    {
+        "id": "outlook.gmt_plus_0530_weekly",
+        "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=5;BYDAY=TU"],
+        "start": {"dateTime": "2026-03-24T09:00:00", "timeZone": "GMT+05:30"},
+        "end": {"dateTime": "2026-03-24T10:00:00", "timeZone": "GMT+05:30"},
+    },
+    {
+        "id": "outlook.utc_minus_0330_monthly",
+        "recurrence": ["RRULE:FREQ=MONTHLY;COUNT=4;BYMONTHDAY=-1"],
+        "start": {"dateTime": "2026-01-31T08:30:00", "timeZone": "UTC-03:30"},
+        "end": {"dateTime": "2026-01-31T09:00:00", "timeZone": "UTC-03:30"},
+    },
     {
         "id": "google.all_day_tzid_exdate_rdate",
         "recurrence": [
@@ -202,6 +215,72 @@ class TestRecurrenceFidelity(SyncCase):
             self.emulator.clear_log()
             self.sync(account)
             self.assertEqual(self.emulator.http_round_trips(), 1, account.user_id.login)
+
+    def test_zones_of_other_programs_are_kept_and_sent_back(self):
+        """GMT+05:30, UTC-03:30, GMT+05:45 (Outlook's): fixed offsets an RDV
+        stores and shows as such, and sends back with the same times; a zone
+        nobody knows: the offset of the event's own time (not the technician's
+        Paris), noted on the RDV."""
+        zones = {"GMT+05:30": "UTC+05:30", "UTC-03:30": "UTC-03:30", "GMT+05:45": "UTC+05:45"}
+        if not self.calendar():
+            self.sync()  # the first sync picks the calendar
+        phone, calendar = self.phone(), self.calendar()
+        for name in zones:
+            phone.insert_event(
+                calendar,
+                {
+                    "summary": "Visite " + name,
+                    "start": {"dateTime": "2026-01-15T09:00:00", "timeZone": name},
+                    "end": {"dateTime": "2026-01-15T10:00:00", "timeZone": name},
+                },
+            )
+        elsewhere = phone.insert_event(
+            calendar,
+            {
+                "summary": "Visite ailleurs",
+                "start": {"dateTime": "2026-01-15T09:00:00+02:00", "timeZone": "Africa/Cairo"},
+                "end": {"dateTime": "2026-01-15T10:00:00+02:00", "timeZone": "Africa/Cairo"},
+            },
+        )
+        # A zone another program wrote, which Google passed on and nobody knows.
+        with self.emulator.service.lock:
+            stored = self.emulator.service.calendar(self.jean.email, calendar, "owner")
+            for field in ("start", "end"):
+                stored.events[elsewhere["id"]][field]["timeZone"] = "Mars/Olympus"
+        self.sync()
+        labels = dict(self.Rdv.fields_get(["tz"])["tz"]["selection"])
+        for name, stored in zones.items():
+            with self.subTest(zone=name):
+                rdv = self.Rdv.search([("name", "=", "Visite " + name)])
+                self.assertEqual(rdv.tz, stored)
+                self.assertEqual(labels[stored], stored)
+                offset = datetime.fromisoformat("2026-01-15T09:00:00" + stored[3:]).utcoffset()
+                self.assertEqual(rdv.date, datetime(2026, 1, 15, 9) - offset)
+        elsewhere = self.Rdv.search([("name", "=", "Visite ailleurs")])
+        self.assertEqual(elsewhere.tz, "Etc/GMT-2")  # +02:00, winter or not
+        self.assertEqual(labels["Etc/GMT-2"], "Etc/GMT-2 (UTC+02:00)")
+        self.assertEqual(elsewhere.date, datetime(2026, 1, 15, 7))
+        self.assertIn("Mars/Olympus", " ".join(elsewhere.message_ids.mapped("body")))
+        # Edited in Odoo: sent back in the same zone, at the same time.
+        for name in zones:
+            rdv = self.Rdv.search([("name", "=", "Visite " + name)])
+            rdv.write({"name": "Visite (modifiée) " + name})
+        self.sync()
+        sent = {
+            event["summary"].rsplit(" ", 1)[1]: event["start"]
+            for event in self.events()
+            if event.get("summary", "").startswith("Visite (modifiée)")
+        }
+        self.assertEqual(sorted(sent), sorted(zones))
+        for name, start in sent.items():
+            self.assertEqual(start["timeZone"], zones[name])
+            self.assertEqual(
+                datetime.fromisoformat(start["dateTime"]),
+                datetime.fromisoformat("2026-01-15T09:00:00" + zones[name][3:]),
+            )
+        self.emulator.clear_log()
+        self.sync()
+        self.assertEqual(self.emulator.http_round_trips(), 1)
 
     def test_series_edited_in_odoo_is_written_back_with_that_edit(self):
         """An edit in Odoo changes only the part edited in Google's own lines;

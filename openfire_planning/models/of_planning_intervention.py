@@ -5,8 +5,6 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.base.models.res_partner import _tz_get
-
 from .of_planning_recurrence import (
     BYDAY,
     END_TYPES,
@@ -15,6 +13,7 @@ from .of_planning_recurrence import (
     RULE_FIELDS,
     WEEKDAY_SELECTION,
 )
+from .recurrence_rule import TIME_ZONES, day_fields_moved, shift_moment
 
 STATES = [
     ("draft", "Draft"),
@@ -52,6 +51,13 @@ OCCURRENCE_CONTENT = set(SERIES_FIELDS) | {
     "date_deadline_forcee",
 }
 RULE_AND_TOGGLE = set(RULE_FIELDS) | {"recurrency"}
+
+
+def _tz_selection(_model):
+    """Odoo's zones and the fixed offsets an event from another program may
+    be in (GMT+05:30 is kept as UTC+05:30: no IANA zone has that offset
+    all year round)."""
+    return TIME_ZONES
 
 
 class OfPlanningIntervention(models.Model):
@@ -124,7 +130,9 @@ class OfPlanningIntervention(models.Model):
         string="Force the end", help="Set the end by hand instead of start + duration."
     )
     date_deadline_forcee = fields.Datetime(string="Forced end")
-    tz = fields.Selection(_tz_get, string="Time zone", default=lambda self: self._default_tz())
+    tz = fields.Selection(
+        _tz_selection, string="Time zone", default=lambda self: self._default_tz()
+    )
     color = fields.Integer(related="employee_main_id.color")
 
     # RDVs réguliers
@@ -355,19 +363,29 @@ class OfPlanningIntervention(models.Model):
         recurrence = self.recurrence_id
         if mode == "future_events" and self.recurrence_original_date != recurrence.dtstart:
             recurrence = self._split_series()
-        delta = (
-            (fields.Datetime.to_datetime(vals["date"]) - self.date)
-            if "date" in vals
-            else timedelta(0)
-        )
+        new_date = fields.Datetime.to_datetime(vals["date"]) if "date" in vals else self.date
         targets = recurrence._regular_occurrences() | self
-        if delta:
+        if new_date != self.date:
+            # Every RDV keeps its occurrence, moved as the series: its original
+            # start (exceptions included, so they point at the same occurrence
+            # of the moved series) and, for the regular ones, its date.
+            old_date = self.date
+
+            def shift(moment):
+                return shift_moment(moment, old_date, new_date, recurrence.tz)
+
             for rdv in recurrence.intervention_ids:
-                moved = {"recurrence_original_date": rdv.recurrence_original_date + delta}
+                moved = {"recurrence_original_date": shift(rdv.recurrence_original_date)}
                 if rdv in targets:
-                    moved["date"] = rdv.date + delta
+                    moved["date"] = new_date if rdv == self else shift(rdv.date)
                 rdv.with_context(of_recurrence_apply=True).write(moved)
-            rule = dict(rule, dtstart=recurrence.dtstart + delta)
+            rule = dict(rule, dtstart=shift(recurrence.dtstart))
+            if not recurrence.rule_lines or recurrence.rule_editable:
+                rule.update(
+                    day_fields_moved(
+                        recurrence._rule_values(), old_date, new_date, recurrence.tz, rule
+                    )
+                )
         series_vals = {key: value for key, value in vals.items() if key != "date"}
         if series_vals:
             targets.with_context(of_recurrence_apply=True).write(series_vals)

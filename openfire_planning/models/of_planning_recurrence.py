@@ -264,6 +264,33 @@ class OfPlanningRecurrence(models.Model):
             # lines keep Google's DTSTART, which anchors them (COUNT, INTERVAL,
             # an EXDATE of DTSTART, an RDATE before it).
             return True
+        moved_extra = self._extra_lines_moved(vals)
+        result = self._write_rule(vals)
+        for recurrence, lines in moved_extra.items():
+            super(OfPlanningRecurrence, recurrence).write({"extra_lines": lines})
+        return result
+
+    def _extra_lines_moved(self, vals):
+        """recurrence -> its EXDATE/RDATE lines (``extra_lines``) moved with
+        the series' start, when ``vals`` moves it: an RDV removed from the
+        series stays removed."""
+        if "dtstart" not in vals or "extra_lines" in vals:
+            return {}
+        new_start = fields.Datetime.to_datetime(vals["dtstart"])
+        moved = {}
+        for recurrence in self.filtered("extra_lines"):
+            if recurrence.dtstart == new_start:
+                continue
+            tz_name = vals.get("tz") or recurrence.tz
+            all_day = recurrence._all_day()
+            moved[recurrence] = "\n".join(
+                shift_date_line(line, recurrence.dtstart, new_start, tz_name, all_day)
+                for line in split_lines(recurrence.extra_lines)
+            )
+        return moved
+
+    def _write_rule(self, vals):
+        """write() of the rule's fields, verbatim lines kept and edited."""
         if vals.get("rule_lines"):
             for recurrence in self:
                 dtstart = fields.Datetime.to_datetime(vals.get("dtstart") or recurrence.dtstart)

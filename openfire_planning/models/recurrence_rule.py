@@ -68,6 +68,33 @@ def get_zone(name):
     return pytz.FixedOffset(-offset if sign == "-" else offset)
 
 
+def _offset_label(minutes):
+    sign = "-" if minutes < 0 else "+"
+    return "UTC%s%02d:%02d" % (sign, abs(minutes) // 60, abs(minutes) % 60)
+
+
+def _time_zone_choices():
+    """(value, label) of every zone an RDV can be in: the IANA zones Odoo
+    offers (``Etc/GMT-2`` labelled with the offset it stands for, its sign
+    being POSIX's), then the fixed offsets that are not whole hours
+    (``UTC+05:30``), which other programs' ``GMT+05:30`` zones are read as."""
+    choices = []
+    for name in sorted(pytz.all_timezones, key=lambda tz: tz if not tz.startswith("Etc/") else "_"):
+        match = re.match(r"^Etc/GMT([+-])(\d{1,2})$", name)
+        if match:
+            hours = int(match.group(2)) * (1 if match.group(1) == "-" else -1)
+            choices.append((name, "%s (%s)" % (name, _offset_label(hours * 60))))
+        else:
+            choices.append((name, name))
+    for minutes in range(-12 * 60, 14 * 60 + 1, 15):
+        if minutes % 60:
+            choices.append((_offset_label(minutes), _offset_label(minutes)))
+    return choices
+
+
+TIME_ZONES = _time_zone_choices()
+
+
 def _zone(name):
     zone = get_zone(name or "UTC")
     if zone is None:
@@ -446,6 +473,50 @@ def expand_lines(lines, dtstart_utc, tz_name, all_day=False, include_dtstart=Tru
     except (ValueError, TypeError, OverflowError) as exc:
         raise RuleError(str(exc)) from exc
     return starts
+
+
+def shift_moment(moment_utc, old_start_utc, new_start_utc, tz_name):
+    """``moment_utc`` (naive UTC) moved as its series moved from
+    ``old_start_utc`` to ``new_start_utc``: by the same wall-clock shift in the
+    series' zone, so that a 09:00 occurrence on the other side of a DST change
+    is still at 09:00, the occurrence it was, moved."""
+    tz = _zone(tz_name)
+    wall = _local(new_start_utc, tz) - _local(old_start_utc, tz)
+    return _to_utc(_local(moment_utc, tz) + wall, tz)
+
+
+def day_fields_moved(rule, old_start_utc, new_start_utc, tz_name, edited=()):
+    """The rule fields a move of the series' start to another day changes, as
+    Google Calendar moves a series: weekly on Monday moved to Tuesday repeats
+    on Tuesdays (every weekday by the same shift), monthly on the 5th moved to
+    the 6th on the 6th, monthly on the 2nd Monday on the weekday and rank of
+    the new start (the last stays the last). Fields in ``edited`` (the same
+    edit sets them) and lists of days of month are left as they are."""
+    tz = _zone(tz_name)
+    old, new = _local(old_start_utc, tz), _local(new_start_utc, tz)
+    shift = (new.date() - old.date()).days
+    if not shift:
+        return {}
+    edited = set(edited)
+    if rule.get("rrule_type") == "weekly" and not edited & set(WEEKDAYS):
+        if not shift % 7:
+            return {}
+        days = [day for day in WEEKDAYS if rule.get(day)]
+        values = dict.fromkeys(WEEKDAYS, False)
+        values.update({WEEKDAYS[(WEEKDAYS.index(day) + shift) % 7]: True for day in days})
+        return values if days else {}
+    if rule.get("rrule_type") != "monthly" or rule.get("monthdays"):
+        return {}
+    if rule.get("month_by") == "date" and "day" not in edited and rule.get("day") == old.day:
+        return {"day": new.day}
+    if rule.get("month_by") == "day" and not edited & {"byday", "weekday"}:
+        values = {"weekday": WEEKDAYS[new.weekday()].upper()}
+        last = (new + timedelta(days=7)).month != new.month
+        if rule.get("byday") != "-1" or not last:
+            rank = (new.day - 1) // 7 + 1
+            values["byday"] = "-1" if rank > 4 else str(rank)
+        return values
+    return {}
 
 
 def shift_date_line(line, old_start_utc, new_start_utc, tz_name, all_day):

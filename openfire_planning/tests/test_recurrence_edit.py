@@ -46,6 +46,81 @@ class TestRecurrenceEdit(PlanningCase):
         self.assertEqual(cancelled.state, "cancel")
         self.assertEqual(self.series.dtstart, datetime(2026, 3, 2, 10))
 
+    def test_moving_the_series_keeps_every_rdv_on_its_occurrence(self):
+        """Moved by a week, the series' RDVs shift by a week of wall-clock time
+        (09:00 on both sides of the DST change), each stays the same record,
+        and each exception points at the occurrence it had, a week later."""
+        moved, cancelled = self.rdvs[1], self.rdvs[4]  # 9 March; 30 March, after DST
+        moved.write({"date": datetime(2026, 3, 10, 13)})
+        cancelled.write({"state": "cancel"})
+        records = self.series.intervention_ids
+        self.rdvs[0].write({"date": datetime(2026, 3, 9, 8), "recurrence_update": "all_events"})
+        self.assertEqual(self.series.intervention_ids, records)  # no RDV made again
+        self.assertEqual(
+            sorted(records.mapped("recurrence_original_date")),
+            [
+                datetime(2026, 3, 9, 8),
+                datetime(2026, 3, 16, 8),
+                datetime(2026, 3, 23, 8),
+                datetime(2026, 3, 30, 7),  # 09:00 in summer time
+                datetime(2026, 4, 6, 7),
+            ],
+        )
+        regular = records.filtered(lambda rdv: not rdv.recurrence_exception)
+        self.assertEqual(regular.mapped("date"), regular.mapped("recurrence_original_date"))
+        self.assertEqual(moved.recurrence_original_date, datetime(2026, 3, 16, 8))
+        self.assertEqual(moved.date, datetime(2026, 3, 10, 13))  # where it was put
+        self.assertEqual(cancelled.recurrence_original_date, datetime(2026, 4, 6, 7))
+        self.assertEqual(self.series.dtstart, datetime(2026, 3, 9, 8))
+
+    def test_moving_the_series_to_another_day_moves_its_rule(self):
+        """Moved from Monday to Wednesday, the series repeats on Wednesdays, as in
+        Google Calendar, and keeps its RDVs (the one moved included)."""
+        cancelled = self.rdvs[3]
+        cancelled.write({"state": "cancel"})
+        records = self.series.intervention_ids
+        self.first.write({"date": datetime(2026, 3, 4, 8), "recurrence_update": "all_events"})
+        self.assertTrue(self.first.exists())
+        self.assertEqual(self.series.intervention_ids, records)
+        self.assertEqual((self.series.mo, self.series.we), (False, True))
+        self.assertEqual(self.series.rrule, "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=WE;COUNT=5")
+        self.assertEqual(
+            sorted(records.mapped("recurrence_original_date")),
+            [datetime(2026, 3, day, 8) for day in (4, 11, 18, 25)] + [datetime(2026, 4, 1, 7)],
+        )
+        self.assertEqual(cancelled.recurrence_original_date, datetime(2026, 3, 25, 8))
+
+    def test_moving_a_monthly_series_follows_its_day(self):
+        first = self.make_rdv(
+            recurrency=True,
+            rrule_type="monthly",
+            interval=1,
+            month_by="day",
+            byday="1",
+            weekday="MO",
+            end_type="count",
+            count=3,
+        )
+        series = first.recurrence_id
+        first.write({"date": datetime(2026, 3, 10, 8), "recurrence_update": "all_events"})
+        self.assertEqual((series.byday, series.weekday), ("2", "TU"))
+        self.assertEqual(
+            sorted(series.intervention_ids.mapped("date")),
+            [datetime(2026, 3, 10, 8), datetime(2026, 4, 14, 7), datetime(2026, 5, 12, 7)],
+        )
+
+    def test_moving_the_series_moves_its_extra_dates(self):
+        """The EXDATE of an Odoo series (an RDV removed from it) moves with it."""
+        self.series.extra_lines = "EXDATE:20260316T080000Z"
+        self.assertEqual(len(self.series._occurrence_starts()), 4)
+        self.first.write({"date": datetime(2026, 3, 2, 9), "recurrence_update": "all_events"})
+        self.assertEqual(self.series.extra_lines, "EXDATE:20260316T090000Z")
+        self.assertEqual(
+            sorted(self.series.intervention_ids.mapped("date")),
+            [datetime(2026, 3, 2, 9), datetime(2026, 3, 9, 9), datetime(2026, 3, 23, 9)]
+            + [datetime(2026, 3, 30, 8)],
+        )
+
     def test_this_and_following_splits_the_series(self):
         third = self.rdvs[2]
         third.write({"name": "Après", "recurrence_update": "future_events"})

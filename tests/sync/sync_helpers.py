@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import httplib2
+from dateutil.rrule import rruleset, rrulestr
 from sync.backoff import Backoff
 from sync.content_hash import content_hash
 from sync.google_client import GoogleClient, make_credentials
@@ -82,6 +83,30 @@ def at(day, hour=9, minute=0, month=6, year=2024):
     return datetime(year, month, day, hour, minute, tzinfo=PARIS)
 
 
+def occurrence_starts(master, limit=400):
+    """The original starts of a series (its RRULE/EXRULE/RDATE/EXDATE lines
+    expanded with dateutil in its zone, as Odoo's planning does): aware
+    datetimes, or dates for an all-day series."""
+    if master.all_day:
+        dtstart = datetime(master.start.year, master.start.month, master.start.day)
+    else:
+        dtstart = master.start.astimezone(ZoneInfo(master.tz))
+    rules = rruleset()
+    rules.rdate(dtstart)
+    for line in master.recurrence:
+        name, _, value = line.partition(":")
+        name = name.split(";")[0].upper()
+        if name in ("RRULE", "EXRULE"):
+            rule = rrulestr(value, dtstart=dtstart)
+            (rules.rrule if name == "RRULE" else rules.exrule)(rule)
+    starts = []
+    for start in rules:
+        if len(starts) >= limit:
+            break
+        starts.append(start.date() if master.all_day else start)
+    return starts
+
+
 def _hash(rdv):
     try:
         return content_hash(rdv)
@@ -101,6 +126,10 @@ class MemoryOdoo:
         self.written = []  # (kind, key, rdv) of every sync write
         self._ids = itertools.count(1)
         self.now = datetime(2024, 1, 1, tzinfo=timezone.utc)
+        # Edited since the last complete sync (as Odoo's watermark finds them):
+        # an edit the content hash does not see (a cancelled RDV moved) counts.
+        self.edited = set()
+        self.regular = {}  # regular occurrences reported, by key (see regular_occurrences)
 
     # -- the user, in Odoo ----------------------------------------------------------
     def tick(self):
@@ -120,6 +149,7 @@ class MemoryOdoo:
     def edit(self, key, **fields):
         """Change an RDV as a user would."""
         self.rdvs[key] = replace(self.rdvs[key], write_date=self.tick(), **fields)
+        self.edited.add(key)
 
     def unlink(self, key):
         """Delete an RDV (its state stays until the deletion is synced)."""
@@ -137,6 +167,7 @@ class MemoryOdoo:
     def save_sync_token(self, token):
         """LocalSide."""
         self.token = token
+        self.edited.clear()
 
     def load_states(self):
         """LocalSide."""
@@ -147,7 +178,9 @@ class MemoryOdoo:
         out = {
             key: rdv
             for key, rdv in self.rdvs.items()
-            if key not in self.states or _hash(rdv) != self.states[key].content_hash
+            if key not in self.states
+            or _hash(rdv) != self.states[key].content_hash
+            or key in self.edited
         }
         out.update({key: None for key in self.states if key not in self.rdvs})
         return out
@@ -159,6 +192,32 @@ class MemoryOdoo:
     def get_rdvs(self, keys):
         """LocalSide."""
         return {key: self.rdvs[key] for key in keys if key in self.rdvs}
+
+    def regular_occurrences(self, starts):
+        """LocalSide: the series' regular occurrences at these original starts.
+        Odoo holds each occurrence as an RDV; this double makes one when it
+        gets a state (see save_state), its key named after its start."""
+        found = {}
+        for series_key, wanted in starts.items():
+            master = self.rdvs.get(series_key)
+            if master is None or not master.is_series:
+                continue
+            taken = [r.original_start for r in self.rdvs.values() if r.series_key == series_key]
+            duration = master.end - master.start
+            for start in occurrence_starts(master):
+                if start in wanted and start not in taken:
+                    key = "%s@%s" % (series_key, start.isoformat())
+                    found[key] = replace(
+                        master,
+                        key=key,
+                        recurrence=(),
+                        series_key=series_key,
+                        original_start=start,
+                        start=start,
+                        end=start + duration,
+                    )
+        self.regular.update(found)
+        return found
 
     def write_rdv(self, action):
         """LocalSide: apply a pulled change and its state together."""
@@ -209,6 +268,8 @@ class MemoryOdoo:
 
     def save_state(self, key, state):
         """LocalSide."""
+        if key in self.regular and key not in self.rdvs:
+            self.rdvs[key] = self.regular[key]  # a regular occurrence with a pair now
         if state is None:
             self.states.pop(key, None)
         else:

@@ -25,5 +25,8 @@ class TestMemoryOdooContract(LocalSideContract, unittest.TestCase):
     def drop_rdv(self, key):
         self.store.unlink(key)
 
+    def plan_series(self, summary, start, end, rule):
+        return self.store.create(summary=summary, start=start, end=end, recurrence=(rule,))
+
     def conflict_notes(self, key):
         return "\n".join(self.store.chatter[key])

@@ -1,5 +1,6 @@
 """RDV <-> event mapping, both directions, and the content hash round trip."""
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -7,8 +8,8 @@ from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 from sync.content_hash import CANCELLED_HASH, content_hash
-from sync.event_ids import event_id_for, instance_id, master_of
-from sync.mapping import PROP_DATABASE, PROP_RDV, event_to_rdv, owner_of, rdv_to_event
+from sync.event_ids import event_id_for, instance_id, master_of, original_start_of
+from sync.mapping import PROP_DATABASE, PROP_RDV, event_to_rdv, owner_of, rdv_to_event, zone
 from sync.rdv import Rdv, state_of, status_of
 from sync_helpers import DB, PARIS, at
 
@@ -31,6 +32,11 @@ def test_instance_ids_follow_google():
     assert master_of("abc12_20240331") == "abc12" and master_of("abc12") is None
     with pytest.raises(ValueError):
         instance_id("abc12", datetime(2024, 3, 31, 9, 0))
+    # and back: the original start an occurrence id names
+    assert original_start_of("abc12_20240331T070000Z") == datetime(2024, 3, 31, 7, tzinfo=UTC)
+    assert original_start_of("abc12_20240331") == date(2024, 3, 31)
+    for plain in ("abc12", "abc12_2024033", "abc12_20241331", "abc12_20240331T070000"):
+        assert original_start_of(plain) is None
 
 
 # -- status ---------------------------------------------------------------------
@@ -181,16 +187,65 @@ def test_cancelled_occurrence_keeps_its_original_start():
     assert rdv.is_exception and rdv.original_start == at(3)
 
 
-def test_unknown_time_zone_is_reported_not_fatal():
+@pytest.mark.parametrize(
+    "offset, zone_used",
+    [("+02:00", "Etc/GMT-2"), ("-03:30", "UTC-03:30"), ("+05:45", "UTC+05:45"), ("Z", "UTC")],
+)
+def test_unknown_time_zone_is_reported_and_the_offset_of_its_time_used(offset, zone_used):
+    """Never the user's zone (Paris here): the event's own offset decides."""
     rdv, problems = event_to_rdv(
         {
-            "start": {"dateTime": "2024-06-03T09:00:00+02:00", "timeZone": "Mars/Olympus"},
-            "end": {"dateTime": "2024-06-03T10:00:00+02:00", "timeZone": "Mars/Olympus"},
+            "start": {"dateTime": "2024-01-15T09:00:00" + offset, "timeZone": "Mars/Olympus"},
+            "end": {"dateTime": "2024-01-15T10:00:00" + offset, "timeZone": "Mars/Olympus"},
         },
         default_tz="Europe/Paris",
     )
-    assert rdv.start == at(3) and rdv.tz == "Europe/Paris"
-    assert any("Mars/Olympus" in p for p in problems)
+    assert rdv.tz == zone_used
+    assert rdv.start == datetime.fromisoformat("2024-01-15T09:00:00" + offset)
+    assert rdv.start.astimezone(zone(zone_used)).hour == 9
+    assert any("Mars/Olympus" in p and "offset of its dateTime" in p for p in problems)
+
+
+def test_unknown_time_zone_without_offset_is_utc_and_reported():
+    rdv, problems = event_to_rdv(
+        {
+            "start": {"dateTime": "2024-01-15T09:00:00", "timeZone": "Mars/Olympus"},
+            "end": {"dateTime": "2024-01-15T10:00:00", "timeZone": "Mars/Olympus"},
+        },
+        default_tz="Europe/Paris",
+    )
+    assert rdv.tz == "UTC" and rdv.start == datetime(2024, 1, 15, 9, tzinfo=UTC)
+    assert any("no offset given" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    "name, zone_used, offset",
+    [
+        ("GMT+02:00", "Etc/GMT-2", timedelta(hours=2)),
+        ("UTC-05:00", "Etc/GMT+5", timedelta(hours=-5)),
+        ("GMT+05:30", "UTC+05:30", timedelta(hours=5, minutes=30)),
+        ("UTC-03:30", "UTC-03:30", timedelta(hours=-3, minutes=-30)),
+        ("GMT+05:45", "UTC+05:45", timedelta(hours=5, minutes=45)),
+        ("GMT", "GMT", timedelta(0)),
+    ],
+)
+def test_offset_zones_other_programs_write_are_fixed_offsets(name, zone_used, offset):
+    """Outlook-style zones: fixed offsets, winter and summer alike, read without
+    a problem and written back as a zone Google takes (the same offset)."""
+    for day in ("2024-01-15", "2024-07-15"):
+        rdv, problems = event_to_rdv(
+            {
+                "start": {"dateTime": day + "T09:00:00", "timeZone": name},
+                "end": {"dateTime": day + "T10:00:00", "timeZone": name},
+                "recurrence": ["RRULE:FREQ=DAILY;COUNT=2"],
+            },
+            default_tz="Europe/Paris",
+        )
+        assert problems == [] and rdv.tz == zone_used
+        assert rdv.start.utcoffset() == offset and rdv.start.hour == 9
+        body = rdv_to_event(replace(rdv, key="7"), DB)
+        assert body["start"]["timeZone"] == zone_used
+        assert event_to_rdv(body, default_tz="Europe/Paris")[0].start == rdv.start
 
 
 def test_datetime_without_offset_uses_its_zone():
