@@ -7,3 +7,4 @@ from . import of_google_event_link
 from . import of_planning_intervention
 from . import of_planning_recurrence
 from . import res_users
+from . import hr_employee
