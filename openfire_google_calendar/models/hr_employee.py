@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 from ..services import technician_accounts
+from .of_google_account import KINDS, STATES
 
 PLANNER_GROUP = "openfire_planning.group_of_planning_manager"
 
@@ -19,41 +20,49 @@ class HrEmployee(models.Model):
     of_google_account_ids = fields.One2many(
         "of.google.account", "employee_id", string="Google Calendar sync"
     )
+    of_google_synced = fields.Boolean(
+        string="Synced with Google Calendar", compute="_compute_of_google_sync"
+    )
     of_google_kind = fields.Selection(
-        related="of_google_account_ids.kind", string="Google Calendar sync mode"
+        KINDS, string="Google Calendar sync mode", compute="_compute_of_google_sync"
     )
     of_google_state = fields.Selection(
-        related="of_google_account_ids.state", string="Google Calendar (RDVs)"
+        STATES, string="Google Calendar (RDVs)", compute="_compute_of_google_sync"
     )
     of_google_email = fields.Char(
-        related="of_google_account_ids.google_email", string="Google account (RDVs)"
+        string="Google account (RDVs)", compute="_compute_of_google_sync"
     )
     of_google_calendar_name = fields.Char(
-        related="of_google_account_ids.calendar_name", string="Synced calendar"
+        string="Synced calendar", compute="_compute_of_google_sync"
     )
     of_google_shared_role = fields.Char(
-        related="of_google_account_ids.shared_role", string="Access to the shared calendar"
+        string="Access to the shared calendar", compute="_compute_of_google_sync"
     )
-    of_google_last_sync = fields.Datetime(
-        related="of_google_account_ids.last_sync", string="Last sync"
-    )
+    of_google_last_sync = fields.Datetime(string="Last sync", compute="_compute_of_google_sync")
     of_google_last_sync_summary = fields.Char(
-        related="of_google_account_ids.last_sync_summary", string="Last sync result"
+        string="Last sync result", compute="_compute_of_google_sync"
     )
     of_google_last_error = fields.Text(
-        related="of_google_account_ids.last_error", string="Last sync error"
+        string="Last sync error", compute="_compute_of_google_sync"
     )
     of_google_sync_stopped = fields.Boolean(
-        related="of_google_account_ids.sync_stopped", string="Sync stopped"
+        string="Sync stopped", compute="_compute_of_google_sync"
     )
     of_google_error_count = fields.Integer(
-        string="RDVs in error", compute="_compute_of_google_error_count"
+        string="RDVs in error", compute="_compute_of_google_sync"
     )
 
-    @api.depends("of_google_account_ids")
-    def _compute_of_google_error_count(self):
-        accounts = self.sudo().of_google_account_ids
-        counts = dict.fromkeys(accounts.ids, 0)
+    # The account is the administrators' (its record rule hides it from the
+    # others, so a related field would read nothing for a planner): read as
+    # superuser, these fields only, none of its secrets.
+    def _compute_of_google_sync(self):
+        accounts = (
+            self.env["of.google.account"].sudo().search([("employee_id", "in", self.ids)])
+            if self.ids
+            else self.env["of.google.account"]
+        )
+        by_employee = {account.employee_id.id: account for account in accounts}
+        errors = dict.fromkeys(accounts.ids, 0)
         for account, count in (
             self.env["of.google.event.link"]
             .sudo()
@@ -63,11 +72,20 @@ class HrEmployee(models.Model):
                 ["__count"],
             )
         ):
-            counts[account.id] = count
+            errors[account.id] = count
         for employee in self:
-            employee.of_google_error_count = counts.get(
-                employee.sudo().of_google_account_ids[:1].id, 0
-            )
+            account = by_employee.get(employee.id) or accounts.browse()
+            employee.of_google_synced = bool(account)
+            employee.of_google_kind = account.kind or False
+            employee.of_google_state = account.state or False
+            employee.of_google_email = account.google_email or False
+            employee.of_google_calendar_name = account.calendar_name or False
+            employee.of_google_shared_role = account.shared_role or False
+            employee.of_google_last_sync = account.last_sync or False
+            employee.of_google_last_sync_summary = account.last_sync_summary or False
+            employee.of_google_last_error = account.last_error or False
+            employee.of_google_sync_stopped = account.sync_stopped
+            employee.of_google_error_count = errors.get(account.id, 0)
 
     @api.model
     def action_of_google_sync_technicians(self):

@@ -19,6 +19,11 @@ _logger = logging.getLogger(__name__)
 PARAM_PREFIX = "openfire_google_calendar."
 
 
+STATES = [
+    ("disconnected", "Not connected"),
+    ("connected", "Connected"),
+    ("revoked", "Access revoked"),
+]
 KINDS = [
     ("oauth", "His own Google account"),
     ("delegated", "Google Workspace delegation"),
@@ -70,11 +75,7 @@ class OfGoogleAccount(models.Model):
     )
     shared_rule_id = fields.Char(copy=False)
     state = fields.Selection(
-        [
-            ("disconnected", "Not connected"),
-            ("connected", "Connected"),
-            ("revoked", "Access revoked"),
-        ],
+        STATES,
         default="disconnected",
         required=True,
     )
