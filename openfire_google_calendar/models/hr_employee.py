@@ -29,9 +29,7 @@ class HrEmployee(models.Model):
     of_google_state = fields.Selection(
         STATES, string="Google Calendar (RDVs)", compute="_compute_of_google_sync"
     )
-    of_google_email = fields.Char(
-        string="Google account (RDVs)", compute="_compute_of_google_sync"
-    )
+    of_google_email = fields.Char(string="Google account (RDVs)", compute="_compute_of_google_sync")
     of_google_calendar_name = fields.Char(
         string="Synced calendar", compute="_compute_of_google_sync"
     )
@@ -42,9 +40,7 @@ class HrEmployee(models.Model):
     of_google_last_sync_summary = fields.Char(
         string="Last sync result", compute="_compute_of_google_sync"
     )
-    of_google_last_error = fields.Text(
-        string="Last sync error", compute="_compute_of_google_sync"
-    )
+    of_google_last_error = fields.Text(string="Last sync error", compute="_compute_of_google_sync")
     of_google_sync_stopped = fields.Boolean(
         string="Sync stopped", compute="_compute_of_google_sync"
     )

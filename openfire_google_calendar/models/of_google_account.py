@@ -29,11 +29,6 @@ KINDS = [
     ("delegated", "Google Workspace delegation"),
     ("shared", "Calendar shared by a planner"),
 ]
-# The Google refusals that end a delegated or shared sync until an
-# administrator acts; the messages say what to do.
-DELEGATION_HELP = (
-    "Admin console of Google Workspace > Security > API controls > Domain-wide delegation"
-)
 
 
 class OfGoogleAccount(models.Model):
@@ -68,12 +63,14 @@ class OfGoogleAccount(models.Model):
         help="The planner's connected account that holds this technician's calendar.",
     )
     shared_with = fields.Char(
-        copy=False, help="The e-mail the calendar is shared with (Calendar ACL)."
+        string="Shared with",
+        copy=False,
+        help="The e-mail the calendar is shared with (Calendar ACL).",
     )
     shared_role = fields.Char(
-        copy=False, help="The role given to the technician: reader or writer."
+        string="Role given", copy=False, help="The role given to the technician: reader or writer."
     )
-    shared_rule_id = fields.Char(copy=False)
+    shared_rule_id = fields.Char(string="ACL rule", copy=False)
     state = fields.Selection(
         STATES,
         default="disconnected",
@@ -367,13 +364,13 @@ class OfGoogleAccount(models.Model):
             message = _(
                 "Google Workspace refuses the delegation for %(domain)s (%(reason)s): the service "
                 "account %(account)s (client ID %(client_id)s) must be authorised for the Calendar "
-                "scope %(scope)s in the %(where)s.",
+                "scope %(scope)s in the Admin console of Google Workspace (Security > API "
+                "controls > Domain-wide delegation).",
                 domain=domain,
                 reason=reason[:200],
                 account=info.get("client_email") or "?",
                 client_id=info.get("client_id") or "?",
                 scope=" ".join(service_account.SCOPES),
-                where=DELEGATION_HELP,
             )
             concerned = [("google_email", "=ilike", "%@" + domain)]
         elif refusal == "user":

@@ -178,13 +178,14 @@ def google_session(env, user_id=None, account_id=None):
     block had not committed."""
     try:
         with env.registry.cursor() as cursor:
+            context = None
             if account_id and not user_id:
                 context, user_id = _employee_session_info(env, cursor, account_id)
-                if context is not None:
-                    session_env = api.Environment(cursor, SUPERUSER_ID, context, su=True)
             if user_id:
                 context, account_id = _session_info(env, cursor, user_id)
                 session_env = _user_env(cursor, user_id, context)
+            else:
+                session_env = api.Environment(cursor, SUPERUSER_ID, context, su=True)
             if not account_id:
                 account_id = session_env["of.google.account"]._for_user(session_env.user).id
                 cursor.commit()  # the account row exists for every connection from now on

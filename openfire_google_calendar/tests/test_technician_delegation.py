@@ -65,7 +65,9 @@ class TestTechnicianDelegation(TechnicianCase):
         self.cron()
         calendar = self.account_of(self.marc).calendar_id
         phone = self.phone_of(self.marc)
-        phone.patch_event(calendar, self.event_of_employee(rdv, self.marc), {"summary": "Vu sur place"})
+        phone.patch_event(
+            calendar, self.event_of_employee(rdv, self.marc), {"summary": "Vu sur place"}
+        )
         phone.insert_event(
             calendar,
             {
@@ -155,8 +157,7 @@ class TestTechnicianDelegation(TechnicianCase):
         self.assertIn("connected himself", self.account_of(luc_emp).last_error)
         self.assertFalse(self.account_of(luc_emp).calendar_id)
         calendars = [
-            calendar["summary"]
-            for calendar in self.emulator.service.list_calendars(email)["items"]
+            calendar["summary"] for calendar in self.emulator.service.list_calendars(email)["items"]
         ]
         self.assertEqual(calendars.count("Interventions"), 1, calendars)
         self.assertEqual(

@@ -167,8 +167,10 @@ class TestTechnicianSecrets(TechnicianCase):
                 text, error = self.rpc(
                     "res.config.settings",
                     "read",
-                    [[json.loads(text)["result"]], ["of_google_service_account_status",
-                                                     "of_google_service_account_key"]],
+                    [
+                        [json.loads(text)["result"]],
+                        ["of_google_service_account_status", "of_google_service_account_key"],
+                    ],
                 )
                 self.assertFalse(error, text)
                 self.assertIn(self.key["client_email"], text)
