@@ -144,7 +144,7 @@ class ResConfigSettings(models.TransientModel):
         if not self.env.user.has_group("base.group_system"):
             raise AccessError(_("Only administrators set the service account key."))
         try:
-            info = service_account.parse_key(text)
+            info = service_account.parse_key(self.env, text)
         except service_account.InvalidKey as exc:
             raise UserError(str(exc)) from exc
         self.env["ir.config_parameter"].sudo().set_param(

@@ -32,8 +32,9 @@ class InvalidKey(ValueError):
     """The text given is not a service account's JSON key."""
 
 
-def parse_key(text):
-    """The key file's content as a dict, or InvalidKey saying what is wrong."""
+def parse_key(env, text):  # pylint: disable=unused-argument
+    """The key file's content as a dict, or InvalidKey saying what is wrong
+    (in the language of ``env``: _() reads it from this frame's locals)."""
     try:
         info = json.loads(text)
     except (TypeError, ValueError) as exc:

@@ -27,6 +27,10 @@ def technicians(env):
     return env["hr.employee"].sudo().browse(ids).exists().filtered("active")
 
 
+def _language(company):
+    return company.partner_id.lang or "en_US"
+
+
 def _own_connections(env, employees):
     """Employee id -> name of his user, for those whose user connected his own account."""
     users = employees.user_id
@@ -100,6 +104,7 @@ def refresh_accounts(env):
     mode = get_param(service_account.MODE_PARAM) or "none"
     existing = Account.search([("employee_id", "!=", False), ("user_id", "=", False)])
     if mode not in EMPLOYEE_KINDS:
+        env = env(context=dict(env.context, lang=_language(env.company)))
         off = _("The sync of technicians without their own Google connection is off.")
         existing.filtered(lambda account: account.state != "disconnected").write(
             {"state": "disconnected", "last_error": off, "access_token": False}
@@ -116,7 +121,14 @@ def refresh_accounts(env):
         )
     ready = Account.browse()
     for employee in employees:
-        values, problem = _wanted(env, mode, employee, own, owner_account)
+        # what is wrong is said in the technician's language, as his sync does
+        values, problem = _wanted(
+            env(context=dict(env.context, lang=employee.lang or _language(employee.company_id))),
+            mode,
+            employee,
+            own,
+            owner_account,
+        )
         account = by_employee.get(employee.id)
         if account is None:
             account = Account.create(dict(values, employee_id=employee.id))

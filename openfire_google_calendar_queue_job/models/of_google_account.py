@@ -69,9 +69,10 @@ class OfGoogleAccount(models.Model):
     def _enqueue(self):
         """A job per account: a user's by user, a technician's without a
         login by account."""
-        self._enqueue_sync(self.filtered("user_id").user_id.ids)
+        model = self.browse()  # a job's recordset is the model, as _cron_sync_all's
+        model._enqueue_sync(self.filtered("user_id").user_id.ids)
         for account in self.filtered(lambda account: not account.user_id):
-            self.with_delay(
+            model.with_delay(
                 channel=CHANNEL,
                 identity_key="openfire_google_calendar.sync_account:%d" % account.id,
                 description="Google Calendar sync of technician account %d" % account.id,
