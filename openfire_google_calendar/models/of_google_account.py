@@ -12,7 +12,15 @@ from odoo.release import version_info
 
 from ..services import database_copy, google_oauth, push_channel, service_account, sync_cron
 from ..services.sync_runner import GoogleAccessLost
-from ..sync import GoogleClient, Policy, SyncSettings, Write, make_credentials, master_of
+from ..sync import (
+    GoogleClient,
+    GoogleError,
+    Policy,
+    SyncSettings,
+    Write,
+    make_credentials,
+    master_of,
+)
 from ..sync.mapping import parse_timestamp
 
 _logger = logging.getLogger(__name__)
@@ -550,9 +558,22 @@ class OfGoogleAccount(models.Model):
         email = account.google_email
         if account.shared_with == email and account.shared_role == role:
             return
-        if account.shared_rule_id and account.shared_with != email:
-            client.unshare_calendar(calendar_id, account.shared_rule_id)
-        rule_id = client.share_calendar(calendar_id, email, role)
+        try:
+            if account.shared_rule_id and account.shared_with != email:
+                client.unshare_calendar(calendar_id, account.shared_rule_id)
+            rule_id = client.share_calendar(calendar_id, email, role)
+        except GoogleError as exc:
+            if exc.status != 403:
+                raise
+            # the owner consented before he held the technicians' calendars
+            raise UserError(
+                _(
+                    "%(owner)s has not allowed sharing calendars (%(reason)s): he presses "
+                    '"Sync. with Google" in the planning once more and allows it.',
+                    owner=account.owner_account_id._person_name(),
+                    reason=exc,
+                )
+            ) from exc
         account.write({"shared_with": email, "shared_role": role, "shared_rule_id": rule_id})
         self.env.cr.commit()  # pylint: disable=invalid-commit
 

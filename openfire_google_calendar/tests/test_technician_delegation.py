@@ -3,6 +3,7 @@
 """Google Workspace delegation (issue 12, Deliver 1): employees without an
 Odoo login synced both ways through a service account acting as each."""
 
+import logging
 from datetime import datetime
 
 from odoo.tests import new_test_user, tagged
@@ -12,6 +13,8 @@ from ..services.google_oauth import SCOPES
 from ..services.sync_runner import run_sync
 from .common import CLIENT_ID
 from .technician_common import TechnicianCase
+
+_logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install")
@@ -51,9 +54,23 @@ class TestTechnicianDelegation(TechnicianCase):
         # a second sync where nothing changed costs one request per employee
         # (the delegated access token is kept)
         self.emulator.clear_log()
+        self.env.flush_all()
+        queries = self.env.cr.sql_log_count
         for employee in (self.marc, self.julie, self.karim):
             self.sync_employee(employee)
+        queries = (self.env.cr.sql_log_count - queries) / 3
         self.assertEqual(self.emulator.http_round_trips(), 3, self.emulator.request_log)
+        # and about what a user's costs (the employee's company, language
+        # and time zone are read for his session)
+        user_queries = self.env.cr.sql_log_count
+        self.sync()
+        user_queries = self.env.cr.sql_log_count - user_queries
+        _logger.info(
+            "no-change sync, SQL queries: %.0f per delegated technician, %d for a user",
+            queries,
+            user_queries,
+        )
+        self.assertLessEqual(queries, user_queries + 10)
 
     def sync_employee(self, employee):
         result = run_sync(self.env, account_id=self.account_of(employee).id)
@@ -189,3 +206,24 @@ class TestTechnicianDelegation(TechnicianCase):
         self.assertTrue(account.push_ids, "the cron is woken for the technicians")
         self.cron()
         self.assertEqual(self.summaries(self.julie), ["Chez Julie"])
+
+    def test_push_notifications_cover_the_technicians(self):
+        self.set_param("openfire_google_calendar.push_base_url", self.base_url())
+        # only Marc's calendar opens a channel in this test: the users' would
+        # send their hello while this thread works
+        (self.jean_account | self.sophie_account).sync_stopped = True
+        rdv = self.make_rdv(name="Chez Marc", employees=self.marc)
+        self.cron()
+        self.cron()  # the channel opens from the second sync on
+        self.wait_for_push()
+        account = self.account_of(self.marc)
+        self.assertTrue(account.channel_id)
+        self.phone_of(self.marc).patch_event(
+            account.calendar_id, self.event_of_employee(rdv, self.marc), {"summary": "Vu"}
+        )
+        self.wait_for_push()
+        account.invalidate_recordset(["push_ids"])
+        self.assertEqual(len(account.push_ids), 1, "the notification reached the technician")
+        self.cron()
+        rdv.invalidate_recordset()
+        self.assertEqual(rdv.name, "Vu")

@@ -119,3 +119,29 @@ class TestTechnicianShared(TechnicianCase):
         self.assertEqual(account.state, "disconnected")
         self.assertIn("not set or not connected", account.last_error)
         self.assertIn("not set or not connected", self.nina.of_google_last_error)
+
+    def test_a_planner_who_did_not_allow_sharing_is_told(self):
+        self.jean_account._store_tokens(
+            self.emulator.mint_token(
+                "jean@example.com", client_id=CLIENT_ID, scopes=list(google_oauth.SCOPES)
+            )
+        )
+        self.make_rdv(name="Chez Nina", employees=self.nina)
+        self.cron()
+        account = self.account_of(self.nina)
+        self.assertIn("has not allowed sharing calendars", account.last_error)
+        self.assertIn("insufficientPermissions", account.last_error)
+        self.assertFalse(account.shared_role)
+        # once he allowed it, the next sync shares the calendar
+        self.jean_account._store_tokens(
+            self.emulator.mint_token(
+                "jean@example.com",
+                client_id=CLIENT_ID,
+                scopes=[*google_oauth.SCOPES, google_oauth.ACL_SCOPE],
+            )
+        )
+        self.cron()
+        account.invalidate_recordset()
+        self.assertEqual(account.shared_role, "reader")
+        self.assertFalse(account.last_error)
+        self.assertEqual(self.summaries(self.nina), ["Chez Nina"])
