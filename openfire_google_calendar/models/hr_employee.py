@@ -51,6 +51,12 @@ class HrEmployee(models.Model):
     # The account is the administrators' (its record rule hides it from the
     # others, so a related field would read nothing for a planner): read as
     # superuser, these fields only, none of its secrets.
+    @api.depends(
+        "of_google_account_ids.state",
+        "of_google_account_ids.last_error",
+        "of_google_account_ids.sync_stopped",
+        "of_google_account_ids.calendar_name",
+    )
     def _compute_of_google_sync(self):
         accounts = (
             self.env["of.google.account"].sudo().search([("employee_id", "in", self.ids)])

@@ -130,6 +130,8 @@ def refresh_accounts(env):
             owner_account,
         )
         account = by_employee.get(employee.id)
+        if account is None and employee.id in own:
+            continue  # his own connection syncs him: nothing to say
         if account is None:
             account = Account.create(dict(values, employee_id=employee.id))
         elif _calendar_outdated(env, account, values):

@@ -6,7 +6,9 @@ Odoo login synced both ways through a service account acting as each."""
 import logging
 from datetime import datetime
 
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..services import service_account
 from ..services.google_oauth import SCOPES
@@ -171,8 +173,7 @@ class TestTechnicianDelegation(TechnicianCase):
         own._store_tokens(self.emulator.mint_token(email, client_id=CLIENT_ID, scopes=list(SCOPES)))
         self.make_rdv(name="Chez Luc", employees=luc_emp)
         self.cron()
-        self.assertIn("connected himself", self.account_of(luc_emp).last_error)
-        self.assertFalse(self.account_of(luc_emp).calendar_id)
+        self.assertFalse(self.account_of(luc_emp), "his own connection syncs him")
         calendars = [
             calendar["summary"] for calendar in self.emulator.service.list_calendars(email)["items"]
         ]
@@ -181,6 +182,33 @@ class TestTechnicianDelegation(TechnicianCase):
             [event["summary"] for event in self.emulator.phone(email).list_events(own.calendar_id)],
             ["Chez Luc"],
         )
+
+    def test_a_technician_who_connects_himself_leaves_the_delegation(self):
+        rdv = self.make_rdv(name="Chez Karim", employees=self.karim)
+        self.cron()
+        delegated = self.account_of(self.karim)
+        self.assertEqual(self.summaries(self.karim), ["Chez Karim"])
+        karim = new_test_user(
+            self.env,
+            login="karim_own",
+            email="karim@acme.fr",
+            groups="base.group_user,openfire_planning.group_of_planning_user",
+        )
+        self.karim.user_id = karim
+        own = self.env["of.google.account"]._for_user(karim)
+        own._store_tokens(
+            self.emulator.mint_token("karim@acme.fr", client_id=CLIENT_ID, scopes=list(SCOPES))
+        )
+        rdv.name = "Renommé"
+        self.cron()
+        delegated.invalidate_recordset()
+        self.assertEqual(delegated.state, "disconnected")
+        self.assertIn("connected himself", delegated.last_error)
+        self.assertEqual(
+            [event["summary"] for event in self.phone_of(self.karim).list_events(own.calendar_id)],
+            ["Renommé"],
+        )
+        self.assertEqual(self.summaries(self.karim), ["Chez Karim"], "left as it was")
 
     def test_primary_calendar_when_set(self):
         self.set_param(service_account.CALENDAR_PARAM, "primary")
@@ -227,3 +255,36 @@ class TestTechnicianDelegation(TechnicianCase):
         self.cron()
         rdv.invalidate_recordset()
         self.assertEqual(rdv.name, "Vu")
+
+    def test_administrators_list_and_its_actions(self):
+        paul = self.field_employee("Paul Durand", "paul@other.fr")
+        self.make_rdv(name="Chez Paul", employees=paul)
+        rdv = self.make_rdv(name="Chez Marc", employees=self.marc)
+        self.cron()
+        action = self.env.ref("openfire_google_calendar.action_of_google_sync_technicians")
+        listed = self.env["hr.employee"].search(safe_eval(action.domain))
+        self.assertLessEqual(self.marc | paul, listed)
+        self.assertEqual(listed, listed.filtered("of_google_synced"))
+        self.assertTrue(paul.of_google_last_error)
+        views = self.env["hr.employee"].get_views([(action.view_id.id, "list")])
+        arch = views["views"]["list"]["arch"]
+        for name in ("of_google_kind", "of_google_state", "of_google_last_error"):
+            self.assertIn(name, arch)
+        link = self.env["of.google.event.link"].search([("intervention_id", "=", rdv.id)])
+        link.write({"sync_state": "error", "sync_error": "500 backendError"})
+        self.marc.invalidate_recordset()  # as the next request reads it
+        self.assertEqual(self.marc.of_google_error_count, 1)
+        planner = new_test_user(
+            self.env, login="planner_list", groups="openfire_planning.group_of_planning_manager"
+        )
+        with self.assertRaises(AccessError):
+            self.marc.with_user(planner).action_of_google_admin_stop()
+        self.marc.action_of_google_admin_stop()
+        self.assertTrue(self.marc.of_google_sync_stopped)
+        self.assertEqual(self.marc.of_google_last_error, "Sync stopped by an administrator.")
+        self.marc.action_of_google_admin_restart()
+        self.assertFalse(self.marc.of_google_sync_stopped)
+        self.assertEqual(link.sync_state, "pending", "its RDVs in error are retried")
+        self.assertTrue(self.account_of(self.marc).push_ids, "and the cron woken for him")
+        self.cron()
+        self.assertEqual(link.sync_state, "synced")

@@ -81,6 +81,31 @@ class TestTechnicianSecrets(TechnicianCase):
         settings.action_of_google_remove_key()
         self.assertFalse(service_account.load_key(self.env))
 
+    def test_settings_saved_as_parameters(self):
+        settings = (
+            self.env["res.config.settings"]
+            .with_user(self.admin)
+            .create(
+                {
+                    "of_google_technicians_mode": "shared",
+                    "of_google_shared_owner_id": self.jean.id,
+                    "of_google_shared_role": "writer",
+                    "of_google_workspace_domain": "acme.fr, acme.com",
+                    "of_google_technician_calendar": "primary",
+                }
+            )
+        )
+        settings.execute()
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        self.assertEqual(get_param(service_account.MODE_PARAM), "shared")
+        self.assertEqual(get_param(service_account.OWNER_PARAM), str(self.jean.id))
+        self.assertEqual(get_param(service_account.ROLE_PARAM), "writer")
+        self.assertEqual(service_account.domains(self.env), ["acme.fr", "acme.com"])
+        self.assertEqual(get_param(service_account.CALENDAR_PARAM), "primary")
+        self.assertEqual(service_account.load_key(self.env), self.key, "the key stays")
+        reloaded = self.env["res.config.settings"].with_user(self.admin).create({})
+        self.assertEqual(reloaded.of_google_shared_owner_id, self.jean)
+
     def test_no_secret_for_a_non_administrator_through_the_orm(self):
         self.make_rdv(employees=self.marc)
         self.cron()
