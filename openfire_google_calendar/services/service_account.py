@@ -32,9 +32,11 @@ class InvalidKey(ValueError):
     """The text given is not a service account's JSON key."""
 
 
-def parse_key(env, text):  # pylint: disable=unused-argument
+def parse_key(env, text):
     """The key file's content as a dict, or InvalidKey saying what is wrong
-    (in the language of ``env``: _() reads it from this frame's locals)."""
+    (in the language of ``env``)."""
+    # _() reads the language from a local named context
+    context = {"lang": env.lang or "en_US"}  # noqa: F841  pylint: disable=unused-variable
     try:
         info = json.loads(text)
     except (TypeError, ValueError) as exc:
@@ -66,6 +68,8 @@ def load_key(env):
 
 def key_summary(env):
     """What the settings show of the key: its account and key id, never the key."""
+    # _() reads the language from a local named context
+    context = {"lang": env.lang or "en_US"}  # noqa: F841  pylint: disable=unused-variable
     info = load_key(env)
     if not info:
         return False

@@ -112,24 +112,43 @@ def _session_info(env, cursor, user_id):
     return context, account_id
 
 
+# The same for an account: its user (then the user's way is taken), or its
+# employee's company, language and time zone (the resource's, in every series).
+_ACCOUNT_INFO = """
+    SELECT txid_current_if_assigned(), a.user_id, e.id, e.company_id, e.lang, r.tz,
+           p.lang, c.of_planning_tz
+      FROM of_google_account a
+      LEFT JOIN hr_employee e ON e.id = a.employee_id
+      LEFT JOIN resource_resource r ON r.id = e.resource_id
+      LEFT JOIN res_company c ON c.id = e.company_id
+      LEFT JOIN res_partner p ON p.id = c.partner_id
+     WHERE a.id = %s"""
+
+
 def _employee_session_info(env, cursor, account_id):
     """For an account without a user (an employee's): refuse a caller that
     wrote, and the context of the employee (his company, language and time
-    zone). (context, user id or None): an account of a user goes the user's way."""
-    _check_caller(env, cursor)
-    account = env["of.google.account"].sudo().browse(account_id).exists()
-    if not account:
+    zone), in one query. (context, user id or None): an account of a user
+    goes the user's way."""
+    env.flush_all()
+    env.cr.execute(_ACCOUNT_INFO, [account_id])
+    row = env.cr.fetchone()
+    if row is None:
         raise UserError(_("The Google Calendar sync %s does not exist.", account_id))
-    if account.user_id:
-        return None, account.user_id.id
-    employee = account.employee_id
-    company = employee.company_id
+    txid, user_id, employee_id, company_id, lang, tz, company_lang, company_tz = row
+    if txid is not None and not isinstance(cursor, TestCursor):
+        raise CallerWroteError(
+            "a Google Calendar session was entered from a transaction that already wrote; "
+            "mark the work and trigger the cron instead"
+        )
+    if user_id:
+        return None, user_id
     return {
-        "lang": employee.lang or company.partner_id.lang or "en_US",
-        "tz": employee.tz or company.of_planning_tz,
-        "allowed_company_ids": company.ids,
-        "of_google_company_tz": company.of_planning_tz,
-        "of_google_employee_id": employee.id,
+        "lang": lang or company_lang or "en_US",
+        "tz": tz or company_tz,
+        "allowed_company_ids": [company_id],
+        "of_google_company_tz": company_tz,
+        "of_google_employee_id": employee_id,
     }, None
 
 

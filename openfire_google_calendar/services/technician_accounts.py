@@ -52,6 +52,8 @@ def _own_connections(env, employees):
 def _wanted(env, mode, employee, own, owner_account):
     """(values the employee's account must have, the problem that keeps him
     from being synced or False)."""
+    # _() reads the language from a local named context
+    context = env.context  # noqa: F841  pylint: disable=unused-variable
     email = (employee.work_email or "").strip().lower()
     values = {"kind": mode, "google_email": email or False}
     if mode == "shared":
@@ -104,7 +106,8 @@ def refresh_accounts(env):
     mode = get_param(service_account.MODE_PARAM) or "none"
     existing = Account.search([("employee_id", "!=", False), ("user_id", "=", False)])
     if mode not in EMPLOYEE_KINDS:
-        env = env(context=dict(env.context, lang=_language(env.company)))
+        # _() reads the language from a local named context
+        context = dict(env.context, lang=_language(env.company))  # noqa: F841  pylint: disable=unused-variable
         off = _("The sync of technicians without their own Google connection is off.")
         existing.filtered(lambda account: account.state != "disconnected").write(
             {"state": "disconnected", "last_error": off, "access_token": False}
