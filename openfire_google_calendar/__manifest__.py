@@ -3,7 +3,7 @@
 {
     "name": "OpenFire Google Calendar",
     "summary": "Two-way sync of the RDVs planning with the technicians' Google Calendar",
-    "version": "17.0.1.1.0",
+    "version": "17.0.1.2.0",
     "category": "Services/Field Service",
     "author": "openfire-google-calendar",
     "website": "https://github.com/openfire-google-calendar/openfire-google-calendar",
@@ -18,11 +18,13 @@
         "data/of_planning_google_data.xml",
         "wizards/of_google_calendar_choice_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_config_settings_technicians_views.xml",
         "views/res_users_views.xml",
         "views/oauth_templates.xml",
         "views/of_planning_intervention_views.xml",
         "views/of_planning_intervention_content_views.xml",
         "views/of_google_sync_admin_views.xml",
+        "views/hr_employee_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -32,7 +32,13 @@ def start_consent(return_path):
     session, the nonce that makes the state single-use and the PKCE verifier."""
     Account = request.env["of.google.account"]
     client_id, client_secret = Account._client_credentials()
-    flow = google_oauth.build_flow(client_id, client_secret, Account._endpoints(), callback_url())
+    flow = google_oauth.build_flow(
+        client_id,
+        client_secret,
+        Account._endpoints(),
+        callback_url(),
+        scopes=Account._consent_scopes(request.env.user),
+    )
     nonce = oauth_state.new_nonce()
     state = oauth_state.make_state(
         database_secret(),

@@ -9,3 +9,4 @@ from . import of_planning_recurrence
 from . import res_users
 from . import res_partner
 from . import of_planning_tache
+from . import hr_employee

@@ -10,17 +10,45 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.release import version_info
 
-from ..services import database_copy, google_oauth, push_channel, sync_cron
+from ..services import database_copy, google_oauth, push_channel, service_account, sync_cron
 from ..services.sync_runner import GoogleAccessLost
-from ..sync import GoogleClient, Policy, SyncSettings, Write, make_credentials, master_of
+from ..sync import (
+    GoogleClient,
+    GoogleError,
+    Policy,
+    SyncSettings,
+    Write,
+    make_credentials,
+    master_of,
+)
 from ..sync.mapping import parse_timestamp
 
 _logger = logging.getLogger(__name__)
 PARAM_PREFIX = "openfire_google_calendar."
 
 
+STATES = [
+    ("disconnected", "Not connected"),
+    ("connected", "Connected"),
+    ("revoked", "Access revoked"),
+]
+KINDS = [
+    ("oauth", "His own Google account"),
+    ("delegated", "Google Workspace delegation"),
+    ("shared", "Calendar shared by a planner"),
+]
+
+
 class OfGoogleAccount(models.Model):
-    """A user's connection to his Google account.
+    """One calendar synced with the RDVs of one person.
+
+    ``kind`` says whose credentials reach it: a user's own connection
+    (``oauth``, the user consented), Google Workspace domain-wide delegation
+    for an employee without an Odoo login (``delegated``: the service
+    account acts as his work e-mail), or a calendar in a planner's connected
+    account shared with the technician (``shared``: the owner's tokens).
+    An account belongs to a user (oauth) or to an employee (the others), so
+    technicians without a licence get their RDVs too; nobody has two.
 
     Tokens live here, not on res.users, so that only system administrators
     and the sync itself (through sudo) can read them: the secret fields are
@@ -29,15 +57,30 @@ class OfGoogleAccount(models.Model):
 
     _name = "of.google.account"
     _description = "Google account of a planning user"
-    _rec_name = "user_id"
 
-    user_id = fields.Many2one("res.users", required=True, ondelete="cascade", index=True)
+    user_id = fields.Many2one("res.users", ondelete="cascade", index=True)
+    employee_id = fields.Many2one(
+        "hr.employee", string="Technician", ondelete="cascade", index=True
+    )
+    kind = fields.Selection(KINDS, string="Sync mode", default="oauth", required=True)
+    owner_account_id = fields.Many2one(
+        "of.google.account",
+        string="Calendar owner",
+        ondelete="cascade",
+        index=True,
+        help="The planner's connected account that holds this technician's calendar.",
+    )
+    shared_with = fields.Char(
+        string="Shared with",
+        copy=False,
+        help="The e-mail the calendar is shared with (Calendar ACL).",
+    )
+    shared_role = fields.Char(
+        string="Role given", copy=False, help="The role given to the technician: reader or writer."
+    )
+    shared_rule_id = fields.Char(string="ACL rule", copy=False)
     state = fields.Selection(
-        [
-            ("disconnected", "Not connected"),
-            ("connected", "Connected"),
-            ("revoked", "Access revoked"),
-        ],
+        STATES,
         default="disconnected",
         required=True,
     )
@@ -81,10 +124,35 @@ class OfGoogleAccount(models.Model):
         _user_unique = models.Constraint(
             "unique(user_id)", "A user has one Google account connection."
         )
+        _employee_unique = models.Constraint(
+            "unique(employee_id)", "An employee has one Google Calendar sync."
+        )
+        _owner_set = models.Constraint(
+            "check(user_id IS NOT NULL OR employee_id IS NOT NULL)",
+            "A Google Calendar sync belongs to a user or to an employee.",
+        )
     else:
         _sql_constraints = [
             ("user_unique", "unique(user_id)", "A user has one Google account connection."),
+            (
+                "employee_unique",
+                "unique(employee_id)",
+                "An employee has one Google Calendar sync.",
+            ),
+            (
+                "owner_set",
+                "check(user_id IS NOT NULL OR employee_id IS NOT NULL)",
+                "A Google Calendar sync belongs to a user or to an employee.",
+            ),
         ]
+
+    @api.depends("user_id", "employee_id")
+    def _compute_display_name(self):
+        for account in self:
+            account.display_name = account.user_id.name or account.employee_id.name or ""
+
+    def _person_name(self):
+        return self.user_id.name or self.employee_id.name or ""
 
     # --------------------------------------------------------------- settings
 
@@ -111,6 +179,17 @@ class OfGoogleAccount(models.Model):
         return client_id, client_secret
 
     @api.model
+    def _consent_scopes(self, user):
+        """What the consent asks of ``user``: the planner who holds the
+        technicians' shared calendars also allows sharing them."""
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        if get_param(service_account.MODE_PARAM) == "shared" and str(user.id) == (
+            get_param(service_account.OWNER_PARAM) or ""
+        ):
+            return google_oauth.SCOPES + (google_oauth.ACL_SCOPE,)
+        return google_oauth.SCOPES
+
+    @api.model
     def _for_user(self, user=None):
         """The user's account record (sudo), created on first need."""
         user = user or self.env.user
@@ -120,8 +199,38 @@ class OfGoogleAccount(models.Model):
     # ----------------------------------------------------------------- tokens
 
     def _is_connected(self):
+        """True when a sync may talk to Google for this account. A delegated or
+        shared account whose access Google refused is tried again (nobody
+        would press a button for a technician without a login): it recovers
+        by itself once the administrator fixed the delegation or the owner
+        reconnected."""
         self.ensure_one()
-        return self.state == "connected" and bool(self.sudo().refresh_token)
+        if self.kind == "oauth":
+            return self.state == "connected" and bool(self.sudo().refresh_token)
+        if self.state not in ("connected", "revoked") or self._has_own_connection():
+            return False
+        if self.kind == "shared":
+            return bool(self.owner_account_id) and self.owner_account_id._is_connected()
+        return bool(service_account.load_key(self.env))
+
+    def _has_own_connection(self):
+        """The employee's user connected his own Google account: he is synced
+        there, never twice."""
+        user = self.employee_id.user_id
+        if not user:
+            return False
+        return bool(
+            self.sudo().search_count(
+                [("user_id", "=", user.id), ("kind", "=", "oauth"), ("state", "=", "connected")],
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _for_employee(self, employee):
+        """The employee's account record (sudo), created on first need."""
+        account = self.sudo().search([("employee_id", "=", employee.id)], limit=1)
+        return account or self.sudo().create({"employee_id": employee.id, "kind": "delegated"})
 
     def _store_tokens(self, tokens):
         self.ensure_one()
@@ -147,6 +256,10 @@ class OfGoogleAccount(models.Model):
         A revoked or unknown refresh token (invalid_grant) disconnects this
         user only, with a message that tells him how to reconnect."""
         self.ensure_one()
+        if self.kind == "delegated":
+            return self._delegated_credentials()
+        if self.kind == "shared":
+            return self._owner_credentials()
         account = self.sudo()
         client_id, client_secret = self._client_credentials()
         if not client_id:
@@ -165,7 +278,7 @@ class OfGoogleAccount(models.Model):
             client_secret,
             token_uri=self._endpoints()["token_uri"],
             expiry=account.token_expiry or None,
-            scopes=google_oauth.SCOPES,
+            scopes=google_oauth.scopes_granted(account.granted_scopes),
         )
         if (
             not account.access_token
@@ -174,6 +287,135 @@ class OfGoogleAccount(models.Model):
         ):
             self._refresh(creds)
         return creds
+
+    def _delegated_credentials(self):
+        """google-auth service account credentials acting as the employee's
+        work e-mail. The access token is kept (an hour) so that a sync where
+        nothing changed costs one request; Google's refusal is stored on
+        this account, or on every account it concerns (see _lose_access)."""
+        account = self.sudo()
+        info = service_account.load_key(self.env)
+        if not info:
+            raise UserError(
+                _(
+                    "No service account key is set: an administrator sets it in General "
+                    "Settings, section Google Calendar, technicians without an Odoo login."
+                )
+            )
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        creds = service_account.credentials(
+            info, account.google_email, token_uri=get_param(PARAM_PREFIX + "token_uri")
+        )
+        if (
+            account.access_token
+            and account.token_expiry
+            and account.token_expiry > fields.Datetime.now() + timedelta(minutes=1)
+        ):
+            creds.token, creds.expiry = account.access_token, account.token_expiry
+            return creds
+        try:
+            service_account.refresh(creds)
+        except RefreshError as exc:
+            raise GoogleAccessLost(self._lose_access(str(exc))) from exc
+        account.write(
+            {
+                "access_token": creds.token,
+                "token_expiry": creds.expiry or False,
+                "state": "connected",
+            }
+        )
+        return creds
+
+    def _owner_credentials(self):
+        """The credentials of the planner whose account holds the calendar."""
+        owner = self.sudo().owner_account_id
+        if not owner or not owner._is_connected():
+            raise UserError(self._owner_lost_message())
+        try:
+            return owner._credentials()
+        except GoogleAccessLost as exc:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            raise UserError(self._owner_lost_message()) from exc
+
+    def _owner_lost_message(self):
+        return _(
+            "The calendar of %(technician)s is in the Google account of %(owner)s, which is "
+            'not connected: %(owner)s presses "Sync. with Google" in the planning.',
+            technician=self._person_name(),
+            owner=self.sudo().owner_account_id._person_name() or "?",
+        )
+
+    def _lose_access(self, reason):
+        """Google refused this account's credentials; store why and return the
+        message. A user reconnects himself; a delegation refused for a domain
+        is refused for every employee of it, and a refused key for all of
+        them, so they are all marked at once (those whose sync runs just now
+        meet the refusal themselves)."""
+        self.ensure_one()
+        if self.kind == "shared":
+            owner = self.sudo().owner_account_id
+            owner._lose_access(reason)
+            message = self._owner_lost_message()
+            self.sudo().write({"last_error": message})
+            return message
+        if self.kind == "oauth":
+            message = _(
+                'Google refused the connection (%s). Press "Sync. with Google" to connect again.',
+                reason,
+            )
+            self._disconnect(message, state="revoked")
+            return message
+        refusal = service_account.refusal_kind(reason)
+        info = service_account.load_key(self.env) or {}
+        domain = service_account.domain_of(self.google_email)
+        if refusal == "delegation":
+            message = _(
+                "Google Workspace refuses the delegation for %(domain)s (%(reason)s): the service "
+                "account %(account)s (client ID %(client_id)s) must be authorised for the Calendar "
+                "scope %(scope)s in the Admin console of Google Workspace (Security > API "
+                "controls > Domain-wide delegation).",
+                domain=domain,
+                reason=reason[:200],
+                account=info.get("client_email") or "?",
+                client_id=info.get("client_id") or "?",
+                scope=" ".join(service_account.SCOPES),
+            )
+            concerned = [("google_email", "=ilike", "%@" + domain)]
+        elif refusal == "user":
+            message = _(
+                "Google Workspace has no user %(email)s (%(reason)s): check the work e-mail of "
+                "%(name)s.",
+                email=self.google_email,
+                reason=reason[:200],
+                name=self._person_name(),
+            )
+            concerned = None
+        else:
+            message = _(
+                "Google refused the service account's key (%s): an administrator sets a valid "
+                "key in the settings.",
+                reason[:200],
+            )
+            concerned = []
+        values = {
+            "access_token": False,
+            "token_expiry": False,
+            "state": "revoked",
+            "last_error": message,
+        }
+        self.sudo().write(values)
+        if concerned is not None:
+            others = self.sudo().search(
+                [("kind", "=", "delegated"), ("id", "!=", self.id)] + concerned
+            )
+            if others:
+                self.env.cr.execute(
+                    "SELECT id FROM of_google_account WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED",
+                    [tuple(others.ids)],
+                )
+                self.browse([row[0] for row in self.env.cr.fetchall()]).sudo().write(values)
+        _logger.info("Google refused the account %s: %s", self.id, reason)
+        return message
 
     def _refresh(self, creds):
         account = self.sudo()
@@ -212,7 +454,7 @@ class OfGoogleAccount(models.Model):
                 "last_error": message,
             }
         )
-        _logger.info("Google account of user %s disconnected: %s", self.user_id.id, message)
+        _logger.info("Google account %s disconnected: %s", self.ids, message)
 
     def _use_calendar(self, calendar_id, name):
         """Sync into another calendar: the links and the sync token belong to
@@ -228,6 +470,9 @@ class OfGoogleAccount(models.Model):
                 "channel_expiration": False,
                 "of10_until": False,
                 "of10_report": False,
+                "shared_with": False,
+                "shared_role": False,
+                "shared_rule_id": False,
             }
         )
 
@@ -274,27 +519,70 @@ class OfGoogleAccount(models.Model):
 
     def _ensure_calendar(self, client):
         """The dedicated calendar, created on the first sync, so the user's
-        private events never become RDVs. Its id is committed at once (the
-        session owns its cursor): a crash later in the sync must not make the
-        next one create a second."""
+        private events never become RDVs (a delegated employee's primary
+        calendar when the settings say so; a shared technician's calendar is
+        created in the owner's account, "Interventions — Jean Dupont"). Its id
+        is committed at once (the session owns its cursor): a crash later in
+        the sync must not make the next one create a second."""
         account = self.sudo()
         if account.calendar_id:
             return account.calendar_id
-        name = (
-            self.env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + "calendar_name")
-            or "Interventions"
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        if account.kind == "delegated" and get_param(service_account.CALENDAR_PARAM) == "primary":
+            account.write({"calendar_id": account.google_email, "calendar_name": _("Primary")})
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            return account.calendar_id
+        name = get_param(PARAM_PREFIX + "calendar_name") or "Interventions"
+        if account.kind == "shared":
+            name = "%s — %s" % (name, account.employee_id.name)
+        tz = (
+            account.user_id.tz
+            or account.employee_id.tz
+            or self.env.company.of_planning_tz
+            or "Europe/Paris"
         )
-        tz = account.user_id.tz or self.env.company.of_planning_tz or "Europe/Paris"
         account.write({"calendar_id": client.create_calendar(name, tz), "calendar_name": name})
         self.env.cr.commit()  # pylint: disable=invalid-commit
         return account.calendar_id
+
+    def _ensure_access(self, client, calendar_id):
+        """A shared technician's calendar is shared with his e-mail, with the
+        role the settings give (reader or writer); a changed e-mail or role
+        is applied at the next sync, the old e-mail's access withdrawn."""
+        account = self.sudo()
+        if account.kind != "shared":
+            return
+        role = (
+            self.env["ir.config_parameter"].sudo().get_param(service_account.ROLE_PARAM) or "reader"
+        )
+        email = account.google_email
+        if account.shared_with == email and account.shared_role == role:
+            return
+        try:
+            if account.shared_rule_id and account.shared_with != email:
+                client.unshare_calendar(calendar_id, account.shared_rule_id)
+            rule_id = client.share_calendar(calendar_id, email, role)
+        except GoogleError as exc:
+            if exc.status != 403:
+                raise
+            # the owner consented before he held the technicians' calendars
+            raise UserError(
+                _(
+                    "%(owner)s has not allowed sharing calendars (%(reason)s): he presses "
+                    '"Sync. with Google" in the planning once more and allows it.',
+                    owner=account.owner_account_id._person_name(),
+                    reason=exc,
+                )
+            ) from exc
+        account.write({"shared_with": email, "shared_role": role, "shared_rule_id": rule_id})
+        self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _ensure_watch(self, client, calendar_id):
         push_channel.ensure_watch(self, client, calendar_id)
 
     def _remember_token(self, creds):
         """googleapiclient refreshes an expired token by itself: keep the new one."""
-        account = self.sudo()
+        account = (self.owner_account_id if self.kind == "shared" else self).sudo()
         if creds.token and creds.token != account.access_token:
             account.write({"access_token": creds.token, "token_expiry": creds.expiry or False})
 

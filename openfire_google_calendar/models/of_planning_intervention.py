@@ -87,7 +87,8 @@ class OfPlanningIntervention(models.Model):
             if errors:
                 rdv.of_google_sync_state = "error"
                 rdv.of_google_sync_error = "\n".join(
-                    "%s: %s" % (link.user_id.name, link.sync_error or "") for link in errors
+                    "%s: %s" % (link.account_id.display_name, link.sync_error or "")
+                    for link in errors
                 )
             else:
                 rdv.of_google_sync_state = (

@@ -1,8 +1,11 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+import json
 
-from ..services import database_copy, rdv_conversion
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..services import database_copy, rdv_conversion, service_account
 
 
 class ResConfigSettings(models.TransientModel):
@@ -60,11 +63,108 @@ class ResConfigSettings(models.TransientModel):
         "before). Empty: the calendar's default reminders.",
     )
 
+    # -- technicians without an Odoo login (General Settings, Google Calendar)
+    of_google_technicians_mode = fields.Selection(
+        [
+            ("none", "Not synced"),
+            ("delegated", "Google Workspace delegation"),
+            ("shared", "Calendars shared by a planner"),
+        ],
+        string="Technicians without their own connection",
+        default="none",
+        config_parameter=service_account.MODE_PARAM,
+        help="How the RDVs of technicians who have no Odoo login, or did not connect their "
+        "Google account, reach their phone.",
+    )
+    of_google_workspace_domain = fields.Char(
+        string="Google Workspace domain",
+        config_parameter=service_account.DOMAIN_PARAM,
+        help="The domain of the technicians' work e-mails (several: separated by commas).",
+    )
+    of_google_technician_calendar = fields.Selection(
+        [("dedicated", "A dedicated calendar"), ("primary", "His primary calendar")],
+        string="Technician's calendar",
+        default="dedicated",
+        config_parameter=service_account.CALENDAR_PARAM,
+    )
+    # Write-only: what is typed is stored in a system parameter when the
+    # settings are saved, and never read back into the form (see create).
+    of_google_service_account_key = fields.Char(
+        string="Service account key (JSON)",
+        groups="base.group_system",
+        help="The JSON key file of a service account authorised for domain-wide delegation "
+        "with the Calendar scope. It is kept on the server and never shown again.",
+    )
+    of_google_service_account_status = fields.Char(
+        string="Service account",
+        compute="_compute_of_google_service_account_status",
+        groups="base.group_system",
+    )
+    of_google_shared_owner_id = fields.Many2one(
+        "res.users",
+        string="Planner holding the calendars",
+        config_parameter=service_account.OWNER_PARAM,
+        help="His connected Google account owns one calendar per technician and shares it "
+        "with the technician's work e-mail.",
+    )
+    of_google_shared_role = fields.Selection(
+        [("reader", "Reader: sees his RDVs"), ("writer", "Writer: his changes come back")],
+        string="Technicians' access",
+        default="reader",
+        config_parameter=service_account.ROLE_PARAM,
+    )
+
     of_google_copy_status = fields.Char(
         string="Google Calendar sync of this copy",
         compute="_compute_of_google_copy_status",
         help="Set when this database is a copy of the one whose RDVs are in Google Calendar.",
     )
+
+    def _compute_of_google_service_account_status(self):
+        summary = (
+            service_account.key_summary(self.env)
+            if self.env.user.has_group("base.group_system")
+            else False
+        )
+        for settings in self:
+            settings.of_google_service_account_status = summary or _("No key set")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A new service account key goes to its system parameter here, not
+        into the settings' table: the save's answer to the browser and the
+        transient records never hold it."""
+        for vals in vals_list:
+            key = vals.pop("of_google_service_account_key", None)
+            if key:
+                self._of_google_store_key(key)
+        return super().create(vals_list)
+
+    @api.model
+    def _of_google_store_key(self, text):
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(_("Only administrators set the service account key."))
+        try:
+            info = service_account.parse_key(self.env, text)
+        except service_account.InvalidKey as exc:
+            raise UserError(str(exc)) from exc
+        self.env["ir.config_parameter"].sudo().set_param(
+            service_account.KEY_PARAM, json.dumps(info)
+        )
+        # Tokens of the previous key belong to another service account.
+        self.env["of.google.account"].sudo().search([("kind", "=", "delegated")]).write(
+            {"access_token": False, "token_expiry": False}
+        )
+
+    def action_of_google_remove_key(self):
+        """Forget the service account key (the delegated technicians stop)."""
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(_("Only administrators remove the service account key."))
+        self.env["ir.config_parameter"].sudo().set_param(service_account.KEY_PARAM, False)
+        self.env["of.google.account"].sudo().search([("kind", "=", "delegated")]).write(
+            {"access_token": False, "token_expiry": False}
+        )
+        return {"type": "ir.actions.client", "tag": "reload"}
 
     def _compute_of_google_copy_status(self):
         status = (

@@ -87,6 +87,8 @@ def disconnect_copy(env):
     the original's calendars."""
     env["of.google.account"].sudo().search([])._forget_everything()
     env["of.google.push"].sudo().search([]).unlink()
+    # the service account would reach the technicians' calendars of the original
+    _params(env).set_param("openfire_google_calendar.service_account_key", False)
     current = _params(env).get_param("database.uuid")
     for key in (PARAM_IDENTITY, PARAM_DATABASE):
         _params(env).set_param(key, current)

@@ -16,6 +16,9 @@ SCOPES = (
     "https://www.googleapis.com/auth/calendar.app.created",
     "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
 )
+# Asked in addition of the planner whose account holds the technicians' shared
+# calendars: sharing them (Calendar ACL) needs it.
+ACL_SCOPE = "https://www.googleapis.com/auth/calendar.acls"
 DEFAULT_ENDPOINTS = {
     "auth_uri": "https://accounts.google.com/o/oauth2/auth",
     "token_uri": "https://oauth2.googleapis.com/token",
@@ -45,7 +48,15 @@ def _allow_plain_http_for_loopback(endpoints):
     os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = "1"
 
 
-def build_flow(client_id, client_secret, endpoints, redirect_uri, code_verifier=None):
+def scopes_granted(granted):
+    """The scopes a refresh asks for: ours, and the ACL scope when the user
+    granted it (asking for less than granted would narrow the new token)."""
+    return SCOPES + ((ACL_SCOPE,) if ACL_SCOPE in (granted or "").split() else ())
+
+
+def build_flow(
+    client_id, client_secret, endpoints, redirect_uri, code_verifier=None, scopes=SCOPES
+):
     _allow_plain_http_for_loopback(endpoints)
     config = {
         "web": {
@@ -58,7 +69,7 @@ def build_flow(client_id, client_secret, endpoints, redirect_uri, code_verifier=
     }
     return Flow.from_client_config(
         config,
-        scopes=list(SCOPES),
+        scopes=list(scopes),
         redirect_uri=redirect_uri,
         code_verifier=code_verifier,
         autogenerate_code_verifier=code_verifier is None,

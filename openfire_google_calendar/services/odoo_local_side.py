@@ -43,6 +43,9 @@ class OdooLocalSide:
         self.account = account
         self.env = account.env
         self.user = account.user_id
+        # An employee without an Odoo login (Workspace delegation, shared
+        # calendar): his RDVs are those he is assigned to, in his company.
+        self.employee = account.employee_id if not self.user else None
         # No tracking, follower or assignment notice from a sync (its writes
         # are the technician's own, made on his phone): a quiet note instead.
         self.Rdv = self.env["of.planning.intervention"].with_context(
@@ -114,11 +117,22 @@ class OdooLocalSide:
         return self._links
 
     def _is_mine(self, record):
+        if self.employee is not None:
+            return self.employee in record.employee_ids and (
+                not record.company_id or record.company_id == self.employee.company_id
+            )
         return self.user in record.employee_ids.user_id and (
             not record.company_id or record.company_id in self.user.company_ids
         )
 
     def _user_domain(self):
+        if self.employee is not None:
+            return [
+                ("employee_ids", "in", self.employee.ids),
+                "|",
+                ("company_id", "=", False),
+                ("company_id", "=", self.employee.company_id.id),
+            ]
         return [
             ("employee_ids.user_id", "=", self.user.id),
             "|",
@@ -556,7 +570,7 @@ class OdooLocalSide:
             )
 
     def _employees(self, rdv):
-        employees = self.user.employee_ids[:1]
+        employees = self.employee if self.employee is not None else self.user.employee_ids[:1]
         if not employees:
             raise ValueError(_("%s has no employee to assign the RDV to.", self.user.name))
         emails = {email.lower() for email in rdv.attendees}
@@ -640,15 +654,21 @@ class OdooLocalSide:
     def _note(self, records, body):
         """A quiet note in the chatter of ``records`` (no follower notified)."""
         if records:
-            records._message_log_batch(bodies=dict.fromkeys(records.ids, body))
+            # An employee without a login is the author of his own changes.
+            author = self.employee.work_contact_id.id if self.employee is not None else None
+            records._message_log_batch(
+                bodies=dict.fromkeys(records.ids, body), author_id=author or None
+            )
 
     def _new_values(self, rdv):
         values = dict(conv.content_values(rdv), **conv.schedule_values(rdv))
         values.update(
             employee_ids=[Command.set(self._employees(rdv).ids)],
             tz=rdv.tz,
-            user_id=self.user.id,
-            company_id=self.user.company_id.id,
+            # an employee's RDV made on his phone: the planner whose account
+            # holds his shared calendar, or none
+            user_id=self.user.id or self.account.owner_account_id.user_id.id or False,
+            company_id=(self.user.company_id or self.employee.company_id).id,
             tache_id=self._tache_id,
         )
         return values

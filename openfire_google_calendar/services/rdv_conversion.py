@@ -159,6 +159,8 @@ def event_source(record):
     of the user whose calendar it goes to (the environment's)."""
     env = record.env
     user = env.user
+    # the calendar of an employee without a login (services/sync_runner.py)
+    own_employee = env.context.get("of_google_employee_id")
     customer = record.partner_id
     address = _address(record)
     phone, mobile = _phones(address) if address else ("", "")
@@ -175,7 +177,11 @@ def event_source(record):
         task=record.tache_id.name or "",
         task_id=record.tache_id.id or None,
         technicians=tuple(
-            record.employee_ids.filtered(lambda employee: employee.user_id != user).mapped("name")
+            record.employee_ids.filtered(
+                lambda employee: (
+                    employee.id != own_employee if own_employee else employee.user_id != user
+                )
+            ).mapped("name")
         ),
         notes=record.description or "",
         phone_notes=record.of_google_phone_notes or "",

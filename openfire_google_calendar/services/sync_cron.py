@@ -1,12 +1,14 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The scheduled action: every connected user, one session each."""
+"""The scheduled action: every connected user, and every technician without
+a connection of his own (services/technician_accounts.py), one session each."""
 
 import logging
 import time
 
 from odoo.tools import config
 
+from . import technician_accounts
 from .sync_runner import run_sync
 
 _logger = logging.getLogger(__name__)
@@ -24,42 +26,59 @@ def cron_budget():
 
 
 def sync_all(env, time_budget=None):
-    """Every connected user, each in his own session (cursor, lock and
-    commits): one failing user never stops the others. Users Google notified
+    """Every connected user and technician, each in his own session (cursor,
+    lock and commits): one failing account never stops the others. Users Google notified
     of a change come first. When the budget is spent, the cron is triggered
-    again at once for the others. Returns how many users were synced."""
+    again at once for the others. Returns how many accounts were synced."""
     if env["ir.config_parameter"].sudo().get_param("google_calendar_sync_paused"):
         _logger.info("Google Calendar cron: synchronization paused")
         return 0
     budget = cron_budget() if time_budget is None else time_budget
     started = time.monotonic()
+    # The technicians' accounts made to match the settings, committed before
+    # any session starts (a session refuses a caller that wrote).
+    env.flush_all()  # what the caller wrote is what the accounts are made from
+    with env.registry.cursor() as cursor:
+        technician_accounts.refresh_accounts(env(cr=cursor))
+    env.invalidate_all()
     accounts = (
         env["of.google.account"]
         .sudo()
         .search(
-            [("state", "=", "connected"), ("sync_stopped", "=", False)],
+            [
+                ("sync_stopped", "=", False),
+                "|",
+                ("state", "=", "connected"),
+                "&",
+                ("state", "=", "revoked"),
+                ("kind", "in", technician_accounts.EMPLOYEE_KINDS),
+            ],
             order="last_sync asc nulls first, id",
         )
     )
     notified = set(env["of.google.push"].sudo()._notified_accounts())
-    user_ids = [
-        account.user_id.id
+    todo = [
+        (account.user_id.id, account.id)
         for account in accounts.sorted(lambda account: account.id not in notified)
     ]
     done = 0
-    for user_id in user_ids:
+    for user_id, account_id in todo:
         if done and time.monotonic() - started > budget:
             _logger.info(
-                "Google Calendar cron: time budget spent, %d of %d users synced",
+                "Google Calendar cron: time budget spent, %d of %d accounts synced",
                 done,
-                len(user_ids),
+                len(todo),
             )
             env.ref(CRON_XMLID).sudo()._trigger()
             break
+        whom = "user %s" % user_id if user_id else "technician account %s" % account_id
         try:
-            result = run_sync(env, user_id)
-            _logger.info("Google Calendar sync of user %s: %s", user_id, result.get("status"))
+            if user_id:
+                result = run_sync(env, user_id)
+            else:
+                result = run_sync(env, account_id=account_id)
+            _logger.info("Google Calendar sync of %s: %s", whom, result.get("status"))
         except Exception:  # pylint: disable=broad-except
-            _logger.exception("Google Calendar sync of user %s failed", user_id)
+            _logger.exception("Google Calendar sync of %s failed", whom)
         done += 1
     return done

@@ -112,6 +112,46 @@ def _session_info(env, cursor, user_id):
     return context, account_id
 
 
+# The same for an account: its user (then the user's way is taken), or its
+# employee's company, language and time zone (the resource's, in every series).
+_ACCOUNT_INFO = """
+    SELECT txid_current_if_assigned(), a.user_id, e.id, e.company_id, e.lang, r.tz,
+           p.lang, c.of_planning_tz
+      FROM of_google_account a
+      LEFT JOIN hr_employee e ON e.id = a.employee_id
+      LEFT JOIN resource_resource r ON r.id = e.resource_id
+      LEFT JOIN res_company c ON c.id = e.company_id
+      LEFT JOIN res_partner p ON p.id = c.partner_id
+     WHERE a.id = %s"""
+
+
+def _employee_session_info(env, cursor, account_id):
+    """For an account without a user (an employee's): refuse a caller that
+    wrote, and the context of the employee (his company, language and time
+    zone), in one query. (context, user id or None): an account of a user
+    goes the user's way."""
+    env.flush_all()
+    env.cr.execute(_ACCOUNT_INFO, [account_id])
+    row = env.cr.fetchone()
+    if row is None:
+        raise UserError(_("The Google Calendar sync %s does not exist.", account_id))
+    txid, user_id, employee_id, company_id, lang, tz, company_lang, company_tz = row
+    if txid is not None and not isinstance(cursor, TestCursor):
+        raise CallerWroteError(
+            "a Google Calendar session was entered from a transaction that already wrote; "
+            "mark the work and trigger the cron instead"
+        )
+    if user_id:
+        return None, user_id
+    return {
+        "lang": lang or company_lang or "en_US",
+        "tz": tz or company_tz,
+        "allowed_company_ids": [company_id],
+        "of_google_company_tz": company_tz,
+        "of_google_employee_id": employee_id,
+    }, None
+
+
 def _user_env(cursor, user_id, context=None):
     """The environment of a session: the user, his companies, his language."""
     if context is None:
@@ -145,17 +185,26 @@ def _unlock(cursor, account_id):
 
 
 @contextmanager
-def google_session(env, user_id):
-    """The user's Google account, locked, in a cursor of its own.
+def google_session(env, user_id=None, account_id=None):
+    """The user's Google account, locked, in a cursor of its own; or, with
+    ``account_id``, that account (an employee's without an Odoo login runs
+    as the superuser in the employee's company and language; the chatter
+    notes of his changes are his, see services/odoo_local_side.py).
 
-    Yields the account record (None when another session of this user runs).
+    Yields the account record (None when another session of this account runs).
     Commits when the block ends; a GoogleAccessLost raised inside still
     commits the disconnection it caused; any other error rolls back what the
     block had not committed."""
     try:
         with env.registry.cursor() as cursor:
-            context, account_id = _session_info(env, cursor, user_id)
-            session_env = _user_env(cursor, user_id, context)
+            context = None
+            if account_id and not user_id:
+                context, user_id = _employee_session_info(env, cursor, account_id)
+            if user_id:
+                context, account_id = _session_info(env, cursor, user_id)
+                session_env = _user_env(cursor, user_id, context)
+            else:
+                session_env = api.Environment(cursor, SUPERUSER_ID, context, su=True)
             if not account_id:
                 account_id = session_env["of.google.account"]._for_user(session_env.user).id
                 cursor.commit()  # the account row exists for every connection from now on
@@ -232,7 +281,9 @@ def window_start(env, now=None):
     return (now or datetime.now(timezone.utc)) - timedelta(days=days)
 
 
-def run_sync(env, user_id, force=False, share=quota.RUN_SHARE, interactive=False):
+def run_sync(
+    env, user_id=None, force=False, share=quota.RUN_SHARE, interactive=False, account_id=None
+):
     """Sync one user's RDVs with his Google calendar; return a status dict for
     /google_calendar/sync_data ("need_refresh", "no_new_event_from_google",
     "already_running", "confirm_needed", "need_auth", "error",
@@ -243,9 +294,10 @@ def run_sync(env, user_id, force=False, share=quota.RUN_SHARE, interactive=False
     is left over ("in_background", with ``done`` and ``todo``) is synced by
     the cron, triggered for when the quotas allow it. ``interactive``: a user
     waits (the button): Google's transient errors get a short retry budget,
-    and what they leave to retry goes to the cron, woken now."""
+    and what they leave to retry goes to the cron, woken now. ``account_id``
+    instead of ``user_id``: that account (an employee's)."""
     try:
-        with google_session(env, user_id) as account:
+        with google_session(env, user_id, account_id=account_id) as account:
             if account is None:
                 return {"status": "already_running"}
             blocked = blocked_status(account)
@@ -303,6 +355,7 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
         client = account._client(backoff=Backoff(**INTERACTIVE_BACKOFF) if interactive else None)
         first_sync = not account.sync_token
         calendar_id = account._ensure_calendar(client)
+        account._ensure_access(client, calendar_id)
         local = OdooLocalSide(account)
         settings = replace(account._sync_settings(), window_start=window_start(account.env))
         # Writes reserve their calls in the shared log first, under a lock
@@ -315,14 +368,7 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
             account._ensure_watch(client, calendar_id)
         account._remember_token(client.credentials)
     except ReconnectNeeded as exc:
-        account._disconnect(
-            _(
-                'Google refused the connection (%s). Press "Sync. with Google" to connect again.',
-                exc,
-            ),
-            state="revoked",
-        )
-        return {"status": "need_auth", "message": account.last_error}
+        return {"status": "need_auth", "message": account._lose_access(str(exc))}
     except GoogleError as exc:
         account.last_error = _("Google Calendar answered: %s", exc)
         return {"status": "error", "message": account.last_error, "errors": 1}

@@ -263,6 +263,24 @@ class GoogleClient:
         body = {"summary": summary, "timeZone": time_zone}
         return self._execute(self.service.calendars().insert(body=body))["id"]
 
+    def share_calendar(self, calendar_id, email, role):
+        """Give ``email`` access to the calendar (an ACL rule: ``reader`` or
+        ``writer``); a rule for that user already there gets the new role.
+        Returns the rule's id."""
+        body = {"scope": {"type": "user", "value": email}, "role": role}
+        request = self.service.acl().insert(
+            calendarId=calendar_id, body=body, sendNotifications=False
+        )
+        return self._execute(request)["id"]
+
+    def unshare_calendar(self, calendar_id, rule_id):
+        """Withdraw an ACL rule (gone already: nothing to do)."""
+        try:
+            self._execute(self.service.acl().delete(calendarId=calendar_id, ruleId=rule_id))
+        except GoogleError as exc:
+            if exc.status not in (404, 410):
+                raise
+
     def watch(self, calendar_id, channel_id, address, token=None, ttl_seconds=None):
         """Ask Google to POST to ``address`` when the calendar's events change."""
         body = {"id": channel_id, "type": "web_hook", "address": address}

@@ -20,3 +20,6 @@ from . import test_sync_admin
 from . import test_sync_window
 from . import test_sync_scheduler
 from . import test_recurrence_fidelity
+from . import test_technician_delegation
+from . import test_technician_shared
+from . import test_technician_secrets

@@ -20,11 +20,28 @@ class TestSeriesConstraints(TransactionCase):
         self.assertEqual(
             sorted(name for (name,) in self.env.cr.fetchall()),
             [
+                "of_google_account_employee_unique",
                 "of_google_account_user_unique",
                 "of_google_event_link_event_unique",
                 "of_google_event_link_key_unique",
             ],
         )
+
+    def test_an_account_belongs_to_a_user_or_an_employee(self):
+        self.env.cr.execute(
+            "SELECT conname FROM pg_constraint WHERE contype = 'c' "
+            "AND conrelid = 'of_google_account'::regclass"
+        )
+        self.assertIn("of_google_account_owner_set", [name for (name,) in self.env.cr.fetchall()])
+        Account = self.env["of.google.account"].sudo()
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            with self.env.cr.savepoint():
+                Account.create({"kind": "delegated"})
+        employee = self.env["hr.employee"].create({"name": "Series technician"})
+        Account.create({"employee_id": employee.id, "kind": "delegated"})
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            with self.env.cr.savepoint():
+                Account.create({"employee_id": employee.id, "kind": "shared"})
 
     def test_a_second_account_for_a_user_is_refused(self):
         user = new_test_user(self.env, login="series_tech", groups="base.group_user")

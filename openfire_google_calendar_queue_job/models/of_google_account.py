@@ -5,7 +5,7 @@ import logging
 from odoo import api, models
 from odoo.tools import config
 
-from odoo.addons.openfire_google_calendar.services import quota
+from odoo.addons.openfire_google_calendar.services import quota, technician_accounts
 from odoo.addons.openfire_google_calendar.services.sync_runner import run_sync
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -66,6 +66,18 @@ class OfGoogleAccount(models.Model):
                 description="Google Calendar sync of user %d" % user_id,
             )._job_sync_user(user_id)
 
+    def _enqueue(self):
+        """A job per account: a user's by user, a technician's without a
+        login by account."""
+        model = self.browse()  # a job's recordset is the model, as _cron_sync_all's
+        model._enqueue_sync(self.filtered("user_id").user_id.ids)
+        for account in self.filtered(lambda account: not account.user_id):
+            model.with_delay(
+                channel=CHANNEL,
+                identity_key="openfire_google_calendar.sync_account:%d" % account.id,
+                description="Google Calendar sync of technician account %d" % account.id,
+            )._job_sync_account(account.id)
+
     @api.model
     def _cron_sync_all(self, time_budget=None):
         """With queue_job the cron syncs nobody itself: it enqueues every
@@ -75,26 +87,45 @@ class OfGoogleAccount(models.Model):
             return super()._cron_sync_all(time_budget)
         if self.env["ir.config_parameter"].sudo().get_param("google_calendar_sync_paused"):
             return 0
-        accounts = self.sudo().search([("state", "=", "connected"), ("sync_stopped", "=", False)])
-        self._enqueue_sync(accounts.user_id.ids)
+        technician_accounts.refresh_accounts(self.env)
+        accounts = self.sudo().search(
+            [
+                ("sync_stopped", "=", False),
+                "|",
+                ("state", "=", "connected"),
+                "&",
+                ("state", "=", "revoked"),
+                ("kind", "in", technician_accounts.EMPLOYEE_KINDS),
+            ]
+        )
+        accounts._enqueue()
         return len(accounts)
+
+    @api.model
+    def _job_sync_account(self, account_id):
+        """The job of a technician without a login (see _job_sync_user)."""
+        result = run_sync(self.env, account_id=account_id, share=quota.RUN_SHARE)
+        return _job_status(result, "technician account %d" % account_id)
 
     @api.model
     def _job_sync_user(self, user_id):
         """The job: one session of the user (services/sync_runner.py). What
         it could not finish is retried, after Google's quota window moved."""
         result = run_sync(self.env, user_id, share=quota.RUN_SHARE)
-        status = result.get("status")
-        if status in ("in_background", "already_running"):
-            raise RetryableJobError(
-                "Google Calendar sync of user %d: %s" % (user_id, status),
-                seconds=int(quota.wait_seconds()),
-                ignore_retry=True,
-            )
-        if status == "error" and any(
-            mark in " %s " % result.get("message", "") for mark in TRANSIENT_MARKS
-        ):
-            raise RetryableJobError(
-                "Google Calendar sync of user %d: %s" % (user_id, result.get("message"))
-            )
-        return status
+        return _job_status(result, "user %d" % user_id)
+
+
+def _job_status(result, whom):
+    """The job's end: done, or retried when it could not finish."""
+    status = result.get("status")
+    if status in ("in_background", "already_running"):
+        raise RetryableJobError(
+            "Google Calendar sync of %s: %s" % (whom, status),
+            seconds=int(quota.wait_seconds()),
+            ignore_retry=True,
+        )
+    if status == "error" and any(
+        mark in " %s " % result.get("message", "") for mark in TRANSIENT_MARKS
+    ):
+        raise RetryableJobError("Google Calendar sync of %s: %s" % (whom, result.get("message")))
+    return status

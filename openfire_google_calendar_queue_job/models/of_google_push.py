@@ -10,8 +10,8 @@ class OfGooglePush(models.Model):
 
     @api.model
     def _receive(self, channel_id, token, resource_state):
-        """A notification enqueues its user's sync job (one per user while
-        it waits: a burst of notifications is one sync)."""
+        """A notification enqueues its account's sync job (one per account
+        while it waits: a burst of notifications is one sync)."""
         accepted = super()._receive(channel_id, token, resource_state)
         if accepted and resource_state != "sync" and uses_queue(self.env):
             account = (
@@ -19,5 +19,5 @@ class OfGooglePush(models.Model):
                 .sudo()
                 .search([("channel_id", "=", channel_id)], limit=1)
             )
-            account._enqueue_sync(account.user_id.ids)
+            account._enqueue()
         return accepted

@@ -1,13 +1,17 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""With queue_job: the cron enqueues a job per user, a burst of notifications
-is one job (identity key), and the job retries what Google's quotas left."""
+"""With queue_job: the cron enqueues a job per user (and per technician
+without a login), a burst of notifications is one job (identity key), and the
+job retries what Google's quotas left."""
 
+import json
 from datetime import datetime, timedelta
 
 from odoo.tests import tagged
 
+from odoo.addons.openfire_google_calendar.services import service_account
 from odoo.addons.openfire_google_calendar.tests.sync_common import SyncCase
+from odoo.addons.openfire_google_calendar.tests.technician_common import make_service_account
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
@@ -85,3 +89,30 @@ class TestQueueJob(SyncCase):
         self.env.cr.execute("DELETE FROM of_google_quota_use")
         self.assertEqual(Account._job_sync_user(self.jean.id), "no_new_event_from_google")
         self.assertEqual(len(self.events()), 120)
+
+    def test_technicians_without_login_get_a_job_each(self):
+        """Issue 12: a technician synced by Workspace delegation has no user:
+        his job is his account's, and it syncs his calendar."""
+        key = make_service_account(self.emulator, domain="acme.fr")
+        set_param = self.env["ir.config_parameter"].sudo().set_param
+        set_param(service_account.KEY_PARAM, json.dumps(key))
+        set_param(service_account.DOMAIN_PARAM, "acme.fr")
+        set_param(service_account.MODE_PARAM, "delegated")
+        self.emulator.add_account("marc@acme.fr")
+        marc = self.env["hr.employee"].create({"name": "Marc", "work_email": "marc@acme.fr"})
+        self.make_rdv(employees=marc, name="Chez Marc")
+        Account = self.env["of.google.account"]
+        with trap_jobs() as trap:
+            self.assertEqual(Account._cron_sync_all(), 3)
+            trap.assert_jobs_count(2, only=Account._job_sync_user)
+            trap.assert_jobs_count(1, only=Account._job_sync_account)
+            account = Account.sudo().search([("employee_id", "=", marc.id)])
+            trap.assert_enqueued_job(Account._job_sync_account, args=(account.id,))
+            trap.perform_enqueued_jobs()
+        self.assertEqual(
+            [
+                event["summary"]
+                for event in self.emulator.phone("marc@acme.fr").list_events(account.calendar_id)
+            ],
+            ["Chez Marc"],
+        )
