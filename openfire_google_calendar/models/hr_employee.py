@@ -89,6 +89,16 @@ class HrEmployee(models.Model):
             employee.of_google_sync_stopped = account.sync_stopped
             employee.of_google_error_count = errors.get(account.id, 0)
 
+    def write(self, vals):
+        """A renamed technician: the "other technicians" line of the coming
+        RDVs' events names him."""
+        result = super().write(vals)
+        if "name" in vals:
+            self.env["of.planning.intervention"]._of_google_mark_shown(
+                [("employee_ids", "in", self.ids)]
+            )
+        return result
+
     @api.model
     def action_of_google_sync_technicians(self):
         """ "Sync all technicians": their accounts made to match the settings,

@@ -196,6 +196,11 @@ class TestEventContent(SyncCase):
         self.sync()
         self.assertIn("Ramonage", self.event_of(coming)["description"])
         self.assertNotIn("Ramonage", self.event_of(past)["description"])
+        # the other technician renamed: Jean's event names her anew
+        self.sophie_emp.name = "Sophie Martin"
+        self.sync()
+        self.assertIn("Sophie Martin", self.event_of(coming)["description"])
+        self.assertNotIn("Sophie Martin", self.event_of(past)["description"])
         # a change the event does not show sends nothing
         self.emulator.clear_log()
         self.customer.comment = "Bon client"
