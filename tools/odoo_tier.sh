@@ -19,8 +19,9 @@
 #   ODOO_HOME=/opt/odoo18 tools/odoo_tier.sh
 # ODOO_PYTHON (default $ODOO_HOME/.venv/bin/python); PGHOST/PGPORT/PGUSER (127.0.0.1, 5432,
 # root); KEEP_DB=1 keeps the databases; ODOO_WHEELS=0 runs "nodemo" from the tree instead;
-# SYSTEM_TIER=0 skips the system tier. The last line of $TMPDIR/ofgc-odoo-tier-SERIES.summary
-# is "<passed> passed, <failed> failed".
+# SYSTEM_TIER=0 skips the system tier; QUEUE_JOB_ONLY=1 runs the queue_job part alone;
+# QUEUE_JOB_ADDONS (default $ODOO_HOME/.oca-addons) is where queue_job is. The last line of
+# $TMPDIR/ofgc-odoo-tier-SERIES.summary is "<passed> passed, <failed> failed".
 set -uo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 ODOO_HOME=${ODOO_HOME:-/opt/odoo17}
@@ -177,6 +178,7 @@ PY
 }
 
 DB=ofgc_test_${SERIES%%.*}_$$
+if [ "${QUEUE_JOB_ONLY:-0}" != 1 ]; then   # QUEUE_JOB_ONLY=1: the queue_job part alone
 run_install demo "${DB}_demo" "$ODOO_PYTHON" "$ODOO_PATHS,$ADDONS" \
     --test-tags "$ODOO_GOOGLE_TAGS" "${WITH_DEMO[@]}"
 
@@ -190,6 +192,7 @@ if [ "${ODOO_WHEELS:-1}" != 0 ]; then
 else
     run_install nodemo "${DB}_nodemo" "$ODOO_PYTHON" "$ODOO_PATHS,$ADDONS" "${WITHOUT_DEMO[@]}"
 fi
+fi  # QUEUE_JOB_ONLY
 
 # ---- queue_job: the glue addon on OCA's queue_job (tools/setup_odoo.sh unpacked the series'
 # release from PyPI into ODOO_HOME/.oca-addons), its own tests only: one more install.
@@ -207,6 +210,7 @@ else
     ok=0; total_failed=$((total_failed + 1))
 fi
 
+if [ "${QUEUE_JOB_ONLY:-0}" != 1 ]; then
 say "-- uninstall: the connector goes, the planning stays"
 "$ODOO_PYTHON" "$ODOO_HOME/odoo-bin" shell --addons-path="$ODOO_PATHS,$ADDONS" "${RUN_ARGS[@]}" \
     -d "${DB}_demo" --log-level=warn < "$REPO/tools/odoo_uninstall_check.py" > "$WORK/uninstall.log" 2>&1
@@ -239,6 +243,7 @@ if [ "${SYSTEM_TIER:-1}" != 0 ] && [ -f "$REPO/tools/system_tier.py" ]; then
 elif [ "${SYSTEM_TIER:-1}" != 0 ]; then
     record "system tier: not run (no tools/system_tier.py)"
 fi
+fi  # QUEUE_JOB_ONLY
 
 [ "$ok" = 1 ] && [ "${KEEP_WORK:-0}" != 1 ] && rm -rf "$WORK"
 record "Odoo $SERIES: $total_passed passed, $total_failed failed in $((SECONDS - tier_start)) s"

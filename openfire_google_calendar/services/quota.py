@@ -47,6 +47,7 @@ TABLE = """
 """
 HOLD_FALLBACK = WINDOW / 2.0  # a rate limit without Retry-After: the window moves
 POLL_SPREAD = 0.5  # the regular polls spread over this part of the cron's interval
+POLL_DUE = 0.5  # with queue_job, an account is polled again after this part of it
 
 # For the session's lock statement: until when this account is held (NULL: it is not).
 HELD_UNTIL = (
@@ -186,10 +187,19 @@ def held(env, account_ids):
     return dict(env.cr.fetchall())
 
 
-def poll_delays(account_ids, interval_seconds, rng=random):
+def poll_spread(env, interval_seconds):
+    """Seconds over which the regular polls of a cron run are spread: half
+    the cron's interval, or the parameter poll_spread_seconds (0: none)."""
+    raw = env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + "poll_spread_seconds")
+    default = interval_seconds * POLL_SPREAD
+    try:
+        return max(0.0, float(raw)) if raw not in (None, False, "") else default
+    except ValueError:
+        return default
+
+
+def poll_delays(account_ids, spread, rng=random):
     """Seconds after which each account's regular poll starts: drawn over
-    the first part of the cron's interval, so that the polls of many
-    accounts run in parallel workers do not reach Google in the same second
-    (and the cron never polls an account twice in one interval)."""
-    spread = max(0.0, interval_seconds * POLL_SPREAD)
-    return {account_id: rng.uniform(0, spread) for account_id in account_ids}
+    ``spread`` (:func:`poll_spread`), so that the polls of many accounts run
+    in parallel workers do not reach Google in the same second."""
+    return {account_id: rng.uniform(0, spread) for account_id in account_ids if spread > 0}

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import math
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import config
@@ -83,10 +84,12 @@ class OfGoogleAccount(models.Model):
         """With queue_job the cron syncs nobody itself: it enqueues every
         connected user, and the job runner syncs them in parallel, on every
         worker and server, as the channel's capacity allows. Users with work
-        waiting (notified, woken) start now; the others' regular polls are
-        spread over the first half of the cron's interval (jitter), so that
-        many workers do not reach Google for every user in the same second;
-        users Google's rate limits hold start when the hold ends."""
+        waiting (notified, woken, never synced) start now; the others are
+        polled when their last sync is more than half an interval old, at
+        moments spread over the first half of the cron's interval (jitter;
+        parameter poll_spread_seconds), so that many workers do not reach
+        Google for every user in the same second; users Google's rate limits
+        hold start when the hold ends. Returns how many users were enqueued."""
         if not uses_queue(self.env):
             return super()._cron_sync_all(time_budget)
         if self.env["ir.config_parameter"].sudo().get_param("google_calendar_sync_paused"):
@@ -95,16 +98,25 @@ class OfGoogleAccount(models.Model):
         notified = set(self.env["of.google.push"].sudo()._notified_accounts())
         held = quota.held(self.env, accounts.ids)
         now = fields.Datetime.now()
-        polled = [a.id for a in accounts if a.id not in notified and a.id not in held]
-        spread = quota.poll_delays(polled, sync_cron.poll_interval(self.env))
-        delays = {}
+        interval = sync_cron.poll_interval(self.env)
+        # A run woken for some accounts (a notification, deferred work) does not
+        # poll again those a sync saw less than half an interval ago.
+        due = now - timedelta(seconds=interval * quota.POLL_DUE)
+        now_ids, polled, delays = [], self.browse(), {}
         for account in accounts:
             if account.id in held:
                 delays[account.user_id.id] = max(1.0, (held[account.id] - now).total_seconds())
-            elif account.id in spread:
-                delays[account.user_id.id] = spread[account.id]
-        self._enqueue_sync(accounts.user_id.ids, delays)
-        return len(accounts)
+                now_ids.append(account.user_id.id)
+            elif account.id in notified or not account.last_sync:  # work waiting, a first sync
+                now_ids.append(account.user_id.id)
+            elif account.last_sync <= due:  # a regular poll
+                polled |= account
+        spread = quota.poll_delays(polled.ids, quota.poll_spread(self.env, interval))
+        for account in polled:
+            delays[account.user_id.id] = spread.get(account.id)
+        user_ids = now_ids + polled.user_id.ids
+        self._enqueue_sync(user_ids, delays)
+        return len(user_ids)
 
     @api.model
     def _job_sync_user(self, user_id):
@@ -113,7 +125,14 @@ class OfGoogleAccount(models.Model):
         session of the user running) comes back when the session says, and
         does not count as a failed try; Google's transient errors are retried
         with the job function's retry pattern."""
-        result = run_sync(self.env, user_id, share=quota.RUN_SHARE)
+        # queue_job's controller runs the job in a transaction that holds the
+        # job's row lock (Job.lock), so the session would refuse it as a
+        # caller that wrote: the session is entered from a clean cursor of
+        # its own, which holds nothing the sync could wait for.
+        self.env.flush_all()  # what the job's transaction changed is what the session reads
+        with self.env.registry.cursor() as cr:
+            result = run_sync(self.env(cr=cr), user_id, share=quota.RUN_SHARE)
+        self.env.invalidate_all()  # the job's cache predates what the session wrote
         status = result.get("status")
         if status in ("in_background", "already_running"):
             wait = result.get("wait") or quota.wait_seconds()

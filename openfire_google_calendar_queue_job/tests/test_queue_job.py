@@ -6,9 +6,11 @@ connector's channel; a job retries what Google's quotas and rate limits left,
 when the session says, and Google's transient errors with the retry pattern;
 without queue_job's runner the cron syncs by itself."""
 
+from contextlib import closing
 from datetime import datetime, timedelta
 
-from odoo.tests import tagged
+from odoo import sql_db
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.openfire_google_calendar.services import quota, sync_cron
 from odoo.addons.openfire_google_calendar.tests.sync_common import SyncCase
@@ -78,21 +80,37 @@ class TestQueueJob(SyncCase):
     def test_the_cron_spreads_the_polls_and_waits_for_holds(self):
         """Polls start at random moments over the first half of the interval (jitter);
         a user with work waiting starts now; a user Google's rate limits hold starts
-        when the hold ends."""
-        users = [self.technician("tech%d" % index)[0] for index in range(8)]
+        when the hold ends; a user synced less than half an interval ago is left for
+        the next run (a run woken for others does not poll everyone)."""
+        technicians = [self.technician("tech%d" % index) for index in range(10)]
+        users = [user for user, _employee, _account in technicians[:8]]
+        for _user, _employee, account in technicians[:8]:
+            account.last_sync = datetime.now() - timedelta(minutes=10)
+        newcomer = technicians[8][0]  # never synced: his first sync now
+        recent, _employee, account = technicians[9]
+        account.last_sync = datetime.now() - timedelta(minutes=1)  # polled a minute ago
         self.env["of.google.push"]._wake(self.jean_account)  # deferred work: now
         until = quota.hold(self.env, self.sophie_account.id, 120)
         now = datetime.now().replace(microsecond=0)
         with trap_jobs() as trap:
-            self.Account._cron_sync_all()
+            self.assertEqual(self.Account._cron_sync_all(), 11)
         etas = {job.args[0]: job.eta for job in trap.enqueued_jobs}
+        self.assertNotIn(recent.id, etas, "synced a minute ago: not polled again yet")
         self.assertIsNone(etas[self.jean.id], "work waiting: no delay")
+        self.assertIsNone(etas[newcomer.id], "a first sync: no delay")
         self.assertLess(abs((etas[self.sophie.id] - until).total_seconds()), 3)
         interval = sync_cron.poll_interval(self.env)
         self.assertEqual(interval, 600)
         polls = [(etas[user.id] - now).total_seconds() for user in users]
         self.assertTrue(all(0 <= delay <= interval / 2 + 2 for delay in polls), polls)
         self.assertGreater(len({round(delay) for delay in polls}), 4, "not all at once")
+        self.env["ir.config_parameter"].set_param(
+            "openfire_google_calendar.poll_spread_seconds", "0"
+        )
+        with trap_jobs() as trap:
+            self.Account._cron_sync_all()
+        etas = [job.eta for job in trap.enqueued_jobs if job.args[0] != self.sophie.id]
+        self.assertEqual(etas, [None] * 10, "no spread: every poll now")
 
     def test_a_burst_of_notifications_is_one_job(self):
         self.env["ir.config_parameter"].set_param(
@@ -169,3 +187,31 @@ class TestQueueJob(SyncCase):
         self.assertEqual(waits, [30, 30, 60, 300, 900], "backoff: 30 s, 1 min, 5, 15")
         self.assertIsNone(self.job_error(self.jean))
         self.assertEqual(len(self.events()), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestJobTransaction(TransactionCase):
+    """Outside Odoo's HTTP test mode sessions take real connections, as in a server.
+    queue_job's controller runs a job in a transaction holding the job's row lock
+    (Job.lock): the job's session must not take that for a caller that wrote (found
+    by bench/fleet_sync.py against a real job runner: every job failed)."""
+
+    def test_a_job_holding_its_row_lock_still_syncs(self):
+        user = self.env.ref("base.user_admin")
+        Account = self.env["of.google.account"]
+        job = Account.with_delay(identity_key=identity_key(user.id))._job_sync_user(user.id)
+        self.env.cr.execute("SELECT id FROM queue_job WHERE uuid = %s FOR UPDATE", [job.uuid])
+        self.env.cr.execute("SELECT txid_current_if_assigned()")
+        self.assertIsNotNone(self.env.cr.fetchone()[0], "the job's transaction holds its lock")
+        dbname = self.env.cr.dbname
+        with closing(sql_db.db_connect(dbname).cursor()) as admin:
+            admin.execute("SELECT id FROM of_google_account WHERE user_id = %s", [user.id])
+            existed = admin.fetchone()
+        try:
+            status = Account._job_sync_user(user.id)
+        finally:
+            if not existed:  # the session made the account row, committed
+                with closing(sql_db.db_connect(dbname).cursor()) as admin:
+                    admin.execute("DELETE FROM of_google_account WHERE user_id = %s", [user.id])
+                    admin.commit()  # pylint: disable=invalid-commit
+        self.assertEqual(status, "need_auth", "the session ran: this user never connected")
