@@ -162,7 +162,10 @@ def hold(env, account_id, retry_after=None):
     it before Retry-After (or, without one, before the window has moved),
     on any worker or server. A longer hold already there is kept. Returns
     the moment (naive UTC). Committed by the session, like the sync."""
-    seconds = wait_seconds(retry_after if retry_after else HOLD_FALLBACK)
+    if retry_after:  # Google's word, and a jitter so that workers do not all come back at once
+        seconds = float(retry_after) + random.uniform(0, float(retry_after) / 6.0)
+    else:
+        seconds = wait_seconds(HOLD_FALLBACK)
     env.cr.execute(
         "WITH old AS (DELETE FROM of_google_not_before WHERE until < (now() AT TIME ZONE 'UTC') "
         "- interval '10 minutes' AND account_id != %s) "
