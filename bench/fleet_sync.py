@@ -1,44 +1,466 @@
-"""Issue 14, Deliver 6 (b), scaled down: U technicians x R RDVs (default 20 x 250) connecting
-the same morning, under Google's default quotas, synced by W workers; then a steady-state
-round where 5 % of each technician's RDVs changed. W=1 is the connector's cron (users one after
-the other, bench calls services/sync_cron.sync_all as the cron does); W>1 runs each user's sync
-as its own job in W threads with a cursor each, as queue_job's runner does with W workers
-(openfire_google_calendar_queue_job). Peaks of calls per minute per user and per project come
-from the emulator's request log (sliding 60 s).
+"""Issue 14, Deliver 6 (b): U technicians x R RDVs connecting the same morning, under Google's
+default quotas (the emulator's: 600 calls a minute per user, 10,000 per project, each part of
+a batch counted), synced by a real Odoo server as production runs it; then steady-state rounds
+where some of each technician's RDVs changed.
 
-    PYTHONPATH=. /opt/odoo17/.venv/bin/python bench/fleet_sync.py [--users 20 --rdvs 250
-                                                                   --workers 1,2,4]
+Every piece is a process of its own, as in production: the Google emulator
+(``python -m google_emulator``, with a round-trip latency), and ``odoo-bin --workers=N`` (prefork)
+on a database with the connector, OCA's queue_job and the glue addon:
+
+- with queue_job: ``--load=base,web,queue_job``, queue_job's job runner in the server's main
+  process dispatching each user's job to the HTTP workers, channel capacity N
+  (``root:N,root.google_calendar:N``); the cron only enqueues;
+- without queue_job's runner (the glue then stays out of the way): the connector's cron syncs
+  every user one after the other in a cron worker (``--max-cron-threads=N``).
+
+A round starts when the bench triggers the scheduled action (as its 10-minute interval would)
+and ends when every technician's sync is done (each account synced since the round started,
+its sync token saved, no job waiting). "sync s" runs from the round's first call to Google to
+its end; "cron start s" is the time from the trigger to that first call (the cron worker
+waking, the cron enqueueing, a worker taking the first job). The regular polls are not spread for the bench
+(``poll_spread_seconds`` 0), so a round measures work, not the jitter. Peaks of calls a minute
+per user and per project come from the emulator's request log (sliding 60 s), and the calls
+Google would have refused (403/429) are counted.
+
+    ODOO_HOME=/opt/odoo17 /opt/odoo17/.venv/bin/python bench/fleet_sync.py
+        [--users 20 --rdvs 250 | --full (200 x 250)] [--workers 1,2,4] [--modes queue_job,cron]
+        [--changed 0,5,10] [--latency 0.1] [--db bench_fleet] [--fresh] [--drop]
+
+Needs ODOO_HOME/.oca-addons/queue_job (tools/setup_odoo.sh puts it there) and PostgreSQL as in
+tools/odoo_tier.sh. The database is created once (the technicians and their RDVs) and reset
+between configurations (links, tokens and jobs cleared, the emulator reset), so each
+configuration starts from technicians who never synced.
 """
 
 import argparse
+import json
+import math
 import os
-import queue
+import signal
+import socket
+import subprocess
 import sys
+import tempfile
 import threading
 import time
+import urllib.request
 from collections import defaultdict
+from datetime import datetime, timedelta
+from urllib.parse import quote
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ODOO_HOME = os.environ.get("ODOO_HOME", "/opt/odoo17")
+OCA_ADDONS = os.environ.get("QUEUE_JOB_ADDONS", os.path.join(ODOO_HOME, ".oca-addons"))
+sys.path[:0] = [ODOO_HOME, REPO]
 
-import odoo_sync as bench  # noqa: E402  (puts Odoo on the path)
-
+import odoo  # noqa: E402  (needs ODOO_HOME on the path)
 from odoo import SUPERUSER_ID, api  # noqa: E402
 
-from google_emulator import Emulator  # noqa: E402
+CLIENT_ID = "bench-fleet.apps.example"
+CLIENT_SECRET = "bench-fleet-secret"
+PG = {
+    "host": os.environ.get("PGHOST", "127.0.0.1"),
+    "port": os.environ.get("PGPORT", "5432"),
+    "user": os.environ.get("PGUSER", "root"),
+}
+CRON = "openfire_google_calendar.ir_cron_of_google_sync"
+ROUND_TIMEOUT = 3600  # seconds: a round that never ends is a failure, not a hang
+PER_USER, PER_PROJECT = 600, 10000  # Google's defaults, the emulator's
 
 
-def peak_per_minute(entries):
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load_average():
+    with open("/proc/loadavg") as handle:
+        return " ".join(handle.read().split()[:3])
+
+
+# --------------------------------------------------------------------------- processes
+
+
+class Emulator:
+    """``python -m google_emulator`` in a process of its own (Google's default quotas),
+    driven by its admin API."""
+
+    def __init__(self, log_path):
+        self.port = free_port()
+        self.base_url = "http://127.0.0.1:%d" % self.port
+        env = dict(os.environ, PYTHONPATH=REPO)  # this checkout's emulator
+        self.log = open(log_path, "ab")  # noqa: SIM115  (closed in stop)
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+            [sys.executable, "-m", "google_emulator", "--port", str(self.port)],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.info = self.admin("")
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("the emulator did not start; see %s" % log_path) from None
+                time.sleep(0.2)
+
+    def admin(self, path, body=None, method=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            "%s/_emulator/%s" % (self.base_url, path),
+            data=data,
+            method=method or ("POST" if data is not None else "GET"),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read() or b"{}")
+
+    def reset(self, latency):
+        """A fresh Google: no account, no event, counters and log cleared."""
+        self.admin("reset", {})
+        self.admin(
+            "clients",
+            {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": []},
+        )
+        self.admin("faults", {"rate": 0, "latency": latency})
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(10)
+        self.log.close()
+
+
+class OdooServer:
+    """``odoo-bin --workers=N`` on the bench database; with queue_job, its job runner."""
+
+    def __init__(self, db, workers, queue_job, log_path):
+        self.port = free_port()
+        self.log_path = log_path
+        args = [
+            sys.executable,
+            os.path.join(ODOO_HOME, "odoo-bin"),
+            "--addons-path=" + addons_path(),
+            "--db_host=" + PG["host"],
+            "--db_port=" + PG["port"],
+            "--db_user=" + PG["user"],
+            "-d",
+            db,
+            "--db-filter=^%s$" % db,
+            "--http-interface=127.0.0.1",
+            "--http-port=%d" % self.port,
+            "--gevent-port=%d" % free_port(),
+            "--workers=%d" % (workers if queue_job else 1),
+            "--max-cron-threads=%d" % (1 if queue_job else workers),
+            "--load=base,web" + (",queue_job" if queue_job else ""),
+            "--log-level=warn",
+            "--logfile=" + log_path,
+        ]
+        env = dict(os.environ)
+        env.pop("PYTHONPATH", None)
+        if queue_job:
+            env.update(
+                ODOO_QUEUE_JOB_CHANNELS="root:%d,root.google_calendar:%d" % (workers, workers),
+                ODOO_QUEUE_JOB_HOST="127.0.0.1",
+                ODOO_QUEUE_JOB_PORT=str(self.port),
+            )
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+            args,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                self.get("/web/login")
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("Odoo did not start; see %s" % log_path) from None
+                time.sleep(0.5)
+        # Every HTTP worker loads the registry at its first request: done before the
+        # rounds, as in a server that has been up for a while.
+        for _wave in range(3):
+            threads = [
+                threading.Thread(target=self.get, args=("/web/login",))
+                for _worker in range(workers * 2)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
+    def get(self, path):
+        with urllib.request.urlopen(  # noqa: S310  (loopback)
+            "http://127.0.0.1:%d%s" % (self.port, path), timeout=60
+        ) as response:
+            return response.read()
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+
+
+# --------------------------------------------------------------------------- database
+
+
+def addons_path():
+    return ",".join(
+        [
+            os.path.join(ODOO_HOME, "addons"),
+            os.path.join(ODOO_HOME, "odoo", "addons"),
+            REPO,
+            OCA_ADDONS,
+        ]
+    )
+
+
+def odoo_args(db):
+    return [
+        "--addons-path=" + addons_path(),
+        "--db_host=" + PG["host"],
+        "--db_port=" + PG["port"],
+        "--db_user=" + PG["user"],
+        "-d",
+        db,
+    ]
+
+
+def slots(size):
+    """Four visits a working day from next Monday (UTC), so every RDV is in the window."""
+    day = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    day += timedelta(days=7 - day.weekday())
+    out = []
+    while len(out) < size:
+        if day.weekday() < 5:
+            out.extend(day + timedelta(hours=hour) for hour in (7, 9, 12, 14))
+        day += timedelta(days=1)
+    return out[:size]
+
+
+def prepare_database(db, fresh, users, rdvs):
+    """The database with the glue addon (and so the connector and queue_job), and the
+    technicians: created once, reused while it has the same size."""
+    odoo.tools.config.parse_config(
+        odoo_args(db) + ["--log-level=warn", "--no-http", "--max-cron-threads=0"]
+    )
+    if fresh and odoo.service.db.exp_db_exist(db):
+        odoo.service.db.exp_drop(db)
+    if not odoo.service.db.exp_db_exist(db):
+        print("creating database %s (connector, queue_job, glue; no demo data)..." % db, flush=True)
+        subprocess.run(
+            [sys.executable, os.path.join(ODOO_HOME, "odoo-bin")]
+            + odoo_args(db)
+            + [
+                "-i",
+                "openfire_google_calendar_queue_job",
+                "--without-demo=all",
+                "--stop-after-init",
+                "--no-http",
+                "--max-cron-threads=0",
+                "--log-level=warn",
+            ],
+            check=True,
+        )
+    registry = odoo.registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(
+            cr,
+            SUPERUSER_ID,
+            {"tracking_disable": True, "mail_create_nolog": True, "no_reset_password": True},
+        )
+        existing = env["res.users"].search([("login", "=like", "fleet.%@example.com")])
+        if len(existing) != users or (
+            existing
+            and env["of.planning.intervention"].search_count(
+                [("employee_ids.user_id", "=", existing[0].id)]
+            )
+            != rdvs
+        ):
+            if existing:
+                raise SystemExit(
+                    "%s holds another fleet (%d technicians): use --fresh" % (db, len(existing))
+                )
+            print("creating %d technicians x %d RDVs..." % (users, rdvs), flush=True)
+            started = time.monotonic()
+            groups = [
+                env.ref("base.group_user").id,
+                env.ref("openfire_planning.group_of_planning_user").id,
+            ]
+            field = "group_ids" if "group_ids" in env["res.users"]._fields else "groups_id"
+            for index in range(users):
+                email = "fleet.%03d@example.com" % index
+                user = env["res.users"].create(
+                    {
+                        "name": "Technicien %03d" % index,
+                        "login": email,
+                        "email": email,
+                        "tz": "Europe/Paris",
+                        field: [(6, 0, groups)],
+                    }
+                )
+                employee = env["hr.employee"].create(
+                    {"name": user.name, "user_id": user.id, "work_email": email}
+                )
+                env["of.planning.intervention"].create(
+                    [
+                        {
+                            "name": "Visite %d" % number,
+                            "date": start,
+                            "duree": 1.0,
+                            "tz": "Europe/Paris",
+                            "state": "confirm",
+                            "employee_ids": [(6, 0, employee.ids)],
+                        }
+                        for number, start in enumerate(slots(rdvs))
+                    ]
+                )
+                env["of.google.account"]._for_user(user)
+                cr.commit()
+            print("  done in %.0f s" % (time.monotonic() - started), flush=True)
+    return registry
+
+
+def reset_round(registry, emu, latency):
+    """Technicians who never synced, a fresh Google, Google's default quotas, no job."""
+    emu.reset(latency)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        set_param = env["ir.config_parameter"].set_param
+        set_param("google_calendar_client_id", CLIENT_ID)
+        set_param("google_calendar_client_secret", CLIENT_SECRET)
+        for key in ("auth_uri", "token_uri", "revoke_uri"):
+            set_param("openfire_google_calendar." + key, emu.info[key])
+        set_param("openfire_google_calendar.api_endpoint", emu.info["api_endpoint"])
+        set_param("openfire_google_calendar.push_base_url", "")  # polling only
+        set_param("openfire_google_calendar.sync_window_days", "0")
+        set_param("openfire_google_calendar.poll_spread_seconds", "0")
+        for key in ("quota_per_user", "quota_per_project"):  # Google's defaults
+            set_param("openfire_google_calendar." + key, False)
+        for statement in (
+            "DELETE FROM of_google_event_link",
+            "DELETE FROM of_google_push",
+            "DELETE FROM of_google_quota_use",
+            "DELETE FROM of_google_not_before",
+            "DELETE FROM queue_job",
+            "DELETE FROM ir_cron_trigger",
+            "UPDATE of_google_account SET sync_token = NULL, calendar_id = NULL, "
+            "calendar_name = NULL, last_sync = NULL, sync_watermark = NULL, "
+            "last_error = NULL, channel_id = NULL, state = 'disconnected'",
+        ):
+            cr.execute(statement)
+        # The cron runs when the bench says (as its interval would), not by itself.
+        cron = env.ref(CRON)
+        cron.write({"nextcall": datetime.now() + timedelta(days=7), "active": True})
+        from odoo.addons.openfire_google_calendar.services.google_oauth import SCOPES
+
+        users = env["res.users"].search([("login", "=like", "fleet.%@example.com")], order="id")
+        for user in users:
+            emu.admin("accounts", {"email": user.login, "time_zone": "Europe/Paris"})
+            tokens = emu.admin(
+                "tokens", {"email": user.login, "client_id": CLIENT_ID, "scopes": list(SCOPES)}
+            )
+            env["of.google.account"]._for_user(user)._store_tokens(tokens)
+        cr.commit()
+        return users.ids
+
+
+def start_round(registry, changed, user_ids):
+    """Some RDVs of each technician move an hour (a planner's day): ``changed`` of them
+    ("12") or a share ("5%"), then the scheduled
+    action is triggered; returns the moment (database clock), the RDVs moved and when the
+    trigger was sent (time.time())."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        moved = 0
+        if changed not in ("0", "0%"):
+            Rdv = env["of.planning.intervention"]
+            for user_id in user_ids:
+                rdvs = Rdv.search([("employee_ids.user_id", "=", user_id)], order="id")
+                if changed.endswith("%"):
+                    count = max(1, len(rdvs) * int(changed[:-1]) // 100)
+                else:
+                    count = int(changed)
+                for rdv in rdvs[:count]:
+                    rdv.date = rdv.date + timedelta(hours=1)
+                moved += count
+            cr.commit()
+        # The cron's interval has passed since the last round: every account is due.
+        cr.execute("UPDATE of_google_account SET last_sync = last_sync - interval '10 minutes'")
+        cr.execute("SELECT now() AT TIME ZONE 'UTC'")
+        started = cr.fetchone()[0]
+        triggered = time.time()
+        cron = env.ref(CRON)
+        cr.execute(
+            "INSERT INTO ir_cron_trigger (cron_id, call_at, create_date, write_date) "
+            "VALUES (%s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', "
+            "now() AT TIME ZONE 'UTC')",
+            [cron.id],
+        )
+        cr.commit()
+    # Cron workers listen on the "postgres" database (as ir.cron._notifydb notifies).
+    with odoo.sql_db.db_connect("postgres").cursor() as cr:
+        cr.execute("SELECT pg_notify('cron_trigger', %s)", [registry.db_name])
+    return started, moved, triggered
+
+
+def wait_round(registry, started, users, queue_job):
+    """Until every account synced after ``started`` with its token saved and no job of the
+    connector waits or runs; (the moment, time.time(), longest job in s or None)."""
+    clock = time.monotonic()
+    while True:
+        with registry.cursor() as cr:
+            cr.execute(
+                "SELECT count(*) FROM of_google_account WHERE state = 'connected' "
+                "AND sync_token IS NOT NULL AND last_sync >= %s",
+                [started],
+            )
+            synced = cr.fetchone()[0]
+            cr.execute(
+                "SELECT count(*) FILTER (WHERE state IN ('pending', 'enqueued', 'started')), "
+                "max(extract(epoch FROM date_done - date_started)) FROM queue_job"
+            )
+            waiting, longest = cr.fetchone()
+            cr.execute("SELECT count(*) FROM of_google_push")
+            woken = cr.fetchone()[0]
+        if synced == users and not waiting and not woken:
+            return time.time(), (float(longest) if queue_job and longest else None)
+        if time.monotonic() - clock > ROUND_TIMEOUT:
+            raise SystemExit(
+                "round not done after %d s: %d/%d synced" % (ROUND_TIMEOUT, synced, users)
+            )
+        time.sleep(0.25)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def peak_per_minute(times):
     """The most calls in any 60 s window."""
-    times = sorted(entries)
+    times = sorted(times)
     best, start = 0, 0
     for end, at in enumerate(times):
-        while at - times[start] > 60:
+        while at - times[start] >= 60:
             start += 1
         best = max(best, end - start + 1)
     return best
 
 
-def peaks(log):
+def log_figures(emu):
+    """(API calls, peak a minute per user, per project, refused, first call's time) from
+    the request log."""
+    log = emu.admin("log")["entries"]
     calls = [
         entry
         for entry in log
@@ -48,140 +470,199 @@ def peaks(log):
     per_user = defaultdict(list)
     for entry in calls:
         per_user[entry.get("email")].append(entry["time"])
+    refused = sum(1 for entry in log if entry.get("status") in (403, 429))
     return (
         len(calls),
-        max((peak_per_minute(t) for t in per_user.values()), default=0),
+        max((peak_per_minute(times) for times in per_user.values()), default=0),
         peak_per_minute([entry["time"] for entry in calls]),
-        sum(1 for entry in log if entry.get("status") in (403, 429)),
+        refused,
+        min((entry["time"] for entry in calls), default=None),
     )
+
+
+def check_google(emu, registry, rdvs):
+    """After the rounds: every technician's calendar holds his R events."""
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT u.login, a.calendar_id FROM of_google_account a "
+            "JOIN res_users u ON u.id = a.user_id WHERE a.state = 'connected'"
+        )
+        rows = cr.fetchall()
+    wrong = []
+    for login, calendar_id in rows:
+        events = emu.admin(
+            "phone/%s/calendars/%s/events" % (quote(login), quote(calendar_id, safe=""))
+        )["items"]
+        if len(events) != rdvs:
+            wrong.append((login, len(events)))
+    if wrong:
+        raise SystemExit("calendars not fully synced: %s" % wrong[:5])
+    return len(rows)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rdvs", type=int, default=250)
+    parser.add_argument("--full", action="store_true", help="issue 14's size: 200 x 250")
     parser.add_argument("--workers", default="1,2,4")
-    parser.add_argument("--db", default="bench_odoo_sync")
+    parser.add_argument("--modes", default="queue_job,cron")
+    parser.add_argument(
+        "--changed",
+        default="0,5%,10%",
+        help="steady-state rounds: RDVs changed per technician, a number or a share (5%%)",
+    )
     parser.add_argument(
         "--latency",
         type=float,
         default=0.1,
         help="seconds added to every API request (Google's round-trip)",
     )
+    parser.add_argument("--db", default="bench_fleet")
+    parser.add_argument("--fresh", action="store_true", help="recreate the database")
+    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args()
-    registry = bench.prepare_database(args.db, False)
-    from odoo.addons.openfire_google_calendar.services import sync_cron
-    from odoo.addons.openfire_google_calendar.services.sync_runner import run_sync
-
+    # A stopped bench stops its servers too (the finally blocks below).
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+    if args.full:
+        args.users, args.rdvs = 200, 250
+    if not os.path.exists(os.path.join(OCA_ADDONS, "queue_job", "__manifest__.py")):
+        raise SystemExit("no queue_job in %s: run tools/setup_odoo.sh" % OCA_ADDONS)
+    work = tempfile.mkdtemp(prefix="bench-fleet-")
+    registry = prepare_database(args.db, args.fresh, args.users, args.rdvs)
+    emu = Emulator(os.path.join(work, "emulator.log"))
     rows = []
-    for workers in [int(w) for w in args.workers.split(",")]:
-        emu = Emulator(seed=0)  # Google's default quotas
-        emu.start()
-        emu.add_client(bench.CLIENT_ID, bench.CLIENT_SECRET, ["http://127.0.0.1/unused"])
-        emu.set_faults(rate=0, latency=args.latency)  # no fault, a network's round-trip
-        try:
-            bench.configure(registry, emu)
-            with registry.cursor() as cr:  # Google's defaults (bench.configure lifts them)
-                for key in ("quota_per_user", "quota_per_project"):
-                    api.Environment(cr, SUPERUSER_ID, {})["ir.config_parameter"].set_param(
-                        "openfire_google_calendar." + key, False
-                    )
-            with registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-                cr.execute("DELETE FROM of_google_quota_use")
-                # only this round's technicians are connected
-                cr.execute("UPDATE of_google_account SET state = 'disconnected'")
-                users = []
-                for index in range(args.users):
-                    user, _email, _account = bench.connected_technician(
-                        env,
-                        emu,
-                        "fleet%d.%d" % (workers, index),
-                        args.rdvs,
-                        name="Visite %d",
-                        duree=1.0,
-                    )
-                    users.append(user.id)
-                cr.commit()
-
-            def round_trip(label):
-                emu.clear_log()
-                started = time.monotonic()
-                longest = [0.0]
-                if workers == 1:
-                    with registry.cursor() as cr:
-                        env = api.Environment(cr, SUPERUSER_ID, {})
-                        while True:
-                            cr.execute("DELETE FROM ir_cron_trigger")
-                            cr.commit()
-                            run_start = time.monotonic()
-                            sync_cron.sync_all(env, time_budget=3600)
-                            cr.commit()
-                            longest[0] = max(longest[0], time.monotonic() - run_start)
-                            cr.execute("SELECT min(call_at) FROM ir_cron_trigger")
-                            at = cr.fetchone()[0]
-                            cr.execute("SELECT count(*) FROM of_google_push")
-                            if not at or not cr.fetchone()[0]:
-                                break
-                            cr.commit()
-                            time.sleep(max(0.0, (at - bench.datetime.utcnow()).total_seconds()))
-                else:
-                    jobs = queue.Queue()
-                    for user_id in users:
-                        jobs.put((0.0, user_id))
-
-                    def worker():
-                        while True:
-                            try:
-                                not_before, user_id = jobs.get_nowait()
-                            except queue.Empty:
-                                return
-                            time.sleep(max(0.0, not_before - time.monotonic()))
-                            with registry.cursor() as cr:
-                                env = api.Environment(cr, SUPERUSER_ID, {})
-                                run_start = time.monotonic()
-                                result = run_sync(env, user_id)
-                                longest[0] = max(longest[0], time.monotonic() - run_start)
-                            if result.get("status") in ("in_background", "already_running"):
-                                jobs.put((time.monotonic() + 30, user_id))  # RetryableJobError
-
-                    threads = [threading.Thread(target=worker) for _ in range(workers)]
-                    for thread in threads:
-                        thread.start()
-                    for thread in threads:
-                        thread.join()
-                total = time.monotonic() - started
-                calls, user_peak, project_peak, refused = peaks(emu.request_log)
-                rows.append(
-                    (workers, label, total, calls, user_peak, project_peak, refused, longest[0])
+    try:
+        for mode in args.modes.split(","):
+            for workers in [int(w) for w in args.workers.split(",")]:
+                queue_job = mode == "queue_job"
+                user_ids = reset_round(registry, emu, args.latency)
+                server = OdooServer(
+                    args.db,
+                    workers,
+                    queue_job,
+                    os.path.join(work, "odoo-%s-%d.log" % (mode, workers)),
                 )
-
-            round_trip("first syncs")
-            with registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                Rdv = env["of.planning.intervention"]
-                for user_id in users:
-                    rdvs = Rdv.search(
-                        [("employee_ids.user_id", "=", user_id)], limit=max(1, args.rdvs // 20)
-                    )
-                    for rdv in rdvs:
-                        rdv.date = rdv.date + bench.timedelta(hours=1)
-                cr.commit()
-            round_trip("5 % changed")
-        finally:
-            emu.stop()
+                try:
+                    rounds = [("first syncs", "0")] + [
+                        ("%s changed" % spec, spec) for spec in args.changed.split(",")
+                    ]
+                    for label, changed in rounds:
+                        emu.admin("log/clear", {})
+                        load = load_average()
+                        started, moved, triggered = start_round(registry, changed, user_ids)
+                        ended, longest = wait_round(registry, started, len(user_ids), queue_job)
+                        calls, user_peak, project_peak, refused, first = log_figures(emu)
+                        seconds = ended - triggered
+                        wake = (first - triggered) if first else 0.0
+                        rows.append(
+                            (
+                                mode,
+                                workers,
+                                label,
+                                moved,
+                                seconds - wake,
+                                wake,
+                                calls,
+                                user_peak,
+                                project_peak,
+                                refused,
+                                longest,
+                                load,
+                            )
+                        )
+                        print(
+                            "  %s, %d workers, %s: %.1f s (first call after %.1f s), %d calls "
+                            "(load %s)" % (mode, workers, label, seconds, wake, calls, load),
+                            flush=True,
+                        )
+                        with registry.cursor() as cr:
+                            cr.execute("DELETE FROM queue_job")
+                            cr.commit()
+                finally:
+                    server.stop()
+                check_google(emu, registry, args.rdvs)
+    finally:
+        emu.stop()
+    print()
     print(
-        "| workers | round | time s | API calls | peak/min per user | peak/min per project "
-        "| quota errors | longest sync s |"
+        "%d technicians x %d RDVs, %.2f s a request; Google's default quotas (%d/min a "
+        "user, %d/min the project); %s"
+        % (
+            args.users,
+            args.rdvs,
+            args.latency,
+            PER_USER,
+            PER_PROJECT,
+            os.cpu_count() and "%d cores" % os.cpu_count(),
+        )
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| mode | workers | round | RDVs changed | sync s | cron start s | API calls "
+        "| peak/min a user | peak/min project | refused | longest job s | load avg |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
-        print("| %d | %s | %.1f | %d | %d | %d | %d | %.2f |" % row)
-    print(
-        "(%d technicians x %d RDVs, %.2f s per API request; W=1: the cron in series; W>1: "
-        "one job per user in W threads, as queue_job's runner)"
-        % (args.users, args.rdvs, args.latency)
-    )
+        (
+            mode,
+            workers,
+            label,
+            moved,
+            seconds,
+            wake,
+            calls,
+            user_peak,
+            project_peak,
+            refused,
+            longest,
+            load,
+        ) = row
+        print(
+            "| %s | %d | %s | %d | %.1f | %.1f | %d | %d | %d | %d | %s | %s |"
+            % (
+                mode,
+                workers,
+                label,
+                moved,
+                seconds,
+                wake,
+                calls,
+                user_peak,
+                project_peak,
+                refused,
+                "%.1f" % longest if longest is not None else "-",
+                load,
+            )
+        )
+    first = {(r[0], r[1]): r[4] for r in rows if r[2] == "first syncs"}
+    for mode in args.modes.split(","):
+        one = first.get((mode, 1))
+        if one:
+            print(
+                "%s: first syncs %s"
+                % (
+                    mode,
+                    ", ".join(
+                        "%d workers %.2fx" % (w, one / t)
+                        for (m, w), t in sorted(first.items())
+                        if m == mode and w != 1
+                    ),
+                )
+            )
+    calls_first = [r[6] for r in rows if r[2] == "first syncs"]
+    if calls_first:
+        calls = max(calls_first)
+        # A sliding minute lets L calls through at once, then L more each minute.
+        ours = 60 * (math.ceil(calls / (PER_PROJECT * 0.9)) - 1)
+        google = 60 * (math.ceil(calls / PER_PROJECT) - 1)
+        print(
+            "project-quota bound of the first syncs (%d calls): at least %d s under the "
+            "connector's 9,000 a minute (90 %% margin), %d s under Google's 10,000"
+            % (calls, ours, google)
+        )
+    if args.drop:
+        odoo.sql_db.close_all()
+        odoo.service.db.exp_drop(args.db)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,11 @@
 #   2. "nodemo": the same without demo data, installed from the addons' WHEELS (built with
 #                whool, installed into a fresh virtualenv on top of the series' one): no addons
 #                path to the repository or the series tree;
-#   3. "uninstall": the connector uninstalled, the planning still working;
-#   4. "system": tools/system_tier.py (real Odoo servers), when it exists.
+#   3. "queue_job": OCA's queue_job of the series (from PyPI, unpacked by tools/setup_odoo.sh
+#                into ODOO_HOME/.oca-addons, or QUEUE_JOB_ADDONS) and the glue addon
+#                openfire_google_calendar_queue_job installed in a third database, its tests;
+#   4. "uninstall": the connector uninstalled, the planning still working;
+#   5. "system": tools/system_tier.py (real Odoo servers), when it exists.
 # Fails on a failed test, on a run with no test, on an addon left not installed (e.g. "not
 # installable" on this series), and on any ERROR or WARNING logged about our addons. Odoo
 # listens on 127.0.0.1 only, on a free port. Nothing is put on PYTHONPATH: the emulator the
@@ -16,8 +19,9 @@
 #   ODOO_HOME=/opt/odoo18 tools/odoo_tier.sh
 # ODOO_PYTHON (default $ODOO_HOME/.venv/bin/python); PGHOST/PGPORT/PGUSER (127.0.0.1, 5432,
 # root); KEEP_DB=1 keeps the databases; ODOO_WHEELS=0 runs "nodemo" from the tree instead;
-# SYSTEM_TIER=0 skips the system tier. The last line of $TMPDIR/ofgc-odoo-tier-SERIES.summary
-# is "<passed> passed, <failed> failed".
+# SYSTEM_TIER=0 skips the system tier; QUEUE_JOB_ONLY=1 runs the queue_job part alone;
+# QUEUE_JOB_ADDONS (default $ODOO_HOME/.oca-addons) is where queue_job is. The last line of
+# $TMPDIR/ofgc-odoo-tier-SERIES.summary is "<passed> passed, <failed> failed".
 set -uo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 ODOO_HOME=${ODOO_HOME:-/opt/odoo17}
@@ -69,14 +73,17 @@ psql_q() { psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$1" -tAqc "$2" 2>/dev
 drop_db() { dropdb -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" --if-exists "$1" 2>/dev/null; }
 
 # run_install NAME DB PYTHON ADDONS_PATH EXTRA_ARGS...: install with tests, check the log and
-# the modules' state, count the tests.
+# the modules' state, count the tests. INSTALL (default openfire_google_calendar) is what -i
+# installs, EXPECT (default: our two addons) the modules that must end up installed.
 run_install() {
     local name=$1 db=$2 python=$3 paths=$4; shift 4
     local log="$WORK/$name.log" start=$SECONDS
+    local install=${INSTALL:-openfire_google_calendar}
+    local expect=${EXPECT:-openfire_google_calendar openfire_planning}
     drop_db "$db"
-    say "-- $name: odoo-bin -d $db -i openfire_google_calendar --test-enable $*"
+    say "-- $name: odoo-bin -d $db -i $install --test-enable $*"
     "$python" "$ODOO_HOME/odoo-bin" --addons-path="$paths" "${RUN_ARGS[@]}" -d "$db" \
-        -i openfire_google_calendar --test-enable --test-tags "$ADDON_TAGS" --log-level=test "$@" \
+        -i "$install" --test-enable --test-tags "$ADDON_TAGS" --log-level=test "$@" \
         > "$log" 2>&1
     local status=$?
     say "$name: $(grep -m1 -oE "addons paths: .*" "$log")"
@@ -94,10 +101,13 @@ run_install() {
         ok=0
     fi
     local checks=0 states why=()
+    local names wanted
+    names=$(printf "'%s'," $expect | sed 's/,$//')
+    wanted=$(printf '%s=installed\n' $expect | LC_ALL=C sort | tr '\n' ' ')
     states=$(psql_q "$db" "SELECT name || '=' || state FROM ir_module_module
-                           WHERE name IN ('openfire_planning', 'openfire_google_calendar') ORDER BY name" \
+                           WHERE name IN ($names) ORDER BY name COLLATE \"C\"" \
              | tr '\n' ' ')
-    if [ "$states" != "openfire_google_calendar=installed openfire_planning=installed " ]; then
+    if [ "$states" != "$wanted" ]; then
         say "$name: our addons are not installed: ${states:-no such modules}"
         grep -E "not installable|invalid module names|Some modules are not loaded" "$log" | head
         ok=0; checks=$((checks + 1)); why+=("addons not installed")
@@ -168,6 +178,7 @@ PY
 }
 
 DB=ofgc_test_${SERIES%%.*}_$$
+if [ "${QUEUE_JOB_ONLY:-0}" != 1 ]; then   # QUEUE_JOB_ONLY=1: the queue_job part alone
 run_install demo "${DB}_demo" "$ODOO_PYTHON" "$ODOO_PATHS,$ADDONS" \
     --test-tags "$ODOO_GOOGLE_TAGS" "${WITH_DEMO[@]}"
 
@@ -181,7 +192,25 @@ if [ "${ODOO_WHEELS:-1}" != 0 ]; then
 else
     run_install nodemo "${DB}_nodemo" "$ODOO_PYTHON" "$ODOO_PATHS,$ADDONS" "${WITHOUT_DEMO[@]}"
 fi
+fi  # QUEUE_JOB_ONLY
 
+# ---- queue_job: the glue addon on OCA's queue_job (tools/setup_odoo.sh unpacked the series'
+# release from PyPI into ODOO_HOME/.oca-addons), its own tests only: one more install.
+QUEUE_JOB_ADDONS=${QUEUE_JOB_ADDONS:-$ODOO_HOME/.oca-addons}
+if [ -f "$QUEUE_JOB_ADDONS/queue_job/__manifest__.py" ]; then
+    qj_version=$(cat "$QUEUE_JOB_ADDONS/.version" 2>/dev/null || echo "?")
+    INSTALL=openfire_google_calendar_queue_job \
+    EXPECT="openfire_google_calendar_queue_job queue_job openfire_google_calendar openfire_planning" \
+        run_install "queue_job-$qj_version" "${DB}_queue_job" "$ODOO_PYTHON" \
+        "$ODOO_PATHS,$ADDONS,$QUEUE_JOB_ADDONS" --test-tags /openfire_google_calendar_queue_job \
+        "${WITHOUT_DEMO[@]}"
+    [ "${KEEP_DB:-0}" != 1 ] && drop_db "${DB}_queue_job"
+else
+    record "queue_job: FAILED, not found in $QUEUE_JOB_ADDONS (tools/setup_odoo.sh $SERIES $ODOO_HOME downloads it)"
+    ok=0; total_failed=$((total_failed + 1))
+fi
+
+if [ "${QUEUE_JOB_ONLY:-0}" != 1 ]; then
 say "-- uninstall: the connector goes, the planning stays"
 "$ODOO_PYTHON" "$ODOO_HOME/odoo-bin" shell --addons-path="$ODOO_PATHS,$ADDONS" "${RUN_ARGS[@]}" \
     -d "${DB}_demo" --log-level=warn < "$REPO/tools/odoo_uninstall_check.py" > "$WORK/uninstall.log" 2>&1
@@ -214,6 +243,7 @@ if [ "${SYSTEM_TIER:-1}" != 0 ] && [ -f "$REPO/tools/system_tier.py" ]; then
 elif [ "${SYSTEM_TIER:-1}" != 0 ]; then
     record "system tier: not run (no tools/system_tier.py)"
 fi
+fi  # QUEUE_JOB_ONLY
 
 [ "$ok" = 1 ] && [ "${KEEP_WORK:-0}" != 1 ] && rm -rf "$WORK"
 record "Odoo $SERIES: $total_passed passed, $total_failed failed in $((SECONDS - tier_start)) s"

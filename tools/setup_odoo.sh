@@ -14,6 +14,10 @@
 #    constraints (so pip never upgrades cryptography and breaks pyOpenSSL): the Google libraries,
 #    the Google emulator (installed, not editable: the addons' tests import it), websocket-client
 #    (browser tests) and whool (the addons' wheels).
+# 4. OCA's queue_job for the series, from PyPI (odoo-addon-queue_job, the version pinned below),
+#    unpacked into DIR/.oca-addons (outside the repository): the Odoo tier puts that folder on
+#    --addons-path to install and test openfire_google_calendar_queue_job; and what queue_job
+#    declares besides Odoo's requirements (openupgradelib, from 19.0 on), under Odoo's pins.
 # Idempotent: a second run only checks, and re-installs what changed (e.g. the emulator).
 # PYTHON chooses the interpreter of the venv (default python3). Full log: $SETUP_LOG.
 set -Eeuo pipefail
@@ -144,4 +148,43 @@ else
 fi
 "$VPY" -m pip check >> "$SETUP_LOG" 2>&1 \
     || echo "setup_odoo [$SERIES]: note: pip check reports conflicts (see $SETUP_LOG); Odoo's pins win"
+
+# ---- 4. OCA's queue_job ---------------------------------------------------------------------
+# One known-good release per series (what the Odoo tier was last run with); QUEUE_JOB_SPEC
+# overrides, e.g. "odoo-addon-queue_job>=18.0,<18.1" for the newest 18.0 one.
+case "$SERIES" in
+    17.0) QJ_DEFAULT="odoo-addon-queue_job==17.0.1.5.4" ;;
+    18.0) QJ_DEFAULT="odoo-addon-queue_job==18.0.1.7.0" ;;   # 18.0.1.7.1+ needs an 18.0 with api.private
+    19.0) QJ_DEFAULT="odoo-addon-queue_job==19.0.2.4.0.1" ;;
+esac
+QJ_SPEC=${QUEUE_JOB_SPEC:-$QJ_DEFAULT}
+OCA_ADDONS="$DIR/.oca-addons"
+if [ -f "$OCA_ADDONS/queue_job/__manifest__.py" ] && [ "$(cat "$OCA_ADDONS/.spec" 2>/dev/null)" = "$QJ_SPEC" ]; then
+    echo "setup_odoo [$SERIES]: queue_job is in $OCA_ADDONS ($(cat "$OCA_ADDONS/.version"))"
+else
+    step "downloading OCA's queue_job ($QJ_SPEC) into $OCA_ADDONS" \
+         "check that PyPI answers (pip config list; PIP_INDEX_URL) and that $QJ_SPEC exists, then run this script again"
+    qj_tmp=$(mktemp -d)
+    "$VPY" -m pip --disable-pip-version-check download --no-deps --only-binary=:all: -d "$qj_tmp" "$QJ_SPEC" 2>&1 | progress
+    qj_wheel=$(ls "$qj_tmp"/odoo_addon_queue_job-*.whl)
+    rm -rf "$OCA_ADDONS"; mkdir -p "$OCA_ADDONS"
+    "$VPY" -m zipfile -e "$qj_wheel" "$qj_tmp/unpacked"
+    mv "$qj_tmp/unpacked/odoo/addons/queue_job" "$OCA_ADDONS/queue_job"
+    basename "$qj_wheel" | sed -E 's/^odoo_addon_queue_job-([^-]+)-.*/\1/' > "$OCA_ADDONS/.version"
+    echo "$QJ_SPEC" > "$OCA_ADDONS/.spec"
+    rm -rf "$qj_tmp"
+    [ -f "$OCA_ADDONS/queue_job/__manifest__.py" ]
+    echo "setup_odoo [$SERIES]: queue_job $(cat "$OCA_ADDONS/.version") in $OCA_ADDONS"
+fi
+# Its external dependencies (requests is Odoo's own): checked apart from the venv's stamp, so
+# that adding queue_job does not reinstall everything else.
+qj_python=$("$VPY" -c "import ast, sys; m = ast.literal_eval(open(sys.argv[1]).read()); print(' '.join(m.get('external_dependencies', {}).get('python', [])))" "$OCA_ADDONS/queue_job/__manifest__.py")
+for module in $qj_python; do
+    if ! "$VPY" -c "import $module" >> "$SETUP_LOG" 2>&1; then
+        step "installing $module (queue_job needs it) with Odoo's pins as constraints" \
+             "read $SETUP_LOG; try by hand: $VPY -m pip install -c $LOCAL_REQ $module"
+        "$VPY" -m pip --disable-pip-version-check install --progress-bar off -c "$LOCAL_REQ" "$module" 2>&1 | progress
+        "$VPY" -c "import $module"
+    fi
+done
 echo "setup_odoo [$SERIES]: ready: Odoo $SERIES in $DIR, Python $VPY ($("$VPY" --version 2>&1))"

@@ -9,7 +9,8 @@
 #     pytest      the Google emulator and the sync core;
 #   tier 2, the Odoo tier, for every Odoo series found (tools/odoo_tier.sh, one run each):
 #     install with and without demo data with all tests (ours, Odoo's google_calendar and
-#     google_account beside them), the wheels, the uninstall check, the system tier.
+#     google_account beside them), the wheels, the glue addon on OCA's queue_job (its own
+#     tests), the uninstall check, the system tier.
 # Where Odoo is looked for: ODOO_SERIES_DIRS (comma- or space-separated folders; default
 # /opt/odoo17 /opt/odoo18 /opt/odoo19), or ODOO_HOME for one folder. A folder with an Odoo is
 # brought up to date by tools/setup_odoo.sh (quick when nothing changed); a missing one is set
@@ -120,7 +121,7 @@ else
         f=$(echo "$counts" | grep -oE "[0-9]+ failed" | grep -oE "[0-9]+" || echo 1)
         [ "$status" -ne 0 ] && [ "${f:-0}" -eq 0 ] && f=1
         passed_total=$((passed_total + ${p:-0})); failed_total=$((failed_total + ${f:-0}))
-        details=$(grep -E "^(demo|nodemo|uninstall|system|wheels)" "$sumfile" 2>/dev/null \
+        details=$(grep -E "^(demo|nodemo|queue_job|uninstall|system|wheels)" "$sumfile" 2>/dev/null \
                   | sed -E 's/ \(exit [^)]*\)//; s/, log .*$//' | paste -sd '|' | sed 's/|/ | /g')
         if [ "$status" -eq 0 ]; then
             note "odoo $series: ${counts:-?} ($((SECONDS - t)) s) [$details]"

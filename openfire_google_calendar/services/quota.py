@@ -12,6 +12,13 @@ and at most a share per run so that a user's big first sync is spread over
 several runs and the others' small syncs go in between. The writes beyond the
 budget are deferred (sync.executor, Outcome.DEFERRED), the sync token is kept,
 and the cron goes on later.
+
+When Google refuses all the same (403 rate limit, 429), with or without a
+Retry-After, the account is held: a "not before" moment in the table
+of_google_not_before, read by every session in its lock statement, by the
+cron and by queue_job's jobs, so that no worker nor server syncs that account
+before it while the others go on. The regular polls of many accounts are
+spread (:func:`poll_delays`) so that they do not all reach Google at once.
 """
 
 import random
@@ -33,7 +40,20 @@ TABLE = """
         calls integer NOT NULL
     );
     CREATE INDEX IF NOT EXISTS of_google_quota_use_at_idx ON of_google_quota_use (at);
+    CREATE TABLE IF NOT EXISTS of_google_not_before (
+        account_id integer PRIMARY KEY,
+        until timestamp without time zone NOT NULL
+    );
 """
+HOLD_FALLBACK = WINDOW / 2.0  # a rate limit without Retry-After: the window moves
+POLL_SPREAD = 0.5  # the regular polls spread over this part of the cron's interval
+POLL_DUE = 0.5  # with queue_job, an account is polled again after this part of it
+
+# For the session's lock statement: until when this account is held (NULL: it is not).
+HELD_UNTIL = (
+    "(SELECT until FROM of_google_not_before WHERE account_id = %s "
+    "AND until > (now() AT TIME ZONE 'UTC'))"
+)
 
 # Subqueries for the session's lock statement: calls in the window, this
 # account's and the whole project's.
@@ -135,3 +155,54 @@ def wait_seconds(retry_after=None):
     do not all come back at the same second."""
     base = max(float(retry_after or 0), WINDOW / 2.0)
     return base + random.uniform(0, base / 6.0)
+
+
+def hold(env, account_id, retry_after=None):
+    """Google refused this account's calls for its rate limits: no sync of
+    it before Retry-After (or, without one, before the window has moved),
+    on any worker or server. A longer hold already there is kept. Returns
+    the moment (naive UTC). Committed by the session, like the sync."""
+    if retry_after:  # Google's word, and a jitter so that workers do not all come back at once
+        seconds = float(retry_after) + random.uniform(0, float(retry_after) / 6.0)
+    else:
+        seconds = wait_seconds(HOLD_FALLBACK)
+    env.cr.execute(
+        "WITH old AS (DELETE FROM of_google_not_before WHERE until < (now() AT TIME ZONE 'UTC') "
+        "- interval '10 minutes' AND account_id != %s) "
+        "INSERT INTO of_google_not_before (account_id, until) "
+        "VALUES (%s, (now() AT TIME ZONE 'UTC') + %s * interval '1 second') "
+        "ON CONFLICT (account_id) DO UPDATE SET until = greatest("
+        "of_google_not_before.until, EXCLUDED.until) RETURNING until",
+        [account_id, account_id, seconds],
+    )
+    return env.cr.fetchone()[0]
+
+
+def held(env, account_ids):
+    """{account id: until (naive UTC)} of these accounts that are held now."""
+    if not account_ids:
+        return {}
+    env.cr.execute(
+        "SELECT account_id, until FROM of_google_not_before WHERE account_id = ANY(%s) "
+        "AND until > (now() AT TIME ZONE 'UTC')",
+        [list(account_ids)],
+    )
+    return dict(env.cr.fetchall())
+
+
+def poll_spread(env, interval_seconds):
+    """Seconds over which the regular polls of a cron run are spread: half
+    the cron's interval, or the parameter poll_spread_seconds (0: none)."""
+    raw = env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + "poll_spread_seconds")
+    default = interval_seconds * POLL_SPREAD
+    try:
+        return max(0.0, float(raw)) if raw not in (None, False, "") else default
+    except ValueError:
+        return default
+
+
+def poll_delays(account_ids, spread, rng=random):
+    """Seconds after which each account's regular poll starts: drawn over
+    ``spread`` (:func:`poll_spread`), so that the polls of many accounts run
+    in parallel workers do not reach Google in the same second."""
+    return {account_id: rng.uniform(0, spread) for account_id in account_ids if spread > 0}

@@ -8,7 +8,7 @@ import time
 
 from odoo.tools import config
 
-from . import technician_accounts
+from . import quota, technician_accounts
 from .sync_runner import run_sync
 
 _logger = logging.getLogger(__name__)
@@ -25,11 +25,23 @@ def cron_budget():
     return limit / 2.0 if limit > 0 else 300.0
 
 
+def poll_interval(env):
+    """Seconds between two regular polls of a user: the scheduled action's
+    interval (10 minutes as shipped)."""
+    cron = env.ref(CRON_XMLID, raise_if_not_found=False)
+    if not cron:
+        return 600.0
+    cron = cron.sudo()
+    seconds = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}
+    return float(cron.interval_number * seconds.get(cron.interval_type, 2592000))
+
+
 def sync_all(env, time_budget=None):
     """Every connected user and technician, each in his own session (cursor,
-    lock and commits): one failing account never stops the others. Users Google notified
-    of a change come first. When the budget is spent, the cron is triggered
-    again at once for the others. Returns how many accounts were synced."""
+    lock and commits): one failing account never stops the others. Accounts
+    Google notified of a change come first; accounts Google's rate limits
+    hold are skipped. When the budget is spent, the cron is triggered again
+    at once for the others. Returns how many accounts were synced."""
     if env["ir.config_parameter"].sudo().get_param("google_calendar_sync_paused"):
         _logger.info("Google Calendar cron: synchronization paused")
         return 0
@@ -57,9 +69,13 @@ def sync_all(env, time_budget=None):
         )
     )
     notified = set(env["of.google.push"].sudo()._notified_accounts())
+    # Accounts Google's rate limits hold are left alone until then: the hold
+    # woke the cron for that moment (services/sync_runner.py).
+    held = quota.held(env, accounts.ids)
     todo = [
         (account.user_id.id, account.id)
         for account in accounts.sorted(lambda account: account.id not in notified)
+        if account.id not in held
     ]
     done = 0
     for user_id, account_id in todo:

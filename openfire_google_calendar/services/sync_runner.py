@@ -49,6 +49,10 @@ DEFAULT_WINDOW_DAYS = 30
 # call (the cron has the default, minutes); what is still refused is retried
 # by the cron.
 INTERACTIVE_BACKOFF = {"max_attempts": 3, "max_total": 2.0}
+# In the background, a Retry-After longer than this is not waited in the
+# worker: the account is held (services/quota.py) and the worker goes on
+# with other users. Exponential pauses stay below it (16 s at most).
+BACKGROUND_BACKOFF = {"max_pause": 20.0}
 
 
 class CallerWroteError(RuntimeError):
@@ -170,7 +174,7 @@ _LOCK = """
            (SELECT max(id) FROM of_google_push WHERE account_id = %%s),
            (SELECT least(min(xact_start), now()) FROM pg_stat_activity
              WHERE datname = current_database()),
-           %s, %s""" % (quota.USED_BY_ACCOUNT, quota.USED_BY_PROJECT)
+           %s, %s, %s""" % (quota.USED_BY_ACCOUNT, quota.USED_BY_PROJECT, quota.HELD_UNTIL)
 
 
 def _unlock(cursor, account_id):
@@ -208,8 +212,8 @@ def google_session(env, user_id=None, account_id=None):
             if not account_id:
                 account_id = session_env["of.google.account"]._for_user(session_env.user).id
                 cursor.commit()  # the account row exists for every connection from now on
-            cursor.execute(_LOCK, [LOCK_NAMESPACE, account_id, account_id, account_id])
-            locked, last_push, watermark, user_used, project_used = cursor.fetchone()
+            cursor.execute(_LOCK, [LOCK_NAMESPACE, account_id, account_id, account_id, account_id])
+            locked, last_push, watermark, user_used, project_used, held_until = cursor.fetchone()
             if not locked:
                 cursor.rollback()
                 yield None
@@ -225,6 +229,7 @@ def google_session(env, user_id=None, account_id=None):
                     of_google_last_push=last_push or 0,
                     of_google_watermark=watermark,
                     of_google_quota_used=(int(user_used), int(project_used)),
+                    of_google_held_until=held_until,
                 )
             )
             Account = session_env["of.google.account"]
@@ -305,6 +310,9 @@ def run_sync(
                 return blocked
             if not account._is_connected():
                 return {"status": "need_auth", "message": account.last_error or ""}
+            held_until = account.env.context.get("of_google_held_until")
+            if held_until:  # Google asked to wait: no call before then, on any worker
+                return _held(account, held_until)
             seen = account.env.context.get("of_google_last_push")
             if seen is None:
                 seen = account.env["of.google.push"]._last_seen(account)
@@ -316,6 +324,44 @@ def run_sync(
             return result
     except GoogleAccessLost as exc:
         return {"status": "need_auth", "message": str(exc)}
+
+
+def _held(account, until):
+    """The answer for an account Google's rate limits hold until ``until``
+    (naive UTC): nothing sent, nothing written. The cron was woken for then
+    when the hold was taken (:func:`_hold`); a job retries then."""
+    # _() reads the user's language from a local named context
+    context = account.env.context  # noqa: F841  pylint: disable=unused-variable
+    wait = max(0.0, (until - fields.Datetime.now()).total_seconds())
+    return {
+        "status": "in_background",
+        "done": 0,
+        "todo": None,
+        "wait": wait,
+        "message": _("Google's limits are reached for now: the sync goes on in the background."),
+    }
+
+
+def _hold(account, client, error=None):
+    """Google's rate limits refused this sync's calls after its retries (or
+    asked for a longer pause than a worker waits): the account is held until
+    Retry-After, for every worker and server. Returns the seconds to wait,
+    or None when Google did not refuse for its rate limits."""
+    if error is not None and error.rate_limited:
+        retry_after = error.retry_after or (client.rate_limited if client else None)
+    elif client is not None and client.rate_limited is not None:
+        retry_after = client.rate_limited
+    else:
+        return None
+    until = quota.hold(account.env, account.id, retry_after)
+    _logger.info(
+        "Google Calendar: account %s held until %s (rate limits, Retry-After %s)",
+        account.id,
+        until,
+        retry_after,
+    )
+    account.env["of.google.push"]._wake(account, at=until)
+    return max(0.0, (until - fields.Datetime.now()).total_seconds())
 
 
 def _trigger_later(account):
@@ -352,7 +398,9 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
         }
     client = reservation = None
     try:
-        client = account._client(backoff=Backoff(**INTERACTIVE_BACKOFF) if interactive else None)
+        client = account._client(
+            backoff=Backoff(**(INTERACTIVE_BACKOFF if interactive else BACKGROUND_BACKOFF))
+        )
         first_sync = not account.sync_token
         calendar_id = account._ensure_calendar(client)
         account._ensure_access(client, calendar_id)
@@ -370,6 +418,17 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
     except ReconnectNeeded as exc:
         return {"status": "need_auth", "message": account._lose_access(str(exc))}
     except GoogleError as exc:
+        wait = _hold(account, client, exc)
+        if wait is not None:  # Google's rate limits: later, not an error
+            return {
+                "status": "in_background",
+                "done": 0,
+                "todo": None,
+                "wait": wait,
+                "message": _(
+                    "Google's limits are reached for now: the sync goes on in the background."
+                ),
+            }
         account.last_error = _("Google Calendar answered: %s", exc)
         return {"status": "error", "message": account.last_error, "errors": 1}
     except (AccessError, UserError) as exc:
@@ -387,6 +446,24 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
         account.last_error = message
         return {"status": "confirm_needed", "message": message}
     result = sync_report.record_report(account, report, local)
+    wait = _hold(account, client)
+    if wait is not None:
+        # Google's rate limits refused some writes: they wait, on every
+        # worker, until the account's hold ends (the cron is woken for then).
+        done, todo = len(report.done), len(report.pending) + len(report.deferred)
+        result.update(
+            status="in_background",
+            done=done,
+            todo=todo,
+            wait=wait,
+            message=_(
+                "%(done)s changes synced, %(todo)s more are being synced in the "
+                "background (Google's limits: about 600 changes per minute).",
+                done=done,
+                todo=todo,
+            ),
+        )
+        return result
     if interactive and report.pending and not report.deferred:
         _wake_cron(account)  # what Google refused for now is retried in the background
     if report.deferred:

@@ -26,7 +26,14 @@ RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 
 def is_transient(status, reason=None):
     """True when an HTTP error is worth retrying after a pause."""
-    return status in TRANSIENT_STATUSES or (status == 403 and reason in RATE_LIMIT_REASONS)
+    return status in TRANSIENT_STATUSES or is_rate_limit(status, reason)
+
+
+def is_rate_limit(status, reason=None):
+    """True when Google refused for its per-minute quotas (403 with a rate
+    limit reason, or 429): the scheduler then holds the account for a while
+    instead of letting every worker try again."""
+    return status == 429 or (status == 403 and reason in RATE_LIMIT_REASONS)
 
 
 def parse_retry_after(value, now=None):
@@ -48,12 +55,16 @@ class Backoff:
     """Exponential backoff with jitter: the n-th pause is drawn in
     ``[d/2, d]`` with ``d = min(cap, base * 2**(n-1))``, and is at least the
     server's Retry-After. An operation gets ``max_attempts`` tries and stops
-    before its pauses would exceed ``max_total`` seconds."""
+    before its pauses would exceed ``max_total`` seconds. ``max_pause``
+    (None: no limit) is the longest single pause worth waiting in place: a
+    Retry-After beyond it ends the operation at once, and the scheduler
+    comes back for the account later, the worker free meanwhile."""
 
     base: float = 0.5
     cap: float = 30.0
     max_attempts: int = 6
     max_total: float = 120.0
+    max_pause: float | None = None
     sleep: object = time.sleep
     clock: object = time.monotonic
     rng: random.Random = field(default_factory=random.Random)
@@ -85,6 +96,8 @@ class Attempts:
         pause = self.backoff.delay(self.tries, retry_after)
         elapsed = self.backoff.clock() - self.started
         if elapsed + pause > self.backoff.max_total:
+            return False
+        if self.backoff.max_pause is not None and pause > self.backoff.max_pause:
             return False
         self.backoff.sleep(pause)
         self.waited += pause

@@ -119,6 +119,8 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
     user must consent again; every per-event problem is in the report instead.
     """
     calls_before = getattr(client, "calls", 0)
+    if hasattr(client, "rate_limited"):  # what Google's rate limits refused in this sync
+        client.rate_limited = None
     changes = client.list_changes(calendar_id, local.load_sync_token())
     if changes.full:
         rdvs = dict(local.all_rdvs())

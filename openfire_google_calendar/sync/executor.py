@@ -32,6 +32,7 @@ forgotten while Google may still show it.
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from .backoff import is_rate_limit
 from .event_content import BLOCK_START
 from .google_client import MAX_BATCH, GoogleError, Write
 from .mapping import owner_of, rdv_to_event
@@ -247,6 +248,11 @@ class _Run:
                 for action in sent[start:]:
                     self.report(action, Outcome.DEFERRED, "over this run's request budget")
                 break
+            if getattr(self.client, "rate_limited", None) is not None:
+                # Google refuses for its rate limits: the rest would be refused too.
+                for action in sent[start:]:
+                    self.report(action, Outcome.DEFERRED, "Google's rate limits")
+                break
             later.extend(self.write_chunk(chunk, writes[start : start + MAX_BATCH], follow_up))
         return later
 
@@ -265,6 +271,10 @@ class _Run:
                 self.moved(action, (result.event or {}).get("etag"))
             elif result.ok:
                 done.append((action, (result.event or {}).get("etag")))
+            elif result.transient and is_rate_limit(result.status, result.reason):
+                # Not an error of the RDV: a later run sends it, once the hold
+                # of the account ends (the scheduler's, from client.rate_limited).
+                self.report(action, Outcome.DEFERRED, "Google's rate limits")
             elif result.transient:
                 self.report(action, Outcome.RETRY, "%s %s" % (result.status, result.reason))
             elif follow_up:

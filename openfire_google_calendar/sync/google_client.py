@@ -31,7 +31,7 @@ from googleapiclient.discovery_cache import get_static_doc
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest
 
-from .backoff import Backoff, is_transient, parse_retry_after
+from .backoff import Backoff, is_rate_limit, is_transient, parse_retry_after
 
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
@@ -45,11 +45,17 @@ NETWORK_ERRORS = (OSError, httplib2.HttpLib2Error, TransportError)
 class GoogleError(Exception):
     """A Calendar API call failed for good (or ran out of retries)."""
 
-    def __init__(self, status, reason, message="", transient=False):
+    def __init__(self, status, reason, message="", transient=False, retry_after=None):
         super().__init__("%s %s %s" % (status, reason, message))
         self.status = status
         self.reason = reason
         self.transient = transient
+        self.retry_after = retry_after
+
+    @property
+    def rate_limited(self):
+        """Google refused for its per-minute quotas."""
+        return is_rate_limit(self.status, self.reason)
 
 
 class ReconnectNeeded(Exception):
@@ -194,6 +200,13 @@ class GoogleClient:
         # API calls sent so far, as Google counts them for its quotas (each
         # part of a batch is one, each retry too): the scheduler's budgets.
         self.calls = 0
+        # Set when Google's rate limits ended an operation (retries spent, or
+        # a Retry-After longer than worth waiting): the Retry-After in seconds,
+        # 0.0 when Google gave none. The scheduler holds the account that long.
+        self.rate_limited = None
+
+    def _note_rate_limit(self, retry_after):
+        self.rate_limited = max(self.rate_limited or 0.0, float(retry_after or 0.0))
 
     # -- one request, with retries --------------------------------------------
     def _execute(self, request):
@@ -212,7 +225,9 @@ class GoogleClient:
             except NETWORK_ERRORS as exc:
                 status, reason, message, retry_after = None, "network", str(exc), None
             if not attempts.wait(retry_after):
-                raise GoogleError(status, reason, message, transient=True)
+                if is_rate_limit(status, reason):
+                    self._note_rate_limit(retry_after)
+                raise GoogleError(status, reason, message, transient=True, retry_after=retry_after)
 
     # -- reading ------------------------------------------------------------------
     def list_changes(self, calendar_id, sync_token=None):
@@ -370,17 +385,20 @@ class GoogleClient:
         pending = list(range(len(writes)))
         attempts = self.backoff.start()
         while pending:
-            retry, retry_after = [], None
+            retry, retry_after, limited = [], None, False
             for start in range(0, len(pending), MAX_BATCH):
                 chunk = pending[start : start + MAX_BATCH]
                 for index, result in self._run_batch(calendar_id, writes, chunk).items():
                     if not result.ok and result.transient:
                         retry.append(index)
+                        limited = limited or is_rate_limit(result.status, result.reason)
                         if result.retry_after is not None:
                             retry_after = max(retry_after or 0.0, result.retry_after)
                     results[index] = result
             pending = sorted(retry)
             if pending and not attempts.wait(retry_after):
+                if limited:
+                    self._note_rate_limit(retry_after)
                 break
         return results
 

@@ -151,3 +151,147 @@ class TestQuotaAcrossWorkers(TransactionCase):
             [34, 135],
             "150 a minute, 90 % of it: 135, of which the first reserved 101",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestRateLimitHold(SyncCase):
+    """Google refuses for its rate limits all the same (another client of the
+    project, a limit lowered by Google): the account is held until
+    Retry-After, or until the window moved, on every path; the others go on."""
+
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(self.emulator.set_rate_limits, per_user=600, status=403, retry_after=False)
+        self.env.cr.execute("DELETE FROM of_google_quota_use")
+        self.env.cr.execute("DELETE FROM of_google_not_before")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", self.env.ref(CRON).id)]).unlink()
+
+    def held_for(self, account):
+        """Seconds from now to the end of the account's hold (None: not held)."""
+        self.env.cr.execute(
+            "SELECT extract(epoch FROM until - (now() AT TIME ZONE 'UTC')) "
+            "FROM of_google_not_before WHERE account_id = %s",
+            [account.id],
+        )
+        row = self.env.cr.fetchone()
+        return row and float(row[0])
+
+    def calls_of(self, account):
+        email = account.user_id.email
+        return [entry for entry in self.emulator.request_log if entry.get("email") == email]
+
+    def test_a_429_with_retry_after_holds_the_account_on_every_path(self):
+        for index in range(5):
+            self.make_rdv(name="RDV %d" % index, date=datetime(2026, 3, 2, 6 + index, 0))
+        self.make_rdv(name="RDV de Sophie", employees=self.sophie_emp)
+        # Three calls a minute for each user, 429 beyond, with Retry-After.
+        self.emulator.set_rate_limits(per_user=3, status=429, retry_after=True)
+        started = datetime.now()
+        result = run_sync(self.env, self.jean.id)
+        self.assertLess(datetime.now() - started, timedelta(seconds=10), "no 60 s sleep")
+        # The calendar, the listing, one insert; four inserts refused with Retry-After ~60.
+        self.assertEqual(result["status"], "in_background", result)
+        self.assertEqual((result["done"], result["todo"]), (1, 4))
+        self.assertFalse(result.get("errors"), "Google's limits are not an error")
+        held = self.held_for(self.jean_account)
+        self.assertTrue(held and 55 <= held <= 71, held)
+        self.assertGreaterEqual(result["wait"], 55)
+        trigger = self.env["ir.cron.trigger"].search([("cron_id", "=", self.env.ref(CRON).id)])
+        self.assertTrue(
+            any(abs((t.call_at - datetime.utcnow()).total_seconds() - held) < 5 for t in trigger),
+            "the cron comes back when the hold ends",
+        )
+        # Any path during the hold: nothing reaches Google for Jean.
+        self.emulator.clear_log()
+        again = run_sync(self.env, self.jean.id, interactive=True)
+        self.assertEqual(again["status"], "in_background", again)
+        self.assertEqual(self.emulator.request_log, [], "the button sent nothing")
+        # The others go on: the cron syncs Sophie, not Jean.
+        self.assertEqual(self.env["of.google.account"]._cron_sync_all(), 1)
+        self.assertFalse(self.calls_of(self.jean_account))
+        self.assertTrue(self.calls_of(self.sophie_account))
+        self.assertEqual(len(self.events(self.sophie_account)), 1)
+        self.assertIsNone(self.held_for(self.sophie_account))
+        # The hold ends and Google's window moved: Jean's four inserts go.
+        self.env.cr.execute("UPDATE of_google_not_before SET until = until - interval '2 min'")
+        self.emulator.advance_clock(61)
+        self.emulator.set_rate_limits(per_user=600)
+        self.sync()
+        self.assertEqual(len(self.events()), 5)
+        self.assertFalse(
+            [e for e in self.emulator.request_log if e.get("status") in (403, 429)],
+            "nothing refused once the hold ended",
+        )
+
+    def test_a_rate_limit_without_retry_after_holds_for_the_window(self):
+        self.make_rdv()
+        self.sync()
+        self.make_rdv(name="Second RDV", date=datetime(2026, 3, 3, 8, 0))
+        # One call a minute, 403 userRateLimitExceeded without Retry-After: the
+        # button's listing passes, its write is refused after the short retries.
+        self.emulator.set_rate_limits(per_user=1, status=403, retry_after=False)
+        result = run_sync(self.env, self.jean.id, share=quota.BUTTON_SHARE, interactive=True)
+        self.assertEqual(result["status"], "in_background", result)
+        held = self.held_for(self.jean_account)
+        self.assertTrue(held and 25 <= held <= 36, "about half a window: %s" % held)
+        # The listing refused too (nothing left in the window): still a hold, no error.
+        self.env.cr.execute("DELETE FROM of_google_not_before")
+        self.emulator.set_rate_limits(per_user=0)
+        listing = run_sync(self.env, self.jean.id, interactive=True)
+        self.assertEqual(listing["status"], "in_background", listing)
+        self.assertTrue(self.held_for(self.jean_account))
+        self.assertFalse(self.jean_account.last_error)
+
+
+@tagged("post_install", "-at_install")
+class TestHoldAcrossWorkers(TransactionCase):
+    """Holds taken at the same moment by two workers (two real connections,
+    committed) are seen by a third connection, as every worker, cron and job
+    reads them; a shorter hold never shortens a longer one; an account that
+    is not held is not. (Two sessions of one account never run at once: the
+    account's advisory lock.)"""
+
+    def test_a_hold_is_seen_by_every_worker(self):
+        dbname = self.env.cr.dbname
+        registry, transaction = self.registry, type(self.env.transaction)
+        failures, barrier = [], threading.Barrier(2, timeout=10)
+
+        def connection():
+            cr = sql_db.db_connect(dbname).cursor()
+            cr.transaction = transaction(registry)
+            return cr
+
+        def worker(account_id, retry_after):
+            try:
+                with closing(connection()) as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    barrier.wait()
+                    quota.hold(env, account_id, retry_after)
+                    cr.commit()  # pylint: disable=invalid-commit
+            except Exception as exc:  # noqa: BLE001  (said by the assertion below)
+                failures.append(repr(exc))
+
+        try:
+            threads = [
+                threading.Thread(target=worker, args=args) for args in ((-3, 90), (-4, None))
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(20)
+            with closing(connection()) as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                quota.hold(env, -3, 5)  # a shorter one later: the longer stays
+                cr.commit()  # pylint: disable=invalid-commit
+                held = quota.held(env, [-3, -4, -5])
+                cr.execute("SELECT (now() AT TIME ZONE 'UTC')")
+                now = cr.fetchone()[0]
+        finally:
+            with closing(sql_db.db_connect(dbname).cursor()) as admin:
+                admin.execute("DELETE FROM of_google_not_before WHERE account_id IN (-3, -4)")
+                admin.commit()
+        self.assertFalse(failures, "a worker failed")
+        self.assertEqual(sorted(held), [-4, -3], "only the accounts Google refused are held")
+        seconds = {account: (until - now).total_seconds() for account, until in held.items()}
+        self.assertTrue(89 <= seconds[-3] <= 106, "Retry-After 90 kept: %s" % seconds)
+        self.assertTrue(29 <= seconds[-4] <= 36, "no Retry-After: the window: %s" % seconds)

@@ -1,27 +1,25 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import math
+from datetime import timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import config
 
-from odoo.addons.openfire_google_calendar.services import quota, technician_accounts
+from odoo.addons.openfire_google_calendar.services import (
+    quota,
+    sync_cron,
+    technician_accounts,
+)
 from odoo.addons.openfire_google_calendar.services.sync_runner import run_sync
 from odoo.addons.queue_job.exception import RetryableJobError
 
 _logger = logging.getLogger(__name__)
 CHANNEL = "root.google_calendar"
-# Statuses after which the job is done; "in_background" and "already_running"
-# come back later, and an error Google may get over (quotas, 5xx) is retried.
-FINAL = (
-    "need_refresh",
-    "no_new_event_from_google",
-    "need_auth",
-    "sync_paused",
-    "sync_stopped",
-    "copy_detected",
-    "confirm_needed",
-)
+# Errors Google may get over (5xx, network): retried with the job function's
+# retry pattern. Google's rate limits never get here: the session holds the
+# account and answers "in_background" with the seconds to wait.
 TRANSIENT_MARKS = (
     "rateLimitExceeded",
     "userRateLimitExceeded",
@@ -41,6 +39,11 @@ def identity_key(user_id):
     return "openfire_google_calendar.sync_user:%d" % user_id
 
 
+def account_identity_key(account_id):
+    """The same for a technician without a login (his account's job)."""
+    return "openfire_google_calendar.sync_account:%d" % account_id
+
+
 def uses_queue(env):
     """True when jobs run: queue_job's runner starts only with the server-wide
     module (--load=web,queue_job). Installed without it, jobs would wait
@@ -56,33 +59,67 @@ class OfGoogleAccount(models.Model):
     _inherit = "of.google.account"
 
     @api.model
-    def _enqueue_sync(self, user_ids):
-        """A job per user on the connector's channel; a user whose job waits
-        already gets no second one (identity key)."""
-        for user_id in user_ids:
-            self.with_delay(
-                channel=CHANNEL,
-                identity_key=identity_key(user_id),
-                description="Google Calendar sync of user %d" % user_id,
-            )._job_sync_user(user_id)
+    def _enqueue_sync(self, user_ids, delays=None):
+        """A job per user (see _enqueue); ``delays``: {user id: seconds}."""
+        accounts = self.sudo().search([("user_id", "in", list(user_ids))])
+        by_user = {account.user_id.id: account.id for account in accounts}
+        self.browse(list(by_user.values()))._enqueue(
+            {by_user[uid]: delay for uid, delay in (delays or {}).items() if uid in by_user}
+        )
 
-    def _enqueue(self):
-        """A job per account: a user's by user, a technician's without a
-        login by account."""
+    def _enqueue(self, delays=None):
+        """A job per account on the connector's channel: a user's by user, a
+        technician's without a login by account; an account whose job waits
+        already gets no second one (identity key). ``delays`` ({account id:
+        seconds}) is when a job may start: a regular poll spread over the
+        interval, or the end of a hold of Google's rate limits. An account
+        without one has work now (a notification, deferred writes): its job
+        starts as soon as a worker is free, and a poll of its that waits for
+        later is brought forward."""
+        delays = delays or {}
         model = self.browse()  # a job's recordset is the model, as _cron_sync_all's
-        model._enqueue_sync(self.filtered("user_id").user_id.ids)
-        for account in self.filtered(lambda account: not account.user_id):
-            model.with_delay(
-                channel=CHANNEL,
-                identity_key="openfire_google_calendar.sync_account:%d" % account.id,
-                description="Google Calendar sync of technician account %d" % account.id,
-            )._job_sync_account(account.id)
+        now_keys = []
+        for account in self:
+            delay = delays.get(account.id)
+            eta = int(math.ceil(delay)) if delay else None
+            if account.user_id:
+                key = identity_key(account.user_id.id)
+                model.with_delay(
+                    channel=CHANNEL,
+                    identity_key=key,
+                    eta=eta,
+                    description="Google Calendar sync of user %d" % account.user_id.id,
+                )._job_sync_user(account.user_id.id)
+            else:
+                key = account_identity_key(account.id)
+                model.with_delay(
+                    channel=CHANNEL,
+                    identity_key=key,
+                    eta=eta,
+                    description="Google Calendar sync of technician account %d" % account.id,
+                )._job_sync_account(account.id)
+            if not delay:
+                now_keys.append(key)
+        if now_keys:
+            self.env["queue.job"].sudo().search(
+                [
+                    ("identity_key", "in", now_keys),
+                    ("state", "=", "pending"),
+                    ("eta", ">", fields.Datetime.now()),
+                ]
+            ).write({"eta": False})
 
     @api.model
     def _cron_sync_all(self, time_budget=None):
         """With queue_job the cron syncs nobody itself: it enqueues every
         connected user, and the job runner syncs them in parallel, on every
-        worker and server, as the channel's capacity allows."""
+        worker and server, as the channel's capacity allows. Users with work
+        waiting (notified, woken, never synced) start now; the others are
+        polled when their last sync is more than half an interval old, at
+        moments spread over the first half of the cron's interval (jitter;
+        parameter poll_spread_seconds), so that many workers do not reach
+        Google for every user in the same second; users Google's rate limits
+        hold start when the hold ends. Returns how many users were enqueued."""
         if not uses_queue(self.env):
             return super()._cron_sync_all(time_budget)
         if self.env["ir.config_parameter"].sudo().get_param("google_calendar_sync_paused"):
@@ -98,34 +135,66 @@ class OfGoogleAccount(models.Model):
                 ("kind", "in", technician_accounts.EMPLOYEE_KINDS),
             ]
         )
-        accounts._enqueue()
-        return len(accounts)
+        notified = set(self.env["of.google.push"].sudo()._notified_accounts())
+        held = quota.held(self.env, accounts.ids)
+        now = fields.Datetime.now()
+        interval = sync_cron.poll_interval(self.env)
+        # A run woken for some accounts (a notification, deferred work) does not
+        # poll again those a sync saw less than half an interval ago.
+        due = now - timedelta(seconds=interval * quota.POLL_DUE)
+        now_accounts, polled, delays = self.browse(), self.browse(), {}
+        for account in accounts:
+            if account.id in held:
+                delays[account.id] = max(1.0, (held[account.id] - now).total_seconds())
+                now_accounts |= account
+            elif account.id in notified or not account.last_sync:  # work waiting, a first sync
+                now_accounts |= account
+            elif account.last_sync <= due:  # a regular poll
+                polled |= account
+        delays.update(quota.poll_delays(polled.ids, quota.poll_spread(self.env, interval)))
+        (now_accounts | polled)._enqueue(delays)
+        return len(now_accounts | polled)
 
     @api.model
     def _job_sync_account(self, account_id):
         """The job of a technician without a login (see _job_sync_user)."""
-        result = run_sync(self.env, account_id=account_id, share=quota.RUN_SHARE)
-        return _job_status(result, "technician account %d" % account_id)
+        return self._job_run(account_id=account_id)
 
     @api.model
     def _job_sync_user(self, user_id):
         """The job: one session of the user (services/sync_runner.py). What
-        it could not finish is retried, after Google's quota window moved."""
-        result = run_sync(self.env, user_id, share=quota.RUN_SHARE)
-        return _job_status(result, "user %d" % user_id)
+        it could not finish (quotas, a hold of Google's rate limits, another
+        session of the user running) comes back when the session says, and
+        does not count as a failed try; Google's transient errors are retried
+        with the job function's retry pattern."""
+        return self._job_run(user_id=user_id)
 
-
-def _job_status(result, whom):
-    """The job's end: done, or retried when it could not finish."""
-    status = result.get("status")
-    if status in ("in_background", "already_running"):
-        raise RetryableJobError(
-            "Google Calendar sync of %s: %s" % (whom, status),
-            seconds=int(quota.wait_seconds()),
-            ignore_retry=True,
-        )
-    if status == "error" and any(
-        mark in " %s " % result.get("message", "") for mark in TRANSIENT_MARKS
-    ):
-        raise RetryableJobError("Google Calendar sync of %s: %s" % (whom, result.get("message")))
-    return status
+    @api.model
+    def _job_run(self, user_id=None, account_id=None):
+        whom = "user %d" % user_id if user_id else "technician account %d" % account_id
+        # queue_job's controller runs the job in a transaction that holds the
+        # job's row lock (Job.lock), so the session would refuse it as a
+        # caller that wrote: the session is entered from a clean cursor of
+        # its own, which holds nothing the sync could wait for.
+        self.env.flush_all()  # what the job's transaction changed is what the session reads
+        with self.env.registry.cursor() as cr:
+            if user_id:
+                result = run_sync(self.env(cr=cr), user_id, share=quota.RUN_SHARE)
+            else:
+                result = run_sync(self.env(cr=cr), account_id=account_id, share=quota.RUN_SHARE)
+        self.env.invalidate_all()  # the job's cache predates what the session wrote
+        status = result.get("status")
+        if status in ("in_background", "already_running"):
+            wait = result.get("wait") or quota.wait_seconds()
+            raise RetryableJobError(
+                "Google Calendar sync of %s: %s" % (whom, status),
+                seconds=max(1, int(math.ceil(wait))),
+                ignore_retry=True,
+            )
+        if status == "error" and any(
+            mark in " %s " % result.get("message", "") for mark in TRANSIENT_MARKS
+        ):
+            raise RetryableJobError(
+                "Google Calendar sync of %s: %s" % (whom, result.get("message"))
+            )
+        return status

@@ -34,3 +34,32 @@ def test_no_budget_left_defers_every_write_and_keeps_the_token(client, calendar,
     assert [r.outcome for r in report.results] == [Outcome.DEFERRED]
     assert not report.token_saved and odoo.token is None
     assert report.summary()["errors"] == 0
+
+
+def test_writes_google_refuses_for_its_rate_limits_are_deferred_not_errors(
+    emu, calendar, odoo, phone
+):
+    """Google's rate limits refuse a batch's parts all the same (another client of the
+    project, say): those writes are deferred, the batches after them are not sent
+    (they would be refused too), nothing is an error, and the next sync goes on."""
+    from sync_helpers import FakeClock, fast_backoff, new_client
+
+    client = new_client(emu, backoff=fast_backoff(FakeClock(), max_pause=20.0))
+    for index in range(120):
+        odoo.create(
+            summary="RDV %d" % index, start=at(3, 6 + index % 12), end=at(3, 7 + index % 12)
+        )
+    emu.set_rate_limits(per_user=31, status=429, retry_after=True)
+    try:
+        report = sync_calendar(client, calendar, odoo, settings())
+        sent = emu.http_round_trips()
+    finally:
+        emu.set_rate_limits(per_user=600, status=403, retry_after=False)
+    # the listing and 30 inserts pass; 20 refused; the 70 others never sent
+    assert (len(report.done), len(report.deferred)) == (30, 90)
+    assert report.errors == [] and report.summary()["errors"] == 0
+    assert sent == 2, "one listing, one batch: nothing sent once refused"
+    assert client.rate_limited >= 55 and odoo.token is None
+    report = sync_calendar(client, calendar, odoo, settings())
+    assert (len(report.done), len(report.deferred), client.rate_limited) == (90, 0, None)
+    assert len(phone.list_events(calendar)) == 120

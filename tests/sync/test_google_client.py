@@ -200,3 +200,38 @@ def test_refresh_has_a_timeout_whatever_transport_it_is_given(client):
 def test_write_is_an_alias_of_write_events(client, calendar):
     (result,) = client.write(calendar, inserts(1))
     assert result.ok
+
+
+def test_a_long_retry_after_is_left_to_the_scheduler(emu, calendar):
+    """A Retry-After longer than the backoff's max_pause is not waited in place: the
+    operation ends at once and the client says how long Google asked to wait."""
+    clock = FakeClock()
+    client = new_client(emu, backoff=fast_backoff(clock, max_pause=20.0))
+    emu.set_rate_limits(per_user=3, status=429, retry_after=True)
+    try:
+        results = client.write_events(calendar, inserts(5))
+        assert [r.ok for r in results] == [True, True, True, False, False]
+        assert all(r.transient and r.status == 429 for r in results[3:])
+        assert not clock.sleeps, "a 60 s Retry-After is not slept in the worker"
+        assert 55 <= client.rate_limited <= 60
+        with pytest.raises(GoogleError) as info:
+            client.list_changes(calendar)
+        assert info.value.rate_limited and info.value.retry_after >= 55
+    finally:
+        emu.set_rate_limits(per_user=600, status=403, retry_after=False)
+
+
+def test_a_rate_limit_without_retry_after_is_noted_once_retries_are_spent(emu, calendar):
+    clock = FakeClock()
+    client = new_client(emu, backoff=fast_backoff(clock, max_attempts=3))
+    assert client.rate_limited is None
+    emu.set_rate_limits(per_user=1)
+    try:
+        client.list_changes(calendar)  # the one call of the window
+        assert client.rate_limited is None, "nothing refused yet"
+        (result,) = client.write_events(calendar, inserts(1))
+        assert (result.status, result.reason) == (403, "userRateLimitExceeded")
+        assert len(clock.sleeps) == 2, "backed off in place first"
+        assert client.rate_limited == 0.0, "refused without a Retry-After"
+    finally:
+        emu.set_rate_limits(per_user=600)
