@@ -36,6 +36,21 @@ def poll_interval(env):
     return float(cron.interval_number * seconds.get(cron.interval_type, 2592000))
 
 
+def syncable_domain():
+    """The accounts a cron run syncs (itself, or through queue_job's jobs):
+    the connected ones, and the technicians' accounts Google refused, whose
+    session tries the delegation or the sharing again (it may have been
+    granted since); none an administrator stopped."""
+    return [
+        ("sync_stopped", "=", False),
+        "|",
+        ("state", "=", "connected"),
+        "&",
+        ("state", "=", "revoked"),
+        ("kind", "in", technician_accounts.EMPLOYEE_KINDS),
+    ]
+
+
 def sync_all(env, time_budget=None):
     """Every connected user and technician, each in his own session (cursor,
     lock and commits): one failing account never stops the others. Accounts
@@ -57,14 +72,7 @@ def sync_all(env, time_budget=None):
         env["of.google.account"]
         .sudo()
         .search(
-            [
-                ("sync_stopped", "=", False),
-                "|",
-                ("state", "=", "connected"),
-                "&",
-                ("state", "=", "revoked"),
-                ("kind", "in", technician_accounts.EMPLOYEE_KINDS),
-            ],
+            syncable_domain(),
             order="last_sync asc nulls first, id",
         )
     )

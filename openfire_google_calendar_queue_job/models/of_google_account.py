@@ -119,22 +119,13 @@ class OfGoogleAccount(models.Model):
         moments spread over the first half of the cron's interval (jitter;
         parameter poll_spread_seconds), so that many workers do not reach
         Google for every user in the same second; users Google's rate limits
-        hold start when the hold ends. Returns how many users were enqueued."""
+        hold start when the hold ends. Returns how many accounts were enqueued."""
         if not uses_queue(self.env):
             return super()._cron_sync_all(time_budget)
         if self.env["ir.config_parameter"].sudo().get_param("google_calendar_sync_paused"):
             return 0
         technician_accounts.refresh_accounts(self.env)
-        accounts = self.sudo().search(
-            [
-                ("sync_stopped", "=", False),
-                "|",
-                ("state", "=", "connected"),
-                "&",
-                ("state", "=", "revoked"),
-                ("kind", "in", technician_accounts.EMPLOYEE_KINDS),
-            ]
-        )
+        accounts = self.sudo().search(sync_cron.syncable_domain())
         notified = set(self.env["of.google.push"].sudo()._notified_accounts())
         held = quota.held(self.env, accounts.ids)
         now = fields.Datetime.now()
