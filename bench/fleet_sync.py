@@ -33,7 +33,6 @@ configuration starts from technicians who never synced.
 """
 
 import argparse
-import json
 import math
 import os
 import signal
@@ -52,6 +51,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ODOO_HOME = os.environ.get("ODOO_HOME", "/opt/odoo17")
 OCA_ADDONS = os.environ.get("QUEUE_JOB_ADDONS", os.path.join(ODOO_HOME, ".oca-addons"))
 sys.path[:0] = [ODOO_HOME, REPO]
+
+import emulator_admin  # noqa: E402  (this folder: the script's own)
 
 import odoo  # noqa: E402  (needs ODOO_HOME on the path)
 from odoo import SUPERUSER_ID, api  # noqa: E402
@@ -109,15 +110,8 @@ class Emulator:
                 time.sleep(0.2)
 
     def admin(self, path, body=None, method=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            "%s/_emulator/%s" % (self.base_url, path),
-            data=data,
-            method=method or ("POST" if data is not None else "GET"),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return json.loads(response.read() or b"{}")
+        """Call ``/_emulator/<path>`` and return its JSON."""
+        return emulator_admin.call(self.base_url, path, body, method, timeout=120)
 
     def reset(self, latency):
         """A fresh Google: no account, no event, counters and log cleared."""

@@ -18,13 +18,11 @@ figures are the sync core's alone. Not run by CI.
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import time
 import tracemalloc
-import urllib.request
 from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -33,6 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "openfire_google_calendar")]
 
 # pylint: disable=wrong-import-position
+import emulator_admin  # noqa: E402  (this folder: the script's own)
 from sync import (  # noqa: E402
     Backoff,
     GoogleClient,
@@ -115,6 +114,16 @@ class BenchOdoo:
         else:
             self.states[key] = state
 
+    def write_rdvs(self, actions):
+        """LocalSide: each through write_rdv (a dict cannot half-fail)."""
+        return [self.write_rdv(action) for action in actions]
+
+    def save_states(self, states):
+        """LocalSide: each through save_state; None for each success."""
+        for key, state in states:
+            self.save_state(key, state)
+        return [None] * len(states)
+
     def post_conflict(self, key, conflict):
         """LocalSide."""
         del key, conflict
@@ -154,15 +163,7 @@ class EmulatorProcess:
 
     def admin(self, path, body=None, method=None):
         """Call ``/_emulator/<path>`` and return its JSON."""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            "%s/_emulator/%s" % (self.base_url, path),
-            data=data,
-            method=method or ("POST" if data is not None else "GET"),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read() or b"{}")
+        return emulator_admin.call(self.base_url, path, body, method)
 
     def counts(self):
         """(API calls, HTTP round-trips) since the log was cleared."""
