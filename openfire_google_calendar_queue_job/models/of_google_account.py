@@ -58,15 +58,6 @@ def uses_queue(env):
 class OfGoogleAccount(models.Model):
     _inherit = "of.google.account"
 
-    @api.model
-    def _enqueue_sync(self, user_ids, delays=None):
-        """A job per user (see _enqueue); ``delays``: {user id: seconds}."""
-        accounts = self.sudo().search([("user_id", "in", list(user_ids))])
-        by_user = {account.user_id.id: account.id for account in accounts}
-        self.browse(list(by_user.values()))._enqueue(
-            {by_user[uid]: delay for uid, delay in (delays or {}).items() if uid in by_user}
-        )
-
     def _enqueue(self, delays=None):
         """A job per account on the connector's channel: a user's by user, a
         technician's without a login by account; an account whose job waits

@@ -125,7 +125,7 @@ class TestQueueJob(SyncCase):
         account = self.jean_account
         self.assertTrue(account.channel_id)
         # The regular poll of Jean waits for its moment, four minutes from now.
-        self.Account._enqueue_sync(self.jean.ids, {self.jean.id: 240})
+        account._enqueue({account.id: 240})
         Push = self.env["of.google.push"].with_context(of_google_queue_job=True)
         for _notification in range(5):
             self.assertTrue(
@@ -208,7 +208,7 @@ class TestQueueJob(SyncCase):
         function = self.env.ref("openfire_google_calendar_queue_job.job_function_sync_user")
         self.assertEqual(function.channel_id.complete_name, CHANNEL)
         with trap_jobs() as trap:
-            self.Account._enqueue_sync(self.jean.ids)
+            self.jean_account._enqueue()
         (job,) = trap.enqueued_jobs
         waits = []
         for tries in (1, 2, 3, 6, 10):
