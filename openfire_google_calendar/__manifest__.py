@@ -3,7 +3,7 @@
 {
     "name": "OpenFire Google Calendar",
     "summary": "Two-way sync of the RDVs planning with the technicians' Google Calendar",
-    "version": "17.0.1.2.0",
+    "version": "17.0.1.3.0",
     "category": "Services/Field Service",
     "author": "openfire-google-calendar",
     "website": "https://github.com/openfire-google-calendar/openfire-google-calendar",

@@ -62,6 +62,28 @@ WATCHDOG_PATTERNS = [
 ]
 
 
+# A log record of Odoo's (time, pid, level, database, logger): its first line; the lines up to the next record (a stack, a
+# traceback) belong to it.
+LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) \S+ (\S+): ")
+OURS = re.compile(r"openfire|of[._]planning|google_emulator", re.IGNORECASE)
+
+
+def records_about_us(text, levels=("WARNING", "ERROR", "CRITICAL")):
+    """The WARNING/ERROR records of an Odoo log that our addons raised or that
+    name them (in the message or in its stack: Odoo 19 logs an import of its
+    test framework at ERROR, the importer only in the stack)."""
+    found, current = [], None
+    for line in text.splitlines():
+        match = LOG_RECORD.match(line)
+        if match:
+            current = [line] if match.group(1) in levels else None
+            if current is not None:
+                found.append(current)
+        elif current is not None:
+            current.append(line)
+    return ["\n".join(record) for record in found if OURS.search("\n".join(record))]
+
+
 CHILDREN = []  # process groups this harness started: killed whatever ends it
 
 
@@ -752,6 +774,36 @@ class ModeRun:
         if result.get("status") not in ("need_refresh", "no_new_event_from_google"):
             raise RuntimeError("%s: first sync answered %r" % (tech["login"], result))
         tech["calendar"] = self.synced_calendar(tech)
+
+    def check_plain_start(self, server_log):
+        """A server started as in production (no test mode), its registry loaded
+        and configured, has logged no WARNING or ERROR about our addons."""
+        with open(server_log, errors="replace") as handle:
+            records = records_about_us(handle.read())
+        self.row["start_warnings"] = len(records)
+        if records:
+            log("  the plain start logged about our addons:\n%s" % records[0][:2000])
+            self.fail("%d WARNING/ERROR records about our addons at start" % len(records))
+
+    def fresh_session_probe(self, tech, rounds=3):
+        """A connected user whose first request of a new session is the sync: Odoo 18+
+        writes the session's device log in that request's transaction, which must not
+        stop the sync. Each of ``rounds`` new sessions syncs."""
+        for n in range(rounds):
+            client = Client(self.server, self.stats, tech["login"], tech["client"].password)
+            client.authenticate()
+            try:
+                result = client.sync_data(kind="first request")
+            except RpcError as exc:
+                self.fail(
+                    "fresh session %d of %s: the sync failed: %s" % (n + 1, tech["login"], exc)
+                )
+                continue
+            if result.get("status") not in ("need_refresh", "no_new_event_from_google"):
+                self.fail(
+                    "fresh session %d of %s: the sync answered %r" % (n + 1, tech["login"], result)
+                )
+        self.row["fresh_sessions"] = rounds
 
     def synced_calendar(self, tech):
         accounts = self.emulator.admin("GET", "accounts")["accounts"]
@@ -1695,11 +1747,13 @@ class ModeRun:
             )
             self.admin = Client(self.server, self.stats, "admin", "admin")
             self.configure()
+            self.check_plain_start(server_log)
             for tech in self.techs:
                 self.connect(tech)
             for planner in self.planners:  # people log in one by one, not all at once
                 planner.authenticate()
             log("  %d technicians connected, %d planners" % (len(self.techs), len(self.planners)))
+            self.fresh_session_probe(self.techs[0])
             if not self.acceptance_probe():
                 self.aftermath()
             log(

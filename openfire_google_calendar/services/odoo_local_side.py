@@ -569,13 +569,12 @@ class OdooLocalSide:
                 ),
             )
 
-    def _employees(self, rdv):
+    def _employees(self):
+        """The technician of an RDV made from his event: its guests are his
+        own (an invitation is no assignment, see sync/content_hash.py, v3)."""
         employees = self.employee if self.employee is not None else self.user.employee_ids[:1]
         if not employees:
             raise ValueError(_("%s has no employee to assign the RDV to.", self.user.name))
-        emails = {email.lower() for email in rdv.attendees}
-        if emails:
-            employees |= self.env["hr.employee"].search([("work_email", "in", list(emails))])
         return employees
 
     def _check_unread_change(self, action, kind, record_id):
@@ -663,7 +662,7 @@ class OdooLocalSide:
     def _new_values(self, rdv):
         values = dict(conv.content_values(rdv), **conv.schedule_values(rdv))
         values.update(
-            employee_ids=[Command.set(self._employees(rdv).ids)],
+            employee_ids=[Command.set(self._employees().ids)],
             tz=rdv.tz,
             # an employee's RDV made on his phone: the planner whose account
             # holds his shared calendar, or none

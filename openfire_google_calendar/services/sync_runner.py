@@ -36,11 +36,6 @@ from ..sync import Backoff, GoogleError, ReconnectNeeded, sync_calendar
 from . import database_copy, quota, sync_report
 from .odoo_local_side import OdooLocalSide
 
-try:  # where Odoo keeps the cursor its tests share (17.0, 18.0 / 19.0)
-    from odoo.sql_db import TestCursor
-except ImportError:  # pragma: no cover
-    from odoo.tests.test_cursor import TestCursor
-
 _logger = logging.getLogger(__name__)
 LOCK_NAMESPACE = 0x0F6C  # first key of the advisory lock; the account id is the second
 WINDOW_PARAM = "openfire_google_calendar.sync_window_days"
@@ -64,33 +59,61 @@ class GoogleAccessLost(UserError):
     and the session committed it before this reached the caller."""
 
 
-def _check_caller(env, cursor):
-    """Refuse a caller whose transaction has written (so holds row locks).
+# Odoo's own bookkeeping in a request, which holds no lock a session needs:
+# the device log Odoo 18+ inserts when it checks the session (the insert, and
+# the key-share lock of its user_id on res_users).
+BOOKKEEPING_LOCKS = (("res_device_log", "RowExclusiveLock"), ("res_users", "RowShareLock"))
 
-    Odoo's HTTP tests give every cursor the same connection: nothing can
-    wait for anything there, and the test's own transaction has written."""
-    env.flush_all()  # what the caller changed is what the session reads
-    if isinstance(cursor, TestCursor):
-        return
-    env.cr.execute("SELECT txid_current_if_assigned()")
-    if env.cr.fetchone()[0] is not None:
+# Whether the caller's transaction holds locks a session may need: it has a
+# transaction id (it wrote or locked rows) and one of the tables it wrote or
+# locked is not Odoo's bookkeeping.
+_CALLER_LOCKS = """
+    CASE WHEN txid_current_if_assigned() IS NULL THEN false ELSE EXISTS (
+        SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+         WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation'
+           AND l.mode != 'AccessShareLock' AND c.relkind IN ('r', 'p')
+           AND (c.relname::text, l.mode) NOT IN (%s)) END""" % ", ".join(
+    "('%s', '%s')" % pair for pair in BOOKKEEPING_LOCKS
+)
+
+
+def _is_test_cursor(cursor):
+    """Odoo's HTTP tests give every cursor the same connection: nothing can
+    wait for anything there, and the test's own transaction has written.
+    Told by the class's name: Odoo keeps it in a test module from 18.0 on,
+    and importing that module outside tests logs an error."""
+    return any(klass.__name__ == "TestCursor" for klass in type(cursor).__mro__)
+
+
+def _refuse_writer(holds_locks, cursor):
+    if holds_locks and not _is_test_cursor(cursor):
         raise CallerWroteError(
             "a Google Calendar session was entered from a transaction that already wrote; "
             "mark the work and trigger the cron instead"
         )
 
 
+def _check_caller(env, cursor):
+    """Refuse a caller whose transaction holds row locks a session may need."""
+    env.flush_all()  # what the caller changed is what the session reads
+    env.cr.execute("SELECT %s" % _CALLER_LOCKS)
+    _refuse_writer(env.cr.fetchone()[0], cursor)
+
+
 # What a session needs to know before it starts, in one query on the caller's
 # cursor: whether the caller wrote, the user's context and his account's id.
-_SESSION_INFO = """
-    SELECT txid_current_if_assigned(), u.company_id, p.lang, p.tz,
+_SESSION_INFO = (
+    """
+    SELECT %s, u.company_id, p.lang, p.tz,
            ARRAY(SELECT cid FROM res_company_users_rel WHERE user_id = u.id ORDER BY cid),
            c.of_planning_tz, a.id
       FROM res_users u
       JOIN res_partner p ON p.id = u.partner_id
       JOIN res_company c ON c.id = u.company_id
       LEFT JOIN of_google_account a ON a.user_id = u.id
-     WHERE u.id = %s"""
+     WHERE u.id = %%s"""
+    % _CALLER_LOCKS
+)
 
 
 def _session_info(env, cursor, user_id):
@@ -100,12 +123,8 @@ def _session_info(env, cursor, user_id):
     row = env.cr.fetchone()
     if row is None:
         raise UserError(_("The user %s does not exist.", user_id))
-    txid, company_id, lang, tz, company_ids, company_tz, account_id = row
-    if txid is not None and not isinstance(cursor, TestCursor):
-        raise CallerWroteError(
-            "a Google Calendar session was entered from a transaction that already wrote; "
-            "mark the work and trigger the cron instead"
-        )
+    holds_locks, company_id, lang, tz, company_ids, company_tz, account_id = row
+    _refuse_writer(holds_locks, cursor)
     companies = [company_id] + [cid for cid in company_ids if cid != company_id]
     context = {
         "lang": lang,
@@ -118,15 +137,18 @@ def _session_info(env, cursor, user_id):
 
 # The same for an account: its user (then the user's way is taken), or its
 # employee's company, language and time zone (the resource's, in every series).
-_ACCOUNT_INFO = """
-    SELECT txid_current_if_assigned(), a.user_id, e.id, e.company_id, e.lang, r.tz,
+_ACCOUNT_INFO = (
+    """
+    SELECT %s, a.user_id, e.id, e.company_id, e.lang, r.tz,
            p.lang, c.of_planning_tz
       FROM of_google_account a
       LEFT JOIN hr_employee e ON e.id = a.employee_id
       LEFT JOIN resource_resource r ON r.id = e.resource_id
       LEFT JOIN res_company c ON c.id = e.company_id
       LEFT JOIN res_partner p ON p.id = c.partner_id
-     WHERE a.id = %s"""
+     WHERE a.id = %%s"""
+    % _CALLER_LOCKS
+)
 
 
 def _employee_session_info(env, cursor, account_id):
@@ -139,12 +161,8 @@ def _employee_session_info(env, cursor, account_id):
     row = env.cr.fetchone()
     if row is None:
         raise UserError(_("The Google Calendar sync %s does not exist.", account_id))
-    txid, user_id, employee_id, company_id, lang, tz, company_lang, company_tz = row
-    if txid is not None and not isinstance(cursor, TestCursor):
-        raise CallerWroteError(
-            "a Google Calendar session was entered from a transaction that already wrote; "
-            "mark the work and trigger the cron instead"
-        )
+    holds_locks, user_id, employee_id, company_id, lang, tz, company_lang, company_tz = row
+    _refuse_writer(holds_locks, cursor)
     if user_id:
         return None, user_id
     return {

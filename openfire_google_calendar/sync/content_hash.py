@@ -32,6 +32,12 @@ sides makes a conflict.
 - v1: summary, description, location, times, status, attendees, recurrence.
 - v2: v1 + the colour (``colorId``); the summary, description and location
   are the generated ones (see :mod:`.event_content`).
+- v3: v2 without the attendees. Google copies an event to each attendee's
+  own calendar, so inviting the technicians put every RDV on their phones
+  twice or more; they are named in the generated description instead, and
+  an event's guests are its owner's (never synced). A pair stored by v1 or
+  v2 carries the invitations those versions sent: the plan removes them
+  once (:func:`.plan.uninvited_guests`).
 """
 
 import hashlib
@@ -40,8 +46,10 @@ from datetime import datetime, timezone
 
 from .text import clean_text
 
-VERSION = "v2"
-VERSIONS = ("v1", "v2")
+VERSION = "v3"
+VERSIONS = ("v1", "v2", "v3")
+# The versions whose events invited the RDV's technicians as attendees.
+INVITING_VERSIONS = ("v0", "v1", "v2")
 
 
 def _digest(payload, version=VERSION):
@@ -101,6 +109,8 @@ def content_hash(rdv, version=VERSION):
     ]
     if version != "v1":
         payload.append(rdv.color_id or None)
+    if version not in INVITING_VERSIONS:
+        del payload[8]  # the attendees
     return _digest(payload, version)
 
 
@@ -119,11 +129,14 @@ def is_current(value):
 
 def hash_as_of(rdv, version):
     """The hash ``rdv`` had under an older ``version``: an RDV read from Odoo
-    carries what that version saw of it in ``previous``; an event mapped from
-    Google is what it is."""
+    carries what version 1 saw of it in ``previous`` (later versions saw its
+    generated content, which it has); an event mapped from Google is what it
+    is."""
     if version not in VERSIONS:
         return None
-    return content_hash(rdv.previous or rdv, version)
+    if version == "v1" and rdv.previous is not None:
+        return content_hash(rdv.previous, version)
+    return content_hash(rdv, version)
 
 
 def upgraded_hash(stored, stored_etag, local, remote):

@@ -35,7 +35,7 @@ from enum import Enum
 from .backoff import is_rate_limit
 from .event_content import BLOCK_START
 from .google_client import MAX_BATCH, GoogleError, Write
-from .mapping import owner_of, rdv_to_event
+from .mapping import attendees_body, owner_of, rdv_to_event
 from .plan import GOOGLE, ODOO, Kind, decide_pair, read_remote, restore_generated
 
 # Changes from Google written in Odoo per local batch (one transaction each).
@@ -169,9 +169,10 @@ class _Run:
 
     def restorations(self, pulled):
         """Pushes that put Odoo's generated block back into the events just
-        pulled whose block the phone had edited (see plan.restore_generated).
-        Only those events are read again from Odoo: a pull that left the
-        block alone costs nothing more."""
+        pulled whose block the phone had edited, or that remove the
+        invitations of an older version (see plan.restore_generated). Only
+        those events are read again from Odoo: a pull that left the block
+        alone costs nothing more."""
         applied = {
             result.key
             for result in self.results
@@ -183,7 +184,7 @@ class _Run:
             if action.kind == Kind.UPDATE_LOCAL
             and action.key in applied
             and action.rdv is not None
-            and BLOCK_START in (action.rdv.description or "")
+            and (BLOCK_START in (action.rdv.description or "") or action.guests is not None)
         ]
         if not edited:
             return []
@@ -208,9 +209,10 @@ class _Run:
             return Write(
                 "insert", action.event_id, rdv_to_event(action.rdv, db, event_id=action.event_id)
             )
-        return Write(
-            "patch", action.event_id, rdv_to_event(action.rdv, db, for_patch=True), action.etag
-        )
+        body = rdv_to_event(action.rdv, db, for_patch=True)
+        if action.guests is not None:
+            body["attendees"] = attendees_body(action.guests)
+        return Write("patch", action.event_id, body, action.etag)
 
     def post_conflicts(self, actions):
         """Post the losers of the conflicts Odoo won, before any Google write

@@ -117,6 +117,9 @@ def rdv_to_event(rdv, database_uuid, event_id=None, for_patch=False):
 
     ``event_id`` is set for an insert (client-chosen id). ``for_patch`` adds
     explicit nulls so that a patch can switch between all-day and timed.
+    No attendees: Google would copy the event to each of them, so the
+    technicians are named in the description (:mod:`.event_content`), and
+    the guests a technician adds are left as they are.
     All-day: Odoo's inclusive last day becomes Google's exclusive end date.
     """
     if rdv.start is None:
@@ -132,7 +135,6 @@ def rdv_to_event(rdv, database_uuid, event_id=None, for_patch=False):
         "start": _event_time(rdv.start, rdv.all_day, rdv.tz, for_patch),
         "end": _event_time(end, rdv.all_day, rdv.tz, for_patch),
         "status": rdv.status,
-        "attendees": [{"email": email} for email in attendee_key(rdv.attendees)],
         "extendedProperties": {"private": {PROP_DATABASE: database_uuid, PROP_RDV: rdv.key}},
     }
     if rdv.color_id:
@@ -144,6 +146,13 @@ def rdv_to_event(rdv, database_uuid, event_id=None, for_patch=False):
     if event_id is not None:
         body["id"] = event_id
     return body
+
+
+def attendees_body(emails):
+    """Google's ``attendees`` list for these e-mails (the connector writes one
+    only to remove the invitations of an older version, see
+    :func:`.plan.uninvited_guests`)."""
+    return [{"email": email} for email in attendee_key(emails)]
 
 
 def reminders_body(minutes):

@@ -10,7 +10,8 @@ not cancelled, and the same title or the same start) is paired with it
 instead of being inserted again: the pair is stored with the event's etag
 and content hash, so the first sync rewrites the event with this
 connector's content (Odoo's version, as OpenFire 10 pushed it) and never
-inserts a second copy.
+inserts a second copy. OpenFire 10 invited the technicians to those events
+(Google copies an event to each attendee): the first sync removes them.
 
 Every other event already in the calendar is left alone by the sync (see
 ``SyncSettings.foreign_until``); those that OpenFire 10 made for an RDV and
@@ -20,6 +21,7 @@ that no longer match it are reported.
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .content_hash import INVITING_VERSIONS, content_hash
 from .mapping import event_to_rdv, parse_timestamp
 from .plan import read_remote
 from .state import PairState
@@ -93,12 +95,15 @@ def adopt(candidates, events, settings, known_ids=()):
             else check(candidate, event, default_tz)
         )
         if reason is None:
+            # Stored under the last rules that invited: the first sync removes
+            # the technicians OpenFire 10 invited (see plan.uninvited_guests).
+            remote = read_remote(event, settings)
             states.append(
                 PairState(
                     candidate.key,
                     candidate.event_id,
                     event.get("etag"),
-                    read_remote(event, settings).content_hash,
+                    content_hash(remote.rdv, INVITING_VERSIONS[-1]),
                 )
             )
             used.add(candidate.event_id)

@@ -46,7 +46,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import Enum
 
-from .content_hash import CANCELLED_HASH, content_hash, is_current, upgraded_hash
+from .content_hash import (
+    CANCELLED_HASH,
+    INVITING_VERSIONS,
+    attendee_key,
+    content_hash,
+    is_current,
+    upgraded_hash,
+    version_of,
+)
 from .event_content import generated_part
 from .event_ids import event_id_for, instance_id, original_start_of
 from .mapping import event_to_rdv, owner_of, parse_timestamp
@@ -156,6 +164,9 @@ class Action:
     action moves in Google (an exception to its new occurrence, the release
     of the one it left): their states are stored together once all are
     written, or none while one is to retry (see :mod:`.executor`).
+    ``guests``: the attendee list Google's event is to keep, written with the
+    push (after a pull: by a push that follows it) to remove the technicians
+    an older version invited; None leaves Google's list alone.
     """
 
     kind: Kind
@@ -169,6 +180,7 @@ class Action:
     problems: tuple[str, ...] = ()
     replaces_key: str | None = None
     series_move: str | None = None
+    guests: tuple[str, ...] | None = None
 
     @property
     def side(self):
@@ -331,6 +343,47 @@ def _pull(key, remote, conflict=None):
     )
 
 
+def uninvited_guests(stored, local, remote):
+    """The attendees Google's event keeps once the technicians that the rules
+    of ``stored``'s version invited are removed, or None when there is no
+    invitation to remove. An event read in this sync keeps the guests that
+    are not the RDV's technicians (a technician's own); an event not read is
+    as the last push left it, whose attendees were the technicians."""
+    if version_of(stored) not in INVITING_VERSIONS:
+        return None
+    if not isinstance(local, Rdv) or local.cancelled or not local.attendees:
+        return None
+    technicians = set(attendee_key(local.attendees))
+    if isinstance(remote, Remote) and remote.rdv is not None:
+        theirs = attendee_key(remote.rdv.attendees)
+        if not technicians.intersection(theirs):
+            return None
+        return tuple(email for email in theirs if email not in technicians)
+    if isinstance(remote, Remote):  # deleted in Google: nothing to remove
+        return None
+    return ()
+
+
+def _without_invitations(key, state, local, action, guests):
+    """``action`` made to remove the invitations of an older version: a push
+    carries them, a pull is followed by a push that does (see
+    :func:`restore_generated`), and a pair with nothing else to do is pushed."""
+    if action is None or action.kind == Kind.RECORD:
+        etag = action.etag if action is not None else state.etag
+        return Action(
+            Kind.UPDATE_REMOTE,
+            key,
+            state.event_id,
+            rdv=local,
+            etag=etag,
+            content_hash=content_hash(local),
+            guests=guests,
+        )
+    if action.kind in (Kind.UPDATE_REMOTE, Kind.UPDATE_LOCAL):
+        return replace(action, guests=guests)
+    return action
+
+
 def restore_generated(settings, pulled, current):
     """The push that puts Odoo's generated block back after ``pulled`` (an
     UPDATE_LOCAL that was applied) brought an event whose block the phone
@@ -342,6 +395,9 @@ def restore_generated(settings, pulled, current):
     if pulled.rdv is None or current is None or current.cancelled:
         return None
     theirs = generated_part(pulled.rdv.description)
+    if pulled.guests is not None:  # the invitations of an older version go
+        push = _push(settings, pulled.key, pulled.event_id, current, pulled.etag)
+        return replace(push, guests=pulled.guests)
     if theirs is None or theirs == generated_part(current.description):
         return None
     return _push(settings, pulled.key, pulled.event_id, current, pulled.etag)
@@ -435,10 +491,21 @@ def decide_pair(settings, key, state, local, remote, event_id=None):
         return Action(Kind.SKIP, key, remote.event_id, problems=remote.problems)
     if state is None:
         return _decide_unpaired(settings, key, local, remote, event_id)
-    if not is_current(state.content_hash):  # stored by an older version of the rules
-        state = replace(
-            state, content_hash=upgraded_hash(state.content_hash, state.etag, local, remote)
-        )
+    if is_current(state.content_hash):
+        return _decide_synced(settings, key, state, local, remote)
+    # stored by an older version of the rules
+    guests = uninvited_guests(state.content_hash, local, remote)
+    state = replace(
+        state, content_hash=upgraded_hash(state.content_hash, state.etag, local, remote)
+    )
+    action = _decide_synced(settings, key, state, local, remote)
+    if guests is None:
+        return action
+    return _without_invitations(key, state, local, action, guests)
+
+
+def _decide_synced(settings, key, state, local, remote):
+    """A synced pair whose stored state follows the current rules."""
     if local is UNCHANGED:
         local_hash = state.content_hash
     else:

@@ -84,6 +84,10 @@ class Rdv:
     RDV mapped from Google it is the event's ``updated`` time.
     ``color_id`` is Google's ``colorId`` (synced); ``reminders`` the minutes
     of the popup reminders to set (None: leave them; not synced back).
+    ``attendees``: the e-mails of the RDV's technicians (Odoo side) or of
+    the event's attendees (Google side). Not synced (see
+    :mod:`.content_hash`, v3): kept to compare the hashes of older versions
+    and to remove the invitations they sent.
     ``previous`` (Odoo side only) is the RDV as the previous version of the
     content hash saw it, so that a stored hash of that version can be
     compared (see content_hash.upgraded_hash).

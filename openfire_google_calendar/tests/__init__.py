@@ -23,3 +23,4 @@ from . import test_recurrence_fidelity
 from . import test_technician_delegation
 from . import test_technician_shared
 from . import test_technician_secrets
+from . import test_invitations_upgrade

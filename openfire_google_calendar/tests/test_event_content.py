@@ -14,7 +14,7 @@ from odoo.tools.misc import file_path
 from odoo.tools.translate import code_translations
 
 from ..services.content_upgrade import mark_outdated_links
-from ..sync.content_hash import content_hash, version_of
+from ..sync.content_hash import VERSION, content_hash, version_of
 from ..sync.event_content import BLOCK_END, BLOCK_START
 from .sync_common import SyncCase
 
@@ -223,7 +223,7 @@ class TestEventContent(SyncCase):
         for link in links:
             record = link.intervention_id.with_user(self.jean)
             previous = conv.rdv_of(record).previous
-            self.assertEqual(version_of(link.content_hash), "v2")
+            self.assertEqual(version_of(link.content_hash), VERSION)
             event = self.phone().patch_event(
                 self.calendar(),
                 link.google_event_id,
@@ -233,6 +233,7 @@ class TestEventContent(SyncCase):
                     "location": previous.location,
                     "colorId": None,
                     "reminders": None,
+                    "attendees": [{"email": email} for email in previous.attendees],
                 },
             )
             link.write({"etag": event["etag"], "content_hash": content_hash(previous, "v1")})
@@ -265,7 +266,8 @@ class TestEventContent(SyncCase):
         self.assertIn(BLOCK_START, self.event_of(moved)["description"])
         for rdv in rdvs:
             self.assertFalse(rdv.message_ids.filtered(lambda m: CONFLICT_NOTE in (m.body or "")))
-        self.assertTrue(all(version_of(h) == "v2" for h in links.mapped("content_hash")))
+        self.assertTrue(all(version_of(h) == VERSION for h in links.mapped("content_hash")))
+        self.assertFalse([a for rdv in rdvs for a in self.event_of(rdv).get("attendees", [])])
         result = self.sync()
         self.assertEqual((result["created"], result["updated"], result["conflicts"]), (0, 0, 0))
         self.assertEqual(rdvs.mapped("of_google_sync_state"), ["synced"] * 3)

@@ -132,6 +132,7 @@ class TestOf10Migration(SyncCase):
             self.assertEqual(owner_of(event)[1], str(rdv.id))
             self.assertEqual(self.event_of(rdv)["id"], rdv.google_internal_event_id)
             self.assertEqual(rdv.of_google_sync_state, "synced")
+            self.assertFalse(event.get("attendees"))  # OpenFire 10's invitations removed
         for event_id, event in before.items():  # left alone: untouched
             if event_id not in {rdv.google_internal_event_id for rdv in rdvs}:
                 self.assertEqual(after[event_id]["etag"], event["etag"], event["summary"])

@@ -230,3 +230,28 @@ class TestSessionGuard(TransactionCase):
             with self.assertRaises(CallerWroteError):
                 _check_caller(env, session)
             caller.rollback()
+
+    def test_odoo_device_log_is_not_a_caller_write(self):
+        """Odoo 18+ inserts the session's device log in the request's own
+        transaction (the first request of a session, then hourly): a sync
+        asked for by that request starts; a row lock beside it is refused."""
+        if "res.device.log" not in self.env:
+            self.skipTest("Odoo 17 keeps no device log")
+        with (
+            closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as caller,
+            closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as session,
+        ):
+            env = api.Environment(caller, SUPERUSER_ID, {})
+            # the statement of res.device.log._update_device, on the request's cursor
+            caller.execute(
+                "INSERT INTO res_device_log (session_identifier, platform, browser, ip_address,"
+                " device_type, user_id, first_activity, last_activity, revoked)"
+                " VALUES ('guard-test', 'linux', 'python', '127.0.0.1', 'computer', %s,"
+                " now(), now(), false)",
+                [SUPERUSER_ID],
+            )
+            _check_caller(env, session)
+            caller.execute("SELECT id FROM res_partner ORDER BY id LIMIT 1 FOR UPDATE")
+            with self.assertRaises(CallerWroteError):
+                _check_caller(env, session)
+            caller.rollback()

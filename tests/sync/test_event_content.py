@@ -180,7 +180,7 @@ def google(rdv, etag):
 
 def test_versions_of_stored_hashes():
     assert version_of(content_hash(OLD, "v1")) == "v1"
-    assert version_of(content_hash(OLD)) == VERSION == "v2"
+    assert version_of(content_hash(OLD)) == VERSION == "v3"
     assert not is_current(content_hash(OLD, "v1"))
     assert is_current(CANCELLED_HASH) and is_current(None)
 
