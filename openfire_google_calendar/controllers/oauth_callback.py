@@ -146,8 +146,8 @@ class OfGoogleAuth(GoogleAuth):
             return result_page(
                 _("Google Calendar is not configured"),
                 _(
-                    "Ask an administrator to set the Client ID and Client secret in General "
-                    "Settings."
+                    "Ask an administrator to set the Client ID and Client Secret in Settings > "
+                    "Calendar."
                 ),
                 return_path,
             )

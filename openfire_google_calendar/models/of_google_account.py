@@ -169,7 +169,7 @@ class OfGoogleAccount(models.Model):
 
     @api.model
     def _client_credentials(self):
-        """The "ID client" / "Code secret" of General Settings (Odoo's
+        """The "Client ID" / "Client Secret" of Settings > Calendar (Odoo's
         google_calendar fields); (None, None) when either is missing."""
         get_param = self.env["ir.config_parameter"].sudo().get_param
         client_id = (get_param("google_calendar_client_id") or "").strip()
@@ -266,7 +266,7 @@ class OfGoogleAccount(models.Model):
             raise UserError(
                 _(
                     "Google Calendar is not configured: ask an administrator to "
-                    "set the Client ID and Client secret in General Settings."
+                    "set the Client ID and Client Secret in Settings > Calendar."
                 )
             )
         if not account.refresh_token:
@@ -298,8 +298,8 @@ class OfGoogleAccount(models.Model):
         if not info:
             raise UserError(
                 _(
-                    "No service account key is set: an administrator sets it in General "
-                    "Settings, section Google Calendar, technicians without an Odoo login."
+                    "No service account key is set: an administrator sets it in Settings > "
+                    "Calendar, under Google Calendar, technicians without an Odoo login."
                 )
             )
         get_param = self.env["ir.config_parameter"].sudo().get_param

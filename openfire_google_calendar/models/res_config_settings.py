@@ -63,7 +63,7 @@ class ResConfigSettings(models.TransientModel):
         "before). Empty: the calendar's default reminders.",
     )
 
-    # -- technicians without an Odoo login (General Settings, Google Calendar)
+    # -- technicians without an Odoo login (Settings > Calendar, Google Calendar)
     of_google_technicians_mode = fields.Selection(
         [
             ("none", "Not synced"),

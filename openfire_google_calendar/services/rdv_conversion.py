@@ -103,7 +103,7 @@ def set_customer_in_title(env, enabled):
 
 
 def content_settings(env):
-    """The database's choices for the events' content (General Settings)."""
+    """The database's choices for the events' content (the settings)."""
     get_param = env["ir.config_parameter"].sudo().get_param
     return content.ContentSettings(
         customer_in_title=customer_in_title(env),

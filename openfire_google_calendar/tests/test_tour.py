@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from odoo import Command
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import GoogleEmulatorCase
 from .sync_common import SyncCase
@@ -84,3 +84,14 @@ class TestSyncStatusesTour(SyncCase):
             )
         self.start_tour("/web", "openfire_google_calendar_background_tour", login="jean_sync")
         self.assertEqual(len(self.events()), 50, "one batch now, the rest by the cron")
+
+
+@tagged("post_install", "-at_install")
+class TestSettingsWordsTour(HttpCase):
+    def test_the_words_lead_to_google_credentials(self):
+        """Where the Interventions settings say the Client ID and secret are,
+        an administrator finds them (once the Google sync is ticked)."""
+        self.env["res.config.settings"].create(
+            {"group_of_planning_recurring": True, "group_of_planning_google": True}
+        ).execute()
+        self.start_tour("/web", "openfire_google_calendar_credentials_tour", login="admin")
