@@ -41,8 +41,8 @@ from sync import (  # noqa: E402
     make_credentials,
     sync_calendar,
 )
+from sync.actions import Kind  # noqa: E402
 from sync.google_client import Write  # noqa: E402
-from sync.plan import Kind  # noqa: E402
 
 PARIS = ZoneInfo("Europe/Paris")
 EMAIL = "bench@example.com"

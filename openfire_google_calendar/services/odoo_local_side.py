@@ -143,7 +143,7 @@ class OdooLocalSide:
     def _own_pair(self, record):
         """True for an occurrence synced as its own pair: an exception, or a
         regular RDV that took over an occurrence Google holds an exception for
-        (left by a moved series, see sync/plan.py)."""
+        (left by a moved series, see sync/series_moves.py)."""
         return record.recurrence_exception or str(record.id) in self.links
 
     def _views_of(self, records):
@@ -464,7 +464,7 @@ class OdooLocalSide:
     def _store_many(self, stored):
         """_store for [(key, state, record)]: the new links in one create().
         A link taking the event of another (a moved series' occurrences:
-        sync/plan.py) is written once that one has left it, so that an event
+        sync/series_moves.py) is written once that one has left it, so that an event
         is never linked twice (see _vacating_first)."""
         new = []
         for key, state, record in self._vacating_first(stored):
@@ -737,7 +737,7 @@ class OdooLocalSide:
         if delta:
             # The series' exceptions moved with it in Odoo, to the occurrences
             # they belong to; Google keeps them where they were made: the next
-            # sync moves them there too (sync/plan.py, a series moved in Odoo).
+            # sync moves them there too (sync/series_moves.py).
             for record in recurrence.intervention_ids.filtered("recurrence_exception"):
                 link = self.links.get(str(record.id))
                 if link and link.sync_state == "synced":

@@ -25,21 +25,11 @@ from .google_client import (
 )
 from .local_side import LocalSide
 from .mapping import event_to_rdv, owner_of, rdv_to_event
-from .plan import (
-    GOOGLE,
-    ODOO,
-    Action,
-    Conflict,
-    Kind,
-    Plan,
-    Policy,
-    Stop,
-    SyncSettings,
-    decide_pair,
-    keys_to_fetch,
-    occurrences_to_ask,
-    plan_sync,
-)
+from .actions import GOOGLE, ODOO, Action, Conflict, Kind, Plan, Policy, SyncSettings
+from .listing import Stop, keys_to_fetch
+from .pair import decide_pair
+from .plan import plan_sync
+from .series_moves import occurrences_to_ask
 from .rdv import Rdv, location_shown, override_after_pull, state_after_pull, state_of, status_of
 from .state import PairState
 

@@ -37,7 +37,7 @@ sides makes a conflict.
   twice or more; they are named in the generated description instead, and
   an event's guests are its owner's (never synced). A pair stored by v1 or
   v2 carries the invitations those versions sent: the plan removes them
-  once (:func:`.plan.uninvited_guests`).
+  once (:func:`.pair.uninvited_guests`).
 """
 
 import hashlib

@@ -24,8 +24,11 @@ are not even loaded.
 from collections import Counter
 from dataclasses import dataclass
 
+from .actions import GOOGLE, ODOO, Kind
 from .executor import Outcome, apply_plan
-from .plan import GOOGLE, ODOO, Kind, keys_to_fetch, occurrences_to_ask, plan_sync
+from .listing import keys_to_fetch
+from .plan import plan_sync
+from .series_moves import occurrences_to_ask
 
 # How the user's summary counts the actions done (either side).
 _SUMMARY_KIND = {
@@ -107,7 +110,7 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
     """Sync ``calendar_id`` with the Odoo side ``local``; return a SyncReport.
 
     ``client``: a :class:`.google_client.GoogleClient`; ``local``: a
-    :class:`.local_side.LocalSide`; ``settings``: :class:`.plan.SyncSettings`;
+    :class:`.local_side.LocalSide`; ``settings``: :class:`.actions.SyncSettings`;
     ``force`` overrides the empty-side guard (after the user confirmed).
     ``budget``: the most Google calls this sync may send (the listing
     included); the writes beyond it are deferred, the token is kept, and the

@@ -32,11 +32,12 @@ forgotten while Google may still show it.
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from .actions import GOOGLE, ODOO, Kind, read_remote
 from .backoff import is_rate_limit
 from .event_content import BLOCK_START
 from .google_client import MAX_BATCH, GoogleError, Write
 from .mapping import attendees_body, owner_of, rdv_to_event
-from .plan import GOOGLE, ODOO, Kind, decide_pair, read_remote, restore_generated
+from .pair import decide_pair, restore_generated
 
 # Changes from Google written in Odoo per local batch (one transaction each).
 LOCAL_BATCH = 100
@@ -170,7 +171,7 @@ class _Run:
     def restorations(self, pulled):
         """Pushes that put Odoo's generated block back into the events just
         pulled whose block the phone had edited, or that remove the
-        invitations of an older version (see plan.restore_generated). Only
+        invitations of an older version (see pair.restore_generated). Only
         those events are read again from Odoo: a pull that left the block
         alone costs nothing more."""
         applied = {
@@ -388,7 +389,7 @@ class _Run:
 
 
 def apply_plan(plan, client, calendar_id, local, settings, states=None, budget=None):
-    """Apply ``plan`` (a :class:`.plan.Plan`) and return its ItemResults.
+    """Apply ``plan`` (a :class:`.actions.Plan`) and return its ItemResults.
 
     ``states`` (the ones the plan was made from) let a 412 be decided again.
     ``budget``: how many more Google calls this run may send; the Google

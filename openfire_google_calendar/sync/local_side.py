@@ -31,7 +31,7 @@ Google already has is adopted thanks to its deterministic id: no duplicate.
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from .plan import Action, Conflict
+from .actions import Action, Conflict
 from .rdv import Rdv
 from .state import PairState
 

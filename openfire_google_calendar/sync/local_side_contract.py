@@ -22,8 +22,8 @@ A runner subclasses :class:`LocalSideContract` together with a
 
 from datetime import datetime, timedelta, timezone
 
+from .actions import Action, Conflict, Kind, Policy
 from .content_hash import content_hash
-from .plan import Action, Conflict, Kind, Policy
 from .rdv import Rdv
 from .state import PairState
 

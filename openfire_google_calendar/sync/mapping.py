@@ -151,7 +151,7 @@ def rdv_to_event(rdv, database_uuid, event_id=None, for_patch=False):
 def attendees_body(emails):
     """Google's ``attendees`` list for these e-mails (the connector writes one
     only to remove the invitations of an older version, see
-    :func:`.plan.uninvited_guests`)."""
+    :func:`.pair.uninvited_guests`)."""
     return [{"email": email} for email in attendee_key(emails)]
 
 

@@ -21,9 +21,9 @@ that no longer match it are reported.
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .actions import read_remote
 from .content_hash import INVITING_VERSIONS, content_hash
 from .mapping import event_to_rdv, parse_timestamp
-from .plan import read_remote
 from .state import PairState
 
 
@@ -78,7 +78,7 @@ def check(candidate, event, default_tz="Europe/Paris"):
 
 def adopt(candidates, events, settings, known_ids=()):
     """Match the RDVs OpenFire 10 synced with the calendar's ``events`` (a
-    full listing); ``settings``: the user's :class:`.plan.SyncSettings`.
+    full listing); ``settings``: the user's :class:`.actions.SyncSettings`.
     ``known_ids``: every event id OpenFire 10 kept in this database (other
     users' RDVs included), to tell its events from the owner's own in the
     report. A pair is stored with the event's hash as the plan reads it, so
@@ -96,7 +96,7 @@ def adopt(candidates, events, settings, known_ids=()):
         )
         if reason is None:
             # Stored under the last rules that invited: the first sync removes
-            # the technicians OpenFire 10 invited (see plan.uninvited_guests).
+            # the technicians OpenFire 10 invited (see pair.uninvited_guests).
             remote = read_remote(event, settings)
             states.append(
                 PairState(

@@ -4,6 +4,7 @@ conflict and the RDV is re-sent once)."""
 
 from dataclasses import replace
 
+from sync.actions import Kind, read_remote
 from sync.content_hash import CANCELLED_HASH, VERSION, content_hash, is_current, version_of
 from sync.event_content import (
     BLOCK_END,
@@ -24,7 +25,7 @@ from sync.event_content import (
 )
 from sync.event_ids import event_id_for
 from sync.mapping import event_to_rdv, rdv_to_event
-from sync.plan import Kind, decide_pair, read_remote
+from sync.pair import decide_pair
 from sync.rdv import Rdv
 from sync.state import PairState
 from sync_helpers import DB, at, settings
@@ -191,7 +192,7 @@ def test_upgrade_resends_an_rdv_unchanged_on_both_sides():
     assert action.rdv == NEW and action.content_hash == content_hash(NEW)
     assert action.etag == '"2"'
     # the same when Google did not list the event (etag unchanged)
-    from sync.plan import UNCHANGED
+    from sync.actions import UNCHANGED
 
     action = decide_pair(SETTINGS, "1", v1_state(), NEW, UNCHANGED)
     assert action.kind == Kind.UPDATE_REMOTE and action.conflict is None

@@ -6,11 +6,12 @@ on his phone afterwards is his own: neither pulled nor pushed."""
 
 from dataclasses import replace
 
+from sync.actions import UNCHANGED, Kind, read_remote
 from sync.content_hash import content_hash
 from sync.cycle import sync_calendar
 from sync.event_ids import event_id_for
 from sync.mapping import rdv_to_event
-from sync.plan import UNCHANGED, Kind, decide_pair, read_remote, restore_generated
+from sync.pair import decide_pair, restore_generated
 from sync.rdv import Rdv
 from sync.state import PairState
 from sync_helpers import DB, EMAIL, MemoryOdoo, at, settings

@@ -19,10 +19,10 @@ import random
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from sync.actions import Policy
 from sync.cycle import sync_calendar
 from sync.google_client import GoogleError
 from sync.mapping import owner_of
-from sync.plan import Policy
 from sync_helpers import (
     EMAIL,
     PARIS,

@@ -3,8 +3,9 @@ and the plan leaving alone what was in the calendar before."""
 
 from datetime import datetime, timezone
 
+from sync.actions import Kind
 from sync.of10 import Candidate, adopt
-from sync.plan import Kind, plan_sync
+from sync.plan import plan_sync
 from sync.rdv import Rdv
 from sync_helpers import at, settings
 
@@ -71,7 +72,7 @@ def test_events_created_before_the_adoption_are_left_alone():
 
 
 def test_colours_are_synced_only_with_a_colour_rule():
-    from sync.plan import read_remote
+    from sync.actions import read_remote
 
     event = of10_event("a1", "Pose", colorId="5")
     assert read_remote(event, SETTINGS).rdv.color_id is None

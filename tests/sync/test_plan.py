@@ -8,19 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
+from sync.actions import GONE, UNCHANGED, Kind, Policy, read_remote
 from sync.content_hash import CANCELLED_HASH, content_hash
 from sync.event_ids import event_id_for, instance_id
+from sync.listing import keys_to_fetch
 from sync.mapping import PROP_DATABASE, PROP_RDV, rdv_to_event
-from sync.plan import (
-    GONE,
-    UNCHANGED,
-    Kind,
-    Policy,
-    decide_pair,
-    keys_to_fetch,
-    plan_sync,
-    read_remote,
-)
+from sync.pair import decide_pair
+from sync.plan import plan_sync
 from sync.rdv import Rdv
 from sync.state import PairState
 from sync_helpers import DB, at, settings

@@ -9,9 +9,9 @@ does (the same wall-clock shift as the series)."""
 
 from datetime import date, datetime, timedelta
 
+from sync.actions import Kind
 from sync.cycle import sync_calendar
 from sync.event_ids import event_id_for
-from sync.plan import Kind
 from sync_helpers import DB, EMAIL, PARIS, settings
 
 from google_emulator.faults import PER_USER_PER_MINUTE

@@ -6,12 +6,12 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
+from sync.actions import Policy
 from sync.cycle import sync_calendar
 from sync.event_content import BLOCK_END, BLOCK_START, phone_notes_of
 from sync.event_ids import event_id_for
 from sync.google_client import WriteResult
 from sync.mapping import owner_of
-from sync.plan import Policy
 from sync_helpers import DB, PARIS, LosingHttp, MemoryOdoo, at, new_client, settings
 
 

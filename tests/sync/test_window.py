@@ -1,14 +1,16 @@
 """The sync window: RDVs and events that ended before it and were never
 synced stay on their side; a synced pair keeps syncing; moving one into the
-window syncs it. The rule (plan.outside_window), then a sync with the emulator."""
+window syncs it. The rule (actions.outside_window), then a sync with the emulator."""
 
 from dataclasses import replace
 from datetime import date, timedelta
 
+from sync.actions import UNCHANGED, Kind, outside_window
 from sync.content_hash import content_hash
 from sync.cycle import sync_calendar
 from sync.event_ids import event_id_for
-from sync.plan import UNCHANGED, Kind, decide_pair, outside_window, plan_sync
+from sync.pair import decide_pair
+from sync.plan import plan_sync
 from sync.rdv import Rdv
 from sync.state import PairState
 from sync_helpers import DB, at, settings

@@ -4,7 +4,7 @@
 Google had copied each event to every technician invited, so the RDVs
 showed twice or more on the phones. The links stored before are looked at
 again by the next sync, which removes those invitations with one write per
-event (services/content_upgrade.py, sync/plan.py: uninvited_guests)."""
+event (services/content_upgrade.py, sync/pair.py: uninvited_guests)."""
 
 import logging
 

@@ -1,0 +1,222 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Reading a calendar's listing against the synced pairs: which pair each
+event belongs to (ours, an occurrence of a series of ours, another
+database's, a foreign one), what to fetch, the empty-side guard, and which
+foreign events become RDVs.
+"""
+
+from .actions import GONE, GOOGLE, ODOO, UNCHANGED, Action, Kind, Remote, read_remote
+from .content_hash import (
+    CANCELLED_HASH,
+)
+from .event_ids import event_id_for, instance_id, original_start_of
+from .mapping import owner_of, parse_timestamp
+from .pair import decide_pair
+
+
+def new_event_id(settings, states, rdv):
+    """The id under which a new RDV is created in Google."""
+    if not rdv.is_exception:
+        return event_id_for(settings.database_uuid, rdv.key)
+    master = states.get(rdv.series_key)
+    master_id = master.event_id if master else event_id_for(settings.database_uuid, rdv.series_key)
+    return instance_id(master_id, rdv.original_start)
+
+
+def _own_key(settings, event, by_event):
+    """The RDV key an event of ours names, unless an occurrence inherited it
+    from its master. None for foreign events; False for another database's."""
+    owner = owner_of(event)
+    if owner is None:
+        return None
+    database, key = owner
+    if database != settings.database_uuid:
+        return False
+    master_id = event.get("recurringEventId")
+    if master_id:
+        master = by_event.get(master_id)
+        if (master and master.key == key) or master_id == event_id_for(settings.database_uuid, key):
+            return None
+    return key
+
+
+def keys_to_fetch(remote_events, states, local, settings):
+    """RDV keys named by events of ours that the caller must look up in Odoo
+    (and pass in ``local``, None when the RDV does not exist) before planning."""
+    by_event = {state.event_id: state for state in states.values()}
+    wanted = set()
+    for event in remote_events:
+        if (
+            not isinstance(event, dict)
+            or not isinstance(event.get("id"), str)
+            or not isinstance(event.get("recurringEventId") or "", str)
+            or event["id"] in by_event
+        ):
+            continue
+        key = _own_key(settings, event, by_event)
+        if key and key not in states and key not in local:
+            wanted.add(key)
+    return sorted(wanted)
+
+
+class Stop(str):
+    """Why a sync stopped: its text for logs and tests, and the figures a
+    user needs to decide whether to sync anyway (``side`` that looks empty:
+    ODOO or GOOGLE, ``deleted`` of ``total`` synced pairs)."""
+
+    side: str
+    deleted: int
+    total: int
+
+    def __new__(cls, side, deleted, total):
+        what = (
+            "Odoo looks empty (%d of %d synced RDVs deleted)"
+            if side == ODOO
+            else "Google looks empty (%d of %d synced events deleted)"
+        )
+        stop = super().__new__(cls, "stopped: " + what % (deleted, total))
+        stop.side, stop.deleted, stop.total = side, deleted, total
+        return stop
+
+
+def guard(states, local_views, remote_views, settings):
+    """A reason to stop when one side suddenly looks empty, else None."""
+    live = [state.key for state in states.values() if state.content_hash != CANCELLED_HASH]
+    if len(live) < max(settings.guard_min_pairs, 1):
+        return None
+    threshold = settings.guard_ratio * len(live)
+    gone_local = sum(1 for key in live if key in local_views and local_views[key] is None)
+    gone_remote = sum(
+        1
+        for key in live
+        if remote_views.get(key, UNCHANGED) is GONE
+        or (isinstance(remote_views.get(key), Remote) and remote_views[key].cancelled)
+    )
+    if gone_local >= threshold:
+        return Stop(ODOO, gone_local, len(live))
+    if gone_remote >= threshold:
+        return Stop(GOOGLE, gone_remote, len(live))
+    return None
+
+
+def _series_key(settings, event, series_keys):
+    """The RDV key of the series an occurrence belongs to, if we know it: from
+    the synced pairs and this listing, else from the private properties the
+    occurrence inherited from a master we created."""
+    master_id = event.get("recurringEventId")
+    if not master_id:
+        return None
+    if master_id in series_keys:
+        return series_keys[master_id]
+    owner = owner_of(event)
+    if (
+        owner
+        and owner[0] == settings.database_uuid
+        and master_id == event_id_for(settings.database_uuid, owner[1])
+    ):
+        return owner[1]
+    return None
+
+
+def read_listing(remote_events, states, settings, regular=None):
+    """Split a listing into (pair key -> Remote or UNCHANGED, foreign Remotes,
+    skip actions). ``regular``: see :func:`plan_sync`."""
+    by_event = {state.event_id: state for state in states.values()}
+    keyed, skipped = [], []
+    for event in remote_events:
+        event_id = event.get("id") if isinstance(event, dict) else None
+        if not isinstance(event_id, str) or not event_id:
+            skipped.append(Action(Kind.SKIP, None, None, problems=("event without an id",)))
+            continue
+        if not isinstance(event.get("recurringEventId") or "", str):
+            skipped.append(
+                Action(Kind.SKIP, None, event_id, problems=("unreadable recurringEventId",))
+            )
+            continue
+        state = by_event.get(event_id)
+        key = state.key if state else _own_key(settings, event, by_event)
+        if key is False:
+            skipped.append(
+                Action(Kind.SKIP, None, event_id, problems=("event of another database",))
+            )
+        elif regular is not None and _nothing_to_cancel(event, state, by_event, regular):
+            continue
+        else:
+            keyed.append((event, state, key))
+    series_keys = {event_id: state.key for event_id, state in by_event.items()}
+    series_keys.update((event["id"], key) for event, _, key in keyed if key)
+    paired, foreign = {}, []
+    for event, state, key in keyed:
+        if state is not None and event.get("etag") == state.etag and key not in paired:
+            paired[key] = UNCHANGED  # the version we synced (our own echo): not read
+            continue
+        remote = read_remote(event, settings, _series_key(settings, event, series_keys))
+        if key and (state is not None or key not in states) and key not in paired:
+            paired[key] = remote
+        else:
+            foreign.append(remote)
+    return paired, foreign, skipped
+
+
+def cancelled_occurrence(event, by_event):
+    """(series key, original start) of a cancelled occurrence of a synced
+    series that no pair holds (Google's tombstone names its start), else None."""
+    if not isinstance(event, dict) or event.get("status") != "cancelled":
+        return None
+    event_id, master = event.get("id"), by_event.get(event.get("recurringEventId"))
+    if master is None or event_id in by_event:
+        return None
+    start = original_start_of(event_id)
+    return (master.key, start) if start is not None else None
+
+
+def _nothing_to_cancel(event, state, by_event, regular):
+    """True for a cancelled occurrence Odoo has no RDV for: the one a moved
+    series' exception left (see :func:`moves_and_releases`), or one Odoo's
+    series never had; creating a cancelled RDV for it would mean nothing."""
+    found = None if state is not None else cancelled_occurrence(event, by_event)
+    if found is None:
+        return False
+    return not any((rdv.series_key, rdv.original_start) == found for rdv in regular.values())
+
+
+def _left_alone(settings, event):
+    """True for an event that was in the calendar before it was synced."""
+    if settings.foreign_until is None or not isinstance(event, dict):
+        return False
+    created = parse_timestamp(event.get("created"))
+    return created is not None and created <= settings.foreign_until
+
+
+def plan_foreign(settings, foreign, paired):
+    """Actions for events created in Google (an occurrence needs its series)."""
+    new_series = {
+        remote.event_id
+        for remote in foreign
+        if remote.usable and not remote.cancelled and not remote.series_event_id
+    }
+    dead_series = {
+        remote.event_id
+        for remote in paired.values()
+        if remote is not UNCHANGED and remote.cancelled
+    }
+    actions = []
+    for remote in foreign:
+        if _left_alone(settings, remote.event):
+            continue
+        if remote.series_event_id and remote.usable:
+            known = remote.rdv.series_key is not None
+            if remote.series_event_id in dead_series or (
+                not known and remote.series_event_id not in new_series
+            ):
+                if not remote.cancelled:
+                    problem = "occurrence of an unknown or cancelled series %s" % (
+                        remote.series_event_id,
+                    )
+                    actions.append(Action(Kind.SKIP, None, remote.event_id, problems=(problem,)))
+                continue
+        action = decide_pair(settings, None, None, UNCHANGED, remote)
+        if action is not None:
+            actions.append(action)
+    return actions

@@ -1,0 +1,135 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""A series moved in Odoo, in Google: Odoo moves the original start of each
+of its exceptions with it, while Google keeps an exception at the original
+start it was made at (its id says which). Such a pair goes to the occurrence
+it belongs to now (its new id), and the occurrence it leaves is released:
+cancelled when the moved series has no occurrence there any more, else
+handed to the regular RDV Odoo has at that start, which then syncs as its
+own pair (see :func:`freed_occurrences`). The executor stores a move's
+states together (:mod:`.executor`).
+"""
+
+from dataclasses import replace
+
+from .actions import GOOGLE, ODOO, Action, Kind
+from .content_hash import (
+    CANCELLED_HASH,
+)
+from .event_ids import original_start_of
+from .listing import cancelled_occurrence, new_event_id
+from .pair import push
+from .rdv import Rdv
+
+
+# -- a series moved in Odoo ------------------------------------------------------------
+def occurrence_moves(states, local, settings):
+    """Exception pairs whose occurrence moved in Odoo (their series was moved):
+    key -> (the event id of the pair, the id of the occurrence it belongs to now).
+
+    Google keeps an exception at the original start it was made at, and names
+    it after that start; Odoo moves the original starts with the series, so a
+    pair whose id no longer names its RDV's original start has moved."""
+    moves = {}
+    for key, rdv in local.items():
+        state = states.get(key)
+        if state is None or not isinstance(rdv, Rdv) or not rdv.is_exception:
+            continue
+        if rdv.series_key not in states or original_start_of(state.event_id) is None:
+            continue  # a series not in Google yet, an id not named after a start
+        try:
+            moved_to = new_event_id(settings, states, rdv)
+        except (ValueError, TypeError, AttributeError):
+            continue  # an unreadable RDV: decide_pair reports it
+        if moved_to != state.event_id:
+            moves[key] = (state.event_id, moved_to)
+    return moves
+
+
+def _held_after_moves(states, moves):
+    """The event ids the synced pairs hold once the moves are done."""
+    return {moves[key][1] if key in moves else state.event_id for key, state in states.items()}
+
+
+def occurrences_to_ask(remote_events, states, local, settings):
+    """Where Odoo must say which regular RDVs (not exceptions) it has, by
+    series key -> original starts: the occurrences moved exceptions leave
+    (:func:`freed_occurrences`), and those Google lists as cancelled that no
+    pair holds (cancelled on the phone, or released by a move). The caller
+    asks Odoo (``LocalSide.regular_occurrences``) and passes the answer to
+    :func:`plan_sync` as ``regular``."""
+    asked = freed_occurrences(states, local, settings)
+    by_event = {state.event_id: state for state in states.values()}
+    for event in remote_events:
+        found = cancelled_occurrence(event, by_event)
+        if found is not None and found[1] not in asked.get(found[0], ()):
+            asked.setdefault(found[0], []).append(found[1])
+    return asked
+
+
+def freed_occurrences(states, local, settings):
+    """The occurrences moved exceptions leave and no other pair takes, by
+    series key: their original starts (aware UTC datetimes, dates for all-day
+    series). Google still holds an exception there; where the moved series
+    has a regular RDV at such a start, that RDV must take the occurrence over.
+    Odoo is asked for them (see :func:`occurrences_to_ask`)."""
+    moves = occurrence_moves(states, local, settings)
+    held = _held_after_moves(states, moves)
+    freed = {}
+    for key, (left, _moved_to) in sorted(moves.items()):
+        if left not in held:
+            freed.setdefault(local[key].series_key, []).append(original_start_of(left))
+    return freed
+
+
+def moved_pair(settings, key, local, action, moved_to):
+    """The action of a pair whose occurrence moved: Odoo's version goes to the
+    occurrence it belongs to now, without If-Match (Google's exception there,
+    if any, is a left one). A pull or a skip stays: the move follows at the
+    next sync, Odoo's version then being the changed one."""
+    if action is not None and (action.kind == Kind.SKIP or action.side == ODOO):
+        return action
+    conflict = action.conflict if action is not None else None
+    problems = action.problems if action is not None else ()
+    pushed = push(settings, key, moved_to, local, None, conflict, problems)
+    return replace(pushed, series_move=local.series_key)
+
+
+def moves_and_releases(states, local, moves, actions):
+    """``actions`` with the moved pairs sent to their new occurrences, the
+    regular RDVs taking over a freed occurrence marked as part of the move,
+    and a release for each occurrence left that still shows an exception."""
+    moved = {action.key for action in actions if action.series_move}
+    held = _held_after_moves(states, {key: moves[key] for key in moved})
+    left = {moves[key][0]: key for key in moved}
+    not_left = {moves[key][0] for key in moves if key not in moved}  # a pull goes first
+    out = []
+    for action in actions:
+        taking_over = (
+            action.kind == Kind.CREATE_REMOTE
+            and action.rdv is not None
+            and action.rdv.is_exception
+            and action.key not in states
+        )
+        if taking_over and action.event_id in not_left:
+            continue  # its occurrence is left at the next sync, taken over then
+        if taking_over and action.event_id in left:
+            action = replace(action, series_move=action.rdv.series_key)
+        if action.side == GOOGLE and not action.ends_pair:
+            held.add(action.event_id)
+        out.append(action)
+    for event_id, key in sorted(left.items()):
+        state = states[key]
+        if event_id in held or state.content_hash == CANCELLED_HASH:
+            continue  # taken over, or a cancelled occurrence: it shows nothing
+        out.append(
+            Action(
+                Kind.RELEASE_REMOTE,
+                key,
+                event_id,
+                rdv=local[key],
+                etag=state.etag,
+                series_move=local[key].series_key,
+            )
+        )
+    return out
