@@ -162,6 +162,16 @@ def test_an_attendees_answer_reaches_the_organizer_and_the_other_copies(emu, ser
     carols = carol.events().get(calendarId="primary", eventId=event["id"]).execute()
     assert _entry(carols, BOB)["responseStatus"] == "accepted"
     assert _entry(carols, CAROL)["responseStatus"] == "needsAction"
+    # An organizer re-sending the list without the answers resets them: "Google reads an
+    # omitted responseStatus as needs_action" (macro-inc/macro#6062).
+    service.events().patch(
+        calendarId="primary",
+        eventId=event["id"],
+        body={"attendees": [{"email": BOB}, {"email": CAROL}]},
+    ).execute()
+    reset = bob.events().get(calendarId="primary", eventId=event["id"]).execute()
+    assert _entry(reset, BOB)["responseStatus"] == "needsAction"
+    emu.phone(BOB).respond("primary", event["id"], "accepted")
     # The phone's Yes / No / Maybe does the same.
     emu.phone(CAROL).respond("primary", event["id"], "tentative")
     organizers = service.events().get(calendarId="primary", eventId=event["id"]).execute()
@@ -408,6 +418,14 @@ def test_a_series_and_its_exceptions_reach_the_copies(emu, service, bob):
     assert _entry(fourth.execute(), BOB)["responseStatus"] == "declined"
     master = service.events().get(calendarId="primary", eventId=series["id"]).execute()
     assert _entry(master, BOB)["responseStatus"] == "needsAction"
+    # The organizer changes the rule: the copy's series follows.
+    service.events().patch(
+        calendarId="primary",
+        eventId=series["id"],
+        body={"recurrence": ["RRULE:FREQ=WEEKLY;COUNT=6"]},
+    ).execute()
+    copy = bob.events().get(calendarId="primary", eventId=series["id"]).execute()
+    assert copy["recurrence"] == ["RRULE:FREQ=WEEKLY;COUNT=6"]
     # The organizer deletes the series: Bob's copy and its exceptions go.
     service.events().delete(calendarId="primary", eventId=series["id"]).execute()
     assert _items(bob, singleEvents=True) == []
