@@ -342,14 +342,15 @@ class AttendeeCopies:
     @staticmethod
     def _guest_edit(main, fields, calendar_id):
         """The organizer's event as an attendee allowed to modify it leaves it:
-        his body for the event's fields, the copy-own ones and the permissions
-        untouched, the other attendees' answers kept."""
+        his body for the event's fields; the copy-own ones, the permissions and the
+        status untouched; the other attendees' answers kept."""
         fixed = (
             set(COPY_OWN)
             | {key for key, _ in GUEST_PERMISSIONS}
             | {
                 "extendedProperties",
                 "sequence",
+                "status",  # a guest removes the event from his calendar, he does not cancel it
             }
         )
         new = writable_fields(main)
