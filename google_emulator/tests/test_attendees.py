@@ -433,7 +433,8 @@ def test_a_series_and_its_exceptions_reach_the_copies(emu, service, bob):
 
 def test_copies_cost_no_request_and_no_quota(emu, service):
     """Nobody sent a request for the copies: the organizer's call is one request and
-    one unit of quota, the attendees' counters stay at zero."""
+    one unit of quota, the attendees' counters stay at zero (Google's quotas count
+    requests: https://developers.google.com/workspace/calendar/api/guides/quota)."""
     make_service(emu, BOB)
     emu.add_account(CAROL)
     emu.clear_log()

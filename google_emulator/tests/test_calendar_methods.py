@@ -94,6 +94,8 @@ def test_move_leaves_a_copy_when_the_old_organizer_is_an_attendee(emu, service):
 
 
 def test_move_moves_a_series_with_its_exceptions(emu, service):
+    """events.move of a recurring event: the whole series changes organizer, its
+    cancelled occurrence included (an occurrence alone cannot move, see below)."""
     team = _team(service)
     series = (
         service.events()
@@ -247,6 +249,9 @@ def test_calendar_list_delete_and_insert(emu, service, bob):
 
 
 def test_a_domain_shared_calendar_can_be_added_to_the_list(emu, service):
+    """A calendar shared with the whole domain is readable but not listed (see
+    test_acl); calendarList.insert "inserts an existing calendar into the user's
+    calendar list", calendarList.delete takes it out again."""
     team = _team(service)
     service.acl().insert(
         calendarId=team,
@@ -334,6 +339,7 @@ def test_every_method_of_the_discovery_document_is_routed():
 
 
 def test_an_unemulated_method_answers_501(service):
+    """calendars.transferOwnership (a Workspace administrator's method) is not emulated."""
     with pytest.raises(HttpError) as info:
         service.calendars().transferOwnership(
             calendarId="primary", newDataOwner=BOB, useAdminAccess=True
