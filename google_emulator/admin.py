@@ -34,6 +34,11 @@ class AdminApi:
             body = self._body(request)
             if parts and parts[0] == "phone":
                 return self._phone(request, parts[1:], body)
+            if len(parts) == 3 and parts[0] == "accounts" and parts[2] == "items":
+                if request.method != "GET":
+                    return _error(405, "Method not allowed", "methodNotAllowed")
+                flag = request.args.get("include_cancelled", "").lower() in ("1", "true")
+                return _json(self.emu.account_items(parts[1], include_cancelled=flag))
             key = (request.method, "/".join(parts))
             handler = self._routes().get(key)
             if handler is None:
@@ -170,15 +175,28 @@ class AdminApi:
         return _json(self.emu.faults.settings())
 
     def _phone(self, request, parts, body):
-        """``/_emulator/phone/<email>/events[/<id>]?calendar_id=...`` or
-        ``/_emulator/phone/<email>/calendars/<cal>/events[/<id>]``."""
+        """The phone's routes, under ``/_emulator/phone/<email>/``:
+
+        * ``events[/<id>]?calendar_id=...`` and ``calendars/<cal>/events[/<id>]``;
+        * ``calendars/<cal>/events/<id>/move`` (POST, ``destination`` in the body
+          or the query) and ``.../respond`` (POST ``{responseStatus, comment?}``);
+        * ``calendars/<cal>`` (GET, PATCH, PUT: calendars.get/patch/update);
+        * ``calendarList`` (GET, ``?show_hidden=1``; POST: insert) and
+          ``calendarList/<cal>`` (GET, PATCH, PUT, DELETE).
+        """
         if not parts:
             return _error(404, "Missing account", "notFound")
         phone = self.emu.phone(parts[0])
         rest = parts[1:]
+        if rest and rest[0] == "calendarList":
+            return self._phone_calendar_list(request, phone, rest[1:], body)
         calendar_id = request.args.get("calendar_id", "primary")
+        if len(rest) == 2 and rest[0] == "calendars":
+            return self._phone_calendar(request, phone, rest[1], body)
         if len(rest) >= 2 and rest[0] == "calendars":
             calendar_id, rest = rest[1], rest[2:]
+        if len(rest) == 3 and rest[0] == "events" and request.method == "POST":
+            return self._phone_event_action(request, phone, calendar_id, rest[1], rest[2], body)
         if not rest or rest[0] != "events" or len(rest) > 2:
             return _error(404, "Unknown phone route", "notFound")
         method = request.method
@@ -202,4 +220,48 @@ class AdminApi:
             if method == "DELETE":
                 phone.delete_event(calendar_id, event_id)
                 return Response(status=204)
+        return _error(405, "Method not allowed", "methodNotAllowed")
+
+    @staticmethod
+    def _phone_event_action(request, phone, calendar_id, event_id, action, body):
+        if action == "move":
+            destination = body.get("destination") or request.args.get("destination")
+            return _json(phone.move_event(calendar_id, event_id, destination))
+        if action == "respond":
+            return _json(
+                phone.respond(calendar_id, event_id, body["responseStatus"], body.get("comment"))
+            )
+        return _error(404, "Unknown phone route", "notFound")
+
+    def _phone_calendar(self, request, phone, calendar_id, body):
+        method = request.method
+        if method == "GET":
+            return _json(self.emu.service.get_calendar(phone.email, calendar_id))
+        if method == "PATCH":
+            return _json(phone.patch_calendar(calendar_id, body))
+        if method == "PUT":
+            return _json(phone.update_calendar(calendar_id, body))
+        return _error(405, "Method not allowed", "methodNotAllowed")
+
+    def _phone_calendar_list(self, request, phone, rest, body):
+        method = request.method
+        if not rest:
+            if method == "GET":
+                hidden = request.args.get("show_hidden", "").lower() in ("1", "true")
+                return _json({"items": phone.list_calendars(show_hidden=hidden)})
+            if method == "POST":
+                return _json(phone.insert_calendar_list(body))
+        elif len(rest) == 1:
+            calendar_id = rest[0]
+            if method == "GET":
+                return _json(self.emu.service.get_calendar_list_entry(phone.email, calendar_id))
+            if method == "PATCH":
+                return _json(phone.patch_calendar_list(calendar_id, body))
+            if method == "PUT":
+                return _json(phone.update_calendar_list(calendar_id, body))
+            if method == "DELETE":
+                phone.delete_calendar_list(calendar_id)
+                return Response(status=204)
+        else:
+            return _error(404, "Unknown phone route", "notFound")
         return _error(405, "Method not allowed", "methodNotAllowed")

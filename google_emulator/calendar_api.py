@@ -17,7 +17,7 @@ from werkzeug.datastructures import Headers, MultiDict
 from . import errors
 from .faults import quota_error
 from .fields import apply_fields, parse_fields
-from .service import DEFAULT_PAGE, EVENT_COLORS
+from .service import CALENDAR_COLORS, DEFAULT_PAGE, EVENT_COLORS
 from .timeutil import parse_query_time
 
 PREFIX = "/calendar/v3"
@@ -49,6 +49,9 @@ _CAL_READ = (
     "calendar.readonly",
 )
 _CAL_WRITE = ("calendar", "calendar.app.created", "calendar.calendars")
+_LIST_WRITE = ("calendar", "calendar.app.created", "calendar.calendarlist")
+_LIST_INSERT = ("calendar", "calendar.calendarlist")
+_EVENT_MOVE = ("calendar", "calendar.events", "calendar.events.owned")
 _SETTINGS = ("calendar", "calendar.readonly", "calendar.settings", "calendar.settings.readonly")
 _ACL_READ = ("calendar", "calendar.acls", "calendar.acls.readonly")
 _ACL_GET = _ACL_READ + ("calendar.readonly",)
@@ -61,8 +64,14 @@ SCOPE_PREFIX = "https://www.googleapis.com/auth/"
 ROUTES = (
     ("GET", "users/me/calendarList", "calendarList.list", _LIST_READ),
     ("GET", "users/me/calendarList/{calendarId}", "calendarList.get", _LIST_READ),
+    ("POST", "users/me/calendarList", "calendarList.insert", _LIST_INSERT),
+    ("PATCH", "users/me/calendarList/{calendarId}", "calendarList.patch", _LIST_WRITE),
+    ("PUT", "users/me/calendarList/{calendarId}", "calendarList.update", _LIST_WRITE),
+    ("DELETE", "users/me/calendarList/{calendarId}", "calendarList.delete", _LIST_WRITE),
     ("POST", "calendars", "calendars.insert", _CAL_WRITE),
     ("GET", "calendars/{calendarId}", "calendars.get", _CAL_READ),
+    ("PATCH", "calendars/{calendarId}", "calendars.patch", _CAL_WRITE),
+    ("PUT", "calendars/{calendarId}", "calendars.update", _CAL_WRITE),
     ("DELETE", "calendars/{calendarId}", "calendars.delete", _CAL_WRITE),
     ("POST", "calendars/{calendarId}/clear", "calendars.clear", _CAL_WRITE),
     ("GET", "calendars/{calendarId}/events", "events.list", _EVENT_READ),
@@ -73,6 +82,7 @@ ROUTES = (
     ("PUT", "calendars/{calendarId}/events/{eventId}", "events.update", _EVENT_WRITE),
     ("DELETE", "calendars/{calendarId}/events/{eventId}", "events.delete", _EVENT_WRITE),
     ("GET", "calendars/{calendarId}/events/{eventId}/instances", "events.instances", _EVENT_READ),
+    ("POST", "calendars/{calendarId}/events/{eventId}/move", "events.move", _EVENT_MOVE),
     ("POST", "channels/stop", "channels.stop", _ANY),
     ("GET", "colors", "colors.get", _ANY),
     ("GET", "users/me/settings", "settings.list", _SETTINGS),
@@ -84,16 +94,24 @@ ROUTES = (
     ("PUT", "calendars/{calendarId}/acl/{ruleId}", "acl.update", _ACL_WRITE),
     ("PATCH", "calendars/{calendarId}/acl/{ruleId}", "acl.patch", _ACL_WRITE),
     ("DELETE", "calendars/{calendarId}/acl/{ruleId}", "acl.delete", _ACL_WRITE),
-    # Not emulated (501): listed so that clients get a clear answer.
+    # Not emulated (501): listed so that clients get a clear answer. With
+    # acl.watch above, these are the 7 of the discovery document's 38 methods
+    # the emulator does not implement (NOT_EMULATED).
     ("POST", "calendars/{calendarId}/events/import", None, _ANY),
     ("POST", "calendars/{calendarId}/events/quickAdd", None, _ANY),
-    ("POST", "calendars/{calendarId}/events/{eventId}/move", None, _ANY),
-    ("POST", "users/me/calendarList", None, _ANY),
     ("POST", "users/me/calendarList/watch", None, _ANY),
-    ("*", "users/me/calendarList/{calendarId}", None, _ANY),
-    ("*", "calendars/{calendarId}", None, _ANY),
+    ("POST", "calendars/{calendarId}/transferOwnership", None, _ANY),
     ("POST", "freeBusy", None, _ANY),
     ("POST", "users/me/settings/watch", None, _ANY),
+)
+NOT_EMULATED = (
+    "acl.watch",
+    "calendarList.watch",
+    "calendars.transferOwnership",
+    "events.import",
+    "events.quickAdd",
+    "freebusy.query",
+    "settings.watch",
 )
 _COMPILED = tuple(
     (method, tuple(pattern.split("/")), name, scopes) for method, pattern, name, scopes in ROUTES
@@ -296,12 +314,61 @@ class CalendarApi:
 
     # -- calendarList, calendars, settings, colors ---------------------------------
     def _calendarList_list(self, email, request, params):
-        del request, params
-        return ApiResponse(200, self.service.list_calendars(email))
+        del params
+        return ApiResponse(
+            200,
+            self.service.list_calendars(
+                email,
+                show_hidden=_bool(request.query, "showHidden", False),
+                min_access_role=request.query.get("minAccessRole"),
+            ),
+        )
 
     def _calendarList_get(self, email, request, params):
         del request
         return ApiResponse(200, self.service.get_calendar_list_entry(email, params["calendarId"]))
+
+    def _calendarList_insert(self, email, request, params):
+        del params
+        return ApiResponse(
+            200,
+            self.service.insert_calendar_list(
+                email, _json_body(request), color_rgb=_bool(request.query, "colorRgbFormat", False)
+            ),
+        )
+
+    def _calendarList_patch(self, email, request, params, partial=True):
+        return ApiResponse(
+            200,
+            self.service.update_calendar_list(
+                email,
+                params["calendarId"],
+                _json_body(request),
+                partial=partial,
+                color_rgb=_bool(request.query, "colorRgbFormat", False),
+            ),
+        )
+
+    def _calendarList_update(self, email, request, params):
+        return self._calendarList_patch(email, request, params, partial=False)
+
+    def _calendarList_delete(self, email, request, params):
+        del request
+        self.service.delete_calendar_list(email, params["calendarId"])
+        return ApiResponse(204)
+
+    def _calendars_patch(self, email, request, params):
+        return ApiResponse(
+            200,
+            self.service.update_calendar(
+                email, params["calendarId"], _json_body(request), partial=True
+            ),
+        )
+
+    def _calendars_update(self, email, request, params):
+        return ApiResponse(
+            200, self.service.update_calendar(email, params["calendarId"], _json_body(request))
+        )
 
     def _calendars_insert(self, email, request, params):
         del params
@@ -355,7 +422,10 @@ class CalendarApi:
             {
                 "kind": "calendar#colors",
                 "updated": "2012-02-14T00:00:00.000Z",
-                "calendar": {"14": {"background": "#9fe1e7", "foreground": "#000000"}},
+                "calendar": {
+                    key: {"background": value, "foreground": "#000000"}
+                    for key, value in CALENDAR_COLORS.items()
+                },
                 "event": event,
             },
         )
@@ -425,6 +495,12 @@ class CalendarApi:
             email, params["calendarId"], params["eventId"], if_match=request.headers.get("If-Match")
         )
         return ApiResponse(204)
+
+    def _events_move(self, email, request, params):
+        moved = self.service.move_event(
+            email, params["calendarId"], params["eventId"], request.query.get("destination")
+        )
+        return self._event_response(moved)
 
     def _events_instances(self, email, request, params):
         query = request.query

@@ -276,6 +276,11 @@ class Emulator:
         """Act as the Google user (no HTTP): see :class:`service.Phone`."""
         return Phone(self.service, email)
 
+    def account_items(self, email, include_cancelled=False):
+        """What every calendar of the account (owned or in his list) holds, one row
+        per stored event, copies of invitations included: see the README."""
+        return self.service.account_items(email, include_cancelled)
+
     # -- admin: faults, quota, log ---------------------------------------------------
     def set_faults(
         self, rate=0.3, kinds=DEFAULT_KINDS, seed=1, latency=0.0, retry_after=1, targets=TARGETS

@@ -13,8 +13,10 @@ for calendars you cannot see; a role too low for the method is 403
 """
 
 import copy
+import re
 
 from . import errors
+from .copies import AttendeeCopies, email_key, flag_attendees, own_entry
 from .events import (
     WRITABLE,
     check_event_id,
@@ -67,11 +69,56 @@ EVENT_COLORS = {
 }
 
 
+# Google's calendar colour palette (the ``calendar`` section of colors.get).
+CALENDAR_COLORS = {
+    "1": "#ac725e",
+    "2": "#d06b64",
+    "3": "#f83a22",
+    "4": "#fa573c",
+    "5": "#ff7537",
+    "6": "#ffad46",
+    "7": "#42d692",
+    "8": "#16a765",
+    "9": "#7bd148",
+    "10": "#b3dc6c",
+    "11": "#fbe983",
+    "12": "#fad165",
+    "13": "#92e1c0",
+    "14": "#9fe1e7",
+    "15": "#9fc6e7",
+    "16": "#4986e7",
+    "17": "#9a9cff",
+    "18": "#b99aff",
+    "19": "#c2c2c2",
+    "20": "#cabdbf",
+    "21": "#cca6ac",
+    "22": "#f691b2",
+    "23": "#cd74e6",
+    "24": "#a47ae2",
+}
+_RGB = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _closest_color(rgb):
+    """The palette entry nearest to ``#rrggbb`` (what Google sets ``colorId`` to)."""
+
+    def parts(value):
+        return [int(value[i : i + 2], 16) for i in (1, 3, 5)]
+
+    want = parts(rgb)
+    return min(
+        CALENDAR_COLORS,
+        key=lambda key: sum(
+            (a - b) ** 2 for a, b in zip(parts(CALENDAR_COLORS[key]), want, strict=True)
+        ),
+    )
+
+
 def _etag(millis):
     return '"%d"' % (millis * 1000)
 
 
-class CalendarService:
+class CalendarService(AttendeeCopies):
     """Calendars and events of every account, with Google's semantics."""
 
     def __init__(self, store, notify=None, max_instances=DEFAULT_LIMIT):
@@ -97,6 +144,7 @@ class CalendarService:
                 self._stamp_calendar(cal)
                 self.store.calendars[email] = cal
                 self.store.accounts[email] = [email]
+                self.store.account_index.setdefault(email.lower(), email)
             return email
 
     def add_calendar(self, email, summary, time_zone=None, description=None):
@@ -146,7 +194,7 @@ class CalendarService:
             kind, value = rule["scope"]["type"], rule["scope"].get("value")
             if (
                 kind == "default"
-                or (kind == "user" and value == email)
+                or (kind == "user" and email_key(value) == email_key(email))
                 or (kind == "domain" and (value or "").lower() == domain)
             ):
                 best = max(best, ROLES.index(rule["role"]))
@@ -161,7 +209,7 @@ class CalendarService:
             if cal.owner != email
             and any(
                 rule["scope"]["type"] == "user"
-                and rule["scope"].get("value") == email
+                and email_key(rule["scope"].get("value")) == email_key(email)
                 and rule["role"] != "none"
                 for rule in cal.acl.values()
             )
@@ -185,41 +233,101 @@ class CalendarService:
         }
         if cal.description:
             out["description"] = cal.description
+        if cal.location:
+            out["location"] = cal.location
+        if not cal.primary:
+            out["dataOwner"] = cal.owner
         return out
 
     @staticmethod
-    def calendar_list_entry(cal, role="owner"):
-        """The ``calendarList`` entry of a calendar, with the user's ``accessRole``."""
+    def calendar_list_entry(cal, role="owner", settings=None):
+        """The ``calendarList`` entry of a calendar, with the user's ``accessRole``
+        and his own settings (colour, ``hidden``, ``selected``, ``summaryOverride``...)."""
+        settings = settings or {}
+        color = settings.get("colorId", "14")
         out = {
             "kind": "calendar#calendarListEntry",
-            "etag": cal.etag,
+            "etag": settings.get("etag", cal.etag),
             "id": cal.id,
             "summary": cal.summary,
             "timeZone": cal.time_zone,
-            "colorId": "14",
-            "backgroundColor": "#9fe1e7",
-            "foregroundColor": "#000000",
-            "selected": True,
+            "colorId": color,
+            "backgroundColor": settings.get(
+                "backgroundColor", CALENDAR_COLORS.get(color, "#9fe1e7")
+            ),
+            "foregroundColor": settings.get("foregroundColor", "#000000"),
+            "selected": settings.get("selected", True),
             "accessRole": role,
-            "defaultReminders": [],
+            "defaultReminders": copy.deepcopy(settings.get("defaultReminders", [])),
             "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]},
         }
+        if settings.get("hidden"):
+            out["hidden"] = True
+        if settings.get("summaryOverride"):
+            out["summaryOverride"] = settings["summaryOverride"]
         if cal.description:
             out["description"] = cal.description
+        if cal.location:
+            out["location"] = cal.location
+        if not cal.primary:
+            out["dataOwner"] = cal.owner
         if cal.primary and role == "owner":
             out["primary"] = True
-            out["notificationSettings"] = {"notifications": []}
+            out["notificationSettings"] = copy.deepcopy(
+                settings.get("notificationSettings", {"notifications": []})
+            )
         return out
 
-    def list_calendars(self, email):
-        """calendarList.list (no paging: accounts have a handful of calendars):
-        the user's own, then those shared with him by name, with his role."""
+    def listed_calendars(self, email):
+        """[(Calendar, role)] of the user's calendar list: his own calendars, primary
+        first, then those shared with him by name and those he added himself, less
+        those he removed (calendarList.delete)."""
+        removed = self.store.unlisted.get(email, ())
+        entries = [(cal, "owner") for cal in self.calendars_of(email)]
+        seen = {cal.id for cal, _ in entries}
+        others = self.shared_with(email) + [
+            self.store.calendars[cal_id]
+            for cal_id in self.store.listed.get(email, ())
+            if cal_id in self.store.calendars
+        ]
+        for cal in others:
+            role = self.access_role(email, cal)
+            if cal.id in seen or cal.id in removed or role == "none":
+                continue
+            seen.add(cal.id)
+            entries.append((cal, role))
+        return entries
+
+    def _list_entry_of(self, email, calendar_id):
+        """(Calendar, role) of a calendar in the user's list, else 404."""
+        if email not in self.store.accounts:
+            raise errors.not_found()
+        if calendar_id == "primary":
+            calendar_id = email
+        for cal, role in self.listed_calendars(email):
+            if cal.id == calendar_id:
+                return cal, role
+        raise errors.not_found()
+
+    def _settings_of(self, email, cal_id):
+        return self.store.list_settings.get(email, {}).get(cal_id)
+
+    def list_calendars(self, email, show_hidden=False, min_access_role=None):
+        """calendarList.list (no paging: accounts have a handful of calendars): the
+        user's own calendars, then those shared with him, with his role. As the
+        reference documents, hidden entries only with ``showHidden``; with
+        ``minAccessRole`` only entries where his role is at least that."""
+        if min_access_role is not None and min_access_role not in ROLES[1:]:
+            raise errors.bad_request("Invalid value for: minAccessRole")
         with self.lock:
-            items = [self.calendar_list_entry(c) for c in self.calendars_of(email)]
-            items += [
-                self.calendar_list_entry(c, self.access_role(email, c))
-                for c in self.shared_with(email)
-            ]
+            items = []
+            for cal, role in self.listed_calendars(email):
+                settings = self._settings_of(email, cal.id)
+                if (settings or {}).get("hidden") and not show_hidden:
+                    continue
+                if min_access_role and ROLES.index(role) < ROLES.index(min_access_role):
+                    continue
+                items.append(self.calendar_list_entry(cal, role, settings))
             return {
                 "kind": "calendar#calendarList",
                 "etag": _etag(max([c.updated_ms for c in self.calendars_of(email)] or [0])),
@@ -228,10 +336,142 @@ class CalendarService:
             }
 
     def get_calendar_list_entry(self, email, calendar_id):
-        """calendarList.get."""
+        """calendarList.get: a calendar of the user's list (another calendar he
+        can read, but that is not in his list, is 404)."""
         with self.lock:
-            cal = self.calendar(email, calendar_id, "freeBusyReader")
-            return self.calendar_list_entry(cal, self.access_role(email, cal))
+            cal, role = self._list_entry_of(email, calendar_id)
+            return self.calendar_list_entry(cal, role, self._settings_of(email, cal.id))
+
+    def _check_list_settings(self, body, color_rgb=False):
+        """The writable calendarList fields of ``body``, validated."""
+        if not isinstance(body, dict):
+            raise errors.parse_error()
+        out = self._check_list_colors(body, color_rgb)
+        for key in ("hidden", "selected"):
+            if body.get(key) is not None:
+                if not isinstance(body[key], bool):
+                    raise errors.bad_request("Invalid value for: %s" % key)
+                out[key] = body[key]
+        override = body.get("summaryOverride")
+        if override is not None:
+            if not isinstance(override, str):
+                raise errors.bad_request("Invalid value for: summaryOverride")
+            out["summaryOverride"] = override
+        reminders = body.get("defaultReminders")
+        if reminders is not None:
+            if not isinstance(reminders, list) or not all(
+                isinstance(r, dict)
+                and r.get("method") in ("email", "popup")
+                and isinstance(r.get("minutes"), int)
+                and r["minutes"] >= 0
+                for r in reminders
+            ):
+                raise errors.bad_request("Invalid value for: defaultReminders")
+            out["defaultReminders"] = copy.deepcopy(reminders)
+        notifications = body.get("notificationSettings")
+        if notifications is not None:
+            if not isinstance(notifications, dict):
+                raise errors.bad_request("Invalid value for: notificationSettings")
+            out["notificationSettings"] = copy.deepcopy(notifications)
+        return out
+
+    @staticmethod
+    def _check_list_colors(body, color_rgb):
+        """As the reference says, ``backgroundColor``/``foregroundColor`` are only
+        written with ``colorRgbFormat=true``, and then ``colorId`` becomes the
+        closest palette colour."""
+        out = {}
+        color = body.get("colorId")
+        if color is not None:
+            if color not in CALENDAR_COLORS:
+                raise errors.bad_request("Invalid value for: colorId")
+            out["colorId"] = color
+            out["backgroundColor"] = CALENDAR_COLORS[color]
+        if not color_rgb:
+            return out
+        for key in ("backgroundColor", "foregroundColor"):
+            value = body.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, str) or not _RGB.match(value):
+                raise errors.bad_request("Invalid value for: %s" % key)
+            out[key] = value.lower()
+        if "backgroundColor" in out and body.get("backgroundColor") is not None:
+            out["colorId"] = _closest_color(out["backgroundColor"])
+        return out
+
+    def _store_list_settings(self, email, cal, settings):
+        millis = self.store.clock.unique_ms()
+        settings["etag"] = _etag(millis)
+        self.store.list_settings.setdefault(email, {})[cal.id] = settings
+
+    def insert_calendar_list(self, email, body, color_rgb=False):
+        """calendarList.insert: put a calendar the user can see (shared with him,
+        or readable through a domain or public rule) back into his list."""
+        with self.lock:
+            if not isinstance(body, dict):
+                raise errors.parse_error()
+            cal_id = body.get("id")
+            if not isinstance(cal_id, str) or not cal_id:
+                raise errors.required("Missing calendar id.")
+            cal = self.calendar(email, cal_id, "freeBusyReader")
+            if any(listed.id == cal.id for listed, _ in self.listed_calendars(email)):
+                raise errors.ApiError(409, "duplicate", "The requested identifier already exists.")
+            settings = self._check_list_settings(body, color_rgb)
+            unlisted = self.store.unlisted.get(email)
+            if unlisted and cal.id in unlisted:
+                unlisted.discard(cal.id)
+            else:
+                self.store.listed.setdefault(email, []).append(cal.id)
+            self._store_list_settings(email, cal, settings)
+            return self.get_calendar_list_entry(email, cal.id)
+
+    def update_calendar_list(self, email, calendar_id, body, partial=False, color_rgb=False):
+        """calendarList.patch / calendarList.update: the user's own view of a
+        calendar of his list (colour, hidden, selected, summaryOverride, default
+        reminders); update replaces them all, patch merges."""
+        with self.lock:
+            cal, _ = self._list_entry_of(email, calendar_id)
+            settings = self._check_list_settings(body, color_rgb)
+            if partial:
+                merged = dict(self._settings_of(email, cal.id) or {})
+                merged.pop("etag", None)
+                merged.update(settings)
+                settings = merged
+            else:
+                settings.setdefault("selected", False)
+            self._store_list_settings(email, cal, settings)
+            return self.get_calendar_list_entry(email, cal.id)
+
+    def delete_calendar_list(self, email, calendar_id):
+        """calendarList.delete: unsubscribe from a calendar shared with him. His
+        own calendars cannot leave his list: 403 ``cannotUnsubscribeFromOwnedCalendar``
+        ("The data owner of a calendar cannot remove such a calendar from their
+        calendar list.", as Google answers, per khuisman/mcp-gee-sweet's live test
+        log), and the primary one ``cannotChangeOwnPrimarySubscription`` (a reason
+        GAM-team/GAM handles for calendarList calls). He keeps his access: the
+        calendar's ACL is untouched."""
+        with self.lock:
+            cal, _ = self._list_entry_of(email, calendar_id)
+            if cal.owner == email and cal.primary:
+                raise errors.ApiError(
+                    403,
+                    "cannotChangeOwnPrimarySubscription",
+                    "Cannot change your own primary calendar subscription.",
+                )
+            if cal.owner == email:
+                raise errors.ApiError(
+                    403,
+                    "cannotUnsubscribeFromOwnedCalendar",
+                    "The data owner of a calendar cannot remove such a calendar from their "
+                    "calendar list.",
+                )
+            listed = self.store.listed.get(email)
+            if listed and cal.id in listed:
+                listed.remove(cal.id)
+            else:
+                self.store.unlisted.setdefault(email, set()).add(cal.id)
+            self.store.list_settings.get(email, {}).pop(cal.id, None)
 
     def get_calendar(self, email, calendar_id):
         """calendars.get."""
@@ -250,25 +490,65 @@ class CalendarService:
             raise errors.bad_request("Invalid time zone definition.")
         with self.lock:
             cal_id = self.add_calendar(email, summary, zone, body.get("description"))
-            return self.calendar_resource(self.store.calendars[cal_id])
+            cal = self.store.calendars[cal_id]
+            if isinstance(body.get("location"), str):
+                cal.location = body["location"]
+            return self.calendar_resource(cal)
+
+    def update_calendar(self, email, calendar_id, body, partial=False):
+        """calendars.patch / calendars.update: the calendar's title, description,
+        location and time zone (owner only). ``summary`` stays required on update,
+        as on insert; a bad ``timeZone`` is 400. Events already stored keep the
+        organizer ``displayName`` they were written with."""
+        if not isinstance(body, dict):
+            raise errors.parse_error()
+        with self.lock:
+            cal = self.calendar(email, calendar_id, "owner")
+            summary = body.get("summary", cal.summary if partial else None)
+            if not isinstance(summary, str) or not summary.strip():
+                raise errors.required("Missing title.")
+            zone = body.get("timeZone")
+            if zone is not None and get_zone(zone, offsets=False) is None:
+                raise errors.bad_request("Invalid time zone definition.")
+            texts = {}
+            for key in ("description", "location"):
+                value = body.get(key, getattr(cal, key) if partial else None)
+                if value is not None and not isinstance(value, str):
+                    raise errors.bad_request("Invalid value for: %s" % key)
+                texts[key] = value or None
+            cal.summary = summary
+            cal.description = texts["description"]
+            cal.location = texts["location"]
+            if zone is not None:
+                cal.time_zone = zone
+            self._stamp_calendar(cal)
+            return self.calendar_resource(cal)
 
     def delete_calendar(self, email, calendar_id):
-        """calendars.delete; the primary calendar can only be cleared."""
+        """calendars.delete; the primary calendar can only be cleared. The copies
+        its events had in attendees' calendars are cancelled."""
         with self.lock:
             cal = self.calendar(email, calendar_id)
             if cal.primary:
                 raise errors.bad_request(
                     "Cannot delete primary calendar.", reason="cannotDeletePrimaryCalendar"
                 )
+            self._cancel_copies_of(cal)
             del self.store.calendars[cal.id]
             self.store.accounts[cal.owner].remove(cal.id)
 
     def clear_calendar(self, email, calendar_id):
-        """calendars.clear: delete every event, as tombstones."""
+        """calendars.clear: delete every event, as tombstones; for the copies of
+        invitations it holds, as their attendee deleting them (he declines)."""
         with self.lock:
             cal = self.calendar(email, calendar_id)
-            for event in list(cal.events.values()):
-                if event["status"] != "cancelled":
+            for event_id in list(cal.events):
+                event = cal.events.get(event_id)
+                if event is None or event["status"] == "cancelled":
+                    continue
+                if "_organizer" in event:
+                    self._leave_copy(cal, event)
+                else:
                     self._cancel(cal, event)
 
     # -- change tracking --------------------------------------------------
@@ -290,10 +570,12 @@ class CalendarService:
         return event
 
     def _cancel(self, cal, event):
+        previous = event
         event = copy.deepcopy(event)
         event["status"] = "cancelled"
         event["sequence"] = event.get("sequence", 0) + 1
         self._commit(cal, event)
+        self._propagate(cal, event, previous)
         if event.get("recurrence"):
             for other in list(cal.events.values()):
                 if other.get("recurringEventId") == event["id"] and other["status"] != "cancelled":
@@ -342,10 +624,8 @@ class CalendarService:
                 while event_id in cal.events:
                     event_id = self.store.new_id(26)
             fields = self._valid_fields(cal, writable_fields(body), event_id)
-            if cal.primary:
-                organizer = {"email": cal.owner, "self": True}
-            else:
-                organizer = {"email": cal.id, "displayName": cal.summary, "self": True}
+            organizer = self._organizer_of(cal)
+            flag_attendees(fields.get("attendees"), cal.id, organizer["email"])
             event = {
                 "kind": "calendar#event",
                 "id": event_id,
@@ -363,7 +643,16 @@ class CalendarService:
             event["_orig"] = ""
             self._commit(cal, event)
             event["created"] = event["updated"]
+            self._propagate(cal, event)
             return public(event)
+
+    @staticmethod
+    def _organizer_of(cal):
+        """An event's organizer is the calendar it was created in: the owner for a
+        primary calendar, else the calendar itself (its id and title)."""
+        if cal.primary:
+            return {"email": cal.owner, "self": True}
+        return {"email": cal.id, "displayName": cal.summary, "self": True}
 
     def _valid_fields(self, cal, fields, event_id, instance=False):
         """Validate writable fields; recurring rules are checked by expanding them."""
@@ -394,6 +683,8 @@ class CalendarService:
             if not isinstance(body, dict):
                 raise errors.parse_error()
             merged = merge_patch(writable_fields(current), writable_fields(body))
+            if "_organizer" in current:
+                return self._write_copy(cal, current, merged)
             return self._replace(cal, current, merged)
 
     def update_event(self, email, calendar_id, event_id, body, if_match=None):
@@ -404,11 +695,18 @@ class CalendarService:
             self._check_if_match(current, if_match)
             if not isinstance(body, dict):
                 raise errors.parse_error()
+            if "_organizer" in current:
+                return self._write_copy(cal, current, writable_fields(body))
             return self._replace(cal, current, writable_fields(body))
 
-    def _replace(self, cal, current, fields):
+    def _replace(self, cal, current, fields, own=None):
+        """Write the organizer's event (or occurrence) and bring its copies in line;
+        ``own``: see :meth:`_propagate`."""
         is_instance = "recurringEventId" in current
         fields = self._valid_fields(cal, fields, current["id"], instance=is_instance)
+        flag_attendees(
+            fields.get("attendees"), cal.id, (current.get("organizer") or {}).get("email")
+        )
         event = {key: copy.deepcopy(value) for key, value in current.items() if key not in WRITABLE}
         event.update(fields)
         event.setdefault("status", "confirmed")
@@ -418,9 +716,11 @@ class CalendarService:
         if event["status"] == "cancelled" and current["status"] != "cancelled":
             event["status"] = current["status"]
             self._commit(cal, event)
+            self._propagate(cal, event, current, own)
             self._cancel(cal, event)
             return public(cal.events[event["id"]])
         self._commit(cal, event, touch_updated=not self._reminders_only(current, event))
+        self._propagate(cal, event, current, own)
         return public(event)
 
     @staticmethod
@@ -446,7 +746,87 @@ class CalendarService:
             if current["status"] == "cancelled":
                 raise errors.deleted()
             self._check_if_match(current, if_match)
-            self._cancel(cal, current)
+            if "_organizer" in current:
+                self._leave_copy(cal, current)
+            else:
+                self._cancel(cal, current)
+
+    def move_event(self, email, calendar_id, event_id, destination):
+        """events.move: "moves an event to another calendar, i.e. changes an
+        event's organizer" (Events reference).
+
+        The event keeps its id and iCalUID; a series moves with its exceptions.
+        It needs write access to both calendars. The source calendar keeps a
+        ``cancelled`` event under that id -- "If an event changes its organizer
+        (for example via the move operation) and the original organizer is not on
+        the attendee list, it will leave behind a cancelled event" (the ``status``
+        field's description) -- or, when it is on the list, a copy. Attendees'
+        copies follow the new organizer. Refused: an occurrence or exception (400
+        ``cannotChangeOrganizerOfInstance``), an invitation's copy (400
+        ``cannotChangeOrganizer``), an event that is not of type ``default``
+        ("only default events can be moved"), a deleted one (410), an id the
+        destination already uses for another event (409 ``duplicate``).
+        """
+        with self.lock:
+            source = self.calendar(email, calendar_id, "writer")
+            if not destination:
+                raise errors.required("Required parameter: destination")
+            target = self.calendar(email, destination, "writer")
+            current = self._lookup(source, event_id)
+            if "recurringEventId" in current:
+                raise errors.bad_request(
+                    "Cannot change the organizer of an instance.",
+                    reason="cannotChangeOrganizerOfInstance",
+                )
+            if "_organizer" in current:
+                raise errors.bad_request(
+                    "Cannot change the organizer of an event you are not the organizer of.",
+                    reason="cannotChangeOrganizer",
+                )
+            if current["status"] == "cancelled":
+                raise errors.deleted()
+            if current.get("eventType", "default") != "default":
+                raise errors.bad_request(
+                    "Only default events can be moved.", reason="eventTypeRestriction"
+                )
+            if target.id == source.id:
+                return public(current)
+            taken = target.events.get(event_id)
+            if taken is not None and not (
+                taken.get("_organizer") == source.id
+                or (taken["status"] == "cancelled" and taken.get("iCalUID") == current["iCalUID"])
+            ):
+                raise errors.ApiError(409, "duplicate", "The requested identifier already exists.")
+            moving = [current]
+            if current.get("recurrence"):
+                moving += [
+                    e for e in source.events.values() if e.get("recurringEventId") == event_id
+                ]
+            for event in moving:
+                self._move_one(source, target, event)
+            return public(target.events[event_id])
+
+    def _move_one(self, source, target, event):
+        """Move one stored event (a series' master or exception) to ``target``."""
+        previous = target.events.get(event["id"])
+        moved = {k: copy.deepcopy(v) for k, v in event.items() if k not in ("_organizer", "_left")}
+        moved["organizer"] = self._organizer_of(target)
+        moved["htmlLink"] = html_link(self.store.base_url, event["id"], target.id)
+        flag_attendees(moved.get("attendees"), target.id, moved["organizer"]["email"])
+        moved["_seq"] = previous["_seq"] if previous is not None else self.store.next_seq()
+        self._commit(target, moved)
+        stays = own_entry(event.get("attendees"), source.id) is not None
+        for cal_id in list(self._copy_targets(target, moved)):
+            held = self.store.calendars[cal_id].events.get(event["id"])
+            if held is not None and held.get("_organizer") == source.id:
+                held["_organizer"] = target.id
+        if stays:
+            source.events[event["id"]]["_organizer"] = target.id
+        elif event["status"] != "cancelled":
+            left = copy.deepcopy(event)
+            left["status"] = "cancelled"
+            self._commit(source, left)
+        self._propagate(target, moved)
 
     # -- events: lists ------------------------------------------------------
     def list_events(
@@ -876,6 +1256,57 @@ class CalendarService:
                 raise errors.not_found()
             del cal.acl[rule_id]
 
+    # -- admin: what an account's calendars hold ------------------------------
+    def account_items(self, email, include_cancelled=False):
+        """Every item of every calendar the account owns or has in his list, for
+        tests that count them from another process: one row per stored event (a
+        series is one row, each changed or cancelled occurrence another), live
+        ones only unless ``include_cancelled``."""
+        with self.lock:
+            account = email if email in self.store.accounts else None
+            if account is None:
+                account = self.store.account_index.get(email_key(email))
+            if account is None:
+                raise errors.not_found()
+            calendars, items = [], []
+            for cal, role in self.listed_calendars(account):
+                calendars.append(
+                    {
+                        "id": cal.id,
+                        "summary": cal.summary,
+                        "primary": cal.primary and cal.owner == account,
+                        "owned": cal.owner == account,
+                        "accessRole": role,
+                    }
+                )
+                for event in sorted(cal.events.values(), key=lambda e: e["_seq"]):
+                    if event["status"] == "cancelled" and not include_cancelled:
+                        continue
+                    items.append(self._item_row(cal, event))
+            return {"email": account, "calendars": calendars, "items": items}
+
+    @staticmethod
+    def _item_row(cal, event):
+        row = {
+            "calendar_id": cal.id,
+            "id": event["id"],
+            "iCalUID": event.get("iCalUID"),
+            "status": event["status"],
+            "summary": event.get("summary"),
+            "organizer": (event.get("organizer") or {}).get("email"),
+            "copy": "_organizer" in event,
+            "recurring": bool(event.get("recurrence")),
+            "start": copy.deepcopy(event.get("start")),
+            "end": copy.deepcopy(event.get("end")),
+        }
+        for key in ("recurringEventId", "originalStartTime"):
+            if key in event:
+                row[key] = copy.deepcopy(event[key])
+        mine = own_entry(event.get("attendees"), cal.id)
+        if mine is not None:
+            row["responseStatus"] = mine.get("responseStatus")
+        return row
+
 
 class Phone:
     """Acts as the Google user on their phone: no HTTP, no token, no faults,
@@ -925,3 +1356,53 @@ class Phone:
             token = page.get("nextPageToken")
             if not token:
                 return items
+
+    def respond(self, calendar_id, event_id, response, comment=None):
+        """Answer an invitation from its copy (``accepted``, ``declined``,
+        ``tentative``, ``needsAction``): a patch of his own attendee entry, as
+        Google Calendar's Yes / No / Maybe buttons do."""
+        with self.service.lock:
+            event = self.service.get_event(self.email, calendar_id, event_id)
+            cal = self.service.calendar(self.email, calendar_id, "reader")
+            attendees = event.get("attendees") or []
+            mine = own_entry(attendees, cal.id)
+            if mine is None:
+                raise errors.bad_request("This calendar is not an attendee of the event.")
+            mine["responseStatus"] = response
+            if comment is not None:
+                mine["comment"] = comment
+            return self.service.patch_event(
+                self.email, calendar_id, event_id, {"attendees": attendees}
+            )
+
+    def move_event(self, calendar_id, event_id, destination):
+        """Move an event to another of his calendars (events.move)."""
+        return self.service.move_event(self.email, calendar_id, event_id, destination)
+
+    def list_calendars(self, show_hidden=False):
+        """His calendar list (calendarList.list)."""
+        return self.service.list_calendars(self.email, show_hidden=show_hidden)["items"]
+
+    def patch_calendar(self, calendar_id, body):
+        """Rename a calendar, change its description or time zone (calendars.patch)."""
+        return self.service.update_calendar(self.email, calendar_id, body, partial=True)
+
+    def update_calendar(self, calendar_id, body):
+        """calendars.update: replace the calendar's metadata."""
+        return self.service.update_calendar(self.email, calendar_id, body)
+
+    def insert_calendar_list(self, body):
+        """Put a calendar shared with him (back) into his list (calendarList.insert)."""
+        return self.service.insert_calendar_list(self.email, body)
+
+    def patch_calendar_list(self, calendar_id, body):
+        """Hide, unselect, recolour or rename for himself (calendarList.patch)."""
+        return self.service.update_calendar_list(self.email, calendar_id, body, partial=True)
+
+    def update_calendar_list(self, calendar_id, body):
+        """calendarList.update: replace his settings for that calendar."""
+        return self.service.update_calendar_list(self.email, calendar_id, body)
+
+    def delete_calendar_list(self, calendar_id):
+        """Remove a calendar shared with him from his list (calendarList.delete)."""
+        self.service.delete_calendar_list(self.email, calendar_id)

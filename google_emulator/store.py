@@ -60,6 +60,7 @@ class Calendar:
         self.owner = owner
         self.summary = summary
         self.description = description
+        self.location = None
         self.time_zone = time_zone
         self.primary = primary
         self.events = {}
@@ -88,6 +89,10 @@ class Store:
             self.clock.offset = 0.0
             self.generation += 1  # requests in flight across a reset are dropped
             self.accounts = {}  # email -> [calendar ids, primary first]
+            self.account_index = {}  # lower-cased email -> email, for attendees' addresses
+            self.unlisted = {}  # email -> ids of calendars he removed from his list
+            self.listed = {}  # email -> ids of calendars he added to his list himself
+            self.list_settings = {}  # email -> {calendar id: his calendarList settings}
             self.calendars = {}  # id -> Calendar
             self.counter = 0  # global change counter
             self.seq = 0  # creation order of stored events

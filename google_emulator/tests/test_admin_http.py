@@ -176,3 +176,112 @@ def test_web_page_lists_and_edits_events(emu, service):
     link = requests.get(event["htmlLink"], timeout=10, allow_redirects=False)
     assert link.headers["Location"].endswith("/ui/%s#%s" % (ALICE, event["id"]))
     assert requests.get(emu.base_url + "/ui/nobody@x.org", timeout=10).status_code == 404
+
+
+def test_account_items_counts_every_calendar_copies_included(emu):
+    """``GET /_emulator/accounts/<email>/items``: what each calendar of the account
+    (owned or in his list) holds, one row per stored event, copies flagged."""
+    admin(emu, "POST", "/accounts", {"email": ALICE, "time_zone": "Europe/Paris"})
+    admin(emu, "POST", "/accounts", {"email": "bob@example.com"})
+    team = admin(emu, "POST", "/calendars", {"email": ALICE, "summary": "Interventions"})
+    team = team.json()["id"]
+    body = dict(
+        timed("2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z"),
+        summary="RDV",
+        attendees=[{"email": ALICE}, {"email": "Bob@example.com"}],
+    )
+    event = admin(emu, "POST", "/phone/%s/calendars/%s/events" % (ALICE, team), body).json()
+    series = admin(
+        emu,
+        "POST",
+        "/phone/%s/events" % ALICE,
+        {
+            "summary": "Tournée",
+            "start": {"dateTime": "2026-03-02T10:00:00", "timeZone": "Europe/Paris"},
+            "end": {"dateTime": "2026-03-02T11:00:00", "timeZone": "Europe/Paris"},
+            "recurrence": ["RRULE:FREQ=DAILY;COUNT=3"],
+        },
+    ).json()
+    instance = "%s_20260303T090000Z" % series["id"]
+    assert admin(emu, "DELETE", "/phone/%s/events/%s" % (ALICE, instance)).status_code == 204
+    answer = admin(emu, "GET", "/accounts/%s/items" % ALICE)
+    assert answer.status_code == 200
+    data = answer.json()
+    assert data["email"] == ALICE
+    assert [(c["id"], c["primary"], c["owned"], c["accessRole"]) for c in data["calendars"]] == [
+        (ALICE, True, True, "owner"),
+        (team, False, True, "owner"),
+    ]
+    rows = {(r["calendar_id"], r["id"]): r for r in data["items"]}
+    assert set(rows) == {(ALICE, event["id"]), (ALICE, series["id"]), (team, event["id"])}
+    copy = rows[(ALICE, event["id"])]
+    assert copy["copy"] is True and copy["organizer"] == team
+    assert copy["iCalUID"] == event["iCalUID"] and copy["status"] == "confirmed"
+    assert copy["responseStatus"] == "needsAction" and copy["summary"] == "RDV"
+    assert rows[(team, event["id"])]["copy"] is False
+    assert rows[(ALICE, series["id"])]["recurring"] is True
+    every = admin(emu, "GET", "/accounts/%s/items?include_cancelled=1" % ALICE).json()["items"]
+    (cancelled,) = [r for r in every if r["status"] == "cancelled"]
+    assert cancelled["recurringEventId"] == series["id"]
+    assert cancelled["originalStartTime"]["dateTime"].startswith("2026-03-03T10:00:00")
+    bobs = admin(emu, "GET", "/accounts/BOB@example.com/items").json()
+    assert [(r["calendar_id"], r["id"], r["copy"]) for r in bobs["items"]] == [
+        ("bob@example.com", event["id"], True)
+    ]
+    assert admin(emu, "GET", "/accounts/nobody@example.com/items").status_code == 404
+    # The phone lists any calendar of the account, the primary one with its copies.
+    listed = admin(emu, "GET", "/phone/bob@example.com/calendars/primary/events").json()
+    assert [e["id"] for e in listed["items"]] == [event["id"]]
+
+
+def test_phone_routes_for_calendars_calendar_list_move_and_answers(emu):
+    admin(emu, "POST", "/accounts", {"email": ALICE})
+    admin(emu, "POST", "/accounts", {"email": "bob@example.com"})
+    team = admin(emu, "POST", "/calendars", {"email": ALICE, "summary": "Interventions"})
+    team = team.json()["id"]
+    phone = "/phone/%s" % ALICE
+    renamed = admin(emu, "PATCH", "%s/calendars/%s" % (phone, team), {"summary": "Chantiers"})
+    assert renamed.json()["summary"] == "Chantiers"
+    assert admin(emu, "GET", "%s/calendars/%s" % (phone, team)).json()["summary"] == "Chantiers"
+    replaced = admin(emu, "PUT", "%s/calendars/%s" % (phone, team), {"summary": "C2"}).json()
+    assert replaced["summary"] == "C2"
+    hidden = admin(emu, "PATCH", "%s/calendarList/%s" % (phone, team), {"hidden": True}).json()
+    assert hidden["hidden"] is True
+    assert [c["id"] for c in admin(emu, "GET", "%s/calendarList" % phone).json()["items"]] == [
+        ALICE
+    ]
+    shown = admin(emu, "GET", "%s/calendarList?show_hidden=1" % phone).json()["items"]
+    assert [c["id"] for c in shown] == [ALICE, team]
+    refused = admin(emu, "DELETE", "%s/calendarList/%s" % (phone, team))
+    assert refused.status_code == 403
+    assert refused.json()["error"]["errors"][0]["reason"] == "cannotUnsubscribeFromOwnedCalendar"
+    body = dict(
+        timed("2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z"),
+        attendees=[{"email": "bob@example.com"}],
+    )
+    event = admin(emu, "POST", "%s/events" % phone, body).json()
+    moved = admin(
+        emu,
+        "POST",
+        "%s/calendars/primary/events/%s/move" % (phone, event["id"]),
+        {"destination": team},
+    )
+    assert moved.json()["organizer"]["email"] == team
+    answered = admin(
+        emu,
+        "POST",
+        "/phone/bob@example.com/calendars/primary/events/%s/respond" % event["id"],
+        {"responseStatus": "accepted"},
+    ).json()
+    assert answered["attendees"][0]["responseStatus"] == "accepted"
+    organizers = admin(emu, "GET", "%s/calendars/%s/events/%s" % (phone, team, event["id"]))
+    assert organizers.json()["attendees"][0]["responseStatus"] == "accepted"
+    # Bob unsubscribes from a calendar Alice shared, and adds it back.
+    admin(emu, "POST", "%s/calendars/%s/events" % (phone, team), body)
+    emu.service.insert_acl(
+        ALICE, team, {"role": "reader", "scope": {"type": "user", "value": "bob@example.com"}}
+    )
+    bob_list = "/phone/bob@example.com/calendarList"
+    assert admin(emu, "DELETE", "%s/%s" % (bob_list, team)).status_code == 204
+    assert admin(emu, "GET", "%s/%s" % (bob_list, team)).status_code == 404
+    assert admin(emu, "POST", bob_list, {"id": team}).json()["accessRole"] == "reader"
