@@ -125,7 +125,7 @@ class Action:
     action moves in Google (an exception to its new occurrence, the release
     of the one it left): their states are stored together once all are
     written, or none while one is to retry (see :mod:`.executor`).
-    ``guests``: the attendee list Google's event is to keep, written with the
+    ``guests``: the attendees (Google's objects) the event is to keep, written with the
     push (after a pull: by a push that follows it) to remove the technicians
     an older version invited; None leaves Google's list alone.
     """
@@ -141,7 +141,7 @@ class Action:
     problems: tuple[str, ...] = ()
     replaces_key: str | None = None
     series_move: str | None = None
-    guests: tuple[str, ...] | None = None
+    guests: tuple[dict, ...] | None = None
 
     @property
     def side(self):

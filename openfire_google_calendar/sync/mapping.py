@@ -148,11 +148,15 @@ def rdv_to_event(rdv, database_uuid, event_id=None, for_patch=False):
     return body
 
 
-def attendees_body(emails):
-    """Google's ``attendees`` list for these e-mails (the connector writes one
-    only to remove the invitations of an older version, see
-    :func:`.pair.uninvited_guests`)."""
-    return [{"email": email} for email in attendee_key(emails)]
+# What the connector writes back of an attendee it keeps: who he is and his answer.
+_GUEST_FIELDS = ("email", "displayName", "optional", "responseStatus", "comment")
+
+
+def attendees_body(guests):
+    """Google's ``attendees`` list keeping these ``guests`` (Google's attendee
+    objects) as they answered. The connector writes one only to remove the
+    invitations of an older version, see :func:`.pair.uninvited_guests`."""
+    return [{name: guest[name] for name in _GUEST_FIELDS if name in guest} for guest in guests]
 
 
 def reminders_body(minutes):

@@ -92,8 +92,10 @@ def uninvited_guests(stored, local, remote):
     """The attendees Google's event keeps once the technicians that the rules
     of ``stored``'s version invited are removed, or None when there is no
     invitation to remove. An event read in this sync keeps the guests that
-    are not the RDV's technicians (a technician's own); an event not read is
-    as the last push left it, whose attendees were the technicians."""
+    are not the RDV's technicians (a technician's own), as Google gave them
+    (their answers kept: an attendee sent without one is asked again); an
+    event not read is as the last push left it, whose attendees were the
+    technicians."""
     if version_of(stored) not in INVITING_VERSIONS:
         return None
     if not isinstance(local, Rdv) or local.cancelled or not local.attendees:
@@ -103,7 +105,12 @@ def uninvited_guests(stored, local, remote):
         theirs = attendee_key(remote.rdv.attendees)
         if not technicians.intersection(theirs):
             return None
-        return tuple(email for email in theirs if email not in technicians)
+        return tuple(
+            guest
+            for guest in (remote.event or {}).get("attendees") or ()
+            if isinstance(guest, dict)
+            and (guest.get("email") or "").strip().lower() not in technicians
+        )
     if isinstance(remote, Remote):  # deleted in Google: nothing to remove
         return None
     return ()

@@ -52,7 +52,8 @@ def test_an_old_pair_not_listed_is_pushed_without_attendees():
 def test_the_guests_of_the_technician_stay():
     remote = read_remote(old_event(guests=("client@example.org",)), SETTINGS)
     action = decide_pair(SETTINGS, "1", v2_state(), RDV, remote)
-    assert action.kind == Kind.UPDATE_REMOTE and action.guests == ("client@example.org",)
+    assert action.kind == Kind.UPDATE_REMOTE
+    assert [guest["email"] for guest in action.guests] == ["client@example.org"]
 
 
 def test_an_old_pair_without_invitations_is_left_alone():
@@ -128,9 +129,13 @@ def test_installed_pairs_heal_with_one_write_each(emu, client, calendar, phone):
             "attendees": [{"email": e} for e in TECHS + ("client@example.org",)],
         },
     )
+    # Google copied each event to the technician's primary calendar: a second item
+    ids = {odoo.states[key].event_id for key in keys}
+    assert ids <= {e["id"] for e in phone.list_events(EMAIL) if e["status"] != "cancelled"}
     emu.clear_log()
     report = sync_calendar(client, calendar, odoo, SETTINGS)
     assert not report.conflicts and not report.pending
+    assert not ids & {e["id"] for e in phone.list_events(EMAIL) if e["status"] != "cancelled"}
     assert odoo.rdvs[keys[0]].start == at(9)  # the phone's move, pulled
     for key in keys:
         event = phone.get_event(calendar, odoo.states[key].event_id)
