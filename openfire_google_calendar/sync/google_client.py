@@ -263,10 +263,14 @@ class GoogleClient:
         return self._execute(self.events.get(calendarId=calendar_id, eventId=event_id))
 
     def list_calendars(self):
-        """The user's calendar list entries (id, summary, timeZone, primary...)."""
+        """The user's calendar list entries (id, summary, timeZone, primary...),
+        hidden ones included: a calendar hidden on the phone is still his, and
+        still the one the sync writes to."""
         items, page_token = [], None
         while True:
-            params = {"pageToken": page_token} if page_token else {}
+            params = {"showHidden": True}
+            if page_token:
+                params["pageToken"] = page_token
             page = self._execute(self.service.calendarList().list(**params))
             items.extend(page.get("items") or [])
             page_token = page.get("nextPageToken")

@@ -177,12 +177,15 @@ def test_revoked_grant_asks_for_a_new_consent(emu, client, calendar):
 def test_calendars_and_push_channels(emu, client):
     calendar_id = client.create_calendar("Interventions", "Europe/Paris")
     assert calendar_id in [c["id"] for c in client.list_calendars()]
+    # hidden on the phone, still his calendar
+    emu.phone(EMAIL).patch_calendar_list(calendar_id, {"hidden": True})
+    assert calendar_id in [c["id"] for c in client.list_calendars()]
     channel = client.watch(
         calendar_id, "chan-1", "http://127.0.0.1:9/hook", token="t", ttl_seconds=3600
     )
     assert channel["id"] == "chan-1" and channel["resourceId"]
     client.stop_channel("chan-1", channel["resourceId"])
-    assert emu.http_round_trips() == 4
+    assert emu.http_round_trips() == 5
 
 
 def test_batch_uri_follows_the_endpoint(client, emu):
