@@ -122,7 +122,7 @@ class Busy(Interval):
     ref: str | None = None
 
     def __post_init__(self):
-        super().__post_init__()
+        Interval.__post_init__(self)  # the start and end, checked as any interval's
         try:
             kind = BusyKind(self.kind)
         except ValueError:

@@ -1,0 +1,64 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""What a sync tells in the RDVs' chatter: quiet notes (no follower is
+notified), the version that lost a conflict, the problems of a version read
+from Google. A technician without an Odoo login is the author of his own."""
+
+from markupsafe import Markup, escape
+
+from odoo import _
+
+from ..sync import Rdv
+from .local_side_base import LocalSideBase
+
+
+class SyncNotes(LocalSideBase):
+    """The chatter of :class:`.odoo_local_side.OdooLocalSide`."""
+
+    def _note(self, records, body):
+        """A quiet note in the chatter of ``records`` (no follower notified)."""
+        if records:
+            # An employee without a login is the author of his own changes.
+            author = self.employee.work_contact_id.id if self.employee is not None else None
+            records._message_log_batch(
+                bodies=dict.fromkeys(records.ids, body), author_id=author or None
+            )
+
+    def _post_conflict(self, record, conflict):
+        loser = conflict.loser_rdv
+        side = _("Google Calendar") if conflict.loser == "google" else _("Odoo")
+        if isinstance(loser, Rdv) and not loser.cancelled:  # a deletion has no content
+            when = loser.start.isoformat() if loser.start else ""
+            details = Markup("<br/>").join(
+                [
+                    escape(_("Title: %s", loser.summary)),
+                    escape(_("Start: %s", when)),
+                    escape(_("Location: %s", loser.location or "")),
+                    escape(_("Description: %s", (loser.description or "")[:500])),
+                ]
+            )
+        else:
+            details = escape(_("(deleted)"))
+        body = Markup("<p>%s</p><p>%s</p>") % (
+            _(
+                "Changed in Odoo and in Google Calendar since the last sync. Kept: the version "
+                "of %(winner)s (policy: %(policy)s). The version of %(loser)s that was not kept:",
+                winner=_("Odoo") if conflict.winner == "odoo" else _("Google Calendar"),
+                policy=conflict.policy.value,
+                loser=side,
+            ),
+            details,
+        )
+        self._note(record, body)
+
+    def _post_problems(self, record, action):
+        """What Google's version could not give as it was (an unknown time
+        zone, an end before the start...), noted on the RDV it was written to."""
+        if action.problems and record:
+            self._note(
+                record,
+                _(
+                    "Read from Google Calendar with these problems: %s",
+                    "; ".join(action.problems),
+                ),
+            )

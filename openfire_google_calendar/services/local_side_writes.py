@@ -1,0 +1,209 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Google's changes written into RDVs: creations (plain, series), updates,
+cancellations, exceptions of series, never over an Odoo change the sync did
+not read (the rows are locked and compared with what the plan assumed)."""
+
+from odoo import Command, _
+
+from ..sync import Kind, Rdv
+from ..sync.content_hash import CANCELLED_HASH, content_hash, hash_as_of, is_current, version_of
+from . import rdv_conversion as conv
+from .local_side_base import TransientLocalError
+from .local_side_links import LinkStore
+from .local_side_notes import SyncNotes
+
+
+class PulledWrites(LinkStore, SyncNotes):
+    """The writes of :class:`.odoo_local_side.OdooLocalSide` (the pulled side)."""
+
+    def _employees(self):
+        """The technician of an RDV made from his event: its guests are his
+        own (an invitation is no assignment, see sync/content_hash.py, v3)."""
+        employees = self.employee if self.employee is not None else self.user.employee_ids[:1]
+        if not employees:
+            raise ValueError(_("%s has no employee to assign the RDV to.", self.user.name))
+        return employees
+
+    def _check_unread_change(self, action, kind, record_id):
+        """Refuse to write Google's version over an Odoo change this sync did
+        not read: a planner's save committed after the sync read Odoo, or
+        another technician's sync of a shared RDV. The rows are locked first,
+        so none can commit between this check and the write. A change
+        stamped before this sync's watermark was read; a later one is
+        compared with what the plan assumed (the synced content, or the Odoo
+        version that lost a conflict). The item is then retried: the next
+        sync sees both changes and applies the conflict policy."""
+        column = "recurrence_id" if kind == "series" else "id"
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT max(google_write_date), bool_and(google_write_account_id IS NOT DISTINCT "
+            "FROM %%s) FROM (SELECT google_write_date, google_write_account_id FROM "
+            "of_planning_intervention WHERE %s = %%s FOR NO KEY UPDATE) AS locked" % column,
+            [self.account.id, record_id],
+        )
+        changed, own_write = self.env.cr.fetchone()
+        self._take_watermark()
+        if not changed or not self.watermark or changed < self.watermark or own_write:
+            return  # read by this sync, or this sync's own write
+        conflict = action.conflict
+        if conflict is not None and conflict.loser == "odoo":
+            assumed = conflict.loser_rdv
+            expected = content_hash(assumed) if isinstance(assumed, Rdv) else None
+        else:
+            link = self.links.get(action.key)
+            expected = link.content_hash if link else None
+        if not expected or expected == CANCELLED_HASH:
+            return  # nothing to compare with: the plan saw no content
+        self.env.invalidate_all()  # what the sync read is cached: read the row again
+        current = self._current(action.key)
+        if current is not None:
+            current = (
+                content_hash(current)
+                if is_current(expected)
+                else hash_as_of(current, version_of(expected))
+            )
+        if current != expected:
+            raise TransientLocalError(
+                "changed in Odoo since this sync read it: the next sync decides"
+            )
+
+    def _apply(self, action, records=None):
+        """Create, update or cancel in Odoo; return (key, record).
+        ``records``: id -> record already read (see _prefetch)."""
+        rdv = action.rdv
+        if action.kind == Kind.CREATE_LOCAL:
+            if rdv.is_exception:
+                return self._write_exception(rdv)
+            return self._create(rdv)
+        kind, record_id = conv.parse_key(action.key)
+        self._check_unread_change(action, kind, record_id)
+        if kind == "series":
+            recurrence = self.env["of.planning.recurrence"].browse(record_id).exists()
+            if not recurrence:
+                raise ValueError("series %s is gone" % action.key)
+            self._write_series(recurrence, rdv, cancel=action.kind == Kind.CANCEL_LOCAL)
+            return action.key, conv.series_template(recurrence)
+        record = (
+            records.get(record_id) if records is not None else self.Rdv.browse(record_id).exists()
+        )
+        if not record:
+            raise ValueError("RDV %s is gone" % action.key)
+        if action.kind == Kind.CANCEL_LOCAL:
+            if record.state != "cancel":
+                record.write({"state": "cancel", "recurrence_update": "self_only"})
+                self._note(record, _("Cancelled: the event was deleted in Google Calendar."))
+            return action.key, record
+        values = dict(conv.content_values(rdv, record), **conv.schedule_values(rdv))
+        record.write(dict(values, recurrence_update="self_only"))
+        return action.key, record
+
+    def _new_values(self, rdv):
+        values = dict(conv.content_values(rdv), **conv.schedule_values(rdv))
+        values.update(
+            employee_ids=[Command.set(self._employees().ids)],
+            tz=rdv.tz,
+            # an employee's RDV made on his phone: the planner whose account
+            # holds his shared calendar, or none
+            user_id=self.user.id or self.account.owner_account_id.user_id.id or False,
+            company_id=(self.user.company_id or self.employee.company_id).id,
+            tache_id=self._tache_id,
+        )
+        return values
+
+    @property
+    def _tache_id(self):
+        """The task of RDVs made in Google, looked up once per sync."""
+        if self._tache is None:
+            self._tache = self.env.ref("openfire_google_calendar.tache_google").id
+        return self._tache
+
+    def _create(self, rdv):
+        if rdv.is_series:
+            return self._create_series(rdv, self._new_values(rdv))
+        record = self._create_many([rdv])[0]
+        return str(record.id), record
+
+    def _create_many(self, rdvs):
+        """Plain RDVs from Google, in one create(); their records in order."""
+        if not rdvs:
+            return self.Rdv
+        records = self.Rdv.create([self._new_values(rdv) for rdv in rdvs])
+        self._note(records, _("Created from Google Calendar."))
+        return records
+
+    def _create_series(self, rdv, values):
+        lines = conv.rule_lines_of(rdv)
+        if not lines:
+            raise ValueError("a series needs recurrence lines, got %r" % (rdv.recurrence,))
+        # Google's lines, verbatim, decide the dates (openfire_planning expands them).
+        record = self.Rdv.create(dict(values, recurrency=True, rule_lines=lines))
+        recurrence = record.recurrence_id
+        self._note(record, _("Series created from Google Calendar."))
+        if recurrence.rule_error:
+            self._note(
+                record,
+                _(
+                    "The recurrence rule from Google Calendar cannot be read "
+                    "(%s): only the first RDV of the series is planned.",
+                    recurrence.rule_error,
+                ),
+            )
+        return conv.series_key(recurrence), record
+
+    def _write_series(self, recurrence, rdv, cancel=False):
+        template = conv.series_template(recurrence)
+        if cancel:
+            template.write({"state": "cancel", "recurrence_update": "all_events"})
+            self._note(template, _("Series cancelled: it was deleted in Google Calendar."))
+            return
+        schedule = conv.schedule_values(rdv)
+        values = dict(
+            conv.content_values(rdv, template),
+            duree=schedule["duree"],
+            all_day=schedule["all_day"],
+            recurrence_update="all_events",
+        )
+        delta = schedule["date"] - recurrence.dtstart
+        if delta:
+            values["date"] = template.date + delta
+        # Google's lines, verbatim, when they changed (the RDVs follow) or the
+        # series moved (its EXDATE/RDATE are Google's, not shifted by the move).
+        lines = conv.rule_lines_of(rdv)
+        if lines and (delta or sorted(lines.splitlines()) != sorted(recurrence._google_lines())):
+            values["rule_lines"] = lines
+        template.write(values)
+        if delta:
+            # The series' exceptions moved with it in Odoo, to the occurrences
+            # they belong to; Google keeps them where they were made: the next
+            # sync moves them there too (sync/series_moves.py).
+            for record in recurrence.intervention_ids.filtered("recurrence_exception"):
+                link = self.links.get(str(record.id))
+                if link and link.sync_state == "synced":
+                    link.sync_state = "pending"
+
+    def _write_exception(self, rdv):
+        """An occurrence changed or cancelled in Google."""
+        kind, record_id = conv.parse_key(rdv.series_key)
+        recurrence = self.env["of.planning.recurrence"].browse(record_id).exists()
+        if kind != "series" or not recurrence:
+            raise ValueError("occurrence of an unknown series %s" % rdv.series_key)
+        record = conv.find_occurrence(recurrence, rdv)
+        if not record:
+            template = conv.series_template(recurrence)
+            original = conv.original_start_values(recurrence, rdv)
+            record = self.Rdv.with_context(of_recurrence_apply=True).create(
+                dict(
+                    template._series_template(),
+                    recurrence_id=recurrence.id,
+                    recurrence_original_date=original,
+                    recurrence_exception=True,
+                    date=original,
+                )
+            )
+        if rdv.cancelled:
+            record.write({"state": "cancel", "recurrence_update": "self_only"})
+        else:
+            values = dict(conv.content_values(rdv, record), **conv.schedule_values(rdv))
+            record.write(dict(values, recurrence_update="self_only"))
+        return str(record.id), record
