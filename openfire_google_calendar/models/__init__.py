@@ -10,3 +10,5 @@ from . import res_users
 from . import res_partner
 from . import of_planning_tache
 from . import hr_employee
+from . import of_google_busy
+from . import of_google_availability

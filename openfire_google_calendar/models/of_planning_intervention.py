@@ -1,6 +1,10 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..services import availability, settings
+from ..sync.slots import BusyKind, Code
 
 # Fields whose change must reach Google (what the plain Rdv is made of).
 SYNCED_FIELDS = frozenset(
@@ -165,3 +169,88 @@ class OfPlanningIntervention(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    # -- the technicians' availability: the form warns of Google busy time, other
+    # RDVs and hours outside work; an absence refuses the RDV unless the settings
+    # allow it. Only the database is read, never Google; a change that comes from
+    # Google itself is never refused (the phone already holds it).
+
+    of_availability_warning = fields.Text(
+        string="Availability", compute="_compute_of_availability_warning"
+    )
+
+    def _of_availability_clashes(self):
+        """(employee, code, interval) the RDV is planned over."""
+        self.ensure_one()
+        if (
+            not settings.availability_enabled(self.env)
+            or not self.date
+            or not self.date_deadline
+            or self.date_deadline <= self.date
+            or not self.employee_ids
+            or self.state in availability.CANCELLED_STATES
+        ):
+            return []
+        rdv = self._origin if isinstance(self.id, models.NewId) else self
+        return availability.clashes(
+            self.env,
+            self.employee_ids._origin,
+            availability.aware(self.date),
+            availability.aware(self.date_deadline),
+            exclude=rdv if rdv.id else None,
+        )
+
+    def _of_clash_text(self, employee, code, interval):
+        when = "%s - %s" % (
+            availability.local(self.env, interval.start),
+            availability.local(self.env, interval.end)[-5:],
+        )
+        texts = {
+            BusyKind.BUSY: _("%(who)s is busy (Google) %(when)s.", who=employee.name, when=when),
+            BusyKind.ABSENCE: _("%(who)s is absent %(when)s.", who=employee.name, when=when),
+            BusyKind.RDV: _("%(who)s has another RDV %(when)s.", who=employee.name, when=when),
+            Code.OUTSIDE_WORKING_HOURS: _(
+                "%(who)s does not work %(when)s.", who=employee.name, when=when
+            ),
+            Code.AVAILABILITY_UNKNOWN: _(
+                "%(who)s's Google availability is unknown or out of date %(when)s.",
+                who=employee.name,
+                when=when,
+            ),
+        }
+        return texts.get(code, "%s: %s %s" % (employee.name, code, when))
+
+    @api.depends("date", "date_deadline", "employee_ids", "state")
+    def _compute_of_availability_warning(self):
+        for rdv in self:
+            clashes = rdv._of_availability_clashes() if rdv.date else []
+            rdv.of_availability_warning = "\n".join(rdv._of_clash_text(*clash) for clash in clashes)
+
+    @api.constrains("date", "date_deadline", "employee_ids", "state")
+    def _check_of_availability_absence(self):
+        if self.env.context.get("of_google_sync") or settings.get(
+            self.env, "availability_allow_absence"
+        ):
+            return
+        for rdv in self:
+            absent = [
+                clash for clash in rdv._of_availability_clashes() if clash[1] == BusyKind.ABSENCE
+            ]
+            if absent:
+                raise ValidationError(
+                    "\n".join(rdv._of_clash_text(*clash) for clash in absent)
+                    + "\n"
+                    + _("An RDV cannot be planned over an absence (see the settings).")
+                )
+
+    def action_of_find_slot(self):
+        """ "Trouver un créneau" for this RDV."""
+        self.ensure_one()
+        return self.env["of.planning.slot.finder"].action_open(self)
+
+    @api.model
+    def of_availability_warnings(self, rdv_ids):
+        """The warnings of these RDVs (the planning shows them after a drag
+        and drop): {id: text}, empty texts left out."""
+        rdvs = self.browse(rdv_ids).exists()
+        return {rdv.id: rdv.of_availability_warning for rdv in rdvs if rdv.of_availability_warning}

@@ -63,6 +63,31 @@ class ResConfigSettings(models.TransientModel):
         "before). Empty: the calendar's default reminders.",
     )
 
+    # -- the technicians' availability (Google freeBusy)
+    of_google_availability = fields.Boolean(
+        string="Technicians' availability (Google)",
+        config_parameter="openfire_google_calendar.availability",
+        help="Read when the technicians are busy or absent in Google Calendar (times only, never "
+        'what): shown in the planning, checked when an RDV is planned, used by "Find a slot". '
+        "Users connect again once to allow it.",
+    )
+    of_google_availability_weeks = fields.Integer(
+        string="Availability: weeks ahead",
+        default=4,
+        config_parameter="openfire_google_calendar.availability_weeks",
+    )
+    of_google_availability_all_day = fields.Selection(
+        [("busy", "Busy"), ("free", "Free")],
+        string="All-day events in Google",
+        default="busy",
+        config_parameter="openfire_google_calendar.availability_all_day",
+    )
+    of_google_availability_allow_absence = fields.Boolean(
+        string="RDVs may be planned over an absence",
+        config_parameter="openfire_google_calendar.availability_allow_absence",
+        help="Off: an RDV over a technician's absence in Google is refused.",
+    )
+
     # -- technicians without an Odoo login (Settings > Calendar, Google Calendar)
     of_google_technicians_mode = fields.Selection(
         [
