@@ -24,3 +24,4 @@ from . import test_technician_delegation
 from . import test_technician_shared
 from . import test_technician_secrets
 from . import test_invitations_upgrade
+from . import test_sync_outcome

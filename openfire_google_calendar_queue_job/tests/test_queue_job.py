@@ -218,6 +218,22 @@ class TestQueueJob(SyncCase):
         self.assertIsNone(self.job_error(self.jean))
         self.assertEqual(len(self.events()), 1)
 
+    def test_the_outcome_decides_the_retry_not_its_words(self):
+        """Google's daily quota (403 quotaExceeded) is a try the pattern retries;
+        a refusal that would fail the same way again (404: the calendar is gone)
+        ends the job."""
+        self.make_rdv()
+        self.addCleanup(self.emulator.set_quota, "jean@example.com", None)
+        self.emulator.set_quota("jean@example.com", 0)
+        retry = self.job_error(self.jean)
+        self.assertTrue(retry and not retry.ignore_retry, "a try that counts: %s" % retry)
+        self.assertIsNone(retry.seconds, "Google said not when: the retry pattern's")
+        self.emulator.set_quota("jean@example.com", None)
+        self.assertIsNone(self.job_error(self.jean))
+        self.jean_account.calendar_id = "gone@group.calendar.google.com"
+        self.assertEqual(self.Account._job_sync_user(self.jean.id), "error")
+        self.assertEqual(self.jean_account.last_error_kind, "refused")
+
 
 @tagged("post_install", "-at_install")
 class TestJobTransaction(TransactionCase):
