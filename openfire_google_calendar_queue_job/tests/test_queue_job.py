@@ -234,6 +234,20 @@ class TestQueueJob(SyncCase):
         self.assertEqual(self.Account._job_sync_user(self.jean.id), "error")
         self.assertEqual(self.jean_account.last_error_kind, "refused")
 
+    def test_each_job_function_is_declared_with_its_retries_and_action(self):
+        Function = self.env["queue.job.function"]
+        for method in ("_job_sync_user", "_job_sync_account"):
+            config = Function.job_config(Function.job_function_name("of.google.account", method))
+            self.assertTrue(config.job_function_id, "declared: %s" % method)
+            self.assertEqual(config.channel, CHANNEL, method)
+            self.assertEqual(config.retry_pattern, {1: 30, 3: 60, 6: 300, 10: 900}, method)
+            self.assertEqual(config.related_action_func_name, "related_action_of_google_sync")
+        # The job's "Related" button opens the person the sync is for.
+        self.jean_account._enqueue()
+        job = self.env["queue.job"].search([("identity_key", "=", identity_key(self.jean.id))])
+        action = job.open_related_action()
+        self.assertEqual((action["res_model"], action["res_id"]), ("res.users", self.jean.id))
+
 
 @tagged("post_install", "-at_install")
 class TestJobTransaction(TransactionCase):
