@@ -40,8 +40,8 @@ def details(refusal):
 
 def reason(env, refusal):
     """Why Google refused, short, in the language of ``env``'s user."""
-    # _() reads the user's language from a local named context
-    context = env.context  # noqa: F841  pylint: disable=unused-variable
+    # _() reads the language from a local named context (no lang in it: English)
+    context = {"lang": env.lang or "en_US"}  # noqa: F841  pylint: disable=unused-variable
     code, description = oauth_error(refusal)
     if code == "invalid_grant":
         return _("the access was revoked or has expired")
