@@ -318,7 +318,7 @@ def bench_openfire(registry, emu, size):
 
         def sync(expect_changes=None):
             with Measure(emu) as measure:
-                result = run_sync(env, user.id, share=UNLIMITED)
+                result = run_sync(env, user.id, share=UNLIMITED).as_dict()
             cr.commit()  # a new snapshot: this cursor reads what the sync committed
             if result.get("status") in ("error", "need_auth", "already_running") or result.get(
                 "errors"

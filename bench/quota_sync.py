@@ -55,7 +55,7 @@ def main():
             share = quota.BUTTON_SHARE
             while True:
                 run_start = time.monotonic()
-                result = run_sync(env, user.id, share=share)
+                result = run_sync(env, user.id, share=share).as_dict()
                 cr.commit()
                 took = time.monotonic() - run_start
                 longest = max(longest, took)

@@ -7,6 +7,7 @@ from odoo.release import version_info
 from odoo.addons.google_calendar.controllers.main import GoogleCalendarController
 
 from ..services import database_copy, quota
+from ..services.sync_outcome import SyncStatus
 from ..services.sync_runner import GoogleAccessLost, blocked_status, google_session, run_sync
 from ..sync import GoogleError
 from .oauth_callback import start_consent
@@ -70,16 +71,16 @@ class OfGoogleCalendarController(GoogleCalendarController):
             return status
         # A few seconds at most: a bigger sync answers "in_background" (done /
         # todo) and the cron goes on, within Google's quotas.
-        result = run_sync(
+        outcome = run_sync(
             request.env,
             request.env.uid,
             force=bool(kw.get("force")),
             share=quota.BUTTON_SHARE,
             interactive=True,
         )
-        if result.get("status") == "need_auth":  # Google revoked the access meanwhile
-            return dict(result, url=start_consent(kw.get("fromurl")))
-        return dict(result, url="")
+        if outcome.status is SyncStatus.NEED_AUTH:  # Google revoked the access meanwhile
+            return dict(outcome.as_dict(), url=start_consent(kw.get("fromurl")))
+        return dict(outcome.as_dict(), url="")
 
     @http.route("/google_calendar/remove_references", type=JSON_ROUTE, auth="user")
     def google_calendar_remove_references(self, model=MODEL, delete_events=False, **_kw):

@@ -10,7 +10,15 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.release import version_info
 
-from ..services import database_copy, google_oauth, push_channel, service_account, sync_cron
+from ..services import (
+    database_copy,
+    google_oauth,
+    google_refusal,
+    push_channel,
+    service_account,
+    sync_cron,
+)
+from ..services.sync_outcome import ErrorKind
 from ..services.sync_runner import GoogleAccessLost
 from ..sync import (
     GoogleClient,
@@ -31,6 +39,12 @@ STATES = [
     ("disconnected", "Not connected"),
     ("connected", "Connected"),
     ("revoked", "Access revoked"),
+]
+ERROR_KINDS = [
+    (ErrorKind.QUOTA.value, "Google's quotas"),
+    (ErrorKind.UNAVAILABLE.value, "Google unavailable"),
+    (ErrorKind.ACCESS.value, "Access refused"),
+    (ErrorKind.REFUSED.value, "Request refused"),
 ]
 KINDS = [
     ("oauth", "His own Google account"),
@@ -98,6 +112,13 @@ class OfGoogleAccount(models.Model):
     calendar_name = fields.Char(string="Google calendar", copy=False)
     sync_stopped = fields.Boolean(string="Sync stopped", copy=False)
     last_error = fields.Text(copy=False)
+    last_error_kind = fields.Selection(
+        ERROR_KINDS,
+        string="Kind of the last error",
+        copy=False,
+        help="Why Google refused the last sync, when it did: the administrators' figures "
+        "read this, not the error's text.",
+    )
     last_sync = fields.Datetime(copy=False)
     last_sync_summary = fields.Char(copy=False)
     sync_watermark = fields.Datetime(
@@ -145,6 +166,13 @@ class OfGoogleAccount(models.Model):
                 "A Google Calendar sync belongs to a user or to an employee.",
             ),
         ]
+
+    def write(self, vals):
+        # An error written without its kind is not Google's: no stale kind
+        # stays beside a newer error (services/sync_outcome.py).
+        if "last_error" in vals and "last_error_kind" not in vals:
+            vals = dict(vals, last_error_kind=False)
+        return super().write(vals)
 
     @api.depends("user_id", "employee_id")
     def _compute_display_name(self):
@@ -316,7 +344,9 @@ class OfGoogleAccount(models.Model):
         try:
             service_account.refresh(creds)
         except RefreshError as exc:
-            raise GoogleAccessLost(self._lose_access(str(exc))) from exc
+            raise GoogleAccessLost(
+                self._lose_access(exc), google_refusal.oauth_error(exc)[0]
+            ) from exc
         account.write(
             {
                 "access_token": creds.token,
@@ -345,30 +375,32 @@ class OfGoogleAccount(models.Model):
             owner=self.sudo().owner_account_id._person_name() or "?",
         )
 
-    def _lose_access(self, reason):
-        """Google refused this account's credentials; store why and return the
-        message. A user reconnects himself; a delegation refused for a domain
-        is refused for every employee of it, and a refused key for all of
-        them, so they are all marked at once (those whose sync runs just now
-        meet the refusal themselves)."""
+    def _lose_access(self, refusal):
+        """Google refused this account's credentials (``refusal``: the error,
+        see services/google_refusal.py); store why and return the message. A
+        user reconnects himself; a delegation refused for a domain is refused
+        for every employee of it, and a refused key for all of them, so they
+        are all marked at once (those whose sync runs just now meet the
+        refusal themselves)."""
         self.ensure_one()
         if self.kind == "shared":
             owner = self.sudo().owner_account_id
-            owner._lose_access(reason)
+            owner._lose_access(refusal)
             message = self._owner_lost_message()
             self.sudo().write({"last_error": message})
             return message
         if self.kind == "oauth":
             message = _(
-                'Google refused the connection (%s). Press "Sync. with Google" to connect again.',
-                reason,
+                'Google refused the connection: %s. Press "Sync. with Google" to connect again.',
+                google_refusal.reason(self.env, refusal),
             )
             self._disconnect(message, state="revoked")
             return message
-        refusal = service_account.refusal_kind(reason)
+        reason = google_refusal.details(refusal)
+        refused = service_account.refusal_kind(reason)
         info = service_account.load_key(self.env) or {}
         domain = service_account.domain_of(self.google_email)
-        if refusal == "delegation":
+        if refused == "delegation":
             message = _(
                 "Google Workspace refuses the delegation for %(domain)s (%(reason)s): the service "
                 "account %(account)s (client ID %(client_id)s) must be authorised for the Calendar "
@@ -381,7 +413,7 @@ class OfGoogleAccount(models.Model):
                 scope=" ".join(service_account.SCOPES),
             )
             concerned = [("google_email", "=ilike", "%@" + domain)]
-        elif refusal == "user":
+        elif refused == "user":
             message = _(
                 "Google Workspace has no user %(email)s (%(reason)s): check the work e-mail of "
                 "%(name)s.",
@@ -422,17 +454,17 @@ class OfGoogleAccount(models.Model):
         try:
             creds.refresh(Request())  # its own transport, with a timeout
         except RefreshError as exc:
-            reason = str(exc)
-            if "invalid_grant" not in reason and "invalid_client" not in reason:
+            code = google_refusal.oauth_error(exc)[0]
+            if code not in ("invalid_grant", "invalid_client"):
                 raise
             message = _(
-                "Google refused the connection of %(user)s (%(reason)s). Press "
+                "Google refused the connection of %(user)s: %(reason)s. Press "
                 '"Sync. with Google" to connect again.',
                 user=account.user_id.name,
-                reason=reason[:200],
+                reason=google_refusal.reason(self.env, exc),
             )
             account._disconnect(message, state="revoked")
-            raise GoogleAccessLost(message) from exc
+            raise GoogleAccessLost(message, code) from exc
         account.write(
             {
                 "access_token": creds.token,

@@ -3,6 +3,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from ..services.sync_outcome import ErrorKind, stored_refusal_kind
 from ..services.sync_runner import google_session
 
 
@@ -78,7 +79,7 @@ class ResUsers(models.Model):
         quotas = dict(errors)
         for link in Link.search([("account_id", "in", accounts.ids), ("sync_state", "=", "error")]):
             errors[link.account_id.id] += 1
-            if _is_quota_error(link.sync_error):
+            if stored_refusal_kind(link.sync_error) is ErrorKind.QUOTA:
                 quotas[link.account_id.id] += 1
         pushes = dict(errors)
         for account, count in Push._read_group(
@@ -89,7 +90,7 @@ class ResUsers(models.Model):
             account = user.sudo().of_google_account_ids[:1]
             user.of_google_error_count = errors.get(account.id, 0)
             user.of_google_quota_count = quotas.get(account.id, 0) + (
-                1 if account and _is_quota_error(account.last_error) else 0
+                1 if account.last_error_kind == ErrorKind.QUOTA.value else 0
             )
             user.of_google_pending_count = pushes.get(account.id, 0)
             user.of_google_in_trouble = bool(account) and (
@@ -213,15 +214,6 @@ class ResUsers(models.Model):
                 ),
             },
         }
-
-
-def _is_quota_error(text):
-    """True for Google's quota refusals (403 rate limits, 429)."""
-    text = (text or "").lower()
-    return any(
-        word in text
-        for word in ("ratelimitexceeded", "quotaexceeded", "429", "rate limit", "quota")
-    )
 
 
 def _admin_notification(message):

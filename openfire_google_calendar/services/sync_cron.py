@@ -98,10 +98,10 @@ def sync_all(env, time_budget=None):
         whom = "user %s" % user_id if user_id else "technician account %s" % account_id
         try:
             if user_id:
-                result = run_sync(env, user_id)
+                outcome = run_sync(env, user_id)
             else:
-                result = run_sync(env, account_id=account_id)
-            _logger.info("Google Calendar sync of %s: %s", whom, result.get("status"))
+                outcome = run_sync(env, account_id=account_id)
+            _logger.info("Google Calendar sync of %s: %s", whom, outcome.status.value)
         except Exception:  # pylint: disable=broad-except
             _logger.exception("Google Calendar sync of %s failed", whom)
         done += 1

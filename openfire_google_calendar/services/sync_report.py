@@ -9,6 +9,7 @@ from odoo import _
 
 from ..sync import GOOGLE
 from .odoo_local_side import TransientLocalError
+from .sync_outcome import SyncOutcome, SyncStatus
 
 _logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def stop_message(env, stop):
 
 def record_report(account, report, local):
     """Store what a sync did (the user's summary, errors on their RDVs) and
-    return it for /google_calendar/sync_data."""
+    return it as a SyncOutcome."""
     # _() reads the user's language from a local named context
     context = account.env.context  # noqa: F841  pylint: disable=unused-variable
     counts = report.summary()
@@ -60,16 +61,30 @@ def record_report(account, report, local):
     if not (
         local.last_sync_written
         and account.last_error == error
+        and not account.last_error_kind
         and account.last_sync_summary == summary
     ):
+        # The notes are no refusal of Google's: the error's kind is cleared.
         account.env.cr.execute(
-            "UPDATE of_google_account SET last_error = %s, last_sync_summary = %s, "
+            "UPDATE of_google_account SET last_error = %s, last_error_kind = NULL, "
+            "last_sync_summary = %s, "
             "last_sync = CASE WHEN %s THEN last_sync ELSE now() AT TIME ZONE 'UTC' END, "
             "write_date = now() AT TIME ZONE 'UTC', write_uid = %s WHERE id = %s",
             [error or None, summary, local.last_sync_written, account.env.uid, account.id],
         )
         account.invalidate_recordset(
-            ["last_error", "last_sync_summary", "last_sync", "write_date", "write_uid"]
+            [
+                "last_error",
+                "last_error_kind",
+                "last_sync_summary",
+                "last_sync",
+                "write_date",
+                "write_uid",
+            ]
         )
-    status = "need_refresh" if report.changed_odoo else "no_new_event_from_google"
-    return dict(counts, status=status, changed_in_odoo=report.changed_odoo, notes=local.notes)
+    return SyncOutcome(
+        SyncStatus.NEED_REFRESH if report.changed_odoo else SyncStatus.NO_NEW_EVENT,
+        counts=counts,
+        changed_in_odoo=report.changed_odoo,
+        notes=local.notes,
+    )

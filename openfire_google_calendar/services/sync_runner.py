@@ -35,6 +35,7 @@ from odoo.exceptions import AccessError, UserError
 from ..sync import Backoff, GoogleError, ReconnectNeeded, sync_calendar
 from . import database_copy, quota, sync_report
 from .odoo_local_side import OdooLocalSide
+from .sync_outcome import ErrorKind, SyncOutcome, SyncStatus, google_error_kind
 
 _logger = logging.getLogger(__name__)
 LOCK_NAMESPACE = 0x0F6C  # first key of the advisory lock; the account id is the second
@@ -56,7 +57,12 @@ class CallerWroteError(RuntimeError):
 
 class GoogleAccessLost(UserError):
     """Google refused this user's refresh token: he is marked disconnected,
-    and the session committed it before this reached the caller."""
+    and the session committed it before this reached the caller.
+    ``oauth_error``: Google's OAuth error code (services/google_refusal.py)."""
+
+    def __init__(self, message, oauth_error=""):
+        super().__init__(message)
+        self.oauth_error = oauth_error
 
 
 # Odoo's own bookkeeping in a request, which holds no lock a session needs:
@@ -272,21 +278,21 @@ def google_session(env, user_id=None, account_id=None):
 
 
 def blocked_status(account):
-    """What stops any talk with Google for this account, as a sync_data
-    status; None when nothing does."""
+    """What stops any talk with Google for this account, as a SyncOutcome;
+    None when nothing does."""
     # _() reads the user's language from a local named context
     context = account.env.context  # noqa: F841  pylint: disable=unused-variable
     get_param = account.env["ir.config_parameter"].get_param
     if get_param("google_calendar_sync_paused"):
-        return {
-            "status": "sync_paused",
-            "message": _("The synchronization with Google Calendar is paused by an administrator."),
-        }
+        return SyncOutcome(
+            SyncStatus.SYNC_PAUSED,
+            message=_("The synchronization with Google Calendar is paused by an administrator."),
+        )
     copy = database_copy.copy_status(account.env)
     if copy:
-        return {"status": "copy_detected", "message": copy}
+        return SyncOutcome(SyncStatus.COPY_DETECTED, message=copy)
     if account.sync_stopped:
-        return {"status": "sync_stopped", "message": account.last_error or ""}
+        return SyncOutcome(SyncStatus.SYNC_STOPPED, message=account.last_error or "")
     return None
 
 
@@ -307,10 +313,9 @@ def window_start(env, now=None):
 def run_sync(
     env, user_id=None, force=False, share=quota.RUN_SHARE, interactive=False, account_id=None
 ):
-    """Sync one user's RDVs with his Google calendar; return a status dict for
-    /google_calendar/sync_data ("need_refresh", "no_new_event_from_google",
-    "already_running", "confirm_needed", "need_auth", "error",
-    "in_background", and the blocking statuses of :func:`blocked_status`).
+    """Sync one user's RDVs with his Google calendar; return its
+    :class:`~.sync_outcome.SyncOutcome` (``as_dict()`` is the answer of
+    /google_calendar/sync_data).
 
     ``force`` syncs past the empty-side guard, once the user confirmed.
     ``share``: the most Google calls this run sends (services/quota.py); what
@@ -322,42 +327,63 @@ def run_sync(
     try:
         with google_session(env, user_id, account_id=account_id) as account:
             if account is None:
-                return {"status": "already_running"}
+                return SyncOutcome.already_running()
             blocked = blocked_status(account)
             if blocked:
                 return blocked
             if not account._is_connected():
-                return {"status": "need_auth", "message": account.last_error or ""}
+                return SyncOutcome(SyncStatus.NEED_AUTH, message=account.last_error or "")
             held_until = account.env.context.get("of_google_held_until")
             if held_until:  # Google asked to wait: no call before then, on any worker
                 return _held(account, held_until)
             seen = account.env.context.get("of_google_last_push")
             if seen is None:
                 seen = account.env["of.google.push"]._last_seen(account)
-            result = _sync_account(account, force, share, interactive)
-            if result.get("status") not in ("error", "need_auth"):
+            outcome = _sync_account(account, force, share, interactive)
+            if outcome.status not in (SyncStatus.ERROR, SyncStatus.NEED_AUTH):
                 # The listing covered every change Google notified until now;
                 # a notification that came in since stays for the next sync.
                 account.env["of.google.push"]._forget_until(account, seen)
-            return result
+            return outcome
     except GoogleAccessLost as exc:
-        return {"status": "need_auth", "message": str(exc)}
+        return SyncOutcome(SyncStatus.NEED_AUTH, message=str(exc), error_kind=ErrorKind.ACCESS)
 
 
 def _held(account, until):
     """The answer for an account Google's rate limits hold until ``until``
     (naive UTC): nothing sent, nothing written. The cron was woken for then
     when the hold was taken (:func:`_hold`); a job retries then."""
+    wait = max(0.0, (until - fields.Datetime.now()).total_seconds())
+    return _in_background(account, wait=wait)
+
+
+def _in_background(account, done=0, todo=None, wait=None, base=None):
+    """What is left of this sync goes on in the background (the cron, or a
+    job, comes back for it). ``todo`` None: Google's limits stopped it before
+    it did anything; else what it did (``base``, ``done``) and left."""
     # _() reads the user's language from a local named context
     context = account.env.context  # noqa: F841  pylint: disable=unused-variable
-    wait = max(0.0, (until - fields.Datetime.now()).total_seconds())
-    return {
-        "status": "in_background",
-        "done": 0,
-        "todo": None,
-        "wait": wait,
-        "message": _("Google's limits are reached for now: the sync goes on in the background."),
-    }
+    if todo is None:
+        message = _("Google's limits are reached for now: the sync goes on in the background.")
+    else:
+        message = _(
+            "%(done)s changes synced, %(todo)s more are being synced in the "
+            "background (Google's limits: about 600 changes per minute).",
+            done=done,
+            todo=todo,
+        )
+    return SyncOutcome.in_background(message, done=done, todo=todo, wait=wait, base=base)
+
+
+def _google_failure(account, error):
+    """Google refused the sync as a whole (not for its rate limits, see
+    :func:`_hold`): the error and its kind are stored on the account."""
+    # _() reads the user's language from a local named context
+    context = account.env.context  # noqa: F841  pylint: disable=unused-variable
+    kind = google_error_kind(error.status, error.reason)
+    message = _("Google Calendar answered: %s", error)
+    account.write({"last_error": message, "last_error_kind": kind.value})
+    return SyncOutcome.failed(message, error_kind=kind, wait=error.retry_after)
 
 
 def _hold(account, client, error=None):
@@ -400,20 +426,11 @@ def _wake_cron(account):
 def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
     """One sync of a locked, connected account, in the session's cursor,
     within its share of Google's quotas; the calls it sent are logged."""
-    # _() reads the user's language from a local named context
-    context = account.env.context  # noqa: F841  pylint: disable=unused-variable
-    user_used, project_used = context.get("of_google_quota_used", (0, 0))
+    user_used, project_used = account.env.context.get("of_google_quota_used", (0, 0))
     budget = quota.budget(account.env, user_used, project_used, share)
     if budget < 2:  # not even a listing and a write: wait for the window to move
         _trigger_later(account)
-        return {
-            "status": "in_background",
-            "done": 0,
-            "todo": None,
-            "message": _(
-                "Google's limits are reached for now: the sync goes on in the background."
-            ),
-        }
+        return _in_background(account)
     client = reservation = None
     try:
         client = account._client(
@@ -434,27 +451,20 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
             account._ensure_watch(client, calendar_id)
         account._remember_token(client.credentials)
     except ReconnectNeeded as exc:
-        return {"status": "need_auth", "message": account._lose_access(str(exc))}
+        return SyncOutcome(
+            SyncStatus.NEED_AUTH, message=account._lose_access(exc), error_kind=ErrorKind.ACCESS
+        )
     except GoogleError as exc:
         wait = _hold(account, client, exc)
         if wait is not None:  # Google's rate limits: later, not an error
-            return {
-                "status": "in_background",
-                "done": 0,
-                "todo": None,
-                "wait": wait,
-                "message": _(
-                    "Google's limits are reached for now: the sync goes on in the background."
-                ),
-            }
-        account.last_error = _("Google Calendar answered: %s", exc)
-        return {"status": "error", "message": account.last_error, "errors": 1}
+            return _in_background(account, wait=wait)
+        return _google_failure(account, exc)
     except (AccessError, UserError) as exc:
         if isinstance(exc, GoogleAccessLost):
             raise
         account.env.cr.rollback()
         account.last_error = str(exc)
-        return {"status": "error", "message": account.last_error, "errors": 1}
+        return SyncOutcome.failed(account.last_error)
     finally:
         if client is not None:
             quota.record(account.env, account.id, client.calls, reservation)
@@ -462,40 +472,18 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
     if report.stopped:
         message = sync_report.stop_message(account.env, report.stopped)
         account.last_error = message
-        return {"status": "confirm_needed", "message": message}
-    result = sync_report.record_report(account, report, local)
+        return SyncOutcome(SyncStatus.CONFIRM_NEEDED, message=message)
+    outcome = sync_report.record_report(account, report, local)
     wait = _hold(account, client)
     if wait is not None:
         # Google's rate limits refused some writes: they wait, on every
         # worker, until the account's hold ends (the cron is woken for then).
-        done, todo = len(report.done), len(report.pending) + len(report.deferred)
-        result.update(
-            status="in_background",
-            done=done,
-            todo=todo,
-            wait=wait,
-            message=_(
-                "%(done)s changes synced, %(todo)s more are being synced in the "
-                "background (Google's limits: about 600 changes per minute).",
-                done=done,
-                todo=todo,
-            ),
-        )
-        return result
+        todo = len(report.pending) + len(report.deferred)
+        return _in_background(account, len(report.done), todo, wait=wait, base=outcome)
     if interactive and report.pending and not report.deferred:
         _wake_cron(account)  # what Google refused for now is retried in the background
     if report.deferred:
         # The rest goes to the background: the cron, once the window moved.
         _trigger_later(account)
-        result.update(
-            status="in_background",
-            done=len(report.done),
-            todo=len(report.deferred),
-            message=_(
-                "%(done)s changes synced, %(todo)s more are being synced in the "
-                "background (Google's limits: about 600 changes per minute).",
-                done=len(report.done),
-                todo=len(report.deferred),
-            ),
-        )
-    return result
+        return _in_background(account, len(report.done), len(report.deferred), base=outcome)
+    return outcome

@@ -78,7 +78,7 @@ class SyncCase(HttpCase):
         return user, employee, account
 
     def sync(self, account=None, **kwargs):
-        result = run_sync(self.env, (account or self.jean_account).user_id.id, **kwargs)
+        result = run_sync(self.env, (account or self.jean_account).user_id.id, **kwargs).as_dict()
         self.assertIn(result.get("status"), ("need_refresh", "no_new_event_from_google"), result)
         return result
 

@@ -80,7 +80,7 @@ class TestAccounts(GoogleEmulatorCase):
         try:
             mine._credentials()
         except GoogleAccessLost as exc:
-            self.assertIn("invalid_grant", str(exc))
+            self.assertEqual(exc.oauth_error, "invalid_grant")
         else:
             self.fail("a revoked refresh token must raise GoogleAccessLost")
         self.assertEqual(mine.state, "revoked")

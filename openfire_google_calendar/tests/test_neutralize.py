@@ -32,7 +32,7 @@ class TestDatabaseCopies(SyncCase):
             self.assertFalse(account.refresh_token or account.access_token or account.channel_id)
             self.assertEqual(account.state, "disconnected")
         self.rdv.name = "Changé en recette"
-        self.assertEqual(run_sync(self.env, self.jean.id)["status"], "copy_detected")
+        self.assertEqual(run_sync(self.env, self.jean.id).as_dict()["status"], "copy_detected")
         self.env["of.google.account"]._cron_sync_all()
         self.authenticate("jean_sync", "jean_sync")
         answer = self.make_jsonrpc_request(
@@ -49,7 +49,7 @@ class TestDatabaseCopies(SyncCase):
         self.rdv.name = "Changé dans la copie"
         self.phone().patch_event(self.calendar(), self.event_id, {"summary": "Vu au téléphone"})
         self.emulator.clear_log()
-        result = run_sync(self.env, self.jean.id)
+        result = run_sync(self.env, self.jean.id).as_dict()
         self.assertEqual(result["status"], "copy_detected")
         self.assertIn("copy", result["message"])
         self.env["of.google.account"]._cron_sync_all()
@@ -76,5 +76,5 @@ class TestDatabaseCopies(SyncCase):
             self.env["ir.config_parameter"].get_param("openfire_google_calendar.sync_identity"),
             "copy-uuid",
         )
-        self.assertEqual(run_sync(self.env, self.jean.id)["status"], "need_auth")
+        self.assertEqual(run_sync(self.env, self.jean.id).as_dict()["status"], "need_auth")
         self.assert_no_google_request()

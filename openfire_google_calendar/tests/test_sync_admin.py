@@ -84,7 +84,7 @@ class TestSyncAdmin(SyncCase):
         # Stop, then restart
         self.jean.action_of_google_admin_stop()
         self.assertEqual(self.listed("stopped"), self.jean)
-        self.assertEqual(run_sync(self.env, self.jean.id)["status"], "sync_stopped")
+        self.assertEqual(run_sync(self.env, self.jean.id).as_dict()["status"], "sync_stopped")
         self.jean.action_of_google_admin_restart()
         self.assertFalse(self.jean_account.sync_stopped)
         # the figures of other users are for administrators only

@@ -100,7 +100,7 @@ class TestSyncRaces(SyncCase):
         self.env["ir.cron.trigger"].search([("cron_id", "=", self.env.ref(CRON).id)]).unlink()
         self.emulator.set_faults(rate=1.0, kinds=("503",), targets=("part",), retry_after=0)
         try:
-            result = run_sync(self.env, self.jean.id, interactive=True)
+            result = run_sync(self.env, self.jean.id, interactive=True).as_dict()
         finally:
             self.emulator.set_faults(rate=0)
         self.assertNotEqual(result["status"], "error", result)

@@ -65,7 +65,7 @@ class TestSyncRunner(SyncCase):
         self.env.flush_all()
         other = self.other_connection()
         other.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, self.jean_account.id])
-        result = run_sync(self.env, self.jean.id)
+        result = run_sync(self.env, self.jean.id).as_dict()
         self.assertEqual(result["status"], "already_running")
         self.assertEqual(
             len(self.jean_account.push_ids),
@@ -73,7 +73,9 @@ class TestSyncRunner(SyncCase):
             "a notification waits for the sync that holds the lock",
         )
         other.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, self.jean_account.id])
-        self.assertEqual(run_sync(self.env, self.jean.id)["status"], "no_new_event_from_google")
+        self.assertEqual(
+            run_sync(self.env, self.jean.id).as_dict()["status"], "no_new_event_from_google"
+        )
         self.assertFalse(self.jean_account.push_ids)
 
     def test_a_notification_that_came_during_a_sync_stays_for_the_next(self):
@@ -139,7 +141,7 @@ class TestSyncRunner(SyncCase):
         self.sync()
         for event in self.events():
             self.phone().delete_event(self.calendar(), event["id"])
-        result = run_sync(self.env, self.jean.id)
+        result = run_sync(self.env, self.jean.id).as_dict()
         self.assertEqual(result["status"], "confirm_needed")
         self.assertIn("6", result["message"])
         self.assertTrue(all(rdv.state == "confirm" for rdv in rdvs), "nothing changed")

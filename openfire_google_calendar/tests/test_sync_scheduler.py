@@ -64,7 +64,7 @@ class TestSyncScheduler(SyncCase):
         )
         self.assertIn(self.jean_account.id, self.env["of.google.push"]._notified_accounts())
         # Within the same minute, what is left of the quota: no batch fits.
-        again = run_sync(self.env, self.jean.id)
+        again = run_sync(self.env, self.jean.id).as_dict()
         self.assertEqual((again["status"], again["done"]), ("in_background", 0))
         self.assertEqual(len(self.events()), 50)
         # A minute passes (for Odoo's log and Google's counters): the cron's
@@ -72,7 +72,7 @@ class TestSyncScheduler(SyncCase):
         runs = 0
         while runs < 4:
             self.minute_passes()
-            result = run_sync(self.env, self.jean.id)
+            result = run_sync(self.env, self.jean.id).as_dict()
             runs += 1
             if result["status"] != "in_background":
                 break
@@ -187,7 +187,7 @@ class TestRateLimitHold(SyncCase):
         # Three calls a minute for each user, 429 beyond, with Retry-After.
         self.emulator.set_rate_limits(per_user=3, status=429, retry_after=True)
         started = datetime.now()
-        result = run_sync(self.env, self.jean.id)
+        result = run_sync(self.env, self.jean.id).as_dict()
         self.assertLess(datetime.now() - started, timedelta(seconds=10), "no 60 s sleep")
         # The calendar, the listing, one insert; four inserts refused with Retry-After ~60.
         self.assertEqual(result["status"], "in_background", result)
@@ -203,7 +203,7 @@ class TestRateLimitHold(SyncCase):
         )
         # Any path during the hold: nothing reaches Google for Jean.
         self.emulator.clear_log()
-        again = run_sync(self.env, self.jean.id, interactive=True)
+        again = run_sync(self.env, self.jean.id, interactive=True).as_dict()
         self.assertEqual(again["status"], "in_background", again)
         self.assertEqual(self.emulator.request_log, [], "the button sent nothing")
         # The others go on: the cron syncs Sophie, not Jean.
@@ -230,14 +230,16 @@ class TestRateLimitHold(SyncCase):
         # One call a minute, 403 userRateLimitExceeded without Retry-After: the
         # button's listing passes, its write is refused after the short retries.
         self.emulator.set_rate_limits(per_user=1, status=403, retry_after=False)
-        result = run_sync(self.env, self.jean.id, share=quota.BUTTON_SHARE, interactive=True)
+        result = run_sync(
+            self.env, self.jean.id, share=quota.BUTTON_SHARE, interactive=True
+        ).as_dict()
         self.assertEqual(result["status"], "in_background", result)
         held = self.held_for(self.jean_account)
         self.assertTrue(held and 25 <= held <= 36, "about half a window: %s" % held)
         # The listing refused too (nothing left in the window): still a hold, no error.
         self.env.cr.execute("DELETE FROM of_google_not_before")
         self.emulator.set_rate_limits(per_user=0)
-        listing = run_sync(self.env, self.jean.id, interactive=True)
+        listing = run_sync(self.env, self.jean.id, interactive=True).as_dict()
         self.assertEqual(listing["status"], "in_background", listing)
         self.assertTrue(self.held_for(self.jean_account))
         self.assertFalse(self.jean_account.last_error)

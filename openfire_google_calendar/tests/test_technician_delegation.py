@@ -75,7 +75,7 @@ class TestTechnicianDelegation(TechnicianCase):
         self.assertLessEqual(queries, user_queries + 10)
 
     def sync_employee(self, employee):
-        result = run_sync(self.env, account_id=self.account_of(employee).id)
+        result = run_sync(self.env, account_id=self.account_of(employee).id).as_dict()
         self.assertIn(result.get("status"), ("need_refresh", "no_new_event_from_google"), result)
         return result
 

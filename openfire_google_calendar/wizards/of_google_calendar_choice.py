@@ -36,7 +36,7 @@ class OfGoogleCalendarChoice(models.TransientModel):
                     return notification(_("A sync of your RDVs is running: try again in a moment."))
                 blocked = blocked_status(account)
                 if blocked:
-                    return notification(blocked["message"])
+                    return notification(blocked.message)
                 if not account._is_connected():
                     return notification(
                         _(

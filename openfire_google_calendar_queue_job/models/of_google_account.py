@@ -17,21 +17,6 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 _logger = logging.getLogger(__name__)
 CHANNEL = "root.google_calendar"
-# Errors Google may get over (5xx, network): retried with the job function's
-# retry pattern. Google's rate limits never get here: the session holds the
-# account and answers "in_background" with the seconds to wait.
-TRANSIENT_MARKS = (
-    "rateLimitExceeded",
-    "userRateLimitExceeded",
-    "quotaExceeded",
-    " 429 ",
-    " 500 ",
-    " 502 ",
-    " 503 ",
-    " 504 ",
-    "backendError",
-    "network",
-)
 
 
 def identity_key(user_id):
@@ -153,6 +138,13 @@ class OfGoogleAccount(models.Model):
 
     @api.model
     def _job_run(self, user_id=None, account_id=None):
+        """Run the session; raise RetryableJobError when its outcome says the
+        same sync may do later what it could not now (services/sync_outcome.py).
+        Work left for later (Google's quotas or its hold, another session of
+        the account) comes back when the session says, and is no failed try;
+        a failure Google may get over (5xx, timeouts, its daily quota) is a
+        try, retried by the job function's retry pattern unless Google said
+        when. Returns the outcome's status."""
         whom = "user %d" % user_id if user_id else "technician account %d" % account_id
         # queue_job's controller runs the job in a transaction that holds the
         # job's row lock (Job.lock), so the session would refuse it as a
@@ -161,22 +153,15 @@ class OfGoogleAccount(models.Model):
         self.env.flush_all()  # what the job's transaction changed is what the session reads
         with self.env.registry.cursor() as cr:
             if user_id:
-                result = run_sync(self.env(cr=cr), user_id, share=quota.RUN_SHARE)
+                outcome = run_sync(self.env(cr=cr), user_id, share=quota.RUN_SHARE)
             else:
-                result = run_sync(self.env(cr=cr), account_id=account_id, share=quota.RUN_SHARE)
+                outcome = run_sync(self.env(cr=cr), account_id=account_id, share=quota.RUN_SHARE)
         self.env.invalidate_all()  # the job's cache predates what the session wrote
-        status = result.get("status")
-        if status in ("in_background", "already_running"):
-            wait = result.get("wait") or quota.wait_seconds()
+        if outcome.transient:
+            wait = outcome.wait or (quota.wait_seconds() if outcome.deferred else None)
             raise RetryableJobError(
-                "Google Calendar sync of %s: %s" % (whom, status),
-                seconds=max(1, int(math.ceil(wait))),
-                ignore_retry=True,
+                "Google Calendar sync of %s: %s" % (whom, outcome.message or outcome.status.value),
+                seconds=max(1, int(math.ceil(wait))) if wait else None,
+                ignore_retry=outcome.deferred,
             )
-        if status == "error" and any(
-            mark in " %s " % result.get("message", "") for mark in TRANSIENT_MARKS
-        ):
-            raise RetryableJobError(
-                "Google Calendar sync of %s: %s" % (whom, result.get("message"))
-            )
-        return status
+        return outcome.status.value

@@ -218,6 +218,36 @@ class TestQueueJob(SyncCase):
         self.assertIsNone(self.job_error(self.jean))
         self.assertEqual(len(self.events()), 1)
 
+    def test_the_outcome_decides_the_retry_not_its_words(self):
+        """Google's daily quota (403 quotaExceeded) is a try the pattern retries;
+        a refusal that would fail the same way again (404: the calendar is gone)
+        ends the job."""
+        self.make_rdv()
+        self.addCleanup(self.emulator.set_quota, "jean@example.com", None)
+        self.emulator.set_quota("jean@example.com", 0)
+        retry = self.job_error(self.jean)
+        self.assertTrue(retry and not retry.ignore_retry, "a try that counts: %s" % retry)
+        self.assertIsNone(retry.seconds, "Google said not when: the retry pattern's")
+        self.emulator.set_quota("jean@example.com", None)
+        self.assertIsNone(self.job_error(self.jean))
+        self.jean_account.calendar_id = "gone@group.calendar.google.com"
+        self.assertEqual(self.Account._job_sync_user(self.jean.id), "error")
+        self.assertEqual(self.jean_account.last_error_kind, "refused")
+
+    def test_each_job_function_is_declared_with_its_retries_and_action(self):
+        Function = self.env["queue.job.function"]
+        for method in ("_job_sync_user", "_job_sync_account"):
+            config = Function.job_config(Function.job_function_name("of.google.account", method))
+            self.assertTrue(config.job_function_id, "declared: %s" % method)
+            self.assertEqual(config.channel, CHANNEL, method)
+            self.assertEqual(config.retry_pattern, {1: 30, 3: 60, 6: 300, 10: 900}, method)
+            self.assertEqual(config.related_action_func_name, "related_action_of_google_sync")
+        # The job's "Related" button opens the person the sync is for.
+        self.jean_account._enqueue()
+        job = self.env["queue.job"].search([("identity_key", "=", identity_key(self.jean.id))])
+        action = job.open_related_action()
+        self.assertEqual((action["res_model"], action["res_id"]), ("res.users", self.jean.id))
+
 
 @tagged("post_install", "-at_install")
 class TestJobTransaction(TransactionCase):
