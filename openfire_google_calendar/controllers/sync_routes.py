@@ -37,7 +37,7 @@ def connector_status():
             "action": action.id if is_admin else "",
         }
     if not Account._client_credentials()[0]:
-        action = env.ref("base_setup.action_general_configuration")
+        action = env.ref("calendar.calendar_settings_action")
         return {
             "status": "need_config_from_admin",
             "url": "",

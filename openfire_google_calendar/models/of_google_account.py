@@ -16,6 +16,7 @@ from ..services import (
     google_refusal,
     push_channel,
     service_account,
+    settings,
     sync_cron,
 )
 from ..services.sync_outcome import ErrorKind
@@ -211,11 +212,14 @@ class OfGoogleAccount(models.Model):
         """What the consent asks of ``user``: the planner who holds the
         technicians' shared calendars also allows sharing them."""
         get_param = self.env["ir.config_parameter"].sudo().get_param
+        scopes = google_oauth.SCOPES
         if get_param(service_account.MODE_PARAM) == "shared" and str(user.id) == (
             get_param(service_account.OWNER_PARAM) or ""
         ):
-            return google_oauth.SCOPES + (google_oauth.ACL_SCOPE,)
-        return google_oauth.SCOPES
+            scopes += (google_oauth.ACL_SCOPE,)
+        if settings.availability_enabled(self.env):
+            scopes += (google_oauth.FREEBUSY_SCOPE,)
+        return scopes
 
     @api.model
     def _for_user(self, user=None):

@@ -19,6 +19,9 @@ SCOPES = (
 # Asked in addition of the planner whose account holds the technicians' shared
 # calendars: sharing them (Calendar ACL) needs it.
 ACL_SCOPE = "https://www.googleapis.com/auth/calendar.acls"
+# Asked in addition when the technicians' availability is read: busy times
+# only (freeBusy), the narrowest scope that gives them.
+FREEBUSY_SCOPE = "https://www.googleapis.com/auth/calendar.freebusy"
 DEFAULT_ENDPOINTS = {
     "auth_uri": "https://accounts.google.com/o/oauth2/auth",
     "token_uri": "https://oauth2.googleapis.com/token",
@@ -51,7 +54,8 @@ def _allow_plain_http_for_loopback(endpoints):
 def scopes_granted(granted):
     """The scopes a refresh asks for: ours, and the ACL scope when the user
     granted it (asking for less than granted would narrow the new token)."""
-    return SCOPES + ((ACL_SCOPE,) if ACL_SCOPE in (granted or "").split() else ())
+    granted = (granted or "").split()
+    return SCOPES + tuple(scope for scope in (ACL_SCOPE, FREEBUSY_SCOPE) if scope in granted)
 
 
 def build_flow(

@@ -33,7 +33,7 @@ from odoo import SUPERUSER_ID, _, api, fields
 from odoo.exceptions import AccessError, UserError
 
 from ..sync import Backoff, GoogleError, ReconnectNeeded, sync_calendar
-from . import database_copy, quota, sync_report
+from . import availability_refresh, database_copy, quota, sync_report
 from .odoo_local_side import OdooLocalSide
 from .sync_outcome import ErrorKind, SyncOutcome, SyncStatus, google_error_kind
 
@@ -298,7 +298,7 @@ def blocked_status(account):
 
 def window_start(env, now=None):
     """The start of the sync window (aware UTC): RDVs and events that ended
-    before it are not synced unless already paired (sync.plan.outside_window).
+    before it are not synced unless already paired (sync.actions.outside_window).
     Setting sync_window_days, 30 by default; 0 or less: no window."""
     raw = env["ir.config_parameter"].sudo().get_param(WINDOW_PARAM)
     try:
@@ -447,6 +447,8 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
         report = sync_calendar(
             client, calendar_id, local, settings, force=force, budget=reservation
         )
+        if not report.stopped and not report.deferred and client.rate_limited is None:
+            availability_refresh.refresh(account, client)
         if not first_sync and not report.deferred:  # a big sync: the channel can wait
             account._ensure_watch(client, calendar_id)
         account._remember_token(client.credentials)

@@ -262,6 +262,43 @@ class GoogleClient:
         """One event (a cancelled one comes back with status ``cancelled``)."""
         return self._execute(self.events.get(calendarId=calendar_id, eventId=event_id))
 
+    def free_busy(self, calendar_ids, time_min, time_max):
+        """freeBusy.query: ``{calendar id: {"busy": [...], "errors": [...]}}``
+        for [time_min, time_max) (aware datetimes), at most 50 calendars."""
+        body = {
+            "timeMin": time_min.isoformat(),
+            "timeMax": time_max.isoformat(),
+            "items": [{"id": calendar_id} for calendar_id in calendar_ids],
+        }
+        answer = self._execute(self.service.freebusy().query(body=body))
+        return answer.get("calendars") or {}
+
+    def list_typed_events(self, calendar_id, time_min, time_max, event_types):
+        """The events of these types (``outOfOffice``, ``workingLocation``)
+        between time_min and time_max, one per occurrence; only their times,
+        type and place are asked for (``fields``), never what they are."""
+        items, page_token = [], None
+        fields = (
+            "nextPageToken,items(id,status,start,end,eventType,transparency,"
+            "workingLocationProperties(type,customLocation/label,officeLocation/label))"
+        )
+        while True:
+            request = self.events.list(
+                calendarId=calendar_id,
+                timeMin=time_min.isoformat(),
+                timeMax=time_max.isoformat(),
+                singleEvents=True,
+                eventTypes=list(event_types),
+                maxResults=2500,
+                pageToken=page_token,
+                fields=fields,
+            )
+            page = self._execute(request)
+            items.extend(page.get("items") or [])
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return items
+
     def list_calendars(self):
         """The user's calendar list entries (id, summary, timeZone, primary...),
         hidden ones included: a calendar hidden on the phone is still his, and
