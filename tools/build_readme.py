@@ -23,8 +23,9 @@ import re
 import sys
 from pathlib import Path
 
+from addons import names as addon_names
+
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ("openfire_planning", "openfire_google_calendar")
 REPOSITORY = "https://github.com/openfire-google-calendar/openfire-google-calendar"
 SECTIONS = (  # fragment, heading in README.rst (None: no heading, as OCA's DESCRIPTION)
     ("DESCRIPTION", None),
@@ -197,7 +198,7 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true", help="fail when a file is not up to date")
     args = parser.parse_args(argv)
     stale = []
-    for name in ADDONS:
+    for name in addon_names():
         addon_dir = ROOT / name
         rst = build_rst(addon_dir)
         try:
@@ -215,6 +216,7 @@ def main(argv=None):
             if args.check:
                 stale.append(str(path.relative_to(ROOT)))
             else:
+                path.parent.mkdir(parents=True, exist_ok=True)  # a new addon's static/description
                 path.write_text(text, encoding="utf-8")
                 print(f"build_readme: wrote {path.relative_to(ROOT)}")
     if stale:

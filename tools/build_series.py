@@ -8,6 +8,7 @@
     tools/build_series.py --list                 print the supported series, one a line
     --source DIR  read the canonical addons from DIR/<addon> (default: this repository)
 
+The addons are the installable ones of the source, in dependency order (tools/addons.py).
 SERIES is 17.0, 18.0 or 19.0 ("17", "18", "19" are accepted). OUTDIR/<addon> is replaced;
 nothing else in OUTDIR is touched. Exit status: 0 built (or up to date), 1 a rule met a shape
 it does not know or a check failed, 2 usage error.
@@ -32,8 +33,10 @@ import tempfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+from addons import AddonError
+from addons import names as addon_names
+
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ("openfire_planning", "openfire_google_calendar", "openfire_google_calendar_queue_job")
 SERIES = ("17.0", "18.0", "19.0")
 CANONICAL = "17.0"
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo")
@@ -531,7 +534,10 @@ def with_privilege_categories(dst, manifest):
 def build(series, outdir, log=lambda line: None, source=ROOT):
     outdir.mkdir(parents=True, exist_ok=True)
     log(f"build {series} -> {outdir}")
-    return [build_addon(addon, series, outdir, log, source) for addon in ADDONS]
+    addons = addon_names(source, installable=True)
+    if not addons:
+        raise AddonError(f"no installable addon in {source}")
+    return [build_addon(addon, series, outdir, log, source) for addon in addons]
 
 
 def same_tree(left, right):
@@ -591,7 +597,7 @@ def main(argv=None):
                     if outdir is not None:
                         stale = [
                             addon
-                            for addon in ADDONS
+                            for addon in addon_names(args.source, installable=True)
                             if not (outdir / addon).is_dir()
                             or not same_tree(built / addon, outdir / addon)
                         ]
@@ -613,7 +619,7 @@ def main(argv=None):
     except argparse.ArgumentTypeError as exc:
         print(f"build_series.py: error: {exc}", file=sys.stderr)
         return 2
-    except RuleError as exc:
+    except (RuleError, AddonError) as exc:
         print(f"build_series.py: {exc}", file=sys.stderr)
         return 1
 

@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
+from addons import names as addon_names
+
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ("openfire_planning", "openfire_google_calendar")
 
 
 def check_xml(path):
@@ -33,7 +34,7 @@ def check_csv(path):
 
 def main():
     problems, count = [], 0
-    for addon in ADDONS:
+    for addon in addon_names():
         for path in sorted((ROOT / addon).rglob("*")):
             if path.suffix == ".xml":
                 problems += check_xml(path)

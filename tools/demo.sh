@@ -20,7 +20,7 @@
 # $TMPDIR/openfire-demo). Ctrl-C stops Odoo, the emulator and that cluster.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
-series_of() { sed -n "s/^version_info = (\([0-9]*\), \([0-9]*\),.*/\1.\2/p" "$1/odoo/release.py" 2>/dev/null; }
+source "$REPO/tools/lib.sh"   # series_of
 PGHOST=${PGHOST:-127.0.0.1}
 PGPORT=${PGPORT:-5432}
 PGUSER=${PGUSER:-root}

@@ -7,6 +7,7 @@
 #   tools/format.sh PATH...      only these files or folders (e.g. the files you own)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source tools/lib.sh   # our_addons
 PY=${PY:-$(pwd)/.venv/bin/python}
 BIN=$(dirname "$PY")
 [ -x "$BIN/ruff" ] || { echo "format: $BIN/ruff is missing: run tools/setup.sh"; exit 1; }
@@ -28,7 +29,7 @@ mapfile -t po < <(pick '\.pot?$')
 if [ $# -gt 0 ]; then
     mapfile -t addons < <(for a in "$@"; do a=${a%/}; [ -f "$a/__manifest__.py" ] && echo "$a"; done)
 else
-    mapfile -t addons < <(for m in */__manifest__.py; do [ -f "$m" ] && dirname "$m"; done)
+    mapfile -t addons < <(our_addons)
 fi
 
 step() { echo "format: $*"; }

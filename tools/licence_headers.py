@@ -10,9 +10,10 @@ The header is the addon's licence as OCA writes it, after a shebang or coding li
     # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """
 
-import ast
 import sys
 from pathlib import Path
+
+from addons import manifests
 
 ROOT = Path(__file__).resolve().parent.parent
 LICENCES = {  # manifest licence -> OCA's header line
@@ -22,15 +23,11 @@ LICENCES = {  # manifest licence -> OCA's header line
 COPYRIGHT = "# Copyright 2026 openfire-google-calendar"
 
 
-def addons():
-    for manifest in sorted(ROOT.glob("*/__manifest__.py")):
-        yield manifest.parent, ast.literal_eval(manifest.read_text(encoding="utf-8"))
-
-
 def main(argv):
     fix = "--fix" in argv
     missing = []
-    for addon, manifest in addons():
+    for name, manifest in manifests(ROOT).items():
+        addon = ROOT / name
         line = LICENCES[manifest["license"]]
         for path in sorted(addon.rglob("*.py")):
             text = path.read_text(encoding="utf-8")

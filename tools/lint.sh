@@ -5,8 +5,9 @@
 #   ruff check, ruff format --check          Python (.ruff.toml)
 #   prettier --check (+ @prettier/plugin-xml) XML and JS (.prettierrc.yml)
 #   eslint                                   JS (eslint.config.cjs)
-#   pylint-odoo                              both addons, mandatory config (.pylintrc); also the
-#                                            18.0/19.0 trees tools/build_series.py builds
+#   pylint-odoo                              every addon (tools/addons.py), mandatory config
+#                                            (.pylintrc); also the 18.0/19.0 trees
+#                                            tools/build_series.py builds
 #   oca-checks-odoo-module, oca-checks-po    manifests, XML, CSV; .po/.pot (same trees)
 #   tools/licence_headers.py                 OCA's licence header in the addons' Python files
 # Prints the number of findings per tool and exits 1 when there is any. tools/format.sh fixes
@@ -14,10 +15,12 @@
 #   tools/lint.sh            (PY=python of a venv with requirements.txt, default .venv/bin/python)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source tools/lib.sh   # our_addons
 REPO=$(pwd)
 PY=${PY:-$REPO/.venv/bin/python}
 BIN=$(dirname "$PY")
-ADDONS=(openfire_planning openfire_google_calendar)
+mapfile -t ADDONS < <(our_addons)
+[ ${#ADDONS[@]} -gt 0 ] || { echo "lint: FAILED (tools/addons.py found no addon)"; exit 1; }
 total=0
 counts=()
 missing=0
@@ -89,10 +92,11 @@ if [ -f tools/build_series.py ]; then
             cat "$trees/build-$series.log"; echo "lint: build_series.py $series failed"
             counts+=("build $series 1"); total=$((total + 1)); continue
         fi
+        mapfile -t built < <(our_addons --source "$trees/$series")
         run_tool "pylint-odoo $series" "$FINDING_LINE" in_dir "$trees/$series" "$PY" -m pylint \
-            --rcfile="$REPO/.pylintrc" --valid-odoo-versions="$series" "${ADDONS[@]}"
+            --rcfile="$REPO/.pylintrc" --valid-odoo-versions="$series" "${built[@]}"
         run_tool "oca-checks-odoo-module $series" "$FINDING_LINE|^[^ :]+: [a-z0-9-]+ " \
-            in_dir "$trees/$series" "$BIN/oca-checks-odoo-module" "${ADDONS[@]}"
+            in_dir "$trees/$series" "$BIN/oca-checks-odoo-module" "${built[@]}"
     done
     rm -rf "$trees"
 fi

@@ -3,9 +3,9 @@
 #   0. the addon tree of the series (tools/build_series.py SERIES, in a temporary folder);
 #   1. "demo":   both addons installed in a fresh database with demo data and --test-enable,
 #                our tests and Odoo's google_calendar/google_account suites beside them;
-#   2. "nodemo": the same without demo data, installed from the addons' WHEELS (built with
-#                whool, installed into a fresh virtualenv on top of the series' one): no addons
-#                path to the repository or the series tree;
+#   2. "nodemo": the same without demo data, installed from WHEELS (every addon's built with
+#                whool; the planning's and the connector's installed into a fresh virtualenv on
+#                top of the series' one): no addons path to the repository or the series tree;
 #   3. "queue_job": OCA's queue_job of the series (from PyPI, unpacked by tools/setup_odoo.sh
 #                into ODOO_HOME/.oca-addons, or QUEUE_JOB_ADDONS) and the glue addon
 #                openfire_google_calendar_queue_job installed in a third database, its tests;
@@ -24,9 +24,10 @@
 # $TMPDIR/ofgc-odoo-tier-SERIES.summary is "<passed> passed, <failed> failed".
 set -uo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
+source "$REPO/tools/lib.sh"   # series_of, our_addons
 ODOO_HOME=${ODOO_HOME:-/opt/odoo17}
 ODOO_PYTHON=${ODOO_PYTHON:-$ODOO_HOME/.venv/bin/python}
-SERIES=$(sed -n "s/^version_info = (\([0-9]*\), \([0-9]*\),.*/\1.\2/p" "$ODOO_HOME/odoo/release.py" 2>/dev/null)
+SERIES=$(series_of "$ODOO_HOME")
 [ -n "$SERIES" ] || { echo "odoo tier: no Odoo in ODOO_HOME=$ODOO_HOME (no odoo/release.py)"; exit 2; }
 SUMMARY="${TMPDIR:-/tmp}/ofgc-odoo-tier-$SERIES.summary"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ofgc-odoo-$SERIES.XXXX")
@@ -126,18 +127,27 @@ run_install() {
     record "$name: $ran tests run, $failed failed$extra (exit $status, $((SECONDS - start)) s, log $log)"
 }
 
-# make_wheel_env: the addons' wheels (whool, offline) installed into a fresh virtualenv made on
-# top of the series' one; prints nothing on success, sets WHEEL_PYTHON.
+# make_wheel_env: every addon's wheel built (whool, offline); those the connector's install
+# needs (it and the addons of ours it depends on) installed into a fresh virtualenv made on top
+# of the series' one: the others require addons from elsewhere (the glue, OCA's queue_job).
+# Prints nothing on success, sets WHEEL_PYTHON.
 WHEEL_PYTHON=""
 make_wheel_env() {
     local wheels="$WORK/wheels" venv="$WORK/wheel-venv" src="$WORK/wheel-src"
+    local addon all=() needed=() installed=()
     mkdir -p "$wheels" "$src"
+    mapfile -t all < <(our_addons --source "$ADDONS" --installable)
+    mapfile -t needed < <(our_addons --source "$ADDONS" --needed-by openfire_google_calendar)
     # From a copy: a build leaves nothing in the repository.
-    cp -r "$ADDONS/openfire_planning" "$ADDONS/openfire_google_calendar" "$src/"
+    for addon in "${all[@]}"; do cp -r "$ADDONS/$addon" "$src/"; done
     "$ODOO_PYTHON" -m pip --disable-pip-version-check wheel --no-deps --no-build-isolation \
-        --no-index -w "$wheels" "$src/openfire_planning" "$src/openfire_google_calendar" \
+        --no-index -w "$wheels" "${all[@]/#/$src/}" \
         > "$WORK/wheels.log" 2>&1 || { tail -20 "$WORK/wheels.log"; return 1; }
     say "wheels: $(cd "$wheels" && ls | tr '\n' ' ')"
+    for addon in "${needed[@]}"; do
+        installed+=("$(ls "$wheels"/odoo_addon_"$addon"-*.whl 2>/dev/null)")
+        [ -f "${installed[-1]}" ] || { say "wheels: none for $addon in $wheels"; return 1; }
+    done
     "$ODOO_PYTHON" -m venv --without-pip "$venv" || return 1
     local base_site site
     base_site=$("$ODOO_PYTHON" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
@@ -145,18 +155,18 @@ make_wheel_env() {
     echo "$base_site" > "$site/odoo-series-venv.pth"      # Odoo's requirements, the emulator
     local pip=("$ODOO_PYTHON" -m pip --disable-pip-version-check --python "$venv/bin/python")
     # Odoo itself as a distribution (as OCA's CI does: pip install -e odoo), so that the wheels'
-    # "odoo>=SERIES" requirement is met; then both wheels, and every requirement they declare
+    # "odoo>=SERIES" requirement is met; then those wheels, and every requirement they declare
     # checked (not resolved by pip: Odoo's own metadata names psycopg2, the venv has the binary).
     { "${pip[@]}" install --no-deps --no-build-isolation --no-index -e "$ODOO_HOME" &&
-      "${pip[@]}" install --no-deps --no-index "$wheels"/*.whl &&
-      "$venv/bin/python" - "$wheels" <<'PY'
+      "${pip[@]}" install --no-deps --no-index "${installed[@]}" &&
+      "$venv/bin/python" - "${installed[@]}" <<'PY'
 import sys
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from pip._vendor.packaging.requirements import Requirement
 
 missing = []
-for wheel in sorted(Path(sys.argv[1]).glob("*.whl")):
+for wheel in sorted(Path(arg) for arg in sys.argv[1:]):
     dist = distribution(wheel.name.split("-")[0])
     for line in dist.requires or []:
         req = Requirement(line)

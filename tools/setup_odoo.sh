@@ -22,11 +22,8 @@
 # PYTHON chooses the interpreter of the venv (default python3). Full log: $SETUP_LOG.
 set -Eeuo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
+source "$REPO/tools/lib.sh"   # series_of
 SUPPORTED="17.0 18.0 19.0"
-
-series_of() {   # the series of an Odoo source tree, from odoo/release.py
-    sed -n "s/^version_info = (\([0-9]*\), \([0-9]*\),.*/\1.\2/p" "$1/odoo/release.py" 2>/dev/null
-}
 
 SERIES=""; DIR=""
 if [ $# -ge 1 ] && [[ "$1" == */* || "$1" == . ]]; then      # older form: setup_odoo.sh DIR

@@ -19,6 +19,7 @@
 # The last line is "tests: N passed, M failed"; the exit status is 0 only when all passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source tools/lib.sh   # series_of
 REPO=$(pwd)
 PY=${PY:-$REPO/.venv/bin/python}
 failures=0
@@ -76,7 +77,6 @@ else
 fi
 
 # ---- tier 2: Odoo, every series found ---------------------------------------------------------
-series_of() { sed -n "s/^version_info = (\([0-9]*\), \([0-9]*\),.*/\1.\2/p" "$1/odoo/release.py" 2>/dev/null; }
 if [ -n "${ODOO_SERIES_DIRS:-}" ]; then
     dirs=${ODOO_SERIES_DIRS//,/ }
 elif [ -n "${ODOO_HOME:-}" ]; then
