@@ -1,6 +1,9 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import TransactionCase, tagged
+from odoo.tools.misc import file_open
+
+from ..services import settings
 
 
 @tagged("post_install", "-at_install")
@@ -15,9 +18,9 @@ class TestGoogleSetting(TransactionCase):
         self.employee = self.env.ref("base.group_user")
 
     def save(self, **values):
-        settings = self.env["res.config.settings"].create(values)
-        settings.execute()
-        return settings
+        wizard = self.env["res.config.settings"].create(values)
+        wizard.execute()
+        return wizard
 
     def test_both_on(self):
         self.save(group_of_planning_recurring=True, group_of_planning_google=True)
@@ -29,24 +32,24 @@ class TestGoogleSetting(TransactionCase):
 
     def test_unticking_recurring_unticks_google(self):
         self.save(group_of_planning_recurring=True, group_of_planning_google=True)
-        settings = self.env["res.config.settings"].new(
+        wizard = self.env["res.config.settings"].new(
             {"group_of_planning_recurring": True, "group_of_planning_google": True}
         )
-        settings.group_of_planning_recurring = False
-        settings._onchange_group_of_planning_recurring()
-        self.assertFalse(settings.group_of_planning_google)
+        wizard.group_of_planning_recurring = False
+        wizard._onchange_group_of_planning_recurring()
+        self.assertFalse(wizard.group_of_planning_google)
         # Saved without the form's help, the rule still holds.
         self.save(group_of_planning_recurring=False, group_of_planning_google=True)
         self.assertNotIn(self.google, self.employee.implied_ids)
         self.assertNotIn(self.recurring, self.employee.implied_ids)
 
     def test_ticking_google_ticks_recurring(self):
-        settings = self.env["res.config.settings"].new(
+        wizard = self.env["res.config.settings"].new(
             {"group_of_planning_recurring": False, "group_of_planning_google": False}
         )
-        settings.group_of_planning_google = True
-        settings._onchange_group_of_planning_google()
-        self.assertTrue(settings.group_of_planning_recurring)
+        wizard.group_of_planning_google = True
+        wizard._onchange_group_of_planning_google()
+        self.assertTrue(wizard.group_of_planning_recurring)
 
     def test_settings_view_shows_both_settings(self):
         arch = self.env["res.config.settings"].get_view(
@@ -76,3 +79,17 @@ class TestCustomerInTitleSetting(TransactionCase):
         self.assertFalse(content_settings(self.env).customer_in_title)
         self.env["res.config.settings"].create({"of_google_title_customer": True}).execute()
         self.assertTrue(content_settings(self.env).customer_in_title)
+
+
+@tagged("post_install", "-at_install")
+class TestEveryParameterDocumented(TransactionCase):
+    def test_the_configuration_fragment_names_every_parameter(self):
+        """One source per fact: each system parameter the connector reads is
+        named in readme/CONFIGURE.md (the Apps page's configuration)."""
+        with file_open("openfire_google_calendar/readme/CONFIGURE.md") as handle:
+            text = handle.read()
+        missing = [name for name in settings.PARAMS if "." + name not in text]
+        self.assertFalse(missing, "not in CONFIGURE.md: %s" % missing)
+        self.assertEqual(settings.get(self.env, "availability_weeks"), 4)
+        self.env["ir.config_parameter"].set_param(settings.PREFIX + "availability_weeks", "x")
+        self.assertEqual(settings.get(self.env, "availability_weeks"), 4)  # unreadable: default
