@@ -1,4 +1,4 @@
-"""Issue 14, Deliver 6 (b): U technicians x R RDVs connecting the same morning, under Google's
+"""U technicians x R RDVs connecting the same morning, under Google's
 default quotas (the emulator's: 600 calls a minute per user, 10,000 per project, each part of
 a batch counted), synced by a real Odoo server as production runs it; then steady-state rounds
 where some of each technician's RDVs changed.
@@ -498,7 +498,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rdvs", type=int, default=250)
-    parser.add_argument("--full", action="store_true", help="issue 14's size: 200 x 250")
+    parser.add_argument("--full", action="store_true", help="the big size: 200 x 250")
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--modes", default="queue_job,cron")
     parser.add_argument(

@@ -1,4 +1,4 @@
-"""Issue 14, Deliver 6 (a): one technician, N RDVs (1,000), his first sync under Google's
+"""One technician, N RDVs (1,000), his first sync under Google's
 default per-minute quotas (the emulator's: 600 per user, 10,000 per project): the button
 once, then the cron's runs when it is triggered, until everything is synced. Prints the time
 to fully synced against the quota-bound minimum (API calls / 600 per minute), the quota

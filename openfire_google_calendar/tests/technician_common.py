@@ -1,6 +1,6 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Technicians without an Odoo login (issue 12): employees whose e-mails are
+"""Technicians without an Odoo login: employees whose e-mails are
 accounts of the emulator, a service account authorised for their Workspace
 domain, and helpers to act on both sides."""
 

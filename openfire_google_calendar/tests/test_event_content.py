@@ -1,6 +1,6 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The event a technician works from (issue 11, Deliver 1), against the
+"""The event a technician works from, against the
 emulator: title, location, description in his language, colour, reminders;
 what a phone edit brings back; an addon upgrade that changes what is synced."""
 

@@ -1,6 +1,6 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Coming from OpenFire 10 (issue 11, Deliver 2): a database migrated from
+"""Coming from OpenFire 10: a database migrated from
 of_planning_google (RDVs keeping google_internal_event_id) and the primary
 calendar OpenFire 10 filled, in the emulator."""
 
@@ -17,7 +17,7 @@ class TestOf10Migration(SyncCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # the RDVs of sync_common are in March 2026: no sync window (issue 14)
+        # the RDVs of sync_common are in March 2026: no sync window
         cls.env["ir.config_parameter"].sudo().set_param(
             "openfire_google_calendar.sync_window_days", "0"
         )

@@ -1,6 +1,6 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Recurrence fidelity (issue 10): every series Google can hold lands in the
+"""Recurrence fidelity: every series Google can hold lands in the
 planning with Google's dates, and is never rewritten unasked.
 
 The reference is the emulator's events.instances (google_emulator expands as

@@ -1,6 +1,6 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The administrators' view of every user's sync (issue 11, Deliver 3): a
+"""The administrators' view of every user's sync: a
 user in error and a revoked user, the filters, retry / stop / restart."""
 
 import re
@@ -19,7 +19,7 @@ class TestSyncAdmin(SyncCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # the RDVs of sync_common are in March 2026: no sync window (issue 14)
+        # the RDVs of sync_common are in March 2026: no sync window
         cls.env["ir.config_parameter"].sudo().set_param(
             "openfire_google_calendar.sync_window_days", "0"
         )

@@ -1,6 +1,6 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The sync under Google's quotas (issue 14, Deliver 2): the button holds no
+"""The sync under Google's quotas: the button holds no
 request for long, a big first sync goes to the background and is spread
 over several runs of the cron, the calls each sync sent are logged in
 PostgreSQL for every worker, and Google never refuses one."""

@@ -1,6 +1,6 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The sync window (issue 14, Deliver 3) in Odoo: RDVs that ended more than
+"""The sync window in Odoo: RDVs that ended more than
 sync_window_days ago are not pushed by the first sync, older events are not
 imported; moving either into the window syncs it."""
 

@@ -1,6 +1,6 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Google Workspace delegation (issue 12, Deliver 1): employees without an
+"""Google Workspace delegation: employees without an
 Odoo login synced both ways through a service account acting as each."""
 
 import logging

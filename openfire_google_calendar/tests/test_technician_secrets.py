@@ -1,6 +1,6 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The service account's key (issue 12): readable by administrators only,
+"""The service account's key: readable by administrators only,
 server-side, and in no answer or page sent to a browser, not even an
 administrator's (the settings show which account it is)."""
 

@@ -1,6 +1,6 @@
 # Copyright 2026 openfire-google-calendar
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Without Google Workspace (issue 12, Deliver 2): a planner's connected
+"""Without Google Workspace: a planner's connected
 account owns one calendar per technician and shares it with his e-mail."""
 
 from datetime import datetime

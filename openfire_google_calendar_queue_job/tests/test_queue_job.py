@@ -153,7 +153,7 @@ class TestQueueJob(SyncCase):
         self.assertEqual(len(self.events()), 120)
 
     def test_technicians_without_login_get_a_job_each(self):
-        """Issue 12: a technician synced by Workspace delegation has no user:
+        """A technician synced by Workspace delegation has no user:
         his job is his account's, and it syncs his calendar."""
         key = make_service_account(self.emulator, domain="acme.fr")
         set_param = self.env["ir.config_parameter"].sudo().set_param
