@@ -111,7 +111,15 @@ def content_hash(rdv, version=VERSION):
         payload.append(rdv.color_id or None)
     if version not in INVITING_VERSIONS:
         del payload[8]  # the attendees
+        extra = extra_key(rdv.extra)
+        if extra:  # only then: a hash without extra values stays as it was
+            payload.append(extra)
     return _digest(payload, version)
+
+
+def extra_key(pairs):
+    """An integrator's values as hashed: sorted, empty texts dropped."""
+    return sorted((str(name), str(value)) for name, value in pairs or () if value not in (None, ""))
 
 
 def version_of(value):

@@ -26,6 +26,9 @@ from .text import clean_text
 # we created (keys at most 44 characters, values at most 1024).
 PROP_DATABASE = "openfireDb"
 PROP_RDV = "openfireRdv"
+# An integrator's values travel as extendedProperties.shared keys with this
+# prefix: shared, so every copy of the event carries them.
+PROP_EXTRA = "openfire."
 
 RECURRENCE_NAMES = ("RRULE", "EXRULE", "RDATE", "EXDATE")
 _STATUSES = (CONFIRMED, TENTATIVE, CANCELLED)
@@ -137,6 +140,10 @@ def rdv_to_event(rdv, database_uuid, event_id=None, for_patch=False):
         "status": rdv.status,
         "extendedProperties": {"private": {PROP_DATABASE: database_uuid, PROP_RDV: rdv.key}},
     }
+    if rdv.extra:
+        body["extendedProperties"]["shared"] = {
+            PROP_EXTRA + str(name): str(value or "")[:1024] for name, value in rdv.extra
+        }
     if rdv.color_id:
         body["colorId"] = str(rdv.color_id)
     if rdv.reminders is not None:
@@ -378,6 +385,23 @@ def event_to_rdv(event, default_tz="Europe/Paris"):
         recurrence=_recurrence(event.get("recurrence"), problems),
         original_start=original,
         write_date=parse_timestamp(event.get("updated")),
+        extra=_extra(event),
         **texts,
     )
     return rdv, problems
+
+
+def _extra(event):
+    """An integrator's values in the event (extendedProperties.shared keys
+    with our prefix), as sorted (name, text) pairs."""
+    props = event.get("extendedProperties")
+    shared = props.get("shared") if isinstance(props, dict) else None
+    if not isinstance(shared, dict):
+        return ()
+    return tuple(
+        sorted(
+            (key[len(PROP_EXTRA) :], value)
+            for key, value in shared.items()
+            if isinstance(key, str) and key.startswith(PROP_EXTRA) and isinstance(value, str)
+        )
+    )

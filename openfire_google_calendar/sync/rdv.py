@@ -88,6 +88,9 @@ class Rdv:
     the event's attendees (Google side). Not synced (see
     :mod:`.content_hash`, v3): kept to compare the hashes of older versions
     and to remove the invitations they sent.
+    ``extra``: an integrator's values carried by the event, as (name, text)
+    pairs (see ``of.planning.intervention._of_google_event_values``); an
+    empty text is no value.
     ``previous`` (Odoo side only) is the RDV as the previous version of the
     content hash saw it, so that a stored hash of that version can be
     compared (see content_hash.upgraded_hash).
@@ -110,6 +113,7 @@ class Rdv:
     color_id: str | None = None
     reminders: tuple[int, ...] | None = None
     previous: "Rdv | None" = None
+    extra: tuple[tuple[str, str], ...] = ()
 
     @property
     def status(self):
