@@ -34,7 +34,7 @@ over the window only; nothing is scanned minute by minute. Groups are not
 modelled (no ``groups`` in the answer).
 """
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from . import errors
 from .copies import email_key, own_entry
@@ -83,6 +83,19 @@ def merge_intervals(spans):
         else:
             merged.append([start, end])
     return [(start, end) for start, end in merged]
+
+
+def _stored_instant(value, cal):
+    """A stored ``start``/``end`` as a UTC instant. Stored values were rendered
+    by validation (ISO dates, ISO date-times with an offset), which
+    ``fromisoformat`` reads far faster than the general RFC 3339 parser; anything
+    else raises and takes the general path."""
+    if "dateTime" in value:
+        moment = datetime.fromisoformat(value["dateTime"])
+        if moment.tzinfo is None:
+            raise ValueError(value)
+        return moment.astimezone(UTC)
+    return date_to_utc(date.fromisoformat(value["date"]), get_zone(cal.time_zone))
 
 
 class FreeBusy:
@@ -184,7 +197,10 @@ class FreeBusy:
         known = cal.bounds_cache.get(event["id"])
         if known is not None and known[0] == event["etag"] and known[1] == cal.time_zone:
             return known[2], known[3]
-        start, end = event_bounds_utc(event, cal.time_zone)
+        try:
+            start, end = _stored_instant(event["start"], cal), _stored_instant(event["end"], cal)
+        except (KeyError, TypeError, ValueError):
+            start, end = event_bounds_utc(event, cal.time_zone)
         cal.bounds_cache[event["id"]] = (event["etag"], cal.time_zone, start, end)
         return start, end
 
