@@ -224,6 +224,33 @@ def test_recurring_events_are_expanded_with_their_exceptions(service):
     ]
 
 
+def test_declining_one_occurrence_frees_that_occurrence_only(emu, service, bob):
+    """An invited series: the attendee who declines one occurrence (his answer
+    on that instance of his copy) is free then and busy at the others; declining
+    the whole series frees him entirely."""
+    master = (
+        service.events()
+        .insert(
+            calendarId="primary",
+            body={
+                "start": {"dateTime": "2026-03-02T09:00:00", "timeZone": "UTC"},
+                "end": {"dateTime": "2026-03-02T10:00:00", "timeZone": "UTC"},
+                "recurrence": ["RRULE:FREQ=DAILY;COUNT=3"],
+                "attendees": [{"email": BOB}],
+            },
+        )
+        .execute()
+    )
+    emu.phone(BOB).respond("primary", master["id"] + "_20260303T090000Z", "declined")
+    assert _busy(bob) == [
+        ("2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"),
+        ("2026-03-04T09:00:00Z", "2026-03-04T10:00:00Z"),
+    ]
+    emu.phone(BOB).respond("primary", master["id"], "declined")
+    assert _busy(bob) == []
+    assert len(_busy(service)) == 3
+
+
 def test_unknown_or_unshared_calendars_and_free_busy_readers(emu, service, bob):
     """A calendar the caller cannot see, or that does not exist, does not fail
     the request: its entry has ``errors: [{domain: global, reason: notFound}]``
