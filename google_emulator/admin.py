@@ -181,6 +181,8 @@ class AdminApi:
         * ``calendars/<cal>/events/<id>/move`` (POST, ``destination`` in the body
           or the query) and ``.../respond`` (POST ``{responseStatus, comment?}``);
         * ``calendars/<cal>`` (GET, PATCH, PUT: calendars.get/patch/update);
+        * ``calendars/<cal>/acl`` (GET: acl.list, POST: acl.insert -- sharing his
+          calendar, e.g. ``{"role": "freeBusyReader", "scope": {...}}``);
         * ``calendarList`` (GET, ``?show_hidden=1``; POST: insert) and
           ``calendarList/<cal>`` (GET, PATCH, PUT, DELETE).
         """
@@ -195,6 +197,8 @@ class AdminApi:
             return self._phone_calendar(request, phone, rest[1], body)
         if len(rest) >= 2 and rest[0] == "calendars":
             calendar_id, rest = rest[1], rest[2:]
+        if rest == ["acl"]:
+            return self._phone_acl(request, phone, calendar_id, body)
         if len(rest) == 3 and rest[0] == "events" and request.method == "POST":
             return self._phone_event_action(request, phone, calendar_id, rest[1], rest[2], body)
         if not rest or rest[0] != "events" or len(rest) > 2:
@@ -220,6 +224,14 @@ class AdminApi:
             if method == "DELETE":
                 phone.delete_event(calendar_id, event_id)
                 return Response(status=204)
+        return _error(405, "Method not allowed", "methodNotAllowed")
+
+    def _phone_acl(self, request, phone, calendar_id, body):
+        """``calendars/<cal>/acl``: GET acl.list, POST acl.insert (his sharing)."""
+        if request.method == "GET":
+            return _json(self.emu.service.list_acl(phone.email, calendar_id))
+        if request.method == "POST":
+            return _json(self.emu.service.insert_acl(phone.email, calendar_id, body))
         return _error(405, "Method not allowed", "methodNotAllowed")
 
     @staticmethod

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from werkzeug.datastructures import Headers, MultiDict
 
 from . import errors
+from .eventtypes import EVENT_TYPES
 from .faults import quota_error
 from .fields import apply_fields, parse_fields
 from .service import CALENDAR_COLORS, DEFAULT_PAGE, EVENT_COLORS
@@ -56,6 +57,9 @@ _SETTINGS = ("calendar", "calendar.readonly", "calendar.settings", "calendar.set
 _ACL_READ = ("calendar", "calendar.acls", "calendar.acls.readonly")
 _ACL_GET = _ACL_READ + ("calendar.readonly",)
 _ACL_WRITE = ("calendar", "calendar.acls")
+# freebusy.query's scopes in the discovery document: calendar.freebusy is the
+# narrowest (free/busy only, no event at all).
+_FREEBUSY = ("calendar", "calendar.events.freebusy", "calendar.freebusy", "calendar.readonly")
 _ANY = tuple(sorted(set(_EVENT_READ + _LIST_READ + _CAL_READ + _SETTINGS + _ACL_READ)))
 SCOPE_PREFIX = "https://www.googleapis.com/auth/"
 
@@ -94,14 +98,14 @@ ROUTES = (
     ("PUT", "calendars/{calendarId}/acl/{ruleId}", "acl.update", _ACL_WRITE),
     ("PATCH", "calendars/{calendarId}/acl/{ruleId}", "acl.patch", _ACL_WRITE),
     ("DELETE", "calendars/{calendarId}/acl/{ruleId}", "acl.delete", _ACL_WRITE),
+    ("POST", "freeBusy", "freebusy.query", _FREEBUSY),
     # Not emulated (501): listed so that clients get a clear answer. With
-    # acl.watch above, these are the 7 of the discovery document's 38 methods
+    # acl.watch above, these are the 6 of the discovery document's 38 methods
     # the emulator does not implement (NOT_EMULATED).
     ("POST", "calendars/{calendarId}/events/import", None, _ANY),
     ("POST", "calendars/{calendarId}/events/quickAdd", None, _ANY),
     ("POST", "users/me/calendarList/watch", None, _ANY),
     ("POST", "calendars/{calendarId}/transferOwnership", None, _ANY),
-    ("POST", "freeBusy", None, _ANY),
     ("POST", "users/me/settings/watch", None, _ANY),
 )
 NOT_EMULATED = (
@@ -110,7 +114,6 @@ NOT_EMULATED = (
     "calendars.transferOwnership",
     "events.import",
     "events.quickAdd",
-    "freebusy.query",
     "settings.watch",
 )
 _COMPILED = tuple(
@@ -231,6 +234,20 @@ def _time(query, name):
     if parsed is None:
         raise errors.ApiError(400, "badRequest", "Bad Request")
     return parsed
+
+
+def _event_types(query):
+    """The repeated ``eventTypes`` parameter of events.list and events.watch."""
+    types = query.getlist("eventTypes")
+    for value in types:
+        if value not in EVENT_TYPES:
+            raise errors.bad_request(
+                'Invalid value for: eventTypes "%s"' % value,
+                reason="invalidParameter",
+                location="eventTypes",
+                locationType="parameter",
+            )
+    return types
 
 
 def _props(query, name):
@@ -449,6 +466,7 @@ class CalendarApi:
             shared_props=_props(query, "sharedExtendedProperty"),
             q=query.get("q"),
             order_by=query.get("orderBy"),
+            event_types=_event_types(query),
         )
         return ApiResponse(200, result)
 
@@ -519,9 +537,17 @@ class CalendarApi:
 
     def _events_watch(self, email, request, params):
         body = _json_body(request)
+        types = _event_types(request.query)
         with self.service.lock:
             cal = self.service.calendar(email, params["calendarId"], "reader")
-            return ApiResponse(200, self.emu.push.watch(email, cal.id, body, self.emu.base_url))
+            return ApiResponse(
+                200, self.emu.push.watch(email, cal.id, body, self.emu.base_url, types)
+            )
+
+    # -- freeBusy ---------------------------------------------------------------
+    def _freebusy_query(self, email, request, params):
+        del params
+        return ApiResponse(200, self.service.free_busy(email, _json_body(request)))
 
     # -- acl ------------------------------------------------------------------
     def _acl_list(self, email, request, params):

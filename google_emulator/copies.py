@@ -277,7 +277,13 @@ class AttendeeCopies:
           values, as googleapis/google-api-nodejs-client#2989 reports of Google.
         """
         is_instance = "recurringEventId" in current
-        fields = self._valid_fields(cal, fields, current["id"], instance=is_instance)
+        fields = self._valid_fields(
+            cal,
+            fields,
+            current["id"],
+            instance=is_instance,
+            current_type=current.get("eventType", "default"),
+        )
         can_modify = bool(current.get("guestsCanModify"))
         changed_permission = any(
             fields.get(key, default) != current.get(key, default)

@@ -40,6 +40,10 @@ WRITABLE = (
     "sequence",
     "attachments",
     "eventType",
+    "outOfOfficeProperties",
+    "focusTimeProperties",
+    "workingLocationProperties",
+    "birthdayProperties",
 )
 STRING_FIELDS = ("summary", "description", "location", "colorId")
 STATUSES = ("confirmed", "tentative", "cancelled")

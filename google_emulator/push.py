@@ -70,8 +70,11 @@ class PushHub:
             self.deliveries = []
 
     # -- API ----------------------------------------------------------------
-    def watch(self, email, calendar_id, body, base_url):
-        """events.watch: validate and register a channel, then send ``sync``."""
+    def watch(self, email, calendar_id, body, base_url, event_types=None):
+        """events.watch: validate and register a channel, then send ``sync``.
+        ``event_types``: the ``eventTypes`` parameter; the channel then only
+        hears of changes to events of those types ("If no type is specified, the
+        request will result in subscribing to all event types")."""
         if not isinstance(body, dict):
             raise errors.parse_error()
         for key in ("id", "type", "address"):
@@ -133,6 +136,7 @@ class PushHub:
                 "address": body["address"],
                 "owner": email,
                 "calendar_id": calendar_id,
+                "event_types": sorted(set(event_types)) if event_types else None,
                 "message_number": 0,
             }
             self.channels[body["id"]] = channel
@@ -170,11 +174,15 @@ class PushHub:
             if channel["expiration"] <= now_ms:
                 del self.channels[channel["id"]]
 
-    def notify(self, calendar_id):
-        """Called (under the store lock) after every change to a calendar's events."""
+    def notify(self, calendar_id, event_type=None):
+        """Called (under the store lock) after every change to a calendar's events;
+        ``event_type``: the changed event's, for channels watching some types only."""
         now_ms = int(self.store.clock.time() * 1000)
         for channel in list(self.channels.values()):
             if channel["calendar_id"] != calendar_id:
+                continue
+            wanted = channel.get("event_types")
+            if wanted and event_type is not None and event_type not in wanted:
                 continue
             if channel["expiration"] <= now_ms or calendar_id not in self.store.calendars:
                 del self.channels[channel["id"]]

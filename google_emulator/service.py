@@ -14,6 +14,7 @@ for calendars you cannot see; a role too low for the method is 403
 
 import copy
 import re
+from datetime import timedelta
 
 from . import errors
 from .copies import AttendeeCopies, email_key, flag_attendees, own_entry
@@ -31,6 +32,9 @@ from .events import (
     validate,
     writable_fields,
 )
+from .eventtypes import DEFAULT as DEFAULT_TYPE
+from .eventtypes import check_event_type
+from .freebusy import FreeBusy
 from .recurrence import DEFAULT_LIMIT, Series, split_instance_id
 from .store import Calendar
 from .timeutil import UTC, format_timestamp_ms, get_zone, parse_date, parse_datetime
@@ -118,12 +122,12 @@ def _etag(millis):
     return '"%d"' % (millis * 1000)
 
 
-class CalendarService(AttendeeCopies):
+class CalendarService(AttendeeCopies, FreeBusy):
     """Calendars and events of every account, with Google's semantics."""
 
     def __init__(self, store, notify=None, max_instances=DEFAULT_LIMIT):
         self.store = store
-        self.notify = notify or (lambda calendar_id: None)
+        self.notify = notify or (lambda calendar_id, event_type=None: None)
         self.max_instances = max_instances
 
     @property
@@ -566,7 +570,7 @@ class CalendarService(AttendeeCopies):
         event["etag"] = _etag(millis)
         cal.events[event["id"]] = event
         cal.updated_ms = millis
-        self.notify(cal.id)
+        self.notify(cal.id, event.get("eventType", DEFAULT_TYPE))
         return event
 
     def _cancel(self, cal, event):
@@ -654,8 +658,9 @@ class CalendarService(AttendeeCopies):
             return {"email": cal.owner, "self": True}
         return {"email": cal.id, "displayName": cal.summary, "self": True}
 
-    def _valid_fields(self, cal, fields, event_id, instance=False):
-        """Validate writable fields; recurring rules are checked by expanding them."""
+    def _valid_fields(self, cal, fields, event_id, instance=False, current_type=None):
+        """Validate writable fields; recurring rules are checked by expanding them.
+        ``current_type``: the stored event's ``eventType`` (None on insert)."""
         if "sequence" in fields and (
             not isinstance(fields["sequence"], int) or fields["sequence"] < 0
         ):
@@ -663,6 +668,7 @@ class CalendarService(AttendeeCopies):
         if instance:
             fields.pop("recurrence", None)
         fields = validate(fields, cal.time_zone)
+        check_event_type(fields, cal, current_type=current_type, instance=instance)
         if fields.get("recurrence"):
             probe = dict(fields, id=event_id)
             Series(probe, cal.time_zone)
@@ -703,7 +709,13 @@ class CalendarService(AttendeeCopies):
         """Write the organizer's event (or occurrence) and bring its copies in line;
         ``own``: see :meth:`_propagate`."""
         is_instance = "recurringEventId" in current
-        fields = self._valid_fields(cal, fields, current["id"], instance=is_instance)
+        fields = self._valid_fields(
+            cal,
+            fields,
+            current["id"],
+            instance=is_instance,
+            current_type=current.get("eventType", DEFAULT_TYPE),
+        )
         flag_attendees(
             fields.get("attendees"), cal.id, (current.get("organizer") or {}).get("email")
         )
@@ -846,10 +858,13 @@ class CalendarService(AttendeeCopies):
         shared_props=(),
         q=None,
         order_by=None,
+        event_types=None,
     ):
         """events.list, full or incremental (``sync_token``), one page at a time.
 
-        Times are aware datetimes; ``*_props`` are lists of (key, value).
+        Times are aware datetimes; ``*_props`` are lists of (key, value);
+        ``event_types``: the ``eventTypes`` filter ("If unset, returns all event
+        types"), which Google allows with a sync token too.
         The page token remembers the change counter of the first page so the
         final ``nextSyncToken`` covers changes made while paging.
         """
@@ -911,6 +926,7 @@ class CalendarService(AttendeeCopies):
                 "private": private_props,
                 "shared": shared_props,
                 "q": q,
+                "types": frozenset(event_types or ()),
             }
             rows = [
                 (self._sort_key(cal, event, order_by), item)
@@ -1001,6 +1017,13 @@ class CalendarService(AttendeeCopies):
             return event.get("_ms", 0) >= filters["updated_min"].timestamp() * 1000
         return True
 
+    @staticmethod
+    def _of_types(cal, types):
+        """The calendar's stored events, of the ``eventTypes`` asked (all if none)."""
+        if not types:
+            return list(cal.events.values())
+        return [e for e in cal.events.values() if e.get("eventType", DEFAULT_TYPE) in types]
+
     def _collect(self, cal, filters):
         """(stored-or-materialized event, output item) pairs matching ``filters``."""
         since, single = filters["since"], filters["single"]
@@ -1012,7 +1035,7 @@ class CalendarService(AttendeeCopies):
         for event in cal.events.values():
             if "recurringEventId" in event:
                 exceptions.setdefault(event["recurringEventId"], set()).add(event["id"])
-        for event in list(cal.events.values()):
+        for event in self._of_types(cal, filters["types"]):
             if since is not None and event["_change"] <= since:
                 continue
             if since is None and not self._passes_filters(event, filters):
@@ -1374,6 +1397,100 @@ class Phone:
             return self.service.patch_event(
                 self.email, calendar_id, event_id, {"attendees": attendees}
             )
+
+    # -- status events and sharing, as the phone's menus make them ----------------
+    @staticmethod
+    def _when(value, time_zone):
+        """A ``start``/``end`` object: ``YYYY-MM-DD`` is all-day, else a dateTime."""
+        if parse_date(value):
+            return {"date": value}
+        out = {"dateTime": value}
+        if time_zone:
+            out["timeZone"] = time_zone
+        return out
+
+    def set_out_of_office(
+        self,
+        start,
+        end,
+        summary="Absent",
+        auto_decline="declineNone",
+        decline_message=None,
+        time_zone=None,
+    ):
+        """An out-of-office event on his primary calendar (timed, busy), as the
+        status events guide has it created; returns the event."""
+        props = {"autoDeclineMode": auto_decline}
+        if decline_message is not None:
+            props["declineMessage"] = decline_message
+        return self.insert_event(
+            "primary",
+            {
+                "eventType": "outOfOffice",
+                "summary": summary,
+                "start": self._when(start, time_zone),
+                "end": self._when(end, time_zone),
+                "transparency": "opaque",
+                "outOfOfficeProperties": props,
+            },
+        )
+
+    def add_focus_time(
+        self,
+        start,
+        end,
+        summary="Concentration",
+        chat_status="doNotDisturb",
+        auto_decline="declineNone",
+        time_zone=None,
+    ):
+        """A focus time event on his primary calendar (timed, busy)."""
+        return self.insert_event(
+            "primary",
+            {
+                "eventType": "focusTime",
+                "summary": summary,
+                "start": self._when(start, time_zone),
+                "end": self._when(end, time_zone),
+                "transparency": "opaque",
+                "focusTimeProperties": {"autoDeclineMode": auto_decline, "chatStatus": chat_status},
+            },
+        )
+
+    def set_working_location(self, start, end=None, kind="homeOffice", label=None, time_zone=None):
+        """A working location on his primary calendar: ``start`` a date (then the
+        event is that whole day) or a dateTime with ``end``; ``kind`` homeOffice,
+        officeLocation or customLocation (``label`` for the last two). Never busy."""
+        if end is None:
+            day = parse_date(start)
+            if day is None:
+                raise errors.required("Missing end time.")
+            end = (day + timedelta(days=1)).isoformat()
+        props = {"type": kind}
+        if kind == "homeOffice":
+            props["homeOffice"] = {}
+        elif label is not None:
+            props[kind] = {"label": label}
+        return self.insert_event(
+            "primary",
+            {
+                "eventType": "workingLocation",
+                "summary": label or kind,
+                "start": self._when(start, time_zone),
+                "end": self._when(end, time_zone),
+                "visibility": "public",
+                "transparency": "transparent",
+                "workingLocationProperties": props,
+            },
+        )
+
+    def share_calendar(self, calendar_id, value, role="freeBusyReader", scope_type="user"):
+        """Share one of his calendars (acl.insert), by default "See only free/busy
+        (hide details)" with one person: role ``freeBusyReader``."""
+        body = {"role": role, "scope": {"type": scope_type}}
+        if scope_type != "default":
+            body["scope"]["value"] = value
+        return self.service.insert_acl(self.email, calendar_id, body)
 
     def move_event(self, calendar_id, event_id, destination):
         """Move an event to another of his calendars (events.move)."""

@@ -67,6 +67,9 @@ class Calendar:
         self.etag = '"0"'
         self.updated_ms = 0
         self.acl = {}  # rule id -> {"scope": {...}, "role": ..., "etag": ...}
+        # event id -> (etag, calendar zone, UTC start, UTC end): free/busy reads
+        # every event's times, parsing them once per version is enough.
+        self.bounds_cache = {}
 
 
 class Store:

@@ -2,9 +2,11 @@
 
 ``GET /`` lists the accounts; ``GET /ui/<email>`` lists each calendar's events
 with a form to change an event's title, start and end or delete it, and one
-to create an event. Every change goes through :class:`service.Phone`, so the
-connector sees it exactly as a change made by the Google user on a phone
-(new etag, sync tokens, push notifications). Plain HTML, no JavaScript.
+to create an event (on a primary calendar, also an out-of-office, focus time or
+working location one; an event's type is shown beside it). Every change goes
+through :class:`service.Phone`, so the connector sees it exactly as a change
+made by the Google user on a phone (new etag, sync tokens, push
+notifications). Plain HTML, no JavaScript.
 """
 
 import html
@@ -24,6 +26,40 @@ table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #dadce
 padding:.3em .5em;text-align:left}th{background:#f1f3f4}.msg{background:#fce8e6;
 padding:.5em}.ok{background:#e6f4ea}button{margin:0 .2em}code{background:#f1f3f4}
 """
+
+
+# How the phone names the event types (French / English).
+TYPE_LABELS = {
+    "outOfOffice": "Absent / Out of office",
+    "focusTime": "Concentration / Focus time",
+    "workingLocation": "Lieu de travail / Working location",
+    "birthday": "Anniversaire / Birthday",
+    "fromGmail": "Gmail",
+}
+# Status events the new-event form can make on a primary calendar, with the
+# properties the status events guide requires of each.
+NEW_TYPES = (
+    ("default", "Événement / Event", {}),
+    (
+        "outOfOffice",
+        TYPE_LABELS["outOfOffice"],
+        {"outOfOfficeProperties": {"autoDeclineMode": "declineNone"}},
+    ),
+    (
+        "focusTime",
+        TYPE_LABELS["focusTime"],
+        {"focusTimeProperties": {"autoDeclineMode": "declineNone", "chatStatus": "doNotDisturb"}},
+    ),
+    (
+        "workingLocation",
+        "Lieu de travail : domicile / Working location: home",
+        {
+            "workingLocationProperties": {"type": "homeOffice", "homeOffice": {}},
+            "visibility": "public",
+            "transparency": "transparent",
+        },
+    ),
+)
 
 
 def escape(text):
@@ -71,7 +107,10 @@ class WebUI:
             return self._act(
                 email,
                 lambda phone: phone.insert_event(
-                    parts[1], self._times_from_form(request.form, None, parts[1], email)
+                    parts[1],
+                    self._typed(
+                        request.form, self._times_from_form(request.form, None, parts[1], email)
+                    ),
                 ),
             )
         if request.method == "POST" and len(parts) == 4 and parts[3] in ("edit", "delete"):
@@ -141,6 +180,10 @@ class WebUI:
             note = " (récurrent / recurring)" if event.get("recurrence") else ""
             if event.get("recurringEventId"):
                 note = " (occurrence modifiée / changed occurrence)"
+            if event.get("eventType") in TYPE_LABELS:
+                note += " — %s" % TYPE_LABELS[event["eventType"]]
+            if event.get("transparency") == "transparent":
+                note += " (disponible / free)"
             rows.append(
                 '<tr id="%s"><td><code>%s</code>%s</td><td>'
                 '<form method="post" action="%s/%s/edit">'
@@ -173,12 +216,18 @@ class WebUI:
             if rows
             else "<p>(aucun événement / no event)</p>"
         )
+        kinds = ""
+        if cal.primary:
+            kinds = '<select name="event_type">%s</select> ' % "".join(
+                '<option value="%s">%s</option>' % (value, escape(label))
+                for value, label, _ in NEW_TYPES
+            )
         new = (
             '<form method="post" action="%s/new"><b>Nouvel événement / New event:</b> '
-            '<input name="summary" placeholder="Titre / Title" required> '
+            '<input name="summary" placeholder="Titre / Title" required> %s'
             '<input type="datetime-local" name="start" required> &rarr; '
             '<input type="datetime-local" name="end" required>'
-            '<button type="submit">Créer / Create</button></form>' % base
+            '<button type="submit">Créer / Create</button></form>' % (base, kinds)
         )
         return "<h2>%s <small><code>%s</code> (%s)</small></h2>%s%s" % (
             escape(cal.summary),
@@ -217,6 +266,14 @@ class WebUI:
                 except ValueError as exc:
                     raise ApiError(400, "invalid", "Invalid %s time." % key) from exc
                 body[key] = {"dateTime": value[:16] + ":00", "timeZone": zone}
+        return body
+
+    @staticmethod
+    def _typed(form, body):
+        """The new event's type and the properties it needs (default: none)."""
+        for value, _, extra in NEW_TYPES:
+            if value == form.get("event_type", "default") and value != "default":
+                body.update(eventType=value, **extra)
         return body
 
     def _edit(self, phone, form, cal_id, event_id, email):
