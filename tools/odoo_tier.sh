@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Odoo tier for ONE Odoo series (tools/test.sh runs it for every series it finds):
 #   0. the addon tree of the series (tools/build_series.py SERIES, in a temporary folder);
-#   1. "demo":   both addons installed in a fresh database with demo data and --test-enable,
+#   1. "demo":   both addons (and the integrators' example, test_openfire_google_calendar) installed in a fresh database with demo data and --test-enable,
 #                our tests and Odoo's google_calendar/google_account suites beside them;
 #   2. "nodemo": the same without demo data, installed from WHEELS (every addon's built with
 #                whool; the planning's and the connector's installed into a fresh virtualenv on
@@ -189,8 +189,11 @@ PY
 
 DB=ofgc_test_${SERIES%%.*}_$$
 if [ "${QUEUE_JOB_ONLY:-0}" != 1 ]; then   # QUEUE_JOB_ONLY=1: the queue_job part alone
-run_install demo "${DB}_demo" "$ODOO_PYTHON" "$ODOO_PATHS,$ADDONS" \
-    --test-tags "$ODOO_GOOGLE_TAGS" "${WITH_DEMO[@]}"
+# with the integrators' example addon (test_openfire_google_calendar) and its tests
+INSTALL=openfire_google_calendar,test_openfire_google_calendar \
+EXPECT="openfire_google_calendar openfire_planning test_openfire_google_calendar" \
+    run_install demo "${DB}_demo" "$ODOO_PYTHON" "$ODOO_PATHS,$ADDONS" \
+    --test-tags "$ODOO_GOOGLE_TAGS,/test_openfire_google_calendar" "${WITH_DEMO[@]}"
 
 if [ "${ODOO_WHEELS:-1}" != 0 ]; then
     if make_wheel_env; then

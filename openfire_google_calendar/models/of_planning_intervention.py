@@ -136,9 +136,39 @@ class OfPlanningIntervention(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if SYNCED_FIELDS & set(vals):
+        if self._of_google_synced_fields() & set(vals):
             self._mark_for_google()
         return result
+
+    # -- hooks for integrators (override with _inherit) -------------------------
+
+    @api.model
+    def _of_google_synced_fields(self):
+        """The fields whose change reaches Google at the next sync. An addon
+        that adds a value to the event (:meth:`_of_google_event_values`) adds
+        the fields it is made of."""
+        return SYNCED_FIELDS
+
+    def _of_google_event_values(self):
+        """An addon's values carried by the RDV's event, {name: text} (names
+        of at most 30 letters, texts of at most 1,024 characters): stored in
+        the event's shared extended properties, synced both ways, part of
+        what the sync compares. None by default."""
+        self.ensure_one()
+        return {}
+
+    @api.model
+    def _of_google_values_from_event(self, values):
+        """ORM values for an addon's ``values`` read from an event ({name:
+        text}, as :meth:`_of_google_event_values` gives them), for an RDV
+        changed or created in Google. None by default."""
+        return {}
+
+    @api.model
+    def _of_google_sync_domain(self):
+        """A domain the RDVs a technician syncs must also match (his own
+        RDVs, in his companies, are the base). Everything by default."""
+        return []
 
     def unlink(self):
         """A deleted RDV is cancelled (or deleted) in Google at the next sync;
@@ -191,7 +221,7 @@ class OfPlanningIntervention(models.Model):
             or self.state in availability.CANCELLED_STATES
         ):
             return []
-        rdv = self._origin if isinstance(self.id, models.NewId) else self
+        rdv = self._origin  # the record itself, or the one a form edits
         return availability.clashes(
             self.env,
             self.employee_ids._origin,

@@ -147,6 +147,8 @@ def _name(env, technician):
 
 def reason_text(env, reason, duration):
     """A :class:`~..sync.slots.Reason` in the user's language."""
+    # _() reads the user's language from a local named context
+    context = {"lang": env.lang or "en_US"}  # noqa: F841  pylint: disable=unused-variable
     who = _name(env, reason.technician) if reason.technician else ""
     hours = "%d:%02d" % divmod(int(duration.total_seconds() // 60), 60)
     texts = {

@@ -33,6 +33,8 @@ def _calendar_of(account, employee):
 
 
 def _reason(employee, calendar, reasons):
+    # _() reads the user's language from a local named context
+    context = {"lang": employee.env.lang or "en_US"}  # noqa: F841  pylint: disable=unused-variable
     reason = reasons[0]
     if reason == "notFound":
         return _(
@@ -47,6 +49,8 @@ def _reason(employee, calendar, reasons):
 
 
 def _refused(employee, error):
+    # _() reads the user's language from a local named context
+    context = {"lang": employee.env.lang or "en_US"}  # noqa: F841  pylint: disable=unused-variable
     if error.status == 403 and error.reason in ("insufficientPermissions", "forbidden"):
         return _(
             "%s has not allowed reading his availability: connect the Google account again "
@@ -60,7 +64,11 @@ def _refused(employee, error):
 
 def _read(client, account, calendar, start, end, all_day_busy, tz):
     """The blocks of one calendar over [start, end), or raise GoogleError /
-    return the reasons Google gave for not answering."""
+    return the reasons Google gave for not answering. All-day events are
+    days of the calendar's own zone (its list entry, when the account may
+    read it; else the technician's)."""
+    if account.kind != "shared":
+        tz = client.calendar_time_zone(calendar) or tz
     busy = []
     for first, last in ranges(start, end):
         answer = client.free_busy([calendar], first, last)
@@ -76,10 +84,13 @@ def _read(client, account, calendar, start, end, all_day_busy, tz):
     return without_absences(busy, absences) + typed, ()
 
 
-def refresh(account, client, now=None):
+def refresh(account, client, now=None, force=False):
     """Read and store the availability of the account's technicians (his
-    own connection, a delegation or a shared calendar)."""
+    own connection, a delegation or a shared calendar); ``force`` reads it
+    even when it was read less than half a round ago."""
     env = account.env
+    # _() reads the user's language from a local named context
+    context = {"lang": env.lang or "en_US"}  # noqa: F841  pylint: disable=unused-variable
     if not settings.availability_enabled(env):
         return
     employees = technicians(account)
@@ -90,10 +101,15 @@ def refresh(account, client, now=None):
     end = start + timedelta(weeks=weeks)
     all_day_busy = settings.get(env, "availability_all_day") != "free"
     rows = env["of.google.availability"].sudo()._of(employees)
+    # Once per round of the scheduled sync at most: a button pressed twice,
+    # or a push, does not read it again.
+    recent = fields.Datetime.now() - env["of.google.availability"]._stale_after() / 2
     for employee in employees:
         calendar = _calendar_of(account, employee)
         tz = employee.tz or account.user_id.tz or "Europe/Paris"
         row = rows[employee.id]
+        if not force and row.refreshed and row.refreshed > recent and not row.error:
+            continue
         if not calendar:
             row.write({"error": _("%s has no Google account e-mail.", employee.name)})
             continue

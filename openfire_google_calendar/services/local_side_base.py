@@ -100,27 +100,34 @@ class LocalSideBase:
 
     def _is_mine(self, record):
         if self.employee is not None:
-            return self.employee in record.employee_ids and (
+            mine = self.employee in record.employee_ids and (
                 not record.company_id or record.company_id == self.employee.company_id
             )
-        return self.user in record.employee_ids.user_id and (
-            not record.company_id or record.company_id in self.user.company_ids
-        )
+        else:
+            mine = self.user in record.employee_ids.user_id and (
+                not record.company_id or record.company_id in self.user.company_ids
+            )
+        extra = self.Rdv._of_google_sync_domain()
+        return mine and (not extra or bool(record.filtered_domain(extra)))
 
     def _user_domain(self):
+        """The RDVs this account syncs: the technician's, in his companies,
+        and what an addon's hook adds (_of_google_sync_domain)."""
         if self.employee is not None:
-            return [
+            base = [
                 ("employee_ids", "in", self.employee.ids),
                 "|",
                 ("company_id", "=", False),
                 ("company_id", "=", self.employee.company_id.id),
             ]
-        return [
-            ("employee_ids.user_id", "=", self.user.id),
-            "|",
-            ("company_id", "=", False),
-            ("company_id", "in", self.user.company_ids.ids),
-        ]
+        else:
+            base = [
+                ("employee_ids.user_id", "=", self.user.id),
+                "|",
+                ("company_id", "=", False),
+                ("company_id", "in", self.user.company_ids.ids),
+            ]
+        return base + list(self.Rdv._of_google_sync_domain())
 
     def _own_pair(self, record):
         """True for an occurrence synced as its own pair: an exception, or a

@@ -100,6 +100,7 @@ class PulledWrites(LinkStore, SyncNotes):
 
     def _new_values(self, rdv):
         values = dict(conv.content_values(rdv), **conv.schedule_values(rdv))
+        values.update(conv.extra_values(self.env, rdv))
         values.update(
             employee_ids=[Command.set(self._employees().ids)],
             tz=rdv.tz,

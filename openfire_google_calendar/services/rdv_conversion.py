@@ -222,6 +222,13 @@ def _moments(rdv, tz_name):
     return _aware_utc(rdv.date), _aware_utc(rdv.date_deadline)
 
 
+def _extra(record):
+    """An addon's values for the event (the integrators' hook)."""
+    return tuple(
+        sorted((str(k), str(v or "")) for k, v in record._of_google_event_values().items())
+    )
+
+
 def _attendees(rdv):
     return tuple(
         sorted({email.strip().lower() for email in rdv.employee_ids.mapped("work_email") if email})
@@ -243,6 +250,7 @@ def rdv_of(record):
             "state": record.state,
             "attendees": _attendees(record),
             "write_date": _aware_utc(record.write_date),
+            "extra": _extra(record),
         },
     )
     if record.recurrence_id:
@@ -288,6 +296,7 @@ def series_rdv_of(recurrence):
         tz=tz_name,
         state=template.state,
         attendees=_attendees(template),
+        extra=_extra(template),
         recurrence=tuple(lines),
         write_date=_aware_utc(
             max(recurrence.intervention_ids.mapped("write_date") + [recurrence.write_date])
@@ -353,7 +362,16 @@ def content_values(rdv, record=None):
     state = state_after_pull(record.state if record is not None else None, rdv.status)
     if record is None or state != record.state:
         values["state"] = state
+    if rdv.extra and record is not None:
+        values.update(record._of_google_values_from_event(dict(rdv.extra)))
     return values
+
+
+def extra_values(env, rdv):
+    """ORM values of an addon's values read from an event, for a new RDV."""
+    if not rdv.extra:
+        return {}
+    return env["of.planning.intervention"]._of_google_values_from_event(dict(rdv.extra))
 
 
 def split_recurrence(lines):

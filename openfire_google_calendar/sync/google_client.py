@@ -273,6 +273,14 @@ class GoogleClient:
         answer = self._execute(self.service.freebusy().query(body=body))
         return answer.get("calendars") or {}
 
+    def calendar_time_zone(self, calendar_id):
+        """The zone of one of the user's calendars (its calendar list entry):
+        where its all-day events start and end."""
+        entry = self._execute(
+            self.service.calendarList().get(calendarId=calendar_id, fields="timeZone")
+        )
+        return entry.get("timeZone")
+
     def list_typed_events(self, calendar_id, time_min, time_max, event_types):
         """The events of these types (``outOfOffice``, ``workingLocation``)
         between time_min and time_max, one per occurrence; only their times,

@@ -140,10 +140,14 @@ def rdv_to_event(rdv, database_uuid, event_id=None, for_patch=False):
         "status": rdv.status,
         "extendedProperties": {"private": {PROP_DATABASE: database_uuid, PROP_RDV: rdv.key}},
     }
-    if rdv.extra:
-        body["extendedProperties"]["shared"] = {
-            PROP_EXTRA + str(name): str(value or "")[:1024] for name, value in rdv.extra
-        }
+    # An empty value is no property (a patch removes it: JSON merge patch).
+    shared = {
+        PROP_EXTRA + str(name): str(value)[:1024] if value else None
+        for name, value in rdv.extra
+        if value or for_patch
+    }
+    if shared:
+        body["extendedProperties"]["shared"] = shared
     if rdv.color_id:
         body["colorId"] = str(rdv.color_id)
     if rdv.reminders is not None:

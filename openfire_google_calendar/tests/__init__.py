@@ -28,3 +28,4 @@ from . import test_one_item_per_phone
 from . import test_phone_calendar_actions
 from . import test_availability
 from . import test_sync_outcome
+from . import test_availability_refresh

@@ -36,7 +36,7 @@ class TestAvailability(SyncCase):
             row.write(
                 {
                     "known_from": datetime(2026, 3, 1),
-                    "known_until": datetime(2026, 4, 1),
+                    "known_until": max(datetime(2026, 4, 1), datetime.now() + timedelta(days=60)),
                     "refreshed": refreshed or datetime.now(),
                     "error": False,
                 }
@@ -127,3 +127,16 @@ class TestAvailability(SyncCase):
         finder.count = 0
         with self.assertRaisesRegex(Exception, "1 to 50"):
             finder.action_search()
+
+    def test_the_form_warns_and_finds_a_slot(self):
+        self.busy(self.jean_emp, datetime(2026, 3, 3, 9, 0), datetime(2026, 3, 3, 10, 0))
+        rdv = self.make_rdv(date=datetime(2026, 3, 3, 9, 0), duree=1.0)
+        self.assertTrue(rdv.of_availability_warning)
+        self.env.flush_all()
+        self.start_tour(
+            "/web#model=of.planning.intervention&id=%d&view_type=form" % rdv.id,
+            "openfire_google_calendar_availability_tour",
+            login="jean_sync",
+        )
+        self.assertFalse(rdv.of_availability_warning)
+        self.assertNotEqual(rdv.date, datetime(2026, 3, 3, 9, 0))

@@ -222,9 +222,33 @@ export class PlanningGoogleCalendarController extends CalendarController {
     }
 }
 
+/**
+ * An RDV moved in the planning (drag and drop, resize): what it was moved over, from the
+ * technicians' availability (their Google busy time, other RDVs, hours outside work), as a
+ * warning. An absence refuses the move on the server, which says so.
+ */
+export class PlanningGoogleCalendarModel extends calendarView.Model {
+    async updateRecord(record, options = {}) {
+        const result = await super.updateRecord(record, options);
+        const warnings = await this.orm.call(this.meta.resModel, "of_availability_warnings", [
+            [record.id],
+        ]);
+        const text = warnings[record.id] || warnings[String(record.id)];
+        if (text) {
+            this.env.services.notification.add(text, {
+                type: "warning",
+                title: _t("Availability"),
+                className: "o_of_availability_notification",
+            });
+        }
+        return result;
+    }
+}
+
 export const planningGoogleCalendarView = {
     ...calendarView,
     Controller: PlanningGoogleCalendarController,
+    Model: PlanningGoogleCalendarModel,
 };
 
 registry.category("views").add("of_planning_google_calendar", planningGoogleCalendarView);
