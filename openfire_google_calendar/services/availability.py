@@ -9,6 +9,7 @@ database, in a few queries whatever their number, and words the answers in
 the user's language."""
 
 from datetime import timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from odoo import _, fields
 
@@ -167,7 +168,7 @@ def search_slots(env, employees, duration, earliest, weeks, count, exclude=None)
     ``weeks`` weeks where every employee is free, and the reasons as text."""
     horizon = earliest + timedelta(weeks=weeks)
     team = availabilities(env, employees, earliest, horizon, exclude=exclude)
-    tz = env.user.tz or employees[:1].tz or "Europe/Paris"
+    tz = user_zone(env)
     found = find_slots(team, duration, earliest, horizon, count=count, tz=tz)
     return found.slots, [reason_text(env, reason, duration) for reason in found.reasons]
 
@@ -187,6 +188,11 @@ def now():
     return aware(fields.Datetime.now()).replace(second=0, microsecond=0)
 
 
+def user_zone(env):
+    """The zone the planner reads times in: his, else the planning's."""
+    return env.context.get("tz") or env.user.tz or env.company.of_planning_tz or "Europe/Paris"
+
+
 def local(env, value):
-    """An aware datetime shown in the user's zone, as text."""
-    return fields.Datetime.to_string(fields.Datetime.context_timestamp(env.user, naive(value)))[:16]
+    """An aware datetime shown in the planner's zone, as text."""
+    return value.astimezone(ZoneInfo(user_zone(env))).strftime("%Y-%m-%d %H:%M")

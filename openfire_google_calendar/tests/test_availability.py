@@ -21,6 +21,7 @@ class TestAvailability(SyncCase):
     def setUp(self):
         super().setUp()
         self.set_param("availability", "1")
+        self.env.user.tz = "Europe/Paris"  # the planner reads the warnings in his zone
         calendar = self.jean_emp.resource_calendar_id or self.env.company.resource_calendar_id
         calendar.tz = "Europe/Paris"
         (self.jean_emp | self.sophie_emp).resource_calendar_id = calendar
@@ -132,6 +133,10 @@ class TestAvailability(SyncCase):
         self.busy(self.jean_emp, datetime(2026, 3, 3, 9, 0), datetime(2026, 3, 3, 10, 0))
         rdv = self.make_rdv(date=datetime(2026, 3, 3, 9, 0), duree=1.0)
         self.assertTrue(rdv.of_availability_warning)
+        # what the planner will see: free slots (as him)
+        action = rdv.with_user(self.jean).action_of_find_slot()
+        finder = self.env["of.planning.slot.finder"].with_user(self.jean).browse(action["res_id"])
+        self.assertTrue(finder.line_ids, finder.message)
         self.env.flush_all()
         self.start_tour(
             "/web#model=of.planning.intervention&id=%d&view_type=form" % rdv.id,

@@ -20,12 +20,12 @@ registry.category("web_tour.tours").add("openfire_google_calendar_availability_t
         },
         {
             content: "Free slots are proposed",
-            trigger: ".modal .o_data_row",
+            trigger: ".o_data_row:has(button[name='action_choose'])",
             run: () => {},
         },
         {
             content: "Plan the RDV in the first one",
-            trigger: ".modal .o_data_row:first button[name='action_choose']",
+            trigger: ".o_data_row:first button[name='action_choose']",
             run: "click",
         },
         {
