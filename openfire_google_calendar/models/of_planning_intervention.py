@@ -162,6 +162,7 @@ class OfPlanningIntervention(models.Model):
         """ORM values for an addon's ``values`` read from an event ({name:
         text}, as :meth:`_of_google_event_values` gives them), for an RDV
         changed or created in Google. None by default."""
+        del values  # nothing of the connector's own travels this way
         return {}
 
     @api.model
