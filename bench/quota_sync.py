@@ -1,13 +1,14 @@
-"""Issue 14, Deliver 6 (a): one technician, N RDVs (1,000), his first sync under Google's
+"""One technician, N RDVs (1,000), his first sync under Google's
 default per-minute quotas (the emulator's: 600 per user, 10,000 per project): the button
 once, then the cron's runs when it is triggered, until everything is synced. Prints the time
 to fully synced against the quota-bound minimum (API calls / 600 per minute), the quota
 errors Google answered, and the longest request (a run of the sync, as the button or the
 cron's job would hold it).
 
-    PYTHONPATH=. /opt/odoo17/.venv/bin/python bench/quota_sync.py [--size 1000]
+    /opt/odoo19/.venv/bin/python bench/quota_sync.py [--size 1000] [--odoo-home /opt/odoo17]
 
-Uses bench/odoo_sync.py's database (created when missing).
+Odoo 19.0 by default, any series with --odoo-home (bench/odoo_home.py); uses
+bench/odoo_sync.py's database of that series (created when missing).
 """
 
 import argparse
@@ -27,7 +28,8 @@ from google_emulator import Emulator  # noqa: E402
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--size", type=int, default=1000)
-    parser.add_argument("--db", default="bench_odoo_sync")
+    parser.add_argument("--db", default="bench_odoo_sync_" + bench.SERIES.split(".")[0])
+    bench.odoo_home.add_argument(parser)
     parser.add_argument("--fresh", action="store_true", help="recreate the database")
     args = parser.parse_args()
     registry = bench.prepare_database(args.db, args.fresh)

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import requests
 
@@ -108,14 +108,17 @@ class OdooInstall:
     addons_path: str
     pg: Postgres
 
+    def options(self, db, *extra):
+        """The command-line options that put Odoo on ``db`` with these addons."""
+        return ["--addons-path", self.addons_path, "-d", db] + self.pg.odoo_options() + list(extra)
+
     def command(self, db, *options):
         """odoo-bin on ``db`` with these options."""
-        return (
-            [self.python, os.path.join(self.home, "odoo-bin"), "--addons-path", self.addons_path]
-            + ["-d", db]
-            + self.pg.odoo_options()
-            + list(options)
-        )
+        return [self.python, os.path.join(self.home, "odoo-bin")] + self.options(db, *options)
+
+    def with_addons(self, *directories):
+        """The same Odoo with more addon directories (OCA's, say)."""
+        return replace(self, addons_path=",".join([self.addons_path, *directories]))
 
     def install(self, db, modules, *options, stdout=None, timeout=None):
         """``odoo-bin -i MODULES --without-demo=all --stop-after-init``: a new database
