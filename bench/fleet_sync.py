@@ -392,11 +392,11 @@ def check_google(emu, registry, rdvs):
     return len(rows)
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rdvs", type=int, default=250)
-    parser.add_argument("--full", action="store_true", help="issue 14's size: 200 x 250")
+    parser.add_argument("--full", action="store_true", help="the full size: 200 x 250")
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--modes", default="queue_job,cron")
     parser.add_argument(
@@ -415,69 +415,55 @@ def main():
     parser.add_argument("--fresh", action="store_true", help="recreate the database")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args()
-    # A stopped bench stops its servers too (the finally blocks below).
-    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
     if args.full:
         args.users, args.rdvs = 200, 250
-    if not os.path.exists(os.path.join(OCA_ADDONS, "queue_job", "__manifest__.py")):
-        raise SystemExit("no queue_job in %s: run tools/setup_odoo.sh" % OCA_ADDONS)
-    work = tempfile.mkdtemp(prefix="bench-fleet-")
-    registry = prepare_database(args.db, args.fresh, args.users, args.rdvs)
-    emu = start_emulator(os.path.join(work, "emulator.log"))
+    return args
+
+
+def run_round(registry, emu, user_ids, queue_job, changed):
+    """One round, triggered and waited for: (RDVs moved, sync s, cron start s, API calls,
+    peak a minute per user, per project, refused, longest job s, load average)."""
+    emu.admin("POST", "log/clear", {})
+    load = load_average()
+    started, moved, triggered = start_round(registry, changed, user_ids)
+    ended, longest = wait_round(registry, started, len(user_ids), queue_job)
+    calls, user_peak, project_peak, refused, first = log_figures(emu)
+    seconds = ended - triggered
+    wake = (first - triggered) if first else 0.0
+    with registry.cursor() as cr:
+        cr.execute("DELETE FROM queue_job")
+        cr.commit()
+    return (moved, seconds - wake, wake, calls, user_peak, project_peak, refused, longest, load)
+
+
+def run_configuration(args, registry, emu, mode, workers, log_path):
+    """A server with ``workers`` in ``mode``, the first syncs, then the steady rounds;
+    a row per round: (mode, workers, round) + run_round's figures."""
+    queue_job = mode == "queue_job"
+    user_ids = reset_round(registry, emu, args.latency)
+    server = start_odoo(args.db, workers, queue_job, log_path)
     rows = []
     try:
-        for mode in args.modes.split(","):
-            for workers in [int(w) for w in args.workers.split(",")]:
-                queue_job = mode == "queue_job"
-                user_ids = reset_round(registry, emu, args.latency)
-                server = start_odoo(
-                    args.db,
-                    workers,
-                    queue_job,
-                    os.path.join(work, "odoo-%s-%d.log" % (mode, workers)),
-                )
-                try:
-                    rounds = [("first syncs", "0")] + [
-                        ("%s changed" % spec, spec) for spec in args.changed.split(",")
-                    ]
-                    for label, changed in rounds:
-                        emu.admin("POST", "log/clear", {})
-                        load = load_average()
-                        started, moved, triggered = start_round(registry, changed, user_ids)
-                        ended, longest = wait_round(registry, started, len(user_ids), queue_job)
-                        calls, user_peak, project_peak, refused, first = log_figures(emu)
-                        seconds = ended - triggered
-                        wake = (first - triggered) if first else 0.0
-                        rows.append(
-                            (
-                                mode,
-                                workers,
-                                label,
-                                moved,
-                                seconds - wake,
-                                wake,
-                                calls,
-                                user_peak,
-                                project_peak,
-                                refused,
-                                longest,
-                                load,
-                            )
-                        )
-                        print(
-                            "  %s, %d workers, %s: %.1f s (first call after %.1f s), %d calls "
-                            "(load %s)" % (mode, workers, label, seconds, wake, calls, load),
-                            flush=True,
-                        )
-                        with registry.cursor() as cr:
-                            cr.execute("DELETE FROM queue_job")
-                            cr.commit()
-                finally:
-                    server.stop()
-                check_google(emu, registry, args.rdvs)
+        rounds = [("first syncs", "0")] + [
+            ("%s changed" % spec, spec) for spec in args.changed.split(",")
+        ]
+        for label, changed in rounds:
+            figures = run_round(registry, emu, user_ids, queue_job, changed)
+            rows.append((mode, workers, label) + figures)
+            sync_s, wake, calls, load = figures[1], figures[2], figures[3], figures[8]
+            print(
+                "  %s, %d workers, %s: %.1f s (first call after %.1f s), %d calls "
+                "(load %s)" % (mode, workers, label, sync_s + wake, wake, calls, load),
+                flush=True,
+            )
     finally:
-        emu.stop()
-        kill_children()
+        server.stop()
+    check_google(emu, registry, args.rdvs)
+    return rows
+
+
+def print_report(args, rows):
+    """The table, the speed-ups of the first syncs, the project quota's bound."""
     print()
     print(
         "Odoo %s, %d technicians x %d RDVs, %.2f s a request; Google's default quotas (%d/min "
@@ -498,36 +484,10 @@ def main():
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
-        (
-            mode,
-            workers,
-            label,
-            moved,
-            seconds,
-            wake,
-            calls,
-            user_peak,
-            project_peak,
-            refused,
-            longest,
-            load,
-        ) = row
+        longest = row[10]
         print(
             "| %s | %d | %s | %d | %.1f | %.1f | %d | %d | %d | %d | %s | %s |"
-            % (
-                mode,
-                workers,
-                label,
-                moved,
-                seconds,
-                wake,
-                calls,
-                user_peak,
-                project_peak,
-                refused,
-                "%.1f" % longest if longest is not None else "-",
-                load,
-            )
+            % (row[:10] + ("%.1f" % longest if longest is not None else "-", row[11]))
         )
     first = {(r[0], r[1]): r[4] for r in rows if r[2] == "first syncs"}
     for mode in args.modes.split(","):
@@ -555,6 +515,27 @@ def main():
             "connector's 9,000 a minute (90 %% margin), %d s under Google's 10,000"
             % (calls, ours, google)
         )
+
+
+def main():
+    args = parse_args()
+    # A stopped bench stops its servers too (the finally blocks below).
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+    if not os.path.exists(os.path.join(OCA_ADDONS, "queue_job", "__manifest__.py")):
+        raise SystemExit("no queue_job in %s: run tools/setup_odoo.sh" % OCA_ADDONS)
+    work = tempfile.mkdtemp(prefix="bench-fleet-")
+    registry = prepare_database(args.db, args.fresh, args.users, args.rdvs)
+    emu = start_emulator(os.path.join(work, "emulator.log"))
+    rows = []
+    try:
+        for mode in args.modes.split(","):
+            for workers in [int(w) for w in args.workers.split(",")]:
+                log_path = os.path.join(work, "odoo-%s-%d.log" % (mode, workers))
+                rows += run_configuration(args, registry, emu, mode, workers, log_path)
+    finally:
+        emu.stop()
+        kill_children()
+    print_report(args, rows)
     if args.drop:
         odoo.sql_db.close_all()
         odoo.service.db.exp_drop(args.db)

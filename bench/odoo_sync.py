@@ -378,11 +378,9 @@ def store_odoo_google_tokens(env, user, tokens):
         settings._set_google_auth_tokens(*values)
 
 
-def bench_odoo_google(registry, emu, size):
-    """Odoo's google_calendar: N events of one user, his account connected, then cron-like
-    syncs (sync, commit) until every event reached Google, then one more."""
-    from odoo.addons.google_calendar.utils.google_calendar import GoogleCalendarService
-
+def odoo_google_user(registry, emu, size):
+    """A user with N calendar.event of his, created before his Google account is
+    connected, and one private event in his Google calendar; (uid, email)."""
     with registry.cursor() as cr:
         env = api.Environment(
             cr,
@@ -419,7 +417,15 @@ def bench_odoo_google(registry, emu, size):
             },
         )
         cr.commit()
-        uid = user.id
+        return user.id, email
+
+
+def bench_odoo_google(registry, emu, size):
+    """Odoo's google_calendar: N events of one user, his account connected, then cron-like
+    syncs (sync, commit) until every event reached Google, then one more."""
+    from odoo.addons.google_calendar.utils.google_calendar import GoogleCalendarService
+
+    uid, email = odoo_google_user(registry, emu, size)
 
     def one_pass():
         with registry.cursor() as cr:
