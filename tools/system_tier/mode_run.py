@@ -75,8 +75,9 @@ class ModeRun:
         if os.path.isdir(src):
             shutil.copytree(src, dst)
 
-    def start_processes(self):
-        """The emulator (an account per technician, the OAuth client), then Odoo."""
+    def start_emulator(self):
+        """The server's ports chosen, the emulator started with an account per
+        technician and the OAuth client redirecting to that server."""
         server_log = os.path.join(self.workdir, "odoo.log")
         self.server = OdooServer(self.args, self.mode, self.db, self.args.data_dir, server_log)
         options = ["--time-zone", "Europe/Paris", "--client-id", CLIENT_ID]
@@ -92,14 +93,14 @@ class ModeRun:
             emulator_path=self.args.emulator_path,
         )
         self.phones = Phones(self.emulator, self.ledger, self.stats)
+
+    def prepare(self):
+        """Odoo started; configuration, the plain start, connections, new sessions."""
         self.server.start()
         log(
             "  Odoo %s (%s), emulator %s, logs in %s"
             % (self.server.url, self.mode, self.emulator.url, self.workdir)
         )
-
-    def prepare(self):
-        """Configuration, the plain start, connections, new sessions."""
         self.admin = Client(self.server, self.stats, "admin", "admin")
         configure.configure(self)
         checks.check_plain_start(self.report, self.server.log_path)
@@ -115,8 +116,8 @@ class ModeRun:
         """The whole mode; True when every check passed."""
         log("== mode %s: database %s" % (self.mode, self.db))
         self.create_database()
+        self.start_emulator()
         try:
-            self.start_processes()
             self.prepare()
             probe = Probe(self)
             if not probe():
