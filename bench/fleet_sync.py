@@ -22,12 +22,14 @@ waking, the cron enqueueing, a worker taking the first job). The regular polls a
 per user and per project come from the emulator's request log (sliding 60 s), and the calls
 Google would have refused (403/429) are counted.
 
-    ODOO_HOME=/opt/odoo17 /opt/odoo17/.venv/bin/python bench/fleet_sync.py
+    /opt/odoo19/.venv/bin/python bench/fleet_sync.py [--odoo-home /opt/odoo19]
         [--users 20 --rdvs 250 | --full (200 x 250)] [--workers 1,2,4] [--modes queue_job,cron]
-        [--changed 0,5,10] [--latency 0.1] [--db bench_fleet] [--fresh] [--drop]
+        [--changed 0,5,10] [--latency 0.1] [--db bench_fleet_<series>] [--fresh] [--drop]
 
-Needs ODOO_HOME/.oca-addons/queue_job (tools/setup_odoo.sh puts it there) and PostgreSQL as in
-tools/odoo_tier.sh. The database is created once (the technicians and their RDVs) and reset
+Odoo 19.0 by default, any series with --odoo-home (bench/odoo_home.py); the emulator and the
+servers are started by tools/system_tier/processes.py, as in the system tier. Needs
+<odoo-home>/.oca-addons/queue_job (or $QUEUE_JOB_ADDONS; tools/setup_odoo.sh puts it there)
+and PostgreSQL as in tools/odoo_tier.sh. The database is created once (the technicians and their RDVs) and reset
 between configurations (links, tokens and jobs cleared, the emulator reset), so each
 configuration starts from technicians who never synced.
 """
@@ -36,43 +38,33 @@ import argparse
 import math
 import os
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import defaultdict
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ODOO_HOME = os.environ.get("ODOO_HOME", "/opt/odoo17")
-OCA_ADDONS = os.environ.get("QUEUE_JOB_ADDONS", os.path.join(ODOO_HOME, ".oca-addons"))
-sys.path[:0] = [ODOO_HOME, REPO]
+import odoo_home
+import requests
 
-import emulator_admin  # noqa: E402  (this folder: the script's own)
+ODOO, SERIES = odoo_home.prepare()  # before Odoo is imported: its path, its interpreter
+OCA_ADDONS = os.environ.get("QUEUE_JOB_ADDONS", os.path.join(ODOO.home, ".oca-addons"))
+ODOO = ODOO.with_addons(OCA_ADDONS)
 
-import odoo  # noqa: E402  (needs ODOO_HOME on the path)
+from system_tier.processes import EmulatorProcess, OdooProcess, kill_children  # noqa: E402
+
+import odoo  # noqa: E402  (on the path from here on)
+import odoo.service.db  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
+from odoo.modules.registry import Registry  # noqa: E402
 
 CLIENT_ID = "bench-fleet.apps.example"
 CLIENT_SECRET = "bench-fleet-secret"
-PG = {
-    "host": os.environ.get("PGHOST", "127.0.0.1"),
-    "port": os.environ.get("PGPORT", "5432"),
-    "user": os.environ.get("PGUSER", "root"),
-}
 CRON = "openfire_google_calendar.ir_cron_of_google_sync"
 ROUND_TIMEOUT = 3600  # seconds: a round that never ends is a failure, not a hang
 PER_USER, PER_PROJECT = 600, 10000  # Google's defaults, the emulator's
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def load_average():
@@ -83,152 +75,61 @@ def load_average():
 # --------------------------------------------------------------------------- processes
 
 
-class Emulator:
-    """``python -m google_emulator`` in a process of its own (Google's default quotas),
-    driven by its admin API."""
-
-    def __init__(self, log_path):
-        self.port = free_port()
-        self.base_url = "http://127.0.0.1:%d" % self.port
-        env = dict(os.environ, PYTHONPATH=REPO)  # this checkout's emulator
-        self.log = open(log_path, "ab")  # noqa: SIM115  (closed in stop)
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, "-m", "google_emulator", "--port", str(self.port)],
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                self.info = self.admin("")
-                break
-            except OSError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise RuntimeError("the emulator did not start; see %s" % log_path) from None
-                time.sleep(0.2)
-
-    def admin(self, path, body=None, method=None):
-        """Call ``/_emulator/<path>`` and return its JSON."""
-        return emulator_admin.call(self.base_url, path, body, method, timeout=120)
-
-    def reset(self, latency):
-        """A fresh Google: no account, no event, counters and log cleared."""
-        self.admin("reset", {})
-        self.admin(
-            "clients",
-            {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": []},
-        )
-        self.admin("faults", {"rate": 0, "latency": latency})
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(10)
-        self.log.close()
+def start_emulator(log_path):
+    """The emulator in a process of its own, with Google's default quotas."""
+    return EmulatorProcess(log_path, admin_timeout=120)
 
 
-class OdooServer:
-    """``odoo-bin --workers=N`` on the bench database; with queue_job, its job runner."""
+def reset_emulator(emu, latency):
+    """A fresh Google: no account, no event, counters and log cleared."""
+    emu.admin("POST", "reset", {})
+    emu.admin(
+        "POST",
+        "clients",
+        {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": []},
+    )
+    emu.admin("POST", "faults", {"rate": 0, "latency": latency})
 
-    def __init__(self, db, workers, queue_job, log_path):
-        self.port = free_port()
-        self.log_path = log_path
-        args = [
-            sys.executable,
-            os.path.join(ODOO_HOME, "odoo-bin"),
-            "--addons-path=" + addons_path(),
-            "--db_host=" + PG["host"],
-            "--db_port=" + PG["port"],
-            "--db_user=" + PG["user"],
-            "-d",
-            db,
-            "--db-filter=^%s$" % db,
-            "--http-interface=127.0.0.1",
-            "--http-port=%d" % self.port,
-            "--gevent-port=%d" % free_port(),
+
+def start_odoo(db, workers, queue_job, log_path):
+    """``odoo-bin --workers=N`` on the bench database; with queue_job, its job runner
+    dispatching to the HTTP workers (channel capacity N), else N cron threads. Every HTTP
+    worker loads the registry at its first request: done before the rounds, as in a server
+    that has been up for a while."""
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    server = OdooProcess(
+        ODOO,
+        db,
+        log_path,
+        [
             "--workers=%d" % (workers if queue_job else 1),
             "--max-cron-threads=%d" % (1 if queue_job else workers),
             "--load=base,web" + (",queue_job" if queue_job else ""),
             "--log-level=warn",
-            "--logfile=" + log_path,
-        ]
-        env = dict(os.environ)
-        env.pop("PYTHONPATH", None)
-        if queue_job:
-            env.update(
-                ODOO_QUEUE_JOB_CHANNELS="root:%d,root.google_calendar:%d" % (workers, workers),
-                ODOO_QUEUE_JOB_HOST="127.0.0.1",
-                ODOO_QUEUE_JOB_PORT=str(self.port),
-            )
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            args,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        ],
+        env=env,
+    )
+    if queue_job:
+        env.update(
+            ODOO_QUEUE_JOB_CHANNELS="root:%d,root.google_calendar:%d" % (workers, workers),
+            ODOO_QUEUE_JOB_HOST="127.0.0.1",
+            ODOO_QUEUE_JOB_PORT=str(server.port),
         )
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                self.get("/web/login")
-                break
-            except OSError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise RuntimeError("Odoo did not start; see %s" % log_path) from None
-                time.sleep(0.5)
-        # Every HTTP worker loads the registry at its first request: done before the
-        # rounds, as in a server that has been up for a while.
-        for _wave in range(3):
-            threads = [
-                threading.Thread(target=self.get, args=("/web/login",))
-                for _worker in range(workers * 2)
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-
-    def get(self, path):
-        with urllib.request.urlopen(  # noqa: S310  (loopback)
-            "http://127.0.0.1:%d%s" % (self.port, path), timeout=60
-        ) as response:
-            return response.read()
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
+    server.start(seconds=120)
+    for _wave in range(3):
+        threads = [
+            threading.Thread(target=requests.get, args=(server.url + "/web/login",))
+            for _worker in range(workers * 2)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    return server
 
 
 # --------------------------------------------------------------------------- database
-
-
-def addons_path():
-    return ",".join(
-        [
-            os.path.join(ODOO_HOME, "addons"),
-            os.path.join(ODOO_HOME, "odoo", "addons"),
-            REPO,
-            OCA_ADDONS,
-        ]
-    )
-
-
-def odoo_args(db):
-    return [
-        "--addons-path=" + addons_path(),
-        "--db_host=" + PG["host"],
-        "--db_port=" + PG["port"],
-        "--db_user=" + PG["user"],
-        "-d",
-        db,
-    ]
 
 
 def slots(size):
@@ -247,27 +148,22 @@ def prepare_database(db, fresh, users, rdvs):
     """The database with the glue addon (and so the connector and queue_job), and the
     technicians: created once, reused while it has the same size."""
     odoo.tools.config.parse_config(
-        odoo_args(db) + ["--log-level=warn", "--no-http", "--max-cron-threads=0"]
+        ODOO.options(db, "--log-level=warn", "--no-http", "--max-cron-threads=0")
     )
     if fresh and odoo.service.db.exp_db_exist(db):
         odoo.service.db.exp_drop(db)
     if not odoo.service.db.exp_db_exist(db):
         print("creating database %s (connector, queue_job, glue; no demo data)..." % db, flush=True)
-        subprocess.run(
-            [sys.executable, os.path.join(ODOO_HOME, "odoo-bin")]
-            + odoo_args(db)
-            + [
-                "-i",
-                "openfire_google_calendar_queue_job",
-                "--without-demo=all",
-                "--stop-after-init",
-                "--no-http",
-                "--max-cron-threads=0",
-                "--log-level=warn",
-            ],
-            check=True,
+        done = ODOO.install(
+            db,
+            "openfire_google_calendar_queue_job",
+            "--no-http",
+            "--max-cron-threads=0",
+            "--log-level=warn",
         )
-    registry = odoo.registry(db)
+        if done.returncode:
+            raise SystemExit("odoo-bin -i failed (%d)" % done.returncode)
+    registry = Registry(db)
     with registry.cursor() as cr:
         env = api.Environment(
             cr,
@@ -328,7 +224,7 @@ def prepare_database(db, fresh, users, rdvs):
 
 def reset_round(registry, emu, latency):
     """Technicians who never synced, a fresh Google, Google's default quotas, no job."""
-    emu.reset(latency)
+    reset_emulator(emu, latency)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         set_param = env["ir.config_parameter"].set_param
@@ -361,9 +257,11 @@ def reset_round(registry, emu, latency):
 
         users = env["res.users"].search([("login", "=like", "fleet.%@example.com")], order="id")
         for user in users:
-            emu.admin("accounts", {"email": user.login, "time_zone": "Europe/Paris"})
+            emu.admin("POST", "accounts", {"email": user.login, "time_zone": "Europe/Paris"})
             tokens = emu.admin(
-                "tokens", {"email": user.login, "client_id": CLIENT_ID, "scopes": list(SCOPES)}
+                "POST",
+                "tokens",
+                {"email": user.login, "client_id": CLIENT_ID, "scopes": list(SCOPES)},
             )
             env["of.google.account"]._for_user(user)._store_tokens(tokens)
         cr.commit()
@@ -454,7 +352,7 @@ def peak_per_minute(times):
 def log_figures(emu):
     """(API calls, peak a minute per user, per project, refused, first call's time) from
     the request log."""
-    log = emu.admin("log")["entries"]
+    log = emu.admin("GET", "log")["entries"]
     calls = [
         entry
         for entry in log
@@ -485,7 +383,7 @@ def check_google(emu, registry, rdvs):
     wrong = []
     for login, calendar_id in rows:
         events = emu.admin(
-            "phone/%s/calendars/%s/events" % (quote(login), quote(calendar_id, safe=""))
+            "GET", "phone/%s/calendars/%s/events" % (quote(login), quote(calendar_id, safe=""))
         )["items"]
         if len(events) != rdvs:
             wrong.append((login, len(events)))
@@ -494,11 +392,11 @@ def check_google(emu, registry, rdvs):
     return len(rows)
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rdvs", type=int, default=250)
-    parser.add_argument("--full", action="store_true", help="the big size: 200 x 250")
+    parser.add_argument("--full", action="store_true", help="the full size: 200 x 250")
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--modes", default="queue_job,cron")
     parser.add_argument(
@@ -512,77 +410,66 @@ def main():
         default=0.1,
         help="seconds added to every API request (Google's round-trip)",
     )
-    parser.add_argument("--db", default="bench_fleet")
+    parser.add_argument("--db", default="bench_fleet_" + SERIES.split(".")[0])
+    odoo_home.add_argument(parser)
     parser.add_argument("--fresh", action="store_true", help="recreate the database")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args()
-    # A stopped bench stops its servers too (the finally blocks below).
-    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
     if args.full:
         args.users, args.rdvs = 200, 250
-    if not os.path.exists(os.path.join(OCA_ADDONS, "queue_job", "__manifest__.py")):
-        raise SystemExit("no queue_job in %s: run tools/setup_odoo.sh" % OCA_ADDONS)
-    work = tempfile.mkdtemp(prefix="bench-fleet-")
-    registry = prepare_database(args.db, args.fresh, args.users, args.rdvs)
-    emu = Emulator(os.path.join(work, "emulator.log"))
+    return args
+
+
+def run_round(registry, emu, user_ids, queue_job, changed):
+    """One round, triggered and waited for: (RDVs moved, sync s, cron start s, API calls,
+    peak a minute per user, per project, refused, longest job s, load average)."""
+    emu.admin("POST", "log/clear", {})
+    load = load_average()
+    started, moved, triggered = start_round(registry, changed, user_ids)
+    ended, longest = wait_round(registry, started, len(user_ids), queue_job)
+    calls, user_peak, project_peak, refused, first = log_figures(emu)
+    seconds = ended - triggered
+    wake = (first - triggered) if first else 0.0
+    with registry.cursor() as cr:
+        cr.execute("DELETE FROM queue_job")
+        cr.commit()
+    return (moved, seconds - wake, wake, calls, user_peak, project_peak, refused, longest, load)
+
+
+def run_configuration(args, registry, emu, mode, workers, log_path):
+    """A server with ``workers`` in ``mode``, the first syncs, then the steady rounds;
+    a row per round: (mode, workers, round) + run_round's figures."""
+    queue_job = mode == "queue_job"
+    user_ids = reset_round(registry, emu, args.latency)
+    server = start_odoo(args.db, workers, queue_job, log_path)
     rows = []
     try:
-        for mode in args.modes.split(","):
-            for workers in [int(w) for w in args.workers.split(",")]:
-                queue_job = mode == "queue_job"
-                user_ids = reset_round(registry, emu, args.latency)
-                server = OdooServer(
-                    args.db,
-                    workers,
-                    queue_job,
-                    os.path.join(work, "odoo-%s-%d.log" % (mode, workers)),
-                )
-                try:
-                    rounds = [("first syncs", "0")] + [
-                        ("%s changed" % spec, spec) for spec in args.changed.split(",")
-                    ]
-                    for label, changed in rounds:
-                        emu.admin("log/clear", {})
-                        load = load_average()
-                        started, moved, triggered = start_round(registry, changed, user_ids)
-                        ended, longest = wait_round(registry, started, len(user_ids), queue_job)
-                        calls, user_peak, project_peak, refused, first = log_figures(emu)
-                        seconds = ended - triggered
-                        wake = (first - triggered) if first else 0.0
-                        rows.append(
-                            (
-                                mode,
-                                workers,
-                                label,
-                                moved,
-                                seconds - wake,
-                                wake,
-                                calls,
-                                user_peak,
-                                project_peak,
-                                refused,
-                                longest,
-                                load,
-                            )
-                        )
-                        print(
-                            "  %s, %d workers, %s: %.1f s (first call after %.1f s), %d calls "
-                            "(load %s)" % (mode, workers, label, seconds, wake, calls, load),
-                            flush=True,
-                        )
-                        with registry.cursor() as cr:
-                            cr.execute("DELETE FROM queue_job")
-                            cr.commit()
-                finally:
-                    server.stop()
-                check_google(emu, registry, args.rdvs)
+        rounds = [("first syncs", "0")] + [
+            ("%s changed" % spec, spec) for spec in args.changed.split(",")
+        ]
+        for label, changed in rounds:
+            figures = run_round(registry, emu, user_ids, queue_job, changed)
+            rows.append((mode, workers, label) + figures)
+            sync_s, wake, calls, load = figures[1], figures[2], figures[3], figures[8]
+            print(
+                "  %s, %d workers, %s: %.1f s (first call after %.1f s), %d calls "
+                "(load %s)" % (mode, workers, label, sync_s + wake, wake, calls, load),
+                flush=True,
+            )
     finally:
-        emu.stop()
+        server.stop()
+    check_google(emu, registry, args.rdvs)
+    return rows
+
+
+def print_report(args, rows):
+    """The table, the speed-ups of the first syncs, the project quota's bound."""
     print()
     print(
-        "%d technicians x %d RDVs, %.2f s a request; Google's default quotas (%d/min a "
-        "user, %d/min the project); %s"
+        "Odoo %s, %d technicians x %d RDVs, %.2f s a request; Google's default quotas (%d/min "
+        "a user, %d/min the project); %s"
         % (
+            SERIES,
             args.users,
             args.rdvs,
             args.latency,
@@ -597,36 +484,10 @@ def main():
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
-        (
-            mode,
-            workers,
-            label,
-            moved,
-            seconds,
-            wake,
-            calls,
-            user_peak,
-            project_peak,
-            refused,
-            longest,
-            load,
-        ) = row
+        longest = row[10]
         print(
             "| %s | %d | %s | %d | %.1f | %.1f | %d | %d | %d | %d | %s | %s |"
-            % (
-                mode,
-                workers,
-                label,
-                moved,
-                seconds,
-                wake,
-                calls,
-                user_peak,
-                project_peak,
-                refused,
-                "%.1f" % longest if longest is not None else "-",
-                load,
-            )
+            % (row[:10] + ("%.1f" % longest if longest is not None else "-", row[11]))
         )
     first = {(r[0], r[1]): r[4] for r in rows if r[2] == "first syncs"}
     for mode in args.modes.split(","):
@@ -654,6 +515,27 @@ def main():
             "connector's 9,000 a minute (90 %% margin), %d s under Google's 10,000"
             % (calls, ours, google)
         )
+
+
+def main():
+    args = parse_args()
+    # A stopped bench stops its servers too (the finally blocks below).
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+    if not os.path.exists(os.path.join(OCA_ADDONS, "queue_job", "__manifest__.py")):
+        raise SystemExit("no queue_job in %s: run tools/setup_odoo.sh" % OCA_ADDONS)
+    work = tempfile.mkdtemp(prefix="bench-fleet-")
+    registry = prepare_database(args.db, args.fresh, args.users, args.rdvs)
+    emu = start_emulator(os.path.join(work, "emulator.log"))
+    rows = []
+    try:
+        for mode in args.modes.split(","):
+            for workers in [int(w) for w in args.workers.split(",")]:
+                log_path = os.path.join(work, "odoo-%s-%d.log" % (mode, workers))
+                rows += run_configuration(args, registry, emu, mode, workers, log_path)
+    finally:
+        emu.stop()
+        kill_children()
+    print_report(args, rows)
     if args.drop:
         odoo.sql_db.close_all()
         odoo.service.db.exp_drop(args.db)

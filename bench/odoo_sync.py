@@ -1,15 +1,19 @@
 """What one user's sync costs in Odoo, against the Google emulator: our connector syncing N
-RDVs, side by side with Odoo 17's own google_calendar syncing N calendar.event.
+RDVs, side by side with Odoo's own google_calendar of the same series syncing N
+calendar.event.
 
-Run from the repository root with Odoo's interpreter (PostgreSQL as in tools/odoo_tier.sh):
+Run from the repository root (PostgreSQL as in tools/odoo_tier.sh):
 
-    /opt/odoo17/.venv/bin/python bench/odoo_sync.py                 # N = 100 and 1000
-    /opt/odoo17/.venv/bin/python bench/odoo_sync.py --sizes 100,1000,5000 --fresh --drop
+    /opt/odoo19/.venv/bin/python bench/odoo_sync.py                 # N = 100 and 1000
+    /opt/odoo19/.venv/bin/python bench/odoo_sync.py --sizes 100,1000,5000 --fresh --drop
+    /opt/odoo17/.venv/bin/python bench/odoo_sync.py --odoo-home /opt/odoo17
 
-ODOO_HOME (default /opt/odoo17), PGHOST/PGPORT/PGUSER (127.0.0.1/5432/root) as in the other
-tools. The database (--db, default bench_odoo_sync) is created with the connector and without
-demo data when missing, reused otherwise (--fresh recreates it, --drop drops it at the end).
-Each size gets a new technician, so a reused database does not skew the figures.
+--odoo-home (default /opt/odoo19, or ODOO_HOME): Odoo 17.0, 18.0 or 19.0, our addons for its
+series (bench/odoo_home.py); another interpreter than its .venv's is replaced by it.
+PGHOST/PGPORT/PGUSER (127.0.0.1/5432/root) as in the other tools. The database (--db, default
+bench_odoo_sync_<series>) is created with the connector and without demo data when missing,
+reused otherwise (--fresh recreates it, --drop drops it at the end). Each size gets a new
+technician, so a reused database does not skew the figures.
 
 Why each measure:
 - first sync: what connecting a busy technician costs; HTTP requests and round-trips come
@@ -23,7 +27,8 @@ post-commit hook in a new cursor).
 
 Odoo's google_calendar hardcodes https://www.googleapis.com and accounts.google.com: in this
 process only, its module constants (and the default argument that captured one of them) are
-pointed at the emulator (which, like Google, takes the access token as a query parameter,
+pointed at the emulator. Its user's Google tokens are set where his series keeps them: a
+google.calendar.credentials record on 17.0, his res.users.settings from 18.0 on (which, like Google, takes the access token as a query parameter,
 `"date": null` beside a `dateTime`, and numbers in extended properties). Nothing in the
 product is patched. Odoo's sync returns early when the Google calendar lists no event, pushing nothing:
 its user's primary calendar holds one private event beforehand, as real calendars do.
@@ -35,28 +40,22 @@ recognise them, ours with the same few queries whatever N. The third sync lists 
 
 import argparse
 import collections
-import os
-import subprocess
-import sys
 import time
 from datetime import datetime, timedelta
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ODOO_HOME = os.environ.get("ODOO_HOME", "/opt/odoo17")
-sys.path[:0] = [ODOO_HOME, REPO]
+import odoo_home
 
-import odoo  # noqa: E402  (needs ODOO_HOME on the path)
+ODOO, SERIES = odoo_home.prepare()  # before Odoo is imported: its path, its interpreter
+
+import odoo  # noqa: E402  (on the path from here on)
+import odoo.service.db  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
+from odoo.modules.registry import Registry  # noqa: E402
 
 from google_emulator import Emulator  # noqa: E402
 
 CLIENT_ID = "bench-client.apps.example"
 CLIENT_SECRET = "bench-secret"
-PG = {
-    "host": os.environ.get("PGHOST", "127.0.0.1"),
-    "port": os.environ.get("PGPORT", "5432"),
-    "user": os.environ.get("PGUSER", "root"),
-}
 MAX_ODOO_PASSES = 30
 # This table measures what a sync costs, not how Google's quotas spread it (bench/quota_sync.py
 # does): no per-minute quota in the emulator, none in the connector's scheduler either.
@@ -134,41 +133,22 @@ class Measure:
 # --------------------------------------------------------------------------- database
 
 
-def odoo_args(db):
-    return [
-        "--addons-path=%s/addons,%s/odoo/addons,%s" % (ODOO_HOME, ODOO_HOME, REPO),
-        "--db_host=" + PG["host"],
-        "--db_port=" + PG["port"],
-        "--db_user=" + PG["user"],
-        "-d",
-        db,
-    ]
-
-
 def prepare_database(db, fresh):
-    """Create the database with odoo-bin (the way an integrator would) unless reused."""
+    """Create the database with odoo-bin (the way an integrator would) unless reused; its
+    registry, in this process."""
     odoo.tools.config.parse_config(
-        odoo_args(db) + ["--log-level=warn", "--no-http", "--max-cron-threads=0"]
+        ODOO.options(db, "--log-level=warn", "--no-http", "--max-cron-threads=0")
     )
     if fresh and odoo.service.db.exp_db_exist(db):
         odoo.service.db.exp_drop(db)
     if not odoo.service.db.exp_db_exist(db):
-        print("creating database %s (openfire_google_calendar, no demo data)..." % db)
-        subprocess.run(
-            [sys.executable, os.path.join(ODOO_HOME, "odoo-bin")]
-            + odoo_args(db)
-            + [
-                "-i",
-                "openfire_google_calendar",
-                "--without-demo=all",
-                "--stop-after-init",
-                "--no-http",
-                "--max-cron-threads=0",
-                "--log-level=warn",
-            ],
-            check=True,
+        print("creating database %s (openfire_google_calendar, no demo data)..." % db, flush=True)
+        done = ODOO.install(
+            db, "openfire_google_calendar", "--no-http", "--max-cron-threads=0", "--log-level=warn"
         )
-    return odoo.registry(db)
+        if done.returncode:
+            raise SystemExit("odoo-bin -i openfire_google_calendar failed (%d)" % done.returncode)
+    return Registry(db)
 
 
 def configure(registry, emu):
@@ -198,7 +178,7 @@ def new_user(env, emu, label, size):
                 "login": email,
                 "email": email,
                 "tz": "Europe/Paris",
-                "groups_id": [
+                groups_field(env): [
                     (
                         6,
                         0,
@@ -212,6 +192,11 @@ def new_user(env, emu, label, size):
         )
     )
     return user, email
+
+
+def groups_field(env):
+    """19.0 renamed res.users.groups_id to group_ids."""
+    return "group_ids" if "group_ids" in env["res.users"]._fields else "groups_id"
 
 
 def slots(size):
@@ -359,14 +344,20 @@ def bench_openfire(registry, emu, size):
 
 
 def point_odoo_google_at(emu):
-    """In this process only: Odoo's Google endpoints become the emulator's."""
+    """In this process only: Odoo's Google endpoints become the emulator's (the token
+    endpoint was also imported by the model that refreshes tokens: google.calendar.credentials
+    on 17.0, res.users.settings from 18.0 on)."""
     from odoo.addons.google_account.models import google_service
-    from odoo.addons.google_calendar.models import google_credentials
+
+    if SERIES == "17.0":
+        from odoo.addons.google_calendar.models import google_credentials as token_holder
+    else:
+        from odoo.addons.google_calendar.models import res_users_settings as token_holder
 
     google_service.GOOGLE_API_BASE_URL = emu.base_url
     google_service.GOOGLE_TOKEN_ENDPOINT = emu.base_url + "/o/oauth2/token"
     google_service.GOOGLE_AUTH_ENDPOINT = emu.auth_uri
-    google_credentials.GOOGLE_TOKEN_ENDPOINT = google_service.GOOGLE_TOKEN_ENDPOINT
+    token_holder.GOOGLE_TOKEN_ENDPOINT = google_service.GOOGLE_TOKEN_ENDPOINT
     do_request = google_service.GoogleService._do_request
     defaults = list(do_request.__defaults__)
     # (params, headers, method, preuri, timeout): preuri captured the constant at import.
@@ -374,11 +365,22 @@ def point_odoo_google_at(emu):
     do_request.__defaults__ = tuple(defaults)
 
 
-def bench_odoo_google(registry, emu, size):
-    """Odoo's google_calendar: N events of one user, his account connected, then cron-like
-    syncs (sync, commit) until every event reached Google, then one more."""
-    from odoo.addons.google_calendar.utils.google_calendar import GoogleCalendarService
+def store_odoo_google_tokens(env, user, tokens):
+    """Connect the user's Google account for Odoo's google_calendar: on 17.0 his
+    google.calendar.credentials record; from 18.0 on, his res.users.settings (fields
+    google_calendar_rtoken, _token, _token_validity; the sync token lands there too)."""
+    values = (tokens["access_token"], tokens["refresh_token"], tokens["expires_in"])
+    if SERIES == "17.0":
+        user.google_calendar_account_id = env["google.calendar.credentials"].create({})
+        user.google_calendar_account_id._set_auth_tokens(*values)
+    else:
+        settings = env["res.users.settings"]._find_or_create_for_user(user)
+        settings._set_google_auth_tokens(*values)
 
+
+def odoo_google_user(registry, emu, size):
+    """A user with N calendar.event of his, created before his Google account is
+    connected, and one private event in his Google calendar; (uid, email)."""
     with registry.cursor() as cr:
         env = api.Environment(
             cr,
@@ -404,10 +406,7 @@ def bench_odoo_google(registry, emu, size):
             ]
         )
         tokens = emu.mint_token(email, client_id=CLIENT_ID)  # full calendar scope, like Odoo
-        user.google_calendar_account_id = env["google.calendar.credentials"].create({})
-        user.google_calendar_account_id._set_auth_tokens(
-            tokens["access_token"], tokens["refresh_token"], tokens["expires_in"]
-        )
+        store_odoo_google_tokens(env, user, tokens)
         first_day = slots(1)[0] - timedelta(days=1)
         emu.phone(email).insert_event(
             "primary",
@@ -418,7 +417,15 @@ def bench_odoo_google(registry, emu, size):
             },
         )
         cr.commit()
-        uid = user.id
+        return user.id, email
+
+
+def bench_odoo_google(registry, emu, size):
+    """Odoo's google_calendar: N events of one user, his account connected, then cron-like
+    syncs (sync, commit) until every event reached Google, then one more."""
+    from odoo.addons.google_calendar.utils.google_calendar import GoogleCalendarService
+
+    uid, email = odoo_google_user(registry, emu, size)
 
     def one_pass():
         with registry.cursor() as cr:
@@ -540,7 +547,12 @@ def print_table(rows):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--sizes", default="100,1000", help="comma-separated N (100,1000)")
-    parser.add_argument("--db", default="bench_odoo_sync", help="database (bench_odoo_sync)")
+    parser.add_argument(
+        "--db",
+        default="bench_odoo_sync_" + SERIES.split(".")[0],
+        help="database (bench_odoo_sync_<series>)",
+    )
+    odoo_home.add_argument(parser)
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument(
@@ -576,6 +588,7 @@ def main():
     finally:
         emu.stop()
     print()
+    print("Odoo %s (%s), our addons from %s" % (SERIES, ODOO.home, ODOO.addons_path.split(",")[-1]))
     print_table(rows)
     print(
         "runs: syncs (sync + commit, as the cron does) until all N events were in Google;"

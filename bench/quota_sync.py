@@ -5,9 +5,10 @@ to fully synced against the quota-bound minimum (API calls / 600 per minute), th
 errors Google answered, and the longest request (a run of the sync, as the button or the
 cron's job would hold it).
 
-    PYTHONPATH=. /opt/odoo17/.venv/bin/python bench/quota_sync.py [--size 1000]
+    /opt/odoo19/.venv/bin/python bench/quota_sync.py [--size 1000] [--odoo-home /opt/odoo17]
 
-Uses bench/odoo_sync.py's database (created when missing).
+Odoo 19.0 by default, any series with --odoo-home (bench/odoo_home.py); uses
+bench/odoo_sync.py's database of that series (created when missing).
 """
 
 import argparse
@@ -24,15 +25,53 @@ from odoo import SUPERUSER_ID, api  # noqa: E402
 from google_emulator import Emulator  # noqa: E402
 
 
+def sync_until_done(env, user, started):
+    """The button once, then the cron's runs when it is triggered, until the sync is not
+    left to the background: [(at s, status, done, to do, took s)], the longest run's s."""
+    from odoo.addons.openfire_google_calendar.services import quota
+    from odoo.addons.openfire_google_calendar.services.sync_runner import run_sync
+
+    cr = env.cr
+    runs, longest = [], 0.0
+    share = quota.BUTTON_SHARE
+    while True:
+        run_start = time.monotonic()
+        result = run_sync(env, user.id, share=share).as_dict()
+        cr.commit()
+        took = time.monotonic() - run_start
+        longest = max(longest, took)
+        runs.append(
+            (
+                round(run_start - started, 1),
+                result.get("status"),
+                result.get("done"),
+                result.get("todo"),
+                round(took, 2),
+            )
+        )
+        if result.get("status") != "in_background":
+            break
+        share = quota.RUN_SHARE
+        cr.execute(
+            "SELECT min(call_at) FROM ir_cron_trigger WHERE cron_id = %s",
+            [env.ref("openfire_google_calendar.ir_cron_of_google_sync").id],
+        )
+        at = cr.fetchone()[0]
+        cr.execute("DELETE FROM ir_cron_trigger")
+        cr.commit()
+        wait = (at - bench.datetime.utcnow()).total_seconds() if at else 30
+        time.sleep(max(0.0, wait))
+    return runs, longest
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--size", type=int, default=1000)
-    parser.add_argument("--db", default="bench_odoo_sync")
+    parser.add_argument("--db", default="bench_odoo_sync_" + bench.SERIES.split(".")[0])
+    bench.odoo_home.add_argument(parser)
     parser.add_argument("--fresh", action="store_true", help="recreate the database")
     args = parser.parse_args()
     registry = bench.prepare_database(args.db, args.fresh)
-    from odoo.addons.openfire_google_calendar.services import quota
-    from odoo.addons.openfire_google_calendar.services.sync_runner import run_sync
 
     emu = Emulator(seed=0)  # Google's default quotas, on
     emu.start()
@@ -51,35 +90,7 @@ def main():
             cr.commit()
             emu.clear_log()
             started = time.monotonic()
-            runs, longest = [], 0.0
-            share = quota.BUTTON_SHARE
-            while True:
-                run_start = time.monotonic()
-                result = run_sync(env, user.id, share=share).as_dict()
-                cr.commit()
-                took = time.monotonic() - run_start
-                longest = max(longest, took)
-                runs.append(
-                    (
-                        round(run_start - started, 1),
-                        result.get("status"),
-                        result.get("done"),
-                        result.get("todo"),
-                        round(took, 2),
-                    )
-                )
-                if result.get("status") != "in_background":
-                    break
-                share = quota.RUN_SHARE
-                cr.execute(
-                    "SELECT min(call_at) FROM ir_cron_trigger WHERE cron_id = %s",
-                    [env.ref("openfire_google_calendar.ir_cron_of_google_sync").id],
-                )
-                at = cr.fetchone()[0]
-                cr.execute("DELETE FROM ir_cron_trigger")
-                cr.commit()
-                wait = (at - bench.datetime.utcnow()).total_seconds() if at else 30
-                time.sleep(max(0.0, wait))
+            runs, longest = sync_until_done(env, user, started)
             total = time.monotonic() - started
             log = emu.request_log
             calls = sum(

@@ -19,8 +19,8 @@ figures are the sync core's alone. Not run by CI.
 
 import argparse
 import os
-import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from dataclasses import replace
@@ -28,10 +28,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [ROOT, os.path.join(ROOT, "openfire_google_calendar")]
+sys.path[:0] = [ROOT, os.path.join(ROOT, "openfire_google_calendar"), os.path.join(ROOT, "tools")]
 
 # pylint: disable=wrong-import-position
-import emulator_admin  # noqa: E402  (this folder: the script's own)
 from sync import (  # noqa: E402
     Backoff,
     GoogleClient,
@@ -43,6 +42,7 @@ from sync import (  # noqa: E402
 )
 from sync.actions import Kind  # noqa: E402
 from sync.google_client import Write  # noqa: E402
+from system_tier.processes import EmulatorProcess  # noqa: E402
 
 PARIS = ZoneInfo("Europe/Paris")
 EMAIL = "bench@example.com"
@@ -129,57 +129,27 @@ class BenchOdoo:
         del key, conflict
 
 
-class EmulatorProcess:
-    """``python -m google_emulator`` in a child process, driven by its admin API."""
+def start_emulator(log_path):
+    """The emulator in a process of its own (tools/system_tier/processes.py, as in the
+    system tier and the other benches), without quotas: this bench measures the sync core's
+    own cost per phase (calls, round-trips, time, memory); under Google's 600 calls per user
+    per minute, which the emulator enforces by default, a 1,000-RDV push would measure the
+    quota's pacing instead (about 100 s). The quota-bound figures are a bench of their own."""
+    options = ["--time-zone", "Europe/Paris", "--client-id", CLIENT[0]]
+    options += ["--client-secret", CLIENT[1], "--account", EMAIL, "--no-quotas"]
+    return EmulatorProcess(log_path, options, admin_timeout=60)
 
-    def __init__(self):
-        # --no-quotas: this bench measures the sync core's own cost per phase (calls,
-        # round-trips, time, memory); under Google's 600 calls per user per minute, which
-        # the emulator enforces by default, a 1,000-RDV push would measure the quota's
-        # pacing instead (about 100 s). The quota-bound figures are a bench of their own.
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [
-                sys.executable,
-                "-m",
-                "google_emulator",
-                "--port",
-                "0",
-                "--time-zone",
-                "Europe/Paris",
-                "--client-id",
-                CLIENT[0],
-                "--client-secret",
-                CLIENT[1],
-                "--account",
-                EMAIL,
-                "--no-quotas",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        line = self.process.stdout.readline()
-        self.base_url = line.strip().rsplit(" ", 1)[-1]
 
-    def admin(self, path, body=None, method=None):
-        """Call ``/_emulator/<path>`` and return its JSON."""
-        return emulator_admin.call(self.base_url, path, body, method)
-
-    def counts(self):
-        """(API calls, HTTP round-trips) since the log was cleared."""
-        log = self.admin("log")
-        calls = sum(1 for e in log["entries"] if e["path"].startswith("/calendar/v3"))
-        return calls, log["http_round_trips"]
-
-    def stop(self):
-        """Terminate the child process."""
-        self.process.terminate()
-        self.process.wait(timeout=10)
+def api_counts(emu):
+    """(API calls, HTTP round-trips) since the log was cleared."""
+    log = emu.admin("GET", "log")
+    calls = sum(1 for e in log["entries"] if e["path"].startswith("/calendar/v3"))
+    return calls, log["http_round_trips"]
 
 
 def new_client(emu):
     """A GoogleClient with fresh tokens for the bench account."""
-    tokens = emu.admin("tokens", {"email": EMAIL, "client_id": CLIENT[0]})
+    tokens = emu.admin("POST", "tokens", {"email": EMAIL, "client_id": CLIENT[0]})
     credentials = make_credentials(
         tokens["access_token"], tokens["refresh_token"], *CLIENT, token_uri=emu.base_url + "/token"
     )
@@ -204,7 +174,7 @@ def rdv(number):
 
 def measure(emu, label, size, work, use_tracemalloc, rows):
     """Run ``work()`` and append a row: (N, phase, calls, trips, wall, peak, actions)."""
-    emu.admin("log/clear", {})
+    emu.admin("POST", "log/clear", {})
     if use_tracemalloc:
         tracemalloc.start()
     began = time.perf_counter()
@@ -213,7 +183,7 @@ def measure(emu, label, size, work, use_tracemalloc, rows):
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if use_tracemalloc else None
     if use_tracemalloc:
         tracemalloc.stop()
-    calls, trips = emu.counts()
+    calls, trips = api_counts(emu)
     counts = sorted(report.counts.items())
     actions = (
         ", ".join(
@@ -229,7 +199,9 @@ def bench_size(emu, size, use_tracemalloc, rows):
     """All phases for one N."""
     settings = SyncSettings(database_uuid="bench-db")
     client = new_client(emu)
-    push_calendar = emu.admin("calendars", {"email": EMAIL, "summary": "push %d" % size})["id"]
+    push_calendar = emu.admin("POST", "calendars", {"email": EMAIL, "summary": "push %d" % size})[
+        "id"
+    ]
     odoo = BenchOdoo()
     for number in range(size):
         odoo.add(rdv(number))
@@ -241,19 +213,22 @@ def bench_size(emu, size, use_tracemalloc, rows):
     measure(emu, "echo of the push", size, sync(push_calendar, odoo), use_tracemalloc, rows)
     measure(emu, "no change", size, sync(push_calendar, odoo), use_tracemalloc, rows)
     events = sorted(
-        e["id"] for e in emu.admin("phone/%s/calendars/%s/events" % (EMAIL, push_calendar))["items"]
+        e["id"]
+        for e in emu.admin("GET", "phone/%s/calendars/%s/events" % (EMAIL, push_calendar))["items"]
     )
     for key in list(odoo.rdvs)[::100]:
         odoo.rdvs[key] = replace(odoo.rdvs[key], summary="edited in Odoo")
     for event_id in events[50::100]:
         emu.admin(
+            "PATCH",
             "phone/%s/calendars/%s/events/%s" % (EMAIL, push_calendar, event_id),
             {"summary": "edited on the phone"},
-            method="PATCH",
         )
     measure(emu, "1% edited each side", size, sync(push_calendar, odoo), use_tracemalloc, rows)
 
-    pull_calendar = emu.admin("calendars", {"email": EMAIL, "summary": "pull %d" % size})["id"]
+    pull_calendar = emu.admin("POST", "calendars", {"email": EMAIL, "summary": "pull %d" % size})[
+        "id"
+    ]
     seeding = [
         Write(
             "insert",
@@ -276,7 +251,7 @@ def bench_size(emu, size, use_tracemalloc, rows):
 
 def run(sizes, use_tracemalloc):
     """All phases for every size, against a fresh emulator; the rows."""
-    emu = EmulatorProcess()
+    emu = start_emulator(os.path.join(tempfile.mkdtemp(prefix="bench-core-"), "emulator.log"))
     rows = []
     try:
         for size in sizes:

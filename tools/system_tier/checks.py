@@ -1,0 +1,418 @@
+"""What the tier checks: a plain start that logs nothing about our addons; quiescence,
+then both sides holding the same RDVs with no duplicate and no lost edit; no user left
+``already_running``; and the Odoo log (watchdog lines, tracebacks)."""
+
+import re
+import time
+
+from .client import Interrupted, RequestTimeout, RpcError, ServerDown
+from .common import CANCELLED_STATES, MODEL, SYNCED, log, utc
+from .phone import key_of
+
+WATCHDOG_PATTERNS = [
+    ("watchdog", re.compile(r"virtual real time limit")),
+    ("watchdog", re.compile(r"\((\d+)\) timeout after \d+s")),
+    ("watchdog", re.compile(r"CPU time limit .* reached")),
+    ("watchdog", re.compile(r"virtual memory limit .* reached")),
+    ("watchdog", re.compile(r"Dumping stacktrace of limit exceeding threads")),
+]
+# A log record of Odoo's (time, pid, level, database, logger): its first line; the lines
+# up to the next record (a stack, a traceback) belong to it.
+LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) \S+ (\S+): ")
+OURS = re.compile(r"openfire|of[._]planning|google_emulator", re.IGNORECASE)
+DELETION_NOTES = ("deleted", "not kept", "supprim", "conserv")
+
+
+# --------------------------------------------------------------------------- the log
+
+
+def records_about_us(text, levels=("WARNING", "ERROR", "CRITICAL")):
+    """The WARNING/ERROR records of an Odoo log that our addons raised or that
+    name them (in the message or in its stack: Odoo 19 logs an import of its
+    test framework at ERROR, the importer only in the stack)."""
+    found, current = [], None
+    for line in text.splitlines():
+        match = LOG_RECORD.match(line)
+        if match:
+            current = [line] if match.group(1) in levels else None
+            if current is not None:
+                found.append(current)
+        elif current is not None:
+            current.append(line)
+    return ["\n".join(record) for record in found if OURS.search("\n".join(record))]
+
+
+def check_plain_start(report, server_log):
+    """A server started as in production (no test mode), its registry loaded
+    and configured, has logged no WARNING or ERROR about our addons."""
+    with open(server_log, errors="replace") as handle:
+        records = records_about_us(handle.read())
+    report.row["start_warnings"] = len(records)
+    if records:
+        log("  the plain start logged about our addons:\n%s" % records[0][:2000])
+        report.fail("%d WARNING/ERROR records about our addons at start" % len(records))
+
+
+def scan_log(path):
+    """Watchdog lines, tracebacks (prefork's gevent process failing to import Odoo apart:
+    the virtualenv's, not the connector's), ERROR lines, and the cron's syncs."""
+    found = {"watchdog": [], "traceback": [], "error": [], "environment": [], "cron_syncs": 0}
+    try:
+        with open(path, errors="replace") as handle:
+            lines = handle.readlines()
+    except OSError:
+        return found
+    for i, line in enumerate(lines):
+        if "Google Calendar sync of user" in line and "already_running" not in line:
+            found["cron_syncs"] += 1
+        for name, pattern in WATCHDOG_PATTERNS:
+            if pattern.search(line):
+                found[name].append(line.strip())
+        if line.startswith("Traceback"):
+            context = "".join(lines[max(0, i - 1) : i + 16])
+            if "gevent.monkey.patch_all()" in context and "import odoo" in context:
+                found["environment"].append(context)
+            else:
+                found["traceback"].append(context)
+        elif " ERROR " in line:
+            found["error"].append(line.strip())
+    return found
+
+
+# --------------------------------------------------------------------------- quiescence
+
+
+def snapshot(run):
+    """Every technician's events (id, etag) and the RDVs (id, title, state, date)."""
+    events = {
+        t["login"]: sorted((e["id"], e.get("etag")) for e in run.phones.events_of(t))
+        for t in run.techs
+    }
+    rows = run.admin.kw(
+        MODEL,
+        "search_read",
+        [[("name", "like", "ST-")]],
+        {"fields": ["name", "state", "date"], "order": "id"},
+        kind="check",
+        retry_interrupted=True,
+    )
+    return events, [(r["id"], r["name"], r["state"], r["date"]) for r in rows]
+
+
+def quiesce(run):
+    """Faults off, every technician synced until a round where every answer is "nothing
+    new" and neither side changed."""
+    run.emulator.admin("POST", "faults", {"rate": 0.0})
+    deadline = time.monotonic() + run.args.quiesce_time
+    previous, rounds = None, 0
+    while time.monotonic() < deadline and rounds < 40:
+        rounds += 1
+        quiet = True
+        for tech in run.techs:
+            status = sync_settled(run, tech)
+            if status != "no_new_event_from_google":
+                quiet = False
+        current = snapshot(run)
+        if quiet and current == previous:
+            run.report.row["quiesce_rounds"] = rounds
+            return True
+        previous = current
+        time.sleep(1)
+    run.report.fail("no quiescence after %d rounds of syncs" % rounds)
+    return False
+
+
+def sync_settled(run, tech, tries=20):
+    """sync_data until it is not already_running (the cron may hold the lock a while)."""
+    status = None
+    for _ in range(tries):
+        try:
+            status = run.sync(tech, kind="quiesce").get("status")
+        except (RequestTimeout, Interrupted, ServerDown) as exc:
+            status = "no answer (%s)" % exc
+        if status != "already_running":
+            return status
+        time.sleep(2)
+    return status
+
+
+def final_already_running(run):
+    """No user left already_running: a final sync per technician, tried for 30 s."""
+    left = []
+    for tech in run.techs:
+        status = None
+        for _ in range(15):
+            try:
+                status = tech["client"].sync_data(kind="final", timeout=15).get("status")
+            except (RequestTimeout, Interrupted, ServerDown) as exc:
+                status = "no answer (%s)" % type(exc).__name__
+            if status != "already_running":
+                break
+            time.sleep(2)
+        if status == "already_running":
+            left.append(tech["login"])
+        elif status not in SYNCED:
+            run.report.fail("%s: the final sync answered %r" % (tech["login"], status))
+    run.report.row["already_running"] = len(left)
+    if left:
+        run.report.fail("users left already_running: %s" % ", ".join(left))
+
+
+# --------------------------------------------------------------------------- both sides
+
+
+def check_sides(run):
+    """Per technician, each live RDV has exactly one live event with its title and start,
+    a cancelled RDV none, and no live event is without an RDV; then the edits."""
+    rows = run.admin.kw(
+        MODEL,
+        "search_read",
+        [[("name", "like", "ST-")]],
+        {"fields": ["name", "state", "date", "employee_ids"], "order": "id"},
+        kind="check",
+        retry_interrupted=True,
+    )
+    rdvs = {r["id"]: r for r in rows}
+    events = {t["index"]: run.phones.events_of(t) for t in run.techs}
+    event_rdv = link_rows(run)  # (tech, event id) -> rdv id
+    compare = SideComparison(run.techs, rdvs)
+    for tech in run.techs:
+        compare.technician(tech, events[tech["index"]], event_rdv)
+    row = run.report.row
+    row["duplicates"] = compare.duplicates
+    row["rdvs"] = len(rdvs)
+    row["events"] = sum(1 for evs in events.values() for e in evs if e.get("status") != "cancelled")
+    for text in (compare.mismatches + compare.orphans)[:20]:
+        log("  sides differ: " + text)
+    if compare.duplicates:
+        run.report.fail("%d duplicates" % compare.duplicates)
+    if compare.mismatches or compare.orphans:
+        run.report.fail(
+            "the two sides differ: %d mismatches, %d events without RDV"
+            % (len(compare.mismatches), len(compare.orphans))
+        )
+    check_edits(run, rdvs, event_rdv)
+
+
+class SideComparison:
+    """Odoo's RDVs against each technician's calendar: duplicates, mismatches, orphans."""
+
+    def __init__(self, techs, rdvs):
+        self.rdvs = rdvs
+        self.by_employee = {t["employee"]: t["index"] for t in techs}
+        self.duplicates, self.mismatches, self.orphans = 0, [], []
+
+    def technician(self, tech, events, event_rdv):
+        idx, login = tech["index"], tech["login"]
+        mine = {
+            rid: r
+            for rid, r in self.rdvs.items()
+            if any(self.by_employee.get(e) == idx for e in r["employee_ids"])
+        }
+        by_name = {}
+        for rid, r in mine.items():
+            by_name.setdefault(r["name"], []).append(rid)
+        for name, ids in by_name.items():
+            if len(ids) > 1:
+                self.duplicates += len(ids) - 1
+                self.mismatches.append("%s: %d RDVs titled %s (%s)" % (login, len(ids), name, ids))
+        matched = {}
+        for event in events:
+            key = key_of(event)
+            rid = int(key) if key and key.isdigit() and int(key) in self.rdvs else None
+            if rid is None:
+                ids = by_name.get(event.get("summary")) or []
+                rid = ids[0] if ids else None
+            if rid is not None:
+                event_rdv.setdefault((idx, event["id"]), rid)
+            if event.get("status") == "cancelled":
+                continue
+            if rid is None or rid not in mine:
+                self.orphans.append(
+                    "%s: event %s %r has no RDV" % (login, event["id"], event.get("summary"))
+                )
+                continue
+            matched.setdefault(rid, []).append(event)
+        for rid, r in mine.items():
+            self.rdv(login, rid, r, matched.get(rid, []))
+
+    def rdv(self, login, rid, r, live):
+        """One RDV of the technician against its live events."""
+        cancelled = r["state"] in CANCELLED_STATES
+        if len(live) > 1:
+            self.duplicates += len(live) - 1
+            self.mismatches.append(
+                "%s: RDV %s %r has %d events" % (login, rid, r["name"], len(live))
+            )
+        if cancelled and live:
+            self.mismatches.append(
+                "%s: RDV %s %r is %s in Odoo, its event is %s"
+                % (login, rid, r["name"], r["state"], live[0].get("status"))
+            )
+        elif not cancelled and not live:
+            self.mismatches.append(
+                "%s: RDV %s %r (%s) has no event in Google" % (login, rid, r["name"], r["state"])
+            )
+        elif live:
+            event = live[0]
+            start = utc(event["start"].get("dateTime") or event["start"].get("date"))
+            if event.get("summary") != r["name"] or start != utc(r["date"]):
+                self.mismatches.append(
+                    "%s: RDV %s is %r at %s in Odoo, %r at %s in Google"
+                    % (login, rid, r["name"], r["date"], event.get("summary"), start)
+                )
+
+
+def link_rows(run):
+    """(tech, event id) -> RDV id as the connector recorded it, when its link model
+    is readable (a cancelled event's tombstone carries no title to match by)."""
+    by_uid = {t["uid"]: t["index"] for t in run.techs}
+    try:
+        rows = run.admin.kw(
+            "of.google.event.link",
+            "search_read",
+            [[]],
+            {"fields": ["google_event_id", "intervention_id", "user_id"]},
+            kind="check",
+            retry_interrupted=True,
+        )
+    except RpcError as exc:
+        run.report.note("links not readable (%s): events matched by title" % exc.name)
+        return {}
+    out = {}
+    for row in rows:
+        if row["intervention_id"] and row["user_id"] and row["user_id"][0] in by_uid:
+            out[(by_uid[row["user_id"][0]], row["google_event_id"])] = row["intervention_id"][0]
+    return out
+
+
+# --------------------------------------------------------------------------- lost edits
+
+
+def chatter(admin, rdv_ids):
+    """{rdv id: text of the chatter bodies}, {rdv id: titles Odoo had before a planner
+    wrote another (the tracking of the name field)}."""
+    messages = admin.kw(
+        "mail.message",
+        "search_read",
+        [[("model", "=", MODEL), ("res_id", "in", rdv_ids)]],
+        {"fields": ["res_id", "body", "tracking_value_ids", "message_type"]},
+        kind="check",
+        retry_interrupted=True,
+    )
+    bodies, tracked = {}, {}
+    track_ids, owner = [], {}
+    for message in messages:
+        if message["message_type"] == "user_notification":
+            continue  # "you have been assigned to <title>": not a conflict's loser
+        bodies[message["res_id"]] = (
+            bodies.get(message["res_id"], "") + " " + (message["body"] or "")
+        )
+        for tid in message["tracking_value_ids"]:
+            owner[tid] = message["res_id"]
+            track_ids.append(tid)
+    if track_ids:
+        values = admin.kw(
+            "mail.tracking.value",
+            "read",
+            [track_ids, ["field_id", "old_value_char", "new_value_char"]],
+            kind="check",
+            retry_interrupted=True,
+        )
+        for value in values:
+            if (value.get("old_value_char") or "").startswith("ST-"):
+                tracked.setdefault(owner[value["id"]], set()).add(value.get("old_value_char") or "")
+    return bodies, tracked
+
+
+class EditCheck:
+    """Where an edit may still be: the final title, a chatter message of its RDV (a
+    conflict's loser), a later phone edit that started from it (seen by the other side),
+    the name tracking of a later planner write (overwritten on its own side while Odoo
+    still had it); uncertain when interrupted by a kill or raced on the phone."""
+
+    def __init__(self, edits, rdvs, bodies, tracked):
+        self.edits, self.rdvs = edits, rdvs
+        self.bodies, self.tracked = bodies, tracked
+        self.seen_by_phone = {}  # rdv id or (tech, event) -> titles a phone edit started from
+        self.uncertain_after = {}  # rdv id -> times of phone edits with an uncertain base
+        for edit in edits:
+            if edit.side != "google" or edit.base is None:
+                continue
+            for ref in (edit.rdv_id, (edit.tech, edit.event_id)):
+                if ref is not None:
+                    self.seen_by_phone.setdefault(ref, set()).add(edit.base)
+            if not edit.base_exact and edit.rdv_id is not None:
+                self.uncertain_after.setdefault(edit.rdv_id, []).append(edit.when)
+
+    def verdict(self, edit):
+        """ "kept", "uncertain" or "lost"."""
+        rid = edit.rdv_id
+        rdv = self.rdvs.get(rid) if rid is not None else None
+        if edit.kind == "delete":
+            body = self.bodies.get(rid, "")
+            ok = (
+                rdv is None
+                or rdv["state"] in CANCELLED_STATES
+                or any(word in body for word in DELETION_NOTES)
+            )
+        else:
+            ok = self.title_kept(edit, rid, rdv)
+            if (
+                not ok
+                and rid is not None
+                and any(when > edit.when for when in self.uncertain_after.get(rid, ()))
+            ):
+                return "uncertain"
+        if ok:
+            return "kept"
+        return "uncertain" if edit.uncertain else "lost"
+
+    def title_kept(self, edit, rid, rdv):
+        title = edit.title
+        if (
+            (rdv is not None and rdv["name"] == title)
+            or title in self.bodies.get(rid, "")
+            or title in self.tracked.get(rid, ())
+            or title in self.seen_by_phone.get(rid, ())
+            or title in self.seen_by_phone.get((edit.tech, edit.event_id), ())
+        ):
+            return True
+        if edit.side == "google" and rdv is None:
+            # never reached Odoo: fine only if the phone itself deleted it later
+            return any(
+                e.side == "google" and e.kind == "delete" and e.event_id == edit.event_id
+                for e in self.edits
+            )
+        return False
+
+
+def check_edits(run, rdvs, event_rdv):
+    """No edit lost: each one kept somewhere (EditCheck), or uncertain."""
+    edits = run.ledger.edits
+    for edit in edits:
+        if edit.side == "google" and edit.rdv_id is None:
+            edit.rdv_id = event_rdv.get((edit.tech, edit.event_id))
+    bodies, tracked = chatter(run.admin, list(rdvs))
+    check = EditCheck(edits, rdvs, bodies, tracked)
+    verdicts = [(edit, check.verdict(edit)) for edit in edits]
+    lost = [edit for edit, verdict in verdicts if verdict == "lost"]
+    run.report.row["lost"] = len(lost)
+    run.report.row["uncertain"] = sum(1 for _edit, verdict in verdicts if verdict == "uncertain")
+    for edit in lost[:15]:
+        rdv = rdvs.get(edit.rdv_id)
+        log(
+            "  lost edit: %s %s %r on RDV %s event %s (base %r; RDV now %r, %s)"
+            % (
+                edit.side,
+                edit.kind,
+                edit.title,
+                edit.rdv_id,
+                edit.event_id,
+                edit.base,
+                rdv and rdv["name"],
+                rdv and rdv["state"],
+            )
+        )
+    if lost:
+        run.report.fail("%d lost edits" % len(lost))

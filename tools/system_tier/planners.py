@@ -1,0 +1,167 @@
+"""The planners: each a thread with a session of its own, creating, moving (new title and
+new start), cancelling and reading RDVs of the technicians (some with two), and pressing
+"Réessayer" on the RDVs they see in error."""
+
+import time
+import traceback
+from datetime import datetime, timedelta, timezone
+
+from .client import Interrupted, RequestTimeout, RpcError, ServerDown
+from .common import CANCELLED_STATES, MODEL, REQUEST_TIMEOUT, odoo_dt
+from .ledger import Edit
+
+
+class Planners:
+    """What planners do to the RDVs of one mode's technicians."""
+
+    def __init__(self, run):
+        self.ledger, self.stats = run.ledger, run.stats
+        self.techs, self.stop = run.techs, run.stop
+        self.shared = run.args.shared
+        self.retry_field = run.retry_field
+
+    def loop(self, planner, quota, deadline, rng):
+        """``quota`` edits at most, until ``deadline`` or the run stops; a failed request
+        is an error of the run's, never the end of the planner."""
+        done = 0
+        for _ in range(quota * 5 + 50):
+            if done >= quota or self.stop.is_set() or time.monotonic() >= deadline:
+                break
+            try:
+                done += self.step(planner, rng)
+            except (ServerDown, RequestTimeout) as exc:
+                self.stats.error("%s: %s" % (planner.login, exc))
+                time.sleep(1)
+            except RpcError as exc:
+                self.stats.count("rpc errors")
+                self.stats.error("%s: %s" % (planner.login, exc))
+            except Exception:  # pylint: disable=broad-except
+                self.stats.error("%s: %s" % (planner.login, traceback.format_exc(limit=3)))
+                time.sleep(1)
+            time.sleep(rng.uniform(0.0, 0.3))
+
+    def refresh(self, planner):
+        """The planning view: what the planner sees (RDVs created from Google included)."""
+        rows = planner.kw(
+            MODEL,
+            "search_read",
+            [[("name", "like", "ST-")]],
+            {"fields": ["name", "state", "employee_ids"], "limit": 2000},
+            kind="read",
+            retry_interrupted=True,
+        )
+        by_employee = {t["employee"]: t["index"] for t in self.techs}
+        with self.ledger.lock:
+            for row in rows:
+                entry = self.ledger.rdvs.setdefault(
+                    row["id"],
+                    {
+                        "title": row["name"],
+                        "techs": [by_employee[e] for e in row["employee_ids"] if e in by_employee],
+                        "cancelled": False,
+                    },
+                )
+                entry["cancelled"] = row["state"] in CANCELLED_STATES
+
+    def step(self, planner, rng):
+        """One thing a planner does; 1 when it was an edit."""
+        live = self.ledger.live_rdvs()
+        roll = rng.random()
+        if roll < 0.08:
+            self.refresh(planner)
+            return 0
+        if roll < 0.18 and live:
+            return self.retry(planner, rng, live)
+        if roll < 0.45 or len(live) < 3:
+            return self.create(planner, rng)
+        return self.change(planner, rng, rng.choice(live), cancel=roll >= 0.85)
+
+    def create(self, planner, rng):
+        title, seq = self.ledger.next_title("odoo")
+        techs = rng.sample(
+            range(len(self.techs)),
+            2 if len(self.techs) > 1 and rng.random() < self.shared else 1,
+        )
+        start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + timedelta(
+            days=rng.randint(1, 20), hours=rng.randint(0, 9)
+        )
+        values = {
+            "name": title,
+            "date": odoo_dt(start),
+            "duree": 1.0,
+            "state": "confirm",
+            "employee_ids": [(6, 0, [self.techs[i]["employee"] for i in techs])],
+        }
+        uncertain = False
+        try:
+            rdv_id = planner.kw(MODEL, "create", [values], kind="write")
+        except Interrupted:
+            uncertain = True
+            found = planner.kw(
+                MODEL, "search", [[("name", "=", title)]], kind="read", retry_interrupted=True
+            )
+            if not found:
+                self.stats.count("interrupted writes")
+                return 0
+            rdv_id = found[0]
+        with self.ledger.lock:
+            self.ledger.rdvs[rdv_id] = {"title": title, "techs": techs, "cancelled": False}
+        self.ledger.add_edit(Edit(seq, "odoo", "create", title, rdv_id=rdv_id, uncertain=uncertain))
+        return 1
+
+    def change(self, planner, rng, rdv_id, cancel):
+        """A move (new title, new start) or a cancellation (new title)."""
+        title, seq = self.ledger.next_title("odoo")
+        if not cancel:
+            start = datetime.now(timezone.utc).replace(
+                minute=0, second=0, microsecond=0
+            ) + timedelta(
+                days=rng.randint(1, 20), hours=rng.randint(0, 9), minutes=rng.choice((0, 30))
+            )
+            values, kind = {"name": title, "date": odoo_dt(start)}, "move"
+        else:
+            values, kind = {"name": title, "state": "cancel"}, "cancel"
+        uncertain = False
+        try:
+            planner.kw(MODEL, "write", [[rdv_id], values], kind="write")
+        except Interrupted:
+            uncertain = True
+            self.stats.count("interrupted writes")
+        except RpcError as exc:
+            if "MissingError" in exc.name:
+                with self.ledger.lock:
+                    self.ledger.rdvs.pop(rdv_id, None)
+                return 0
+            raise
+        with self.ledger.lock:
+            self.ledger.rdvs[rdv_id]["title"] = title
+            if kind == "cancel":
+                self.ledger.rdvs[rdv_id]["cancelled"] = True
+        self.ledger.add_edit(Edit(seq, "odoo", kind, title, rdv_id=rdv_id, uncertain=uncertain))
+        return 1
+
+    def retry(self, planner, rng, live):
+        """ "Réessayer" on an RDV in error when the planner sees one."""
+        sample = rng.sample(live, min(20, len(live)))
+        target = None
+        if self.retry_field:
+            rows = planner.kw(
+                MODEL, "read", [sample, [self.retry_field]], kind="read", retry_interrupted=True
+            )
+            errors = [row["id"] for row in rows if row[self.retry_field] == "error"]
+            target = rng.choice(errors) if errors else None
+        if target is None and rng.random() < 0.3:
+            target = rng.choice(sample)  # the button is on every synced RDV's form
+        if target is None:
+            return 0
+        self.stats.count("retries")
+        try:
+            planner.kw(
+                MODEL, "action_of_google_retry", [[target]], kind="retry", timeout=REQUEST_TIMEOUT
+            )
+        except Interrupted:
+            pass
+        except RpcError as exc:
+            if "MissingError" not in exc.name:
+                raise
+        return 0
