@@ -158,6 +158,25 @@ def final_already_running(run):
         run.report.fail("users left already_running: %s" % ", ".join(left))
 
 
+def check_availability(run):
+    """Each technician's availability was read from Google through his syncs,
+    faults and kills included, and is known (never left unknown by a fault)."""
+    rows = run.admin.kw(
+        "of.google.availability",
+        "search_read",
+        [[]],
+        {"fields": ["employee_id", "state", "error"]},
+        kind="check",
+    )
+    known = sum(1 for row in rows if row["state"] == "known")
+    run.report.row["availability_known"] = known
+    if known < len(run.techs):
+        run.report.fail(
+            "availability known for %d of %d technicians: %s"
+            % (known, len(run.techs), [(r["employee_id"], r["state"], r["error"]) for r in rows])
+        )
+
+
 # --------------------------------------------------------------------------- both sides
 
 

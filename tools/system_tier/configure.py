@@ -71,6 +71,8 @@ def set_params(admin, odoo_url, emu_url):
     set_param("openfire_google_calendar.push_base_url", odoo_url)
     set_param("openfire_google_calendar.conflict_policy", "odoo")
     set_param("openfire_google_calendar.calendar_name", CALENDAR_NAME)
+    # every sync reads the technicians' availability too (freeBusy through the session)
+    set_param("openfire_google_calendar.availability", "1")
 
 
 def groups_field(admin):

@@ -131,6 +131,7 @@ class ModeRun:
             checks.quiesce(self)
             checks.check_sides(self)
             checks.final_already_running(self)
+            checks.check_availability(self)
         except Exception as exc:  # pylint: disable=broad-except
             self.report.fail("harness stopped: %s" % exc)
             traceback.print_exc()
