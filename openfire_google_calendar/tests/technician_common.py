@@ -6,7 +6,8 @@ domain, and helpers to act on both sides."""
 
 import json
 
-from ..services import service_account
+from ..services import google_oauth, service_account
+from .common import CLIENT_ID
 from .sync_common import SyncCase
 
 try:  # the tests' own requirement (tests/common.py says how to install it)
@@ -43,6 +44,19 @@ class TechnicianCase(SyncCase):
             cls.emulator.add_account(email, time_zone="Europe/Paris")
         return cls.env["hr.employee"].create(
             {"name": name, "work_email": email, "tz": "Europe/Paris"}
+        )
+
+    def calendars_shared_by_jean(self, *extra_scopes):
+        """The "calendars shared by a planner" mode, the planner Jean, who
+        consented to sharing them (and to ``extra_scopes``)."""
+        self.set_param(service_account.MODE_PARAM, "shared")
+        self.set_param(service_account.OWNER_PARAM, str(self.jean.id))
+        self.jean_account._store_tokens(
+            self.emulator.mint_token(
+                "jean@example.com",
+                client_id=CLIENT_ID,
+                scopes=[*google_oauth.SCOPES, google_oauth.ACL_SCOPE, *extra_scopes],
+            )
         )
 
     def set_param(self, key, value):

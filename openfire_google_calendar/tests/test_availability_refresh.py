@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from odoo.tests import tagged
 
-from ..services import google_oauth, service_account
+from ..services import google_oauth
 from .common import CLIENT_ID
 from .technician_common import TechnicianCase
 
@@ -162,16 +162,7 @@ class TestAvailabilityRefresh(TechnicianCase):
         self.assertEqual(self.row(self.marc).state, "known")
 
     def test_shared_technicians_who_share_their_free_busy(self):
-        set_param = self.env["ir.config_parameter"].sudo().set_param
-        set_param(service_account.MODE_PARAM, "shared")
-        set_param(service_account.OWNER_PARAM, str(self.jean.id))
-        self.jean_account._store_tokens(
-            self.emulator.mint_token(
-                "jean@example.com",
-                client_id=CLIENT_ID,
-                scopes=[*google_oauth.SCOPES, google_oauth.ACL_SCOPE, google_oauth.FREEBUSY_SCOPE],
-            )
-        )
+        self.calendars_shared_by_jean(google_oauth.FREEBUSY_SCOPE)
         nina = self.field_employee("Nina Roux", "nina.roux@gmail.test")
         theo = self.field_employee("Théo Blanc", "theo.blanc@gmail.test")
         nina_phone = self.emulator.phone("nina.roux@gmail.test")

@@ -13,8 +13,6 @@ from datetime import datetime
 
 from odoo.tests import tagged
 
-from ..services import google_oauth, service_account
-from .common import CLIENT_ID
 from .technician_common import TechnicianCase
 
 
@@ -153,16 +151,7 @@ class TestOneItemPerPhone(TechnicianCase):
     def test_shared_calendars(self):
         """Nina and Théo have no Workspace: Jean's account shares a calendar
         with each of them."""
-        set_param = self.env["ir.config_parameter"].sudo().set_param
-        set_param(service_account.MODE_PARAM, "shared")
-        set_param(service_account.OWNER_PARAM, str(self.jean.id))
-        self.jean_account._store_tokens(
-            self.emulator.mint_token(
-                "jean@example.com",
-                client_id=CLIENT_ID,
-                scopes=[*google_oauth.SCOPES, google_oauth.ACL_SCOPE],
-            )
-        )
+        self.calendars_shared_by_jean()
         nina = self.field_employee("Nina Roux", "nina.roux@gmail.test")
         theo = self.field_employee("Théo Blanc", "theo.blanc@gmail.test")
         lea = self.field_employee("Léa Fabre", "lea.fabre@gmail.test")
