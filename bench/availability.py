@@ -1,0 +1,154 @@
+"""What the technicians' availability costs: reading it from Google in each technician's sync
+(requests per technician and per round), the planning's busy blocks for a week of 30
+technicians (SQL queries, server time, no Google call), and "Trouver un créneau" for an RDV
+of 10 technicians over 4 weeks (server time), against the Google emulator in this process.
+
+    /opt/odoo19/.venv/bin/python bench/availability.py [--technicians 30] [--busy 40]
+        [--odoo-home /opt/odoo17] [--fresh] [--drop]
+
+The database (bench_availability_<series>) gets the connector without demo data when
+missing; each run adds its own technicians. --busy: busy events each technician has in his
+primary calendar over the 4 weeks (besides an absence and a working location).
+"""
+
+import argparse
+import time
+from datetime import datetime, timedelta, timezone
+
+import odoo_home
+
+ODOO, SERIES = odoo_home.prepare()  # before Odoo is imported: its path, its interpreter
+
+from odoo_sync import SqlCounter, configure, new_user, prepare_database  # noqa: E402
+
+import odoo  # noqa: E402
+from odoo import SUPERUSER_ID, api  # noqa: E402
+
+from google_emulator import Emulator  # noqa: E402
+
+CLIENT_ID = "bench-client.apps.example"
+CLIENT_SECRET = "bench-secret"
+
+
+def technicians(env, emu, count, busy):
+    """``count`` connected technicians, each with ``busy`` busy events, an absence and a
+    working location in his primary calendar over the next 4 weeks."""
+    from odoo.addons.openfire_google_calendar.services import google_oauth
+
+    start = datetime.now(timezone.utc).replace(hour=8, minute=0, second=0, microsecond=0)
+    employees = env["hr.employee"]
+    for n in range(count):
+        user, email = new_user(env, emu, "avail%d" % n, busy)
+        employees |= env["hr.employee"].create(
+            {"name": user.name, "user_id": user.id, "work_email": email, "tz": "Europe/Paris"}
+        )
+        account = env["of.google.account"]._for_user(user)
+        scopes = [*google_oauth.SCOPES, google_oauth.FREEBUSY_SCOPE]
+        account._store_tokens(emu.mint_token(email, client_id=CLIENT_ID, scopes=scopes))
+        phone = emu.phone(email)
+        for k in range(busy):
+            begin = start + timedelta(days=k % 27, hours=k % 8)
+            phone.insert_event(
+                email,
+                {
+                    "summary": "Perso %d" % k,
+                    "start": {"dateTime": begin.isoformat()},
+                    "end": {"dateTime": (begin + timedelta(minutes=45)).isoformat()},
+                },
+            )
+        phone.set_out_of_office(
+            (start + timedelta(days=10)).isoformat(), (start + timedelta(days=11)).isoformat()
+        )
+    return employees
+
+
+def measure(fn):
+    before = SqlCounter.count
+    started = time.perf_counter()
+    result = fn()
+    return result, SqlCounter.count - before, (time.perf_counter() - started) * 1000
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--technicians", type=int, default=30)
+    parser.add_argument("--busy", type=int, default=40)
+    parser.add_argument("--db", default="bench_availability_" + SERIES.split(".")[0])
+    odoo_home.add_argument(parser)
+    parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--drop", action="store_true")
+    args = parser.parse_args()
+    registry = prepare_database(args.db, args.fresh)
+    SqlCounter.install()
+    emu = Emulator(seed=0, quota_per_user=None, quota_per_project=None)
+    emu.start()
+    emu.add_client(CLIENT_ID, CLIENT_SECRET, ["http://127.0.0.1/unused"])
+    from odoo.addons.openfire_google_calendar.services import availability
+    from odoo.addons.openfire_google_calendar.services.sync_runner import run_sync
+
+    rows = []
+    try:
+        configure(registry, emu)
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["ir.config_parameter"].set_param("openfire_google_calendar.availability", "1")
+            team = technicians(env, emu, args.technicians, args.busy)
+            cr.commit()
+            emu.clear_log()
+            started = time.perf_counter()
+            for employee in team:
+                run_sync(env, employee.user_id.id)
+                cr.commit()
+            took = time.perf_counter() - started
+            calls = [e for e in emu.request_log if "/freeBusy" in e["path"]]
+            rows.append(
+                (
+                    "first syncs with availability, %d technicians" % len(team),
+                    "%d requests (%d freeBusy), %.1f s" % (len(emu.request_log), len(calls), took),
+                )
+            )
+            known = env["of.google.availability"].search([("employee_id", "in", team.ids)])
+            blocks = env["of.google.busy"].search_count([("employee_id", "in", team.ids)])
+            rows.append(
+                (
+                    "availability known",
+                    "%d of %d, %d blocks"
+                    % (sum(1 for row in known if row.state == "known"), len(team), blocks),
+                )
+            )
+            monday = datetime.now() + timedelta(days=7)
+            emu.clear_log()
+            _blocks, queries, ms = measure(
+                lambda: env["of.google.busy"]._blocks(team.ids, monday, monday + timedelta(days=7))
+            )
+            rows.append(
+                (
+                    "a week's blocks for %d technicians" % len(team),
+                    "%d SQL, %.1f ms, %d Google calls" % (queries, ms, len(emu.request_log)),
+                )
+            )
+            ten = team[:10]
+            earliest = availability.aware(datetime.now()).replace(second=0, microsecond=0)
+            found, queries, ms = measure(
+                lambda: availability.search_slots(env, ten, timedelta(hours=2), earliest, 4, 5)
+            )
+            rows.append(
+                (
+                    "find a slot: %d technicians, 4 weeks" % len(ten),
+                    "%d slots, %d SQL, %.0f ms" % (len(found[0]), queries, ms),
+                )
+            )
+            cr.rollback()
+    finally:
+        emu.stop()
+    print("\nOdoo %s, %s" % (SERIES, ODOO.home))
+    width = max(len(name) for name, _value in rows)
+    for name, value in rows:
+        print("| %s | %s |" % (name.ljust(width), value))
+    if args.drop:
+        odoo.sql_db.close_all()
+        odoo.service.db.exp_drop(args.db)
+
+
+if __name__ == "__main__":
+    main()
