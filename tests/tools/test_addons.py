@@ -22,10 +22,12 @@ def make(tmp_path, **depends):
     return tmp_path
 
 
-def test_the_repository_planning_first_glue_last():
+def test_the_repository_planning_first_the_connector_before_what_extends_it():
     found = addons.names()
     assert found[0] == "openfire_planning"
-    assert found[-1] == "openfire_google_calendar_queue_job"
+    connector = found.index("openfire_google_calendar")
+    assert found.index("openfire_google_calendar_queue_job") > connector
+    assert found.index("test_openfire_google_calendar") > connector
     assert set(found) == {path.parent.name for path in addons.ROOT.glob("*/__manifest__.py")}
 
 
