@@ -21,7 +21,7 @@ from odoo.exceptions import UserError
 
 from ..sync import GoogleError, make_credentials
 from . import google_oauth, google_refusal, service_account
-from .sync_runner import GoogleAccessLost
+from .sync_session import GoogleAccessLost
 
 _logger = logging.getLogger(__name__)
 PARAM_PREFIX = "openfire_google_calendar."

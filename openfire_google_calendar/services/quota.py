@@ -3,7 +3,7 @@
 """Google's per-minute quotas, shared by every worker and server of the
 database: a log of the API calls each sync sent (table of_google_quota_use,
 one row per sync, created by of.google.push's init), read as a sliding window
-of 60 seconds when a session takes its lock (services/sync_runner.py).
+of 60 seconds when a session takes its lock (services/sync_session.py).
 
 Google counts 600 calls per user per minute and 10,000 per project (the
 OAuth client, i.e. this database's syncs together); a batch of n calls counts
@@ -112,7 +112,7 @@ class Reservation:
         # read a transaction's snapshot is taken by its first statement, so
         # what the previous holder committed is only seen after the lock.
         cr.execute("SELECT pg_advisory_lock(%s, 0)", [QUOTA_LOCK])
-        # The session's own cursor (services/sync_runner.py): committing is its job.
+        # The session's own cursor (services/sync_session.py): committing is its job.
         cr.commit()  # pylint: disable=invalid-commit
         try:
             cr.execute("SELECT %s, %s" % (USED_BY_ACCOUNT, USED_BY_PROJECT), [self.account_id])
