@@ -13,16 +13,8 @@ from .content_hash import CANCELLED_HASH, content_hash
 from .cycle import SyncReport, sync_calendar
 from .event_ids import event_id_for, instance_id, master_of, original_start_of
 from .executor import ItemResult, Outcome, apply_plan
-from .google_client import (
-    CALENDAR_SCOPE,
-    GOOGLE_TOKEN_URI,
-    ChangeSet,
-    GoogleClient,
-    GoogleError,
-    ReconnectNeeded,
-    Write,
-    make_credentials,
-)
+from .credentials import CALENDAR_SCOPE, GOOGLE_TOKEN_URI, make_credentials
+from .google_client import ChangeSet, GoogleClient, GoogleError, ReconnectNeeded, Write
 from .local_side import LocalSide
 from .mapping import event_to_rdv, owner_of, rdv_to_event
 from .actions import GOOGLE, ODOO, Action, Conflict, Kind, Plan, Policy, SyncSettings

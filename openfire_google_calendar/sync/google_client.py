@@ -6,8 +6,9 @@
   with the library (no discovery request), pointed at a configurable endpoint
   (the emulator in tests). googleapiclient derives the batch URI from the
   document's ``rootUrl``, not from the endpoint, so it is derived here.
-- Credentials are google-auth's, refreshed through a configurable token URI by
-  ``AuthorizedHttp`` (on 401, or before a call when the expiry is known).
+- Credentials are google-auth's (:mod:`.credentials`), refreshed through a
+  configurable token URI by ``AuthorizedHttp`` (on 401, or before a call when
+  the expiry is known).
 - Every request has a socket timeout; transient failures are retried with
   :mod:`.backoff`; writes go in batch requests of at most 50 calls, and only
   the calls that failed transiently are sent again.
@@ -25,19 +26,16 @@ from dataclasses import dataclass
 import google_auth_httplib2
 import httplib2
 from google.auth.exceptions import RefreshError, TransportError
-from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import build_from_document
 from googleapiclient.discovery_cache import get_static_doc
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest
 
 from .backoff import Backoff, is_rate_limit, is_transient, parse_retry_after
+from .credentials import DEFAULT_TIMEOUT, TimedCredentials
 
-CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
-GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 MAX_BATCH = 50
 PAGE_SIZE = 2500
-DEFAULT_TIMEOUT = 30.0
 # A socket timeout is an OSError; httplib2 raises its own errors for the rest.
 NETWORK_ERRORS = (OSError, httplib2.HttpLib2Error, TransportError)
 
@@ -93,49 +91,6 @@ class WriteResult:
     reason: str = ""
     transient: bool = False
     retry_after: float | None = None
-
-
-class TimedCredentials(Credentials):
-    """google-auth user credentials whose refresh always has a timeout.
-
-    googleapiclient refreshes by itself when a batch part gets a 401, through
-    an ``httplib2.Http()`` without timeout; this refresh ignores the transport
-    it is given and uses one with ``refresh_timeout``.
-    """
-
-    refresh_timeout = DEFAULT_TIMEOUT
-
-    def refresh(self, request):
-        del request
-        timed = google_auth_httplib2.Request(httplib2.Http(timeout=self.refresh_timeout))
-        return super().refresh(timed)
-
-
-def make_credentials(
-    access_token,
-    refresh_token,
-    client_id,
-    client_secret,
-    token_uri=GOOGLE_TOKEN_URI,
-    expiry=None,
-    scopes=(CALENDAR_SCOPE,),
-):
-    """google-auth credentials; ``expiry`` is a naive UTC datetime or None.
-
-    With ``expiry`` None the access token is used until Google answers 401,
-    so a sync with a valid token costs no refresh request. After a sync, the
-    Odoo layer stores ``credentials.token`` and ``credentials.expiry`` again
-    (they change when refreshed).
-    """
-    return TimedCredentials(
-        token=access_token,
-        refresh_token=refresh_token,
-        token_uri=token_uri,
-        client_id=client_id,
-        client_secret=client_secret,
-        scopes=list(scopes),
-        expiry=expiry,
-    )
 
 
 def _error_body(content):

@@ -49,6 +49,8 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from enum import Enum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .intervals import intersect, merge, subtract
+
 UTC = timezone.utc
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY = timedelta(days=1)
@@ -208,52 +210,8 @@ class Clash:
 
 
 # -- intervals as sorted, disjoint lists of (start, end) in UTC ----------------
-def _merge(pairs):
-    """Sorted, disjoint, non-empty; touching or overlapping pairs united."""
-    merged = []
-    for start, end in sorted(pair for pair in pairs if pair[0] < pair[1]):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _intersect(first, second):
-    out = []
-    i = j = 0
-    while i < len(first) and j < len(second):
-        start = max(first[i][0], second[j][0])
-        end = min(first[i][1], second[j][1])
-        if start < end:
-            out.append((start, end))
-        if first[i][1] < second[j][1]:
-            i += 1
-        else:
-            j += 1
-    return out
-
-
-def _subtract(kept, removed):
-    out = []
-    j = 0
-    for start, end in kept:
-        while j < len(removed) and removed[j][1] <= start:
-            j += 1
-        k = j
-        while k < len(removed) and removed[k][0] < end:
-            if removed[k][0] > start:
-                out.append((start, removed[k][0]))
-            start = max(start, removed[k][1])
-            k += 1
-        if start < end:
-            out.append((start, end))
-    return out
-
-
 def _utc_pairs(intervals):
-    return _merge(item.utc() for item in intervals)
+    return merge(item.utc() for item in intervals)
 
 
 # -- the grid: slots start on a multiple of `step` of the local wall clock ------
@@ -331,11 +289,11 @@ def _zone(tz, earliest):
 
 def _free_time(availability, span, require_known):
     """(working, known working, free) of one technician within ``span``."""
-    working = _intersect(_utc_pairs(availability.working), span)
+    working = intersect(_utc_pairs(availability.working), span)
     known = working
     if require_known and availability.known is not None:
-        known = _intersect(working, _utc_pairs(availability.known))
-    return working, known, _subtract(known, _utc_pairs(availability.busy))
+        known = intersect(working, _utc_pairs(availability.known))
+    return working, known, subtract(known, _utc_pairs(availability.busy))
 
 
 def find_slots(
@@ -388,7 +346,7 @@ def find_slots(
     blocked = False
     for availability in team:
         working, known, free = _free_time(availability, span, require_known)
-        common = _intersect(common, free)
+        common = intersect(common, free)
         codes = []
         if not working:
             codes.append(Code.NO_WORKING_HOURS)
@@ -438,11 +396,11 @@ def conflicts(availabilities, start, end, require_known=True):
     clashes = []
     for availability in team:
         found = []
-        working = _intersect(_utc_pairs(availability.working), span)
-        for part in parts(_subtract(span, working)):
+        working = intersect(_utc_pairs(availability.working), span)
+        for part in parts(subtract(span, working)):
             found.append((part, Code.OUTSIDE_WORKING_HOURS))
         if require_known and availability.known is not None:
-            unknown = _subtract(working, _utc_pairs(availability.known))
+            unknown = subtract(working, _utc_pairs(availability.known))
             for part in parts(unknown):
                 found.append((part, Code.AVAILABILITY_UNKNOWN))
         for busy in availability.busy:

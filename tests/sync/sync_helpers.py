@@ -18,7 +18,8 @@ from dateutil.rrule import rruleset, rrulestr
 from sync.actions import Kind, SyncSettings
 from sync.backoff import Backoff
 from sync.content_hash import content_hash
-from sync.google_client import GoogleClient, make_credentials
+from sync.credentials import make_credentials
+from sync.google_client import GoogleClient
 from sync.rdv import Rdv, status_of
 
 PARIS = ZoneInfo("Europe/Paris")
