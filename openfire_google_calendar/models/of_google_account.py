@@ -183,9 +183,8 @@ class OfGoogleAccount(models.Model):
         """Google's endpoints, each overridable by a system parameter
         (openfire_google_calendar.auth_uri, .token_uri, .revoke_uri,
         .api_endpoint) so tests and the demo can use the emulator."""
-        get_param = self.env["ir.config_parameter"].sudo().get_param
         return {
-            key: get_param(PARAM_PREFIX + key) or default
+            key: settings.get(self.env, key) or default
             for key, default in google_oauth.DEFAULT_ENDPOINTS.items()
         }
 
@@ -341,13 +340,13 @@ class OfGoogleAccount(models.Model):
         get_param = self.env["ir.config_parameter"].sudo().get_param
         return SyncSettings(
             database_uuid=database_copy.sync_identity(self.env),
-            policy=Policy(get_param(PARAM_PREFIX + "conflict_policy") or Policy.ODOO.value),
+            policy=Policy(settings.get(self.env, "conflict_policy")),
             allow_delete=bool(get_param(PARAM_PREFIX + "allow_delete")),
             default_tz=self.env.context.get("of_google_company_tz")  # set by the session
             or self.env.company.of_planning_tz
             or "Europe/Paris",
             foreign_until=parse_timestamp(self.of10_until) if len(self) == 1 else None,
-            sync_colors=bool(get_param(PARAM_PREFIX + "color_by") not in (None, False, "", "none")),
+            sync_colors=settings.get(self.env, "color_by") not in ("", "none"),
         )
 
     def _client(self, backoff=None):

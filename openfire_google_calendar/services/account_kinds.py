@@ -20,11 +20,10 @@ from odoo import _, fields
 from odoo.exceptions import UserError
 
 from ..sync import GoogleError, make_credentials
-from . import google_oauth, google_refusal, service_account
+from . import google_oauth, google_refusal, service_account, settings
 from .sync_session import GoogleAccessLost
 
 _logger = logging.getLogger(__name__)
-PARAM_PREFIX = "openfire_google_calendar."
 
 
 def _lang(account):
@@ -63,8 +62,7 @@ class AccountKind:
 
     def calendar_title(self, account):
         """The dedicated calendar's name, as the settings give it."""
-        get_param = account.env["ir.config_parameter"].sudo().get_param
-        return get_param(PARAM_PREFIX + "calendar_name") or "Interventions"
+        return settings.get(account.env, "calendar_name")
 
     def ensure_access(self, account, client, calendar_id):
         """Give the people who read the calendar their access (nobody but
@@ -165,9 +163,8 @@ class DelegatedKind(AccountKind):
                     "Calendar, under Google Calendar, technicians without an Odoo login."
                 )
             )
-        get_param = account.env["ir.config_parameter"].sudo().get_param
         creds = service_account.credentials(
-            info, account.google_email, token_uri=get_param(PARAM_PREFIX + "token_uri")
+            info, account.google_email, token_uri=settings.get(account.env, "token_uri")
         )
         if _token_fresh(account):
             creds.token, creds.expiry = account.access_token, account.token_expiry
@@ -190,8 +187,7 @@ class DelegatedKind(AccountKind):
     def calendar(self, account, client):
         """The employee's primary calendar when the settings say so."""
         context = _lang(account)  # noqa: F841  pylint: disable=unused-variable
-        get_param = account.env["ir.config_parameter"].sudo().get_param
-        if get_param(service_account.CALENDAR_PARAM) == "primary":
+        if settings.get(account.env, "technician_calendar") == "primary":
             return account.google_email, _("Primary")
         return super().calendar(account, client)
 
@@ -308,10 +304,7 @@ class SharedKind(AccountKind):
         next sync, the old e-mail's access withdrawn."""
         context = _lang(account)  # noqa: F841  pylint: disable=unused-variable
         account = account.sudo()
-        role = (
-            account.env["ir.config_parameter"].sudo().get_param(service_account.ROLE_PARAM)
-            or "reader"
-        )
+        role = settings.get(account.env, "shared_role")
         email = account.google_email
         if account.shared_with == email and account.shared_role == role:
             return

@@ -23,9 +23,8 @@ spread (:func:`poll_delays`) so that they do not all reach Google at once.
 
 import random
 
-PARAM_PREFIX = "openfire_google_calendar."
-PER_USER = 600  # Google's default, per user per project per minute
-PER_PROJECT = 10000  # per project per minute
+from . import settings
+
 MARGIN = 0.9  # what we allow ourselves of each
 RUN_SHARE = 500  # the most calls one sync run of the cron sends
 BUTTON_SHARE = 110  # the most calls "Sync. with Google" sends (a few seconds)
@@ -71,15 +70,7 @@ USED_BY_PROJECT = (
 def limits(env):
     """(per user, per project) per minute: Google's defaults, or what the
     project got from Google (parameters quota_per_user, quota_per_project)."""
-    get_param = env["ir.config_parameter"].sudo().get_param
-
-    def number(key, default):
-        try:
-            return int(get_param(PARAM_PREFIX + key) or default)
-        except ValueError:
-            return default
-
-    return number("quota_per_user", PER_USER), number("quota_per_project", PER_PROJECT)
+    return settings.get(env, "quota_per_user"), settings.get(env, "quota_per_project")
 
 
 def budget(env, user_used, project_used, share):
@@ -193,12 +184,8 @@ def held(env, account_ids):
 def poll_spread(env, interval_seconds):
     """Seconds over which the regular polls of a cron run are spread: half
     the cron's interval, or the parameter poll_spread_seconds (0: none)."""
-    raw = env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + "poll_spread_seconds")
-    default = interval_seconds * POLL_SPREAD
-    try:
-        return max(0.0, float(raw)) if raw not in (None, False, "") else default
-    except ValueError:
-        return default
+    spread = settings.get(env, "poll_spread_seconds")
+    return interval_seconds * POLL_SPREAD if spread is None else max(0.0, spread)
 
 
 def poll_delays(account_ids, spread, rng=random):

@@ -13,14 +13,13 @@ from odoo import _, fields
 from odoo.exceptions import AccessError, UserError
 
 from ..sync import Backoff, GoogleError, ReconnectNeeded, sync_calendar
-from . import availability_refresh, quota, sync_report
+from . import availability_refresh, quota, settings, sync_report
 from .odoo_local_side import OdooLocalSide
 from .sync_outcome import ErrorKind, SyncOutcome, SyncStatus, google_error_kind
 from .sync_session import GoogleAccessLost, blocked_status, google_session
 
 _logger = logging.getLogger(__name__)
 WINDOW_PARAM = "openfire_google_calendar.sync_window_days"
-DEFAULT_WINDOW_DAYS = 30
 # A user waits for the button: at most a few seconds of pauses per Google
 # call (the cron has the default, minutes); what is still refused is retried
 # by the cron.
@@ -35,11 +34,7 @@ def window_start(env, now=None):
     """The start of the sync window (aware UTC): RDVs and events that ended
     before it are not synced unless already paired (sync.actions.outside_window).
     Setting sync_window_days, 30 by default; 0 or less: no window."""
-    raw = env["ir.config_parameter"].sudo().get_param(WINDOW_PARAM)
-    try:
-        days = int(raw) if raw not in (None, False, "") else DEFAULT_WINDOW_DAYS
-    except ValueError:
-        days = DEFAULT_WINDOW_DAYS
+    days = settings.get(env, "sync_window_days")
     if days <= 0:
         return None
     return (now or datetime.now(timezone.utc)) - timedelta(days=days)
@@ -175,12 +170,12 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
         calendar_id = account._ensure_calendar(client)
         account._ensure_access(client, calendar_id)
         local = OdooLocalSide(account)
-        settings = replace(account._sync_settings(), window_start=window_start(account.env))
+        sync_settings = replace(account._sync_settings(), window_start=window_start(account.env))
         # Writes reserve their calls in the shared log first, under a lock
         # every worker takes (no statement at all for a sync with no write).
         reservation = quota.Reservation(account.env, account.id, share)
         report = sync_calendar(
-            client, calendar_id, local, settings, force=force, budget=reservation
+            client, calendar_id, local, sync_settings, force=force, budget=reservation
         )
         if not report.stopped and not report.deferred and client.rate_limited is None:
             availability_refresh.refresh(account, client)
