@@ -11,7 +11,6 @@ from ..services import (
     database_copy,
     google_oauth,
     push_channel,
-    service_account,
     settings,
     sync_cron,
 )
@@ -203,11 +202,9 @@ class OfGoogleAccount(models.Model):
     def _consent_scopes(self, user):
         """What the consent asks of ``user``: the planner who holds the
         technicians' shared calendars also allows sharing them."""
-        get_param = self.env["ir.config_parameter"].sudo().get_param
         scopes = google_oauth.SCOPES
-        if get_param(service_account.MODE_PARAM) == "shared" and str(user.id) == (
-            get_param(service_account.OWNER_PARAM) or ""
-        ):
+        owner = settings.get(self.env, "shared_owner_id")
+        if settings.get(self.env, "technicians_mode") == "shared" and str(user.id) == owner:
             scopes += (google_oauth.ACL_SCOPE,)
         if settings.availability_enabled(self.env):
             scopes += (google_oauth.FREEBUSY_SCOPE,)
