@@ -8,7 +8,8 @@ from odoo.addons.google_calendar.controllers.main import GoogleCalendarControlle
 
 from ..services import database_copy, quota
 from ..services.sync_outcome import SyncStatus
-from ..services.sync_runner import GoogleAccessLost, blocked_status, google_session, run_sync
+from ..services.sync_runner import run_sync
+from ..services.sync_session import GoogleAccessLost, blocked_status, google_session
 from ..sync import GoogleError
 from .oauth_callback import start_consent
 
@@ -19,7 +20,7 @@ JSON_ROUTE = "jsonrpc" if version_info[0] >= 19 else "json"
 
 def own_account(env):
     """The user's account if he has one; read only, since a sync must not
-    start from a transaction that wrote (services/sync_runner.py)."""
+    start from a transaction that wrote (services/sync_session.py)."""
     return env["of.google.account"].sudo().search([("user_id", "=", env.uid)], limit=1)
 
 

@@ -3,31 +3,23 @@
 import logging
 from datetime import timedelta
 
-from google.auth.exceptions import RefreshError
-from google.auth.transport.requests import Request
-
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
 from odoo.release import version_info
 
 from ..services import (
+    account_kinds,
     database_copy,
     google_oauth,
-    google_refusal,
     push_channel,
-    service_account,
     settings,
     sync_cron,
 )
 from ..services.sync_outcome import ErrorKind
-from ..services.sync_runner import GoogleAccessLost
 from ..sync import (
     GoogleClient,
-    GoogleError,
     Policy,
     SyncSettings,
     Write,
-    make_credentials,
     master_of,
 )
 from ..sync.mapping import parse_timestamp
@@ -190,9 +182,8 @@ class OfGoogleAccount(models.Model):
         """Google's endpoints, each overridable by a system parameter
         (openfire_google_calendar.auth_uri, .token_uri, .revoke_uri,
         .api_endpoint) so tests and the demo can use the emulator."""
-        get_param = self.env["ir.config_parameter"].sudo().get_param
         return {
-            key: get_param(PARAM_PREFIX + key) or default
+            key: settings.get(self.env, key) or default
             for key, default in google_oauth.DEFAULT_ENDPOINTS.items()
         }
 
@@ -211,11 +202,9 @@ class OfGoogleAccount(models.Model):
     def _consent_scopes(self, user):
         """What the consent asks of ``user``: the planner who holds the
         technicians' shared calendars also allows sharing them."""
-        get_param = self.env["ir.config_parameter"].sudo().get_param
         scopes = google_oauth.SCOPES
-        if get_param(service_account.MODE_PARAM) == "shared" and str(user.id) == (
-            get_param(service_account.OWNER_PARAM) or ""
-        ):
+        owner = settings.get(self.env, "shared_owner_id")
+        if settings.get(self.env, "technicians_mode") == "shared" and str(user.id) == owner:
             scopes += (google_oauth.ACL_SCOPE,)
         if settings.availability_enabled(self.env):
             scopes += (google_oauth.FREEBUSY_SCOPE,)
@@ -237,13 +226,7 @@ class OfGoogleAccount(models.Model):
         by itself once the administrator fixed the delegation or the owner
         reconnected."""
         self.ensure_one()
-        if self.kind == "oauth":
-            return self.state == "connected" and bool(self.sudo().refresh_token)
-        if self.state not in ("connected", "revoked") or self._has_own_connection():
-            return False
-        if self.kind == "shared":
-            return bool(self.owner_account_id) and self.owner_account_id._is_connected()
-        return bool(service_account.load_key(self.env))
+        return account_kinds.KINDS[self.kind].is_connected(self)
 
     def _has_own_connection(self):
         """The employee's user connected his own Google account: he is synced
@@ -283,199 +266,16 @@ class OfGoogleAccount(models.Model):
         self.sudo().write(values)
 
     def _credentials(self):
-        """google-auth credentials for the sync, refreshed when expired.
-
-        A revoked or unknown refresh token (invalid_grant) disconnects this
-        user only, with a message that tells him how to reconnect."""
+        """google-auth credentials for the sync, refreshed when expired; a
+        refusal disconnects this account only (see services/account_kinds.py)."""
         self.ensure_one()
-        if self.kind == "delegated":
-            return self._delegated_credentials()
-        if self.kind == "shared":
-            return self._owner_credentials()
-        account = self.sudo()
-        client_id, client_secret = self._client_credentials()
-        if not client_id:
-            raise UserError(
-                _(
-                    "Google Calendar is not configured: ask an administrator to "
-                    "set the Client ID and Client Secret in Settings > Calendar."
-                )
-            )
-        if not account.refresh_token:
-            raise UserError(_("%s has not connected a Google account yet.", account.user_id.name))
-        creds = make_credentials(
-            account.access_token,
-            account.refresh_token,
-            client_id,
-            client_secret,
-            token_uri=self._endpoints()["token_uri"],
-            expiry=account.token_expiry or None,
-            scopes=google_oauth.scopes_granted(account.granted_scopes),
-        )
-        if (
-            not account.access_token
-            or not account.token_expiry
-            or account.token_expiry <= fields.Datetime.now() + timedelta(minutes=1)
-        ):
-            self._refresh(creds)
-        return creds
-
-    def _delegated_credentials(self):
-        """google-auth service account credentials acting as the employee's
-        work e-mail. The access token is kept (an hour) so that a sync where
-        nothing changed costs one request; Google's refusal is stored on
-        this account, or on every account it concerns (see _lose_access)."""
-        account = self.sudo()
-        info = service_account.load_key(self.env)
-        if not info:
-            raise UserError(
-                _(
-                    "No service account key is set: an administrator sets it in Settings > "
-                    "Calendar, under Google Calendar, technicians without an Odoo login."
-                )
-            )
-        get_param = self.env["ir.config_parameter"].sudo().get_param
-        creds = service_account.credentials(
-            info, account.google_email, token_uri=get_param(PARAM_PREFIX + "token_uri")
-        )
-        if (
-            account.access_token
-            and account.token_expiry
-            and account.token_expiry > fields.Datetime.now() + timedelta(minutes=1)
-        ):
-            creds.token, creds.expiry = account.access_token, account.token_expiry
-            return creds
-        try:
-            service_account.refresh(creds)
-        except RefreshError as exc:
-            raise GoogleAccessLost(
-                self._lose_access(exc), google_refusal.oauth_error(exc)[0]
-            ) from exc
-        account.write(
-            {
-                "access_token": creds.token,
-                "token_expiry": creds.expiry or False,
-                "state": "connected",
-            }
-        )
-        return creds
-
-    def _owner_credentials(self):
-        """The credentials of the planner whose account holds the calendar."""
-        owner = self.sudo().owner_account_id
-        if not owner or not owner._is_connected():
-            raise UserError(self._owner_lost_message())
-        try:
-            return owner._credentials()
-        except GoogleAccessLost as exc:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-            raise UserError(self._owner_lost_message()) from exc
-
-    def _owner_lost_message(self):
-        return _(
-            "The calendar of %(technician)s is in the Google account of %(owner)s, which is "
-            'not connected: %(owner)s presses "Sync. with Google" in the planning.',
-            technician=self._person_name(),
-            owner=self.sudo().owner_account_id._person_name() or "?",
-        )
+        return account_kinds.KINDS[self.kind].credentials(self)
 
     def _lose_access(self, refusal):
         """Google refused this account's credentials (``refusal``: the error,
-        see services/google_refusal.py); store why and return the message. A
-        user reconnects himself; a delegation refused for a domain is refused
-        for every employee of it, and a refused key for all of them, so they
-        are all marked at once (those whose sync runs just now meet the
-        refusal themselves)."""
+        see services/google_refusal.py); store why and return the message."""
         self.ensure_one()
-        if self.kind == "shared":
-            owner = self.sudo().owner_account_id
-            owner._lose_access(refusal)
-            message = self._owner_lost_message()
-            self.sudo().write({"last_error": message})
-            return message
-        if self.kind == "oauth":
-            message = _(
-                'Google refused the connection: %s. Press "Sync. with Google" to connect again.',
-                google_refusal.reason(self.env, refusal),
-            )
-            self._disconnect(message, state="revoked")
-            return message
-        reason = google_refusal.details(refusal)
-        refused = service_account.refusal_kind(reason)
-        info = service_account.load_key(self.env) or {}
-        domain = service_account.domain_of(self.google_email)
-        if refused == "delegation":
-            message = _(
-                "Google Workspace refuses the delegation for %(domain)s (%(reason)s): the service "
-                "account %(account)s (client ID %(client_id)s) must be authorised for the Calendar "
-                "scope %(scope)s in the Admin console of Google Workspace (Security > API "
-                "controls > Domain-wide delegation).",
-                domain=domain,
-                reason=reason[:200],
-                account=info.get("client_email") or "?",
-                client_id=info.get("client_id") or "?",
-                scope=" ".join(service_account.SCOPES),
-            )
-            concerned = [("google_email", "=ilike", "%@" + domain)]
-        elif refused == "user":
-            message = _(
-                "Google Workspace has no user %(email)s (%(reason)s): check the work e-mail of "
-                "%(name)s.",
-                email=self.google_email,
-                reason=reason[:200],
-                name=self._person_name(),
-            )
-            concerned = None
-        else:
-            message = _(
-                "Google refused the service account's key (%s): an administrator sets a valid "
-                "key in the settings.",
-                reason[:200],
-            )
-            concerned = []
-        values = {
-            "access_token": False,
-            "token_expiry": False,
-            "state": "revoked",
-            "last_error": message,
-        }
-        self.sudo().write(values)
-        if concerned is not None:
-            others = self.sudo().search(
-                [("kind", "=", "delegated"), ("id", "!=", self.id)] + concerned
-            )
-            if others:
-                self.env.cr.execute(
-                    "SELECT id FROM of_google_account WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED",
-                    [tuple(others.ids)],
-                )
-                self.browse([row[0] for row in self.env.cr.fetchall()]).sudo().write(values)
-        _logger.info("Google refused the account %s: %s", self.id, reason)
-        return message
-
-    def _refresh(self, creds):
-        account = self.sudo()
-        try:
-            creds.refresh(Request())  # its own transport, with a timeout
-        except RefreshError as exc:
-            code = google_refusal.oauth_error(exc)[0]
-            if code not in ("invalid_grant", "invalid_client"):
-                raise
-            message = _(
-                "Google refused the connection of %(user)s: %(reason)s. Press "
-                '"Sync. with Google" to connect again.',
-                user=account.user_id.name,
-                reason=google_refusal.reason(self.env, exc),
-            )
-            account._disconnect(message, state="revoked")
-            raise GoogleAccessLost(message, code) from exc
-        account.write(
-            {
-                "access_token": creds.token,
-                "token_expiry": creds.expiry or False,
-            }
-        )
-        return creds
+        return account_kinds.KINDS[self.kind].lose_access(self, refusal)
 
     def _disconnect(self, message=False, state="disconnected"):
         """Forget the tokens; the RDV links stay so a reconnection to the same
@@ -537,13 +337,13 @@ class OfGoogleAccount(models.Model):
         get_param = self.env["ir.config_parameter"].sudo().get_param
         return SyncSettings(
             database_uuid=database_copy.sync_identity(self.env),
-            policy=Policy(get_param(PARAM_PREFIX + "conflict_policy") or Policy.ODOO.value),
+            policy=Policy(settings.get(self.env, "conflict_policy")),
             allow_delete=bool(get_param(PARAM_PREFIX + "allow_delete")),
             default_tz=self.env.context.get("of_google_company_tz")  # set by the session
             or self.env.company.of_planning_tz
             or "Europe/Paris",
             foreign_until=parse_timestamp(self.of10_until) if len(self) == 1 else None,
-            sync_colors=bool(get_param(PARAM_PREFIX + "color_by") not in (None, False, "", "none")),
+            sync_colors=settings.get(self.env, "color_by") not in ("", "none"),
         )
 
     def _client(self, backoff=None):
@@ -555,70 +355,26 @@ class OfGoogleAccount(models.Model):
 
     def _ensure_calendar(self, client):
         """The dedicated calendar, created on the first sync, so the user's
-        private events never become RDVs (a delegated employee's primary
-        calendar when the settings say so; a shared technician's calendar is
-        created in the owner's account, "Interventions — Jean Dupont"). Its id
-        is committed at once (the session owns its cursor): a crash later in
+        private events never become RDVs (its kind names it). Its id is
+        committed at once (the session owns its cursor): a crash later in
         the sync must not make the next one create a second."""
         account = self.sudo()
-        if account.calendar_id:
-            return account.calendar_id
-        get_param = self.env["ir.config_parameter"].sudo().get_param
-        if account.kind == "delegated" and get_param(service_account.CALENDAR_PARAM) == "primary":
-            account.write({"calendar_id": account.google_email, "calendar_name": _("Primary")})
+        if not account.calendar_id:
+            calendar_id, name = account_kinds.KINDS[account.kind].calendar(account, client)
+            account.write({"calendar_id": calendar_id, "calendar_name": name})
             self.env.cr.commit()  # pylint: disable=invalid-commit
-            return account.calendar_id
-        name = get_param(PARAM_PREFIX + "calendar_name") or "Interventions"
-        if account.kind == "shared":
-            name = "%s — %s" % (name, account.employee_id.name)
-        tz = (
-            account.user_id.tz
-            or account.employee_id.tz
-            or self.env.company.of_planning_tz
-            or "Europe/Paris"
-        )
-        account.write({"calendar_id": client.create_calendar(name, tz), "calendar_name": name})
-        self.env.cr.commit()  # pylint: disable=invalid-commit
         return account.calendar_id
 
     def _ensure_access(self, client, calendar_id):
-        """A shared technician's calendar is shared with his e-mail, with the
-        role the settings give (reader or writer); a changed e-mail or role
-        is applied at the next sync, the old e-mail's access withdrawn."""
-        account = self.sudo()
-        if account.kind != "shared":
-            return
-        role = (
-            self.env["ir.config_parameter"].sudo().get_param(service_account.ROLE_PARAM) or "reader"
-        )
-        email = account.google_email
-        if account.shared_with == email and account.shared_role == role:
-            return
-        try:
-            if account.shared_rule_id and account.shared_with != email:
-                client.unshare_calendar(calendar_id, account.shared_rule_id)
-            rule_id = client.share_calendar(calendar_id, email, role)
-        except GoogleError as exc:
-            if exc.status != 403:
-                raise
-            # the owner consented before he held the technicians' calendars
-            raise UserError(
-                _(
-                    "%(owner)s has not allowed sharing calendars (%(reason)s): he presses "
-                    '"Sync. with Google" in the planning once more and allows it.',
-                    owner=account.owner_account_id._person_name(),
-                    reason=exc,
-                )
-            ) from exc
-        account.write({"shared_with": email, "shared_role": role, "shared_rule_id": rule_id})
-        self.env.cr.commit()  # pylint: disable=invalid-commit
+        """Give the calendar's readers their access (a shared technician)."""
+        account_kinds.KINDS[self.kind].ensure_access(self, client, calendar_id)
 
     def _ensure_watch(self, client, calendar_id):
         push_channel.ensure_watch(self, client, calendar_id)
 
     def _remember_token(self, creds):
         """googleapiclient refreshes an expired token by itself: keep the new one."""
-        account = (self.owner_account_id if self.kind == "shared" else self).sudo()
+        account = account_kinds.KINDS[self.kind].token_holder(self)
         if creds.token and creds.token != account.access_token:
             account.write({"access_token": creds.token, "token_expiry": creds.expiry or False})
 

@@ -186,7 +186,7 @@ class OfPlanningIntervention(models.Model):
         """ "Réessayer": the RDV's failed calendars are synced again by the
         cron, woken now and taking these users first. Never in this request:
         it has just written the links the sync will write (see
-        services/sync_runner.py)."""
+        services/sync_session.py)."""
         links = self.sudo().of_google_link_ids
         accounts = links.filtered(lambda link: link.sync_state == "error").account_id
         links.write({"sync_state": "pending", "sync_error": False})

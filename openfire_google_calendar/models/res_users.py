@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 from ..services.sync_outcome import ErrorKind, stored_refusal_kind
-from ..services.sync_runner import google_session
+from ..services.sync_session import google_session
 
 
 class ResUsers(models.Model):

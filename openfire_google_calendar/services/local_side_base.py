@@ -41,7 +41,7 @@ class LocalSideBase:
             mail_auto_subscribe_no_notify=True,
         )
         self.Link = self.env["of.google.event.link"]
-        # Taken with the session's lock (services/sync_runner.py), else here.
+        # Taken with the session's lock (services/sync_session.py), else here.
         self.watermark = self.env.context.get("of_google_watermark")
         self.last_sync_written = False  # save_sync_token also set last_sync
         self._reported = True  # changed_rdvs reported something (or was not asked)
@@ -53,7 +53,7 @@ class LocalSideBase:
     @contextmanager
     def _atomic(self):
         """One item: a savepoint, then a commit. The sync owns its cursor
-        (services/sync_runner.py), so committing here makes each item durable
+        (services/sync_session.py), so committing here makes each item durable
         and never commits anybody else's work."""
         try:
             with self.env.cr.savepoint():

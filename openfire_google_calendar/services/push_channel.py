@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from odoo import fields
 
 from ..sync import GoogleError
-from . import google_oauth
+from . import google_oauth, settings
 
 _logger = logging.getLogger(__name__)
 CHANNEL_TTL = 7 * 24 * 3600  # seconds a push channel lives before renewal
@@ -20,7 +20,7 @@ def push_address(env):
     """Where Google may POST notifications: a public HTTPS address (or the
     push_base_url parameter, for the emulator); None means poll only."""
     get_param = env["ir.config_parameter"].sudo().get_param
-    base = get_param("openfire_google_calendar.push_base_url")
+    base = settings.get(env, "push_base_url")
     if not base:
         base = get_param("web.base.url") or ""
         if not base.startswith("https://") or google_oauth.is_loopback(base):

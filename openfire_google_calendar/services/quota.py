@@ -3,7 +3,7 @@
 """Google's per-minute quotas, shared by every worker and server of the
 database: a log of the API calls each sync sent (table of_google_quota_use,
 one row per sync, created by of.google.push's init), read as a sliding window
-of 60 seconds when a session takes its lock (services/sync_runner.py).
+of 60 seconds when a session takes its lock (services/sync_session.py).
 
 Google counts 600 calls per user per minute and 10,000 per project (the
 OAuth client, i.e. this database's syncs together); a batch of n calls counts
@@ -23,9 +23,8 @@ spread (:func:`poll_delays`) so that they do not all reach Google at once.
 
 import random
 
-PARAM_PREFIX = "openfire_google_calendar."
-PER_USER = 600  # Google's default, per user per project per minute
-PER_PROJECT = 10000  # per project per minute
+from . import settings
+
 MARGIN = 0.9  # what we allow ourselves of each
 RUN_SHARE = 500  # the most calls one sync run of the cron sends
 BUTTON_SHARE = 110  # the most calls "Sync. with Google" sends (a few seconds)
@@ -71,15 +70,7 @@ USED_BY_PROJECT = (
 def limits(env):
     """(per user, per project) per minute: Google's defaults, or what the
     project got from Google (parameters quota_per_user, quota_per_project)."""
-    get_param = env["ir.config_parameter"].sudo().get_param
-
-    def number(key, default):
-        try:
-            return int(get_param(PARAM_PREFIX + key) or default)
-        except ValueError:
-            return default
-
-    return number("quota_per_user", PER_USER), number("quota_per_project", PER_PROJECT)
+    return settings.get(env, "quota_per_user"), settings.get(env, "quota_per_project")
 
 
 def budget(env, user_used, project_used, share):
@@ -112,7 +103,7 @@ class Reservation:
         # read a transaction's snapshot is taken by its first statement, so
         # what the previous holder committed is only seen after the lock.
         cr.execute("SELECT pg_advisory_lock(%s, 0)", [QUOTA_LOCK])
-        # The session's own cursor (services/sync_runner.py): committing is its job.
+        # The session's own cursor (services/sync_session.py): committing is its job.
         cr.commit()  # pylint: disable=invalid-commit
         try:
             cr.execute("SELECT %s, %s" % (USED_BY_ACCOUNT, USED_BY_PROJECT), [self.account_id])
@@ -193,12 +184,8 @@ def held(env, account_ids):
 def poll_spread(env, interval_seconds):
     """Seconds over which the regular polls of a cron run are spread: half
     the cron's interval, or the parameter poll_spread_seconds (0: none)."""
-    raw = env["ir.config_parameter"].sudo().get_param(PARAM_PREFIX + "poll_spread_seconds")
-    default = interval_seconds * POLL_SPREAD
-    try:
-        return max(0.0, float(raw)) if raw not in (None, False, "") else default
-    except ValueError:
-        return default
+    spread = settings.get(env, "poll_spread_seconds")
+    return interval_seconds * POLL_SPREAD if spread is None else max(0.0, spread)
 
 
 def poll_delays(account_ids, spread, rng=random):

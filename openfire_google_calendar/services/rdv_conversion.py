@@ -159,7 +159,7 @@ def event_source(record):
     of the user whose calendar it goes to (the environment's)."""
     env = record.env
     user = env.user
-    # the calendar of an employee without a login (services/sync_runner.py)
+    # the calendar of an employee without a login (services/sync_session.py)
     own_employee = env.context.get("of_google_employee_id")
     customer = record.partner_id
     address = _address(record)

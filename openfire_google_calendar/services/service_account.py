@@ -16,6 +16,8 @@ from google.oauth2 import service_account
 
 from odoo import _
 
+from . import settings
+
 KEY_PARAM = "openfire_google_calendar.service_account_key"
 DOMAIN_PARAM = "openfire_google_calendar.workspace_domain"
 MODE_PARAM = "openfire_google_calendar.technicians_mode"
@@ -57,7 +59,7 @@ def parse_key(env, text):
 
 def load_key(env):
     """The stored key as a dict, None when there is none (server-side only)."""
-    text = env["ir.config_parameter"].sudo().get_param(KEY_PARAM)
+    text = settings.get(env, "service_account_key")
     if not text:
         return None
     try:

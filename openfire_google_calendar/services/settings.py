@@ -18,6 +18,10 @@ def _int(text):
     return int(str(text).strip())
 
 
+def _float(text):
+    return float(str(text).strip())
+
+
 def _text(text):
     return (text or "").strip()
 
@@ -54,7 +58,7 @@ PARAMS = {
         Param("reminders", "", _text, "Reminders of the events (minutes)"),
         Param("quota_per_user", 600, _int, "Google's quota per user and minute"),
         Param("quota_per_project", 10000, _int, "Google's quota per project and minute"),
-        Param("poll_spread_seconds", None, _int, "Spread of the regular polls (queue_job)"),
+        Param("poll_spread_seconds", None, _float, "Spread of the regular polls (queue_job)"),
         Param("technicians_mode", "", _text, "Technicians without an Odoo login: mode"),
         Param("workspace_domain", "", _text, "Google Workspace domain (delegation)"),
         Param("service_account_key", "", _text, "Service account key (delegation)"),

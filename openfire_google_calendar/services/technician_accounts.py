@@ -14,7 +14,7 @@ and in the administrators' list; the others go on."""
 
 from odoo import _
 
-from . import service_account
+from . import service_account, settings
 
 EMPLOYEE_KINDS = ("delegated", "shared")
 
@@ -91,9 +91,7 @@ def _calendar_outdated(env, account, values):
         return True
     if account.kind == "shared":
         return account.owner_account_id.id != values["owner_account_id"]
-    primary = (
-        env["ir.config_parameter"].sudo().get_param(service_account.CALENDAR_PARAM) == "primary"
-    )
+    primary = settings.get(env, "technician_calendar") == "primary"
     return primary != (account.calendar_id == account.google_email)
 
 
@@ -102,8 +100,7 @@ def refresh_accounts(env):
     accounts that may sync now. Writes only what changed (this runs before
     every cron)."""
     Account = env["of.google.account"].sudo()
-    get_param = env["ir.config_parameter"].sudo().get_param
-    mode = get_param(service_account.MODE_PARAM) or "none"
+    mode = settings.get(env, "technicians_mode") or "none"
     existing = Account.search([("employee_id", "!=", False), ("user_id", "=", False)])
     if mode not in EMPLOYEE_KINDS:
         # _() reads the language from a local named context
@@ -118,7 +115,7 @@ def refresh_accounts(env):
     own = _own_connections(env, employees)
     owner_account = Account.browse()
     if mode == "shared":
-        owner_id = int(get_param(service_account.OWNER_PARAM) or 0)
+        owner_id = int(settings.get(env, "shared_owner_id") or 0)
         owner_account = (
             Account.search([("user_id", "=", owner_id)], limit=1) if owner_id else owner_account
         )

@@ -6,8 +6,9 @@
   with the library (no discovery request), pointed at a configurable endpoint
   (the emulator in tests). googleapiclient derives the batch URI from the
   document's ``rootUrl``, not from the endpoint, so it is derived here.
-- Credentials are google-auth's, refreshed through a configurable token URI by
-  ``AuthorizedHttp`` (on 401, or before a call when the expiry is known).
+- Credentials are google-auth's (:mod:`.credentials`), refreshed through a
+  configurable token URI by ``AuthorizedHttp`` (on 401, or before a call when
+  the expiry is known).
 - Every request has a socket timeout; transient failures are retried with
   :mod:`.backoff`; writes go in batch requests of at most 50 calls, and only
   the calls that failed transiently are sent again.

@@ -16,7 +16,7 @@ from .common import CLIENT_ID, start_emulator_for
 
 class SyncCase(HttpCase):
     """An HTTP test case: the registry is in test mode, so the sync's own
-    cursor (services/sync_runner.py) shares the test's transaction, and
+    cursor (services/sync_session.py) shares the test's transaction, and
     Odoo's HTTP server is up for the emulator's push notifications."""
 
     @classmethod

@@ -8,7 +8,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..services.google_oauth import SCOPES
-from ..services.sync_runner import GoogleAccessLost
+from ..services.sync_session import GoogleAccessLost
 from .common import CLIENT_ID, GoogleEmulatorCase
 
 

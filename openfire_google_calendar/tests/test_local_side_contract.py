@@ -10,7 +10,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..services.odoo_local_side import OdooLocalSide
 from ..services.rdv_conversion import parse_key, series_key
-from ..services.sync_runner import _user_env
+from ..services.sync_session import _user_env
 from ..sync.local_side_contract import LocalSideContract
 
 

@@ -9,7 +9,8 @@ from datetime import datetime
 from odoo.tests import tagged
 
 from ..services.odoo_local_side import OdooLocalSide, TransientLocalError
-from ..services.sync_runner import _user_env, run_sync
+from ..services.sync_runner import run_sync
+from ..services.sync_session import _user_env
 from ..sync import Kind
 from ..sync.local_side_contract import START, pull_action, pulled
 from .sync_common import SyncCase

@@ -12,7 +12,8 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import config, mute_logger
 
 from ..services.sync_cron import cron_budget
-from ..services.sync_runner import LOCK_NAMESPACE, CallerWroteError, _check_caller, run_sync
+from ..services.sync_runner import run_sync
+from ..services.sync_session import LOCK_NAMESPACE, CallerWroteError, _check_caller
 from .sync_common import SyncCase
 
 CRON = "openfire_google_calendar.ir_cron_of_google_sync"

@@ -3,7 +3,7 @@
 from odoo import Command, _, api, fields, models
 
 from ..services import of10_migration
-from ..services.sync_runner import GoogleAccessLost, blocked_status, google_session
+from ..services.sync_session import GoogleAccessLost, blocked_status, google_session
 from ..sync import GoogleError
 
 

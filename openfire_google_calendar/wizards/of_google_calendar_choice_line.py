@@ -3,7 +3,7 @@
 from odoo import _, fields, models
 
 from ..services import of10_migration
-from ..services.sync_runner import GoogleAccessLost, google_session
+from ..services.sync_session import GoogleAccessLost, google_session
 from ..sync import GoogleError
 from .of_google_calendar_choice import notification
 
