@@ -23,7 +23,7 @@ class TransientLocalError(Exception):
 class LocalSideBase:
     """The state of one account's sync (see :class:`.odoo_local_side.OdooLocalSide`)."""
 
-    def __init__(self, account):
+    def __init__(self, account, watermark=None):
         self.account = account
         self.env = account.env
         self.user = account.user_id
@@ -41,8 +41,8 @@ class LocalSideBase:
             mail_auto_subscribe_no_notify=True,
         )
         self.Link = self.env["of.google.event.link"]
-        # Taken with the session's lock (services/sync_session.py), else here.
-        self.watermark = self.env.context.get("of_google_watermark")
+        # Taken with the session's lock (services/sync_session.py), else when first needed.
+        self.watermark = watermark
         self.last_sync_written = False  # save_sync_token also set last_sync
         self._reported = True  # changed_rdvs reported something (or was not asked)
         self.notes = []  # what the user must read in the sync's result

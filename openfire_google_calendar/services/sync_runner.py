@@ -16,7 +16,7 @@ from ..sync import Backoff, GoogleError, ReconnectNeeded, sync_calendar
 from . import availability_refresh, quota, settings, sync_report
 from .odoo_local_side import OdooLocalSide
 from .sync_outcome import ErrorKind, SyncOutcome, SyncStatus, google_error_kind
-from .sync_session import GoogleAccessLost, blocked_status, google_session
+from .sync_session import GoogleAccessLost, blocked_status, open_session
 
 _logger = logging.getLogger(__name__)
 WINDOW_PARAM = "openfire_google_calendar.sync_window_days"
@@ -55,21 +55,19 @@ def run_sync(
     and what they leave to retry goes to the cron, woken now. ``account_id``
     instead of ``user_id``: that account (an employee's)."""
     try:
-        with google_session(env, user_id, account_id=account_id) as account:
-            if account is None:
+        with open_session(env, user_id, account_id=account_id) as session:
+            if session is None:
                 return SyncOutcome.already_running()
+            account = session.account
             blocked = blocked_status(account)
             if blocked:
                 return blocked
             if not account._is_connected():
                 return SyncOutcome(SyncStatus.NEED_AUTH, message=account.last_error or "")
-            held_until = account.env.context.get("of_google_held_until")
-            if held_until:  # Google asked to wait: no call before then, on any worker
-                return _held(account, held_until)
-            seen = account.env.context.get("of_google_last_push")
-            if seen is None:
-                seen = account.env["of.google.push"]._last_seen(account)
-            outcome = _sync_account(account, force, share, interactive)
+            if session.held_until:  # Google asked to wait: no call before then, on any worker
+                return _held(account, session.held_until)
+            seen = session.last_push
+            outcome = _sync_account(session, force, share, interactive)
             if outcome.status not in (SyncStatus.ERROR, SyncStatus.NEED_AUTH):
                 # The listing covered every change Google notified until now;
                 # a notification that came in since stays for the next sync.
@@ -153,10 +151,12 @@ def _wake_cron(account):
     account.env.cr.commit()  # pylint: disable=invalid-commit
 
 
-def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
-    """One sync of a locked, connected account, in the session's cursor,
-    within its share of Google's quotas; the calls it sent are logged."""
-    user_used, project_used = account.env.context.get("of_google_quota_used", (0, 0))
+def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False):
+    """One sync of a locked, connected account (a :class:`~.sync_session.Session`),
+    in the session's cursor, within its share of Google's quotas; the calls
+    it sent are logged."""
+    account = session.account
+    user_used, project_used = session.quota_used
     budget = quota.budget(account.env, user_used, project_used, share)
     if budget < 2:  # not even a listing and a write: wait for the window to move
         _trigger_later(account)
@@ -169,7 +169,7 @@ def _sync_account(account, force, share=quota.RUN_SHARE, interactive=False):
         first_sync = not account.sync_token
         calendar_id = account._ensure_calendar(client)
         account._ensure_access(client, calendar_id)
-        local = OdooLocalSide(account)
+        local = OdooLocalSide(account, watermark=session.watermark)
         sync_settings = replace(account._sync_settings(), window_start=window_start(account.env))
         # Writes reserve their calls in the shared log first, under a lock
         # every worker takes (no statement at all for a sync with no write).

@@ -24,6 +24,8 @@ through services/sync_runner.py). A session:
 
 import logging
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 
 import psycopg2
 
@@ -198,14 +200,37 @@ def _unlock(cursor, account_id):
         _logger.exception("Could not release the Google Calendar lock of account %s", account_id)
 
 
+@dataclass(frozen=True)
+class Session:
+    """An open session: the locked account, in the session's own cursor, and
+    what the session read with its lock, in the same statement: the newest
+    push notification it covers, the watermark of the RDVs a sync reads (the
+    start of the oldest open transaction), the Google calls of the account
+    and of the project in the quota window, and a hold Google asked for."""
+
+    account: object
+    last_push: int = 0
+    watermark: datetime | None = None
+    quota_used: tuple[int, int] = (0, 0)
+    held_until: datetime | None = None
+
+
 @contextmanager
 def google_session(env, user_id=None, account_id=None):
+    """:func:`open_session`, for callers that need the account only: yields
+    the locked account, or None when another session of it runs."""
+    with open_session(env, user_id, account_id) as session:
+        yield session.account if session is not None else None
+
+
+@contextmanager
+def open_session(env, user_id=None, account_id=None):
     """The user's Google account, locked, in a cursor of its own; or, with
     ``account_id``, that account (an employee's without an Odoo login runs
     as the superuser in the employee's company and language; the chatter
     notes of his changes are his, see services/odoo_local_side.py).
 
-    Yields the account record (None when another session of this account runs).
+    Yields a :class:`Session` (None when another session of this account runs).
     Commits when the block ends; a GoogleAccessLost raised inside still
     commits the disconnection it caused; any other error rolls back what the
     block had not committed."""
@@ -233,15 +258,6 @@ def google_session(env, user_id=None, account_id=None):
             cursor.commit()
             if watermark is not None and watermark.tzinfo is not None:
                 watermark = watermark.replace(tzinfo=None) - watermark.utcoffset()
-            session_env = session_env(
-                context=dict(
-                    session_env.context,
-                    of_google_last_push=last_push or 0,
-                    of_google_watermark=watermark,
-                    of_google_quota_used=(int(user_used), int(project_used)),
-                    of_google_held_until=held_until,
-                )
-            )
             Account = session_env["of.google.account"]
             account = Account.browse(account_id)
             account.fetch(
@@ -252,7 +268,13 @@ def google_session(env, user_id=None, account_id=None):
                 ]
             )  # one query
             try:
-                yield account
+                yield Session(
+                    account,
+                    last_push=last_push or 0,
+                    watermark=watermark,
+                    quota_used=(int(user_used), int(project_used)),
+                    held_until=held_until,
+                )
                 cursor.commit()
             except GoogleAccessLost:
                 cursor.commit()
