@@ -218,6 +218,11 @@ for _ in $(seq 50); do
     sleep 0.2
 done
 grep "running at" "$LOG_DIR/emulator.log" || die "the emulator did not start"
+# The technicians' own events (their availability in the planning): not the administrator's.
+technicians=()
+for email in "${emails[@]}"; do [[ "$email" == admin* ]] || technicians+=("$email"); done
+"$ODOO_PYTHON" "$REPO/tools/demo_personal_events.py" "$EMU_URL" "${technicians[@]}" \
+    >> "$LOG_DIR/emulator.log" 2>&1 || echo "demo: note: the personal events were not created"
 
 # ---- 4. Odoo ---------------------------------------------------------------------------------
 echo "demo: starting Odoo on $ODOO_URL (log $LOG_DIR/odoo.log)"
@@ -250,6 +255,9 @@ cat <<EOF
  4. Open Jean's "phone" page: his RDVs are there, in the "Interventions" calendar. Change the
     start of one there and save, press "Sync. with Google" again in Odoo: the RDV moves.
     (Odoo also gets a push notification and syncs by itself within a few seconds.)
+ 5. His own calendar holds a dentist, a training, a day off and a day at home: once synced,
+    an RDV planned over them warns (over the day off it is refused), and "Find a slot"
+    ("Trouver un créneau") on an RDV proposes the times every technician is free.
 
  Logs: $LOG_DIR      Ctrl-C stops Odoo and the emulator.
 ==============================================================================================

@@ -91,6 +91,9 @@ if lang:
     installer.lang_install()
     users.search([("login", "in", list(PASSWORDS))]).write({"lang": lang})
 
+# The technicians' availability (their busy time and absences in Google) is read.
+params.set_param(PREFIX + "availability", "1")
+
 # A fresh emulator: forget every user's tokens, calendar and event links.
 for account in env["of.google.account"].sudo().search([]):
     account._forget_everything()  # pylint: disable=protected-access
