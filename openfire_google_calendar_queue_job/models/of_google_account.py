@@ -4,6 +4,8 @@ import logging
 import math
 from datetime import timedelta
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import api, fields, models
 from odoo.tools import config
 
@@ -77,13 +79,33 @@ class OfGoogleAccount(models.Model):
             if not delay:
                 now_keys.append(key)
         if now_keys:
-            self.env["queue.job"].sudo().search(
-                [
-                    ("identity_key", "in", now_keys),
-                    ("state", "=", "pending"),
-                    ("eta", ">", fields.Datetime.now()),
-                ]
-            ).write({"eta": False})
+            self._bring_forward(now_keys)
+
+    def _bring_forward(self, keys):
+        """Clear the eta of the pending jobs of ``keys`` that wait for later.
+        The job runner updates the same rows (it enqueues, it starts them):
+        a row it holds is skipped, and a row it changed since this
+        transaction began is left as it is (a serialization failure caught in
+        a savepoint), since a job the runner took needs no bringing forward
+        and one still waiting runs at its eta anyway; the cron that called
+        goes on instead of failing with its whole batch of enqueues."""
+        self.env["queue.job"].flush_model()
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    """
+                    UPDATE queue_job SET eta = NULL
+                     WHERE id IN (
+                        SELECT id FROM queue_job
+                         WHERE identity_key = ANY(%s) AND state = 'pending'
+                           AND eta > (now() AT TIME ZONE 'UTC')
+                           FOR UPDATE SKIP LOCKED)
+                    """,
+                    [list(keys)],
+                )
+        except SerializationFailure:
+            _logger.info("Google Calendar: the job runner moved a job being brought forward")
+        self.env["queue.job"].invalidate_model(["eta"])
 
     @api.model
     def _cron_sync_all(self, time_budget=None):
