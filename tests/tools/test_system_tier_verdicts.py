@@ -47,11 +47,17 @@ def test_an_interrupted_edit_the_database_shows_is_judged_not_excused():
     assert verdict(edit, {1: rdv("ST-o00009")}, google={"ST-o00005"}) == "lost"
 
 
-def test_an_interrupted_edit_neither_side_shows_is_unresolved():
+def test_an_interrupted_edit_the_tracking_never_shows_was_rolled_back():
     edit = odoo(5, "move", 1, uncertain=True)
-    assert verdict(edit, {1: rdv("ST-o00009")}, google={"ST-o00009"}) == "unresolved"
+    tracking = {1: {"ST-o00002", "ST-o00009"}}
+    assert verdict(edit, {1: rdv("ST-o00009")}, new=tracking) == "rolled back"
     # the same edit, not interrupted: lost
-    assert verdict(odoo(5, "move", 1), {1: rdv("ST-o00009")}) == "lost"
+    assert verdict(odoo(5, "move", 1), {1: rdv("ST-o00009")}, new=tracking) == "lost"
+
+
+def test_an_interrupted_edit_neither_side_can_show_is_unresolved():
+    edit = odoo(5, "move", 1, uncertain=True)
+    assert verdict(edit, {}, google={"ST-o00009"}) == "unresolved"
 
 
 def test_an_interrupted_cancel_that_reached_odoo_is_judged_by_state():
@@ -84,6 +90,12 @@ def test_a_phone_deletion_overruled_only_by_an_odoo_version_it_never_saw():
     assert verdict(delete, {1: rdv("ST-o00006")}, edits=[older, newer, delete]) == "kept"
     # Odoo holds only what the phone deleted: the deletion is lost
     assert verdict(delete, {1: rdv("ST-o00003")}, edits=[older, delete]) == "lost"
+    # another technician's phone changed the shared RDV meanwhile: kept by the policy
+    other = Edit(9, "google", "move", "ST-g00009", rdv_id=1, tech=1, event_id="e2", base="x")
+    assert verdict(delete, {1: rdv("ST-g00009")}, edits=[older, other, delete]) == "kept"
+    # ... but not the deleting phone's own earlier edits
+    own = Edit(2, "google", "move", "ST-g00002", rdv_id=1, tech=0, event_id="ev", base="x")
+    assert verdict(delete, {1: rdv("ST-o00003")}, edits=[own, older, delete]) == "lost"
 
 
 def test_a_deletion_of_an_event_never_linked():

@@ -369,6 +369,7 @@ def check_edits(run, rdvs, event_rdv):
     run.report.row["lost"] = len(lost)
     run.report.row["uncertain"] = sum(1 for edit in edits if edit.uncertain)
     run.report.row["unresolved"] = len(unresolved)
+    run.report.row["rolled_back"] = sum(1 for _e, verdict in verdicts if verdict == "rolled back")
     for edit in unresolved:
         log(
             "  unresolved (interrupted, on neither side): %s %r on RDV %s"

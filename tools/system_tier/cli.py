@@ -139,7 +139,7 @@ def figures_line(mode, row):
     return (
         "%s: %s RDVs, %s live events, %s Google API requests, %s push deliveries, "
         '%s sync answers already_running during the load, %s "Réessayer", %s interrupted '
-        "edits (%s on neither side), %s workload errors, %s phone writes refused 412, "
+        "edits (%s rolled back, %s on neither side), %s workload errors, %s phone writes refused 412, "
         "probe: retry %s s, synced after %s s, hung-server restarts %s, slowest: %s"
         % (
             mode,
@@ -150,6 +150,7 @@ def figures_line(mode, row):
             row.get("already_running_seen"),
             row.get("counters", {}).get("retries", 0),
             row.get("uncertain"),
+            row.get("rolled_back"),
             row.get("unresolved"),
             row.get("workload_errors"),
             row.get("counters", {}).get("phone writes refused 412", 0),

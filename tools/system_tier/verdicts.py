@@ -3,9 +3,11 @@ edit ended, the interrupted edits neither side can show, and the bounds a run is
 (unresolved edits, workload errors, the edits, faults and kills it was asked for).
 
 An edit is *kept* when it is still somewhere a person can see it, *lost* when it reached
-a side and is nowhere, *unresolved* when its request was interrupted by a kill and
-neither side shows it ever arrived (the killed transaction was rolled back, or the
-evidence is gone: only these are excused, and only up to a bound). Deletions are judged
+a side and is nowhere. A write interrupted by a kill is resolved from both sides: when
+either shows it arrived, it is judged like any other; when its RDV's name tracking (which
+Odoo writes in the write's own transaction) never shows it, it was *rolled back* and is
+no edit; only what neither side can show (its RDV gone) is *unresolved*, excused up to a
+bound. Deletions are judged
 by the state of the RDV, never by the words of a message."""
 
 import re
@@ -41,10 +43,10 @@ class EditCheck:
         self.tracked_new = tracked_new or {}
         self.google_titles = set(google_titles)
         self.seen_by_phone = {}  # rdv id or (tech, event) -> titles a phone edit started from
-        self.odoo_seqs = {}  # rdv id -> numbers of the Odoo edits made on it
+        self.versions = {}  # rdv id -> (number, side, tech) of the edits that changed it
         for edit in edits:
-            if edit.side == "odoo" and edit.rdv_id is not None:
-                self.odoo_seqs.setdefault(edit.rdv_id, []).append(edit.seq)
+            if edit.rdv_id is not None and edit.kind != "delete":
+                self.versions.setdefault(edit.rdv_id, []).append((edit.seq, edit.side, edit.tech))
             if edit.side != "google" or edit.base is None:
                 continue
             for ref in (edit.rdv_id, (edit.tech, edit.event_id)):
@@ -52,11 +54,14 @@ class EditCheck:
                     self.seen_by_phone.setdefault(ref, set()).add(edit.base)
 
     def verdict(self, edit):
-        """ "kept", "lost" or "unresolved"."""
-        if edit.uncertain and not self.reached(edit):
-            return "unresolved"
+        """ "kept", "lost", "rolled back" (an interrupted write the database shows never
+        committed) or "unresolved" (an interrupted write neither side can show)."""
         rid = edit.rdv_id
         rdv = self.rdvs.get(rid) if rid is not None else None
+        if edit.uncertain and not self.reached(edit):
+            # Odoo writes the name's tracking in the write's own transaction: an RDV
+            # whose tracking never shows the title written never had that write.
+            return "rolled back" if rdv is not None and edit.side == "odoo" else "unresolved"
         if edit.kind == "delete":
             ok = self.delete_kept(edit, rdv)
         elif edit.kind == "cancel":
@@ -86,8 +91,9 @@ class EditCheck:
 
     def delete_kept(self, edit, rdv):
         """A phone deletion is kept when its RDV is cancelled (or never existed); the
-        RDV may stay only when Odoo held a version the phone never saw (an Odoo edit
-        numbered after the deleted title): the conflict policy ("odoo") restores it."""
+        RDV may stay only when Odoo held a version this phone never saw (an edit of the
+        RDV numbered after the deleted title, by a planner or another technician's
+        phone): the conflict policy ("odoo") restores it."""
         if rdv is None:
             # never linked: only fine when no live RDV carries the deleted title
             return not any(
@@ -97,7 +103,10 @@ class EditCheck:
         if rdv["state"] in CANCELLED_STATES:
             return True
         base = title_seq(edit.base)
-        return base is not None and any(seq > base for seq in self.odoo_seqs.get(edit.rdv_id, ()))
+        return base is not None and any(
+            seq > base and (side == "odoo" or tech != edit.tech)
+            for seq, side, tech in self.versions.get(edit.rdv_id, ())
+        )
 
     def title_kept(self, edit, rid, rdv):
         title = edit.title
