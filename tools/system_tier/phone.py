@@ -1,11 +1,14 @@
 """The technicians' phones: their calendars as the emulator's admin phone API shows and
 changes them (create, move/rename, delete), every change recorded with its own title."""
 
+import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from .common import utc
 from .ledger import Edit
+
+PHONE_THINK = 1.5  # seconds at most between the phone's read of an event and its write
 
 
 def key_of(event):
@@ -90,6 +93,9 @@ class Phones:
             return False
         event = rng.choice(live)
         current = self.emulator.admin("GET", "%s/%s" % (path, event["id"]))
+        # the technician looks at it and types: a sync may change it meanwhile, and the
+        # write, made on the version he saw (If-Match), is then refused (412)
+        time.sleep(rng.uniform(0.0, PHONE_THINK))
         if current.get("status") == "cancelled":
             return False
         if roll < 0.37:
