@@ -378,7 +378,8 @@ def check_edits(run, rdvs, event_rdv):
     for edit in lost[:15]:
         rdv = rdvs.get(edit.rdv_id)
         log(
-            "  lost edit: %s %s %r on RDV %s event %s (base %r; RDV now %r, %s)"
+            "  lost edit: %s %s %r on RDV %s event %s (base %r; RDV now %r, %s; its name "
+            "was %s; the edits of the RDV: %s; its messages: %s)"
             % (
                 edit.side,
                 edit.kind,
@@ -388,6 +389,13 @@ def check_edits(run, rdvs, event_rdv):
                 edit.base,
                 rdv and rdv["name"],
                 rdv and rdv["state"],
+                sorted(tracked.get(edit.rdv_id, ())),
+                [
+                    (e.seq, e.side, e.kind, e.title, e.tech, e.uncertain)
+                    for e in edits
+                    if e.rdv_id == edit.rdv_id
+                ],
+                re.sub(r"<[^>]+>", " ", bodies.get(edit.rdv_id, ""))[:600],
             )
         )
     if lost:
