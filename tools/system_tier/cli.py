@@ -139,8 +139,9 @@ def figures_line(mode, row):
     return (
         "%s: %s RDVs, %s live events, %s Google API requests, %s push deliveries, "
         '%s sync answers already_running during the load, %s "Réessayer", %s interrupted '
-        "edits (%s rolled back, %s on neither side), %s workload errors, %s phone writes refused 412, "
-        "probe: retry %s s, synced after %s s, hung-server restarts %s, slowest: %s"
+        "edits (%s rolled back, %s on neither side), %s workload errors, "
+        "%s phone writes refused 412, probe: retry %s s, synced after %s s, "
+        "hung-server restarts %s, slowest: %s"
         % (
             mode,
             row.get("rdvs"),
