@@ -217,12 +217,14 @@ class AdminApi:
             event_id = rest[1]
             if method == "GET":
                 return _json(phone.get_event(calendar_id, event_id))
+            # If-Match as the API honours it: a stale etag is 412 conditionNotMet.
+            if_match = request.headers.get("If-Match")
             if method == "PATCH":
-                return _json(phone.patch_event(calendar_id, event_id, body))
+                return _json(phone.patch_event(calendar_id, event_id, body, if_match))
             if method == "PUT":
-                return _json(phone.update_event(calendar_id, event_id, body))
+                return _json(phone.update_event(calendar_id, event_id, body, if_match))
             if method == "DELETE":
-                phone.delete_event(calendar_id, event_id)
+                phone.delete_event(calendar_id, event_id, if_match)
                 return Response(status=204)
         return _error(405, "Method not allowed", "methodNotAllowed")
 

@@ -19,7 +19,7 @@ from .eventtypes import EVENT_TYPES
 from .faults import quota_error
 from .fields import apply_fields, parse_fields
 from .service import CALENDAR_COLORS, DEFAULT_PAGE, EVENT_COLORS
-from .timeutil import parse_query_time
+from .timeutil import format_datetime, get_zone, parse_datetime, parse_query_time
 
 PREFIX = "/calendar/v3"
 
@@ -234,6 +234,19 @@ def _time(query, name):
     if parsed is None:
         raise errors.ApiError(400, "badRequest", "Bad Request")
     return parsed
+
+
+def _times_in(event, zone):
+    """The event with its ``dateTime`` values expressed in ``zone``, as events.list's
+    ``timeZone`` parameter asks ("Time zone used in the response"); the instants, the
+    dates of all-day events and the events' own ``timeZone`` fields are unchanged."""
+    out = dict(event)
+    for key in ("start", "end", "originalStartTime"):
+        value = event.get(key)
+        instant = parse_datetime(value.get("dateTime") or "") if isinstance(value, dict) else None
+        if instant is not None and instant.tzinfo is not None:
+            out[key] = dict(value, dateTime=format_datetime(instant.astimezone(zone)))
+    return out
 
 
 def _event_types(query):
@@ -468,6 +481,9 @@ class CalendarApi:
             order_by=query.get("orderBy"),
             event_types=_event_types(query),
         )
+        zone = get_zone(query.get("timeZone") or "")
+        if zone is not None:
+            result = dict(result, items=[_times_in(item, zone) for item in result["items"]])
         return ApiResponse(200, result)
 
     @staticmethod

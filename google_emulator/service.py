@@ -1347,17 +1347,19 @@ class Phone:
         """Create an event (an ``id`` in ``body`` is honoured like the API does)."""
         return self.service.insert_event(self.email, calendar_id, body)
 
-    def patch_event(self, calendar_id, event_id, body):
-        """Change some fields; an instance id turns the occurrence into an exception."""
-        return self.service.patch_event(self.email, calendar_id, event_id, body)
+    def patch_event(self, calendar_id, event_id, body, if_match=None):
+        """Change some fields; an instance id turns the occurrence into an exception.
+        ``if_match`` (an etag) refuses a write on a version the phone no longer
+        shows, as the API does (412)."""
+        return self.service.patch_event(self.email, calendar_id, event_id, body, if_match)
 
-    def update_event(self, calendar_id, event_id, body):
-        """Replace the event's writable fields."""
-        return self.service.update_event(self.email, calendar_id, event_id, body)
+    def update_event(self, calendar_id, event_id, body, if_match=None):
+        """Replace the event's writable fields (``if_match`` as for patch)."""
+        return self.service.update_event(self.email, calendar_id, event_id, body, if_match)
 
-    def delete_event(self, calendar_id, event_id):
-        """Delete an event or one occurrence of a series."""
-        self.service.delete_event(self.email, calendar_id, event_id)
+    def delete_event(self, calendar_id, event_id, if_match=None):
+        """Delete an event or one occurrence of a series (``if_match`` as for patch)."""
+        self.service.delete_event(self.email, calendar_id, event_id, if_match)
 
     def get_event(self, calendar_id, event_id):
         """Read one event or occurrence."""

@@ -285,3 +285,38 @@ def test_phone_routes_for_calendars_calendar_list_move_and_answers(emu):
     assert admin(emu, "DELETE", "%s/%s" % (bob_list, team)).status_code == 204
     assert admin(emu, "GET", "%s/%s" % (bob_list, team)).status_code == 404
     assert admin(emu, "POST", bob_list, {"id": team}).json()["accessRole"] == "reader"
+
+
+def test_phone_routes_honour_if_match_like_the_api(emu, service):
+    """The phone's PATCH, PUT and DELETE honour ``If-Match`` as the API does: "If
+    the entry (and its etag) has not changed since the last retrieval, the
+    modification succeeds [...]. Otherwise, you will get a 412 (Precondition
+    failed) response code."
+    (https://developers.google.com/calendar/api/guides/version-resources)"""
+    event = (
+        service.events()
+        .insert(calendarId="primary", body=timed("2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z"))
+        .execute()
+    )
+    path = "/phone/%s/calendars/primary/events/%s" % (ALICE, event["id"])
+    stale = {"If-Match": event["etag"]}
+    service.events().patch(
+        calendarId="primary", eventId=event["id"], body={"summary": "from the API"}
+    ).execute()
+    for method, body in (("PATCH", {"summary": "phone"}), ("PUT", dict(event, summary="p"))):
+        refused = admin(emu, method, path, body, headers=stale)
+        assert refused.status_code == 412
+        check_error_shape(refused.json(), 412)
+        assert refused.json()["error"]["errors"][0]["reason"] == "conditionNotMet"
+    refused = admin(emu, "DELETE", path, headers=stale)
+    assert refused.status_code == 412
+    current = admin(emu, "GET", path).json()
+    assert current["summary"] == "from the API" and current["status"] == "confirmed"
+    fresh = {"If-Match": current["etag"]}
+    changed = admin(emu, "PATCH", path, {"summary": "phone"}, headers=fresh)
+    assert changed.status_code == 200 and changed.json()["summary"] == "phone"
+    # without If-Match the phone writes whatever the version (the user's own edit)
+    again = admin(emu, "PATCH", path, {"summary": "again"}, headers={})
+    assert again.status_code == 200
+    gone = admin(emu, "DELETE", path, headers={"If-Match": again.json()["etag"]})
+    assert gone.status_code == 204

@@ -318,3 +318,33 @@ def test_fields_the_connector_asks_for(service):
     with pytest.raises(HttpError) as info:
         service.events().list(calendarId="primary", fields="items(id").execute()
     assert error_of(info.value)[:2] == (400, "invalidParameter")
+
+
+def test_events_list_time_zone_expresses_the_times_in_that_zone(service):
+    """events.list ``timeZone``: "Time zone used in the response. Optional. The default
+    is the time zone of the calendar."
+    (https://developers.google.com/calendar/api/v3/reference/events/list)"""
+    own = _insert(
+        service,
+        start={"dateTime": "2024-05-01T09:00:00+02:00", "timeZone": "Europe/Paris"},
+        end={"dateTime": "2024-05-01T10:00:00+02:00", "timeZone": "Europe/Paris"},
+    )
+    plain = _insert(service)  # 09:00Z, no zone of its own
+    day = _insert(service, start={"date": "2024-05-02"}, end={"date": "2024-05-03"})
+    listed = service.events().list(calendarId="primary", timeZone="America/New_York").execute()
+    items = {item["id"]: item for item in listed["items"]}
+    assert items[own["id"]]["start"] == {
+        "dateTime": "2024-05-01T03:00:00-04:00",
+        "timeZone": "Europe/Paris",
+    }
+    assert items[own["id"]]["end"]["dateTime"] == "2024-05-01T04:00:00-04:00"
+    assert items[plain["id"]]["start"] == {"dateTime": "2024-05-01T05:00:00-04:00"}
+    assert items[day["id"]]["start"] == {"date": "2024-05-02"}
+    # without it: the event's own zone, else the calendar's
+    default = service.events().list(calendarId="primary").execute()["items"]
+    assert {item["id"]: item["start"] for item in default}[own["id"]]["dateTime"] == (
+        "2024-05-01T09:00:00+02:00"
+    )
+    # the same instants; the stored events are not changed by a listing
+    again = service.events().get(calendarId="primary", eventId=own["id"]).execute()
+    assert again["start"]["dateTime"] == "2024-05-01T09:00:00+02:00"

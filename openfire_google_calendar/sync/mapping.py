@@ -305,6 +305,49 @@ def _attendees(raw, problems):
     return tuple(attendee_key(emails))
 
 
+# Google sometimes sends an RDATE list labelled as a rule:
+# "RRULE:DATE;TZID=Europe/Warsaw:20230818T020000,20230915T020000,..." (no FREQ).
+_RRULE_DATE = re.compile(r"^\s*RRULE\s*:\s*DATE\s*(?=[;:])", re.IGNORECASE)
+_DATE_VALUE = re.compile(r"^(\d{8})(?:T(\d{6})(Z?))?$")
+
+
+def _listed_dates(raw):
+    """The RDATE line a malformed ``RRULE:DATE...`` line is, as Google's own clients
+    read it (the dates it lists); any other line unchanged."""
+    return _RRULE_DATE.sub("RDATE", raw, count=1) if isinstance(raw, str) else raw
+
+
+def _first_listed(lines, tz, all_day):
+    """The earliest occurrence RDATE ``lines`` list: a date for an all-day series
+    (the wall date written, as for an EXDATE of an all-day series), else an aware
+    datetime in ``tz``; None when no value is readable."""
+    found = []
+    for line in lines:
+        head, _, values = line.partition(":")
+        params = dict(part.split("=", 1) for part in head.split(";")[1:] if "=" in part)
+        own = zone(params.get("TZID")) or tz
+        for value in values.split(","):
+            moment = _listed_moment(value.strip(), own, tz, all_day)
+            if moment is not None:
+                found.append(moment)
+    return min(found) if found else None
+
+
+def _listed_moment(value, own, tz, all_day):
+    """One RDATE value (``YYYYMMDD``, ``YYYYMMDDTHHMMSS`` in ``own``, or ``...Z``)."""
+    match = _DATE_VALUE.match(value)
+    if not match:
+        return None
+    day = datetime.strptime(match[1], "%Y%m%d")
+    if match[2] is None:
+        return day.date() if all_day else day.replace(tzinfo=tz)
+    moment = datetime.strptime(match[1] + match[2], "%Y%m%d%H%M%S")
+    moment = moment.replace(tzinfo=timezone.utc if match[3] else own)
+    if all_day:
+        return (moment.astimezone(tz) if match[3] else moment).date()
+    return moment.astimezone(tz)
+
+
 def _recurrence(raw, problems):
     if raw is None:
         return ()
@@ -312,7 +355,7 @@ def _recurrence(raw, problems):
         problems.append("recurrence: not a list, ignored")
         return ()
     lines = []
-    for line in raw:
+    for line in map(_listed_dates, raw):
         name = (
             line.split(":", 1)[0].split(";", 1)[0].strip().upper()
             if isinstance(line, str)
@@ -323,6 +366,25 @@ def _recurrence(raw, problems):
         else:
             problems.append("recurrence: line %r ignored" % str(line)[:64])
     return tuple(recurrence_key(lines))
+
+
+def _listed_start(raw, recurrence, start, end, tz, all_day):
+    """(start, end) of a series Google sent as a malformed ``RRULE:DATE`` list: its
+    clients show the dates listed and nothing at the event's own start, so the
+    series starts at the first date listed (same length); any other event as is."""
+    if start is None or not isinstance(raw, list):
+        return start, end
+    if not any(isinstance(line, str) and _RRULE_DATE.match(line) for line in raw):
+        return start, end
+    names = {line.split(":", 1)[0].split(";", 1)[0].upper() for line in recurrence}
+    if names - {"RDATE", "EXDATE"}:
+        return start, end  # a real rule beside it: DTSTART is its first occurrence
+    first = _first_listed(
+        [line for line in recurrence if line.upper().startswith("RDATE")], tz, all_day
+    )
+    if first is None or first == start:
+        return start, end
+    return first, first + (end - start)
 
 
 def _bounds(event, tz, problems):
@@ -369,6 +431,8 @@ def event_to_rdv(event, default_tz="Europe/Paris"):
         if status != CANCELLED:
             return None, problems + ["start: missing or unusable, event not mapped"]
         all_day = original_all_day
+    recurrence = _recurrence(event.get("recurrence"), problems)
+    start, end = _listed_start(event.get("recurrence"), recurrence, start, end, tz, all_day)
     texts = {}
     for field in ("summary", "description", "location"):
         texts[field], text_problems = clean_text(event.get(field), field)
@@ -386,7 +450,7 @@ def event_to_rdv(event, default_tz="Europe/Paris"):
         color_id=str(color) if color not in (None, "") else None,
         state=state_of(status),
         attendees=_attendees(event.get("attendees"), problems),
-        recurrence=_recurrence(event.get("recurrence"), problems),
+        recurrence=recurrence,
         original_start=original,
         write_date=parse_timestamp(event.get("updated")),
         extra=_extra(event),

@@ -8,6 +8,7 @@ import time
 from .client import Interrupted, RequestTimeout, RpcError, ServerDown
 from .common import CANCELLED_STATES, MODEL, SYNCED, log, utc
 from .phone import key_of
+from .verdicts import EditCheck, bound_failures
 
 WATCHDOG_PATTERNS = [
     ("watchdog", re.compile(r"virtual real time limit")),
@@ -20,7 +21,6 @@ WATCHDOG_PATTERNS = [
 # up to the next record (a stack, a traceback) belong to it.
 LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) \S+ (\S+): ")
 OURS = re.compile(r"openfire|of[._]planning|google_emulator", re.IGNORECASE)
-DELETION_NOTES = ("deleted", "not kept", "supprim", "conserv")
 
 
 # --------------------------------------------------------------------------- the log
@@ -77,6 +77,15 @@ def scan_log(path):
         elif " ERROR " in line:
             found["error"].append(line.strip())
     return found
+
+
+def check_phone_if_match(run):
+    """The phone honours If-Match like Google (412 on a stale etag): what makes every
+    phone edit's base exact, and the phone's 412 branches reachable."""
+    refused = run.phones.stale_write_refused(run.techs[0])
+    run.report.row["phone_if_match"] = refused
+    if not refused:
+        run.report.fail("the phone wrote on a stale etag (If-Match not honoured)")
 
 
 # --------------------------------------------------------------------------- quiescence
@@ -309,8 +318,8 @@ def link_rows(run):
 
 
 def chatter(admin, rdv_ids):
-    """{rdv id: text of the chatter bodies}, {rdv id: titles Odoo had before a planner
-    wrote another (the tracking of the name field)}."""
+    """{rdv id: text of the chatter bodies}, and from the tracking of the name field
+    {rdv id: titles Odoo had before a write replaced them}, {rdv id: titles written}."""
     messages = admin.kw(
         "mail.message",
         "search_read",
@@ -319,7 +328,7 @@ def chatter(admin, rdv_ids):
         kind="check",
         retry_interrupted=True,
     )
-    bodies, tracked = {}, {}
+    bodies, tracked, written = {}, {}, {}
     track_ids, owner = [], {}
     for message in messages:
         if message["message_type"] == "user_notification":
@@ -339,89 +348,38 @@ def chatter(admin, rdv_ids):
             retry_interrupted=True,
         )
         for value in values:
-            if (value.get("old_value_char") or "").startswith("ST-"):
-                tracked.setdefault(owner[value["id"]], set()).add(value.get("old_value_char") or "")
-    return bodies, tracked
-
-
-class EditCheck:
-    """Where an edit may still be: the final title, a chatter message of its RDV (a
-    conflict's loser), a later phone edit that started from it (seen by the other side),
-    the name tracking of a later planner write (overwritten on its own side while Odoo
-    still had it); uncertain when interrupted by a kill or raced on the phone."""
-
-    def __init__(self, edits, rdvs, bodies, tracked):
-        self.edits, self.rdvs = edits, rdvs
-        self.bodies, self.tracked = bodies, tracked
-        self.seen_by_phone = {}  # rdv id or (tech, event) -> titles a phone edit started from
-        self.uncertain_after = {}  # rdv id -> times of phone edits with an uncertain base
-        for edit in edits:
-            if edit.side != "google" or edit.base is None:
-                continue
-            for ref in (edit.rdv_id, (edit.tech, edit.event_id)):
-                if ref is not None:
-                    self.seen_by_phone.setdefault(ref, set()).add(edit.base)
-            if not edit.base_exact and edit.rdv_id is not None:
-                self.uncertain_after.setdefault(edit.rdv_id, []).append(edit.when)
-
-    def verdict(self, edit):
-        """ "kept", "uncertain" or "lost"."""
-        rid = edit.rdv_id
-        rdv = self.rdvs.get(rid) if rid is not None else None
-        if edit.kind == "delete":
-            body = self.bodies.get(rid, "")
-            ok = (
-                rdv is None
-                or rdv["state"] in CANCELLED_STATES
-                or any(word in body for word in DELETION_NOTES)
-            )
-        else:
-            ok = self.title_kept(edit, rid, rdv)
-            if (
-                not ok
-                and rid is not None
-                and any(when > edit.when for when in self.uncertain_after.get(rid, ()))
-            ):
-                return "uncertain"
-        if ok:
-            return "kept"
-        return "uncertain" if edit.uncertain else "lost"
-
-    def title_kept(self, edit, rid, rdv):
-        title = edit.title
-        if (
-            (rdv is not None and rdv["name"] == title)
-            or title in self.bodies.get(rid, "")
-            or title in self.tracked.get(rid, ())
-            or title in self.seen_by_phone.get(rid, ())
-            or title in self.seen_by_phone.get((edit.tech, edit.event_id), ())
-        ):
-            return True
-        if edit.side == "google" and rdv is None:
-            # never reached Odoo: fine only if the phone itself deleted it later
-            return any(
-                e.side == "google" and e.kind == "delete" and e.event_id == edit.event_id
-                for e in self.edits
-            )
-        return False
+            for column, found in (("old_value_char", tracked), ("new_value_char", written)):
+                if (value.get(column) or "").startswith("ST-"):
+                    found.setdefault(owner[value["id"]], set()).add(value[column])
+    return bodies, tracked, written
 
 
 def check_edits(run, rdvs, event_rdv):
-    """No edit lost: each one kept somewhere (EditCheck), or uncertain."""
+    """No edit lost: each one kept somewhere (verdicts.EditCheck); an interrupted one
+    that neither side shows is unresolved, counted and bounded (check_bounds)."""
     edits = run.ledger.edits
     for edit in edits:
         if edit.side == "google" and edit.rdv_id is None:
             edit.rdv_id = event_rdv.get((edit.tech, edit.event_id))
-    bodies, tracked = chatter(run.admin, list(rdvs))
-    check = EditCheck(edits, rdvs, bodies, tracked)
+    bodies, tracked, written = chatter(run.admin, list(rdvs))
+    check = EditCheck(edits, rdvs, bodies, tracked, written, run.phones.seen_titles)
     verdicts = [(edit, check.verdict(edit)) for edit in edits]
     lost = [edit for edit, verdict in verdicts if verdict == "lost"]
+    unresolved = [edit for edit, verdict in verdicts if verdict == "unresolved"]
     run.report.row["lost"] = len(lost)
-    run.report.row["uncertain"] = sum(1 for _edit, verdict in verdicts if verdict == "uncertain")
+    run.report.row["uncertain"] = sum(1 for edit in edits if edit.uncertain)
+    run.report.row["unresolved"] = len(unresolved)
+    run.report.row["rolled_back"] = sum(1 for _e, verdict in verdicts if verdict == "rolled back")
+    for edit in unresolved:
+        log(
+            "  unresolved (interrupted, on neither side): %s %r on RDV %s"
+            % (edit.kind, edit.title, edit.rdv_id)
+        )
     for edit in lost[:15]:
         rdv = rdvs.get(edit.rdv_id)
         log(
-            "  lost edit: %s %s %r on RDV %s event %s (base %r; RDV now %r, %s)"
+            "  lost edit: %s %s %r on RDV %s event %s (base %r; RDV now %r, %s; its name "
+            "was %s; the edits of the RDV: %s; its messages: %s)"
             % (
                 edit.side,
                 edit.kind,
@@ -431,7 +389,36 @@ def check_edits(run, rdvs, event_rdv):
                 edit.base,
                 rdv and rdv["name"],
                 rdv and rdv["state"],
+                sorted(tracked.get(edit.rdv_id, ())),
+                [
+                    (e.seq, e.side, e.kind, e.title, e.tech, e.uncertain)
+                    for e in edits
+                    if e.rdv_id == edit.rdv_id
+                ],
+                re.sub(r"<[^>]+>", " ", bodies.get(edit.rdv_id, ""))[:600],
             )
         )
     if lost:
         run.report.fail("%d lost edits" % len(lost))
+
+
+def check_bounds(run, load_edits):
+    """The run did what it was asked (edits, kills, faults) and stayed within the
+    tier's bounds (unresolved edits, workload errors): verdicts.bound_failures."""
+    row, stats = run.report.row, run.stats
+    counts = {
+        "asked_edits": run.args.edits,
+        "edits": load_edits,
+        "asked_kills": run.args.kills,
+        "kills": run.server.kills,
+        "restarts": run.server.kills + run.server.hangs,
+        "fault_rate": run.args.fault_rate,
+        "faults": sum(1 for e in run.emulator.admin("GET", "log")["entries"] if e.get("fault")),
+        "unresolved": row.get("unresolved", 0),
+        "people": len(run.planners) + len(run.techs),
+        "outage_errors": stats.get("errors: request cut by a restart"),
+        "other_errors": stats.get("errors: other"),
+    }
+    row["workload_errors"] = counts["outage_errors"] + counts["other_errors"]
+    for text in bound_failures(counts):
+        run.report.fail(text)

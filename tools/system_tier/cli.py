@@ -138,8 +138,9 @@ def print_table(runs):
 def figures_line(mode, row):
     return (
         "%s: %s RDVs, %s live events, %s Google API requests, %s push deliveries, "
-        '%s sync answers already_running during the load, %s "Réessayer", %s uncertain edits '
-        "(interrupted by a kill or raced), probe: retry %s s, synced after %s s, "
+        '%s sync answers already_running during the load, %s "Réessayer", %s interrupted '
+        "edits (%s rolled back, %s on neither side), %s workload errors, "
+        "%s phone writes refused 412, probe: retry %s s, synced after %s s, "
         "hung-server restarts %s, slowest: %s"
         % (
             mode,
@@ -150,6 +151,10 @@ def figures_line(mode, row):
             row.get("already_running_seen"),
             row.get("counters", {}).get("retries", 0),
             row.get("uncertain"),
+            row.get("rolled_back"),
+            row.get("unresolved"),
+            row.get("workload_errors"),
+            row.get("counters", {}).get("phone writes refused 412", 0),
             "%.2f" % row["probe_retry"] if row.get("probe_retry") is not None else "-",
             "%.0f" % row["probe_synced"] if row.get("probe_synced") is not None else "never",
             row.get("hangs"),

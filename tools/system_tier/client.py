@@ -63,7 +63,10 @@ class Stats:
         with self.lock:
             return self.counters.get(name, 0)
 
-    def error(self, text):
+    def error(self, text, cut=False):
+        """A workload error; ``cut``: a request cut by a restart (the server went
+        away under it), which the run's bounds tell from any other."""
+        self.count("errors: request cut by a restart" if cut else "errors: other")
         with self.lock:
             self.errors.append(text)
             if len(self.errors) <= 15:

@@ -10,8 +10,9 @@ from .common import log
 
 class Edit:
     """One change made on one side: its own title (None for a deletion), what it started
-    from on the phone (``base``, ``base_exact`` False when a sync raced it), and whether
-    the request may not have run (``uncertain``: interrupted by a kill)."""
+    from on the phone (``base``: the version its If-Match named), and whether the request
+    may not have run (``uncertain``: interrupted by a kill; the checks resolve it from what
+    each side shows)."""
 
     __slots__ = (
         "seq",
@@ -22,7 +23,6 @@ class Edit:
         "event_id",
         "title",
         "base",
-        "base_exact",
         "when",
         "uncertain",
     )
@@ -37,12 +37,11 @@ class Edit:
         tech=None,
         event_id=None,
         base=None,
-        base_exact=True,
         uncertain=False,
     ):
         self.seq, self.side, self.kind, self.title = seq, side, kind, title
         self.rdv_id, self.tech, self.event_id = rdv_id, tech, event_id
-        self.base, self.base_exact, self.uncertain = base, base_exact, uncertain
+        self.base, self.uncertain = base, uncertain
         self.when = time.monotonic()
 
 

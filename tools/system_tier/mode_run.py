@@ -126,10 +126,14 @@ class ModeRun:
                 "  workload: %d edits, %d kills, %.0f %% faults"
                 % (self.args.edits, self.args.kills, self.args.fault_rate * 100)
             )
+            checks.check_phone_if_match(self)
+            before = len(self.ledger.edits)
             Workload(self).start()
+            load_edits = len(self.ledger.edits) - before
             log("  quiescence")
             checks.quiesce(self)
             checks.check_sides(self)
+            checks.check_bounds(self, load_edits)
             checks.final_already_running(self)
             checks.check_availability(self)
         except Exception as exc:  # pylint: disable=broad-except

@@ -1,11 +1,14 @@
 """The technicians' phones: their calendars as the emulator's admin phone API shows and
 changes them (create, move/rename, delete), every change recorded with its own title."""
 
+import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from .common import utc
 from .ledger import Edit
+
+PHONE_THINK = 1.5  # seconds at most between the phone's read of an event and its write
 
 
 def key_of(event):
@@ -27,25 +30,55 @@ class Phones:
 
     def __init__(self, emulator, ledger, stats):
         self.emulator, self.ledger, self.stats = emulator, ledger, stats
-        self.if_match_refused = None  # set when the phone API refused a stale If-Match
+        self.seen_titles = set()  # every title a listing of Google showed: what reached it
 
     def events_of(self, tech, show_deleted=True):
         """The events of the technician's synced calendar (with tombstones by default)."""
         if not tech["calendar"]:
             return []
-        return self.emulator.admin(
+        items = self.emulator.admin(
             "GET",
             "phone/%s/events" % tech["login"],
             params={"calendar_id": tech["calendar"], "show_deleted": "1" if show_deleted else "0"},
         )["items"]
+        self.seen_titles.update(e["summary"] for e in items if e.get("summary"))
+        return items
+
+    def stale_write_refused(self, tech):
+        """The phone route refuses a write on a version it no longer shows (412), as
+        Google does: every phone edit's base is then exactly what the phone read. Two
+        writes on one event of his primary calendar (not synced as RDVs), the second
+        with the etag the first replaced; True when it got 412 and changed nothing."""
+        path = self.path(tech, "primary")
+        start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+        event = self.emulator.admin(
+            "POST", path, dict(one_hour_from(start + timedelta(days=40)), summary="If-Match")
+        )
+        url = "%s/_emulator/%s/%s" % (self.emulator.url, path, event["id"])
+        try:
+            first = self.emulator.http.patch(
+                url, json={"location": "1"}, headers={"If-Match": event["etag"]}, timeout=30
+            )
+            second = self.emulator.http.patch(
+                url, json={"location": "2"}, headers={"If-Match": event["etag"]}, timeout=30
+            )
+            now = self.emulator.admin("GET", "%s/%s" % (path, event["id"]))
+        finally:
+            self.emulator.http.delete(url, timeout=30)
+        return first.status_code == 200 and second.status_code == 412 and now["location"] == "1"
+
+    @staticmethod
+    def path(tech, calendar=None):
+        """The phone's events route of the technician's synced calendar (or ``calendar``)."""
+        return "phone/%s/calendars/%s/events" % (
+            quote(tech["login"], safe=""),
+            quote(calendar or tech["calendar"], safe=""),
+        )
 
     def edit(self, tech, rng):
         """One change on the technician's phone: move/rename, create, or delete; True when
         one was made."""
-        path = "phone/%s/calendars/%s/events" % (
-            quote(tech["login"], safe=""),
-            quote(tech["calendar"], safe=""),
-        )
+        path = self.path(tech)
         roll = rng.random()
         if roll < 0.25:
             return self.create(tech, rng, path)
@@ -60,6 +93,9 @@ class Phones:
             return False
         event = rng.choice(live)
         current = self.emulator.admin("GET", "%s/%s" % (path, event["id"]))
+        # the technician looks at it and types: a sync may change it meanwhile, and the
+        # write, made on the version he saw (If-Match), is then refused (412)
+        time.sleep(rng.uniform(0.0, PHONE_THINK))
         if current.get("status") == "cancelled":
             return False
         if roll < 0.37:
@@ -84,6 +120,7 @@ class Phones:
             timeout=30,
         )
         if response.status_code == 412:
+            self.stats.count("phone writes refused 412")
             return False  # changed meanwhile: the phone shows the new version first
         if response.status_code not in (200, 204):
             self.stats.error("phone delete: %s %s" % (response.status_code, response.text[:200]))
@@ -104,8 +141,8 @@ class Phones:
         return True
 
     def move(self, tech, rng, path, current):
-        """A new title and a new start; raced when a sync wrote between read and write."""
-        sequence = current.get("sequence", 0)
+        """A new title and a new start, on the version read (If-Match): a sync that wrote
+        between the read and the write makes it 412, no edit."""
         title, seq = self.ledger.next_title("google")
         start = utc(current["start"].get("dateTime")) or datetime.now(timezone.utc)
         start += timedelta(hours=rng.choice((-3, -2, -1, 1, 2, 3, 24, 48)))
@@ -116,17 +153,11 @@ class Phones:
             timeout=30,
         )
         if response.status_code == 412:
-            self.if_match_refused = True
+            self.stats.count("phone writes refused 412")
             return False
         if response.status_code != 200:
             self.stats.error("phone patch: %s %s" % (response.status_code, response.text[:200]))
             return False
-        after = response.json()
-        # Without If-Match on the phone API, a write between our GET and PATCH shows as
-        # a sequence that grew by more than our own move.
-        exact = after.get("sequence", 0) <= sequence + 1
-        if not exact:
-            self.stats.count("phone edits with an uncertain base")
         self.ledger.add_edit(
             Edit(
                 seq,
@@ -137,7 +168,6 @@ class Phones:
                 tech=tech["index"],
                 event_id=current["id"],
                 base=current.get("summary"),
-                base_exact=exact,
             )
         )
         return True

@@ -29,7 +29,10 @@ class Planners:
                 break
             try:
                 done += self.step(planner, rng)
-            except (ServerDown, RequestTimeout) as exc:
+            except (ServerDown, Interrupted) as exc:
+                self.stats.error("%s: %s" % (planner.login, exc), cut=True)
+                time.sleep(1)
+            except RequestTimeout as exc:
                 self.stats.error("%s: %s" % (planner.login, exc))
                 time.sleep(1)
             except RpcError as exc:
@@ -92,21 +95,20 @@ class Planners:
             "state": "confirm",
             "employee_ids": [(6, 0, [self.techs[i]["employee"] for i in techs])],
         }
-        uncertain = False
         try:
             rdv_id = planner.kw(MODEL, "create", [values], kind="write")
         except Interrupted:
-            uncertain = True
+            # the database says whether it was created: a certain edit, or none at all
+            self.stats.count("interrupted writes")
             found = planner.kw(
                 MODEL, "search", [[("name", "=", title)]], kind="read", retry_interrupted=True
             )
             if not found:
-                self.stats.count("interrupted writes")
                 return 0
             rdv_id = found[0]
         with self.ledger.lock:
             self.ledger.rdvs[rdv_id] = {"title": title, "techs": techs, "cancelled": False}
-        self.ledger.add_edit(Edit(seq, "odoo", "create", title, rdv_id=rdv_id, uncertain=uncertain))
+        self.ledger.add_edit(Edit(seq, "odoo", "create", title, rdv_id=rdv_id))
         return 1
 
     def change(self, planner, rng, rdv_id, cancel):

@@ -23,8 +23,11 @@ class Probe:
         self.retry_field = run.retry_field
 
     def __call__(self):
-        """True when every acceptance check passed."""
+        """True when every acceptance check passed (a probe that could not start from an
+        RDV in error fails, and there is nothing to watch the server for)."""
         rdv_id = self.rdv_in_error()
+        if rdv_id is None:
+            return True
         started = time.monotonic()
         self.press_retry(rdv_id)
         self.wait_synced(rdv_id, started)
@@ -53,7 +56,8 @@ class Probe:
     def rdv_in_error(self):
         """A new RDV whose insert Google refuses: a per-user budget of exactly what a
         no-change sync uses, so the listing passes and the insert gets 403 quotaExceeded
-        (permanent)."""
+        (permanent). Its id, or None (a failure) when it is not in error: "Réessayer"
+        on anything else proves nothing."""
         run, tech = self.run, self.tech
         budget = None
         _calls, last = self.api_calls_of(tech["login"], 0)
@@ -91,10 +95,11 @@ class Probe:
             rows = self.planner.kw(MODEL, "read", [[rdv_id], [self.retry_field]], kind="probe")
             state = rows[0][self.retry_field]
         if state != "error":
-            self.report.note(
-                "probe: the RDV is %r, not in error, after a quota-refused "
-                "sync (%d calls allowed)" % (state, budget)
+            self.report.fail(
+                'probe: the RDV never reached the error state "Réessayer" starts from '
+                "(it is %r after a quota-refused sync, %d calls allowed)" % (state, budget)
             )
+            return None
         return rdv_id
 
     def press_retry(self, rdv_id):

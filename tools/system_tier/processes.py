@@ -165,6 +165,9 @@ class EmulatorProcess:
             stdout=self.log,
             stderr=subprocess.STDOUT,
             env=env,
+            # ``-m`` puts the working directory first on sys.path: run from the
+            # emulator's checkout so that SYSTEM_TIER_EMULATOR_PATH is the one imported
+            cwd=emulator_path,
             start_new_session=True,
         )
         CHILDREN.append(self.proc)

@@ -77,7 +77,10 @@ class Workload:
                     self.run.sync(tech)
                 elif self.run.phones.edit(tech, rng):
                     done += 1
-            except (ServerDown, RequestTimeout, Interrupted) as exc:
+            except (ServerDown, Interrupted) as exc:
+                self.stats.error("%s sync: %s" % (tech["login"], exc), cut=True)
+                time.sleep(1)
+            except RequestTimeout as exc:
                 self.stats.error("%s sync: %s" % (tech["login"], exc))
                 time.sleep(1)
             except Exception:  # pylint: disable=broad-except

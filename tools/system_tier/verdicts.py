@@ -1,0 +1,157 @@
+"""The judging of one run, from what the checks read (no server, no HTTP): where each
+edit ended, the interrupted edits neither side can show, and the bounds a run is held to
+(unresolved edits, workload errors, the edits, faults and kills it was asked for).
+
+An edit is *kept* when it is still somewhere a person can see it, *lost* when it reached
+a side and is nowhere. A write interrupted by a kill is resolved from both sides: when
+either shows it arrived, it is judged like any other; when its RDV's name tracking (which
+Odoo writes in the write's own transaction) never shows it, it was *rolled back* and is
+no edit; only what neither side can show (its RDV gone) is *unresolved*, excused up to a
+bound. Deletions are judged
+by the state of the RDV, never by the words of a message."""
+
+import re
+
+from .common import CANCELLED_STATES
+
+# At most this many interrupted edits per server restart may stay unresolved: a SIGKILL
+# interrupts the requests in flight, and the planners pause between theirs, so more than
+# one write caught by a kill (and rolled back) is rare; more means edits disappear.
+UNRESOLVED_PER_RESTART = 1
+# Workload errors that are not a request cut by a restart (an Odoo error answered to a
+# planner, a phone request refused, a harness traceback): none is expected.
+OTHER_ERRORS_MAX = 0
+TITLE = re.compile(r"^ST-[og](\d+)$")
+
+
+def title_seq(title):
+    """The number of a tier title (``ST-o00042`` -> 42), else None."""
+    match = TITLE.match(title or "")
+    return int(match.group(1)) if match else None
+
+
+class EditCheck:
+    """Where an edit may still be: the final title, a chatter message of its RDV (a
+    conflict's loser), a later phone edit that started from it (seen by the other side),
+    the name tracking of a later write (overwritten on its own side while Odoo still had
+    it). ``tracked_old`` / ``tracked_new``: per RDV, the titles the name tracking shows
+    replaced / written; ``google_titles``: every title the phones ever listed."""
+
+    def __init__(self, edits, rdvs, bodies, tracked_old, tracked_new=None, google_titles=()):
+        self.edits, self.rdvs = edits, rdvs
+        self.bodies, self.tracked = bodies, tracked_old
+        self.tracked_new = tracked_new or {}
+        self.google_titles = set(google_titles)
+        self.seen_by_phone = {}  # rdv id or (tech, event) -> titles a phone edit started from
+        self.versions = {}  # rdv id -> (number, side, tech) of the edits that changed it
+        for edit in edits:
+            if edit.rdv_id is not None and edit.kind != "delete":
+                self.versions.setdefault(edit.rdv_id, []).append((edit.seq, edit.side, edit.tech))
+            if edit.side != "google" or edit.base is None:
+                continue
+            for ref in (edit.rdv_id, (edit.tech, edit.event_id)):
+                if ref is not None:
+                    self.seen_by_phone.setdefault(ref, set()).add(edit.base)
+
+    def verdict(self, edit):
+        """ "kept", "lost", "rolled back" (an interrupted write the database shows never
+        committed) or "unresolved" (an interrupted write neither side can show)."""
+        rid = edit.rdv_id
+        rdv = self.rdvs.get(rid) if rid is not None else None
+        if edit.uncertain and not self.reached(edit):
+            # Odoo writes the name's tracking in the write's own transaction: an RDV
+            # whose tracking never shows the title written never had that write.
+            return "rolled back" if rdv is not None and edit.side == "odoo" else "unresolved"
+        if edit.kind == "delete":
+            ok = self.delete_kept(edit, rdv)
+        elif edit.kind == "cancel":
+            ok = rdv is not None and rdv["state"] in CANCELLED_STATES
+            ok = ok and self.title_kept(edit, rid, rdv)
+        else:
+            ok = self.title_kept(edit, rid, rdv)
+        return "kept" if ok else "lost"
+
+    def reached(self, edit):
+        """An interrupted Odoo write shows on a side: its RDV holds its title or the name
+        tracking shows it written or replaced, a message carries it, a phone started an
+        edit from it, or a phone listed an event with it (Google has titles from Odoo
+        only through a sync of what Odoo committed)."""
+        rid, title = edit.rdv_id, edit.title
+        if title is None:
+            return False
+        rdv = self.rdvs.get(rid) if rid is not None else None
+        return bool(
+            (rdv is not None and rdv["name"] == title)
+            or title in self.tracked.get(rid, ())
+            or title in self.tracked_new.get(rid, ())
+            or title in self.bodies.get(rid, "")
+            or title in self.seen_by_phone.get(rid, ())
+            or title in self.google_titles
+        )
+
+    def delete_kept(self, edit, rdv):
+        """A phone deletion is kept when its RDV is cancelled (or never existed); the
+        RDV may stay only when Odoo held a version this phone never saw (an edit of the
+        RDV numbered after the deleted title, by a planner or another technician's
+        phone): the conflict policy ("odoo") restores it."""
+        if rdv is None:
+            # never linked: only fine when no live RDV carries the deleted title
+            return not any(
+                r["name"] == edit.base and r["state"] not in CANCELLED_STATES
+                for r in self.rdvs.values()
+            )
+        if rdv["state"] in CANCELLED_STATES:
+            return True
+        base = title_seq(edit.base)
+        return base is not None and any(
+            seq > base and (side == "odoo" or tech != edit.tech)
+            for seq, side, tech in self.versions.get(edit.rdv_id, ())
+        )
+
+    def title_kept(self, edit, rid, rdv):
+        title = edit.title
+        if (
+            (rdv is not None and rdv["name"] == title)
+            or title in self.bodies.get(rid, "")
+            or title in self.tracked.get(rid, ())
+            or title in self.seen_by_phone.get(rid, ())
+            or title in self.seen_by_phone.get((edit.tech, edit.event_id), ())
+        ):
+            return True
+        if edit.side == "google" and rdv is None:
+            # never reached Odoo: fine only if the phone itself deleted it later
+            return any(
+                e.side == "google" and e.kind == "delete" and e.event_id == edit.event_id
+                for e in self.edits
+            )
+        return False
+
+
+def bound_failures(counts):
+    """The failures of a run's figures against what it was asked and the tier's bounds.
+    ``counts``: asked_edits, edits (done by the load), asked_kills, kills, restarts
+    (kills and hang restarts), fault_rate, faults (injected), unresolved, people (planners
+    and technicians: the requests one restart may cut), outage_errors (requests cut by a
+    restart), other_errors."""
+    out = []
+    if counts["edits"] < counts["asked_edits"]:
+        out.append("%d edits done, %d asked" % (counts["edits"], counts["asked_edits"]))
+    if counts["kills"] < counts["asked_kills"]:
+        out.append("%d kills done, %d asked" % (counts["kills"], counts["asked_kills"]))
+    if counts["fault_rate"] > 0 and not counts["faults"]:
+        out.append("no Google fault injected (fault rate %.2f asked)" % counts["fault_rate"])
+    limit = UNRESOLVED_PER_RESTART * counts["restarts"]
+    if counts["unresolved"] > limit:
+        out.append(
+            "%d interrupted edits neither side shows (limit %d: %d per restart)"
+            % (counts["unresolved"], limit, UNRESOLVED_PER_RESTART)
+        )
+    cut = counts["people"] * counts["restarts"]
+    if counts["outage_errors"] > cut:
+        out.append(
+            "%d workload requests cut by restarts (limit %d: one per person per restart)"
+            % (counts["outage_errors"], cut)
+        )
+    if counts["other_errors"] > OTHER_ERRORS_MAX:
+        out.append("%d workload errors (limit %d)" % (counts["other_errors"], OTHER_ERRORS_MAX))
+    return out
