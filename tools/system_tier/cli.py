@@ -3,6 +3,7 @@ table, and the last line that tools/odoo_tier.sh reads (``system tier: ok (...)`
 ``system tier: FAILED (...)``; exit status 0 or 1)."""
 
 import argparse
+from dataclasses import replace
 import os
 import random
 import signal
@@ -13,6 +14,7 @@ import traceback
 
 from . import __doc__ as DESCRIPTION
 from .common import REPO, SIZES, log
+from .faults_postgres import PrivateCluster, pg_bin
 from .mode_run import ModeRun
 from .processes import OdooInstall, Postgres, free_port, kill_children, on_sigterm
 
@@ -47,6 +49,28 @@ def parser():
         type=float,
         default=0.2,
         help="share of new RDVs with two technicians (default 0.2)",
+    )
+    parser.add_argument(
+        "--field-technicians",
+        type=int,
+        help="technicians without an Odoo login (delegation in threaded, a planner's "
+        "shared calendars in prefork); default 2 (small), 3 (big)",
+    )
+    parser.add_argument(
+        "--scenarios",
+        help="named fault scenarios after the load: comma-separated, 'all' or 'none' "
+        "(default: those CI runs; see tools/system_tier/scenarios.py)",
+    )
+    parser.add_argument(
+        "--queue-job",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="prefork with OCA's queue_job job runner (auto: when $ODOO_HOME/.oca-addons has it)",
+    )
+    parser.add_argument(
+        "--shared-postgres",
+        action="store_true",
+        help="the PostgreSQL of PGHOST/PGPORT instead of a private cluster (no restart faults)",
     )
     parser.add_argument("--mode", choices=("threaded", "prefork", "both"), default="both")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
@@ -162,6 +186,14 @@ def run_modes(args, runs):
     """The template (unless --template-db), then each mode into ``runs``."""
     modes = ("threaded", "prefork") if args.mode == "both" else (args.mode,)
     template = args.template_db
+    args.private_pg = None
+    if not args.shared_postgres and pg_bin():
+        # a cluster of the tier's own, which the PostgreSQL restarts may stop
+        shared = args.odoo.pg
+        args.private_pg = PrivateCluster(args.workdir, shared.user).create()
+        args.odoo = replace(args.odoo, pg=args.private_pg.pg)
+        if template:
+            args.private_pg.copy_from(shared, template)
     try:
         if not template:
             template = install_template(args, args.workdir)
@@ -175,6 +207,10 @@ def run_modes(args, runs):
         kill_children()
         if template and not args.template_db and not args.keep:
             args.odoo.pg.dropdb(template)
+        if args.private_pg and not args.keep:
+            args.private_pg.destroy()
+        elif args.private_pg:
+            args.private_pg.stop()
 
 
 def main(argv=None):
