@@ -182,18 +182,25 @@ def figures_line(mode, row):
     )
 
 
+def private_postgres(args):
+    """A PostgreSQL cluster of the tier's own, which the restarts may stop (unless
+    --shared-postgres or no server binaries): ``args.private_pg``, the --template-db
+    copied into it."""
+    args.private_pg = None
+    if args.shared_postgres or not pg_bin():
+        return
+    shared = args.odoo.pg
+    args.private_pg = PrivateCluster(args.workdir, shared.user).create()
+    args.odoo = replace(args.odoo, pg=args.private_pg.pg)
+    if args.template_db:
+        args.private_pg.copy_from(shared, args.template_db)
+
+
 def run_modes(args, runs):
     """The template (unless --template-db), then each mode into ``runs``."""
     modes = ("threaded", "prefork") if args.mode == "both" else (args.mode,)
     template = args.template_db
-    args.private_pg = None
-    if not args.shared_postgres and pg_bin():
-        # a cluster of the tier's own, which the PostgreSQL restarts may stop
-        shared = args.odoo.pg
-        args.private_pg = PrivateCluster(args.workdir, shared.user).create()
-        args.odoo = replace(args.odoo, pg=args.private_pg.pg)
-        if template:
-            args.private_pg.copy_from(shared, template)
+    private_postgres(args)
     try:
         if not template:
             template = install_template(args, args.workdir)

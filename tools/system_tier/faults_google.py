@@ -119,6 +119,7 @@ class Relay:
             listener, self.listener = self.listener, None
         if listener is not None:
             listener.close()
+            time.sleep(0.3)  # the accepting thread's poll (0.2 s) lets go of it
         self._cut()
 
     def blackhole(self):

@@ -29,7 +29,7 @@ SCENARIOS = {
 # without a login are delegated, the prefork run's use shared calendars and queue_job.
 DEFAULT = {
     "threaded": ("consent-revoked", "delegation-removed"),
-    "prefork": ("pg-restart", "google-outage", "calendar-unshared"),
+    "prefork": ("pg-restart", "calendar-unshared"),
 }
 # scenario -> (modes, why): not run in these modes unless named in --scenarios, and then
 # expected to fail for that reason (a defect outside the connector)
@@ -42,7 +42,14 @@ NOT_BY_DEFAULT = {
     ),
 }
 # scenario -> why it is expected to fail today (a product defect, reported)
-EXPECTED_TO_FAIL = {}
+EXPECTED_TO_FAIL = {
+    "google-outage": (
+        "the connector's defect: with Google silent (connections accepted, never answered), "
+        '"Sync. avec Google" waits the Google client\'s 30 s socket timeout per call '
+        "(sync/credentials.py DEFAULT_TIMEOUT, also for the interactive sync) and answers after "
+        "60 s or more; in prefork both HTTP workers are held and the server stops answering"
+    ),
+}
 
 
 def selected(args, mode):

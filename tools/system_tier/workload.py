@@ -90,7 +90,7 @@ class Workload:
             except Exception:  # pylint: disable=broad-except
                 self.stats.error("%s: %s" % (tech["login"], traceback.format_exc(limit=3)))
                 time.sleep(1)
-            time.sleep(rng.uniform(0.1, 0.6))
+            time.sleep(rng.uniform(0.1, 0.6) + getattr(self.args, "pace", 0.0))
 
     def killer(self, points, deadline):
         """SIGKILL the server once the load reaches each of ``points`` (edits done)."""
