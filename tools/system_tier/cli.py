@@ -3,7 +3,6 @@ table, and the last line that tools/odoo_tier.sh reads (``system tier: ok (...)`
 ``system tier: FAILED (...)``; exit status 0 or 1)."""
 
 import argparse
-from dataclasses import replace
 import os
 import random
 import signal
@@ -11,6 +10,7 @@ import sys
 import tempfile
 import time
 import traceback
+from dataclasses import replace
 
 from . import __doc__ as DESCRIPTION
 from .common import REPO, SIZES, log

@@ -62,7 +62,7 @@ class Relay:
                 continue
             try:
                 conn, _addr = listener.accept()
-            except (socket.timeout, OSError):
+            except OSError:
                 continue
             with self.lock:
                 self.connections += 1
@@ -210,7 +210,11 @@ def during(run, phase, stats):
         )
         stats.append((phase, "create", seconds, outcome))
         if isinstance(outcome, int):
-            run.ledger.rdvs[outcome] = {"title": title, "techs": [tech["index"]], "cancelled": False}
+            run.ledger.rdvs[outcome] = {
+                "title": title,
+                "techs": [tech["index"]],
+                "cancelled": False,
+            }
         if tech["calendar"]:
             run.phones.edit(tech, run.rng)
 

@@ -89,8 +89,17 @@ class PrivateCluster:
         if self.as_user:
             for path in (self.home, self.socket_dir):
                 shutil.chown(path, self.as_user, self.as_user)
-        self._run("initdb", "-D", self.dir, "-U", self.user, "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8")
+        self._run(
+            "initdb",
+            "-D",
+            self.dir,
+            "-U",
+            self.user,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
         self.start()
         log("  private PostgreSQL on 127.0.0.1:%d (%s)" % (self.port, self.dir))
         return self
@@ -103,12 +112,24 @@ class PrivateCluster:
         )
 
     def start(self):
-        self._run("pg_ctl", "-D", self.dir, "-o", self.options(), "-l", self.log_path, "-w",
-                  "-t", "120", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            self.dir,
+            "-o",
+            self.options(),
+            "-l",
+            self.log_path,
+            "-w",
+            "-t",
+            "120",
+            "start",
+        )
 
     def stop(self, mode="fast"):
-        return self._run("pg_ctl", "-D", self.dir, "-m", mode, "-w", "-t", "60", "stop",
-                         check=False)
+        return self._run(
+            "pg_ctl", "-D", self.dir, "-m", mode, "-w", "-t", "60", "stop", check=False
+        )
 
     def restart(self, kind):
         """``fast``: stop (sessions terminated) and start at once; ``pause``: an immediate
@@ -175,7 +196,7 @@ class PgRestarts:
 
     def loop(self, workload, points, deadline):
         run = self.run
-        for kind, point in zip(self.KINDS, points):
+        for kind, point in zip(self.KINDS, points, strict=False):
             run.ledger.wait_edits(point, run.stop, deadline)
             if run.stop.is_set() or time.monotonic() >= deadline:
                 return
@@ -198,8 +219,7 @@ class PgRestarts:
                         self.master_exits += 1
                         log(
                             "  ODOO (not the connector): the server exited by itself (code %s) "
-                            "when PostgreSQL went away; started again as a supervisor would"
-                            % code
+                            "when PostgreSQL went away; started again as a supervisor would" % code
                         )
                         run.server.up.clear()
                         run.server.generation += 1
@@ -258,10 +278,13 @@ def scenario_restart(run):
                 "pg-restart (%s): the server did not answer within %.0f s of PostgreSQL back "
                 "(%s)" % (kind, RECOVER_WITHIN, seconds)
             )
-    log("  PostgreSQL restarts: %s; server answering again after %s s" % (
-        ", ".join(kind for kind, _s, _b in done),
-        ", ".join("%s" % (None if s is None else round(s, 1)) for _k, s in restarts.recovered),
-    ))
+    log(
+        "  PostgreSQL restarts: %s; server answering again after %s s"
+        % (
+            ", ".join(kind for kind, _s, _b in done),
+            ", ".join("%s" % (None if s is None else round(s, 1)) for _k, s in restarts.recovered),
+        )
+    )
     if done:
         cron_ran_after(run, done[-1][2])
         no_job_started(run)

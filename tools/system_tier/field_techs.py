@@ -60,7 +60,10 @@ class FieldClient:
             account = self.account() or {}
             if account.get("last_sync") and account.get("last_sync") != before:
                 if account.get("state") != "connected":
-                    return {"status": "account %s: %s" % (account.get("state"), account.get("last_error"))}
+                    return {
+                        "status": "account %s: %s"
+                        % (account.get("state"), account.get("last_error"))
+                    }
                 return {"status": "no_new_event_from_google"}
             time.sleep(1)
         return {"status": "already_running"}
@@ -102,7 +105,10 @@ def setup(run, count):
             emulator.admin(
                 "POST",
                 "phone/%s/calendars/%s/acl" % (email, email),
-                {"role": "freeBusyReader", "scope": {"type": "user", "value": run.shared_owner["login"]}},
+                {
+                    "role": "freeBusyReader",
+                    "scope": {"type": "user", "value": run.shared_owner["login"]},
+                },
             )
         employee = admin.kw(
             "hr.employee",
@@ -129,9 +135,12 @@ def create_owner(run):
     admin = run.admin
     email = "owner@example.com"
     run.emulator.admin("POST", "accounts", {"email": email, "time_zone": "Europe/Paris"})
-    groups = "group_ids" if "group_ids" in admin.kw(
-        "res.users", "fields_get", [], {"attributes": ["type"]}, kind="setup"
-    ) else "groups_id"
+    groups = (
+        "group_ids"
+        if "group_ids"
+        in admin.kw("res.users", "fields_get", [], {"attributes": ["type"]}, kind="setup")
+        else "groups_id"
+    )
     group_ids = [
         xmlid(admin, "base", "group_user"),
         xmlid(admin, "openfire_planning", "group_of_planning_manager"),

@@ -67,7 +67,9 @@ def selected(args, mode):
         names = tuple(name.strip() for name in wanted.split(",") if name.strip())
         unknown = set(names) - set(SCENARIOS)
         if unknown:
-            raise SystemExit("unknown scenarios: %s (known: %s)" % (sorted(unknown), list(SCENARIOS)))
+            raise SystemExit(
+                "unknown scenarios: %s (known: %s)" % (sorted(unknown), list(SCENARIOS))
+            )
     return [name for name in SCENARIOS if name in names]
 
 
