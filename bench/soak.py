@@ -30,7 +30,7 @@ sys.path.insert(
     0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools")
 )
 
-from system_tier import checks, cli  # noqa: E402
+from system_tier import checks, cli, field_techs  # noqa: E402
 from system_tier.common import log  # noqa: E402
 from system_tier.mode_run import ModeRun  # noqa: E402
 from system_tier.processes import kill_children  # noqa: E402
@@ -215,6 +215,7 @@ def main(argv=None):
         sampler.sample(time.monotonic() - started)
         log("  quiescence")
         checks.quiesce(run)
+        field_techs.resolve_edits(run)
         checks.check_sides(run)
         run.stop.set()
         run.finish()

@@ -12,7 +12,7 @@ import json
 import time
 
 from .client import Client
-from .common import CLIENT_ID, REQUEST_TIMEOUT, log
+from .common import REQUEST_TIMEOUT, log
 from .configure import connect, xmlid
 
 DOMAIN = "acme.fr"
@@ -230,7 +230,37 @@ def seed_rdvs(run, per_tech=2):
             run.ledger.rdvs[rdv_id] = {"title": title, "techs": [tech["index"]], "cancelled": False}
 
 
-def client_id_of(run):
-    """The OAuth client id of the consent flow (for the owner's token)."""
-    del run
-    return CLIENT_ID
+def resolve_edits(run):
+    """The RDV of each phone edit of a technician without a login, from the connector's
+    links of his account: the tier's checks map events to RDVs through the links of
+    users, and these accounts have no user."""
+    field = {t["index"]: t for t in run.techs if t.get("field")}
+    if not field:
+        return
+    by_account = {}
+    for tech in field.values():
+        rows = run.admin.kw(
+            ACCOUNT_MODEL,
+            "search",
+            [[("employee_id", "=", tech["employee"]), ("user_id", "=", False)]],
+            kind="check",
+            retry_interrupted=True,
+        )
+        for account_id in rows:
+            by_account[account_id] = tech["index"]
+    links = run.admin.kw(
+        "of.google.event.link",
+        "search_read",
+        [[("account_id", "in", list(by_account))]],
+        {"fields": ["google_event_id", "intervention_id", "account_id"]},
+        kind="check",
+        retry_interrupted=True,
+    )
+    event_rdv = {
+        (by_account[row["account_id"][0]], row["google_event_id"]): row["intervention_id"][0]
+        for row in links
+        if row["intervention_id"] and row["account_id"]
+    }
+    for edit in run.ledger.edits:
+        if edit.side == "google" and edit.rdv_id is None and edit.tech in field:
+            edit.rdv_id = event_rdv.get((edit.tech, edit.event_id))

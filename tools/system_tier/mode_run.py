@@ -142,6 +142,7 @@ class ModeRun:
             Workload(self).start()
             log("  quiescence")
             checks.quiesce(self)
+            field_techs.resolve_edits(self)
             checks.check_sides(self)
             checks.final_already_running(self)
             checks.check_availability(self)

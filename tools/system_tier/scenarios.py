@@ -11,7 +11,7 @@ passes (so the list is kept true)."""
 import time
 import traceback
 
-from . import checks
+from . import checks, field_techs
 from .common import log
 
 # name -> (module, function): imported when run, so a scenario's module is only loaded
@@ -122,6 +122,7 @@ def converge(run, what):
     edit), after ``what``."""
     before = len(run.report.failures)
     checks.quiesce(run)
+    field_techs.resolve_edits(run)
     checks.check_sides(run)
     for text in run.report.failures[before:]:
         log("  after %s: %s" % (what, text))
