@@ -97,10 +97,14 @@ def test_only_cut_connections_near_a_restart_are_excused(tmp_path):
 def test_each_mode_runs_its_scenarios_and_names_are_checked():
     args = SimpleNamespace(scenarios=None)
     assert scenarios.selected(args, "threaded") == ["consent-revoked", "delegation-removed"]
-    assert "pg-restart" in scenarios.selected(args, "prefork")
+    for mode in ("threaded", "prefork"):
+        # CI's default holds no scenario a known defect makes fail
+        assert not any(
+            mode in scenarios.KNOWN_FAILING.get(name, ((), ""))[0]
+            for name in scenarios.selected(args, mode)
+        )
     args.scenarios = "all"
-    assert "pg-restart" not in scenarios.selected(args, "threaded")
-    assert "pg-restart" in scenarios.selected(args, "prefork")
+    assert scenarios.selected(args, "threaded") == list(scenarios.SCENARIOS)
     args.scenarios = "pg-restart"
     assert scenarios.selected(args, "threaded") == ["pg-restart"]
     args.scenarios = "none"

@@ -6,6 +6,7 @@ import argparse
 import os
 import random
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -190,10 +191,15 @@ def private_postgres(args):
     if args.shared_postgres or not pg_bin():
         return
     shared = args.odoo.pg
-    args.private_pg = PrivateCluster(args.workdir, shared.user).create()
-    args.odoo = replace(args.odoo, pg=args.private_pg.pg)
+    try:
+        cluster = PrivateCluster(args.workdir, shared.user).create()
+    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+        log("  no private PostgreSQL (%s): the shared one, without restarts" % exc)
+        return
+    args.private_pg = cluster
+    args.odoo = replace(args.odoo, pg=cluster.pg)
     if args.template_db:
-        args.private_pg.copy_from(shared, args.template_db)
+        cluster.copy_from(shared, args.template_db)
 
 
 def run_modes(args, runs):

@@ -12,7 +12,8 @@ from .common import log
 from .processes import free_port
 
 GLUE = "openfire_google_calendar_queue_job"
-CHANNELS = "root:2,root.google_calendar:2"
+# one of the two HTTP workers stays for the users (a job runs in an HTTP worker)
+CHANNELS = "root:1,root.google_calendar:1"
 
 
 def addons_dir(args):
