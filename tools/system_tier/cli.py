@@ -6,13 +6,16 @@ import argparse
 import os
 import random
 import signal
+import subprocess
 import sys
 import tempfile
 import time
 import traceback
+from dataclasses import replace
 
 from . import __doc__ as DESCRIPTION
 from .common import REPO, SIZES, log
+from .faults_postgres import PrivateCluster, pg_bin
 from .mode_run import ModeRun
 from .processes import OdooInstall, Postgres, free_port, kill_children, on_sigterm
 
@@ -47,6 +50,28 @@ def parser():
         type=float,
         default=0.2,
         help="share of new RDVs with two technicians (default 0.2)",
+    )
+    parser.add_argument(
+        "--field-technicians",
+        type=int,
+        help="technicians without an Odoo login (delegation in threaded, a planner's "
+        "shared calendars in prefork); default 2 (small), 3 (big)",
+    )
+    parser.add_argument(
+        "--scenarios",
+        help="named fault scenarios after the load: comma-separated, 'all' or 'none' "
+        "(default: those CI runs; see tools/system_tier/scenarios.py)",
+    )
+    parser.add_argument(
+        "--queue-job",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="prefork with OCA's queue_job job runner (auto: when $ODOO_HOME/.oca-addons has it)",
+    )
+    parser.add_argument(
+        "--shared-postgres",
+        action="store_true",
+        help="the PostgreSQL of PGHOST/PGPORT instead of a private cluster (no restart faults)",
     )
     parser.add_argument("--mode", choices=("threaded", "prefork", "both"), default="both")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
@@ -163,10 +188,30 @@ def figures_line(mode, row):
     )
 
 
+def private_postgres(args):
+    """A PostgreSQL cluster of the tier's own, which the restarts may stop (unless
+    --shared-postgres or no server binaries): ``args.private_pg``, the --template-db
+    copied into it."""
+    args.private_pg = None
+    if args.shared_postgres or not pg_bin():
+        return
+    shared = args.odoo.pg
+    try:
+        cluster = PrivateCluster(args.workdir, shared.user).create()
+    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+        log("  no private PostgreSQL (%s): the shared one, without restarts" % exc)
+        return
+    args.private_pg = cluster
+    args.odoo = replace(args.odoo, pg=cluster.pg)
+    if args.template_db:
+        cluster.copy_from(shared, args.template_db)
+
+
 def run_modes(args, runs):
     """The template (unless --template-db), then each mode into ``runs``."""
     modes = ("threaded", "prefork") if args.mode == "both" else (args.mode,)
     template = args.template_db
+    private_postgres(args)
     try:
         if not template:
             template = install_template(args, args.workdir)
@@ -180,6 +225,10 @@ def run_modes(args, runs):
         kill_children()
         if template and not args.template_db and not args.keep:
             args.odoo.pg.dropdb(template)
+        if args.private_pg and not args.keep:
+            args.private_pg.destroy()
+        elif args.private_pg:
+            args.private_pg.stop()
 
 
 def main(argv=None):

@@ -12,8 +12,8 @@ CLIENT_ID = "system-tier.apps.example"
 CLIENT_SECRET = "system-tier-secret"
 CALENDAR_NAME = "Interventions"
 SIZES = {
-    "small": dict(planners=3, technicians=2, edits=80, kills=3),
-    "big": dict(planners=10, technicians=3, edits=1000, kills=5),
+    "small": dict(planners=3, technicians=2, edits=80, kills=3, field_technicians=2),
+    "big": dict(planners=10, technicians=3, edits=1000, kills=5, field_technicians=3),
 }
 SLOW_REQUEST = 10.0  # seconds: no request may take longer
 RETRY_LIMIT = 2.0  # seconds: "Réessayer" must return within this

@@ -10,7 +10,7 @@ import threading
 import time
 import traceback
 
-from . import checks, configure
+from . import checks, configure, faults_postgres, field_techs, queue_job_mode, scenarios
 from .client import Client, Stats
 from .common import CLIENT_ID, CLIENT_SECRET, REQUEST_TIMEOUT, RETRY_LIMIT, SLOW_REQUEST, log
 from .ledger import Ledger, Report
@@ -43,6 +43,11 @@ class ModeRun:
         self.admin = None
         self.started = time.monotonic()
         self.kill_times = []
+        self.field_kind = None
+        self.service_account = None
+        self.shared_owner = None
+        self.postgres = getattr(args, "private_pg", None)
+        self.queue_job = queue_job_mode.wanted(args, mode)
 
     @property
     def failures(self):
@@ -74,12 +79,16 @@ class ModeRun:
         shutil.rmtree(dst, ignore_errors=True)
         if os.path.isdir(src):
             shutil.copytree(src, dst)
+        if self.queue_job:
+            queue_job_mode.install(self)
 
     def start_emulator(self):
         """The server's ports chosen, the emulator started with an account per
         technician and the OAuth client redirecting to that server."""
         server_log = os.path.join(self.workdir, "odoo.log")
         self.server = OdooServer(self.args, self.mode, self.db, self.args.data_dir, server_log)
+        if self.queue_job:
+            queue_job_mode.adapt(self)
         options = ["--time-zone", "Europe/Paris", "--client-id", CLIENT_ID]
         options += ["--client-secret", CLIENT_SECRET]
         options += ["--redirect-uri", self.server.url + "/google_account/authentication"]
@@ -110,6 +119,9 @@ class ModeRun:
             planner.authenticate()
         log("  %d technicians connected, %d planners" % (len(self.techs), len(self.planners)))
         configure.fresh_session_probe(self, self.techs[0])
+        field_techs.setup(self, self.args.field_technicians)
+        field_techs.seed_rdvs(self)
+        field_techs.first_calendars(self)
 
     # -------------------------------------------------------------------- run
     def run(self):
@@ -119,6 +131,7 @@ class ModeRun:
         self.start_emulator()
         try:
             self.prepare()
+            scenarios.announce(self)
             probe = Probe(self)
             if not probe():
                 probe.aftermath()
@@ -132,10 +145,14 @@ class ModeRun:
             load_edits = len(self.ledger.edits) - before
             log("  quiescence")
             checks.quiesce(self)
+            field_techs.resolve_edits(self)
             checks.check_sides(self)
             checks.check_bounds(self, load_edits)
             checks.final_already_running(self)
             checks.check_availability(self)
+            if self.queue_job:
+                queue_job_mode.figures(self)
+            scenarios.run_all(self)
         except Exception as exc:  # pylint: disable=broad-except
             self.report.fail("harness stopped: %s" % exc)
             traceback.print_exc()
@@ -180,6 +197,10 @@ class ModeRun:
         row = self.report.row
         scan = checks.scan_log(self.server.log_path) if self.server else checks.scan_log("")
         row["watchdog"] = len(scan["watchdog"])
+        if self.server:
+            scan["traceback"] = faults_postgres.excuse(
+                self, scan["traceback"], self.server.log_path
+            )
         row["tracebacks"] = len(scan["traceback"])
         if scan["watchdog"]:
             self.report.fail("Odoo's watchdog: %s" % scan["watchdog"][0][:200])

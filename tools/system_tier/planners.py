@@ -18,6 +18,7 @@ class Planners:
         self.ledger, self.stats = run.ledger, run.stats
         self.techs, self.stop = run.techs, run.stop
         self.shared = run.args.shared
+        self.run_args = run.args
         self.retry_field = run.retry_field
 
     def loop(self, planner, quota, deadline, rng):
@@ -41,7 +42,7 @@ class Planners:
             except Exception:  # pylint: disable=broad-except
                 self.stats.error("%s: %s" % (planner.login, traceback.format_exc(limit=3)))
                 time.sleep(1)
-            time.sleep(rng.uniform(0.0, 0.3))
+            time.sleep(rng.uniform(0.0, 0.3) + getattr(self.run_args, "pace", 0.0))
 
     def refresh(self, planner):
         """The planning view: what the planner sees (RDVs created from Google included)."""

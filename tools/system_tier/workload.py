@@ -8,6 +8,7 @@ import threading
 import time
 import traceback
 
+from . import faults_postgres
 from .client import Interrupted, RequestTimeout, ServerDown
 from .common import log
 from .planners import Planners
@@ -56,6 +57,10 @@ class Workload:
         self.health = threading.Thread(target=self.watch, args=(deadline + 600,), daemon=True)
         for thread in threads + [killer, self.health]:
             thread.start()
+        # faults of other kinds than the server's kill, at points of the load
+        others = [fault for fault in (faults_postgres.load_fault(run),) if fault]
+        for fault in others:
+            fault.start(self, deadline)
         for thread in threads:
             thread.join(max(1.0, deadline - time.monotonic() + 60))
         if any(t.is_alive() for t in threads):
@@ -64,6 +69,8 @@ class Workload:
         # Kills still due (a fast workload): done now, before quiescence.
         self.ledger.release(edits)
         killer.join(120)
+        for fault in others:
+            fault.join(180)
         self.report.row["kills"] = self.server.kills
 
     def tech_loop(self, tech, quota, deadline, rng):
@@ -86,7 +93,7 @@ class Workload:
             except Exception:  # pylint: disable=broad-except
                 self.stats.error("%s: %s" % (tech["login"], traceback.format_exc(limit=3)))
                 time.sleep(1)
-            time.sleep(rng.uniform(0.1, 0.6))
+            time.sleep(rng.uniform(0.1, 0.6) + getattr(self.args, "pace", 0.0))
 
     def killer(self, points, deadline):
         """SIGKILL the server once the load reaches each of ``points`` (edits done)."""
