@@ -18,6 +18,19 @@ MONDAY = datetime(2026, 3, 2)
 WEEK = ("2026-03-01 23:00:00", "2026-03-08 22:59:59")  # Monday to Sunday, Paris
 
 
+def known(env, employees, refreshed=None, until=None):
+    """As a refresh leaves it: the next weeks known, read now."""
+    for row in env["of.google.availability"]._of(employees).values():
+        row.write(
+            {
+                "known_from": datetime(2026, 3, 1),
+                "known_until": until or max(datetime(2026, 4, 1), datetime.now() + timedelta(days=60)),
+                "refreshed": refreshed or datetime.now(),
+                "error": False,
+            }
+        )
+
+
 @tagged("post_install", "-at_install")
 class TestPlanningAvailability(SyncCase):
     @classmethod
@@ -33,17 +46,7 @@ class TestPlanningAvailability(SyncCase):
         self.known(self.team)
 
     def known(self, employees, refreshed=None, until=None):
-        """As a refresh leaves it: the next weeks known, read now."""
-        for row in self.env["of.google.availability"]._of(employees).values():
-            row.write(
-                {
-                    "known_from": datetime(2026, 3, 1),
-                    "known_until": until
-                    or max(datetime(2026, 4, 1), datetime.now() + timedelta(days=60)),
-                    "refreshed": refreshed or datetime.now(),
-                    "error": False,
-                }
-            )
+        known(self.env, employees, refreshed, until)
 
     def blocks(self, employee, count, day_offset=0, kind="busy", label=False):
         """``count`` blocks of 30 minutes in the week, 8:00 UTC on."""
@@ -171,3 +174,70 @@ class TestPlanningAvailability(SyncCase):
         # unknown technicians are nobody, not an error
         answer = rdv_model.of_availability_blocks([999999], *WEEK)
         self.assertEqual(answer["blocks"], [])
+
+
+@tagged("post_install", "-at_install")
+class TestPlanningAvailabilityTour(SyncCase):
+    """In a real browser: the planning draws Jean's busy time and absence; his
+    RDV dragged onto the busy time is warned of, onto the absence refused;
+    then "Find a slot" on its form plans it in the first free time."""
+
+    def setUp(self):
+        super().setUp()
+        self.env["ir.config_parameter"].sudo().set_param(PARAM + "availability", "1")
+        calendar = self.jean_emp.resource_calendar_id or self.env.company.resource_calendar_id
+        calendar.tz = "Europe/Paris"
+        self.jean_emp.resource_calendar_id = calendar
+        known(self.env, self.jean_emp)
+
+    def test_drag_onto_busy_time_warns_onto_absence_refuses_then_find_a_slot(self):
+        # Tuesday 3 March 2026, Paris: the RDV 8:00-9:00, Google busy 10:00-11:00;
+        # Wednesday 4: absent all day.
+        rdv = self.make_rdv(name="Planning tour", date=datetime(2026, 3, 3, 7, 0), duree=1.0)
+        busy = self.env["of.google.busy"]
+        busy.create(
+            {
+                "employee_id": self.jean_emp.id,
+                "start": datetime(2026, 3, 3, 9, 0),
+                "stop": datetime(2026, 3, 3, 10, 0),
+            }
+        )
+        busy.create(
+            {
+                "employee_id": self.jean_emp.id,
+                "start": datetime(2026, 3, 3, 23, 0),
+                "stop": datetime(2026, 3, 4, 23, 0),
+                "kind": "absence",
+            }
+        )
+        action = self.env.ref("openfire_planning.action_of_planning_intervention_calendar").copy(
+            {
+                "context": "{'initial_date': '2026-03-03 07:00:00'}",
+                "domain": "[('employee_ids', 'in', %d)]" % self.jean_emp.id,
+            }
+        )
+        self.env.flush_all()
+        self.emulator.clear_log()
+        self.start_tour(
+            "/web#action=%d&view_type=calendar" % action.id,
+            "openfire_google_calendar_planning_availability_tour",
+            login="jean_sync",
+        )
+        rdv.invalidate_recordset()
+        # moved onto the busy time (warned), not onto the absence (refused)
+        self.assertEqual(rdv.date, datetime(2026, 3, 3, 9, 0))
+        self.assertIn("Jean is busy (Google)", rdv.of_availability_warning)
+        self.assertEqual(self.emulator.http_round_trips(), 0, self.emulator.request_log)
+        # "Find a slot" on the form proposes the first free time; one click plans it there
+        finder = self.env["of.planning.slot.finder"].with_user(self.jean)
+        first = finder.browse(rdv.with_user(self.jean).action_of_find_slot()["res_id"])
+        expected = first.line_ids[:1].start
+        self.assertTrue(expected, first.message)
+        self.start_tour(
+            "/web#model=of.planning.intervention&id=%d&view_type=form" % rdv.id,
+            "openfire_google_calendar_availability_tour",
+            login="jean_sync",
+        )
+        rdv.invalidate_recordset()
+        self.assertEqual(rdv.date, expected)
+        self.assertFalse(rdv.of_availability_warning)

@@ -250,7 +250,16 @@ export class PlanningGoogleCalendarModel extends calendarView.Model {
             result = await super.updateRecord(record, options);
         } catch (error) {
             await this.load(); // refused: the RDV is drawn where it still is
-            throw error;
+            if (error.exceptionName !== "odoo.exceptions.ValidationError") {
+                throw error;
+            }
+            // an absence (or another rule) refused the move: said where the planner looks
+            this.env.services.notification.add(error.data.message, {
+                type: "danger",
+                title: _t("Availability"),
+                className: "o_of_availability_refused",
+            });
+            return;
         }
         const warnings = await this.orm.call(this.meta.resModel, "of_availability_warnings", [
             [record.id],

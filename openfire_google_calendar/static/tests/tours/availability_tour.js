@@ -35,3 +35,101 @@ registry.category("web_tour.tours").add("openfire_google_calendar_availability_t
         },
     ],
 });
+
+const RDV = ".o_calendar_renderer .fc-event:not(.o_of_availability_block):contains('Planning tour')";
+
+function nextFrame() {
+    return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 20)));
+}
+
+/**
+ * Drag the RDV (grabbed near its top) to the point ``to`` gives from the target's box, with
+ * the mouse events FullCalendar listens to (4 on 17.0, 6 on 18.0 and 19.0).
+ */
+async function dragRdvTo(targetSelector, to) {
+    // a block over midnight (in the browser's zone) is drawn in two parts: the longer one
+    const target = [...document.querySelectorAll(targetSelector)].sort(
+        (a, b) => b.getBoundingClientRect().height - a.getBoundingClientRect().height
+    )[0];
+    const rdv = [...document.querySelectorAll(".o_calendar_renderer .fc-event")].find(
+        (el) => !el.classList.contains("o_of_availability_block") && el.textContent.includes("Planning tour")
+    );
+    rdv.scrollIntoView({block: "start"}); // the RDV and, two hours later, the target
+    await nextFrame();
+    const from = rdv.getBoundingClientRect();
+    const start = {x: from.left + from.width / 2, y: from.top + 4};
+    const end = to(target.getBoundingClientRect(), start);
+    const mouse = (type, point, on) =>
+        on.dispatchEvent(
+            new MouseEvent(type, {
+                bubbles: true,
+                cancelable: true,
+                view: window,
+                button: 0,
+                buttons: type === "mouseup" ? 0 : 1,
+                clientX: point.x,
+                clientY: point.y,
+            })
+        );
+    mouse("mousedown", start, rdv.querySelector(".fc-content, .fc-event-main") || rdv);
+    await nextFrame();
+    for (let step = 1; step <= 10; step++) {
+        const point = {
+            x: start.x + ((end.x - start.x) * step) / 10,
+            y: start.y + ((end.y - start.y) * step) / 10,
+        };
+        mouse("mousemove", point, document.elementFromPoint(point.x, point.y) || document.body);
+        await nextFrame();
+    }
+    mouse("mouseup", end, document.elementFromPoint(end.x, end.y) || document.body);
+    await nextFrame();
+}
+
+/**
+ * The planning draws the technician's Google busy time and absence behind his RDVs; an RDV
+ * dragged onto the busy time is warned of, onto the absence refused (and drawn back).
+ */
+registry.category("web_tour.tours").add("openfire_google_calendar_planning_availability_tour", {
+    steps: () => [
+        {
+            content: "The RDV is in the planning",
+            trigger: RDV,
+            run: () => {},
+        },
+        {
+            content: "The busy time is drawn",
+            trigger: ".o_of_availability_busy:contains('Jean')",
+            run: () => {},
+        },
+        {
+            content: "The absence is drawn",
+            trigger: ".o_of_availability_absence:contains('Jean')",
+            run: () => {},
+        },
+        {
+            content: "Drag the RDV onto the busy time",
+            trigger: RDV,
+            run: () =>
+                dragRdvTo(".o_of_availability_busy", (box, start) => ({x: start.x, y: box.top + 4})),
+        },
+        {
+            content: "A warning names the technician and the time",
+            trigger: ".o_of_availability_notification:contains('Jean is busy (Google)')",
+            run: () => {},
+        },
+        {
+            content: "Drag the RDV onto the absence, the next day",
+            trigger: RDV,
+            run: () =>
+                dragRdvTo(".o_of_availability_absence", (box, start) => ({
+                    x: box.left + box.width / 2,
+                    y: start.y,
+                })),
+        },
+        {
+            content: "Refused: the technician is absent",
+            trigger: ".o_of_availability_refused:contains('Jean is absent')",
+            run: () => {},
+        },
+    ],
+});
