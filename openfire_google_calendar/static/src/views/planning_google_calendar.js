@@ -8,7 +8,11 @@ import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {CalendarController} from "@web/views/calendar/calendar_controller";
 import {calendarView} from "@web/views/calendar/calendar_view";
-import {NO_AVAILABILITY, PlanningAvailabilityRenderer, loadAvailability} from "./planning_availability";
+import {
+    NO_AVAILABILITY,
+    PlanningAvailabilityRenderer,
+    loadAvailability,
+} from "./planning_availability";
 
 const SYNC_ROUTE = "/google_calendar/sync_data";
 // Set just before leaving for Google's consent page: back in the planning, the sync resumes.

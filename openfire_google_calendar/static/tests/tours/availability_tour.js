@@ -36,7 +36,8 @@ registry.category("web_tour.tours").add("openfire_google_calendar_availability_t
     ],
 });
 
-const RDV = ".o_calendar_renderer .fc-event:not(.o_of_availability_block):contains('Planning tour')";
+const RDV =
+    ".o_calendar_renderer .fc-event:not(.o_of_availability_block):contains('Planning tour')";
 
 // The time grid's rows (half-hours): FullCalendar 4 (17.0), then 6 (18.0, 19.0).
 const ROWS = ".fc-slats tr[data-time], .fc-timegrid-slots td.fc-timegrid-slot-lane[data-time]";
