@@ -76,12 +76,24 @@ def planning_blocks(env, employee_ids, start, stop):
         return result
     result["enabled"] = True
     ids = sorted({int(eid) for eid in employee_ids or () if eid})[:MAX_TECHNICIANS]
-    employees = env["hr.employee"].sudo().browse(ids).exists()
+    employees = (
+        env["hr.employee"]
+        .sudo()
+        .with_context(active_test=False)
+        .search_fetch([("id", "in", ids)], ["name", "user_id"])
+    )
     synced = availability.google_synced(env, employees) if employees else employees
     if not synced:
         return result
-    names = {row["id"]: row["name"] for row in synced.read(["name"])}
-    rows = env["of.google.availability"].sudo().search([("employee_id", "in", synced.ids)])
+    names = {employee.id: employee.name for employee in synced}
+    rows = (
+        env["of.google.availability"]
+        .sudo()
+        .search_fetch(
+            [("employee_id", "in", synced.ids)],
+            ["employee_id", "known_from", "known_until", "refreshed", "error"],
+        )
+    )
     row_of = {row.employee_id.id: row for row in rows}
     kinds = dict(env["of.google.busy"]._fields["kind"]._description_selection(env))
     for block in env["of.google.busy"].sudo()._blocks(synced.ids, begin, end):
