@@ -3,7 +3,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..services import availability, settings
+from ..services import availability, availability_blocks, settings
 from ..sync.slots import BusyKind, Code
 
 # Fields whose change must reach Google (what the plain Rdv is made of).
@@ -285,3 +285,12 @@ class OfPlanningIntervention(models.Model):
         and drop): {id: text}, empty texts left out."""
         rdvs = self.browse(rdv_ids).exists()
         return {rdv.id: rdv.of_availability_warning for rdv in rdvs if rdv.of_availability_warning}
+
+    @api.model
+    def of_availability_blocks(self, employee_ids, start, stop):
+        """What the planning draws behind the RDVs of these technicians over
+        [start, stop) (UTC strings): their Google busy time, absences and
+        working locations, and whose availability it cannot vouch for. One
+        call per load of the planning, from the database only, never Google
+        (services/availability_blocks.py)."""
+        return availability_blocks.planning_blocks(self.env, employee_ids, start, stop)

@@ -8,6 +8,11 @@ import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {CalendarController} from "@web/views/calendar/calendar_controller";
 import {calendarView} from "@web/views/calendar/calendar_view";
+import {
+    NO_AVAILABILITY,
+    PlanningAvailabilityRenderer,
+    loadAvailability,
+} from "./planning_availability";
 
 const SYNC_ROUTE = "/google_calendar/sync_data";
 // Set just before leaving for Google's consent page: back in the planning, the sync resumes.
@@ -56,6 +61,11 @@ export class PlanningGoogleCalendarController extends CalendarController {
                 this.syncWithGoogle();
             }
         });
+    }
+
+    /** The technicians whose Google availability the planning cannot vouch for. */
+    get ofAvailabilityDoubts() {
+        return this.model.ofAvailability.doubts;
     }
 
     /** Only a path on this server: the callback refuses anything else. */
@@ -223,13 +233,38 @@ export class PlanningGoogleCalendarController extends CalendarController {
 }
 
 /**
- * An RDV moved in the planning (drag and drop, resize): what it was moved over, from the
- * technicians' availability (their Google busy time, other RDVs, hours outside work), as a
- * warning. An absence refuses the move on the server, which says so.
+ * The technicians' availability with the RDVs: their Google busy time, absences and working
+ * locations drawn behind them, loaded with them (one call, from the database). An RDV moved
+ * (drag and drop, resize) over any of it is warned of; an absence refuses the move on the
+ * server, which says so, and the RDV goes back where it was.
  */
 export class PlanningGoogleCalendarModel extends calendarView.Model {
+    get ofAvailability() {
+        return this.data.ofAvailability || NO_AVAILABILITY;
+    }
+
+    async updateData(data) {
+        await super.updateData(data);
+        data.ofAvailability = await loadAvailability(this, data);
+    }
+
     async updateRecord(record, options = {}) {
-        const result = await super.updateRecord(record, options);
+        let result;
+        try {
+            result = await super.updateRecord(record, options);
+        } catch (error) {
+            await this.load(); // refused: the RDV is drawn where it still is
+            if (error.exceptionName !== "odoo.exceptions.ValidationError") {
+                throw error;
+            }
+            // an absence (or another rule) refused the move: said where the planner looks
+            this.env.services.notification.add(error.data.message, {
+                type: "danger",
+                title: _t("Availability"),
+                className: "o_of_availability_refused",
+            });
+            return;
+        }
         const warnings = await this.orm.call(this.meta.resModel, "of_availability_warnings", [
             [record.id],
         ]);
@@ -249,6 +284,7 @@ export const planningGoogleCalendarView = {
     ...calendarView,
     Controller: PlanningGoogleCalendarController,
     Model: PlanningGoogleCalendarModel,
+    Renderer: PlanningAvailabilityRenderer,
 };
 
 registry.category("views").add("of_planning_google_calendar", planningGoogleCalendarView);
