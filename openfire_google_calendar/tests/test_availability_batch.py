@@ -1,0 +1,213 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The technicians' availability read in batches and from the calendars
+chosen besides the primary one: the technicians of one Workspace domain, or
+of one planner's shared calendars, are read together, up to 50 calendars a
+freeBusy query; a calendar Google does not answer is that technician's
+error only; the other calendars chosen count, the connector's never; bad
+input (a removed calendar, an absurd window, no working hours) is said on
+the technician's line and in the administrators' lists, in his language,
+and his RDVs' sync goes on."""
+
+from unittest.mock import patch
+
+import polib
+
+from odoo.tests import tagged
+from odoo.tools.misc import file_path
+from odoo.tools.translate import code_translations
+
+from ..services import google_oauth
+from .common import CLIENT_ID
+from .test_availability_refresh import at, iso, naive
+from .technician_common import TechnicianCase
+
+
+@tagged("post_install", "-at_install")
+class TestAvailabilityBatch(TechnicianCase):
+    def setUp(self):
+        super().setUp()
+        self.set_param("openfire_google_calendar.availability", "1")
+        self.jean_account._store_tokens(
+            self.emulator.mint_token(
+                "jean@example.com",
+                client_id=CLIENT_ID,
+                scopes=[*google_oauth.SCOPES, google_oauth.FREEBUSY_SCOPE],
+            )
+        )
+
+    def french(self):
+        """French on, with fr.po's entries as the .pot exported from the code
+        will hold them (see tests/test_event_content.py)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        po = polib.pofile(file_path("openfire_google_calendar/i18n/fr.po"))
+        french = {entry.msgid: entry.msgstr for entry in po if entry.msgstr}
+        key = ("openfire_google_calendar", "fr_FR")
+        translations = dict(code_translations.python_translations)
+        translations[key] = dict(code_translations.get_python_translations(*key), **french)
+        patcher = patch.object(code_translations, "python_translations", translations)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def blocks(self, employee, kind="busy"):
+        return [
+            (block.start, block.stop)
+            for block in self.env["of.google.busy"].search(
+                [("employee_id", "=", employee.id), ("kind", "=", kind)]
+            )
+        ]
+
+    def row(self, employee):
+        return self.env["of.google.availability"].search([("employee_id", "=", employee.id)])
+
+    def free_busy_queries(self, email_suffix):
+        """The freeBusy queries sent with the token of an account ending so."""
+        return [
+            entry
+            for entry in self.emulator.request_log
+            if entry["path"]
+            and entry["path"].endswith("/freeBusy")
+            and (entry["email"] or "").endswith(email_suffix)
+        ]
+
+    def busy_event(self, email, calendar, day, hour, summary="Perso"):
+        self.emulator.phone(email).insert_event(
+            calendar,
+            {
+                "summary": summary,
+                "start": {"dateTime": iso(at(day, hour))},
+                "end": {"dateTime": iso(at(day, hour + 1))},
+            },
+        )
+
+    def test_delegated_technicians_in_one_query(self):
+        """Three technicians of the Workspace domain (whose users see each
+        other's free/busy time, Google's default): one freeBusy query for
+        the three, each his own busy time and his own absence."""
+        team = self.marc | self.julie | self.karim
+        for hour, employee in enumerate(team):
+            email = employee.work_email
+            # Workspace's default sharing: free/busy seen inside the organisation
+            self.phone_of(employee).share_calendar(email, self.DOMAIN, scope_type="domain")
+            self.busy_event(email, email, 1, 9 + hour)
+        self.phone_of(self.julie).set_out_of_office(iso(at(3, 0)), iso(at(4, 0)))
+        self.make_rdv(employees=team, date=naive(at(2, 8)))
+        self.emulator.clear_log()
+        self.cron()
+        for hour, employee in enumerate(team):
+            self.assertEqual(self.row(employee).state, "known", self.row(employee).error)
+            self.assertIn((naive(at(1, 9 + hour)), naive(at(1, 10 + hour))), self.blocks(employee))
+        self.assertEqual(self.blocks(self.julie, "absence"), [(naive(at(3, 0)), naive(at(4, 0)))])
+        self.assertNotIn((naive(at(3, 0)), naive(at(4, 0))), self.blocks(self.julie))
+        queries = self.free_busy_queries("@" + self.DOMAIN)
+        self.assertEqual(len(queries), 1, queries)  # 4 weeks: one range, 3 calendars
+
+    def test_a_colleague_google_does_not_answer_is_his_error_only(self):
+        """Karim's calendar is not shared inside the domain: the batch reads
+        Marc and Julie, and leaves Karim to his own session, which reads his
+        busy time as himself."""
+        for employee in self.marc | self.julie:
+            self.phone_of(employee).share_calendar(
+                employee.work_email, self.DOMAIN, scope_type="domain"
+            )
+        self.busy_event("karim@acme.fr", "karim@acme.fr", 2, 14)
+        self.make_rdv(employees=self.marc | self.julie | self.karim, date=naive(at(2, 8)))
+        self.cron()
+        for employee in self.marc | self.julie | self.karim:
+            self.assertEqual(self.row(employee).state, "known", self.row(employee).error)
+        self.assertEqual(self.blocks(self.karim), [(naive(at(2, 14)), naive(at(2, 15)))])
+
+    def test_shared_technicians_in_one_query(self):
+        self.calendars_shared_by_jean(google_oauth.FREEBUSY_SCOPE)
+        nina = self.field_employee("Nina Roux", "nina.roux@gmail.test")
+        theo = self.field_employee("Théo Blanc", "theo.blanc@gmail.test")
+        lea = self.field_employee("Léa Petit", "lea.petit@gmail.test")
+        for employee in nina | lea:
+            self.phone_of(employee).share_calendar(employee.work_email, "jean@example.com")
+            self.busy_event(employee.work_email, employee.work_email, 1, 9)
+        self.make_rdv(employees=nina | theo | lea, date=naive(at(2, 8)))
+        self.emulator.clear_log()
+        self.cron()
+        for employee in nina | lea:
+            self.assertEqual(self.blocks(employee), [(naive(at(1, 9)), naive(at(1, 10)))])
+            self.assertEqual(self.row(employee).state, "known")
+        self.assertEqual(self.row(theo).state, "unknown")
+        self.assertIn("does not share its free/busy time", self.row(theo).error)
+        self.assertIn("does not share its free/busy time", theo.of_google_availability_message)
+        # Jean's own availability, and one for the three technicians
+        self.assertEqual(len(self.free_busy_queries("jean@example.com")), 2)
+        # his RDVs are synced all the same
+        self.assertTrue(self.events_of(theo, "jean@example.com"))
+
+    def test_a_users_other_calendar_counts_and_the_rdvs_never(self):
+        perso = self.emulator.add_calendar("jean@example.com", "Perso")
+        self.busy_event("jean@example.com", perso, 1, 10)
+        self.make_rdv(date=naive(at(1, 14)), duree=1.0)
+        self.sync()  # the dedicated calendar exists now
+        action = self.env["of.google.busy.calendar.choice"].action_open(user=self.jean)
+        wizard = self.env["of.google.busy.calendar.choice"].browse(action["res_id"])
+        offered = wizard.line_ids.mapped("calendar_id")
+        self.assertIn(perso, offered)
+        self.assertNotIn(self.jean_account.calendar_id, offered)  # the RDVs' calendar
+        self.assertNotIn("jean@example.com", offered)  # the primary always counts
+        wizard.line_ids.filtered(lambda line: line.calendar_id == perso).selected = True
+        wizard.action_apply()
+        self.assertEqual(self.jean.of_google_busy_calendar_ids.calendar_id, perso)
+        self.assertTrue(self.row(self.jean_emp).to_read)
+        self.sync()
+        self.assertEqual(self.blocks(self.jean_emp), [(naive(at(1, 10)), naive(at(1, 11)))])
+        self.assertFalse(self.row(self.jean_emp).to_read)
+        # the calendar is removed in Google: said on his line, never free, RDVs synced
+        self.emulator.service.delete_calendar("jean@example.com", perso)
+        rdv = self.make_rdv(date=naive(at(3, 14)), duree=1.0)
+        self.row(self.jean_emp).to_read = True
+        result = self.sync()
+        self.assertEqual(result["created"], 1)
+        self.assertTrue(self.event_of(rdv))
+        row = self.row(self.jean_emp)
+        self.assertEqual(row.state, "unknown")
+        self.assertIn("Perso", row.error)
+        self.assertIn("is removed, or not shared", row.error)
+        self.assertIn("Perso", self.jean.of_google_availability_message)
+        self.assertIn("Perso", self.jean.of_google_busy_calendar_ids.error)
+        # the wizard shows it as gone, to untick
+        action = self.env["of.google.busy.calendar.choice"].action_open(user=self.jean)
+        wizard = self.env["of.google.busy.calendar.choice"].browse(action["res_id"])
+        gone = wizard.line_ids.filtered("missing")
+        self.assertEqual(gone.calendar_id, perso)
+        gone.selected = False
+        wizard.action_apply()
+        self.assertFalse(self.jean.of_google_busy_calendar_ids)
+        self.sync()
+        self.assertEqual(self.row(self.jean_emp).state, "known")
+
+    def test_an_administrator_chooses_for_a_delegated_technician(self):
+        formations = self.emulator.add_calendar("marc@acme.fr", "Formations")
+        self.busy_event("marc@acme.fr", formations, 2, 9)
+        self.env["of.google.busy.calendar"].create(
+            {"employee_id": self.marc.id, "calendar_id": formations, "name": "Formations"}
+        )
+        self.make_rdv(employees=self.marc, date=naive(at(1, 8)))
+        self.cron()
+        self.assertEqual(self.row(self.marc).state, "known", self.row(self.marc).error)
+        self.assertEqual(self.blocks(self.marc), [(naive(at(2, 9)), naive(at(2, 10)))])
+
+    def test_absurd_window_and_no_working_hours_are_said_in_french(self):
+        self.french()
+        self.marc.lang = "fr_FR"
+        self.set_param("openfire_google_calendar.availability_weeks", "500")
+        self.marc.resource_calendar_id = False
+        self.marc.company_id.resource_calendar_id.attendance_ids = False
+        self.make_rdv(employees=self.marc, date=naive(at(1, 8)))
+        self.cron()
+        row = self.row(self.marc)
+        self.assertEqual(row.state, "known", row.error)
+        self.assertIn("500", row.warning)
+        self.assertIn("26", row.warning)
+        self.assertIn("Marc Petit", row.warning)
+        self.assertGreaterEqual((row.known_until - row.known_from).days, 26 * 7 - 1)
+        self.assertIn("500", self.marc.of_google_availability_message)
+        self.assertIn("semaines", row.warning)
+        self.assertIn("horaires", row.warning)
+        self.assertEqual(self.account_of(self.marc).state, "connected")
+        self.assertTrue(self.events_of(self.marc))
