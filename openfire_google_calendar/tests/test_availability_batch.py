@@ -9,6 +9,7 @@ input (a removed calendar, an absurd window, no working hours) is said on
 the technician's line and in the administrators' lists, in his language,
 and his RDVs' sync goes on."""
 
+from datetime import datetime
 from unittest.mock import patch
 
 import polib
@@ -71,7 +72,10 @@ class TestAvailabilityBatch(TechnicianCase):
         ]
 
     def busy_event(self, email, calendar, day, hour, summary="Perso"):
-        self.emulator.phone(email).insert_event(
+        """An hour busy in ``calendar``; gone after the test (the emulator
+        outlives the test's rollback, and other tests read these calendars)."""
+        phone = self.emulator.phone(email)
+        event = phone.insert_event(
             calendar,
             {
                 "summary": summary,
@@ -79,6 +83,15 @@ class TestAvailabilityBatch(TechnicianCase):
                 "end": {"dateTime": iso(at(day, hour + 1))},
             },
         )
+        self.addCleanup(self.forget, phone, calendar, event["id"])
+        return event
+
+    @staticmethod
+    def forget(phone, calendar, event_id):
+        try:
+            phone.delete_event(calendar, event_id)
+        except Exception:  # pylint: disable=broad-except
+            pass  # the calendar went with it
 
     def test_delegated_technicians_in_one_query(self):
         """Three technicians of the Workspace domain (whose users see each
@@ -90,7 +103,8 @@ class TestAvailabilityBatch(TechnicianCase):
             # Workspace's default sharing: free/busy seen inside the organisation
             self.phone_of(employee).share_calendar(email, self.DOMAIN, scope_type="domain")
             self.busy_event(email, email, 1, 9 + hour)
-        self.phone_of(self.julie).set_out_of_office(iso(at(3, 0)), iso(at(4, 0)))
+        absence = self.phone_of(self.julie).set_out_of_office(iso(at(3, 0)), iso(at(4, 0)))
+        self.addCleanup(self.forget, self.phone_of(self.julie), "julie@acme.fr", absence["id"])
         self.make_rdv(employees=team, date=naive(at(2, 8)))
         self.emulator.clear_log()
         self.cron()
@@ -211,3 +225,45 @@ class TestAvailabilityBatch(TechnicianCase):
         self.assertIn("horaires", row.warning)
         self.assertEqual(self.account_of(self.marc).state, "connected")
         self.assertTrue(self.events_of(self.marc))
+
+    def test_a_change_in_the_primary_calendar_is_pushed(self):
+        """Jean's availability is read from his primary calendar, which a
+        channel watches: a dentist entered on his phone marks it to read and
+        wakes his sync; the next sync reads it, sooner than the next round."""
+        self.set_param("openfire_google_calendar.push_base_url", self.base_url())
+        self.sophie_account.sync_stopped = True  # Jean's channels only
+        self.make_rdv(date=naive(at(1, 14)), duree=1.0)
+        self.sync()
+        self.sync()
+        self.wait_for_push()
+        account = self.jean_account
+        self.assertTrue(account.busy_channel_id)
+        self.assertNotEqual(account.busy_channel_id, account.channel_id)
+        self.assertGreater(account.busy_channel_expiration, datetime.now())
+        row = self.row(self.jean_emp)
+        self.assertEqual(row.state, "known")
+        self.assertFalse(row.to_read)
+        self.busy_event("jean@example.com", "jean@example.com", 2, 10, summary="Dentiste")
+        self.wait_for_push()
+        row.invalidate_recordset()
+        self.assertTrue(row.to_read, "the change in his primary calendar was not notified")
+        account.invalidate_recordset(["push_ids"])
+        self.assertEqual(len(account.push_ids), 1)
+        self.env["of.google.account"]._cron_sync_all()
+        self.assertIn((naive(at(2, 10)), naive(at(2, 11))), self.blocks(self.jean_emp))
+        row.invalidate_recordset()
+        self.assertFalse(row.to_read)
+        # the availability no longer read: the channel is stopped at the next sync
+        self.set_param("openfire_google_calendar.availability", "0")
+        self.sync()
+        self.assertFalse(account.busy_channel_id)
+
+    def test_the_demo_holds_a_weekly_series(self):
+        """ "RDVs réguliers": the demo shows a weekly series at once."""
+        first = self.env.ref("openfire_planning.demo_rdv_series", raise_if_not_found=False)
+        if not first:
+            self.skipTest("no demo data")
+        series = first.recurrence_id
+        self.assertTrue(series)
+        self.assertIn("FREQ=WEEKLY", series.rrule)
+        self.assertGreaterEqual(len(series.intervention_ids), 4)
