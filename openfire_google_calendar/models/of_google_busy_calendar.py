@@ -16,7 +16,7 @@ class OfGoogleBusyCalendar(models.Model):
     _description = "A Google calendar counted in a technician's availability"
     _order = "user_id, employee_id, name, id"
 
-    user_id = fields.Many2one("res.users", index=True, ondelete="cascade", string="User")
+    user_id = fields.Many2one("res.users", index=True, ondelete="cascade")
     employee_id = fields.Many2one(
         "hr.employee", index=True, ondelete="cascade", string="Technician"
     )

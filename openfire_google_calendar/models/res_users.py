@@ -200,8 +200,8 @@ class ResUsers(models.Model):
 
     def _compute_of_google_availability_message(self):
         employees = self.sudo().employee_ids
-        rows = self.env["of.google.availability"].sudo().search(
-            [("employee_id", "in", employees.ids)]
+        rows = (
+            self.env["of.google.availability"].sudo().search([("employee_id", "in", employees.ids)])
         )
         for user in self:
             texts = [

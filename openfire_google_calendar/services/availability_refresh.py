@@ -308,10 +308,7 @@ def _store(env, member, start, end, blocks, kinds):
         member.employee,
         availability.naive(start),
         availability.naive(end),
-        [
-            (availability.naive(b.start), availability.naive(b.end), b.kind, b.label)
-            for b in blocks
-        ],
+        [(availability.naive(b.start), availability.naive(b.end), b.kind, b.label) for b in blocks],
         kinds=kinds,
     )
 

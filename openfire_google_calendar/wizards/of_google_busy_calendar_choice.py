@@ -46,7 +46,9 @@ class OfGoogleBusyCalendarChoice(models.TransientModel):
         try:
             with google_session(self.env, account_id=account.id) as locked:
                 if locked is None:
-                    return notification(_("A sync of these RDVs is running: try again in a moment."))
+                    return notification(
+                        _("A sync of these RDVs is running: try again in a moment.")
+                    )
                 blocked = blocked_status(locked)
                 if blocked:
                     return notification(blocked.message)
@@ -67,9 +69,10 @@ class OfGoogleBusyCalendarChoice(models.TransientModel):
     def _open(self, account, calendars, user, employee):
         chosen = self.env["of.google.busy.calendar"]._of_account(account)
         ours = set(
-            self.env["of.google.account"].sudo().search([("calendar_id", "!=", False)]).mapped(
-                "calendar_id"
-            )
+            self.env["of.google.account"]
+            .sudo()
+            .search([("calendar_id", "!=", False)])
+            .mapped("calendar_id")
         )
         primary = account.google_email
         lines = []
@@ -103,7 +106,11 @@ class OfGoogleBusyCalendarChoice(models.TransientModel):
                     )
                 )
         wizard = self.create(
-            {"user_id": user.id if user else False, "employee_id": employee.id if employee else False, "line_ids": lines}
+            {
+                "user_id": user.id if user else False,
+                "employee_id": employee.id if employee else False,
+                "line_ids": lines,
+            }
         )
         return {
             "type": "ir.actions.act_window",
@@ -118,7 +125,9 @@ class OfGoogleBusyCalendarChoice(models.TransientModel):
         """The ticked calendars count from the next sync on (read then,
         whatever the age of what was read)."""
         self.ensure_one()
-        owner = {"user_id": self.user_id.id} if self.user_id else {"employee_id": self.employee_id.id}
+        owner = (
+            {"user_id": self.user_id.id} if self.user_id else {"employee_id": self.employee_id.id}
+        )
         Calendars = self.env["of.google.busy.calendar"].sudo()
         current = Calendars.search([(name, "=", value) for name, value in owner.items()])
         wanted = {line.calendar_id: line.name for line in self.line_ids if line.selected}
