@@ -57,8 +57,15 @@ class OfGooglePush(models.Model):
         if resource_state != "sync":
             employees = account.employee_id or account.user_id.employee_ids
             rows = self.env["of.google.availability"].sudo()._of(employees)
-            for row in rows.values():
-                row.to_read = True
+            # Google wants a quick answer: a row a sync holds now is being
+            # read by it, and not waited for.
+            self.env.cr.execute(
+                "UPDATE of_google_availability SET to_read = true WHERE id IN ("
+                "SELECT id FROM of_google_availability WHERE id = ANY(%s) "
+                "FOR NO KEY UPDATE SKIP LOCKED)",
+                [[row.id for row in rows.values()]],
+            )
+            self.env["of.google.availability"].invalidate_model(["to_read"])
             self._wake(account)
         return True
 

@@ -376,9 +376,19 @@ def _read_typed(account, client, start, end, force, budget):
     Rows = env["of.google.availability"].sudo()
     recent = fields.Datetime.now() - Rows._stale_after() / 2
     rows = Rows._of(technicians(account))
+    due = Rows.browse(
+        [
+            row.id
+            for row in rows.values()
+            if force or row.to_read or not row.typed_read or row.typed_read <= recent
+        ]
+    )
+    # A batch reading one of them now holds his row: his busy time is
+    # written under that lock only, so his typed events wait for a round.
+    locked = _lock(env, due)
     for employee in technicians(account):
         row = rows[employee.id]
-        if not force and row.typed_read and row.typed_read > recent and not row.to_read:
+        if row not in locked:
             continue
         if budget is not None and budget < 1:
             break

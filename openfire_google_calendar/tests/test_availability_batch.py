@@ -201,10 +201,20 @@ class TestAvailabilityBatch(TechnicianCase):
         self.env["of.google.busy.calendar"].create(
             {"employee_id": self.marc.id, "calendar_id": formations, "name": "Formations"}
         )
-        self.make_rdv(employees=self.marc, date=naive(at(1, 8)))
+        # Julie's: an ID Google does not know, typed in by hand
+        self.env["of.google.busy.calendar"].create(
+            {"employee_id": self.julie.id, "calendar_id": "typo@group.calendar.google.com"}
+        )
+        self.make_rdv(employees=self.marc | self.julie, date=naive(at(1, 8)))
         self.cron()
         self.assertEqual(self.row(self.marc).state, "known", self.row(self.marc).error)
         self.assertEqual(self.blocks(self.marc), [(naive(at(2, 9)), naive(at(2, 10)))])
+        # her error only, said with the calendar; her RDVs synced all the same
+        self.assertEqual(self.row(self.julie).state, "unknown")
+        self.assertIn("typo@group.calendar.google.com", self.row(self.julie).error)
+        self.assertIn("typo@group.calendar.google.com", self.julie.of_google_availability_message)
+        self.assertTrue(self.events_of(self.julie))
+        self.assertEqual(self.account_of(self.julie).state, "connected")
 
     def test_absurd_window_and_no_working_hours_are_said_in_french(self):
         self.french()
