@@ -51,7 +51,6 @@ class HrEmployee(models.Model):
         "of.google.busy.calendar",
         "employee_id",
         string="Other calendars counted as busy",
-        groups="base.group_system",
         help="Besides his primary calendar, the Google calendars whose busy time counts in "
         "his availability (chosen by an administrator).",
     )
