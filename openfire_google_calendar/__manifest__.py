@@ -19,6 +19,7 @@
         "data/of_planning_google_data.xml",
         "wizards/of_google_calendar_choice_views.xml",
         "wizards/of_planning_slot_finder_views.xml",
+        "wizards/of_google_busy_calendar_choice_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_config_settings_technicians_views.xml",
         "views/res_users_views.xml",

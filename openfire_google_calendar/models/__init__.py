@@ -12,3 +12,4 @@ from . import of_planning_tache
 from . import hr_employee
 from . import of_google_busy
 from . import of_google_availability
+from . import of_google_busy_calendar

@@ -47,6 +47,16 @@ class HrEmployee(models.Model):
     of_google_error_count = fields.Integer(
         string="RDVs in error", compute="_compute_of_google_sync"
     )
+    of_google_busy_calendar_ids = fields.One2many(
+        "of.google.busy.calendar",
+        "employee_id",
+        string="Other calendars counted as busy",
+        help="Besides his primary calendar, the Google calendars whose busy time counts in "
+        "his availability (chosen by an administrator).",
+    )
+    of_google_availability_message = fields.Text(
+        string="Availability (Google)", compute="_compute_of_google_availability_message"
+    )
 
     # The account is the administrators' (its record rule hides it from the
     # others, so a related field would read nothing for a planner): read as
@@ -88,6 +98,18 @@ class HrEmployee(models.Model):
             employee.of_google_last_error = account.last_error or False
             employee.of_google_sync_stopped = account.sync_stopped
             employee.of_google_error_count = errors.get(account.id, 0)
+
+    def _compute_of_google_availability_message(self):
+        rows = self.env["of.google.availability"].sudo().search([("employee_id", "in", self.ids)])
+        by_employee = {row.employee_id.id: row for row in rows}
+        for employee in self:
+            row = by_employee.get(employee.id)
+            employee.of_google_availability_message = row._admin_message() if row else False
+
+    def action_of_google_busy_calendars(self):
+        """An administrator ticks the technician's calendars counted as busy."""
+        self.ensure_one()
+        return self.env["of.google.busy.calendar.choice"].action_open(employee=self)
 
     def write(self, vals):
         """A renamed technician: the "other technicians" line of the coming

@@ -126,6 +126,11 @@ class OfGoogleAccount(models.Model):
     channel_token = fields.Char(groups="base.group_system", copy=False)
     channel_resource_id = fields.Char(groups="base.group_system", copy=False)
     channel_expiration = fields.Datetime(copy=False)
+    # the channel on the technician's primary calendar, while his availability is read
+    busy_channel_id = fields.Char(copy=False, index=True)
+    busy_channel_token = fields.Char(groups="base.group_system", copy=False)
+    busy_channel_resource_id = fields.Char(groups="base.group_system", copy=False)
+    busy_channel_expiration = fields.Datetime(copy=False)
     of10_until = fields.Char(
         copy=False,
         help="OpenFire 10's calendar: events not of this connector created up to "
@@ -327,6 +332,8 @@ class OfGoogleAccount(models.Model):
                 "last_error": False,
                 "last_sync": False,
                 "sync_stopped": False,
+                "busy_channel_id": False,
+                "busy_channel_expiration": False,
             }
         )
 
@@ -371,6 +378,17 @@ class OfGoogleAccount(models.Model):
 
     def _ensure_watch(self, client, calendar_id):
         push_channel.ensure_watch(self, client, calendar_id)
+
+    def _ensure_busy_watch(self, client):
+        """A channel on the primary calendar while the availability is read
+        from it (not the calendar of the RDVs, not a shared calendar's
+        technician: his owner may not list it)."""
+        wanted = (
+            settings.availability_enabled(self.env)
+            and self.kind != "shared"
+            and self.calendar_id not in ("primary", self.google_email)
+        )
+        push_channel.ensure_busy_watch(self, client, "primary", wanted)
 
     def _remember_token(self, creds):
         """googleapiclient refreshes an expired token by itself: keep the new one."""

@@ -29,6 +29,23 @@ class OfGoogleAvailability(models.Model):
     known_until = fields.Datetime(help="End of the range the last refresh read.")
     refreshed = fields.Datetime(string="Read from Google")
     error = fields.Text(string="Why it is unknown")
+    warning = fields.Text(
+        string="Availability warning",
+        help="What is wrong though the availability is read: a setting out of bounds, no "
+        "working hours.",
+    )
+    to_read = fields.Boolean(
+        help="Read at the next sync whatever its age: a notification of the primary "
+        "calendar, or other calendars chosen."
+    )
+    tried = fields.Datetime(help="When its busy time was last asked of Google, read or not.")
+    typed_read = fields.Datetime(
+        help="When his absences and working locations were last listed (by his own sync)."
+    )
+    time_zone = fields.Char(
+        help="The zone of the technician's primary calendar, where his all-day events start "
+        "and end (Google gives it with his typed events)."
+    )
     state = fields.Selection(STATES, compute="_compute_state")
 
     # 19 ignores _sql_constraints (models.Constraint instead); same constraint name in both.
@@ -42,7 +59,7 @@ class OfGoogleAvailability(models.Model):
         now = fields.Datetime.now()
         stale_after = self._stale_after()
         for record in self:
-            if not record.refreshed or not record.known_until:
+            if not record.refreshed or not record.known_until or record.error:
                 record.state = "unknown"
             elif record.refreshed < now - stale_after:
                 record.state = "stale"
@@ -59,6 +76,16 @@ class OfGoogleAvailability(models.Model):
         elif cron and cron.interval_type == "hours":
             minutes = 60 * cron.interval_number
         return timedelta(minutes=2 * max(minutes, 1))
+
+    def _due(self, recent):
+        """Whether its busy time is read again now: asked for, never read,
+        read before ``recent``, or refused and not asked again since."""
+        self.ensure_one()
+        if self.to_read:
+            return True
+        if self.error:
+            return not self.tried or self.tried <= recent
+        return not self.refreshed or self.refreshed <= recent
 
     @api.model
     def _of(self, employees):
@@ -87,3 +114,10 @@ class OfGoogleAvailability(models.Model):
         if self.state == "stale":
             return _("%s's Google availability is out of date.", self.employee_id.name)
         return _("%s's Google availability is unknown.", self.employee_id.name)
+
+    def _admin_message(self):
+        """What the technician's line and the administrators' list say: why
+        his availability is unknown, and what is wrong though it is read."""
+        self.ensure_one()
+        texts = [self._message(), self.warning or ""]
+        return "\n".join(text for text in texts if text) or False

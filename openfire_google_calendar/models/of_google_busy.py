@@ -39,14 +39,19 @@ class OfGoogleBusy(models.Model):
         ]
 
     @api.model
-    def _replace(self, employee, start, stop, intervals):
+    def _replace(self, employee, start, stop, intervals, kinds=None):
         """The employee's intervals between ``start`` and ``stop`` (naive UTC)
         become ``intervals`` ((start, stop, kind, label) tuples): one delete
-        and one insert, whatever the number of blocks."""
-        self.env.cr.execute(
-            "DELETE FROM of_google_busy WHERE employee_id = %s AND stop > %s AND start < %s",
-            [employee.id, start, stop],
-        )
+        and one insert, whatever the number of blocks. ``kinds``: only the
+        intervals of these kinds are replaced (busy time and the typed events
+        are read apart, the first by a batch of technicians, the second by
+        each technician's own session)."""
+        query = "DELETE FROM of_google_busy WHERE employee_id = %s AND stop > %s AND start < %s"
+        params = [employee.id, start, stop]
+        if kinds:
+            query += " AND kind = ANY(%s)"
+            params.append(list(kinds))
+        self.env.cr.execute(query, params)
         if intervals:
             self.sudo().create(
                 [
@@ -60,6 +65,15 @@ class OfGoogleBusy(models.Model):
                     for begin, end, kind, label in intervals
                 ]
             )
+        self.flush_model()
+        # freeBusy counts an out-of-office event as busy: the planning shows
+        # it once, as the stronger absence.
+        self.env.cr.execute(
+            "DELETE FROM of_google_busy b WHERE b.employee_id = %s AND b.kind = 'busy' "
+            "AND EXISTS (SELECT 1 FROM of_google_busy a WHERE a.employee_id = b.employee_id "
+            "AND a.kind = 'absence' AND a.start <= b.start AND b.stop <= a.stop)",
+            [employee.id],
+        )
         self.invalidate_model()
 
     @api.model

@@ -31,14 +31,41 @@ class OfGooglePush(models.Model):
     def _receive(self, channel_id, token, resource_state):
         """A notification from Google: remember it and wake the cron.
         Returns False for an unknown channel or a wrong token."""
-        account = (
-            self.env["of.google.account"].sudo().search([("channel_id", "=", channel_id)], limit=1)
-            if channel_id
-            else None
-        )
+        Account = self.env["of.google.account"].sudo()
+        account = Account.search([("channel_id", "=", channel_id)], limit=1) if channel_id else None
+        if not account and channel_id:
+            return self._receive_busy(channel_id, token, resource_state)
         if not account or not token or not hmac.compare_digest(account.channel_token or "", token):
             return False
         if resource_state != "sync":  # "sync" only says the channel is open
+            self._wake(account)
+        return True
+
+    @api.model
+    def _receive_busy(self, channel_id, token, resource_state):
+        """A change in a technician's primary calendar (services/push_channel.py,
+        ensure_busy_watch): his availability is read at his sync, woken now."""
+        account = (
+            self.env["of.google.account"]
+            .sudo()
+            .search([("busy_channel_id", "=", channel_id)], limit=1)
+        )
+        if not account or not token:
+            return False
+        if not hmac.compare_digest(account.busy_channel_token or "", token):
+            return False
+        if resource_state != "sync":
+            employees = account.employee_id or account.user_id.employee_ids
+            rows = self.env["of.google.availability"].sudo()._of(employees)
+            # Google wants a quick answer: a row a sync holds now is being
+            # read by it, and not waited for.
+            self.env.cr.execute(
+                "UPDATE of_google_availability SET to_read = true WHERE id IN ("
+                "SELECT id FROM of_google_availability WHERE id = ANY(%s) "
+                "FOR NO KEY UPDATE SKIP LOCKED)",
+                [[row.id for row in rows.values()]],
+            )
+            self.env["of.google.availability"].invalidate_model(["to_read"])
             self._wake(account)
         return True
 

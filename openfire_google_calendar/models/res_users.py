@@ -32,6 +32,17 @@ class ResUsers(models.Model):
         related="of_google_account_ids.last_error", string="Last sync error"
     )
 
+    of_google_busy_calendar_ids = fields.One2many(
+        "of.google.busy.calendar",
+        "user_id",
+        string="Other calendars counted as busy",
+        help="Besides your primary calendar, the Google calendars whose busy time counts in "
+        "your availability.",
+    )
+    of_google_availability_message = fields.Text(
+        string="Availability (Google)", compute="_compute_of_google_availability_message"
+    )
+
     # -- the administrators' view of every user's sync (Settings > Users)
     of_google_sync_stopped = fields.Boolean(
         related="of_google_account_ids.sync_stopped", string="Sync stopped"
@@ -183,7 +194,28 @@ class ResUsers(models.Model):
             "of_google_last_sync",
             "of_google_last_sync_summary",
             "of_google_last_error",
+            "of_google_busy_calendar_ids",
+            "of_google_availability_message",
         ]
+
+    def _compute_of_google_availability_message(self):
+        employees = self.sudo().employee_ids
+        rows = (
+            self.env["of.google.availability"].sudo().search([("employee_id", "in", employees.ids)])
+        )
+        for user in self:
+            texts = [
+                row._admin_message()
+                for row in rows
+                if row.employee_id.user_id.id == user.id and row._admin_message()
+            ]
+            user.of_google_availability_message = "\n".join(texts) or False
+
+    def action_of_google_busy_calendars(self):
+        """The user ticks his calendars counted as busy (an administrator,
+        another user's)."""
+        self.ensure_one()
+        return self.env["of.google.busy.calendar.choice"].action_open(user=self)
 
     def action_of_google_change_account(self):
         """ "Changer de compte Google": forget this user's connection and links

@@ -33,29 +33,57 @@ def ensure_watch(account, client, calendar_id):
     only means polling goes on. The new channel is kept before the old one is
     stopped: Google may have forgotten the old one (404, 410), which must not
     throw the new one away."""
+    _watch(account.sudo(), client, calendar_id, "channel")
+
+
+def ensure_busy_watch(account, client, primary, wanted):
+    """A second channel, on the technician's primary calendar, while his
+    availability is read (``wanted``): a change there (a dentist, a day off)
+    marks his availability to read and wakes his sync, instead of waiting
+    for the next round. Renewed like the RDVs' channel; stopped when no
+    longer wanted. Only where the account may list that calendar's events
+    (his own connection, the delegation acting as him): a shared calendar's
+    owner sees the technician's free/busy time only."""
     account = account.sudo()
+    if not wanted or not primary:
+        if account.busy_channel_id:
+            old = (account.busy_channel_id, account.busy_channel_resource_id)
+            account.write({"busy_channel_id": False, "busy_channel_expiration": False})
+            if old[1]:
+                try:
+                    client.stop_channel(*old)
+                except GoogleError as exc:
+                    _logger.info("Busy-time channel of account %s not stopped: %s", account.id, exc)
+        return
+    _watch(account, client, primary, "busy_channel")
+
+
+def _watch(account, client, calendar_id, prefix):
+    """Open or renew the channel whose fields start with ``prefix``."""
     address = push_address(account.env)
     soon = fields.Datetime.now() + timedelta(days=1)
     if not address or (
-        account.channel_id and account.channel_expiration and account.channel_expiration > soon
+        account[prefix + "_id"]
+        and account[prefix + "_expiration"]
+        and account[prefix + "_expiration"] > soon
     ):
         return
-    old = (account.channel_id, account.channel_resource_id)
+    old = (account[prefix + "_id"], account[prefix + "_resource_id"])
     channel_id, token = str(uuid.uuid4()), secrets.token_urlsafe(24)
     try:
         answer = client.watch(
             calendar_id, channel_id, address, token=token, ttl_seconds=CHANNEL_TTL
         )
     except GoogleError as exc:
-        _logger.info("No push channel for user %s: %s", account.user_id.id, exc)
+        _logger.info("No push channel %s for account %s: %s", prefix, account.id, exc)
         return
     expiration = answer.get("expiration")
     account.write(
         {
-            "channel_id": channel_id,
-            "channel_token": token,
-            "channel_resource_id": answer.get("resourceId"),
-            "channel_expiration": datetime.utcfromtimestamp(int(expiration) / 1000)
+            prefix + "_id": channel_id,
+            prefix + "_token": token,
+            prefix + "_resource_id": answer.get("resourceId"),
+            prefix + "_expiration": datetime.utcfromtimestamp(int(expiration) / 1000)
             if expiration
             else fields.Datetime.now() + timedelta(seconds=CHANNEL_TTL),
         }
@@ -64,4 +92,4 @@ def ensure_watch(account, client, calendar_id):
         try:
             client.stop_channel(*old)
         except GoogleError as exc:  # gone already, or expired: nothing to stop
-            _logger.info("Old push channel of user %s not stopped: %s", account.user_id.id, exc)
+            _logger.info("Old push channel of account %s not stopped: %s", account.id, exc)

@@ -178,9 +178,10 @@ def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False):
             client, calendar_id, local, sync_settings, force=force, budget=reservation
         )
         if not report.stopped and not report.deferred and client.rate_limited is None:
-            availability_refresh.refresh(account, client)
+            availability_refresh.refresh(account, client, budget=budget - client.calls)
         if not first_sync and not report.deferred:  # a big sync: the channel can wait
             account._ensure_watch(client, calendar_id)
+            account._ensure_busy_watch(client)
         account._remember_token(client.credentials)
     except ReconnectNeeded as exc:
         return SyncOutcome(

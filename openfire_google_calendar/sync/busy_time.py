@@ -50,6 +50,14 @@ def ranges(start, end, longest=MAX_RANGE):
     return cuts
 
 
+def chunks(calendar_ids, size=MAX_CALENDARS):
+    """The calendar ids, each once and in their order, in lists of at most
+    ``size``: one freeBusy query each (Google answers the calendars beyond
+    ``calendarExpansionMax`` with ``tooManyCalendarsRequested``)."""
+    unique = list(dict.fromkeys(calendar_ids))
+    return [unique[first : first + size] for first in range(0, len(unique), size)]
+
+
 def _zone(name):
     try:
         return ZoneInfo(name) if name else timezone.utc

@@ -240,9 +240,15 @@ class GoogleClient:
         """The events of these types (``outOfOffice``, ``workingLocation``)
         between time_min and time_max, one per occurrence; only their times,
         type and place are asked for (``fields``), never what they are."""
-        items, page_token = [], None
+        return self.typed_events(calendar_id, time_min, time_max, event_types)[0]
+
+    def typed_events(self, calendar_id, time_min, time_max, event_types):
+        """(:meth:`list_typed_events`, the calendar's time zone): the zone
+        comes with the listing (``timeZone``), where all-day events start and
+        end, so it costs no call of its own."""
+        items, page_token, zone = [], None, None
         fields = (
-            "nextPageToken,items(id,status,start,end,eventType,transparency,"
+            "nextPageToken,timeZone,items(id,status,start,end,eventType,transparency,"
             "workingLocationProperties(type,customLocation/label,officeLocation/label))"
         )
         while True:
@@ -258,9 +264,10 @@ class GoogleClient:
             )
             page = self._execute(request)
             items.extend(page.get("items") or [])
+            zone = zone or page.get("timeZone")
             page_token = page.get("nextPageToken")
             if not page_token:
-                return items
+                return items, zone
 
     def list_calendars(self):
         """The user's calendar list entries (id, summary, timeZone, primary...),

@@ -30,3 +30,4 @@ from . import test_availability
 from . import test_sync_outcome
 from . import test_availability_refresh
 from . import test_availability_planning
+from . import test_availability_batch

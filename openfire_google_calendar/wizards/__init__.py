@@ -4,3 +4,5 @@ from . import of_google_calendar_choice
 from . import of_google_calendar_choice_line
 from . import of_planning_slot_finder
 from . import of_planning_slot_finder_line
+from . import of_google_busy_calendar_choice
+from . import of_google_busy_calendar_choice_line

@@ -13,6 +13,7 @@ from sync.busy_time import (
     LOCATION,
     MAX_RANGE,
     BusyBlock,
+    chunks,
     from_free_busy,
     from_typed_events,
     ranges,
@@ -105,3 +106,12 @@ def test_an_absence_shows_once_as_an_absence():
     inside = BusyBlock(utc(5, 8), utc(5, 9), BUSY)
     across = BusyBlock(utc(5, 23), utc(6, 1), BUSY)
     assert without_absences([inside, across], [absence]) == [across]
+
+
+def test_chunks_of_at_most_fifty_calendars_each_once():
+    ids = ["c%d@x" % n for n in range(120)] + ["c0@x", "c7@x"]
+    cut = chunks(ids)
+    assert [len(chunk) for chunk in cut] == [50, 50, 20]
+    assert sum(cut, []) == ["c%d@x" % n for n in range(120)]
+    assert chunks([]) == []
+    assert chunks(["a", "b", "c"], size=2) == [["a", "b"], ["c"]]
