@@ -13,7 +13,7 @@ from odoo import _, fields
 from odoo.exceptions import AccessError, UserError
 
 from ..sync import Backoff, GoogleError, ReconnectNeeded, sync_calendar
-from . import availability_refresh, quota, settings, sync_report
+from . import availability_refresh, calendar_gone, quota, settings, sync_report
 from .odoo_local_side import OdooLocalSide
 from .sync_outcome import ErrorKind, SyncOutcome, SyncStatus, google_error_kind
 from .sync_session import GoogleAccessLost, blocked_status, open_session
@@ -151,10 +151,29 @@ def _wake_cron(account):
     account.env.cr.commit()  # pylint: disable=invalid-commit
 
 
-def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False):
+def _google_error(session, client, error, again, made_again):
+    """The sync ended on Google's ``error``: its rate limits (later, not an
+    error), the calendar deleted in Google (made again and the sync run
+    again with ``again``, once; or the user asked to choose again), or a
+    failure stored on the account."""
+    account = session.account
+    wait = _hold(account, client, error)
+    if wait is not None:  # Google's rate limits: later, not an error
+        return _in_background(account, wait=wait)
+    if not made_again and calendar_gone.is_gone(client, account.calendar_id, error):
+        if not calendar_gone.made_by_us(account):
+            message = calendar_gone.ask_again(account)
+            return SyncOutcome.failed(message, error_kind=ErrorKind.REFUSED)
+        note = calendar_gone.forget(account)
+        return _sync_account(session, *again, made_again=note)
+    return _google_failure(account, error)
+
+
+def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False, made_again=None):
     """One sync of a locked, connected account (a :class:`~.sync_session.Session`),
     in the session's cursor, within its share of Google's quotas; the calls
-    it sent are logged."""
+    it sent are logged. ``made_again``: what the account tells once its
+    calendar, deleted in Google, was made again (services/calendar_gone.py)."""
     account = session.account
     user_used, project_used = session.quota_used
     budget = quota.budget(account.env, user_used, project_used, share)
@@ -187,10 +206,7 @@ def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False):
             SyncStatus.NEED_AUTH, message=account._lose_access(exc), error_kind=ErrorKind.ACCESS
         )
     except GoogleError as exc:
-        wait = _hold(account, client, exc)
-        if wait is not None:  # Google's rate limits: later, not an error
-            return _in_background(account, wait=wait)
-        return _google_failure(account, exc)
+        return _google_error(session, client, exc, (force, share, interactive), made_again)
     except (AccessError, UserError) as exc:
         if isinstance(exc, GoogleAccessLost):
             raise
@@ -206,6 +222,8 @@ def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False):
         account.last_error = message
         return SyncOutcome(SyncStatus.CONFIRM_NEEDED, message=message)
     outcome = sync_report.record_report(account, report, local)
+    if made_again:  # said in the administrators' list until the next sync
+        account.write({"last_error": "\n".join(filter(None, [made_again, account.last_error]))})
     wait = _hold(account, client)
     if wait is not None:
         # Google's rate limits refused some writes: they wait, on every

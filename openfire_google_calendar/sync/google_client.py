@@ -277,6 +277,18 @@ class GoogleClient:
             if not page_token:
                 return items
 
+    def calendar_exists(self, calendar_id):
+        """False when Google has no such calendar (deleted, or never shared
+        with this account): a 404 on the calendar itself, where a 404 on
+        one of its events says nothing of the calendar."""
+        try:
+            self._execute(self.service.calendars().get(calendarId=calendar_id, fields="id"))
+        except GoogleError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
     def create_calendar(self, summary, time_zone):
         """Create a secondary calendar (the dedicated "Interventions" one); its id."""
         body = {"summary": summary, "timeZone": time_zone}

@@ -42,11 +42,7 @@ def detached_from_gone_series(states, local):
     back (then :func:`occurrence_moves` takes it to its occurrence again)."""
     detached = {}
     for key, rdv in local.items():
-        if (
-            isinstance(rdv, Rdv)
-            and rdv.is_exception
-            and series_gone(states, local, rdv.series_key)
-        ):
+        if isinstance(rdv, Rdv) and rdv.is_exception and series_gone(states, local, rdv.series_key):
             detached[key] = replace(rdv, series_key=None, original_start=None)
     return dict(local, **detached) if detached else local
 

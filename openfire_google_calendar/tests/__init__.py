@@ -30,3 +30,4 @@ from . import test_availability
 from . import test_sync_outcome
 from . import test_availability_refresh
 from . import test_series_restored
+from . import test_calendar_gone

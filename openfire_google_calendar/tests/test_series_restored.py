@@ -40,7 +40,7 @@ class TestSeriesRestored(SyncCase):
             if event["status"] != "cancelled"
         )
 
-    def assert_settled(self, rdvs, expected):
+    def assert_settled(self, expected):
         self.assertEqual(self.agenda(), expected)
         errors = self.env["of.google.event.link"].search(
             [("account_id", "=", self.jean_account.id), ("sync_state", "=", "error")]
@@ -57,7 +57,7 @@ class TestSeriesRestored(SyncCase):
         rdvs[0].write({"state": "confirm"})
         result = self.sync()
         self.assertEqual(result.get("errors"), 0, result)
-        self.assert_settled(rdvs, ["03-02 09:00"])
+        self.assert_settled(["03-02 09:00"])
         self.assertEqual(rdvs.mapped("state"), ["confirm", "cancel", "cancel"])
 
     def test_some_rdvs_confirmed_again(self):
@@ -66,7 +66,7 @@ class TestSeriesRestored(SyncCase):
         rdvs[2].write({"state": "confirm"})
         result = self.sync()
         self.assertEqual(result.get("errors"), 0, result)
-        self.assert_settled(rdvs, ["03-02 09:00", "03-16 09:00"])
+        self.assert_settled(["03-02 09:00", "03-16 09:00"])
         self.assertEqual(rdvs.mapped("state"), ["confirm", "cancel", "confirm"])
 
     def test_all_rdvs_confirmed_again(self):
@@ -74,7 +74,7 @@ class TestSeriesRestored(SyncCase):
         rdvs.write({"state": "confirm"})
         result = self.sync()
         self.assertEqual(result.get("errors"), 0, result)
-        self.assert_settled(rdvs, ["03-02 09:00", "03-09 09:00", "03-16 09:00"])
+        self.assert_settled(["03-02 09:00", "03-09 09:00", "03-16 09:00"])
         self.assertEqual(rdvs.mapped("state"), ["confirm"] * 3)
 
     def test_first_confirmed_then_the_others(self):
@@ -85,7 +85,7 @@ class TestSeriesRestored(SyncCase):
         rdvs[1:].write({"state": "confirm"})
         result = self.sync()
         self.assertEqual(result.get("errors"), 0, result)
-        self.assert_settled(rdvs, ["03-02 09:00", "03-09 09:00", "03-16 09:00"])
+        self.assert_settled(["03-02 09:00", "03-09 09:00", "03-16 09:00"])
 
     def test_moved_occurrence_confirmed_again(self):
         """An occurrence that was already an event of its own in Google (moved
@@ -104,9 +104,9 @@ class TestSeriesRestored(SyncCase):
         rdvs[1].write({"state": "confirm"})
         result = self.sync()
         self.assertEqual(result.get("errors"), 0, result)
-        self.assert_settled(rdvs, ["03-10 13:00"])
+        self.assert_settled(["03-10 13:00"])
         # the office then brings back the whole series
         rdvs.write({"state": "confirm"})
         result = self.sync()
         self.assertEqual(result.get("errors"), 0, result)
-        self.assert_settled(rdvs, ["03-02 09:00", "03-10 13:00", "03-16 09:00"])
+        self.assert_settled(["03-02 09:00", "03-10 13:00", "03-16 09:00"])

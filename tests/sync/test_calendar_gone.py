@@ -1,0 +1,19 @@
+"""A calendar deleted in Google: a 404 on the calendar itself is told apart
+from a 404 on one of its events (services/calendar_gone.py acts on it)."""
+
+import pytest
+from sync.google_client import GoogleError, Write
+from sync_helpers import EMAIL
+
+
+def test_calendar_deleted_is_told_apart_from_an_event_gone(emu, client, calendar):
+    assert client.calendar_exists(calendar)
+    # an event gone: a 404 on that event, the calendar is still there
+    (result,) = client.write(calendar, [Write("patch", "nosuchevent0", {"summary": "x"})])
+    assert result.status == 404
+    assert client.calendar_exists(calendar)
+    emu.service.delete_calendar(EMAIL, calendar)
+    with pytest.raises(GoogleError) as listing:
+        client.list_changes(calendar)
+    assert listing.value.status == 404
+    assert not client.calendar_exists(calendar)
