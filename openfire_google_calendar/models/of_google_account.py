@@ -346,12 +346,16 @@ class OfGoogleAccount(models.Model):
             sync_colors=settings.get(self.env, "color_by") not in ("", "none"),
         )
 
-    def _client(self, backoff=None):
+    def _client(self, backoff=None, timeout=None):
         """``backoff``: the retry policy (the cron's default when None; the
-        button passes a short one, see services/sync_runner.py)."""
+        button passes a short one, see services/sync_runner.py); ``timeout``:
+        the seconds a request may take (the client's default when None)."""
         self.ensure_one()
         creds = self._credentials()
-        return GoogleClient(creds, api_endpoint=self._endpoints()["api_endpoint"], backoff=backoff)
+        options = {"timeout": timeout} if timeout else {}
+        return GoogleClient(
+            creds, api_endpoint=self._endpoints()["api_endpoint"], backoff=backoff, **options
+        )
 
     def _ensure_calendar(self, client):
         """The dedicated calendar, created on the first sync, so the user's

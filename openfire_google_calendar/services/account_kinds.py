@@ -115,11 +115,11 @@ class OAuthKind(AccountKind):
     def _refresh(self, account, creds):
         context = _lang(account)  # noqa: F841  pylint: disable=unused-variable
         try:
-            creds.refresh(Request())  # its own transport, with a timeout
+            # its own transport, with a timeout; Google's outage raises
+            # TokenUnavailable (sync/credentials.py): the user stays connected
+            creds.refresh(Request())
         except RefreshError as exc:
             code = google_refusal.oauth_error(exc)[0]
-            if code not in ("invalid_grant", "invalid_client"):
-                raise
             message = _(
                 "Google refused the connection of %(user)s: %(reason)s. Press "
                 '"Sync. with Google" to connect again.',

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from odoo import _, fields
 from odoo.exceptions import AccessError, UserError
 
-from ..sync import Backoff, GoogleError, ReconnectNeeded, sync_calendar
+from ..sync import NETWORK_ERRORS, Backoff, GoogleError, ReconnectNeeded, sync_calendar
 from . import availability_refresh, calendar_gone, quota, settings, sync_report
 from .odoo_local_side import OdooLocalSide
 from .sync_outcome import ErrorKind, SyncOutcome, SyncStatus, google_error_kind
@@ -24,6 +24,9 @@ WINDOW_PARAM = "openfire_google_calendar.sync_window_days"
 # call (the cron has the default, minutes); what is still refused is retried
 # by the cron.
 INTERACTIVE_BACKOFF = {"max_attempts": 3, "max_total": 2.0}
+# Nor for Google when it does not answer: a request that takes longer fails
+# at once (not retried: the pauses' budget is spent), the cron goes on.
+INTERACTIVE_TIMEOUT = 8.0
 # In the background, a Retry-After longer than this is not waited in the
 # worker: the account is held (services/quota.py) and the worker goes on
 # with other users. Exponential pauses stay below it (16 s at most).
@@ -109,7 +112,14 @@ def _google_failure(account, error):
     # _() reads the user's language from a local named context
     context = account.env.context  # noqa: F841  pylint: disable=unused-variable
     kind = google_error_kind(error.status, error.reason)
-    message = _("Google Calendar answered: %s", error)
+    if kind is ErrorKind.UNAVAILABLE:
+        message = _(
+            "Google Calendar cannot be reached for now (%s): the sync goes on by itself "
+            "once Google answers again.",
+            error.message if error.status is None else error,
+        )
+    else:
+        message = _("Google Calendar answered: %s", error)
     account.write({"last_error": message, "last_error_kind": kind.value})
     return SyncOutcome.failed(message, error_kind=kind, wait=error.retry_after)
 
@@ -183,7 +193,8 @@ def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False, made
     client = reservation = None
     try:
         client = account._client(
-            backoff=Backoff(**(INTERACTIVE_BACKOFF if interactive else BACKGROUND_BACKOFF))
+            backoff=Backoff(**(INTERACTIVE_BACKOFF if interactive else BACKGROUND_BACKOFF)),
+            timeout=INTERACTIVE_TIMEOUT if interactive else None,
         )
         first_sync = not account.sync_token
         calendar_id = account._ensure_calendar(client)
@@ -207,6 +218,9 @@ def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False, made
         )
     except GoogleError as exc:
         return _google_error(session, client, exc, (force, share, interactive), made_again)
+    except NETWORK_ERRORS as exc:  # Google unreachable (its token endpoint included)
+        error = GoogleError(None, "network", str(exc), transient=True)
+        return _google_error(session, client, error, (force, share, interactive), made_again)
     except (AccessError, UserError) as exc:
         if isinstance(exc, GoogleAccessLost):
             raise

@@ -32,7 +32,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest
 
 from .backoff import Backoff, is_rate_limit, is_transient, parse_retry_after
-from .credentials import DEFAULT_TIMEOUT, TimedCredentials
+from .credentials import DEFAULT_TIMEOUT, TimedCredentials, refresh_is_temporary
 
 MAX_BATCH = 50
 PAGE_SIZE = 2500
@@ -45,6 +45,7 @@ class GoogleError(Exception):
 
     def __init__(self, status, reason, message="", transient=False, retry_after=None):
         super().__init__("%s %s %s" % (status, reason, message))
+        self.message = message
         self.status = status
         self.reason = reason
         self.transient = transient
@@ -176,7 +177,9 @@ class GoogleClient:
                 if not is_transient(status, reason):
                     raise GoogleError(status, reason, message) from exc
             except RefreshError as exc:
-                raise ReconnectNeeded(str(exc)) from exc
+                if not refresh_is_temporary(exc):
+                    raise ReconnectNeeded(str(exc)) from exc
+                status, reason, message, retry_after = None, "network", str(exc), None
             except NETWORK_ERRORS as exc:
                 status, reason, message, retry_after = None, "network", str(exc), None
             if not attempts.wait(retry_after):
@@ -383,7 +386,10 @@ class GoogleClient:
             )
             return {index: results.get(index, failure) for index in indexes}
         except RefreshError as exc:
-            raise ReconnectNeeded(str(exc)) from exc
+            if not refresh_is_temporary(exc):
+                raise ReconnectNeeded(str(exc)) from exc
+            failure = WriteResult(ok=False, reason="network: %s" % exc, transient=True)
+            return {index: results.get(index, failure) for index in indexes}
         except NETWORK_ERRORS as exc:
             failure = WriteResult(ok=False, reason="network: %s" % exc, transient=True)
             return {index: results.get(index, failure) for index in indexes}

@@ -31,3 +31,4 @@ from . import test_sync_outcome
 from . import test_availability_refresh
 from . import test_series_restored
 from . import test_calendar_gone
+from . import test_google_outage
