@@ -32,3 +32,4 @@ from . import test_availability_refresh
 from . import test_series_restored
 from . import test_calendar_gone
 from . import test_google_outage
+from . import test_access_withdrawn
