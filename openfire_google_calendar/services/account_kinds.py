@@ -20,7 +20,7 @@ from odoo import _, fields
 from odoo.exceptions import UserError
 
 from ..sync import GoogleError, make_credentials
-from . import google_oauth, google_refusal, service_account, settings
+from . import database_copy, google_oauth, google_refusal, service_account, settings
 from .sync_session import GoogleAccessLost
 
 _logger = logging.getLogger(__name__)
@@ -50,8 +50,14 @@ class AccountKind:
     settings, no sharing, the account itself holding the token."""
 
     def calendar(self, account, client):
-        """``(calendar_id, name)`` of the dedicated calendar, created now."""
+        """``(calendar_id, name)`` of the dedicated calendar, created now; or
+        the one an earlier installation on this database made (the
+        connector installed again, the account connected again): its events
+        are adopted by the first sync, never put beside them."""
         name = self.calendar_title(account)
+        earlier = client.find_own_calendar(name, database_copy.sync_identity(account.env))
+        if earlier:
+            return earlier, name
         tz = (
             account.user_id.tz
             or account.employee_id.tz

@@ -33,6 +33,7 @@ from googleapiclient.http import BatchHttpRequest
 
 from .backoff import Backoff, is_rate_limit, is_transient, parse_retry_after
 from .credentials import DEFAULT_TIMEOUT, TimedCredentials, refresh_is_temporary
+from .mapping import PROP_DATABASE
 
 MAX_BATCH = 50
 PAGE_SIZE = 2500
@@ -291,6 +292,27 @@ class GoogleClient:
                 return False
             raise
         return True
+
+    def find_own_calendar(self, summary, database_uuid):
+        """The id of a calendar the user owns, named ``summary``, holding an
+        event of the database ``database_uuid`` (its private properties, see
+        :mod:`.mapping`), or None: the dedicated calendar of an earlier
+        installation on the same database, to sync into again rather than
+        beside it."""
+        for entry in self.list_calendars():
+            if entry.get("summary") != summary or entry.get("accessRole") != "owner":
+                continue
+            page = self._execute(
+                self.events.list(
+                    calendarId=entry["id"],
+                    privateExtendedProperty="%s=%s" % (PROP_DATABASE, database_uuid),
+                    maxResults=1,
+                    fields="items(id)",
+                )
+            )
+            if page.get("items"):
+                return entry["id"]
+        return None
 
     def create_calendar(self, summary, time_zone):
         """Create a secondary calendar (the dedicated "Interventions" one); its id."""

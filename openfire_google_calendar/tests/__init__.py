@@ -33,3 +33,4 @@ from . import test_series_restored
 from . import test_calendar_gone
 from . import test_google_outage
 from . import test_access_withdrawn
+from . import test_backup_restored
