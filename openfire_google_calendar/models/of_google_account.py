@@ -86,6 +86,11 @@ class OfGoogleAccount(models.Model):
         string="Role given", copy=False, help="The role given to the technician: reader or writer."
     )
     shared_rule_id = fields.Char(string="ACL rule", copy=False)
+    shared_checked = fields.Datetime(
+        string="Sharing checked",
+        copy=False,
+        help="When the sync last found the calendar still shared with the technician in Google.",
+    )
     state = fields.Selection(
         STATES,
         default="disconnected",
@@ -309,6 +314,7 @@ class OfGoogleAccount(models.Model):
                 "shared_with": False,
                 "shared_role": False,
                 "shared_rule_id": False,
+                "shared_checked": False,
             }
         )
 
@@ -370,8 +376,9 @@ class OfGoogleAccount(models.Model):
         return account.calendar_id
 
     def _ensure_access(self, client, calendar_id):
-        """Give the calendar's readers their access (a shared technician)."""
-        account_kinds.KINDS[self.kind].ensure_access(self, client, calendar_id)
+        """Give the calendar's readers their access (a shared technician);
+        returns what the account must tell of it, or None."""
+        return account_kinds.KINDS[self.kind].ensure_access(self, client, calendar_id)
 
     def _ensure_watch(self, client, calendar_id):
         push_channel.ensure_watch(self, client, calendar_id)

@@ -198,7 +198,7 @@ def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False, made
         )
         first_sync = not account.sync_token
         calendar_id = account._ensure_calendar(client)
-        account._ensure_access(client, calendar_id)
+        shared_again = account._ensure_access(client, calendar_id)
         local = OdooLocalSide(account, watermark=session.watermark)
         sync_settings = replace(account._sync_settings(), window_start=window_start(account.env))
         # Writes reserve their calls in the shared log first, under a lock
@@ -236,8 +236,9 @@ def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False, made
         account.last_error = message
         return SyncOutcome(SyncStatus.CONFIRM_NEEDED, message=message)
     outcome = sync_report.record_report(account, report, local)
-    if made_again:  # said in the administrators' list until the next sync
-        account.write({"last_error": "\n".join(filter(None, [made_again, account.last_error]))})
+    if made_again or shared_again:  # said in the administrators' list until the next sync
+        told = [made_again, shared_again, account.last_error]
+        account.write({"last_error": "\n".join(filter(None, told))})
     wait = _hold(account, client)
     if wait is not None:
         # Google's rate limits refused some writes: they wait, on every

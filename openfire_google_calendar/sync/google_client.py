@@ -329,6 +329,17 @@ class GoogleClient:
         )
         return self._execute(request)["id"]
 
+    def shared_role(self, calendar_id, rule_id):
+        """The role an ACL rule gives, None when the rule is gone (the
+        calendar was unshared in Google)."""
+        try:
+            rule = self._execute(self.service.acl().get(calendarId=calendar_id, ruleId=rule_id))
+        except GoogleError as exc:
+            if exc.status in (404, 410):
+                return None
+            raise
+        return rule.get("role")
+
     def unshare_calendar(self, calendar_id, rule_id):
         """Withdraw an ACL rule (gone already: nothing to do)."""
         try:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from odoo.tests import tagged
 
+from ..hooks import post_init_hook
 from ..services.google_oauth import SCOPES
 from .common import CLIENT_ID
 from .sync_common import SyncCase
@@ -153,7 +154,8 @@ class TestBackupRestored(SyncCase):
         self.jean_account.unlink()
         gone.unlink()  # deleted while the connector was away
         kept.name = "Gardé et modifié"
-        # installed again, Jean connects again
+        # installed again (its hook finds the database synced before), Jean connects again
+        post_init_hook(self.env)
         account = self.env["of.google.account"]._for_user(self.jean)
         account._store_tokens(
             self.emulator.mint_token("jean@example.com", client_id=CLIENT_ID, scopes=list(SCOPES))

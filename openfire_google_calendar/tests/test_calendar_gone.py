@@ -5,14 +5,20 @@ Workspace administrator): the dedicated calendar is made again and filled
 once, a calendar the user had chosen is asked for again; no RDV is
 cancelled in Odoo, and the administrators' list says what happened."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from odoo import fields
 from odoo.tests import tagged
 
 from ..services import google_oauth, service_account
 from ..services.sync_runner import run_sync
 from .common import CLIENT_ID
 from .technician_common import TechnicianCase
+
+try:  # the tests' own requirement (tests/common.py says how to install it)
+    from google_emulator.errors import ApiError
+except ImportError:  # pragma: no cover
+    ApiError = None
 
 
 @tagged("post_install", "-at_install")
@@ -103,6 +109,42 @@ class TestCalendarGone(TechnicianCase):
         self.assertEqual(self.live(self.account_of(self.julie)), ["Chez Julie", "Encore Julie"])
         self.cron()
         self.assertEqual(self.summaries(self.marc), ["Chez Marc"])
+
+    def test_shared_technician_calendar_unshared_is_shared_again(self):
+        self.set_param(service_account.MODE_PARAM, "shared")
+        self.set_param(service_account.OWNER_PARAM, str(self.jean.id))
+        self.jean_account._store_tokens(
+            self.emulator.mint_token(
+                "jean@example.com",
+                client_id=CLIENT_ID,
+                scopes=[*google_oauth.SCOPES, google_oauth.ACL_SCOPE],
+            )
+        )
+        self.make_rdv(name="Chez Marc", employees=self.marc)
+        self.make_rdv(name="Chez Julie", employees=self.julie)
+        self.cron()
+        marc = self.account_of(self.marc)
+        calendar = marc.calendar_id
+        self.emulator.service.delete_acl("jean@example.com", calendar, marc.shared_rule_id)
+        with self.assertRaises(ApiError):  # Marc's phone no longer reads it
+            self.summaries(self.marc)
+        # read back from Google once a day: a day later
+        (self.account_of(self.marc) | self.account_of(self.julie)).write(
+            {"shared_checked": fields.Datetime.now() - timedelta(days=2)}
+        )
+        self.make_rdv(name="Encore Marc", employees=self.marc, date=datetime(2026, 3, 4, 8, 0))
+        self.cron()
+        self.assertEqual(marc.calendar_id, calendar)
+        self.assertIn("was no longer shared with marc@acme.fr", marc.last_error)
+        self.assertEqual(self.summaries(self.marc), ["Chez Marc", "Encore Marc"])
+        julie = self.account_of(self.julie)
+        self.assertFalse(julie.last_error)
+        self.assertEqual(self.summaries(self.julie), ["Chez Julie"])
+        # said once; the next syncs check nothing more today
+        self.emulator.clear_log()
+        self.cron()
+        self.assertFalse(marc.last_error)
+        self.assertEqual(self.summaries(self.marc), ["Chez Marc", "Encore Marc"])
 
     def test_delegated_technician_calendar_deleted_is_made_again(self):
         self.make_rdv(name="Chez Marc", employees=self.marc)
