@@ -12,4 +12,4 @@ with warnings.catch_warnings():
 from . import controllers  # noqa: E402
 from . import models  # noqa: E402
 from . import wizards  # noqa: E402
-from .hooks import uninstall_hook  # noqa: E402, F401
+from .hooks import post_init_hook, uninstall_hook  # noqa: E402, F401

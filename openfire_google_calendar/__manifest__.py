@@ -10,6 +10,7 @@
     "license": "LGPL-3",
     "development_status": "Beta",
     "maintainers": ["openfire-google-calendar"],
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "depends": ["openfire_planning", "google_calendar"],
     "external_dependencies": {"python": ["google-api-python-client", "google-auth-oauthlib"]},

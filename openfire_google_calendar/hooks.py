@@ -2,7 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """What uninstalling the connector removes by hand: Odoo drops the tables of
 the models and the columns of the fields it declared, not what an ``init()``
-made in plain SQL."""
+made in plain SQL; and what installing it again on the same database finds."""
+
+from .services import database_copy
+
+
+def post_init_hook(env):
+    """Installed on a database that synced before: the calendars the earlier
+    installation made are synced into again (services/database_copy.py)."""
+    database_copy.mark_installed_again(env)
 
 
 def uninstall_hook(env):

@@ -86,6 +86,11 @@ class OfGoogleAccount(models.Model):
         string="Role given", copy=False, help="The role given to the technician: reader or writer."
     )
     shared_rule_id = fields.Char(string="ACL rule", copy=False)
+    shared_checked = fields.Datetime(
+        string="Sharing checked",
+        copy=False,
+        help="When the sync last found the calendar still shared with the technician in Google.",
+    )
     state = fields.Selection(
         STATES,
         default="disconnected",
@@ -314,6 +319,7 @@ class OfGoogleAccount(models.Model):
                 "shared_with": False,
                 "shared_role": False,
                 "shared_rule_id": False,
+                "shared_checked": False,
             }
         )
 
@@ -353,12 +359,16 @@ class OfGoogleAccount(models.Model):
             sync_colors=settings.get(self.env, "color_by") not in ("", "none"),
         )
 
-    def _client(self, backoff=None):
+    def _client(self, backoff=None, timeout=None):
         """``backoff``: the retry policy (the cron's default when None; the
-        button passes a short one, see services/sync_runner.py)."""
+        button passes a short one, see services/sync_runner.py); ``timeout``:
+        the seconds a request may take (the client's default when None)."""
         self.ensure_one()
         creds = self._credentials()
-        return GoogleClient(creds, api_endpoint=self._endpoints()["api_endpoint"], backoff=backoff)
+        options = {"timeout": timeout} if timeout else {}
+        return GoogleClient(
+            creds, api_endpoint=self._endpoints()["api_endpoint"], backoff=backoff, **options
+        )
 
     def _ensure_calendar(self, client):
         """The dedicated calendar, created on the first sync, so the user's
@@ -373,8 +383,9 @@ class OfGoogleAccount(models.Model):
         return account.calendar_id
 
     def _ensure_access(self, client, calendar_id):
-        """Give the calendar's readers their access (a shared technician)."""
-        account_kinds.KINDS[self.kind].ensure_access(self, client, calendar_id)
+        """Give the calendar's readers their access (a shared technician);
+        returns what the account must tell of it, or None."""
+        return account_kinds.KINDS[self.kind].ensure_access(self, client, calendar_id)
 
     def _ensure_watch(self, client, calendar_id):
         push_channel.ensure_watch(self, client, calendar_id)

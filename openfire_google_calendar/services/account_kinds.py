@@ -20,10 +20,12 @@ from odoo import _, fields
 from odoo.exceptions import UserError
 
 from ..sync import GoogleError, make_credentials
-from . import google_oauth, google_refusal, service_account, settings
+from . import database_copy, google_oauth, google_refusal, service_account, settings
 from .sync_session import GoogleAccessLost
 
 _logger = logging.getLogger(__name__)
+# How often a shared technician's calendar is read back from Google.
+SHARING_CHECK = timedelta(days=1)
 
 
 def _lang(account):
@@ -50,8 +52,15 @@ class AccountKind:
     settings, no sharing, the account itself holding the token."""
 
     def calendar(self, account, client):
-        """``(calendar_id, name)`` of the dedicated calendar, created now."""
+        """``(calendar_id, name)`` of the dedicated calendar, created now; or,
+        the connector installed again on this database, the one its earlier
+        installation made: its events are adopted by the first sync, never
+        put beside them."""
         name = self.calendar_title(account)
+        if database_copy.installed_again(account.env):
+            earlier = client.find_own_calendar(name, database_copy.sync_identity(account.env))
+            if earlier:
+                return earlier, name
         tz = (
             account.user_id.tz
             or account.employee_id.tz
@@ -66,7 +75,8 @@ class AccountKind:
 
     def ensure_access(self, account, client, calendar_id):
         """Give the people who read the calendar their access (nobody but
-        the account's owner, by default)."""
+        the account's owner, by default); returns what the account must
+        tell of it, or None."""
 
     def token_holder(self, account):
         """The account whose tokens the credentials carry."""
@@ -115,11 +125,11 @@ class OAuthKind(AccountKind):
     def _refresh(self, account, creds):
         context = _lang(account)  # noqa: F841  pylint: disable=unused-variable
         try:
-            creds.refresh(Request())  # its own transport, with a timeout
+            # its own transport, with a timeout; Google's outage raises
+            # TokenUnavailable (sync/credentials.py): the user stays connected
+            creds.refresh(Request())
         except RefreshError as exc:
             code = google_refusal.oauth_error(exc)[0]
-            if code not in ("invalid_grant", "invalid_client"):
-                raise
             message = _(
                 "Google refused the connection of %(user)s: %(reason)s. Press "
                 '"Sync. with Google" to connect again.',
@@ -301,13 +311,20 @@ class SharedKind(AccountKind):
     def ensure_access(self, account, client, calendar_id):
         """Shared with the technician's e-mail, with the role the settings
         give (reader or writer); a changed e-mail or role is applied at the
-        next sync, the old e-mail's access withdrawn."""
+        next sync, the old e-mail's access withdrawn; a sharing withdrawn in
+        Google is given again, and said."""
         context = _lang(account)  # noqa: F841  pylint: disable=unused-variable
         account = account.sudo()
         role = settings.get(account.env, "shared_role")
         email = account.google_email
+        unshared = False
         if account.shared_with == email and account.shared_role == role:
-            return
+            if not self._check_due(account):
+                return None
+            unshared = client.shared_role(calendar_id, account.shared_rule_id) != role
+            if not unshared:
+                account.write({"shared_checked": fields.Datetime.now()})
+                return None
         try:
             if account.shared_rule_id and account.shared_with != email:
                 client.unshare_calendar(calendar_id, account.shared_rule_id)
@@ -324,8 +341,32 @@ class SharedKind(AccountKind):
                     reason=exc,
                 )
             ) from exc
-        account.write({"shared_with": email, "shared_role": role, "shared_rule_id": rule_id})
+        values = {
+            "shared_with": email,
+            "shared_role": role,
+            "shared_rule_id": rule_id,
+            "shared_checked": fields.Datetime.now(),
+        }
+        account.write(values)
         account.env.cr.commit()  # pylint: disable=invalid-commit
+        if unshared:  # said in the administrators' list until the next sync
+            _logger.info("Calendar of account %s was unshared in Google: shared again", account.id)
+            return _(
+                "The calendar of %(technician)s was no longer shared with %(email)s in Google: "
+                "it is shared again. To stop syncing him, stop his sync in the list of the "
+                "technicians' Google Calendar syncs rather than unsharing his calendar.",
+                technician=account._person_name(),
+                email=email,
+            )
+        return None
+
+    @staticmethod
+    def _check_due(account):
+        """The sharing is read back from Google once a day: unshared in
+        Google, the technician's phone would show nothing, and the sync
+        itself (the owner's) would never notice."""
+        checked = account.shared_checked
+        return not checked or checked < fields.Datetime.now() - SHARING_CHECK
 
     def token_holder(self, account):
         return account.owner_account_id.sudo()

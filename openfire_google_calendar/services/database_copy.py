@@ -40,6 +40,25 @@ def bind(env):
     env.registry.clear_cache(PARAM_CACHE)  # get_param's cache
 
 
+PARAM_INSTALLED_AGAIN = PARAM_PREFIX + "installed_again"
+
+
+def mark_installed_again(env):
+    """The connector is installed on a database that synced before (its
+    identity outlives an uninstallation: plain rows, no module data): the
+    dedicated calendars of the earlier installation are to be synced into
+    again, not beside (see :func:`installed_again`)."""
+    if _params(env).get_param(PARAM_IDENTITY):
+        _params(env).set_param(PARAM_INSTALLED_AGAIN, "1")
+
+
+def installed_again(env):
+    """True on a database where the connector was installed again: a first
+    sync looks for the calendar an earlier installation made before making
+    one (services/account_kinds.py)."""
+    return bool(_params(env).get_param(PARAM_INSTALLED_AGAIN))
+
+
 def sync_identity(env):
     """The uuid our events are named after."""
     get_param = _params(env).get_param

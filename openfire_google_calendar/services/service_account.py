@@ -16,6 +16,7 @@ from google.oauth2 import service_account
 
 from odoo import _
 
+from ..sync import refresh_or_outage
 from . import settings
 
 KEY_PARAM = "openfire_google_calendar.service_account_key"
@@ -103,8 +104,10 @@ def credentials(info, subject, token_uri=None):
 
 
 def refresh(creds):
-    """Get an access token; RefreshError as Google answers (see refusal_kind)."""
-    creds.refresh(Request())
+    """Get an access token; RefreshError as Google answers (see
+    refusal_kind), TokenUnavailable when Google could not answer (an outage,
+    not a refusal: nobody's delegation is marked refused for it)."""
+    refresh_or_outage(creds, Request())
     return creds
 
 

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta, timezone
 from odoo import _, fields
 from odoo.exceptions import AccessError, UserError
 
-from ..sync import Backoff, GoogleError, ReconnectNeeded, sync_calendar
-from . import availability_refresh, quota, settings, sync_report
+from ..sync import NETWORK_ERRORS, Backoff, GoogleError, ReconnectNeeded, sync_calendar
+from . import availability_refresh, calendar_gone, quota, settings, sync_report
 from .odoo_local_side import OdooLocalSide
 from .sync_outcome import ErrorKind, SyncOutcome, SyncStatus, google_error_kind
 from .sync_session import GoogleAccessLost, blocked_status, open_session
@@ -24,6 +24,9 @@ WINDOW_PARAM = "openfire_google_calendar.sync_window_days"
 # call (the cron has the default, minutes); what is still refused is retried
 # by the cron.
 INTERACTIVE_BACKOFF = {"max_attempts": 3, "max_total": 2.0}
+# Nor for Google when it does not answer: a request that takes longer fails
+# at once (not retried: the pauses' budget is spent), the cron goes on.
+INTERACTIVE_TIMEOUT = 8.0
 # In the background, a Retry-After longer than this is not waited in the
 # worker: the account is held (services/quota.py) and the worker goes on
 # with other users. Exponential pauses stay below it (16 s at most).
@@ -109,7 +112,14 @@ def _google_failure(account, error):
     # _() reads the user's language from a local named context
     context = account.env.context  # noqa: F841  pylint: disable=unused-variable
     kind = google_error_kind(error.status, error.reason)
-    message = _("Google Calendar answered: %s", error)
+    if kind is ErrorKind.UNAVAILABLE:
+        message = _(
+            "Google Calendar cannot be reached for now (%s): the sync goes on by itself "
+            "once Google answers again.",
+            error.message if error.status is None else error,
+        )
+    else:
+        message = _("Google Calendar answered: %s", error)
     account.write({"last_error": message, "last_error_kind": kind.value})
     return SyncOutcome.failed(message, error_kind=kind, wait=error.retry_after)
 
@@ -151,10 +161,29 @@ def _wake_cron(account):
     account.env.cr.commit()  # pylint: disable=invalid-commit
 
 
-def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False):
+def _google_error(session, client, error, again, made_again):
+    """The sync ended on Google's ``error``: its rate limits (later, not an
+    error), the calendar deleted in Google (made again and the sync run
+    again with ``again``, once; or the user asked to choose again), or a
+    failure stored on the account."""
+    account = session.account
+    wait = _hold(account, client, error)
+    if wait is not None:  # Google's rate limits: later, not an error
+        return _in_background(account, wait=wait)
+    if not made_again and calendar_gone.is_gone(client, account.calendar_id, error):
+        if not calendar_gone.made_by_us(account):
+            message = calendar_gone.ask_again(account)
+            return SyncOutcome.failed(message, error_kind=ErrorKind.REFUSED)
+        note = calendar_gone.forget(account)
+        return _sync_account(session, *again, made_again=note)
+    return _google_failure(account, error)
+
+
+def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False, made_again=None):
     """One sync of a locked, connected account (a :class:`~.sync_session.Session`),
     in the session's cursor, within its share of Google's quotas; the calls
-    it sent are logged."""
+    it sent are logged. ``made_again``: what the account tells once its
+    calendar, deleted in Google, was made again (services/calendar_gone.py)."""
     account = session.account
     user_used, project_used = session.quota_used
     budget = quota.budget(account.env, user_used, project_used, share)
@@ -164,11 +193,12 @@ def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False):
     client = reservation = None
     try:
         client = account._client(
-            backoff=Backoff(**(INTERACTIVE_BACKOFF if interactive else BACKGROUND_BACKOFF))
+            backoff=Backoff(**(INTERACTIVE_BACKOFF if interactive else BACKGROUND_BACKOFF)),
+            timeout=INTERACTIVE_TIMEOUT if interactive else None,
         )
         first_sync = not account.sync_token
         calendar_id = account._ensure_calendar(client)
-        account._ensure_access(client, calendar_id)
+        shared_again = account._ensure_access(client, calendar_id)
         local = OdooLocalSide(account, watermark=session.watermark)
         sync_settings = replace(account._sync_settings(), window_start=window_start(account.env))
         # Writes reserve their calls in the shared log first, under a lock
@@ -188,10 +218,10 @@ def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False):
             SyncStatus.NEED_AUTH, message=account._lose_access(exc), error_kind=ErrorKind.ACCESS
         )
     except GoogleError as exc:
-        wait = _hold(account, client, exc)
-        if wait is not None:  # Google's rate limits: later, not an error
-            return _in_background(account, wait=wait)
-        return _google_failure(account, exc)
+        return _google_error(session, client, exc, (force, share, interactive), made_again)
+    except NETWORK_ERRORS as exc:  # Google unreachable (its token endpoint included)
+        error = GoogleError(None, "network", str(exc), transient=True)
+        return _google_error(session, client, error, (force, share, interactive), made_again)
     except (AccessError, UserError) as exc:
         if isinstance(exc, GoogleAccessLost):
             raise
@@ -207,6 +237,9 @@ def _sync_account(session, force, share=quota.RUN_SHARE, interactive=False):
         account.last_error = message
         return SyncOutcome(SyncStatus.CONFIRM_NEEDED, message=message)
     outcome = sync_report.record_report(account, report, local)
+    if made_again or shared_again:  # said in the administrators' list until the next sync
+        told = [made_again, shared_again, account.last_error]
+        account.write({"last_error": "\n".join(filter(None, told))})
     wait = _hold(account, client)
     if wait is not None:
         # Google's rate limits refused some writes: they wait, on every

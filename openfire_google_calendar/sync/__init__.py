@@ -13,8 +13,21 @@ from .content_hash import CANCELLED_HASH, content_hash
 from .cycle import SyncReport, sync_calendar
 from .event_ids import event_id_for, instance_id, master_of, original_start_of
 from .executor import ItemResult, Outcome, apply_plan
-from .credentials import CALENDAR_SCOPE, GOOGLE_TOKEN_URI, make_credentials
-from .google_client import ChangeSet, GoogleClient, GoogleError, ReconnectNeeded, Write
+from .credentials import (
+    CALENDAR_SCOPE,
+    GOOGLE_TOKEN_URI,
+    TokenUnavailable,
+    make_credentials,
+    refresh_or_outage,
+)
+from .google_client import (
+    NETWORK_ERRORS,
+    ChangeSet,
+    GoogleClient,
+    GoogleError,
+    ReconnectNeeded,
+    Write,
+)
 from .local_side import LocalSide
 from .mapping import event_to_rdv, owner_of, rdv_to_event
 from .actions import GOOGLE, ODOO, Action, Conflict, Kind, Plan, Policy, SyncSettings
@@ -41,6 +54,7 @@ __all__ = [
     "GOOGLE_TOKEN_URI",
     "GoogleClient",
     "GoogleError",
+    "NETWORK_ERRORS",
     "instance_id",
     "ItemResult",
     "keys_to_fetch",
@@ -48,6 +62,7 @@ __all__ = [
     "LocalSide",
     "location_shown",
     "make_credentials",
+    "refresh_or_outage",
     "master_of",
     "occurrences_to_ask",
     "ODOO",
@@ -62,6 +77,7 @@ __all__ = [
     "Rdv",
     "rdv_to_event",
     "ReconnectNeeded",
+    "TokenUnavailable",
     "state_after_pull",
     "state_of",
     "status_of",

@@ -32,7 +32,8 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest
 
 from .backoff import Backoff, is_rate_limit, is_transient, parse_retry_after
-from .credentials import DEFAULT_TIMEOUT, TimedCredentials
+from .credentials import DEFAULT_TIMEOUT, TimedCredentials, refresh_is_temporary
+from .mapping import PROP_DATABASE
 
 MAX_BATCH = 50
 PAGE_SIZE = 2500
@@ -45,6 +46,7 @@ class GoogleError(Exception):
 
     def __init__(self, status, reason, message="", transient=False, retry_after=None):
         super().__init__("%s %s %s" % (status, reason, message))
+        self.message = message
         self.status = status
         self.reason = reason
         self.transient = transient
@@ -176,7 +178,9 @@ class GoogleClient:
                 if not is_transient(status, reason):
                     raise GoogleError(status, reason, message) from exc
             except RefreshError as exc:
-                raise ReconnectNeeded(str(exc)) from exc
+                if not refresh_is_temporary(exc):
+                    raise ReconnectNeeded(str(exc)) from exc
+                status, reason, message, retry_after = None, "network", str(exc), None
             except NETWORK_ERRORS as exc:
                 status, reason, message, retry_after = None, "network", str(exc), None
             if not attempts.wait(retry_after):
@@ -284,6 +288,39 @@ class GoogleClient:
             if not page_token:
                 return items
 
+    def calendar_exists(self, calendar_id):
+        """False when Google has no such calendar (deleted, or never shared
+        with this account): a 404 on the calendar itself, where a 404 on
+        one of its events says nothing of the calendar."""
+        try:
+            self._execute(self.service.calendars().get(calendarId=calendar_id, fields="id"))
+        except GoogleError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
+    def find_own_calendar(self, summary, database_uuid):
+        """The id of a calendar the user owns, named ``summary``, holding an
+        event of the database ``database_uuid`` (its private properties, see
+        :mod:`.mapping`), or None: the dedicated calendar of an earlier
+        installation on the same database, to sync into again rather than
+        beside it."""
+        for entry in self.list_calendars():
+            if entry.get("summary") != summary or entry.get("accessRole") != "owner":
+                continue
+            page = self._execute(
+                self.events.list(
+                    calendarId=entry["id"],
+                    privateExtendedProperty="%s=%s" % (PROP_DATABASE, database_uuid),
+                    maxResults=1,
+                    fields="items(id)",
+                )
+            )
+            if page.get("items"):
+                return entry["id"]
+        return None
+
     def create_calendar(self, summary, time_zone):
         """Create a secondary calendar (the dedicated "Interventions" one); its id."""
         body = {"summary": summary, "timeZone": time_zone}
@@ -298,6 +335,17 @@ class GoogleClient:
             calendarId=calendar_id, body=body, sendNotifications=False
         )
         return self._execute(request)["id"]
+
+    def shared_role(self, calendar_id, rule_id):
+        """The role an ACL rule gives, None when the rule is gone (the
+        calendar was unshared in Google)."""
+        try:
+            rule = self._execute(self.service.acl().get(calendarId=calendar_id, ruleId=rule_id))
+        except GoogleError as exc:
+            if exc.status in (404, 410):
+                return None
+            raise
+        return rule.get("role")
 
     def unshare_calendar(self, calendar_id, rule_id):
         """Withdraw an ACL rule (gone already: nothing to do)."""
@@ -378,7 +426,10 @@ class GoogleClient:
             )
             return {index: results.get(index, failure) for index in indexes}
         except RefreshError as exc:
-            raise ReconnectNeeded(str(exc)) from exc
+            if not refresh_is_temporary(exc):
+                raise ReconnectNeeded(str(exc)) from exc
+            failure = WriteResult(ok=False, reason="network: %s" % exc, transient=True)
+            return {index: results.get(index, failure) for index in indexes}
         except NETWORK_ERRORS as exc:
             failure = WriteResult(ok=False, reason="network: %s" % exc, transient=True)
             return {index: results.get(index, failure) for index in indexes}

@@ -49,7 +49,13 @@ that start, which then syncs as its own pair (see :func:`freed_occurrences`).
 from .actions import GONE, UNCHANGED, Plan
 from .listing import guard, new_event_id, plan_foreign, read_listing
 from .pair import decide_pair
-from .series_moves import freed_occurrences, moved_pair, moves_and_releases, occurrence_moves
+from .series_moves import (
+    detached_from_gone_series,
+    freed_occurrences,
+    moved_pair,
+    moves_and_releases,
+    occurrence_moves,
+)
 
 
 def plan_sync(
@@ -76,6 +82,7 @@ def plan_sync(
     over; a cancelled occurrence from Google with none there is nothing to do.
     None: not asked (every cancelled occurrence is then passed on).
     """
+    local = detached_from_gone_series(states, local)
     paired, foreign, actions = read_listing(remote_events, states, settings, regular)
     if regular:
         freed = freed_occurrences(states, local, settings)

@@ -16,10 +16,39 @@ from .actions import GOOGLE, ODOO, Action, Kind
 from .content_hash import (
     CANCELLED_HASH,
 )
-from .event_ids import original_start_of
+from .event_ids import event_id_for, master_of, original_start_of
 from .listing import cancelled_occurrence, new_event_id
 from .pair import push
 from .rdv import Rdv
+
+
+# -- a series Google no longer holds ---------------------------------------------------
+def series_gone(states, local, series_key):
+    """True when Google holds the series as cancelled (deleted on the phone,
+    or cancelled from Odoo) and this sync does not bring it back: Google
+    shows no occurrence of a cancelled series, and refuses to write one
+    (404), so none can carry an RDV the office confirmed again."""
+    state = states.get(series_key)
+    if state is None or state.content_hash != CANCELLED_HASH:
+        return False
+    master = local.get(series_key)
+    return not (isinstance(master, Rdv) and not master.cancelled)
+
+
+def detached_from_gone_series(states, local):
+    """``local`` with each exception of a series Google no longer holds seen
+    as an RDV of its own (no series, no original start): it goes to Google
+    as an event of its own, under its own id, until Odoo brings the series
+    back (then :func:`occurrence_moves` takes it to its occurrence again)."""
+    detached = {}
+    for key, rdv in local.items():
+        if isinstance(rdv, Rdv) and rdv.is_exception and series_gone(states, local, rdv.series_key):
+            detached[key] = replace(rdv, series_key=None, original_start=None)
+    return dict(local, **detached) if detached else local
+
+
+def _own_event_id(settings, key):
+    return event_id_for(settings.database_uuid, key)
 
 
 # -- a series moved in Odoo ------------------------------------------------------------
@@ -31,12 +60,23 @@ def occurrence_moves(states, local, settings):
     it after that start; Odoo moves the original starts with the series, so a
     pair whose id no longer names its RDV's original start has moved."""
     moves = {}
+    gone = {state.event_id for state in states.values() if state.content_hash == CANCELLED_HASH}
     for key, rdv in local.items():
         state = states.get(key)
-        if state is None or not isinstance(rdv, Rdv) or not rdv.is_exception:
+        if state is None or not isinstance(rdv, Rdv):
             continue
-        if rdv.series_key not in states or original_start_of(state.event_id) is None:
-            continue  # a series not in Google yet, an id not named after a start
+        if not rdv.is_exception:
+            # an occurrence of a series Google no longer holds, detached from
+            # it (detached_from_gone_series): to an event of its own
+            if master_of(state.event_id) in gone:
+                moves[key] = (state.event_id, _own_event_id(settings, key))
+            continue
+        if rdv.series_key not in states:
+            continue  # a series not in Google yet
+        if original_start_of(state.event_id) is None and state.event_id != _own_event_id(
+            settings, key
+        ):
+            continue  # an id not named after a start, nor an event of its own
         try:
             moved_to = new_event_id(settings, states, rdv)
         except (ValueError, TypeError, AttributeError):
@@ -77,7 +117,7 @@ def freed_occurrences(states, local, settings):
     held = _held_after_moves(states, moves)
     freed = {}
     for key, (left, _moved_to) in sorted(moves.items()):
-        if left not in held:
+        if left not in held and local[key].is_exception and original_start_of(left):
             freed.setdefault(local[key].series_key, []).append(original_start_of(left))
     return freed
 

@@ -31,3 +31,8 @@ from . import test_sync_outcome
 from . import test_availability_refresh
 from . import test_availability_planning
 from . import test_availability_batch
+from . import test_series_restored
+from . import test_calendar_gone
+from . import test_google_outage
+from . import test_access_withdrawn
+from . import test_backup_restored

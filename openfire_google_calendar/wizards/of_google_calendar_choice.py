@@ -4,7 +4,7 @@ from odoo import Command, _, api, fields, models
 
 from ..services import of10_migration
 from ..services.sync_session import GoogleAccessLost, blocked_status, google_session
-from ..sync import GoogleError
+from ..sync import NETWORK_ERRORS, GoogleError
 
 
 def notification(message, kind="warning"):
@@ -49,7 +49,7 @@ class OfGoogleCalendarChoice(models.TransientModel):
                 of10_current = bool(account.of10_until or account.of10_report)
         except GoogleAccessLost as exc:
             return notification(str(exc), "danger")
-        except GoogleError as exc:
+        except (GoogleError, *NETWORK_ERRORS) as exc:
             return notification(_("Google Calendar answered: %s", exc), "danger")
         lines = [
             Command.create(

@@ -4,7 +4,7 @@ from odoo import _, fields, models
 
 from ..services import of10_migration
 from ..services.sync_session import GoogleAccessLost, google_session
-from ..sync import GoogleError
+from ..sync import NETWORK_ERRORS, GoogleError
 from .of_google_calendar_choice import notification
 
 
@@ -48,7 +48,7 @@ class OfGoogleCalendarChoiceLine(models.TransientModel):
                 )
         except GoogleAccessLost as exc:
             return notification(str(exc), "danger")
-        except GoogleError as exc:
+        except (GoogleError, *NETWORK_ERRORS) as exc:
             return notification(_("Google Calendar answered: %s", exc), "danger")
         result = notification(report, "info")
         result["params"]["sticky"] = True

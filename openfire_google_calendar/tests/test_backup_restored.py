@@ -1,0 +1,174 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""A database restored from an older backup (same database.uuid, older
+links, sync token and RDVs, while Google moved on), and the connector
+uninstalled then installed again on the same database (its accounts and
+links gone, the RDVs and the sync's identity kept): the next syncs converge
+with no duplicate and no orphan, what changed in Google reaches Odoo, and an
+Odoo change lost with the backup is not silently overwritten in Google."""
+
+from collections import Counter
+from datetime import datetime
+
+from odoo.tests import tagged
+
+from ..hooks import post_init_hook
+from ..services.google_oauth import SCOPES
+from .common import CLIENT_ID
+from .sync_common import SyncCase
+
+_LINK_COLUMNS = ("rdv_key", "google_event_id", "etag", "content_hash", "sync_state")
+
+
+@tagged("post_install", "-at_install")
+class TestBackupRestored(SyncCase):
+    def backup(self, rdvs):
+        """What a backup holds of the sync: the account's links, its sync
+        token and watermark, and the RDVs as they are."""
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            "SELECT %s FROM of_google_event_link WHERE account_id = %%s" % ", ".join(_LINK_COLUMNS),
+            [self.jean_account.id],
+        )
+        links = cr.fetchall()
+        cr.execute(
+            "SELECT sync_token, sync_watermark FROM of_google_account WHERE id = %s",
+            [self.jean_account.id],
+        )
+        account = cr.fetchone()
+        cr.execute(
+            "SELECT id, name, state, write_date FROM of_planning_intervention WHERE id IN %s",
+            [tuple(rdvs.ids)],
+        )
+        return links, account, cr.fetchall()
+
+    def restore(self, saved, created_since):
+        """The backup restored: the links, the token and the RDVs it held;
+        the RDVs created since are not there."""
+        links, account, rows = saved
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute("DELETE FROM of_google_event_link WHERE account_id = %s", [self.jean_account.id])
+        for row in links:
+            cr.execute(
+                "INSERT INTO of_google_event_link (account_id, user_id, intervention_id, %s) "
+                "VALUES (%%s, %%s, %%s, %s)" % (", ".join(_LINK_COLUMNS), ", ".join(["%s"] * 5)),
+                [
+                    self.jean_account.id,
+                    self.jean.id,
+                    int(row[0]) if row[0].isdigit() else None,
+                    *row,
+                ],
+            )
+        cr.execute(
+            "UPDATE of_google_account SET sync_token = %s, sync_watermark = %s WHERE id = %s",
+            [*account, self.jean_account.id],
+        )
+        for rdv_id, name, state, write_date in rows:
+            cr.execute(
+                "UPDATE of_planning_intervention SET name = %s, state = %s, write_date = %s "
+                "WHERE id = %s",
+                [name, state, write_date, rdv_id],
+            )
+        if created_since:
+            cr.execute(
+                "DELETE FROM of_planning_intervention WHERE id IN %s", [tuple(created_since.ids)]
+            )
+        self.env.invalidate_all()
+
+    def live_counts(self):
+        return Counter(
+            event.get("summary") for event in self.events() if event.get("status") != "cancelled"
+        )
+
+    def test_restored_backup_converges(self):
+        kept = self.make_rdv(name="Gardé")
+        edited_lost = self.make_rdv(name="Avant", date=datetime(2026, 3, 3, 8, 0))
+        phoned = self.make_rdv(name="Au bureau", date=datetime(2026, 3, 4, 8, 0))
+        both = self.make_rdv(name="Initial", date=datetime(2026, 3, 5, 8, 0))
+        self.sync()
+        saved = self.backup(kept | edited_lost | phoned | both)
+        # after the backup: Odoo and Google move on, synced
+        edited_lost.name = "Après (perdu)"
+        both.name = "Modifié avant restauration"
+        created_lost = self.make_rdv(name="Créé (perdu)", date=datetime(2026, 3, 6, 8, 0))
+        self.sync()
+        phone, calendar = self.phone(), self.calendar()
+        phone.patch_event(calendar, self.event_of(phoned)["id"], {"summary": "Du téléphone"})
+        own = phone.insert_event(
+            calendar,
+            {
+                "summary": "RDV du technicien",
+                "start": {"dateTime": "2026-03-09T10:00:00", "timeZone": "Europe/Paris"},
+                "end": {"dateTime": "2026-03-09T11:00:00", "timeZone": "Europe/Paris"},
+            },
+        )
+        self.sync()
+        from_phone = self.Rdv.search([("name", "=", "RDV du technicien")])
+        self.assertTrue(from_phone)
+        # the backup comes back: all of that is gone from Odoo
+        self.restore(saved, created_lost | from_phone)
+        # the office edits an RDV the lost syncs had changed in Google
+        both.name = "Modifié après restauration"
+        self.sync()
+        self.sync()
+        # every change Google holds reached Odoo
+        self.assertEqual(edited_lost.name, "Après (perdu)")
+        self.assertEqual(phoned.name, "Du téléphone")
+        self.assertEqual(self.Rdv.search_count([("name", "=", "RDV du technicien")]), 1)
+        # the conflict policy (Odoo's) kept the office's edit, the chatter says so
+        self.assertEqual(self.event_of(both)["summary"], "Modifié après restauration")
+        bodies = " ".join(both.message_ids.mapped("body"))
+        self.assertIn("Modifié avant restauration", bodies)
+        # converged: one event per RDV, none twice, none left without RDV
+        counts = self.live_counts()
+        self.assertEqual(set(counts.values()), {1}, counts)
+        rdv_names = set(self.Rdv.search([("employee_ids", "in", self.jean_emp.ids)]).mapped("name"))
+        self.assertEqual(set(counts), rdv_names | {"RDV du technicien"} - {"Créé (perdu)"})
+        self.assertIn(
+            own["id"],
+            [link.google_event_id for link in self.env["of.google.event.link"].search([])],
+        )
+        self.emulator.clear_log()
+        self.sync()
+        self.assertEqual(self.emulator.http_round_trips(), 1)
+
+    def test_reinstalled_connector_adopts_its_events(self):
+        kept = self.make_rdv(name="Gardé")
+        gone = self.make_rdv(name="Supprimé", date=datetime(2026, 3, 3, 8, 0))
+        self.make_rdv(
+            recurrency=True,
+            rrule_type="weekly",
+            interval=1,
+            mo=True,
+            end_type="count",
+            count=3,
+            name="Série",
+            date=datetime(2026, 3, 2, 14, 0),
+        )
+        self.sync()
+        calendar = self.calendar()
+        # uninstalled: the accounts and links go (the RDVs and the sync's identity stay)
+        self.env["of.google.event.link"].search([]).unlink()
+        self.jean_account.unlink()
+        gone.unlink()  # deleted while the connector was away
+        kept.name = "Gardé et modifié"
+        # installed again (its hook finds the database synced before), Jean connects again
+        post_init_hook(self.env)
+        account = self.env["of.google.account"]._for_user(self.jean)
+        account._store_tokens(
+            self.emulator.mint_token("jean@example.com", client_id=CLIENT_ID, scopes=list(SCOPES))
+        )
+        self.sync(account)
+        self.sync(account)
+        self.assertEqual(account.calendar_id, calendar)  # its calendar, not a second one
+        counts = Counter(
+            event.get("summary")
+            for event in self.phone(account).list_events(calendar)
+            if event.get("status") != "cancelled"
+        )
+        self.assertEqual(counts, Counter({"Gardé et modifié": 1, "Série": 1}))
+        self.emulator.clear_log()
+        self.sync(account)
+        self.assertEqual(self.emulator.http_round_trips(), 1)

@@ -1,0 +1,31 @@
+"""A calendar deleted in Google: a 404 on the calendar itself is told apart
+from a 404 on one of its events (services/calendar_gone.py acts on it)."""
+
+import pytest
+from sync.cycle import sync_calendar
+from sync.google_client import GoogleError, Write
+from sync_helpers import DB, EMAIL, at, settings
+
+
+def test_calendar_deleted_is_told_apart_from_an_event_gone(emu, client, calendar):
+    assert client.calendar_exists(calendar)
+    # an event gone: a 404 on that event, the calendar is still there
+    (result,) = client.write(calendar, [Write("patch", "nosuchevent0", {"summary": "x"})])
+    assert result.status == 404
+    assert client.calendar_exists(calendar)
+    emu.service.delete_calendar(EMAIL, calendar)
+    with pytest.raises(GoogleError) as listing:
+        client.list_changes(calendar)
+    assert listing.value.status == 404
+    assert not client.calendar_exists(calendar)
+
+
+def test_an_earlier_installations_calendar_is_found(emu, client, calendar, odoo):
+    """The connector installed again: its dedicated calendar is found by its
+    name and an event of this database, never one of another database's."""
+    assert client.find_own_calendar("Interventions", DB) is None  # empty: not known as ours
+    odoo.create(summary="Entretien", start=at(10), end=at(11))
+    sync_calendar(client, calendar, odoo, settings())
+    assert client.find_own_calendar("Interventions", DB) == calendar
+    assert client.find_own_calendar("Interventions", "another-database") is None
+    assert client.find_own_calendar("Autre nom", DB) is None

@@ -1,0 +1,73 @@
+"""A series Google no longer holds (deleted on the phone): what Odoo confirms
+again of it reaches the phone once, as an event of its own, since Google
+refuses to write an occurrence of a cancelled series; and goes back to its
+occurrence when Odoo brings the whole series back."""
+
+from datetime import datetime, timedelta
+
+from sync.cycle import sync_calendar
+from sync.event_ids import event_id_for
+from sync_helpers import DB, PARIS, settings
+
+START = datetime(2024, 3, 4, 9, 0, tzinfo=PARIS)
+
+
+def run(client, calendar, odoo):
+    return sync_calendar(client, calendar, odoo, settings())
+
+
+def agenda(phone, calendar):
+    return sorted(
+        datetime.fromisoformat(e["start"]["dateTime"]).astimezone(PARIS).strftime("%m-%d %H:%M")
+        for e in phone.list_events(calendar, single_events=True)
+        if e["status"] != "cancelled"
+    )
+
+
+def deleted_series(client, calendar, odoo, phone):
+    master = odoo.create(
+        summary="Entretien",
+        start=START,
+        end=START + timedelta(hours=1),
+        recurrence=("RRULE:FREQ=WEEKLY;COUNT=3",),
+    )
+    run(client, calendar, odoo)
+    phone.delete_event(calendar, event_id_for(DB, master))
+    report = run(client, calendar, odoo)
+    assert not report.errors
+    assert odoo.rdvs[master].state == "cancel"
+    return master
+
+
+def confirmed_again(odoo, master, week):
+    start = START + timedelta(days=7 * week)
+    return odoo.create(
+        summary="Entretien",
+        series_key=master,
+        original_start=start,
+        start=start,
+        end=start + timedelta(hours=1),
+    )
+
+
+def test_one_occurrence_confirmed_again_reaches_the_phone_once(client, calendar, odoo, phone):
+    master = deleted_series(client, calendar, odoo, phone)
+    confirmed_again(odoo, master, 1)
+    report = run(client, calendar, odoo)
+    assert not report.errors, [r.reason for r in report.errors]
+    assert agenda(phone, calendar) == ["03-11 09:00"]
+    report = run(client, calendar, odoo)
+    assert not report.results
+    assert agenda(phone, calendar) == ["03-11 09:00"]
+
+
+def test_the_series_brought_back_takes_its_occurrence_again(client, calendar, odoo, phone):
+    master = deleted_series(client, calendar, odoo, phone)
+    confirmed_again(odoo, master, 1)
+    run(client, calendar, odoo)
+    odoo.edit(master, state="confirm")
+    report = run(client, calendar, odoo)
+    assert not report.errors, [r.reason for r in report.errors]
+    # the event of its own is cancelled, the occurrence shows it: once
+    assert agenda(phone, calendar) == ["03-04 09:00", "03-11 09:00", "03-18 09:00"]
+    assert not run(client, calendar, odoo).results
