@@ -18,7 +18,7 @@ from .content_hash import (
     CANCELLED_HASH,
     content_hash,
 )
-from .mapping import event_to_rdv
+from .mapping import event_to_rdv, pushed_hash
 from .rdv import Rdv
 from .state import PairState
 
@@ -193,6 +193,7 @@ class Remote:
     content_hash: str | None
     problems: tuple[str, ...] = field(default=())
     series_event_id: str | None = None
+    pushed_hash: str | None = None
 
     @property
     def usable(self):
@@ -228,6 +229,7 @@ def read_remote(event, settings, series_key=None):
         content_hash=content_hash(rdv) if rdv is not None else None,
         problems=tuple(problems),
         series_event_id=series_event_id,
+        pushed_hash=pushed_hash(event),
     )
 
 

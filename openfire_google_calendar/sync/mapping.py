@@ -18,7 +18,7 @@ from contextlib import suppress
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .content_hash import attendee_key, recurrence_key
+from .content_hash import attendee_key, content_hash, recurrence_key
 from .rdv import CANCELLED, CONFIRMED, TENTATIVE, Rdv, state_of
 from .text import clean_text
 
@@ -26,6 +26,11 @@ from .text import clean_text
 # we created (keys at most 44 characters, values at most 1024).
 PROP_DATABASE = "openfireDb"
 PROP_RDV = "openfireRdv"
+# The content hash of the version we last wrote: when the link to an event is
+# lost (a kill between Google's answer and the commit, a restored backup, the
+# connector installed again), it is the version both sides last shared, so
+# the next sync can tell which side changed instead of guessing.
+PROP_PUSHED = "openfireHash"
 # An integrator's values travel as extendedProperties.shared keys with this
 # prefix: shared, so every copy of the event carries them.
 PROP_EXTRA = "openfire."
@@ -138,7 +143,13 @@ def rdv_to_event(rdv, database_uuid, event_id=None, for_patch=False):
         "start": _event_time(rdv.start, rdv.all_day, rdv.tz, for_patch),
         "end": _event_time(end, rdv.all_day, rdv.tz, for_patch),
         "status": rdv.status,
-        "extendedProperties": {"private": {PROP_DATABASE: database_uuid, PROP_RDV: rdv.key}},
+        "extendedProperties": {
+            "private": {
+                PROP_DATABASE: database_uuid,
+                PROP_RDV: rdv.key,
+                PROP_PUSHED: content_hash(rdv),
+            }
+        },
     }
     # An empty value is no property (a patch removes it: JSON merge patch).
     shared = {
@@ -193,6 +204,14 @@ def owner_of(event):
     if isinstance(database, str) and isinstance(key, str) and database and key:
         return database, key
     return None
+
+
+def pushed_hash(event):
+    """The content hash we wrote into ``event`` (:data:`PROP_PUSHED`), else None."""
+    props = event.get("extendedProperties") if isinstance(event, dict) else None
+    private = props.get("private") if isinstance(props, dict) else None
+    value = private.get(PROP_PUSHED) if isinstance(private, dict) else None
+    return value if isinstance(value, str) and value else None
 
 
 def parse_timestamp(text):

@@ -31,6 +31,7 @@ from .content_hash import (
 )
 from .event_content import generated_part
 from .rdv import Rdv
+from .state import PairState
 
 
 # -- one pair ---------------------------------------------------------------
@@ -216,6 +217,12 @@ def _decide_unpaired(settings, key, local, remote, event_id):
             content_hash=remote.content_hash,
             problems=remote.problems,
         )
+    if isinstance(local, Rdv) and remote.pushed_hash and is_current(remote.pushed_hash):
+        # Our event whose link was lost: what we last wrote into it is the
+        # version both sides shared, so only the side that changed since wins
+        # (a phone edit after our insert is kept, not taken for a conflict).
+        shared = PairState(key, remote.event_id, None, remote.pushed_hash)
+        return _decide_synced(settings, key, shared, local, remote)
     return _resolve(settings, key, local, remote, remote.etag, paired=False)
 
 

@@ -9,7 +9,16 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 from sync.content_hash import CANCELLED_HASH, content_hash
 from sync.event_ids import event_id_for, instance_id, master_of, original_start_of
-from sync.mapping import PROP_DATABASE, PROP_RDV, event_to_rdv, owner_of, rdv_to_event, zone
+from sync.mapping import (
+    PROP_DATABASE,
+    PROP_PUSHED,
+    PROP_RDV,
+    event_to_rdv,
+    owner_of,
+    pushed_hash,
+    rdv_to_event,
+    zone,
+)
 from sync.rdv import Rdv, state_of, status_of
 from sync_helpers import DB, PARIS, at
 
@@ -84,7 +93,10 @@ def test_timed_rdv_to_event():
     assert body["start"] == {"dateTime": "2024-06-03T09:00:00+02:00", "timeZone": "Europe/Paris"}
     assert body["end"]["dateTime"] == "2024-06-03T11:00:00+02:00"
     assert "attendees" not in body  # Google would copy the event to each of them
-    assert body["extendedProperties"] == {"private": {PROP_DATABASE: DB, PROP_RDV: "42"}}
+    assert body["extendedProperties"] == {
+        "private": {PROP_DATABASE: DB, PROP_RDV: "42", PROP_PUSHED: content_hash(rdv)}
+    }
+    assert pushed_hash(body) == content_hash(rdv)
     assert body["recurrence"] == []
     assert owner_of(body) == (DB, "42")
 

@@ -12,7 +12,7 @@ from sync.actions import GONE, UNCHANGED, Kind, Policy, read_remote
 from sync.content_hash import CANCELLED_HASH, content_hash
 from sync.event_ids import event_id_for, instance_id
 from sync.listing import keys_to_fetch
-from sync.mapping import PROP_DATABASE, PROP_RDV, rdv_to_event
+from sync.mapping import PROP_DATABASE, PROP_PUSHED, PROP_RDV, rdv_to_event
 from sync.pair import decide_pair
 from sync.plan import plan_sync
 from sync.rdv import Rdv
@@ -223,10 +223,47 @@ def test_event_of_ours_without_state_is_adopted():
     assert action.kind == Kind.ADOPT and action.etag == '"2"'
 
 
+def without_pushed_hash(body):
+    """``body`` as a version that did not write the pushed hash left it."""
+    private = dict(body["extendedProperties"]["private"])
+    private.pop(PROP_PUSHED)
+    return dict(body, extendedProperties={"private": private})
+
+
 def test_event_of_ours_that_differs_is_resolved_like_a_conflict():
-    action = only(plan_sync({}, {"1": edited(summary="Later")}, [event(RDV)], SETTINGS))
+    remote = without_pushed_hash(event(RDV))
+    action = only(plan_sync({}, {"1": edited(summary="Later")}, [remote], SETTINGS))
     assert action.kind == Kind.UPDATE_REMOTE and action.etag == '"2"'
     assert action.conflict.loser_rdv.summary == "Pose"
+
+
+def test_lost_link_odoo_changed_since_our_write_is_pushed_without_conflict():
+    action = only(plan_sync({}, {"1": edited(summary="Later")}, [event(RDV)], SETTINGS))
+    assert action.kind == Kind.UPDATE_REMOTE and action.etag == '"2"'
+    assert action.conflict is None
+
+
+def test_lost_link_phone_edit_since_our_write_is_kept():
+    """A kill between Google's answer to our insert and the commit of the link,
+    then the technician renames the event: his edit wins, Odoo never changed."""
+    remote = event(RDV)
+    remote["summary"] = "Pose (client absent)"
+    action = only(plan_sync({}, {"1": RDV}, [remote], SETTINGS))
+    assert action.kind == Kind.UPDATE_LOCAL and action.conflict is None
+    assert action.rdv.summary == "Pose (client absent)"
+
+
+def test_lost_link_phone_delete_since_our_write_cancels_the_rdv():
+    remote = dict(event(RDV), status="cancelled")
+    action = only(plan_sync({}, {"1": RDV}, [remote], SETTINGS))
+    assert action.kind == Kind.CANCEL_LOCAL and action.conflict is None
+
+
+def test_lost_link_both_changed_is_a_conflict():
+    remote = event(RDV)
+    remote["summary"] = "Pose (client absent)"
+    action = only(plan_sync({}, {"1": edited(summary="Later")}, [remote], SETTINGS))
+    assert action.kind == Kind.UPDATE_REMOTE and action.conflict is not None
 
 
 def test_event_of_ours_whose_rdv_is_gone_is_cancelled():
