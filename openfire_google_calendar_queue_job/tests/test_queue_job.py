@@ -220,8 +220,8 @@ class TestQueueJob(SyncCase):
 
     def test_the_outcome_decides_the_retry_not_its_words(self):
         """Google's daily quota (403 quotaExceeded) is a try the pattern retries;
-        a refusal that would fail the same way again (404: the calendar is gone)
-        ends the job."""
+        a refusal that would fail the same way again (404: the calendar the
+        user chose is gone, he must choose again) ends the job."""
         self.make_rdv()
         self.addCleanup(self.emulator.set_quota, "jean@example.com", None)
         self.emulator.set_quota("jean@example.com", 0)
@@ -230,7 +230,9 @@ class TestQueueJob(SyncCase):
         self.assertIsNone(retry.seconds, "Google said not when: the retry pattern's")
         self.emulator.set_quota("jean@example.com", None)
         self.assertIsNone(self.job_error(self.jean))
-        self.jean_account.calendar_id = "gone@group.calendar.google.com"
+        self.jean_account.write(
+            {"calendar_id": "gone@group.calendar.google.com", "calendar_name": "Chantiers"}
+        )
         self.assertEqual(self.Account._job_sync_user(self.jean.id), "error")
         self.assertEqual(self.jean_account.last_error_kind, "refused")
 
