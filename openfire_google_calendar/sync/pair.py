@@ -30,6 +30,7 @@ from .content_hash import (
     version_of,
 )
 from .event_content import generated_part
+from .proposals import keep_control
 from .rdv import Rdv
 
 
@@ -226,7 +227,15 @@ def decide_pair(settings, key, state, local, remote, event_id=None):
     UNCHANGED; ``remote``: a :class:`Remote`, GONE or UNCHANGED (GONE needs a
     state); ``event_id``: the id to create the event with when it is new.
     An RDV the core cannot read (say, a naive datetime) is skipped and reported.
+    The table's action then follows the planner's rules (:mod:`.proposals`).
     """
+    if remote is GONE and state is not None:
+        remote = Remote.gone(state.event_id)
+    action = _decide(settings, key, state, local, remote, event_id)
+    return keep_control(settings, state, local, remote, action)
+
+
+def _decide(settings, key, state, local, remote, event_id):
     if isinstance(local, Rdv):
         try:
             content_hash(local)
