@@ -29,3 +29,5 @@ from . import test_phone_calendar_actions
 from . import test_availability
 from . import test_sync_outcome
 from . import test_availability_refresh
+from . import test_proposals
+from . import test_technician_proposals
