@@ -139,10 +139,11 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
     # The synced RDVs Google changed, as Odoo has them: whether one is
     # finished, or the change a proposal, depends on it (proposals.py).
     read = keys_to_read(changes.events, states, rdvs)
+    current = {}
     if missing or read:
         found = local.get_rdvs(missing + read)
         rdvs.update({key: found.get(key) for key in missing})
-        rdvs.update({key: found[key] for key in read if key in found})
+        current = {key: found[key] for key in read if key in found}
     asked = occurrences_to_ask(changes.events, states, rdvs, settings)
     regular = local.regular_occurrences(asked) if asked else {}
     plan = plan_sync(
@@ -154,6 +155,7 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
         remote_complete=changes.full,
         force=force,
         regular=regular,
+        current=current,
     )
     if plan.stopped:
         return SyncReport(full=changes.full, stopped=plan.stopped, results=(), token_saved=False)
