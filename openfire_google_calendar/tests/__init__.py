@@ -31,3 +31,4 @@ from . import test_sync_outcome
 from . import test_availability_refresh
 from . import test_proposals
 from . import test_technician_proposals
+from . import test_proposals_tour
