@@ -29,6 +29,7 @@
         "views/of_planning_intervention_content_views.xml",
         "views/of_google_sync_admin_views.xml",
         "views/hr_employee_views.xml",
+        "views/of_google_proposal_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -3,6 +3,7 @@
 from . import res_config_settings
 from . import of_google_account
 from . import of_google_push
+from . import of_google_proposal
 from . import of_google_event_link
 from . import of_planning_intervention
 from . import of_planning_recurrence

@@ -17,6 +17,13 @@ class HrEmployee(models.Model):
 
     _inherit = "hr.employee"
 
+    of_google_changes = fields.Selection(
+        [("applied", "Applied"), ("proposed", "Proposed to the planner")],
+        string="Changes made in Google",
+        groups="openfire_planning.group_of_planning_manager,base.group_system",
+        help="This technician's changes on his phone: applied to the RDVs, or proposed to "
+        "the planner. Empty: the company's choice (settings).",
+    )
     of_google_account_ids = fields.One2many(
         "of.google.account", "employee_id", string="Google Calendar sync"
     )

@@ -10,6 +10,7 @@ from ..services import (
     account_kinds,
     database_copy,
     google_oauth,
+    proposals,
     push_channel,
     settings,
     sync_cron,
@@ -357,6 +358,7 @@ class OfGoogleAccount(models.Model):
             or "Europe/Paris",
             foreign_until=parse_timestamp(self.of10_until) if len(self) == 1 else None,
             sync_colors=settings.get(self.env, "color_by") not in ("", "none"),
+            proposals=len(self) == 1 and proposals.proposal_mode(self),
         )
 
     def _client(self, backoff=None, timeout=None):

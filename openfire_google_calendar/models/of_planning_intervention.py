@@ -29,7 +29,12 @@ SYNCED_FIELDS = frozenset(
         "number",
         "tache_id",
         "of_google_phone_notes",
+        "of_google_notice",
     }
+)
+# A planner's change of these outdates the change a technician proposed.
+APPOINTMENT_FIELDS = frozenset(
+    {"name", "google_location", "address_id", "date", "duree", "date_deadline", "all_day", "state"}
 )
 
 
@@ -63,6 +68,27 @@ class OfPlanningIntervention(models.Model):
         copy=False,
         help="What the technician wrote in the event on his phone, outside the part "
         "Odoo generates. Shown in the event above that part.",
+    )
+    of_google_notice = fields.Char(
+        string="Refusal shown on the phone",
+        copy=False,
+        readonly=True,
+        help="The planner refused the technician's change: his event says so until the "
+        "RDV's next change.",
+    )
+    of_google_proposal_ids = fields.One2many(
+        "of.google.proposal", "intervention_id", string="Changes proposed from Google"
+    )
+    of_google_proposal_id = fields.Many2one(
+        "of.google.proposal",
+        string="Change to decide",
+        compute="_compute_of_google_proposal",
+    )
+    of_google_proposal_pending = fields.Boolean(
+        string="Change proposed",
+        compute="_compute_of_google_proposal_pending",
+        store=True,
+        help="A technician proposed a change of this RDV from Google Calendar.",
     )
     google_internal_event_id = fields.Char(
         string="Google event (OpenFire 10)",
@@ -102,6 +128,29 @@ class OfPlanningIntervention(models.Model):
                 )
                 rdv.of_google_sync_error = False
 
+    def _open_proposals(self):
+        return self.sudo().of_google_proposal_ids.filtered(
+            lambda p: p.state in ("pending", "outdated")
+        )
+
+    @api.depends("of_google_proposal_ids.state")
+    def _compute_of_google_proposal(self):
+        for rdv in self:
+            rdv.of_google_proposal_id = rdv._open_proposals()[:1]
+
+    @api.depends("of_google_proposal_ids.state")
+    def _compute_of_google_proposal_pending(self):
+        for rdv in self:
+            rdv.of_google_proposal_pending = bool(rdv._open_proposals())
+
+    def action_of_google_accept(self):
+        self.ensure_one()
+        return self.of_google_proposal_id.action_accept()
+
+    def action_of_google_refuse(self):
+        self.ensure_one()
+        return self.of_google_proposal_id.action_refuse()
+
     def _mark_for_google(self):
         """Stamp the change for every calendar the RDV is in, the sync's own
         writes included: an RDV two technicians share, changed from one's
@@ -135,9 +184,25 @@ class OfPlanningIntervention(models.Model):
         return rdvs
 
     def write(self, vals):
+        planner = not self.env.context.get("of_google_sync") and not self.env.context.get(
+            "of_google_deciding"
+        )
+        if (
+            planner
+            and self._of_google_synced_fields() & set(vals)
+            and "of_google_notice" not in vals
+        ):
+            # the next change after a refusal: the phone no longer shows it
+            noticed = self.filtered("of_google_notice")
+            if noticed:
+                super(OfPlanningIntervention, noticed).write({"of_google_notice": False})
         result = super().write(vals)
         if self._of_google_synced_fields() & set(vals):
             self._mark_for_google()
+        if planner and APPOINTMENT_FIELDS & set(vals):
+            pending = self.sudo().of_google_proposal_ids.filtered(lambda p: p.state == "pending")
+            if pending:
+                pending.write({"state": "outdated"})
         return result
 
     # -- hooks for integrators (override with _inherit) -------------------------

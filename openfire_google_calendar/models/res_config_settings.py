@@ -24,6 +24,15 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="openfire_google_calendar.conflict_policy",
         help="The losing version is always written in the RDV's chatter.",
     )
+    of_google_changes = fields.Selection(
+        [("applied", "Applied"), ("proposed", "Proposed to the planner")],
+        string="Changes made in Google",
+        default="applied",
+        config_parameter="openfire_google_calendar.google_changes",
+        help="Applied: a technician's change on his phone changes the RDV. Proposed: it waits "
+        "for a planner to accept or refuse it. A technician's own choice (employee form) "
+        "overrides this one.",
+    )
     of_google_allow_delete = fields.Boolean(
         string="Delete Google events of deleted RDVs",
         config_parameter="openfire_google_calendar.allow_delete",

@@ -39,16 +39,26 @@ class SyncNotes(LocalSideBase):
             )
         else:
             details = escape(_("(deleted)"))
-        body = Markup("<p>%s</p><p>%s</p>") % (
-            _(
+        if conflict.reason == "finished":
+            why = _(
+                "This RDV is done or cancelled: the change made in Google Calendar was put "
+                "back. The version of Google Calendar that was not kept:"
+            )
+        elif conflict.reason == "series":
+            why = _(
+                "The changes made in Google Calendar are proposed to the planner, but a "
+                "series cannot be: it was put back. The version of Google Calendar that was "
+                "not kept:"
+            )
+        else:
+            why = _(
                 "Changed in Odoo and in Google Calendar since the last sync. Kept: the version "
                 "of %(winner)s (policy: %(policy)s). The version of %(loser)s that was not kept:",
                 winner=_("Odoo") if conflict.winner == "odoo" else _("Google Calendar"),
                 policy=conflict.policy.value,
                 loser=side,
-            ),
-            details,
-        )
+            )
+        body = Markup("<p>%s</p><p>%s</p>") % (why, details)
         self._note(record, body)
 
     def _post_problems(self, record, action):

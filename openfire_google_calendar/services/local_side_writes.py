@@ -4,10 +4,13 @@
 cancellations, exceptions of series, never over an Odoo change the sync did
 not read (the rows are locked and compared with what the plan assumed)."""
 
+from dataclasses import replace
+
 from odoo import Command, _
 
 from ..sync import Kind, Rdv
 from ..sync.content_hash import CANCELLED_HASH, content_hash, hash_as_of, is_current, version_of
+from . import proposals
 from . import rdv_conversion as conv
 from .local_side_base import TransientLocalError
 from .local_side_links import LinkStore
@@ -77,6 +80,8 @@ class PulledWrites(LinkStore, SyncNotes):
                 return self._write_exception(rdv)
             return self._create(rdv)
         kind, record_id = conv.parse_key(action.key)
+        if action.kind == Kind.PROPOSE:  # the appointment stays: nothing to check
+            return self._propose(action, kind, record_id, records)
         self._check_unread_change(action, kind, record_id)
         if kind == "series":
             recurrence = self.env["of.planning.recurrence"].browse(record_id).exists()
@@ -97,6 +102,28 @@ class PulledWrites(LinkStore, SyncNotes):
         values = dict(conv.content_values(rdv, record), **conv.schedule_values(rdv))
         record.write(dict(values, recurrence_update="self_only"))
         return action.key, record
+
+    def _propose(self, action, kind, record_id, records=None):
+        """Google's change kept for the planner (services/proposals.py)."""
+        record = (
+            records.get(record_id) if records is not None else self.Rdv.browse(record_id).exists()
+        )
+        if kind == "series" or not record:
+            raise ValueError("RDV %s is gone" % action.key)
+        proposals.record_proposal(self, record, action)
+        return action.key, record
+
+    def _state_after(self, action, key, record):
+        """The state to store: for a proposal, the RDV's own content (its
+        event shows the proposal, which must not be proposed again)."""
+        state = action.state_after(key=key)
+        if action.proposed and action.kind == Kind.CREATE_LOCAL:
+            proposals.record_creation(self, record)
+        if action.kind == Kind.PROPOSE:
+            self.env.flush_all()
+            current = self._current(key)
+            state = replace(state, content_hash=content_hash(current) if current else None)
+        return state
 
     def _new_values(self, rdv):
         values = dict(conv.content_values(rdv), **conv.schedule_values(rdv))

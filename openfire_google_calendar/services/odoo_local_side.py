@@ -154,7 +154,7 @@ class OdooLocalSide(PulledWrites):
         try:
             with self._atomic():
                 key, record = self._apply(action)
-                self._store(key, action.state_after(key=key), record)
+                self._store(key, self._state_after(action, key, record), record)
                 if action.conflict is not None:
                     self._post_conflict(record, action.conflict)
                 self._post_problems(record, action)
@@ -199,7 +199,7 @@ class OdooLocalSide(PulledWrites):
                 key = str(record.id)
             else:
                 key, record = self._apply(action, records)
-            stored.append((key, action.state_after(key=key), record))
+            stored.append((key, self._state_after(action, key, record), record))
             answers.append(key)
         self._store_many(stored)
         for (_key, _state, record), action in zip(stored, actions, strict=True):

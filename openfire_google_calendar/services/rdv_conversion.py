@@ -193,6 +193,7 @@ def event_source(record):
         city=address.city or "",
         country=address.country_id.name or "",
         labels=labels(env.lang or user.lang or "en_US"),
+        notice=record.of_google_notice or "",
     )
 
 

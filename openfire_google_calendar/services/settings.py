@@ -51,6 +51,7 @@ PARAMS = {
         Param("push_base_url", "", _text, "Address Google notifies (push)"),
         Param("conflict_policy", "odoo", _text, "Conflicts: odoo, google or recent"),
         Param("allow_delete", False, _bool, "Delete Google events of deleted RDVs"),
+        Param("google_changes", "applied", _text, "Changes made in Google: applied or proposed"),
         Param("calendar_name", "Interventions", _text, "Name of the dedicated calendar"),
         Param("sync_window_days", 30, _int, "Past RDVs synced (days)"),
         Param("title_customer", True, _bool, "Customer in the event's title"),

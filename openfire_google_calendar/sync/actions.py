@@ -50,6 +50,8 @@ class Kind(str, Enum):
     SKIP = "skip"  # unusable input: nothing done, the problems reported
     # An occurrence a moved series' exception left: cancelled in Google, no state.
     RELEASE_REMOTE = "release_remote"
+    # A change made in Google kept for the planner (see :mod:`.proposals`).
+    PROPOSE = "propose"
 
 
 REMOTE_KINDS = (
@@ -59,7 +61,7 @@ REMOTE_KINDS = (
     Kind.DELETE_REMOTE,
     Kind.RELEASE_REMOTE,
 )
-LOCAL_KINDS = (Kind.CREATE_LOCAL, Kind.UPDATE_LOCAL, Kind.CANCEL_LOCAL)
+LOCAL_KINDS = (Kind.CREATE_LOCAL, Kind.UPDATE_LOCAL, Kind.CANCEL_LOCAL, Kind.PROPOSE)
 
 
 class _Marker(Enum):
@@ -98,17 +100,23 @@ class SyncSettings:
     # Odoo sets the events' colour (a colour rule): Google's colorId is then
     # synced; otherwise a colour set on the phone is the technician's own.
     sync_colors: bool = False
+    # Changes made in Google are proposed to the planner instead of applied
+    # (see :mod:`.proposals`).
+    proposals: bool = False
 
 
 @dataclass(frozen=True)
 class Conflict:
     """A conflict's outcome: ``loser_rdv`` is the version that was not kept
-    (None when the losing side had deleted the RDV); post it in the chatter."""
+    (None when the losing side had deleted the RDV); post it in the chatter.
+    ``reason``: why Google's change was put back when it was not a conflict
+    (:data:`.proposals.FINISHED`, :data:`.proposals.SERIES`), else ""."""
 
     winner: str
     loser: str
     loser_rdv: object
     policy: Policy
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,9 @@ class Action:
     ``guests``: the attendees (Google's objects) the event is to keep, written with the
     push (after a pull: by a push that follows it) to remove the technicians
     an older version invited; None leaves Google's list alone.
+    ``held`` (PROPOSE, and CREATE_LOCAL of a proposed creation): the RDV as
+    the plan read it, what it held when the change was proposed; ``proposed``
+    is True for an action that stores a proposal (see :mod:`.proposals`).
     """
 
     kind: Kind
@@ -142,6 +153,8 @@ class Action:
     replaces_key: str | None = None
     series_move: str | None = None
     guests: tuple[dict, ...] | None = None
+    held: object = None
+    proposed: bool = False
 
     @property
     def side(self):

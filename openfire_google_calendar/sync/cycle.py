@@ -5,7 +5,8 @@
 1. List Google's changes since the saved sync token (all events on the first
    sync, or when Google answers 410): one ``events.list`` request per 2,500.
 2. Ask Odoo for what may have changed (everything, after a full listing), for
-   the RDVs named by events of ours that have no synced pair, and for the
+   the RDVs named by events of ours that have no synced pair, for the synced
+   RDVs whose event Google changed (see :mod:`.proposals`), and for the
    regular RDVs of a series at occurrences that matter: those a moved series'
    exceptions leave (the RDV takes the occurrence over in Google) and those
    Google lists as cancelled with no pair (without an RDV there, nothing to
@@ -28,6 +29,7 @@ from .actions import GOOGLE, ODOO, Kind
 from .executor import Outcome, apply_plan
 from .listing import keys_to_fetch
 from .plan import plan_sync
+from .proposals import keys_to_read
 from .series_moves import occurrences_to_ask
 
 # How the user's summary counts the actions done (either side).
@@ -134,9 +136,14 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
             return SyncReport(full=False, stopped=None, results=(), token_saved=True)
     states = local.load_states()
     missing = keys_to_fetch(changes.events, states, rdvs, settings)
-    if missing:
-        found = local.get_rdvs(missing)
+    # The synced RDVs Google changed, as Odoo has them: whether one is
+    # finished, or the change a proposal, depends on it (proposals.py).
+    read = keys_to_read(changes.events, states, rdvs)
+    current = {}
+    if missing or read:
+        found = local.get_rdvs(missing + read)
         rdvs.update({key: found.get(key) for key in missing})
+        current = {key: found[key] for key in read if key in found}
     asked = occurrences_to_ask(changes.events, states, rdvs, settings)
     regular = local.regular_occurrences(asked) if asked else {}
     plan = plan_sync(
@@ -148,6 +155,7 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
         remote_complete=changes.full,
         force=force,
         regular=regular,
+        current=current,
     )
     if plan.stopped:
         return SyncReport(full=changes.full, stopped=plan.stopped, results=(), token_saved=False)

@@ -86,6 +86,8 @@ class EventSource:
     city: str = ""
     country: str = ""
     labels: Labels = field(default_factory=Labels)
+    # What the technician must read first: the planner refused his change.
+    notice: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,8 @@ def generated_block(source):
     """The generated part of the description, marker lines included."""
     labels = source.labels
     lines = [BLOCK_START]
+    if (source.notice or "").strip():
+        lines.append(escape(source.notice.strip(), quote=False))
 
     def add(label, value_html):
         if value_html:

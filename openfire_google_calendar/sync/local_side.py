@@ -78,7 +78,15 @@ class LocalSide(Protocol):
         may be None). For UPDATE_LOCAL, keep the current OpenFire state when
         ``status_of(current) == action.rdv.status``. Raise ValueError for a
         version Odoo will never take (reported as failed, the sync goes on);
-        any other exception means "try again at the next sync"."""
+        any other exception means "try again at the next sync".
+
+        PROPOSE (see :mod:`.proposals`) leaves the appointment alone: keep
+        Google's version ``action.rdv`` (None: a deletion) for the planner,
+        with the RDV as the plan read it (``action.held``), replacing a
+        pending proposal; take the technician's notes from ``action.rdv``;
+        store the state with ``action.etag`` and the content hash of the RDV
+        as it now is. A CREATE_LOCAL with ``action.proposed`` makes a draft
+        whose confirmation is proposed."""
 
     def write_rdvs(self, actions: Sequence[Action]) -> list:
         """:meth:`write_rdv` for each action, durable together: one entry per

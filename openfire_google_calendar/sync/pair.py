@@ -30,6 +30,7 @@ from .content_hash import (
     version_of,
 )
 from .event_content import generated_part
+from .proposals import keep_control
 from .rdv import Rdv
 from .state import PairState
 
@@ -226,14 +227,24 @@ def _decide_unpaired(settings, key, local, remote, event_id):
     return _resolve(settings, key, local, remote, remote.etag, paired=False)
 
 
-def decide_pair(settings, key, state, local, remote, event_id=None):
+def decide_pair(settings, key, state, local, remote, event_id=None, current=None):
     """The action for one pair, or None when there is nothing to do.
 
     ``state``: the :class:`PairState` or None; ``local``: Rdv, None or
     UNCHANGED; ``remote``: a :class:`Remote`, GONE or UNCHANGED (GONE needs a
     state); ``event_id``: the id to create the event with when it is new.
     An RDV the core cannot read (say, a naive datetime) is skipped and reported.
+    The table's action then follows the planner's rules (:mod:`.proposals`),
+    which read ``current`` (the RDV as Odoo has it) when ``local`` is UNCHANGED.
     """
+    if remote is GONE and state is not None:
+        remote = Remote.gone(state.event_id)
+    action = _decide(settings, key, state, local, remote, event_id)
+    view = local if local is not UNCHANGED else current
+    return keep_control(settings, state, view, remote, action)
+
+
+def _decide(settings, key, state, local, remote, event_id):
     if isinstance(local, Rdv):
         try:
             content_hash(local)

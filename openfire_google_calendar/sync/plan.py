@@ -67,6 +67,7 @@ def plan_sync(
     remote_complete=False,
     force=False,
     regular=None,
+    current=None,
 ):
     """Plan one sync.
 
@@ -81,6 +82,8 @@ def plan_sync(
     named, by key: those at an occurrence a moved exception leaves take it
     over; a cancelled occurrence from Google with none there is nothing to do.
     None: not asked (every cancelled occurrence is then passed on).
+    ``current``: RDVs Odoo did not report, as it has them, by key: read for
+    the planner's rules only (see :mod:`.proposals`), never a change.
     """
     local = detached_from_gone_series(states, local)
     paired, foreign, actions = read_listing(remote_events, states, settings, regular)
@@ -117,7 +120,9 @@ def plan_sync(
         event_id = None
         if state is None and local_view not in (None, UNCHANGED):
             event_id = new_event_id(settings, states, local_view)
-        action = decide_pair(settings, key, state, local_view, remote_views[key], event_id)
+        action = decide_pair(
+            settings, key, state, local_view, remote_views[key], event_id, (current or {}).get(key)
+        )
         if key in moves:
             action = moved_pair(settings, key, local_view, action, moves[key][1])
         if action is not None:

@@ -36,3 +36,6 @@ from . import test_calendar_gone
 from . import test_google_outage
 from . import test_access_withdrawn
 from . import test_backup_restored
+from . import test_proposals
+from . import test_technician_proposals
+from . import test_proposals_tour

@@ -37,12 +37,15 @@ class TestPhoneCalendarActions(SyncCase):
         # the event now lives in his primary calendar, untouched by the sync
         moved = self.phone().get_event("jean@example.com", event_id)
         self.assertEqual(moved["status"], "confirmed")
-        # moved back: the RDV comes back, once
+        # moved back: a cancelled RDV is never re-opened from Google
+        # (sync/proposals.py); the event is put back, cancelled, once
         self.phone().move_event("jean@example.com", event_id, self.calendar())
         self.sync()
-        self.assertEqual(rdv.state, "confirm")
-        live = [e for e in self.events() if e["status"] != "cancelled"]
-        self.assertEqual([e["id"] for e in live], [event_id])
+        self.assertEqual(rdv.state, "cancel")
+        self.assertEqual(self.phone().get_event(self.calendar(), event_id)["status"], "cancelled")
+        self.assertFalse([e for e in self.events() if e["status"] != "cancelled"])
+        self.sync()
+        self.assertEqual(rdv.state, "cancel")
 
     def test_the_calendar_renamed_or_hidden_keeps_syncing(self):
         rdv = self.make_rdv()

@@ -131,6 +131,43 @@ class MemoryOdoo:
         # an edit the content hash does not see (a cancelled RDV moved) counts.
         self.edited = set()
         self.regular = {}  # regular occurrences reported, by key (see regular_occurrences)
+        self.proposals = {}  # key -> the pending proposal: {"proposed", "held", "creation"}
+        self.decided = []  # (key, proposal, "accepted" or "refused")
+
+    # -- the planner, in Odoo ----------------------------------------------------------
+    def accept(self, key):
+        """The planner accepts the pending proposal of RDV ``key``: the RDV
+        takes the proposed appointment (a deletion cancels it)."""
+        proposal = self.proposals.pop(key)
+        self.decided.append((key, proposal, "accepted"))
+        proposed = proposal["proposed"]
+        if proposed is None:
+            self.edit(key, state="cancel")
+            return
+        current = self.rdvs[key]
+        state = current.state if status_of(current.state) == proposed.status else proposed.state
+        if proposal["creation"]:
+            state = "confirm"
+        self.edit(
+            key,
+            summary=proposed.summary,
+            location=proposed.location,
+            start=proposed.start,
+            end=proposed.end,
+            all_day=proposed.all_day,
+            state=state,
+        )
+
+    def refuse(self, key):
+        """The planner refuses it: a creation is cancelled; otherwise the RDV's
+        generated block tells the technician, which puts the event back."""
+        proposal = self.proposals.pop(key)
+        self.decided.append((key, proposal, "refused"))
+        if proposal["creation"]:
+            self.edit(key, state="cancel")
+            return
+        current = self.rdvs[key]
+        self.edit(key, description="%s [refused %d]" % (current.description, len(self.decided)))
 
     # -- the user, in Odoo ----------------------------------------------------------
     def tick(self):
@@ -222,6 +259,8 @@ class MemoryOdoo:
 
     def write_rdv(self, action):
         """LocalSide: apply a pulled change and its state together."""
+        if action.kind == Kind.PROPOSE:
+            return self._propose(action)
         if action.kind == Kind.CREATE_LOCAL:
             key = str(next(self._ids))
             self.rdvs[key] = replace(action.rdv, key=key)
@@ -242,7 +281,21 @@ class MemoryOdoo:
                 self.rdvs[key] = new
         self.states[key] = action.state_after(key)
         self.written.append((action.kind, key, action.rdv))
+        if action.proposed:  # a draft made from the phone: its confirmation proposed
+            self.proposals[key] = {"proposed": action.rdv, "held": None, "creation": True}
         self._post(key, action.conflict)
+        return key
+
+    def _propose(self, action):
+        """LocalSide: keep Google's version for the planner (it replaces the
+        pending one) and store the pair with the RDV's own content."""
+        key = action.key
+        current = self.rdvs.get(key)
+        if current is None:
+            raise ValueError("RDV %s is gone" % key)
+        self.proposals[key] = {"proposed": action.rdv, "held": action.held, "creation": False}
+        self.states[key] = replace(action.state_after(key), content_hash=_hash(current))
+        self.written.append((action.kind, key, action.rdv))
         return key
 
     def write_rdvs(self, actions):

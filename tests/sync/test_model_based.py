@@ -12,6 +12,13 @@ Every edit writes a summary never used before, so a value can be followed:
 each one must in the end have reached the other side, or be reported as the
 loser of a conflict, or have been replaced on its own side by the user (and in
 that last case, any clean sync in between must already have carried it).
+
+The "proposals" run has the technician's changes proposed to the planner
+(sync/proposals.py), who accepts or refuses them at random: a value from the
+phone may then also be carried by a proposal; at the end every pending
+proposal is decided, and both sides must hold the same RDVs. In every run an
+RDV finished in Odoo (done, cancelled) is never changed by a sync, and in the
+proposal run no plain RDV's appointment is.
 """
 
 import os
@@ -23,6 +30,7 @@ from sync.actions import Policy
 from sync.cycle import sync_calendar
 from sync.google_client import GoogleError
 from sync.mapping import owner_of
+from sync.proposals import APPOINTMENT_FIELDS, FINISHED_STATES
 from sync_helpers import (
     EMAIL,
     PARIS,
@@ -61,6 +69,10 @@ class CrashingOdoo(MemoryOdoo):
         self.armed = False
         self.crashes = 0
         self.received = set()  # summaries the sync wrote into Odoo
+        self.proposed = set()  # summaries kept as proposals for the planner
+        self.held = set()  # summaries of RDVs when Google's change was proposed
+        self.proposal_mode = False
+        self.violations = []  # sync writes the planner's rules forbid
 
     def maybe_crash(self):
         """Die with probability ``rate`` while armed."""
@@ -70,11 +82,32 @@ class CrashingOdoo(MemoryOdoo):
 
     def write_rdv(self, action):
         self.maybe_crash()
+        before = self.rdvs.get(action.key) if action.key else None
         key = super().write_rdv(action)
-        if action.rdv is not None:
+        self.check_rules(action, before, self.rdvs.get(key))
+        if action.kind.value == "propose":
+            # Google's version waits for the planner; the event shows it
+            # while the RDV holds its own, which is pushed once he decides.
+            self.proposed.add(action.rdv.summary if action.rdv is not None else None)
+            self.held.add(action.held.summary)
+        elif action.rdv is not None:
             self.received.add(action.rdv.summary)
         self.maybe_crash()
         return key
+
+    def check_rules(self, action, before, after):
+        """A sync write never changes a finished RDV, nor, in proposal mode,
+        the appointment of a plain RDV."""
+        if before is None or after is None:
+            return
+        changed = [
+            name for name in APPOINTMENT_FIELDS if getattr(before, name) != getattr(after, name)
+        ]
+        if before.state in FINISHED_STATES and (changed or before.state != after.state):
+            self.violations.append(("finished RDV changed", action.kind.value, before, after))
+        plain = not before.is_series and not before.is_exception
+        if self.proposal_mode and plain and changed:
+            self.violations.append(("moved without acceptance", action.kind.value, before, after))
 
     def save_state(self, key, state):
         self.maybe_crash()
@@ -98,6 +131,7 @@ class World:
         self.emu, self.calendar, self.rng = emu, calendar, rng
         self.settings = sync_settings
         self.odoo = CrashingOdoo(rng, rate=0.02)
+        self.odoo.proposal_mode = sync_settings.proposals
         self.phone = emu.phone(EMAIL)
         self.http = LosingHttp(timeout=10)
         self.client = new_client(
@@ -138,9 +172,9 @@ class World:
     def carried(self, text):
         """True when ``text`` reached the other side or lost a reported conflict."""
         side, _ = self.made[text]
-        if side == "odoo" and text in self.on_google:
+        if side == "odoo" and (text in self.on_google or text in self.odoo.held):
             return True
-        if side == "google" and text in self.odoo.received:
+        if side == "google" and (text in self.odoo.received or text in self.odoo.proposed):
             return True
         return any(
             c.loser_rdv is not None and c.loser_rdv.summary == text for _, c in self.odoo.conflicts
@@ -207,6 +241,37 @@ class World:
             key = self.rng.choice(keys)
             self.supersede(self.odoo.rdvs[key].summary)
             self.odoo.edit(key, state=self.rng.choice(("cancel", "postponed")))
+
+    def odoo_finish(self):
+        """Mark a live plain RDV done: from now on Google may not change it."""
+        keys = [k for k in self._live_local() if not self.odoo.rdvs[k].is_series]
+        if keys:
+            self.odoo.edit(self.rng.choice(keys), state="done")
+
+    def planner_decides(self):
+        """The planner accepts or refuses a pending proposal."""
+        keys = sorted(k for k in self.odoo.proposals if k in self.odoo.rdvs)
+        if keys:
+            key = self.rng.choice(keys)
+            if self.rng.random() < 0.5:
+                summary = self.odoo.rdvs[key].summary
+                self.odoo.accept(key)
+                if self.odoo.rdvs[key].summary != summary:
+                    self.supersede(summary)
+            else:
+                self.odoo.refuse(key)
+
+    def decide_all(self):
+        """The planner decides every pending proposal."""
+        for key in sorted(self.odoo.proposals):
+            if key not in self.odoo.rdvs:
+                del self.odoo.proposals[key]  # deleted in Odoo: nothing to decide
+                continue
+            if self.rng.random() < 0.5:
+                self.supersede(self.odoo.rdvs[key].summary)
+                self.odoo.accept(key)
+            else:
+                self.odoo.refuse(key)
 
     def odoo_reconfirm(self):
         """Bring back a cancelled RDV, with a new summary."""
@@ -336,7 +401,10 @@ def play(world, edits):
         (world.google_insert, 14),
         (world.google_patch, 22),
         (world.google_delete, 5),
+        (world.odoo_finish, 3),
     ]
+    if world.settings.proposals:
+        actions.append((world.planner_decides, 10))
     functions, weights = zip(*actions, strict=True)
     for _ in range(12):
         world.odoo_create()
@@ -394,7 +462,7 @@ def check(world):
     assert not lost, "silently lost: %s" % lost[:10]
 
 
-@pytest.mark.parametrize("variant", ["odoo-wins", "google-wins-and-delete"])
+@pytest.mark.parametrize("variant", ["odoo-wins", "google-wins-and-delete", "proposals"])
 def test_random_edits_converge(emu, calendar, variant):
     # Thousands of calls in seconds of real time, while the backoff sleeps on a FakeClock
     # the emulator's quota window does not follow: under Google's per-minute quotas
@@ -403,6 +471,9 @@ def test_random_edits_converge(emu, calendar, variant):
     emu.disable_rate_limits()
     if variant == "odoo-wins":
         edits, sync_settings = EDITS, settings()
+    elif variant == "proposals":
+        edits = max(EDITS // 2, 20)
+        sync_settings = settings(proposals=True)
     else:
         edits = max(EDITS // 4, 20)
         sync_settings = settings(policy=Policy.GOOGLE, allow_delete=True)
@@ -410,7 +481,12 @@ def test_random_edits_converge(emu, calendar, variant):
     world = World(emu, calendar, rng, sync_settings)
     play(world, edits)
     quiesce(world)
+    if sync_settings.proposals:
+        world.decide_all()
+        quiesce(world)
+        assert not world.odoo.proposals, "proposals left after the planner decided them all"
     check(world)
+    assert not world.odoo.violations, world.odoo.violations[:3]
     stats = world.stats
     print(
         "\n%s: %d edits, %d syncs, %d crashes, %d failed listings, %d forced, "
@@ -427,3 +503,10 @@ def test_random_edits_converge(emu, calendar, variant):
         )
     )
     assert world.odoo.crashes > 0 or edits < 200
+    if sync_settings.proposals:
+        decided = [how for _key, _proposal, how in world.odoo.decided]
+        print(
+            "proposals: %d accepted, %d refused"
+            % (decided.count("accepted"), decided.count("refused"))
+        )
+        assert edits < 200 or (decided.count("accepted") and decided.count("refused"))

@@ -84,7 +84,7 @@ def test_pull_create_update_and_delete(client, calendar, odoo, phone):
         at(4),
         ("tech@example.com",),
     )
-    odoo.edit(key, state="done")  # Odoo-only state: no push
+    odoo.edit(key, state="unfinished")  # Odoo-only state: no push
     assert run(client, calendar, odoo).results == ()
     phone.patch_event(
         calendar,
@@ -96,7 +96,7 @@ def test_pull_create_update_and_delete(client, calendar, odoo, phone):
         },
     )
     assert kinds(run(client, calendar, odoo)) == [("update_local", "done")]
-    assert odoo.rdvs[key].summary == "Dentist (moved)" and odoo.rdvs[key].state == "done"
+    assert odoo.rdvs[key].summary == "Dentist (moved)" and odoo.rdvs[key].state == "unfinished"
     phone.delete_event(calendar, created["id"])
     assert kinds(run(client, calendar, odoo)) == [("cancel_local", "done")]
     assert odoo.rdvs[key].state == "cancel"  # cancelled, never deleted

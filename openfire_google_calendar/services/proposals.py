@@ -1,0 +1,224 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Proposals, the Odoo side: whose changes are proposed, a proposal kept
+from a sync, and the planner's answer. The rules of what becomes a proposal
+are the sync core's (sync/proposals.py); here a proposal is stored, shown
+and decided, and the decision is an ordinary change of the RDV, which the
+next sync pushes (accepted: the RDV moved; refused: its event's generated
+block says so, which puts the event back)."""
+
+import psycopg2
+from markupsafe import Markup, escape
+
+from odoo import _, fields
+
+from ..sync.event_content import has_block, phone_notes_of
+from . import rdv_conversion as conv
+from . import settings
+
+APPLIED = "applied"
+PROPOSED = "proposed"
+OPEN_STATES = ("pending", "outdated")
+
+
+def technician_of(account):
+    """The employee whose calendar ``account`` syncs (the first of his user's)."""
+    if account.employee_id:
+        return account.employee_id
+    return account.user_id.employee_ids[:1]
+
+
+def proposal_mode(account):
+    """True when the changes made in ``account``'s calendar are proposed:
+    the technician's own choice, else the company's (the setting)."""
+    own = technician_of(account).sudo().of_google_changes
+    return (own or settings.get(account.env, "google_changes")) == PROPOSED
+
+
+def _held_values(record):
+    return {
+        "held_name": record.name,
+        "held_location": record.google_location or conv.address_line(record),
+        "held_date": record.date,
+        "held_date_deadline": record.date_deadline,
+    }
+
+
+def _proposed_values(record, rdv):
+    """The proposal's fields for Google's version ``rdv`` of ``record``."""
+    schedule = conv.schedule_values(rdv)
+    content = conv.content_values(rdv, record)
+    return {
+        "proposed_name": content.get("name", record.name),
+        "proposed_location": rdv.location or "",
+        "proposed_date": schedule["date"],
+        "proposed_duree": schedule["duree"],
+        "proposed_all_day": schedule["all_day"],
+        "proposed_date_deadline": fields.Datetime.add(
+            schedule["date"], seconds=int(schedule["duree"] * 3600)
+        ),
+    }
+
+
+def record_proposal(side, record, action):
+    """A PROPOSE action from a sync (see sync/local_side.py): the pending
+    proposal replaced, the technician's notes taken at once, the planner
+    told. ``side`` is the sync's local side (its environment, its account)."""
+    rdv = action.rdv
+    if rdv is not None and has_block(rdv.description):
+        notes = phone_notes_of(rdv.description)
+        if notes != (record.of_google_phone_notes or ""):
+            record.write({"of_google_phone_notes": notes or False})
+    record.of_google_proposal_ids.filtered(lambda p: p.state in OPEN_STATES).write(
+        {"state": "replaced"}
+    )
+    values = dict(
+        _held_values(record),
+        intervention_id=record.id,
+        employee_id=technician_of(side.account).id or False,
+        kind="cancel" if rdv is None else "change",
+    )
+    if rdv is not None:
+        values.update(_proposed_values(record, rdv))
+    if record.of_google_notice:  # a new change: the refusal is no longer news
+        record.write({"of_google_notice": False})
+    proposal = side.env["of.google.proposal"].create(values)
+    _tell_planner(side, record, proposal)
+    return proposal
+
+
+def record_creation(side, record):
+    """A draft RDV made from an event created on the phone: its confirmation
+    is proposed."""
+    proposal = side.env["of.google.proposal"].create(
+        dict(
+            _held_values(record),
+            intervention_id=record.id,
+            employee_id=technician_of(side.account).id or False,
+            kind="creation",
+            proposed_name=record.name,
+            proposed_location=record.google_location or "",
+            proposed_date=record.date,
+            proposed_date_deadline=record.date_deadline,
+            proposed_duree=record.duree,
+            proposed_all_day=record.all_day,
+        )
+    )
+    _tell_planner(side, record, proposal)
+    return proposal
+
+
+def _tell_planner(side, record, proposal):
+    """A note on the RDV, in the inbox of the planner who planned it: an
+    Odoo notification, never an e-mail (a sync sends none)."""
+    author = technician_of(side.account).work_contact_id.id or None
+    message = record._message_log(
+        body=escape(_("Change proposed from Google Calendar: %s", describe(proposal))),
+        author_id=author,
+    )
+    planner = record.user_id.partner_id
+    if planner and message:
+        side.env["mail.notification"].sudo().create(
+            {
+                "mail_message_id": message.id,
+                "res_partner_id": planner.id,
+                "notification_type": "inbox",
+                "is_read": False,
+            }
+        )
+
+
+def describe(proposal):
+    """What a proposal asks, in one line."""
+    if proposal.kind == "cancel":
+        return _("cancel the RDV")
+    if proposal.kind == "creation":
+        return _("confirm the new RDV %s", proposal.proposed_name or "")
+    when = fields.Datetime.to_string(proposal.proposed_date) if proposal.proposed_date else ""
+    parts = [proposal.proposed_name or "", when, proposal.proposed_location or ""]
+    return " – ".join(part for part in parts if part)
+
+
+def lock(proposal):
+    """Lock the proposal's row; False when another transaction holds it
+    (another planner deciding it at the same moment)."""
+    try:
+        with proposal.env.cr.savepoint():
+            proposal.env.cr.execute(
+                "SELECT id FROM of_google_proposal WHERE id = %s FOR UPDATE NOWAIT",
+                [proposal.id],
+            )
+    except psycopg2.errors.LockNotAvailable:
+        return False
+    return True
+
+
+def _decided(proposal, state):
+    proposal.write(
+        {"state": state, "decided_by": proposal.env.uid, "decided_on": fields.Datetime.now()}
+    )
+
+
+def accept(proposal):
+    """The RDV takes the proposed values, as any planner's change (tracked,
+    pushed to every calendar of the RDV at their next sync)."""
+    record = proposal.intervention_id.with_context(of_google_deciding=True)
+    if proposal.kind == "cancel":
+        values = {"state": "cancel"}
+    elif proposal.kind == "creation":
+        values = {"state": "confirm"}
+    else:
+        values = {
+            "name": proposal.proposed_name or record.name,
+            "all_day": proposal.proposed_all_day,
+            "date": proposal.proposed_date,
+            "duree": proposal.proposed_duree,
+            "forcer_dates": False,
+        }
+        shown = record.google_location or conv.address_line(record)
+        if (proposal.proposed_location or "") != (shown or ""):
+            values["google_location"] = proposal.proposed_location or False
+    values["of_google_notice"] = False
+    if record.recurrence_id:
+        values["recurrence_update"] = "self_only"
+    record.write(values)
+    _decided(proposal, "accepted")
+    record._message_log(
+        body=Markup("<p>%s</p>")
+        % _(
+            "%(planner)s accepted the change proposed by %(technician)s: %(change)s",
+            planner=proposal.env.user.name,
+            technician=proposal.employee_id.name or "",
+            change=describe(proposal),
+        ),
+    )
+
+
+def refuse(proposal):
+    """The RDV stays as it is; the refusal shows in its event's generated
+    block, which makes the next sync put the event back (a phone edit made
+    meanwhile is a new proposal, never overwritten). A new RDV proposed from
+    the phone is cancelled."""
+    record = proposal.intervention_id.with_context(of_google_deciding=True)
+    notice = _(
+        "Change refused by %(planner)s on %(date)s: %(change)s",
+        planner=proposal.env.user.name,
+        date=fields.Datetime.to_string(fields.Datetime.now()),
+        change=describe(proposal),
+    )
+    values = {"of_google_notice": notice}
+    if proposal.kind == "creation":
+        values["state"] = "cancel"
+    if record.recurrence_id:
+        values["recurrence_update"] = "self_only"
+    record.write(values)
+    _decided(proposal, "refused")
+    record._message_log(
+        body=Markup("<p>%s</p>")
+        % _(
+            "%(planner)s refused the change proposed by %(technician)s: %(change)s",
+            planner=proposal.env.user.name,
+            technician=proposal.employee_id.name or "",
+            change=describe(proposal),
+        ),
+    )

@@ -1,0 +1,47 @@
+# Copyright 2026 openfire-google-calendar
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime
+
+from odoo.tests import tagged
+
+from .sync_common import SyncCase
+
+
+@tagged("post_install", "-at_install")
+class TestProposalsTour(SyncCase):
+    """A phone move in proposal mode, answered in the browser from the RDV's
+    banner: refused, the event is back on the phone after the next sync;
+    accepted, the RDV moves."""
+
+    def proposed(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "openfire_google_calendar.google_changes", "proposed"
+        )
+        rdv = self.make_rdv(name="Proposition du tour")
+        self.sync()
+        event = self.event_of(rdv)
+        self.phone().patch_event(
+            self.calendar(),
+            event["id"],
+            {
+                "start": {"dateTime": "2026-03-04T09:00:00Z"},
+                "end": {"dateTime": "2026-03-04T10:00:00Z"},
+            },
+        )
+        self.sync()
+        self.assertTrue(rdv.of_google_proposal_pending, "the planning's badge")
+        return rdv
+
+    def test_refuse_puts_the_event_back(self):
+        rdv = self.proposed()
+        self.start_tour("/web", "openfire_google_calendar_proposal_refuse_tour", login="jean_sync")
+        rdv.invalidate_recordset()
+        self.assertEqual(rdv.of_google_proposal_ids.state, "refused")
+        self.sync()
+        self.assertTrue(self.event_of(rdv)["start"]["dateTime"].startswith("2026-03-02"))
+
+    def test_accept_moves_the_rdv(self):
+        rdv = self.proposed()
+        self.start_tour("/web", "openfire_google_calendar_proposal_accept_tour", login="jean_sync")
+        rdv.invalidate_recordset()
+        self.assertEqual(rdv.date, datetime(2026, 3, 4, 9))
