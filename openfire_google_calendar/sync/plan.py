@@ -50,6 +50,7 @@ from .actions import GONE, UNCHANGED, Plan
 from .listing import guard, new_event_id, plan_foreign, read_listing
 from .pair import decide_pair
 from .series_moves import (
+    away_from_series_gone_now,
     detached_from_gone_series,
     freed_occurrences,
     moved_pair,
@@ -129,4 +130,5 @@ def plan_sync(
             actions.append(action)
     if moves:
         actions = moves_and_releases(states, local, moves, actions)
+    actions = away_from_series_gone_now(settings, actions)
     return Plan(actions=tuple(actions))

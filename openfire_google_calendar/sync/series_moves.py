@@ -47,6 +47,35 @@ def detached_from_gone_series(states, local):
     return dict(local, **detached) if detached else local
 
 
+def away_from_series_gone_now(settings, actions):
+    """``actions`` with every write to an occurrence of a series this very sync
+    cancels in Odoo (deleted in Google: its occurrences went with it) sent to
+    an event of its own instead, as :func:`detached_from_gone_series` does
+    from the next sync on. Google holds no live occurrence of a cancelled
+    series: what Odoo keeps there (a finished RDV put back, an office change
+    the policy keeps) would be refused, or left as an occurrence of no live
+    series that no RDV holds."""
+    gone = {action.key for action in actions if action.kind == Kind.CANCEL_LOCAL}
+    if not gone:
+        return actions
+    return [
+        _detached_push(settings, action)
+        if action.side == GOOGLE
+        and isinstance(action.rdv, Rdv)
+        and not action.rdv.cancelled
+        and action.rdv.series_key in gone
+        and original_start_of(action.event_id) is not None
+        else action
+        for action in actions
+    ]
+
+
+def _detached_push(settings, action):
+    rdv = replace(action.rdv, series_key=None, original_start=None)
+    own = _own_event_id(settings, action.key)
+    return push(settings, action.key, own, rdv, None, action.conflict, action.problems)
+
+
 def _own_event_id(settings, key):
     return event_id_for(settings.database_uuid, key)
 

@@ -3,6 +3,7 @@ again of it reaches the phone once, as an event of its own, since Google
 refuses to write an occurrence of a cancelled series; and goes back to its
 occurrence when Odoo brings the whole series back."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sync.cycle import sync_calendar
@@ -70,4 +71,32 @@ def test_the_series_brought_back_takes_its_occurrence_again(client, calendar, od
     assert not report.errors, [r.reason for r in report.errors]
     # the event of its own is cancelled, the occurrence shows it: once
     assert agenda(phone, calendar) == ["03-04 09:00", "03-11 09:00", "03-18 09:00"]
+    assert not run(client, calendar, odoo).results
+
+
+def test_a_done_occurrence_of_a_series_deleted_on_the_phone_stays_once_on_the_phone(
+    client, calendar, odoo, phone
+):
+    """The phone deletes a series one of whose RDVs is done: the done RDV is
+    never cancelled from Google, and Google holds no occurrence of a deleted
+    series, so it goes to an event of its own in that same sync (put at its
+    occurrence, it would be refused, or left there held by no RDV)."""
+    master = odoo.create(
+        summary="Entretien",
+        start=START,
+        end=START + timedelta(hours=1),
+        recurrence=("RRULE:FREQ=WEEKLY;COUNT=3",),
+    )
+    run(client, calendar, odoo)
+    done = confirmed_again(odoo, master, 1)
+    odoo.rdvs[done] = replace(odoo.rdvs[done], summary="Entretien fait", state="done")
+    run(client, calendar, odoo)
+    phone.delete_event(calendar, event_id_for(DB, master))
+    report = run(client, calendar, odoo)
+    assert not report.errors, [r.reason for r in report.errors]
+    assert odoo.rdvs[master].state == "cancel"
+    assert odoo.rdvs[done].state == "done"
+    assert agenda(phone, calendar) == ["03-11 09:00"]
+    live = [e["id"] for e in phone.list_events(calendar) if e["status"] != "cancelled"]
+    assert live == [event_id_for(DB, done)], "one event, of its own; no occurrence left behind"
     assert not run(client, calendar, odoo).results
