@@ -39,6 +39,12 @@ CUT = re.compile(
     r"|the database system is (starting up|shutting down|in recovery mode)"
     r"|Connection refused|could not connect to server|connection to server at"
 )
+# queue_job's runner logs the job's own request that PostgreSQL's restart cut (answered
+# 500; that request's traceback is excused above): the runner requeues the job
+RUNJOB_CUT = re.compile(
+    r"queue_job\.jobrunner\.runner: exception in GET \S+/queue_job/runjob"
+    r"[\s\S]*HTTPError: 500 Server Error"
+)
 LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+ ")
 
 
@@ -418,7 +424,7 @@ def excuse(run, tracebacks, log_path):
         near = when is not None and any(
             stopped - 2 <= when <= back + WINDOW for _k, stopped, back in cluster.restarts
         )
-        if near and CUT.search(block):
+        if near and (CUT.search(block) or RUNJOB_CUT.search(block)):
             excused += 1
         else:
             kept.append(context)
