@@ -28,8 +28,8 @@ SCENARIOS = {
 # What CI runs, per mode (the tier's time budget: CI runs three series, about 30 s more
 # per series for all the scenarios together): the threaded run's technicians without a
 # login are delegated, the prefork run's use shared calendars and queue_job. The others
-# pass and are run on demand: pg-restart (about 15 s with its restarts), calendar-unshared
-# (prefork, about 15 s), reinstall (threaded, about 60 s).
+# pass and are run on demand: pg-restart (about 15 s with its restarts) and
+# calendar-unshared (prefork only, about 15 s).
 DEFAULT = {
     "threaded": ("consent-revoked", "delegation-removed", "google-outage"),
     "prefork": (),
@@ -48,6 +48,15 @@ KNOWN_FAILING = {
         "as its own and its lost version is overwritten by the conflict policy, the note "
         "posted on an RDV it never was): a lost RDV and the phone edits made on it vanish "
         "from Google",
+    ),
+    "reinstall": (
+        ("threaded", "prefork"),
+        "the connector: installed again, it finds a technician's earlier calendar only by "
+        "a live event stamped with the database's identity (sync/google_client.py "
+        "find_own_calendar); a calendar holding none (seen: field2's RDVs made in Odoo "
+        "cancelled, his live one created on his phone, never pushed to) is not found: a "
+        "second calendar is made beside it, the phone's events stay in the first and a "
+        "phone edit there is lost",
     ),
 }
 
