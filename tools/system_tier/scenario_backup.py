@@ -127,6 +127,8 @@ def scenario_backup(run):
     for edit in sorted(between, key=lambda e: e.seq):
         if edit.side == "odoo" and edit.rdv_id is not None and edit.rdv_id not in alive:
             lost[edit.rdv_id] = edit.title
+            if edit.kind == "cancel":  # nothing left to show on the phone
+                del lost[edit.rdv_id]
     no_silent_takeover(run, last_kept, lost)
 
 
