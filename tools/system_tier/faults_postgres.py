@@ -429,7 +429,10 @@ def excuse(run, tracebacks, log_path):
         near = when is not None and any(
             stopped - 2 <= when <= back + WINDOW for _k, stopped, back in cluster.restarts
         )
-        if near and (CUT.search(block) or RUNJOB_CUT.search(block)):
+        # the cron thread's death (Odoo's, noted apart) prints its traceback raw, other
+        # records interleaved: its block may not reach the cut connection's words
+        died = CRON_DIED in block
+        if near and (CUT.search(block) or RUNJOB_CUT.search(block) or died):
             excused += 1
         else:
             kept.append(context)
