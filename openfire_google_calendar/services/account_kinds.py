@@ -24,8 +24,6 @@ from . import database_copy, google_oauth, google_refusal, service_account, sett
 from .sync_session import GoogleAccessLost
 
 _logger = logging.getLogger(__name__)
-# How often a shared technician's calendar is read back from Google.
-SHARING_CHECK = timedelta(days=1)
 
 
 def _lang(account):
@@ -362,11 +360,13 @@ class SharedKind(AccountKind):
 
     @staticmethod
     def _check_due(account):
-        """The sharing is read back from Google once a day: unshared in
-        Google, the technician's phone would show nothing, and the sync
-        itself (the owner's) would never notice."""
+        """The sharing is read back from Google every ``sharing_check_hours``
+        (a day by default): unshared in Google, the technician's phone would
+        show nothing, and the sync itself (the owner's) would never notice.
+        Not at every sync: one more request per technician and round."""
         checked = account.shared_checked
-        return not checked or checked < fields.Datetime.now() - SHARING_CHECK
+        hours = settings.get(account.env, "sharing_check_hours")
+        return not checked or checked < fields.Datetime.now() - timedelta(hours=hours)
 
     def token_holder(self, account):
         return account.owner_account_id.sudo()

@@ -66,6 +66,7 @@ PARAMS = {
         Param("technician_calendar", "", _text, "Technicians' calendar (delegation)"),
         Param("shared_owner_id", "", _text, "Planner whose account shares the calendars"),
         Param("shared_role", "reader", _text, "Technicians' role on shared calendars"),
+        Param("sharing_check_hours", 24.0, _float, "Shared calendars: hours between checks"),
         Param("availability", False, _bool, "Read the technicians' availability"),
         Param("availability_weeks", 4, _int, "Availability: weeks ahead"),
         Param("availability_all_day", "busy", _text, "Availability: all-day events (busy or free)"),

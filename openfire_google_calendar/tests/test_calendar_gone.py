@@ -146,6 +146,31 @@ class TestCalendarGone(TechnicianCase):
         self.assertFalse(marc.last_error)
         self.assertEqual(self.summaries(self.marc), ["Chez Marc", "Encore Marc"])
 
+    def test_sharing_check_interval_is_a_system_parameter(self):
+        self.set_param(service_account.MODE_PARAM, "shared")
+        self.set_param(service_account.OWNER_PARAM, str(self.jean.id))
+        self.jean_account._store_tokens(
+            self.emulator.mint_token(
+                "jean@example.com",
+                client_id=CLIENT_ID,
+                scopes=[*google_oauth.SCOPES, google_oauth.ACL_SCOPE],
+            )
+        )
+        self.make_rdv(name="Chez Marc", employees=self.marc)
+        self.cron()
+        marc = self.account_of(self.marc)
+        self.emulator.service.delete_acl("jean@example.com", marc.calendar_id, marc.shared_rule_id)
+        two_hours_ago = fields.Datetime.now() - timedelta(hours=2)
+        marc.write({"shared_checked": two_hours_ago})
+        self.cron()  # a day by default: not read back yet
+        self.assertFalse(marc.last_error)
+        with self.assertRaises(ApiError):
+            self.summaries(self.marc)
+        self.set_param("openfire_google_calendar.sharing_check_hours", "1")
+        self.cron()
+        self.assertIn("was no longer shared with marc@acme.fr", marc.last_error)
+        self.assertEqual(self.summaries(self.marc), ["Chez Marc"])
+
     def test_delegated_technician_calendar_deleted_is_made_again(self):
         self.make_rdv(name="Chez Marc", employees=self.marc)
         self.cron()

@@ -96,7 +96,11 @@ def test_only_cut_connections_near_a_restart_are_excused(tmp_path):
 
 def test_each_mode_runs_its_scenarios_and_names_are_checked():
     args = SimpleNamespace(scenarios=None)
-    assert scenarios.selected(args, "threaded") == ["consent-revoked", "delegation-removed"]
+    assert scenarios.selected(args, "threaded") == [
+        "google-outage",
+        "consent-revoked",
+        "delegation-removed",
+    ]
     for mode in ("threaded", "prefork"):
         # CI's default holds no scenario a known defect makes fail
         assert not any(

@@ -31,6 +31,7 @@ def odoo(seq, kind, rid, uncertain=False):
 
 def test_titles_carry_their_number():
     assert title_seq("ST-o00042") == 42 and title_seq("ST-g00007") == 7
+    assert title_seq("ST-f00002") == 2  # a technician without a login's first RDVs
     assert title_seq("Dentist") is None and title_seq(None) is None
 
 
@@ -93,6 +94,10 @@ def test_a_phone_deletion_overruled_only_by_an_odoo_version_it_never_saw():
     # another technician's phone changed the shared RDV meanwhile: kept by the policy
     other = Edit(9, "google", "move", "ST-g00009", rdv_id=1, tech=1, event_id="e2", base="x")
     assert verdict(delete, {1: rdv("ST-g00009")}, edits=[older, other, delete]) == "kept"
+    # the deleted version was one of the RDVs made before the load, then moved in Odoo
+    seeded = phone_delete(22, 1, "ST-f00002")
+    moved = odoo(7, "move", 1)
+    assert verdict(seeded, {1: rdv("ST-o00007")}, edits=[moved, seeded]) == "kept"
     # ... but not the deleting phone's own earlier edits
     own = Edit(2, "google", "move", "ST-g00002", rdv_id=1, tech=0, event_id="ev", base="x")
     assert verdict(delete, {1: rdv("ST-o00003")}, edits=[own, older, delete]) == "lost"

@@ -402,22 +402,40 @@ def check_edits(run, rdvs, event_rdv):
         run.report.fail("%d lost edits" % len(lost))
 
 
+def postgres_cut(run):
+    """The requests PostgreSQL's restarts cut (Odoo answers them with psycopg2's error, or
+    refuses the session it cannot check: AccessDenied), and the restarts that may cut
+    them: PostgreSQL's own and the server's restarts they caused (Odoo's defects)."""
+    restarts = getattr(run, "pg_restarts", None)
+    if restarts is None or run.postgres is None or not run.postgres.restarts:
+        return 0, 0
+    from .faults_postgres import CUT  # pylint: disable=import-outside-toplevel
+
+    with run.stats.lock:
+        texts = [
+            text for text in run.stats.other_errors if CUT.search(text) or "AccessDenied" in text
+        ]
+    count = len(run.postgres.restarts) + restarts.master_exits + restarts.cron_deaths
+    return len(texts), count
+
+
 def check_bounds(run, load_edits):
     """The run did what it was asked (edits, kills, faults) and stayed within the
     tier's bounds (unresolved edits, workload errors): verdicts.bound_failures."""
     row, stats = run.report.row, run.stats
+    pg_cut, pg_restarts = postgres_cut(run)
     counts = {
         "asked_edits": run.args.edits,
         "edits": load_edits,
         "asked_kills": run.args.kills,
         "kills": run.server.kills,
-        "restarts": run.server.kills + run.server.hangs,
+        "restarts": run.server.kills + run.server.hangs + pg_restarts,
         "fault_rate": run.args.fault_rate,
         "faults": sum(1 for e in run.emulator.admin("GET", "log")["entries"] if e.get("fault")),
         "unresolved": row.get("unresolved", 0),
         "people": len(run.planners) + len(run.techs),
-        "outage_errors": stats.get("errors: request cut by a restart"),
-        "other_errors": stats.get("errors: other"),
+        "outage_errors": stats.get("errors: request cut by a restart") + pg_cut,
+        "other_errors": stats.get("errors: other") - pg_cut,
     }
     row["workload_errors"] = counts["outage_errors"] + counts["other_errors"]
     for text in bound_failures(counts):

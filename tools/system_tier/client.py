@@ -44,6 +44,7 @@ class Stats:
         self.t0 = time.monotonic()
         self.counters = {}
         self.errors = []
+        self.other_errors = []  # the errors no restart of the server explains
 
     def latency(self, kind, seconds, what=""):
         with self.lock:
@@ -69,6 +70,8 @@ class Stats:
         self.count("errors: request cut by a restart" if cut else "errors: other")
         with self.lock:
             self.errors.append(text)
+            if not cut:
+                self.other_errors.append(text)
             if len(self.errors) <= 15:
                 log("  ! " + text)
 

@@ -71,6 +71,9 @@ def set_params(admin, odoo_url, emu_url):
     set_param("openfire_google_calendar.push_base_url", odoo_url)
     set_param("openfire_google_calendar.conflict_policy", "odoo")
     set_param("openfire_google_calendar.calendar_name", CALENDAR_NAME)
+    # a shared calendar's sharing read back every 18 s, not daily: calendar-unshared
+    # judges the recovery within its own minute
+    set_param("openfire_google_calendar.sharing_check_hours", "0.005")
     # every sync reads the technicians' availability too (freeBusy through the session)
     set_param("openfire_google_calendar.availability", "1")
 

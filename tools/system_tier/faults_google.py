@@ -23,8 +23,8 @@ from .client import Interrupted, RequestTimeout, RpcError, ServerDown
 from .common import MODEL, log, odoo_dt
 from .processes import free_port
 
-REFUSE = 20.0
-BLACKHOLE = 20.0
+REFUSE = 6.0
+BLACKHOLE = 10.0  # longer than a sync's own wait for Google (8 s)
 ANSWER_WITHIN = 10.0  # seconds: a request during the outage answers within this
 INTERVAL = 60.0  # the tier's cron interval
 SLACK = 45.0  # a sync's own time, the cron's start
@@ -185,14 +185,14 @@ def during(run, phase, stats):
     """What users do while Google is away: each technician with a login syncs, a
     planner creates an RDV per technician, each phone moves one event."""
     planner = run.planners[0]
+    syncs = [
+        threading.Thread(target=sync_during, args=(run, tech, phase, stats), daemon=True)
+        for tech in run.techs
+        if not tech.get("field")
+    ]
+    for thread in syncs:
+        thread.start()
     for tech in run.techs:
-        if not tech.get("field"):
-            seconds, outcome = timed(
-                run,
-                '"Sync. avec Google" of %s (%s)' % (tech["login"], phase),
-                lambda tech=tech: tech["client"].sync_data(kind="outage", timeout=60),
-            )
-            stats.append((phase, "sync", seconds, outcome))
         title, seq = run.ledger.next_title("odoo")
         start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
         start += timedelta(days=3 + seq % 9, hours=seq % 7)
@@ -217,6 +217,19 @@ def during(run, phase, stats):
             }
         if tech["calendar"]:
             run.phones.edit(tech, run.rng)
+    for thread in syncs:
+        thread.join(90)
+
+
+def sync_during(run, tech, phase, stats):
+    """A technician's "Sync. avec Google" during the outage, timed; the technicians
+    press it at once, as the office would."""
+    seconds, outcome = timed(
+        run,
+        '"Sync. avec Google" of %s (%s)' % (tech["login"], phase),
+        lambda: tech["client"].sync_data(kind="outage", timeout=60),
+    )
+    stats.append((phase, "sync", seconds, outcome))
 
 
 def shown(run, since):
@@ -289,10 +302,27 @@ def scenario_outage(run):
     in_error(run)
 
 
+def next_round_now(run):
+    """The scheduled action's next round brought forward to Google's return ("Run
+    manually", as the cron would at its next call): waiting for it (0 to INTERVAL s)
+    judges nothing more, and CI's time is short. What is judged stays: that one
+    round of the scheduled action catches every account up, none left in error or
+    waiting. Measured without it (cron every minute): 2 to 87 s (README's findings)."""
+    from .configure import xmlid  # pylint: disable=import-outside-toplevel
+
+    cron = xmlid(run.admin, "openfire_google_calendar", "ir_cron_of_google_sync")
+    try:
+        run.admin.kw("ir.cron", "method_direct_trigger", [[cron]], kind="check", timeout=120)
+    except RpcError as exc:  # already running: its own round does it
+        log("  the scheduled action's round brought forward: %s" % exc.message[:120])
+
+
 def catch_up(run, back):
     """Every account synced, with no error, by the scheduled action alone, within one
-    interval of Google's return (+ SLACK): the time to catch up."""
+    interval of Google's return (+ SLACK): the time to catch up (its next round
+    brought forward, see :func:`next_round_now`)."""
     limit = INTERVAL + SLACK
+    next_round_now(run)
     while True:
         late = []
         for account in accounts(run):
@@ -328,13 +358,16 @@ def in_error(run):
     """No RDV left in error once Google is back and the sides converged."""
     if not run.retry_field:
         return
+    # the state is computed, not stored: read, not searched
     rows = run.admin.kw(
         MODEL,
         "search_read",
-        [[(run.retry_field, "=", "error")]],
-        {"fields": ["name"]},
+        [[("name", "like", "ST-")]],
+        {"fields": ["name", run.retry_field]},
         kind="check",
+        retry_interrupted=True,
     )
+    rows = [row for row in rows if row[run.retry_field] == "error"]
     if rows:
         run.report.fail(
             "google-outage: %d RDVs left in error: %s" % (len(rows), [r["name"] for r in rows][:5])

@@ -122,6 +122,11 @@ class Phones:
         if response.status_code == 412:
             self.stats.count("phone writes refused 412")
             return False  # changed meanwhile: the phone shows the new version first
+        if response.status_code == 410:
+            # deleted meanwhile (a sync cancelled it since the phone read it): Google
+            # answers 410 before looking at If-Match; no edit, as a 412
+            self.stats.count("phone deletes refused 410")
+            return False
         if response.status_code not in (200, 204):
             self.stats.error("phone delete: %s %s" % (response.status_code, response.text[:200]))
             return False

@@ -12,16 +12,23 @@ change more. What must hold once the syncs settled:
 * what the office did after the backup is lost with it, on the Odoo side, by
   definition: those edits are taken out of the ledger, and their RDVs' events in Google
   (events whose RDV no longer exists, or whose RDV is another one now: ids are given
-  again after a restore) must not stay as orphans nor overwrite an RDV they are not.
+  again after a restore) must not stay as orphans nor overwrite an RDV they are not;
+* an RDV made after the restore (an id above the backup's last) never takes over the
+  event of the RDV that had its id before the restore: its chatter names no version
+  (a conflict's loser) that was never its own.
 """
 
 import os
 import random
+import re
 import subprocess
 import time
 
-from .common import log
+from .checks import chatter
+from .common import MODEL, log
 from .planners import Planners
+
+TITLE = re.compile(r"ST-[a-z]\d{5}")
 
 EDITS_AFTER = 12  # office and phone edits between the backup and the restore
 
@@ -109,7 +116,91 @@ def scenario_backup(run):
     for rid in [rid for rid in run.ledger.rdvs if rid not in alive]:
         del run.ledger.rdvs[rid]
     run.report.row["backup_edits_between"] = len(between)
+    last_kept = max(alive, default=0)
+    since = len(run.ledger.edits)
     office_and_phones(run, rng, EDITS_AFTER // 2)
     started = time.monotonic()
     converge(run, "the restore")
     run.report.row["backup_converged_after"] = round(time.monotonic() - started, 1)
+    no_takeover(run, last_kept, run.ledger.edits[since:])
+    lost = {}  # RDVs the office made after the backup, lost with it: id -> last title
+    for edit in sorted(between, key=lambda e: e.seq):
+        if edit.side == "odoo" and edit.rdv_id is not None and edit.rdv_id not in alive:
+            lost[edit.rdv_id] = edit.title
+            if edit.kind == "cancel":  # nothing left to show on the phone
+                del lost[edit.rdv_id]
+    no_silent_takeover(run, last_kept, lost)
+
+
+def no_silent_takeover(run, last_kept, lost):
+    """An RDV lost with the backup whose id an RDV made after the restore got again:
+    its version in Google (its events are named after its id) must not vanish without
+    a word: its title stays on the phone, or comes back as an RDV, or a chatter says
+    it was not kept."""
+    rows = run.admin.kw(
+        MODEL,
+        "search_read",
+        [[("id", ">", last_kept)]],
+        {"fields": ["id", "name"]},
+        kind="check",
+        retry_interrupted=True,
+    )
+    reused = {row["id"] for row in rows} & set(lost)
+    if not reused:
+        return
+    names = {
+        row["name"]
+        for row in run.admin.kw(MODEL, "search_read", [[]], {"fields": ["name"]}, kind="check")
+    }
+    live = set()
+    for tech in run.techs:
+        live.update(e.get("summary") for e in run.phones.events_of(tech, show_deleted=False))
+    bodies, _tracked, _written = chatter(run.admin, [row["id"] for row in rows])
+    said = " ".join(bodies.values())
+    silent = sorted(
+        (rid, lost[rid])
+        for rid in reused
+        if lost[rid] not in live | names and lost[rid] not in said
+    )
+    run.report.row["backup_ids_reused"] = len(reused)
+    if silent:
+        run.report.fail(
+            "backup-restored: %d RDVs lost with the backup vanished from Google without a "
+            "word, their events taken over by the RDVs made after the restore with the same "
+            "ids: %s" % (len(silent), silent[:5])
+        )
+
+
+def no_takeover(run, last_kept, edits):
+    """The RDVs made after the restore (ids above ``last_kept``) name in their chatter
+    no title that was not theirs: such a title is the version of the RDV that had the
+    same id before the restore (lost with the backup, its events still in Google under
+    the ids named after it), overwritten in Google by an RDV it is not."""
+    rows = run.admin.kw(
+        MODEL,
+        "search_read",
+        [[("id", ">", last_kept)]],
+        {"fields": ["id", "name"]},
+        kind="check",
+        retry_interrupted=True,
+    )
+    if not rows:
+        return
+    bodies, tracked, written = chatter(run.admin, [row["id"] for row in rows])
+    own = {row["id"]: {row["name"]} for row in rows}
+    for edit in edits:
+        if edit.rdv_id in own and edit.title:
+            own[edit.rdv_id].add(edit.title)
+    taken = []
+    for rid, titles in own.items():
+        titles |= tracked.get(rid, set()) | written.get(rid, set())
+        foreign = set(TITLE.findall(bodies.get(rid, ""))) - titles
+        if foreign:
+            taken.append((rid, sorted(foreign)))
+    run.report.row["backup_takeovers"] = len(taken)
+    if taken:
+        run.report.fail(
+            "backup-restored: %d RDVs made after the restore took over the events of the RDVs "
+            "that had their ids before it (lost with the backup), overwriting them in Google: "
+            "%s" % (len(taken), taken[:5])
+        )

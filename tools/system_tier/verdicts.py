@@ -21,7 +21,9 @@ UNRESOLVED_PER_RESTART = 1
 # Workload errors that are not a request cut by a restart (an Odoo error answered to a
 # planner, a phone request refused, a harness traceback): none is expected.
 OTHER_ERRORS_MAX = 0
-TITLE = re.compile(r"^ST-[og](\d+)$")
+# o: written in Odoo, g: on a phone, f: an RDV of a technician without a login made
+# before the load (field_techs.seed_rdvs); all numbered by the ledger
+TITLE = re.compile(r"^ST-[ogf](\d+)$")
 
 
 def title_seq(title):
