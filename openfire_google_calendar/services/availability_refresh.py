@@ -25,6 +25,8 @@ reason on his line; his RDVs' sync goes on."""
 import logging
 from datetime import datetime, timedelta, timezone
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import _, fields
 
 from ..sync import GoogleError
@@ -167,15 +169,33 @@ def _peers(account):
     return Account.search(domain, order="id")
 
 
+_LOCK = "SELECT id FROM of_google_availability WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED"
+
+
 def _lock(env, rows):
-    """The rows no other session is reading now, locked until this one ends."""
+    """The rows no other session is reading now, locked until this one ends.
+
+    A row another session read and committed since this transaction began
+    cannot be locked here (repeatable read: a serialization failure): that
+    session has just read it, so it is left out like a locked one, one row
+    at a time once the whole batch was refused."""
     if not rows:
         return rows
-    env.cr.execute(
-        "SELECT id FROM of_google_availability WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED",
-        [tuple(rows.ids)],
-    )
-    return rows.browse([row[0] for row in env.cr.fetchall()])
+    try:
+        with env.cr.savepoint(flush=False):
+            env.cr.execute(_LOCK, [tuple(rows.ids)])
+            return rows.browse([row[0] for row in env.cr.fetchall()])
+    except SerializationFailure:
+        _logger.debug("Availability rows changed by another session: locked one by one")
+    locked = []
+    for row_id in rows.ids:
+        try:
+            with env.cr.savepoint(flush=False):
+                env.cr.execute(_LOCK, [(row_id,)])
+                locked.extend(row[0] for row in env.cr.fetchall())
+        except SerializationFailure:
+            continue
+    return rows.browse(locked)
 
 
 def _members(account, force):

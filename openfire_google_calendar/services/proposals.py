@@ -111,6 +111,8 @@ def record_creation(side, record):
 def _tell_planner(side, record, proposal):
     """A note on the RDV, in the inbox of the planner who planned it: an
     Odoo notification, never an e-mail (a sync sends none)."""
+    # _() reads the language from a local named context
+    context = {"lang": side.env.lang or "en_US"}  # noqa: F841  pylint: disable=unused-variable
     author = technician_of(side.account).work_contact_id.id or None
     message = record._message_log(
         body=escape(_("Change proposed from Google Calendar: %s", describe(proposal))),
@@ -130,6 +132,8 @@ def _tell_planner(side, record, proposal):
 
 def describe(proposal):
     """What a proposal asks, in one line."""
+    # _() reads the language from a local named context
+    context = {"lang": proposal.env.lang or "en_US"}  # noqa: F841  pylint: disable=unused-variable
     if proposal.kind == "cancel":
         return _("cancel the RDV")
     if proposal.kind == "creation":
@@ -162,6 +166,8 @@ def _decided(proposal, state):
 def accept(proposal):
     """The RDV takes the proposed values, as any planner's change (tracked,
     pushed to every calendar of the RDV at their next sync)."""
+    # _() reads the language from a local named context
+    context = {"lang": proposal.env.lang or "en_US"}  # noqa: F841  pylint: disable=unused-variable
     record = proposal.intervention_id.with_context(of_google_deciding=True)
     if proposal.kind == "cancel":
         values = {"state": "cancel"}
@@ -199,6 +205,8 @@ def refuse(proposal):
     block, which makes the next sync put the event back (a phone edit made
     meanwhile is a new proposal, never overwritten). A new RDV proposed from
     the phone is cancelled."""
+    # _() reads the language from a local named context
+    context = {"lang": proposal.env.lang or "en_US"}  # noqa: F841  pylint: disable=unused-variable
     record = proposal.intervention_id.with_context(of_google_deciding=True)
     notice = _(
         "Change refused by %(planner)s on %(date)s: %(change)s",
