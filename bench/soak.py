@@ -52,6 +52,7 @@ TABLES = (
 
 def options(argv):
     parser = cli.parser()
+    parser.set_defaults(queue_job="auto")  # the soak measures the queue_job deployment
     parser.add_argument("--hours", type=float, default=4.0)
     parser.add_argument("--minutes", type=float, help="a short trial instead of --hours")
     parser.add_argument("--period", type=float, help="minutes per row (default 60)")

@@ -65,8 +65,11 @@ def parser():
     parser.add_argument(
         "--queue-job",
         choices=("auto", "on", "off"),
-        default="auto",
-        help="prefork with OCA's queue_job job runner (auto: when $ODOO_HOME/.oca-addons has it)",
+        default="off",
+        help="prefork with OCA's queue_job job runner (auto: when $ODOO_HOME/.oca-addons has "
+        "it). Off by default: a worker SIGKILLed in the middle of a job leaves it 'started', "
+        "and the connector's channel waits until queue_job requeues it (its garbage collector "
+        "leaves started jobs alone by default), longer than the tier's quiescence",
     )
     parser.add_argument(
         "--shared-postgres",
