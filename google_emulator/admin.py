@@ -83,6 +83,9 @@ class AdminApi:
                 emu.expire_access_tokens(b.get("email"))
             ),
             ("POST", "tokens/revoke"): lambda r, b: self._done(emu.revoke(b["email"])),
+            ("POST", "token-outage"): lambda r, b: self._done(
+                emu.set_token_outage(b.get("status"))
+            ),
             ("POST", "sync-tokens/expire"): lambda r, b: self._done(emu.expire_sync_tokens()),
             ("POST", "clock/advance"): lambda r, b: self._done(
                 emu.advance_clock(float(b["seconds"]))

@@ -92,9 +92,19 @@ class OAuthServer:
             self.refresh = {}  # refresh token -> record
             # Browser tests: the consent page approves itself (never on by default).
             self.auto_consent = False
+            # Google's token endpoint on a bad day: every grant answers this status.
+            self.token_outage = None
             self.service_accounts.reset()
 
     # -- administration -----------------------------------------------------
+    def set_token_outage(self, status=503):
+        """Every grant at ``/token`` answers ``status`` (5xx) until called with
+        None: nothing is issued, nothing already issued is revoked."""
+        if status is not None and not 500 <= int(status) <= 599:
+            raise ValueError("a token endpoint outage answers a 5xx status")
+        with self.store.lock:
+            self.token_outage = None if status is None else int(status)
+
     def add_client(self, client_id, client_secret, redirect_uris=()):
         """Register (or re-register) an OAuth client and its redirect URIs."""
         with self.store.lock:
@@ -340,6 +350,12 @@ class OAuthServer:
     def handle_token(self, request):
         """``POST /token``: authorization_code, refresh_token and JWT-bearer grants."""
         with self.store.lock:
+            if self.token_outage is not None:
+                return _oauth_error(
+                    self.token_outage,
+                    "temporarily_unavailable",
+                    "The authorization server is temporarily unable to handle the request.",
+                )
             if request.form.get("grant_type") == GRANT_TYPE:
                 return self._jwt_grant(request.form)
             client_id, secret = self._client_credentials(request)

@@ -259,6 +259,11 @@ class Emulator:
         """Current access tokens now get 401 ``authError`` (refresh works)."""
         self.oauth.expire_access_tokens(email)
 
+    def set_token_outage(self, status=503):
+        """The token endpoint answers ``status`` (503 by default) to every grant,
+        as Google's does when it is down; ``None`` brings it back."""
+        self.oauth.set_token_outage(status)
+
     def revoke(self, email):
         """Revoke the user's grants: refreshing gives ``invalid_grant``."""
         self.oauth.revoke_account(email)

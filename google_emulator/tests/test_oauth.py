@@ -9,6 +9,7 @@ import pytest
 import requests
 from google.auth.exceptions import RefreshError
 from google.auth.transport.requests import Request
+from google.oauth2.credentials import Credentials
 from google_auth_oauthlib.flow import Flow
 from oauthlib.oauth2.rfc6749.errors import InvalidGrantError
 
@@ -246,3 +247,46 @@ def test_auto_consent_page_approves_itself(emu):
         assert "button[value=allow]').click()" in requests.get(url, timeout=5).text
     finally:
         emulator.oauth.auto_consent = False
+
+
+def test_token_endpoint_outage_answers_5xx_and_keeps_what_was_issued(emu, monkeypatch):
+    """Google's token endpoint on a bad day answers a 5xx with
+    ``temporarily_unavailable`` (RFC 6749 §4.1.2.1, which Google's OAuth 2.0
+    endpoints follow: https://developers.google.com/identity/protocols/oauth2/web-server#handlingresponse
+    and https://datatracker.ietf.org/doc/html/rfc6749#section-4.1.2.1); google-auth
+    takes a 5xx as retryable and, once its retries are spent, raises a
+    ``RefreshError`` marked retryable, never ``invalid_grant``. Nothing
+    issued before is revoked: the refresh works again once the endpoint is back."""
+    emu.add_account(ALICE)
+    token = emu.mint_token(ALICE, client_id=None)
+    client_id = emu.oauth.default_client()
+    client = (client_id, emu.oauth.clients[client_id]["secret"])
+    monkeypatch.setattr("google.auth._exponential_backoff.time.sleep", lambda _s: None)
+    emu.set_token_outage(503)
+    with pytest.raises(ValueError):
+        emu.set_token_outage(400)
+    answer = requests.post(
+        emu.token_uri,
+        timeout=10,
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": token["refresh_token"],
+            "client_id": client[0],
+            "client_secret": client[1],
+        },
+    )
+    assert answer.status_code == 503
+    assert answer.json()["error"] == "temporarily_unavailable"
+    credentials = Credentials(
+        token=None,
+        refresh_token=token["refresh_token"],
+        token_uri=emu.token_uri,
+        client_id=client[0],
+        client_secret=client[1],
+    )
+    with pytest.raises(RefreshError) as refused:
+        credentials.refresh(Request())
+    assert refused.value.retryable
+    emu.set_token_outage(None)
+    credentials.refresh(Request())
+    assert credentials.token

@@ -10,9 +10,7 @@ from datetime import datetime, timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from ..services import google_oauth, service_account
 from ..services.sync_runner import run_sync
-from .common import CLIENT_ID
 from .technician_common import TechnicianCase
 
 try:  # the tests' own requirement (tests/common.py says how to install it)
@@ -84,15 +82,7 @@ class TestCalendarGone(TechnicianCase):
         self.assertFalse(self.jean_account.last_error)
 
     def test_shared_technician_calendar_deleted_is_made_again_others_go_on(self):
-        self.set_param(service_account.MODE_PARAM, "shared")
-        self.set_param(service_account.OWNER_PARAM, str(self.jean.id))
-        self.jean_account._store_tokens(
-            self.emulator.mint_token(
-                "jean@example.com",
-                client_id=CLIENT_ID,
-                scopes=[*google_oauth.SCOPES, google_oauth.ACL_SCOPE],
-            )
-        )
+        self.calendars_shared_by_jean()
         self.make_rdv(name="Chez Marc", employees=self.marc)
         self.make_rdv(name="Chez Julie", employees=self.julie)
         self.cron()
@@ -111,15 +101,7 @@ class TestCalendarGone(TechnicianCase):
         self.assertEqual(self.summaries(self.marc), ["Chez Marc"])
 
     def test_shared_technician_calendar_unshared_is_shared_again(self):
-        self.set_param(service_account.MODE_PARAM, "shared")
-        self.set_param(service_account.OWNER_PARAM, str(self.jean.id))
-        self.jean_account._store_tokens(
-            self.emulator.mint_token(
-                "jean@example.com",
-                client_id=CLIENT_ID,
-                scopes=[*google_oauth.SCOPES, google_oauth.ACL_SCOPE],
-            )
-        )
+        self.calendars_shared_by_jean()
         self.make_rdv(name="Chez Marc", employees=self.marc)
         self.make_rdv(name="Chez Julie", employees=self.julie)
         self.cron()
@@ -147,15 +129,7 @@ class TestCalendarGone(TechnicianCase):
         self.assertEqual(self.summaries(self.marc), ["Chez Marc", "Encore Marc"])
 
     def test_sharing_check_interval_is_a_system_parameter(self):
-        self.set_param(service_account.MODE_PARAM, "shared")
-        self.set_param(service_account.OWNER_PARAM, str(self.jean.id))
-        self.jean_account._store_tokens(
-            self.emulator.mint_token(
-                "jean@example.com",
-                client_id=CLIENT_ID,
-                scopes=[*google_oauth.SCOPES, google_oauth.ACL_SCOPE],
-            )
-        )
+        self.calendars_shared_by_jean()
         self.make_rdv(name="Chez Marc", employees=self.marc)
         self.cron()
         marc = self.account_of(self.marc)

@@ -5,12 +5,9 @@ answering 503): the button answers quickly with a clear message, nobody is
 disconnected for it, the administrators' list shows the outage, and every
 account catches up at the next round once Google is back."""
 
-import json
 import socket
-import threading
 import time
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from odoo import fields
 from odoo.tests import tagged
@@ -18,23 +15,6 @@ from odoo.tests import tagged
 from ..services.sync_outcome import ErrorKind
 from ..services.sync_runner import INTERACTIVE_TIMEOUT, run_sync
 from .technician_common import TechnicianCase
-
-
-class _Unavailable(BaseHTTPRequestHandler):
-    """Google's token endpoint on a bad day: 503 temporarily_unavailable."""
-
-    def do_POST(self):  # noqa: N802 (http.server's name)
-        body = json.dumps({"error": "temporarily_unavailable"}).encode()
-        self.send_response(503)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST
-
-    def log_message(self, *args):  # pylint: disable=arguments-differ
-        pass
 
 
 def closed_port_url():
@@ -60,15 +40,14 @@ class TestGoogleOutage(TechnicianCase):
         self.params.set_param("openfire_google_calendar." + key, url)
 
     def back(self):
+        self.emulator.set_token_outage(None)
         for key, url in self.google.items():
             self.params.set_param("openfire_google_calendar." + key, url)
 
     def token_endpoint_503(self):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Unavailable)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self.addCleanup(server.server_close)
-        self.addCleanup(server.shutdown)
-        return "http://127.0.0.1:%d/token" % server.server_address[1]
+        """Google's token endpoint answers 503 temporarily_unavailable."""
+        self.emulator.set_token_outage(503)
+        self.addCleanup(self.emulator.set_token_outage, None)
 
     def silent_url(self):
         """An address that takes the connection and never answers: timeouts."""
@@ -103,7 +82,7 @@ class TestGoogleOutage(TechnicianCase):
         self.sync()
         self.make_rdv(name="Chez Martin", date=datetime(2026, 3, 3, 8, 0))
         self.emulator.expire_access_tokens()  # Google answers 401: the client refreshes
-        self.down("token_uri", self.token_endpoint_503())
+        self.token_endpoint_503()
         outcome = run_sync(self.env, self.jean.id, interactive=True)
         self.assert_outage(outcome, self.jean_account)
         self.back()
@@ -159,7 +138,7 @@ class TestGoogleOutage(TechnicianCase):
         technicians.sudo().write({"access_token": False, "token_expiry": False})
         self.make_rdv(name="Encore Marc", employees=self.marc, date=datetime(2026, 3, 4, 8, 0))
         self.make_rdv(name="Chez Jean", date=datetime(2026, 3, 4, 10, 0))
-        self.down("token_uri", self.token_endpoint_503())
+        self.token_endpoint_503()
         self.cron()
         for account in technicians:
             self.assertEqual(account.state, "connected", account.last_error)

@@ -3,9 +3,8 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError
 
-from ..services.sync_session import GoogleAccessLost, blocked_status, google_session
-from ..sync import GoogleError
-from .of_google_calendar_choice import notification
+from ..services import google_calendars
+from ..services.google_calendars import notification
 
 
 class OfGoogleBusyCalendarChoice(models.TransientModel):
@@ -44,26 +43,9 @@ class OfGoogleBusyCalendarChoice(models.TransientModel):
                 _('Connect the Google account first: press "Sync. with Google" in the planning.')
             )
         try:
-            with google_session(self.env, account_id=account.id) as locked:
-                if locked is None:
-                    return notification(
-                        _("A sync of these RDVs is running: try again in a moment.")
-                    )
-                blocked = blocked_status(locked)
-                if blocked:
-                    return notification(blocked.message)
-                if not locked._is_connected():
-                    return notification(
-                        _(
-                            "Connect the Google account first: press "
-                            '"Sync. with Google" in the planning.'
-                        )
-                    )
-                calendars = locked._client().list_calendars()
-        except GoogleAccessLost as exc:
-            return notification(str(exc), "danger")
-        except GoogleError as exc:
-            return notification(_("Google Calendar answered: %s", exc), "danger")
+            calendars, _read = google_calendars.list_calendars(self.env, account_id=account.id)
+        except google_calendars.Unlisted as unlisted:
+            return unlisted.action
         return self._open(account, calendars, user, employee)
 
     def _open(self, account, calendars, user, employee):

@@ -2,17 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import Command, _, api, fields, models
 
-from ..services import of10_migration
-from ..services.sync_session import GoogleAccessLost, blocked_status, google_session
-from ..sync import NETWORK_ERRORS, GoogleError
-
-
-def notification(message, kind="warning"):
-    return {
-        "type": "ir.actions.client",
-        "tag": "display_notification",
-        "params": {"type": kind, "message": message, "sticky": False},
-    }
+from ..services import google_calendars, of10_migration
 
 
 class OfGoogleCalendarChoice(models.TransientModel):
@@ -31,26 +21,16 @@ class OfGoogleCalendarChoice(models.TransientModel):
         own: a refusal by Google (revoked access) disconnects the user for
         good, and he is told so instead of an error that would undo it."""
         try:
-            with google_session(self.env, self.env.uid) as account:
-                if account is None:
-                    return notification(_("A sync of your RDVs is running: try again in a moment."))
-                blocked = blocked_status(account)
-                if blocked:
-                    return notification(blocked.message)
-                if not account._is_connected():
-                    return notification(
-                        _(
-                            "Connect your Google account first: press "
-                            '"Sync. with Google" in the planning.'
-                        )
-                    )
-                calendars = account._client().list_calendars()
-                current = account.calendar_id
-                of10_current = bool(account.of10_until or account.of10_report)
-        except GoogleAccessLost as exc:
-            return notification(str(exc), "danger")
-        except (GoogleError, *NETWORK_ERRORS) as exc:
-            return notification(_("Google Calendar answered: %s", exc), "danger")
+            calendars, (current, of10_current) = google_calendars.list_calendars(
+                self.env,
+                user_id=self.env.uid,
+                read=lambda account: (
+                    account.calendar_id,
+                    bool(account.of10_until or account.of10_report),
+                ),
+            )
+        except google_calendars.Unlisted as unlisted:
+            return unlisted.action
         lines = [
             Command.create(
                 {

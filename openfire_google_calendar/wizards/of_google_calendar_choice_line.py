@@ -3,9 +3,9 @@
 from odoo import _, fields, models
 
 from ..services import of10_migration
+from ..services.google_calendars import notification
 from ..services.sync_session import GoogleAccessLost, google_session
 from ..sync import NETWORK_ERRORS, GoogleError
-from .of_google_calendar_choice import notification
 
 
 class OfGoogleCalendarChoiceLine(models.TransientModel):

@@ -2,10 +2,7 @@
 refreshes the access token: an outage (a transient GoogleError, retried
 later), never a revoked access (ReconnectNeeded disconnects the user)."""
 
-import json
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sync.google_client import GoogleError, ReconnectNeeded
@@ -30,36 +27,19 @@ def test_token_endpoint_unreachable_is_an_outage(emu, calendar):
     assert outage.value.status is None
 
 
-class _Unavailable(BaseHTTPRequestHandler):
-    """A token endpoint on a bad day: 503 temporarily_unavailable."""
-
-    def do_POST(self):  # noqa: N802 (http.server's name)
-        body = json.dumps({"error": "temporarily_unavailable"}).encode()
-        self.send_response(503)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):  # pylint: disable=arguments-differ
-        pass
-
-
 def test_token_endpoint_503_is_an_outage(emu, calendar, monkeypatch):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Unavailable)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    client = new_client(emu)
+    emu.expire_access_tokens()
+    # google-auth's own pauses between its retries of a 5xx: none here
+    monkeypatch.setattr("google.auth._exponential_backoff.time.sleep", lambda _s: None)
+    emu.set_token_outage(503)
     try:
-        client = new_client(emu)
-        emu.expire_access_tokens()
-        # google-auth's own pauses between its retries of a 5xx: none here
-        monkeypatch.setattr("google.auth._exponential_backoff.time.sleep", lambda _s: None)
-        client.credentials._token_uri = "http://127.0.0.1:%d/token" % server.server_address[1]
         with pytest.raises(GoogleError) as outage:
             client.list_changes(calendar)
         assert outage.value.transient
     finally:
-        server.shutdown()
-        server.server_close()
+        emu.set_token_outage(None)
+    client.list_changes(calendar)  # back: the same refresh token works
 
 
 def test_revoked_refresh_token_still_asks_to_reconnect(emu, calendar):
