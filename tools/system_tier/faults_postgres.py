@@ -96,6 +96,10 @@ class PrivateCluster:
         if self.as_user:
             for path in (self.home, self.socket_dir):
                 shutil.chown(path, self.as_user, self.as_user)
+            # a run's directory is made private (mkdtemp's 0700): he must be able to
+            # go through it to his own
+            parent = os.path.dirname(self.home)
+            os.chmod(parent, os.stat(parent).st_mode | 0o111)
         self._run(
             "initdb",
             "-D",
