@@ -17,6 +17,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools.misc import file_path
 from odoo.tools.translate import code_translations
 
+from ..services import proposal_counter
 from .sync_common import SyncCase
 
 PARAM = "openfire_google_calendar.google_changes"
@@ -90,6 +91,15 @@ class TestProposalPlanning(SyncCase):
         before = self.env.cr.sql_log_count
         answer = rdv_model.of_google_proposal_blocks(domain or [], start, stop)
         return answer, self.env.cr.sql_log_count - before
+
+    def counter_queries(self):
+        """The queries the activity menu's entry costs a planner, caches warm."""
+        env = self.env(user=self.jean)
+        proposal_counter.activity_group(env)
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        proposal_counter.activity_group(env)
+        return self.env.cr.sql_log_count - before
 
     def test_a_phone_move_is_drawn_where_it_was_proposed(self):
         rdv = self.make_rdv(name="Déplacé au téléphone")
@@ -202,6 +212,12 @@ class TestProposalPlanning(SyncCase):
             ("Changes proposed", "of_google_proposal", 2),
         )
         self.assertTrue(groups[0]["icon"])
+        # one count, whatever the number of proposals
+        self.assertLessEqual(self.counter_queries(), 2)
+        for rdv in [self.make_rdv(name="Autre %d" % n) for n in range(20)]:
+            self.propose(rdv, datetime(2026, 3, 5, 9))
+        self.assertLessEqual(self.counter_queries(), 2)
+        self.assertEqual(proposal_groups(self.env(user=self.jean))[0]["total_count"], 22)
         # not to someone who may not decide them
         self.assertFalse(proposal_groups(self.env(user=self.clerk)))
         # none to decide: no entry
@@ -221,6 +237,17 @@ class TestProposalPlanning(SyncCase):
             self.env["of.planning.intervention"].with_user(self.jean).with_context(
                 lang="fr_FR"
             ).of_google_proposal_blocks([], WEEK[1], WEEK[0])
+        # the badge and the activity menu's line, as the web client gets them
+        web = {
+            message["id"]: message["string"]
+            for message in code_translations.get_web_translations(
+                "openfire_google_calendar", "fr_FR"
+            )["messages"]
+        }
+        self.assertEqual(
+            (web["Proposed"], web["Change proposed from Google Calendar"], web["to decide"]),
+            ("Proposé", "Changement proposé depuis Google Agenda", "à décider"),
+        )
         with self.assertRaisesRegex(UserError, "filtre illisible"):
             self.env["of.planning.intervention"].with_user(self.jean).with_context(
                 lang="fr_FR"
