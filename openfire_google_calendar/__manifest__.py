@@ -34,6 +34,7 @@
     "assets": {
         "web.assets_backend": [
             "openfire_google_calendar/static/src/views/*",
+            "openfire_google_calendar/static/src/activity_menu/*",
         ],
         "web.assets_tests": [
             "openfire_google_calendar/static/tests/tours/*",

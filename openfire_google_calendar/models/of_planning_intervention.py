@@ -3,7 +3,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..services import availability, availability_blocks, settings
+from ..services import availability, availability_blocks, proposal_blocks, settings
 from ..sync.slots import BusyKind, Code
 
 # Fields whose change must reach Google (what the plain Rdv is made of).
@@ -359,3 +359,12 @@ class OfPlanningIntervention(models.Model):
         call per load of the planning, from the database only, never Google
         (services/availability_blocks.py)."""
         return availability_blocks.planning_blocks(self.env, employee_ids, start, stop)
+
+    @api.model
+    def of_google_proposal_blocks(self, domain, start, stop):
+        """The times technicians proposed from Google for the RDVs matching
+        ``domain`` (the planning's filters), over [start, stop) (UTC
+        strings): the planning draws them beside the planned RDVs. One call
+        per load of the planning, from the database only, never Google
+        (services/proposal_blocks.py)."""
+        return proposal_blocks.planning_proposals(self.env, domain, start, stop)

@@ -2,7 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.release import version_info
 
+from ..services import proposal_counter
 from ..services.sync_outcome import ErrorKind, stored_refusal_kind
 from ..services.sync_session import google_session
 
@@ -246,6 +248,19 @@ class ResUsers(models.Model):
                 ),
             },
         }
+
+    # -- the planners' count of changes proposed from Google, in the activity menu
+
+    if version_info[0] >= 18:
+
+        def _get_activity_groups(self):
+            return proposal_counter.with_proposals(self.env, super()._get_activity_groups())
+
+    else:  # 17.0's activity menu reads its groups from this RPC
+
+        @api.model
+        def systray_get_activities(self):
+            return proposal_counter.with_proposals(self.env, super().systray_get_activities())
 
 
 def _admin_notification(message):

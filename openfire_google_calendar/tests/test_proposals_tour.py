@@ -9,9 +9,10 @@ from .sync_common import SyncCase
 
 @tagged("post_install", "-at_install")
 class TestProposalsTour(SyncCase):
-    """A phone move in proposal mode, answered in the browser from the RDV's
-    banner: refused, the event is back on the phone after the next sync;
-    accepted, the RDV moves."""
+    """A phone move in proposal mode, seen in the planning (a badge on the
+    RDV, the proposed time beside it, the activity menu's count) and answered
+    in the browser from the RDV's banner: refused, the event is back on the
+    phone after the next sync; accepted, the RDV moves."""
 
     def proposed(self):
         self.env["ir.config_parameter"].sudo().set_param(
@@ -39,6 +40,27 @@ class TestProposalsTour(SyncCase):
         self.assertEqual(rdv.of_google_proposal_ids.state, "refused")
         self.sync()
         self.assertTrue(self.event_of(rdv)["start"]["dateTime"].startswith("2026-03-02"))
+
+    def test_the_planning_shows_the_badge_and_the_proposed_time(self):
+        rdv = self.proposed()
+        action = self.env.ref("openfire_planning.action_of_planning_intervention_calendar").copy(
+            {
+                "context": "{'initial_date': '2026-03-02 08:00:00'}",
+                "domain": "[('employee_ids', 'in', %d)]" % self.jean_emp.id,
+            }
+        )
+        self.env.flush_all()
+        self.emulator.clear_log()
+        self.start_tour(
+            "/web#action=%d&view_type=calendar" % action.id,
+            "openfire_google_calendar_proposal_planning_tour",
+            login="jean_sync",
+        )
+        # seen, not decided: the RDV has not moved, Google was not called
+        rdv.invalidate_recordset()
+        self.assertEqual(rdv.date, datetime(2026, 3, 2, 8))
+        self.assertEqual(rdv.of_google_proposal_ids.state, "pending")
+        self.assertEqual(self.emulator.http_round_trips(), 0, self.emulator.request_log)
 
     def test_accept_moves_the_rdv(self):
         rdv = self.proposed()

@@ -8,11 +8,8 @@ import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {CalendarController} from "@web/views/calendar/calendar_controller";
 import {calendarView} from "@web/views/calendar/calendar_view";
-import {
-    NO_AVAILABILITY,
-    PlanningAvailabilityRenderer,
-    loadAvailability,
-} from "./planning_availability";
+import {NO_AVAILABILITY, loadAvailability} from "./planning_availability";
+import {PlanningProposalsRenderer, loadProposals} from "./planning_proposals";
 
 const SYNC_ROUTE = "/google_calendar/sync_data";
 // Set just before leaving for Google's consent page: back in the planning, the sync resumes.
@@ -234,7 +231,8 @@ export class PlanningGoogleCalendarController extends CalendarController {
 
 /**
  * The technicians' availability with the RDVs: their Google busy time, absences and working
- * locations drawn behind them, loaded with them (one call, from the database). An RDV moved
+ * locations drawn behind them, loaded with them (one call, from the database); and the times
+ * technicians proposed from Google, drawn beside the RDVs (another, alongside). An RDV moved
  * (drag and drop, resize) over any of it is warned of; an absence refuses the move on the
  * server, which says so, and the RDV goes back where it was.
  */
@@ -243,9 +241,17 @@ export class PlanningGoogleCalendarModel extends calendarView.Model {
         return this.data.ofAvailability || NO_AVAILABILITY;
     }
 
+    /** The times technicians proposed from Google, drawn beside the RDVs. */
+    get ofProposals() {
+        return this.data.ofProposals || [];
+    }
+
     async updateData(data) {
         await super.updateData(data);
-        data.ofAvailability = await loadAvailability(this, data);
+        [data.ofAvailability, data.ofProposals] = await Promise.all([
+            loadAvailability(this, data),
+            loadProposals(this, data),
+        ]);
     }
 
     async updateRecord(record, options = {}) {
@@ -284,7 +290,7 @@ export const planningGoogleCalendarView = {
     ...calendarView,
     Controller: PlanningGoogleCalendarController,
     Model: PlanningGoogleCalendarModel,
-    Renderer: PlanningAvailabilityRenderer,
+    Renderer: PlanningProposalsRenderer,
 };
 
 registry.category("views").add("of_planning_google_calendar", planningGoogleCalendarView);
