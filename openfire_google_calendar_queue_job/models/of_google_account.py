@@ -17,6 +17,8 @@ from odoo.addons.openfire_google_calendar.services import (
 from odoo.addons.openfire_google_calendar.services.sync_runner import run_sync
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from ..services import dead_jobs
+
 _logger = logging.getLogger(__name__)
 CHANNEL = "root.google_calendar"
 
@@ -117,9 +119,15 @@ class OfGoogleAccount(models.Model):
         moments spread over the first half of the cron's interval (jitter;
         parameter poll_spread_seconds), so that many workers do not reach
         Google for every user in the same second; users Google's rate limits
-        hold start when the hold ends. Returns how many accounts were enqueued."""
+        hold start when the hold ends. Returns how many accounts were enqueued.
+
+        It first requeues the connector's jobs whose worker died
+        (services/dead_jobs.py), in a transaction of its own committed at
+        once: the runner gets them back now, and their rows are locked for
+        milliseconds, not for the whole run."""
         if not uses_queue(self.env):
             return super()._cron_sync_all(time_budget)
+        self._requeue_dead_jobs()
         if self.env["ir.config_parameter"].sudo().get_param("google_calendar_sync_paused"):
             return 0
         technician_accounts.refresh_accounts(self.env)
@@ -145,6 +153,13 @@ class OfGoogleAccount(models.Model):
         return len(now_accounts | polled)
 
     @api.model
+    def _requeue_dead_jobs(self):
+        """Requeue the connector's dead jobs in a transaction of its own;
+        returns {job id: new state}."""
+        with self.env.registry.cursor() as cr:
+            return dead_jobs.requeue(self.env(cr=cr, su=True))
+
+    @api.model
     def _job_sync_account(self, account_id):
         """The job of a technician without a login (see _job_sync_user)."""
         return self._job_run(account_id=account_id)
@@ -168,6 +183,9 @@ class OfGoogleAccount(models.Model):
         try, retried by the job function's retry pattern unless Google said
         when. Returns the outcome's status."""
         whom = "user %d" % user_id if user_id else "technician account %d" % account_id
+        # While the job runs, its lock says so: a sweeper tells it from a job
+        # whose worker died (services/dead_jobs.py).
+        dead_jobs.hold(self.env)
         # queue_job's controller runs the job in a transaction that holds the
         # job's row lock (Job.lock), so the session would refuse it as a
         # caller that wrote: the session is entered from a clean cursor of

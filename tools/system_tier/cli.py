@@ -65,11 +65,11 @@ def parser():
     parser.add_argument(
         "--queue-job",
         choices=("auto", "on", "off"),
-        default="off",
-        help="prefork with OCA's queue_job job runner (auto: when $ODOO_HOME/.oca-addons has "
-        "it). Off by default: a worker SIGKILLed in the middle of a job leaves it 'started', "
-        "and the connector's channel waits until queue_job requeues it (its garbage collector "
-        "leaves started jobs alone by default), longer than the tier's quiescence",
+        default="auto",
+        help="prefork with OCA's queue_job job runner (auto, the default: when "
+        "$ODOO_HOME/.oca-addons has it; on: required; off: the connector's cron syncs). A "
+        "worker SIGKILLed in the middle of a job leaves it 'started': the glue requeues "
+        "its own dead jobs (their lock free) at the scheduled action's next run",
     )
     parser.add_argument(
         "--shared-postgres",

@@ -4,7 +4,9 @@ installed in that mode's database, so that the scheduled action enqueues each ac
 sync as a job the runner hands to the HTTP workers, as a deployment with queue_job does.
 
 queue_job is where tools/setup_odoo.sh unpacks it (``$ODOO_HOME/.oca-addons``, or
-``QUEUE_JOB_ADDONS``); ``--queue-job auto`` uses it when it is there."""
+``QUEUE_JOB_ADDONS``); ``--queue-job auto``, the default, uses it when it is there. The
+kills leave jobs started by the workers they kill: the glue requeues them (its dead
+jobs), and the figures count them."""
 
 import os
 
@@ -65,8 +67,34 @@ def adapt(run):
     run.report.row["queue_job"] = True
 
 
+# what the server logs when it requeues a job found dead: the glue (every series), and
+# queue_job's own runner on the releases that test its queue_job_lock (17.0, 19.0)
+REQUEUED = (
+    ("glue", "Google Calendar: requeued dead job"),
+    ("queue_job", "Re-queued dead job with uuid"),
+)
+
+
+def requeued(log_path):
+    """How many dead jobs were requeued, by whom, from the server's log."""
+    counts = {who: 0 for who, _text in REQUEUED}
+    try:
+        with open(log_path, errors="replace") as handle:
+            for line in handle:
+                for who, text in REQUEUED:
+                    if text in line:
+                        counts[who] += 1
+    except OSError:
+        pass
+    return counts
+
+
 def figures(run):
-    """Jobs by state (done, failed...), from the database; a failed job is noted."""
+    """Jobs by state (done, failed...), from the database, and the dead jobs
+    requeued, from the log; a failed job is noted."""
+    dead = requeued(run.server.log_path)
+    run.report.row["jobs_requeued"] = dead
+    log("  dead jobs requeued: %s" % dead)
     try:
         rows = run.admin.kw(
             "queue.job",
