@@ -52,7 +52,6 @@ TABLES = (
 
 def options(argv):
     parser = cli.parser()
-    parser.set_defaults(queue_job="auto")  # the soak measures the queue_job deployment
     parser.add_argument("--hours", type=float, default=4.0)
     parser.add_argument("--minutes", type=float, help="a short trial instead of --hours")
     parser.add_argument("--period", type=float, help="minutes per row (default 60)")
@@ -64,6 +63,8 @@ def options(argv):
         if arg in own:
             soak_argv.append(next(it))
     soak = parser.parse_known_args(soak_argv + ["--odoo-home", "-", "--addons-path", "-"])[0]
+    if not any(arg.split("=")[0] == "--queue-job" for arg in tier_argv):
+        tier_argv.append("--queue-job=auto")  # the soak measures the queue_job deployment
     args = cli.parse_args(tier_argv + ["--mode", "prefork", "--kills", "0", "--scenarios", "none"])
     minutes = soak.minutes if soak.minutes else soak.hours * 60
     args.time_limit = int(minutes * 60)
