@@ -75,6 +75,9 @@ def test_a_proposing_phone_change_superseded_by_the_same_phone_is_kept():
     rdvs = {1: rdv("ST-o00001")}
     proposals = {1: [proposal("ST-g00007")]}
     assert verdict(first, rdvs, edits=[first, second], proposals=proposals) == "kept"
+    check = EditCheck([first, second], rdvs, {}, {}, {}, (), proposals)
+    assert check.proposal_outcome(first, rdvs[1]) == "superseded"
+    assert check.proposal_outcome(second, rdvs[1]) == "proposal"
     # another technician's phone does not supersede it
     other = Edit(
         7, "google", "move", "ST-g00007", rdv_id=1, tech=0, event_id="e0", base="ST-g00005"

@@ -523,6 +523,16 @@ def check_edits(run, rdvs, event_rdv, proposals=None):
     verdicts = [(edit, check.verdict(edit)) for edit in edits]
     lost = [edit for edit, verdict in verdicts if verdict == "lost"]
     run.report.row["lost_proposals"] = sum(1 for edit in lost if edit.proposed)
+    outcomes = {}
+    for edit in edits:
+        if edit.side == "google" and edit.proposed:
+            outcome = check.proposal_outcome(edit, rdvs.get(edit.rdv_id)) or "lost"
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if outcomes:
+        log(
+            "  the proposing phones' edits: %s"
+            % ", ".join("%d %s" % (n, what) for what, n in sorted(outcomes.items()))
+        )
     unresolved = [edit for edit, verdict in verdicts if verdict == "unresolved"]
     run.report.row["lost"] = len(lost)
     run.report.row["uncertain"] = sum(1 for edit in edits if edit.uncertain)

@@ -11,7 +11,7 @@ from .common import utc
 from .ledger import Edit
 
 PHONE_THINK = 1.5  # seconds at most between the phone's read of an event and its write
-DONE_BIAS = 0.3  # share of the phone's changes aimed at a done RDV when he has one
+DONE_BIAS = 0.5  # share of the phone's changes aimed at a done RDV when he has one
 
 
 def key_of(event):

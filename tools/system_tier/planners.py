@@ -94,7 +94,7 @@ class Planners:
             return self.retry(planner, rng, live)
         if roll < 0.24 and self.ledger.proposing:
             return self.decide(planner, rng)
-        if 0.24 <= roll < 0.31 and len(live) >= 3:
+        if 0.24 <= roll < 0.32 and len(live) >= 3:
             return self.mark_done(planner, rng)
         changeable = self.ledger.open_rdvs()
         if roll < 0.5 or len(changeable) < 3:

@@ -132,22 +132,33 @@ class EditCheck:
         )
 
     def proposal_kept(self, edit, rdv):
-        """A change on the phone of a technician whose changes are proposed: a proposal
-        of it (a deletion: a cancellation proposed), a later change of that phone that
-        started from it, or its RDV finished and the change put back (in its chatter)."""
+        """A change on the phone of a technician whose changes are proposed is kept when
+        it has an outcome (:meth:`proposal_outcome`)."""
+        return self.proposal_outcome(edit, rdv) is not None
+
+    def proposal_outcome(self, edit, rdv):
+        """What became of a change on a proposing phone: "proposal" (a proposal of it; a
+        deletion: a cancellation proposed), "superseded" (a later change of that phone
+        started from it), "put back" (its RDV finished, the change in its chatter; a
+        deletion: the RDV finished), "never linked" (an event the phone made and deleted
+        before any sync); None: lost."""
         rid = edit.rdv_id
         proposals = self.proposals.get(rid, ()) if rid is not None else ()
         if edit.kind == "delete":
             if rdv is None:
-                return self.delete_kept(edit, rdv)
-            return rdv["state"] in FINISHED_STATES or any(p["kind"] == "cancel" for p in proposals)
+                return "never linked" if self.delete_kept(edit, rdv) else None
+            if any(p["kind"] == "cancel" for p in proposals):
+                return "proposal"
+            return "put back" if rdv["state"] in FINISHED_STATES else None
         if any(p["proposed_name"] == edit.title for p in proposals):
-            return True
+            return "proposal"
         if edit.title in self.seen_by_phone.get((edit.tech, edit.event_id), ()):
-            return True
+            return "superseded"
         if rdv is None:
-            return self.deleted_on_phone(edit)
-        return rdv["state"] in FINISHED_STATES and edit.title in self.bodies.get(rid, "")
+            return "never linked" if self.deleted_on_phone(edit) else None
+        if rdv["state"] in FINISHED_STATES and edit.title in self.bodies.get(rid, ""):
+            return "put back"
+        return None
 
     def deleted_on_phone(self, edit):
         """The phone deleted the event of this edit later (it never reached Odoo)."""
@@ -176,8 +187,9 @@ def unaccepted_moves(rdvs, edits, proposals, rdv_ids):
     """The RDVs among ``rdv_ids`` (those of a technician whose changes are proposed)
     holding a version that a proposing phone wrote and no planner accepted, or whose
     start is not the one their title's version wrote (titles are the edits' own: the
-    title names the version). A version the RDV was created with is no move. ``proposals``: per RDV, its proposals ({"state",
-    "proposed_name"}). A list of (RDV id, what is wrong)."""
+    title names the version). A version the RDV was created with is no move.
+    ``proposals``: per RDV, its proposals ({"state", "kind", "proposed_name"}). A list
+    of (RDV id, what is wrong)."""
     by_title = {e.title: e for e in edits if e.title}
     out = []
     for rid in sorted(rdv_ids):
