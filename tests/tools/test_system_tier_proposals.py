@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from tools.system_tier.ledger import Edit
 from tools.system_tier.verdicts import (
     EditCheck,
+    accepted_not_applied,
     changed_done,
     proposal_figures,
     put_back,
@@ -189,3 +190,22 @@ def test_phone_changes_after_done_are_the_ones_put_back():
 def test_proposal_figures_count_by_state():
     rows = [proposal("a"), proposal("b", "accepted"), proposal("c", "accepted")]
     assert proposal_figures(rows) == {"made": 3, "pending": 1, "accepted": 2}
+
+
+def test_an_accepted_proposal_is_taken_by_its_rdv():
+    accepted = {1: [dict(proposal("ST-g00005", "accepted"), id=7)]}
+    assert accepted_not_applied(accepted, {1: rdv("ST-g00005")}, {}) == []
+    # taken, then changed by a planner: the name tracking shows it written
+    assert accepted_not_applied(accepted, {1: rdv("ST-o00009")}, {1: {"ST-g00005"}}) == []
+    # the proposal accepted, the RDV never wrote it (an acceptance half done)
+    failures = accepted_not_applied(accepted, {1: rdv("ST-o00001")}, {1: {"ST-o00001"}})
+    assert len(failures) == 1 and "proposal 7" in failures[0]
+    # refused: nothing to take
+    refused = {1: [proposal("ST-g00005", "refused")]}
+    assert accepted_not_applied(refused, {1: rdv("ST-o00001")}, {}) == []
+    cancel = {1: [proposal(None, "accepted", "cancel")]}
+    assert accepted_not_applied(cancel, {1: rdv("ST-o00001", "cancel")}, {}) == []
+    assert len(accepted_not_applied(cancel, {1: rdv("ST-o00001")}, {})) == 1
+    creation = {1: [proposal("ST-g00005", "accepted", "creation")]}
+    assert accepted_not_applied(creation, {1: rdv("ST-g00005")}, {}) == []
+    assert len(accepted_not_applied(creation, {1: rdv("ST-g00005", "draft")}, {})) == 1

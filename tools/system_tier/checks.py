@@ -13,6 +13,7 @@ from .phone import key_of
 from .planners import accepts
 from .verdicts import (
     EditCheck,
+    accepted_not_applied,
     bound_failures,
     changed_done,
     proposal_figures,
@@ -267,8 +268,8 @@ def check_sides(run):
             % (len(compare.mismatches), len(compare.orphans))
         )
     proposals = proposal_rows(run)
-    check_edits(run, rdvs, event_rdv, proposals)
-    check_proposals(run, rdvs, proposals)
+    written = check_edits(run, rdvs, event_rdv, proposals)
+    check_proposals(run, rdvs, proposals, written)
     check_done(run, rdvs, events)
 
 
@@ -423,9 +424,10 @@ def proposal_rows(run):
     return out
 
 
-def check_proposals(run, rdvs, proposals):
+def check_proposals(run, rdvs, proposals, written):
     """No RDV of a technician whose changes are proposed moved without a planner's
-    acceptance (verdicts.unaccepted_moves); the proposals' figures."""
+    acceptance (verdicts.unaccepted_moves), every accepted proposal taken by its RDV
+    (verdicts.accepted_not_applied); the proposals' figures."""
     if not run.ledger.proposing:
         return
     proposing = {t["employee"] for t in run.techs if t["index"] in run.ledger.proposing}
@@ -451,6 +453,15 @@ def check_proposals(run, rdvs, proposals):
             len(theirs),
         )
     )
+    text += "; the planners' decisions during the load: %s" % ", ".join(
+        "%d %s" % (run.stats.get(name), name)
+        for name in (
+            "proposals accepted",
+            "proposals refused",
+            "interrupted decisions",
+            "decisions refused (already decided)",
+        )
+    )
     log("  " + text)
     if "proposals_text" not in row:
         row["proposals_text"] = text
@@ -473,6 +484,11 @@ def check_proposals(run, rdvs, proposals):
         )
     if moved:
         run.report.fail("%d RDVs moved without an acceptance" % len(moved))
+    untaken = accepted_not_applied(proposals, rdvs, written)
+    for line in untaken[:15]:
+        log("  accepted, not taken: " + line)
+    if untaken:
+        run.report.fail("%d accepted proposals their RDV never took" % len(untaken))
 
 
 def check_done(run, rdvs, events):
@@ -571,6 +587,7 @@ def check_edits(run, rdvs, event_rdv, proposals=None):
             "%d lost edits (%d of them lost proposals)"
             % (len(lost), run.report.row["lost_proposals"])
         )
+    return written
 
 
 def postgres_cut(run):

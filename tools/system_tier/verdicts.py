@@ -215,6 +215,40 @@ def unaccepted_moves(rdvs, edits, proposals, rdv_ids):
     return out
 
 
+def accepted_not_applied(proposals, rdvs, written):
+    """The proposals the database says accepted that their RDV never took (an
+    acceptance interrupted by a kill is resolved this way: the acceptance writes the
+    RDV and the proposal's state in one transaction): a change's title is the RDV's or
+    in its name tracking (``written``: per RDV, the titles written), a cancellation's
+    RDV is cancelled, a creation's is no longer a draft."""
+    out = []
+    for rid, rows in sorted(proposals.items()):
+        rdv = rdvs.get(rid)
+        for row in rows:
+            if row["state"] != "accepted" or rdv is None:
+                continue
+            if row["kind"] == "cancel":
+                taken = rdv["state"] in CANCELLED_STATES
+            elif row["kind"] == "creation":
+                taken = rdv["state"] != "draft"
+            else:
+                name = row["proposed_name"]
+                taken = rdv["name"] == name or name in written.get(rid, ())
+            if not taken:
+                out.append(
+                    "proposal %s (%s %r) accepted, RDV %s never took it (now %s %r)"
+                    % (
+                        row.get("id"),
+                        row["kind"],
+                        row["proposed_name"],
+                        rid,
+                        rdv["state"],
+                        rdv["name"],
+                    )
+                )
+    return out
+
+
 def changed_done(done, rdvs, events=None):
     """The RDVs marked done (``done``: id -> {"name", "date"}, what each held then) that
     no longer hold it in Odoo, or whose live events (``events``: id -> [(who, title,
