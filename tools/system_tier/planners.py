@@ -99,7 +99,24 @@ class Planners:
         changeable = self.ledger.open_rdvs()
         if roll < 0.5 or len(changeable) < 3:
             return self.create(planner, rng)
-        return self.change(planner, rng, rng.choice(changeable), cancel=roll >= 0.88)
+        target = None
+        if self.ledger.proposing and rng.random() < 0.3:
+            target = self.proposed_rdv(planner, rng, changeable)
+        return self.change(planner, rng, target or rng.choice(changeable), cancel=roll >= 0.88)
+
+    def proposed_rdv(self, planner, rng, changeable):
+        """An RDV with a change still proposed, which the planner's change outdates
+        (the proposal stays open: accepted later, it moves the RDV back)."""
+        rows = planner.kw(
+            PROPOSAL,
+            "search_read",
+            [[("state", "=", "pending")]],
+            {"fields": ["intervention_id"], "limit": 50},
+            kind="read",
+            retry_interrupted=True,
+        )
+        ids = sorted({row["intervention_id"][0] for row in rows} & set(changeable))
+        return rng.choice(ids) if ids else None
 
     def create(self, planner, rng):
         title, seq = self.ledger.next_title("odoo")
