@@ -1,6 +1,8 @@
-"""What the tier checks: a plain start that logs nothing about our addons; quiescence,
-then both sides holding the same RDVs with no duplicate and no lost edit; no user left
-``already_running``; and the Odoo log (watchdog lines, tracebacks)."""
+"""What the tier checks: a plain start that logs nothing about our addons; quiescence
+(the changes still proposed decided by a planner first), then both sides holding the same
+RDVs with no duplicate, no lost edit, no lost proposal, no RDV moved without an
+acceptance, no done RDV changed; no user left ``already_running``; and the Odoo log
+(watchdog lines, tracebacks)."""
 
 import re
 import time
@@ -8,7 +10,19 @@ import time
 from .client import Interrupted, RequestTimeout, RpcError, ServerDown
 from .common import CANCELLED_STATES, MODEL, SYNCED, log, utc
 from .phone import key_of
-from .verdicts import EditCheck, bound_failures
+from .planners import accepts
+from .verdicts import (
+    EditCheck,
+    accepted_not_applied,
+    bound_failures,
+    changed_done,
+    proposal_figures,
+    put_back,
+    unaccepted_moves,
+)
+
+PROPOSAL = "of.google.proposal"
+OPEN_PROPOSALS = ("pending", "outdated")
 
 WATCHDOG_PATTERNS = [
     ("watchdog", re.compile(r"virtual real time limit")),
@@ -108,15 +122,49 @@ def snapshot(run):
     return events, [(r["id"], r["name"], r["state"], r["date"]) for r in rows]
 
 
+def decide_open(run):
+    """A planner decides every change still proposed (at random; a done RDV's refused,
+    as he keeps a finished RDV as it was): a pending proposal leaves the phone's version
+    in Google until it is decided. The number decided."""
+    if not run.ledger.proposing:
+        return 0
+    planner = run.planners[0]
+    rows = planner.kw(
+        PROPOSAL,
+        "search_read",
+        [[("state", "in", list(OPEN_PROPOSALS))]],
+        {"fields": ["intervention_id", "state"]},
+        kind="check",
+        retry_interrupted=True,
+    )
+    run.report.row.setdefault("proposals_open_at_end", len(rows))
+    chosen = accepts(planner, run.rng, [row["intervention_id"][0] for row in rows]) if rows else {}
+    for row in rows:
+        rid = row["intervention_id"][0]
+        accept = rid not in run.ledger.done and chosen.get(rid)
+        try:
+            planner.kw(
+                PROPOSAL,
+                "action_accept" if accept else "action_refuse",
+                [[row["id"]]],
+                kind="check",
+                retry_interrupted=True,
+            )
+        except RpcError as exc:
+            if "UserError" not in exc.name:
+                raise
+    return len(rows)
+
+
 def quiesce(run):
     """Faults off, every technician synced until a round where every answer is "nothing
-    new" and neither side changed."""
+    new", neither side changed and no change is left proposed (decided first)."""
     run.emulator.admin("POST", "faults", {"rate": 0.0})
     deadline = time.monotonic() + run.args.quiesce_time
     previous, rounds = None, 0
     while time.monotonic() < deadline and rounds < 40:
         rounds += 1
-        quiet = True
+        quiet = not decide_open(run)
         for tech in run.techs:
             status = sync_settled(run, tech)
             if status != "no_new_event_from_google":
@@ -219,7 +267,10 @@ def check_sides(run):
             "the two sides differ: %d mismatches, %d events without RDV"
             % (len(compare.mismatches), len(compare.orphans))
         )
-    check_edits(run, rdvs, event_rdv)
+    proposals = proposal_rows(run)
+    written = check_edits(run, rdvs, event_rdv, proposals)
+    check_proposals(run, rdvs, proposals, written)
+    check_done(run, rdvs, events)
 
 
 class SideComparison:
@@ -354,17 +405,150 @@ def chatter(admin, rdv_ids):
     return bodies, tracked, written
 
 
-def check_edits(run, rdvs, event_rdv):
+def proposal_rows(run):
+    """{rdv id: [its proposals]} as the database holds them (none when the connector
+    has no proposals)."""
+    if not run.ledger.proposing:
+        return {}
+    rows = run.admin.kw(
+        PROPOSAL,
+        "search_read",
+        [[]],
+        {"fields": ["intervention_id", "state", "kind", "proposed_name", "proposed_date"]},
+        kind="check",
+        retry_interrupted=True,
+    )
+    out = {}
+    for row in rows:
+        out.setdefault(row["intervention_id"][0], []).append(row)
+    return out
+
+
+def check_proposals(run, rdvs, proposals, written):
+    """No RDV of a technician whose changes are proposed moved without a planner's
+    acceptance (verdicts.unaccepted_moves), every accepted proposal taken by its RDV
+    (verdicts.accepted_not_applied); the proposals' figures."""
+    if not run.ledger.proposing:
+        return
+    proposing = {t["employee"] for t in run.techs if t["index"] in run.ledger.proposing}
+    theirs = [rid for rid, r in rdvs.items() if proposing & set(r["employee_ids"])]
+    moved = unaccepted_moves(rdvs, run.ledger.edits, proposals, theirs)
+    figures = proposal_figures([p for rows in proposals.values() for p in rows])
+    row = run.report.row
+    row["proposals"] = figures
+    row["unaccepted_moves"] = len(moved)
+    text = (
+        "proposals: %d made (%d accepted, %d refused, %d replaced, %d outdated, %d pending), "
+        "%s open at the end of the load and decided then; %d phone edits on %d RDVs of "
+        "the technicians proposing"
+        % (
+            figures["made"],
+            figures.get("accepted", 0),
+            figures.get("refused", 0),
+            figures.get("replaced", 0),
+            figures.get("outdated", 0),
+            figures.get("pending", 0),
+            row.get("proposals_open_at_end", "-"),
+            sum(1 for e in run.ledger.edits if e.proposed),
+            len(theirs),
+        )
+    )
+    text += "; the planners' decisions during the load: %s" % ", ".join(
+        "%d %s" % (run.stats.get(name), name)
+        for name in (
+            "proposals accepted",
+            "proposals refused",
+            "interrupted decisions",
+            "decisions refused (already decided)",
+        )
+    )
+    log("  " + text)
+    if "proposals_text" not in row:
+        row["proposals_text"] = text
+        run.report.note(text)
+    for rid, line in moved[:15]:
+        log(
+            "  moved without an acceptance: %s (the edits of the RDV: %s; its proposals: %s)"
+            % (
+                line,
+                [
+                    (e.seq, e.side, e.kind, e.title, e.tech, e.proposed, e.uncertain)
+                    for e in run.ledger.edits
+                    if e.rdv_id == rid
+                ],
+                [
+                    (p["id"], p["state"], p["kind"], p["proposed_name"])
+                    for p in proposals.get(rid, ())
+                ],
+            )
+        )
+    if moved:
+        run.report.fail("%d RDVs moved without an acceptance" % len(moved))
+    untaken = accepted_not_applied(proposals, rdvs, written)
+    for line in untaken[:15]:
+        log("  accepted, not taken: " + line)
+    if untaken:
+        run.report.fail("%d accepted proposals their RDV never took" % len(untaken))
+
+
+def check_done(run, rdvs, events):
+    """Each RDV marked done keeps what it held then, in Odoo and in every calendar, the
+    phone's changes made on it since put back (verdicts.changed_done)."""
+    done = dict(run.ledger.done)
+    by_tech = {t["index"]: t["login"] for t in run.techs}
+    shown = {}
+    for idx, items in events.items():
+        for event in items:
+            key = key_of(event)
+            if event.get("status") == "cancelled" or not (key and key.isdigit()):
+                continue
+            if int(key) in done:
+                start = event["start"].get("dateTime") or event["start"].get("date")
+                shown.setdefault(int(key), []).append((by_tech[idx], event.get("summary"), start))
+    changed = changed_done(done, rdvs, shown)
+    back = put_back(done, run.ledger.edits)
+    row = run.report.row
+    row["done"], row["done_changed"], row["put_back"] = len(done), len(changed), len(back)
+    text = "done RDVs: %d, phone edits on them put back: %d (%d of them proposing)" % (
+        len(done),
+        len(back),
+        sum(1 for e in back if e.proposed),
+    )
+    log("  " + text)
+    if "done_text" not in row:
+        row["done_text"] = text
+        run.report.note(text)
+    for line in changed[:15]:
+        log("  done RDV changed: " + line)
+    if changed:
+        run.report.fail("%d done RDVs changed" % len(changed))
+
+
+def check_edits(run, rdvs, event_rdv, proposals=None):
     """No edit lost: each one kept somewhere (verdicts.EditCheck); an interrupted one
-    that neither side shows is unresolved, counted and bounded (check_bounds)."""
+    that neither side shows is unresolved, counted and bounded (check_bounds). The
+    lost phone edits of technicians whose changes are proposed are lost proposals."""
     edits = run.ledger.edits
     for edit in edits:
         if edit.side == "google" and edit.rdv_id is None:
             edit.rdv_id = event_rdv.get((edit.tech, edit.event_id))
     bodies, tracked, written = chatter(run.admin, list(rdvs))
-    check = EditCheck(edits, rdvs, bodies, tracked, written, run.phones.seen_titles)
+    check = EditCheck(
+        edits, rdvs, bodies, tracked, written, run.phones.seen_titles, proposals or {}
+    )
     verdicts = [(edit, check.verdict(edit)) for edit in edits]
     lost = [edit for edit, verdict in verdicts if verdict == "lost"]
+    run.report.row["lost_proposals"] = sum(1 for edit in lost if edit.proposed)
+    outcomes = {}
+    for edit in edits:
+        if edit.side == "google" and edit.proposed:
+            outcome = check.proposal_outcome(edit, rdvs.get(edit.rdv_id)) or "lost"
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if outcomes:
+        log(
+            "  the proposing phones' edits: %s"
+            % ", ".join("%d %s" % (n, what) for what, n in sorted(outcomes.items()))
+        )
     unresolved = [edit for edit, verdict in verdicts if verdict == "unresolved"]
     run.report.row["lost"] = len(lost)
     run.report.row["uncertain"] = sum(1 for edit in edits if edit.uncertain)
@@ -399,7 +583,11 @@ def check_edits(run, rdvs, event_rdv):
             )
         )
     if lost:
-        run.report.fail("%d lost edits" % len(lost))
+        run.report.fail(
+            "%d lost edits (%d of them lost proposals)"
+            % (len(lost), run.report.row["lost_proposals"])
+        )
+    return written
 
 
 def postgres_cut(run):

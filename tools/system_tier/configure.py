@@ -10,7 +10,16 @@ from datetime import datetime, timezone
 import requests
 
 from .client import Client, RpcError
-from .common import CALENDAR_NAME, CLIENT_ID, CLIENT_SECRET, MODEL, REQUEST_TIMEOUT, SYNCED, odoo_dt
+from .common import (
+    CALENDAR_NAME,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    MODEL,
+    REQUEST_TIMEOUT,
+    SYNCED,
+    log,
+    odoo_dt,
+)
 
 
 def xmlid(admin, module, name):
@@ -250,3 +259,34 @@ def fresh_session_probe(run, tech, rounds=3):
                 "fresh session %d of %s: the sync answered %r" % (n + 1, tech["login"], result)
             )
     run.report.row["fresh_sessions"] = rounds
+
+
+# --------------------------------------------------------------------------- proposals
+
+
+def propose_changes(run):
+    """A share of the technicians in proposal mode (their employee's "Changes made in
+    Google": proposed to the planner): the last of those with a login and the last of
+    those without, when there are at least two of a kind (the probe and the fresh
+    sessions use the first). Their phone edits then become proposals, never changes of
+    the RDVs; the ledger knows them (``proposing``)."""
+    fields = run.admin.kw("hr.employee", "fields_get", [], {"attributes": ["type"]}, kind="setup")
+    if "of_google_changes" not in fields:
+        run.report.note("no per-technician proposal mode in this connector: none proposing")
+        return
+    chosen = []
+    for field in (False, True):
+        kind = [t for t in run.techs if bool(t.get("field")) == field]
+        if len(kind) >= 2:
+            chosen.append(kind[-1])
+    for tech in chosen:
+        run.admin.kw(
+            "hr.employee",
+            "write",
+            [[tech["employee"]], {"of_google_changes": "proposed"}],
+            kind="setup",
+        )
+        tech["proposed"] = True
+        run.ledger.proposing.add(tech["index"])
+    if chosen:
+        log("  changes proposed to the planner: %s" % ", ".join(t["login"] for t in chosen))

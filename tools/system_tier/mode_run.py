@@ -122,6 +122,7 @@ class ModeRun:
         field_techs.setup(self, self.args.field_technicians)
         field_techs.seed_rdvs(self)
         field_techs.first_calendars(self)
+        configure.propose_changes(self)
 
     # -------------------------------------------------------------------- run
     def run(self):

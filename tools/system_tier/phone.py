@@ -1,5 +1,7 @@
 """The technicians' phones: their calendars as the emulator's admin phone API shows and
-changes them (create, move/rename, delete), every change recorded with its own title."""
+changes them (create, move/rename, delete), every change recorded with its own title (and,
+for a technician whose changes are proposed, as a proposal expected). The phones go on
+changing the RDVs a planner marked done: the sync must put those back."""
 
 import time
 from datetime import datetime, timedelta, timezone
@@ -9,6 +11,7 @@ from .common import utc
 from .ledger import Edit
 
 PHONE_THINK = 1.5  # seconds at most between the phone's read of an event and its write
+DONE_BIAS = 0.5  # share of the phone's changes aimed at a done RDV when he has one
 
 
 def key_of(event):
@@ -91,7 +94,9 @@ class Phones:
         ]
         if not live:
             return False
-        event = rng.choice(live)
+        with self.ledger.lock:
+            done = [e for e in live if rdv_of(e) in self.ledger.done]
+        event = rng.choice(done if done and rng.random() < DONE_BIAS else live)
         current = self.emulator.admin("GET", "%s/%s" % (path, event["id"]))
         # the technician looks at it and types: a sync may change it meanwhile, and the
         # write, made on the version he saw (If-Match), is then refused (412)
@@ -109,7 +114,16 @@ class Phones:
         )
         event = self.emulator.admin("POST", path, dict(one_hour_from(start), summary=title))
         self.ledger.add_edit(
-            Edit(seq, "google", "create", title, tech=tech["index"], event_id=event["id"])
+            Edit(
+                seq,
+                "google",
+                "create",
+                title,
+                tech=tech["index"],
+                event_id=event["id"],
+                start=start,
+                proposed=tech["index"] in self.ledger.proposing,
+            )
         )
         return True
 
@@ -141,6 +155,7 @@ class Phones:
                 tech=tech["index"],
                 event_id=current["id"],
                 base=current.get("summary"),
+                proposed=tech["index"] in self.ledger.proposing,
             )
         )
         return True
@@ -173,6 +188,8 @@ class Phones:
                 tech=tech["index"],
                 event_id=current["id"],
                 base=current.get("summary"),
+                start=start,
+                proposed=tech["index"] in self.ledger.proposing,
             )
         )
         return True

@@ -8,11 +8,17 @@ either shows it arrived, it is judged like any other; when its RDV's name tracki
 Odoo writes in the write's own transaction) never shows it, it was *rolled back* and is
 no edit; only what neither side can show (its RDV gone) is *unresolved*, excused up to a
 bound. Deletions are judged
-by the state of the RDV, never by the words of a message."""
+by the state of the RDV, never by the words of a message.
+
+A change on the phone of a technician whose changes are proposed is judged as a proposal:
+it is *kept* when a proposal of it exists (in any state), when a later change of that
+phone started from it (superseded before a sync read it), or when its RDV was finished and
+the sync put it back. An RDV such a phone changed holds the phone's version only once a
+planner accepted it; an RDV marked done keeps what it held then, on both sides."""
 
 import re
 
-from .common import CANCELLED_STATES
+from .common import CANCELLED_STATES, utc
 
 # At most this many interrupted edits per server restart may stay unresolved: a SIGKILL
 # interrupts the requests in flight, and the planners pause between theirs, so more than
@@ -24,6 +30,8 @@ OTHER_ERRORS_MAX = 0
 # o: written in Odoo, g: on a phone, f: an RDV of a technician without a login made
 # before the load (field_techs.seed_rdvs); all numbered by the ledger
 TITLE = re.compile(r"^ST-[ogf](\d+)$")
+# The states of an RDV Google may no longer change: the sync puts a phone's change back.
+FINISHED_STATES = ("done", "cancel")
 
 
 def title_seq(title):
@@ -37,10 +45,21 @@ class EditCheck:
     conflict's loser), a later phone edit that started from it (seen by the other side),
     the name tracking of a later write (overwritten on its own side while Odoo still had
     it). ``tracked_old`` / ``tracked_new``: per RDV, the titles the name tracking shows
-    replaced / written; ``google_titles``: every title the phones ever listed."""
+    replaced / written; ``google_titles``: every title the phones ever listed;
+    ``proposals``: per RDV, its proposals ({"state", "kind", "proposed_name"})."""
 
-    def __init__(self, edits, rdvs, bodies, tracked_old, tracked_new=None, google_titles=()):
+    def __init__(
+        self,
+        edits,
+        rdvs,
+        bodies,
+        tracked_old,
+        tracked_new=None,
+        google_titles=(),
+        proposals=None,
+    ):
         self.edits, self.rdvs = edits, rdvs
+        self.proposals = proposals or {}
         self.bodies, self.tracked = bodies, tracked_old
         self.tracked_new = tracked_new or {}
         self.google_titles = set(google_titles)
@@ -64,7 +83,9 @@ class EditCheck:
             # Odoo writes the name's tracking in the write's own transaction: an RDV
             # whose tracking never shows the title written never had that write.
             return "rolled back" if rdv is not None and edit.side == "odoo" else "unresolved"
-        if edit.kind == "delete":
+        if edit.side == "google" and edit.proposed:
+            ok = self.proposal_kept(edit, rdv)
+        elif edit.kind == "delete":
             ok = self.delete_kept(edit, rdv)
         elif edit.kind == "cancel":
             ok = rdv is not None and rdv["state"] in CANCELLED_STATES
@@ -102,12 +123,48 @@ class EditCheck:
                 r["name"] == edit.base and r["state"] not in CANCELLED_STATES
                 for r in self.rdvs.values()
             )
-        if rdv["state"] in CANCELLED_STATES:
-            return True
+        if rdv["state"] in CANCELLED_STATES or rdv["state"] == "done":
+            return True  # done: the sync puts a finished RDV's event back
         base = title_seq(edit.base)
         return base is not None and any(
             seq > base and (side == "odoo" or tech != edit.tech)
             for seq, side, tech in self.versions.get(edit.rdv_id, ())
+        )
+
+    def proposal_kept(self, edit, rdv):
+        """A change on the phone of a technician whose changes are proposed is kept when
+        it has an outcome (:meth:`proposal_outcome`)."""
+        return self.proposal_outcome(edit, rdv) is not None
+
+    def proposal_outcome(self, edit, rdv):
+        """What became of a change on a proposing phone: "proposal" (a proposal of it; a
+        deletion: a cancellation proposed), "superseded" (a later change of that phone
+        started from it), "put back" (its RDV finished, the change in its chatter; a
+        deletion: the RDV finished), "never linked" (an event the phone made and deleted
+        before any sync); None: lost."""
+        rid = edit.rdv_id
+        proposals = self.proposals.get(rid, ()) if rid is not None else ()
+        if edit.kind == "delete":
+            if rdv is None:
+                return "never linked" if self.delete_kept(edit, rdv) else None
+            if any(p["kind"] == "cancel" for p in proposals):
+                return "proposal"
+            return "put back" if rdv["state"] in FINISHED_STATES else None
+        if any(p["proposed_name"] == edit.title for p in proposals):
+            return "proposal"
+        if edit.title in self.seen_by_phone.get((edit.tech, edit.event_id), ()):
+            return "superseded"
+        if rdv is None:
+            return "never linked" if self.deleted_on_phone(edit) else None
+        if rdv["state"] in FINISHED_STATES and edit.title in self.bodies.get(rid, ""):
+            return "put back"
+        return None
+
+    def deleted_on_phone(self, edit):
+        """The phone deleted the event of this edit later (it never reached Odoo)."""
+        return any(
+            e.side == "google" and e.kind == "delete" and e.event_id == edit.event_id
+            for e in self.edits
         )
 
     def title_kept(self, edit, rid, rdv):
@@ -122,11 +179,120 @@ class EditCheck:
             return True
         if edit.side == "google" and rdv is None:
             # never reached Odoo: fine only if the phone itself deleted it later
-            return any(
-                e.side == "google" and e.kind == "delete" and e.event_id == edit.event_id
-                for e in self.edits
-            )
+            return self.deleted_on_phone(edit)
         return False
+
+
+def unaccepted_moves(rdvs, edits, proposals, rdv_ids):
+    """The RDVs among ``rdv_ids`` (those of a technician whose changes are proposed)
+    holding a version that a proposing phone wrote and no planner accepted, or whose
+    start is not the one their title's version wrote (titles are the edits' own: the
+    title names the version). A version the RDV was created with is no move.
+    ``proposals``: per RDV, its proposals ({"state", "kind", "proposed_name"}). A list
+    of (RDV id, what is wrong)."""
+    by_title = {e.title: e for e in edits if e.title}
+    out = []
+    for rid in sorted(rdv_ids):
+        rdv = rdvs.get(rid)
+        version = by_title.get(rdv["name"]) if rdv else None
+        if version is None:
+            continue
+        if version.side == "google" and version.proposed and version.kind == "move":
+            # accepted, or the RDV was made from it (a creation proposed: the phone's
+            # event, moved before any sync, was read once with this version)
+            accepted = any(
+                p["proposed_name"] == rdv["name"]
+                and (p["state"] == "accepted" or p["kind"] == "creation")
+                for p in proposals.get(rid, ())
+            )
+            if not accepted:
+                text = "RDV %s holds %r, proposed from a phone and never accepted"
+                out.append((rid, text % (rid, rdv["name"])))
+                continue
+        if version.start is not None and utc(rdv["date"]) != utc(version.start):
+            text = "RDV %s is %r at %s, but %r was written at %s"
+            out.append((rid, text % (rid, rdv["name"], rdv["date"], rdv["name"], version.start)))
+    return out
+
+
+def accepted_not_applied(proposals, rdvs, written):
+    """The proposals the database says accepted that their RDV never took (an
+    acceptance interrupted by a kill is resolved this way: the acceptance writes the
+    RDV and the proposal's state in one transaction): a change's title is the RDV's or
+    in its name tracking (``written``: per RDV, the titles written), a cancellation's
+    RDV is cancelled, a creation's is no longer a draft."""
+    out = []
+    for rid, rows in sorted(proposals.items()):
+        rdv = rdvs.get(rid)
+        for row in rows:
+            if row["state"] != "accepted" or rdv is None:
+                continue
+            if row["kind"] == "cancel":
+                taken = rdv["state"] in CANCELLED_STATES
+            elif row["kind"] == "creation":
+                taken = rdv["state"] != "draft"
+            else:
+                name = row["proposed_name"]
+                taken = rdv["name"] == name or name in written.get(rid, ())
+            if not taken:
+                out.append(
+                    "proposal %s (%s %r) accepted, RDV %s never took it (now %s %r)"
+                    % (
+                        row.get("id"),
+                        row["kind"],
+                        row["proposed_name"],
+                        rid,
+                        rdv["state"],
+                        rdv["name"],
+                    )
+                )
+    return out
+
+
+def changed_done(done, rdvs, events=None):
+    """The RDVs marked done (``done``: id -> {"name", "date"}, what each held then) that
+    no longer hold it in Odoo, or whose live events (``events``: id -> [(who, title,
+    start)]) show something else."""
+    out = []
+    for rid, held in sorted(done.items()):
+        rdv = rdvs.get(rid)
+        if rdv is None:
+            out.append("done RDV %s is gone" % rid)
+            continue
+        now = (rdv["state"], rdv["name"], utc(rdv["date"]))
+        if now != ("done", held["name"], utc(held["date"])):
+            out.append(
+                "done RDV %s was %r at %s, is now %s %r at %s"
+                % (rid, held["name"], held["date"], rdv["state"], rdv["name"], rdv["date"])
+            )
+        for who, title, start in (events or {}).get(rid, ()):
+            if (title, utc(start)) != (held["name"], utc(held["date"])):
+                out.append(
+                    "done RDV %s %r at %s shows %r at %s in %s's calendar"
+                    % (rid, held["name"], held["date"], title, start, who)
+                )
+    return out
+
+
+def put_back(done, edits):
+    """The phone changes made on RDVs after they were marked done: the sync must put
+    each back."""
+    return [
+        e
+        for e in edits
+        if e.side == "google"
+        and e.kind in ("move", "delete")
+        and e.rdv_id in done
+        and e.when > done[e.rdv_id]["when"]
+    ]
+
+
+def proposal_figures(rows):
+    """Proposals by state ({"made", "accepted", "refused", ...}) from their rows."""
+    out = {"made": len(rows)}
+    for row in rows:
+        out[row["state"]] = out.get(row["state"], 0) + 1
+    return out
 
 
 def bound_failures(counts):
