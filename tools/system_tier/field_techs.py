@@ -203,9 +203,8 @@ def seed_rdvs(run, per_tech=2):
     as a technician (an employee assigned to an RDV) before the load."""
     from datetime import datetime, timedelta, timezone  # pylint: disable=import-outside-toplevel
 
-    from .common import MODEL, odoo_dt  # pylint: disable=import-outside-toplevel
+    from . import planners  # pylint: disable=import-outside-toplevel
 
-    planner = run.planners[0]
     for tech in [t for t in run.techs if t.get("field")]:
         for _ in range(per_tech):
             title, seq = run.ledger.next_title("odoo")
@@ -213,21 +212,7 @@ def seed_rdvs(run, per_tech=2):
             title = "ST-f%05d" % seq
             start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
             start += timedelta(days=2 + seq % 10, hours=seq % 8)
-            rdv_id = planner.kw(
-                MODEL,
-                "create",
-                [
-                    {
-                        "name": title,
-                        "date": odoo_dt(start),
-                        "duree": 1.0,
-                        "state": "confirm",
-                        "employee_ids": [(6, 0, [tech["employee"]])],
-                    }
-                ],
-                kind="setup",
-            )
-            run.ledger.rdvs[rdv_id] = {"title": title, "techs": [tech["index"]], "cancelled": False}
+            planners.plan_for(run, tech, title, start, kind="setup")
 
 
 def resolve_edits(run):

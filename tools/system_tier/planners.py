@@ -15,6 +15,27 @@ PROPOSAL = "of.google.proposal"
 OPEN_PROPOSALS = ("pending", "outdated")
 
 
+def plan_for(run, tech, title, start, kind="write"):
+    """An RDV the first planner plans for one technician outside the load (a set-up or a
+    scenario's), recorded in the ledger like the load's; its id."""
+    rdv_id = run.planners[0].kw(
+        MODEL,
+        "create",
+        [
+            {
+                "name": title,
+                "date": odoo_dt(start),
+                "duree": 1.0,
+                "state": "confirm",
+                "employee_ids": [(6, 0, [tech["employee"]])],
+            }
+        ],
+        kind=kind,
+    )
+    run.ledger.rdvs[rdv_id] = {"title": title, "techs": [tech["index"]], "cancelled": False}
+    return rdv_id
+
+
 def accepts(planner, rng, rdv_ids):
     """{rdv id: True when the planner accepts its proposal}: at random, except on a
     finished RDV (done or cancelled), whose proposals he refuses: he keeps a finished

@@ -18,9 +18,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
-from . import field_techs
+from . import field_techs, planners
 from .client import RpcError
-from .common import CLIENT_ID, MODEL, SYNCED, log, odoo_dt
+from .common import CLIENT_ID, SYNCED, log
 from .configure import connect
 
 ANSWER_WITHIN = 10.0
@@ -33,21 +33,7 @@ def new_rdv(run, tech, what):
     title, seq = run.ledger.next_title("odoo")
     start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
     start += timedelta(days=4 + seq % 9, hours=seq % 7)
-    rdv_id = run.planners[0].kw(
-        MODEL,
-        "create",
-        [
-            {
-                "name": title,
-                "date": odoo_dt(start),
-                "duree": 1.0,
-                "state": "confirm",
-                "employee_ids": [(6, 0, [tech["employee"]])],
-            }
-        ],
-        kind="write",
-    )
-    run.ledger.rdvs[rdv_id] = {"title": title, "techs": [tech["index"]], "cancelled": False}
+    rdv_id = planners.plan_for(run, tech, title, start)
     log("  %s: RDV %s %s for %s" % (what, rdv_id, title, tech["login"]))
     return rdv_id, title
 
