@@ -17,7 +17,7 @@ from .content_hash import (
     CANCELLED_HASH,
 )
 from .event_ids import event_id_for, master_of, original_start_of
-from .listing import cancelled_occurrence, new_event_id
+from .listing import new_event_id, unpaired_occurrence
 from .pair import push
 from .rdv import Rdv
 
@@ -123,14 +123,16 @@ def _held_after_moves(states, moves):
 def occurrences_to_ask(remote_events, states, local, settings):
     """Where Odoo must say which regular RDVs (not exceptions) it has, by
     series key -> original starts: the occurrences moved exceptions leave
-    (:func:`freed_occurrences`), and those Google lists as cancelled that no
-    pair holds (cancelled on the phone, or released by a move). The caller
+    (:func:`freed_occurrences`), and those Google lists that no pair holds
+    (changed or cancelled on the phone for the first time, or released by a
+    move): the planner's rules (:mod:`.proposals`) apply to the RDV there,
+    and a cancelled one with no RDV is nothing to cancel. The caller
     asks Odoo (``LocalSide.regular_occurrences``) and passes the answer to
     :func:`plan_sync` as ``regular``."""
     asked = freed_occurrences(states, local, settings)
     by_event = {state.event_id: state for state in states.values()}
     for event in remote_events:
-        found = cancelled_occurrence(event, by_event)
+        found = unpaired_occurrence(event, by_event)
         if found is not None and found[1] not in asked.get(found[0], ()):
             asked.setdefault(found[0], []).append(found[1])
     return asked
