@@ -133,5 +133,5 @@ def plan_sync(
             actions.append(action)
     if moves:
         actions = moves_and_releases(states, local, moves, actions)
-    actions = away_from_series_gone_now(settings, actions)
+    actions = away_from_series_gone_now(settings, actions, states, local)
     return Plan(actions=tuple(actions))

@@ -47,15 +47,23 @@ def detached_from_gone_series(states, local):
     return dict(local, **detached) if detached else local
 
 
-def away_from_series_gone_now(settings, actions):
+def away_from_series_gone_now(settings, actions, states=None, local=None):
     """``actions`` with every write to an occurrence of a series this very sync
-    cancels in Odoo (deleted in Google: its occurrences went with it) sent to
-    an event of its own instead, as :func:`detached_from_gone_series` does
-    from the next sync on. Google holds no live occurrence of a cancelled
-    series: what Odoo keeps there (a finished RDV put back, an office change
-    the policy keeps) would be refused, or left as an occurrence of no live
-    series that no RDV holds."""
-    gone = {action.key for action in actions if action.kind == Kind.CANCEL_LOCAL}
+    cancels, in Odoo (deleted in Google: its occurrences went with it) or in
+    Google (cancelled in Odoo: Google cancels its occurrences with it), or
+    that Google no longer holds (:func:`series_gone`; an RDV put back there
+    is one Odoo did not report, which :func:`detached_from_gone_series` did
+    not see), sent to an event of its own instead, as
+    :func:`detached_from_gone_series` does from the next sync on. Google
+    holds no live occurrence of a cancelled series: what Odoo keeps there (a
+    finished RDV put back, an office change the policy keeps) would be
+    refused, or left as an occurrence of no live series that no RDV holds."""
+    gone = {
+        action.key
+        for action in actions
+        if action.kind in (Kind.CANCEL_LOCAL, Kind.CANCEL_REMOTE, Kind.DELETE_REMOTE)
+    }
+    gone.update(key for key in states or () if series_gone(states, local or {}, key))
     if not gone:
         return actions
     return [

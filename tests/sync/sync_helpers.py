@@ -291,7 +291,7 @@ class MemoryOdoo:
         pending one) and store the pair with the RDV's own content."""
         key = action.key
         if key in self.regular and key not in self.rdvs:
-            self.rdvs[key] = self.regular[key]  # a regular occurrence with a pair now
+            self.rdvs[key] = self.regular.pop(key)  # a regular occurrence with a pair now
         current = self.rdvs.get(key)
         if current is None:
             raise ValueError("RDV %s is gone" % key)
@@ -324,8 +324,8 @@ class MemoryOdoo:
 
     def save_state(self, key, state):
         """LocalSide."""
-        if key in self.regular and key not in self.rdvs:
-            self.rdvs[key] = self.regular[key]  # a regular occurrence with a pair now
+        if state is not None and key in self.regular and key not in self.rdvs:
+            self.rdvs[key] = self.regular.pop(key)  # a regular occurrence with a pair now
         if state is None:
             self.states.pop(key, None)
         else:

@@ -52,8 +52,12 @@ def moved_on_the_phone(phone, calendar, instance, summary=None):
 
 def occurrence_key(odoo, master):
     """The key of the regular occurrence of 10 June the sync asked Odoo for."""
-    (key,) = [k for k, rdv in odoo.regular.items() if rdv.original_start == at(10)]
-    assert odoo.regular[key].series_key == master
+    (key,) = {
+        k
+        for k, rdv in list(odoo.regular.items()) + list(odoo.rdvs.items())
+        if rdv.series_key == master and rdv.original_start == at(10)
+    }
+    assert key.startswith(master + "@"), "the regular occurrence, not an RDV made from Google"
     return key
 
 
