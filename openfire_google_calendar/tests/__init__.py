@@ -39,3 +39,4 @@ from . import test_backup_restored
 from . import test_proposals
 from . import test_technician_proposals
 from . import test_proposals_tour
+from . import test_proposals_occurrences
