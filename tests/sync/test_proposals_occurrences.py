@@ -240,9 +240,7 @@ def test_an_occurrence_done_in_odoo_and_moved_on_the_phone_before_a_sync_stays(
     assert run(client, calendar, odoo, proposals=proposals, policy=policy).results == ()
 
 
-def test_an_occurrence_changed_in_odoo_and_on_the_phone_is_proposed(
-    client, calendar, odoo, phone
-):
+def test_an_occurrence_changed_in_odoo_and_on_the_phone_is_proposed(client, calendar, odoo, phone):
     """Both sides changed the same occurrence before a sync: the phone's
     version waits for the planner, as any conflict in proposal mode."""
     master, instance = weekly(client, calendar, odoo)
