@@ -132,6 +132,6 @@ def plan_sync(
         if action is not None:
             actions.append(action)
     if moves:
-        actions = moves_and_releases(states, local, moves, actions)
+        actions = moves_and_releases(states, local, moves, actions, remote_views)
     actions = away_from_series_gone_now(settings, actions, states, local)
     return Plan(actions=tuple(actions))

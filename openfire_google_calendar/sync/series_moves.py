@@ -12,7 +12,7 @@ states together (:mod:`.executor`).
 
 from dataclasses import replace
 
-from .actions import GOOGLE, ODOO, Action, Kind
+from .actions import GOOGLE, ODOO, Action, Kind, Remote
 from .content_hash import (
     CANCELLED_HASH,
 )
@@ -174,10 +174,14 @@ def moved_pair(settings, key, local, action, moved_to):
     return replace(pushed, series_move=local.series_key)
 
 
-def moves_and_releases(states, local, moves, actions):
+def moves_and_releases(states, local, moves, actions, remote_views=None):
     """``actions`` with the moved pairs sent to their new occurrences, the
     regular RDVs taking over a freed occurrence marked as part of the move,
-    and a release for each occurrence left that still shows an exception."""
+    and a release for each occurrence left that still shows an exception.
+    ``remote_views``: the pairs' Google side as listed; a left event listed
+    with a change the pair's decision overrode (Odoo's version moves on) is
+    released with the etag listed, not the stored one, which would be
+    refused (412) at every sync."""
     moved = {action.key for action in actions if action.series_move}
     held = _held_after_moves(states, {key: moves[key] for key in moved})
     left = {moves[key][0]: key for key in moved}
@@ -201,13 +205,17 @@ def moves_and_releases(states, local, moves, actions):
         state = states[key]
         if event_id in held or state.content_hash == CANCELLED_HASH:
             continue  # taken over, or a cancelled occurrence: it shows nothing
+        listed = (remote_views or {}).get(key)
+        etag = state.etag
+        if isinstance(listed, Remote) and listed.event is not None and listed.event_id == event_id:
+            etag = listed.etag
         out.append(
             Action(
                 Kind.RELEASE_REMOTE,
                 key,
                 event_id,
                 rdv=local[key],
-                etag=state.etag,
+                etag=etag,
                 series_move=local[key].series_key,
             )
         )
