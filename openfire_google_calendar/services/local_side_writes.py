@@ -122,6 +122,9 @@ class PulledWrites(LinkStore, SyncNotes):
         if action.kind == Kind.PROPOSE:
             self.env.flush_all()
             current = self._current(key)
+            if current is None and record and record.recurrence_id:
+                # a regular occurrence the phone changed first: its own pair from now on
+                current = conv.rdv_of(record)
             state = replace(state, content_hash=content_hash(current) if current else None)
         return state
 

@@ -13,6 +13,8 @@ from .content_hash import (
 from .event_ids import event_id_for, instance_id, original_start_of
 from .mapping import owner_of, parse_timestamp
 from .pair import decide_pair
+from .proposals import first_change
+from .rdv import Rdv
 
 
 def new_event_id(settings, states, rdv):
@@ -159,16 +161,58 @@ def read_listing(remote_events, states, settings, regular=None):
     return paired, foreign, skipped
 
 
-def cancelled_occurrence(event, by_event):
-    """(series key, original start) of a cancelled occurrence of a synced
-    series that no pair holds (Google's tombstone names its start), else None."""
-    if not isinstance(event, dict) or event.get("status") != "cancelled":
+def unpaired_occurrence(event, by_event):
+    """(series key, original start) of an occurrence of a synced series that
+    no pair holds (Google's instance id names its start), else None: one
+    the phone changed or cancelled for the first time, or one a moved
+    series' exception left."""
+    if not isinstance(event, dict):
         return None
     event_id, master = event.get("id"), by_event.get(event.get("recurringEventId"))
-    if master is None or event_id in by_event:
+    if master is None or not isinstance(event_id, str) or event_id in by_event:
         return None
     start = original_start_of(event_id)
     return (master.key, start) if start is not None else None
+
+
+def same_occurrence(settings, states, local, paired, foreign):
+    """(paired, foreign) with each instance Google lists that no pair holds
+    given to Odoo's exception at the same occurrence, unsynced too: both
+    sides changed that occurrence before a sync (the RDV made done in Odoo,
+    moved on the phone). They are one pair, without a synced version, which
+    the table and the planner's rules decide, rather than two changes that
+    each overwrite the other."""
+    wanted = {}
+    for key, rdv in local.items():
+        if (
+            key in states
+            or key in paired
+            or not isinstance(rdv, Rdv)
+            or not rdv.is_exception
+            or rdv.series_key not in states
+        ):
+            continue
+        try:
+            wanted[new_event_id(settings, states, rdv)] = key
+        except (ValueError, TypeError, AttributeError):
+            continue  # an unreadable RDV: decide_pair reports it
+    if not wanted:
+        return paired, foreign
+    paired, rest = dict(paired), []
+    for remote in foreign:
+        key = wanted.pop(remote.event_id, None)
+        if key is None:
+            rest.append(remote)
+        else:
+            paired[key] = remote
+    return paired, rest
+
+
+def cancelled_occurrence(event, by_event):
+    """:func:`unpaired_occurrence` for a cancelled occurrence (a tombstone)."""
+    if not isinstance(event, dict) or event.get("status") != "cancelled":
+        return None
+    return unpaired_occurrence(event, by_event)
 
 
 def _nothing_to_cancel(event, state, by_event, regular):
@@ -189,8 +233,24 @@ def _left_alone(settings, event):
     return created is not None and created <= settings.foreign_until
 
 
-def plan_foreign(settings, foreign, paired):
-    """Actions for events created in Google (an occurrence needs its series)."""
+def _at_occurrence(remote, regular):
+    """Odoo's regular RDV at the occurrence ``remote`` is an instance of, or None."""
+    if remote.rdv is None or remote.rdv.series_key is None:
+        return None
+    start = original_start_of(remote.event_id)
+    if start is None:
+        return None
+    for rdv in (regular or {}).values():
+        if rdv.series_key == remote.rdv.series_key and rdv.original_start == start:
+            return rdv
+    return None
+
+
+def plan_foreign(settings, foreign, paired, regular=None):
+    """Actions for events created in Google (an occurrence needs its series).
+    ``regular``: Odoo's regular RDVs at the occurrences asked for (see
+    :func:`plan_sync`): an instance changed on the phone at one of them is
+    that RDV's change (:func:`.proposals.first_change`)."""
     new_series = {
         remote.event_id
         for remote in foreign
@@ -217,6 +277,8 @@ def plan_foreign(settings, foreign, paired):
                     actions.append(Action(Kind.SKIP, None, remote.event_id, problems=(problem,)))
                 continue
         action = decide_pair(settings, None, None, UNCHANGED, remote)
+        if action is not None and remote.series_event_id and remote.usable:
+            action = first_change(settings, _at_occurrence(remote, regular), remote, action)
         if action is not None:
             actions.append(action)
     return actions

@@ -47,7 +47,7 @@ that start, which then syncs as its own pair (see :func:`freed_occurrences`).
 """
 
 from .actions import GONE, UNCHANGED, Plan
-from .listing import guard, new_event_id, plan_foreign, read_listing
+from .listing import guard, new_event_id, plan_foreign, read_listing, same_occurrence
 from .pair import decide_pair
 from .series_moves import (
     away_from_series_gone_now,
@@ -81,13 +81,16 @@ def plan_sync(
     ``force`` disables the empty-side guard.
     ``regular``: Odoo's regular RDVs at the occurrences :func:`occurrences_to_ask`
     named, by key: those at an occurrence a moved exception leaves take it
-    over; a cancelled occurrence from Google with none there is nothing to do.
+    over; one at an occurrence the phone changed first is the RDV the
+    planner's rules apply to; a cancelled occurrence from Google with none
+    there is nothing to do.
     None: not asked (every cancelled occurrence is then passed on).
     ``current``: RDVs Odoo did not report, as it has them, by key: read for
     the planner's rules only (see :mod:`.proposals`), never a change.
     """
     local = detached_from_gone_series(states, local)
     paired, foreign, actions = read_listing(remote_events, states, settings, regular)
+    paired, foreign = same_occurrence(settings, states, local, paired, foreign)
     if regular:
         freed = freed_occurrences(states, local, settings)
         local = dict(local)
@@ -114,7 +117,7 @@ def plan_sync(
     stopped = None if force else guard(states, local_views, remote_views, settings)
     if stopped:
         return Plan(stopped=stopped)
-    actions.extend(plan_foreign(settings, foreign, paired))
+    actions.extend(plan_foreign(settings, foreign, paired, regular))
     moves = occurrence_moves(states, local, settings)
     for key in sorted(keys):
         state, local_view = states.get(key), local_views[key]
@@ -129,6 +132,6 @@ def plan_sync(
         if action is not None:
             actions.append(action)
     if moves:
-        actions = moves_and_releases(states, local, moves, actions)
-    actions = away_from_series_gone_now(settings, actions)
+        actions = moves_and_releases(states, local, moves, actions, remote_views)
+    actions = away_from_series_gone_now(settings, actions, states, local)
     return Plan(actions=tuple(actions))

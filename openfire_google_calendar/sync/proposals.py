@@ -9,6 +9,8 @@ Applied after :func:`.pair.decide_pair`'s table, on the action it chose:
   Odoo's version is pushed with the event's current etag (an edit made on the
   phone meanwhile is a 412, decided again) and Google's version is posted on
   the RDV, as a conflict's loser is, with the reason :data:`FINISHED`;
+- in proposal mode an RDV Odoo holds as cancelled (postponed too) is put
+  back the same way: only the planner re-opens it;
 - in proposal mode (``SyncSettings.proposals``): a change of the appointment
   (time, title, location, status, deletion) does not change the RDV. It
   becomes a PROPOSE action: the local side keeps Google's version for the
@@ -24,7 +26,8 @@ Applied after :func:`.pair.decide_pair`'s table, on the action it chose:
   proposal to confirm it;
 - a series (its master) changed in Google is put back in proposal mode
   (reason :data:`SERIES`): a whole series is the office's to move. Its
-  occurrences follow the rules of the pair they are.
+  occurrences follow the rules of the pair they are, the first change the
+  phone makes to one of them included (see :func:`first_change`).
 """
 
 from dataclasses import replace
@@ -127,11 +130,44 @@ def keep_control(settings, state, local, remote, action):
         return put_back(settings, state, local, remote, FINISHED) if not odoo_won else action
     if not settings.proposals:
         return action
+    if local.cancelled:
+        # Postponed: its hash is the cancelled one, which no refusal changes,
+        # so a proposal could never be put back. The planner re-opens it.
+        return put_back(settings, state, local, remote, FINISHED) if not odoo_won else action
     if _is_series(local, remote):
         return put_back(settings, state, local, remote, SERIES) if not odoo_won else action
     if not appointment_changed(local, remote.rdv):
         return action  # the technician's notes: information, taken at once
     return propose(state, local, remote)
+
+
+def first_change(settings, occurrence, remote, action):
+    """``action`` (a CREATE_LOCAL) for an occurrence changed in Google that
+    no pair holds yet, under the rules above. Google made an exception
+    instance that Odoo's regular ``occurrence`` (an RDV of the series at
+    that original start) has no link to; the two shared the series' version,
+    which only the phone changed: the table would pull. Where the rules keep
+    that pull from the RDV, the occurrence becomes a pair under the RDV's
+    key (a proposal, or the RDV put back on the instance with its etag);
+    otherwise the exception comes in as any occurrence made in Google."""
+    if not isinstance(occurrence, Rdv) or not isinstance(remote, Remote) or remote.rdv is None:
+        return action
+    try:
+        if content_hash(occurrence) == remote.content_hash:
+            return action  # nothing the RDV does not hold already
+    except (ValueError, TypeError, AttributeError):
+        return action  # an unreadable RDV: the exception comes in as before
+    pulled = Action(
+        Kind.CANCEL_LOCAL if remote.cancelled else Kind.UPDATE_LOCAL,
+        occurrence.key,
+        remote.event_id,
+        rdv=None if remote.rdv is None else replace(remote.rdv, key=occurrence.key),
+        etag=remote.etag,
+        content_hash=remote.content_hash,
+        problems=remote.problems,
+    )
+    kept = keep_control(settings, None, occurrence, remote, pulled)
+    return action if kept is pulled else kept
 
 
 def _new_event(settings, action):

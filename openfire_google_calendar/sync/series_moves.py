@@ -12,12 +12,12 @@ states together (:mod:`.executor`).
 
 from dataclasses import replace
 
-from .actions import GOOGLE, ODOO, Action, Kind
+from .actions import GOOGLE, ODOO, Action, Kind, Remote
 from .content_hash import (
     CANCELLED_HASH,
 )
 from .event_ids import event_id_for, master_of, original_start_of
-from .listing import cancelled_occurrence, new_event_id
+from .listing import new_event_id, unpaired_occurrence
 from .pair import push
 from .rdv import Rdv
 
@@ -47,15 +47,23 @@ def detached_from_gone_series(states, local):
     return dict(local, **detached) if detached else local
 
 
-def away_from_series_gone_now(settings, actions):
+def away_from_series_gone_now(settings, actions, states=None, local=None):
     """``actions`` with every write to an occurrence of a series this very sync
-    cancels in Odoo (deleted in Google: its occurrences went with it) sent to
-    an event of its own instead, as :func:`detached_from_gone_series` does
-    from the next sync on. Google holds no live occurrence of a cancelled
-    series: what Odoo keeps there (a finished RDV put back, an office change
-    the policy keeps) would be refused, or left as an occurrence of no live
-    series that no RDV holds."""
-    gone = {action.key for action in actions if action.kind == Kind.CANCEL_LOCAL}
+    cancels, in Odoo (deleted in Google: its occurrences went with it) or in
+    Google (cancelled in Odoo: Google cancels its occurrences with it), or
+    that Google no longer holds (:func:`series_gone`; an RDV put back there
+    is one Odoo did not report, which :func:`detached_from_gone_series` did
+    not see), sent to an event of its own instead, as
+    :func:`detached_from_gone_series` does from the next sync on. Google
+    holds no live occurrence of a cancelled series: what Odoo keeps there (a
+    finished RDV put back, an office change the policy keeps) would be
+    refused, or left as an occurrence of no live series that no RDV holds."""
+    gone = {
+        action.key
+        for action in actions
+        if action.kind in (Kind.CANCEL_LOCAL, Kind.CANCEL_REMOTE, Kind.DELETE_REMOTE)
+    }
+    gone.update(key for key in states or () if series_gone(states, local or {}, key))
     if not gone:
         return actions
     return [
@@ -123,14 +131,16 @@ def _held_after_moves(states, moves):
 def occurrences_to_ask(remote_events, states, local, settings):
     """Where Odoo must say which regular RDVs (not exceptions) it has, by
     series key -> original starts: the occurrences moved exceptions leave
-    (:func:`freed_occurrences`), and those Google lists as cancelled that no
-    pair holds (cancelled on the phone, or released by a move). The caller
+    (:func:`freed_occurrences`), and those Google lists that no pair holds
+    (changed or cancelled on the phone for the first time, or released by a
+    move): the planner's rules (:mod:`.proposals`) apply to the RDV there,
+    and a cancelled one with no RDV is nothing to cancel. The caller
     asks Odoo (``LocalSide.regular_occurrences``) and passes the answer to
     :func:`plan_sync` as ``regular``."""
     asked = freed_occurrences(states, local, settings)
     by_event = {state.event_id: state for state in states.values()}
     for event in remote_events:
-        found = cancelled_occurrence(event, by_event)
+        found = unpaired_occurrence(event, by_event)
         if found is not None and found[1] not in asked.get(found[0], ()):
             asked.setdefault(found[0], []).append(found[1])
     return asked
@@ -164,10 +174,14 @@ def moved_pair(settings, key, local, action, moved_to):
     return replace(pushed, series_move=local.series_key)
 
 
-def moves_and_releases(states, local, moves, actions):
+def moves_and_releases(states, local, moves, actions, remote_views=None):
     """``actions`` with the moved pairs sent to their new occurrences, the
     regular RDVs taking over a freed occurrence marked as part of the move,
-    and a release for each occurrence left that still shows an exception."""
+    and a release for each occurrence left that still shows an exception.
+    ``remote_views``: the pairs' Google side as listed; a left event listed
+    with a change the pair's decision overrode (Odoo's version moves on) is
+    released with the etag listed, not the stored one, which would be
+    refused (412) at every sync."""
     moved = {action.key for action in actions if action.series_move}
     held = _held_after_moves(states, {key: moves[key] for key in moved})
     left = {moves[key][0]: key for key in moved}
@@ -191,13 +205,17 @@ def moves_and_releases(states, local, moves, actions):
         state = states[key]
         if event_id in held or state.content_hash == CANCELLED_HASH:
             continue  # taken over, or a cancelled occurrence: it shows nothing
+        listed = (remote_views or {}).get(key)
+        etag = state.etag
+        if isinstance(listed, Remote) and listed.event is not None and listed.event_id == event_id:
+            etag = listed.etag
         out.append(
             Action(
                 Kind.RELEASE_REMOTE,
                 key,
                 event_id,
                 rdv=local[key],
-                etag=state.etag,
+                etag=etag,
                 series_move=local[key].series_key,
             )
         )

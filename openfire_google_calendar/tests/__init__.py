@@ -40,3 +40,4 @@ from . import test_proposals
 from . import test_technician_proposals
 from . import test_proposals_tour
 from . import test_proposal_planning
+from . import test_proposals_occurrences

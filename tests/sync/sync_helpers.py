@@ -290,6 +290,8 @@ class MemoryOdoo:
         """LocalSide: keep Google's version for the planner (it replaces the
         pending one) and store the pair with the RDV's own content."""
         key = action.key
+        if key in self.regular and key not in self.rdvs:
+            self.rdvs[key] = self.regular.pop(key)  # a regular occurrence with a pair now
         current = self.rdvs.get(key)
         if current is None:
             raise ValueError("RDV %s is gone" % key)
@@ -322,8 +324,8 @@ class MemoryOdoo:
 
     def save_state(self, key, state):
         """LocalSide."""
-        if key in self.regular and key not in self.rdvs:
-            self.rdvs[key] = self.regular[key]  # a regular occurrence with a pair now
+        if state is not None and key in self.regular and key not in self.rdvs:
+            self.rdvs[key] = self.regular.pop(key)  # a regular occurrence with a pair now
         if state is None:
             self.states.pop(key, None)
         else:

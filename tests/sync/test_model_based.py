@@ -23,6 +23,7 @@ proposal run no plain RDV's appointment is.
 
 import os
 import random
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -73,6 +74,7 @@ class CrashingOdoo(MemoryOdoo):
         self.held = set()  # summaries of RDVs when Google's change was proposed
         self.proposal_mode = False
         self.violations = []  # sync writes the planner's rules forbid
+        self.synced = set()  # keys with a state when the sync began
 
     def maybe_crash(self):
         """Die with probability ``rate`` while armed."""
@@ -83,6 +85,10 @@ class CrashingOdoo(MemoryOdoo):
     def write_rdv(self, action):
         self.maybe_crash()
         before = self.rdvs.get(action.key) if action.key else None
+        if before is None and action.kind.value == "create_local" and action.rdv is not None:
+            # an occurrence changed on the phone for the first time: about
+            # the regular one Odoo holds there (before this write takes it)
+            before = self.regular_at(action.rdv.series_key, action.rdv.original_start)
         key = super().write_rdv(action)
         self.check_rules(action, before, self.rdvs.get(key))
         if action.kind.value == "propose":
@@ -97,7 +103,14 @@ class CrashingOdoo(MemoryOdoo):
 
     def check_rules(self, action, before, after):
         """A sync write never changes a finished RDV, nor, in proposal mode,
-        the appointment of a plain RDV."""
+        the appointment of a plain RDV or of an occurrence (the regular one
+        Odoo holds when the phone changes it for the first time)."""
+        if before is not None and action.kind.value == "create_local":
+            # what Odoo writes on that occurrence: Google's version, or its state
+            if action.rdv.cancelled:
+                after = replace(before, state="cancel")
+            else:
+                after = replace(action.rdv, key=before.key)
         if before is None or after is None:
             return
         changed = [
@@ -105,9 +118,26 @@ class CrashingOdoo(MemoryOdoo):
         ]
         if before.state in FINISHED_STATES and (changed or before.state != after.state):
             self.violations.append(("finished RDV changed", action.kind.value, before, after))
-        plain = not before.is_series and not before.is_exception
-        if self.proposal_mode and plain and changed:
+        if self.proposal_mode and not before.is_series and changed:
             self.violations.append(("moved without acceptance", action.kind.value, before, after))
+
+    def load_states(self):
+        states = super().load_states()
+        self.synced = set(states)
+        return states
+
+    def regular_at(self, series_key, start):
+        """The regular occurrence Odoo holds at ``start`` of series
+        ``series_key`` (what a first change from the phone is about), or None.
+        A series this sync creates from Google brings its exceptions with it."""
+        if series_key not in self.synced or start is None:
+            return None
+        kept = dict(self.regular)
+        try:
+            found = self.regular_occurrences({series_key: [start]})
+        finally:
+            self.regular = kept
+        return next(iter(found.values()), None)
 
     def save_state(self, key, state):
         self.maybe_crash()
@@ -243,8 +273,12 @@ class World:
             self.odoo.edit(key, state=self.rng.choice(("cancel", "postponed")))
 
     def odoo_finish(self):
-        """Mark a live plain RDV done: from now on Google may not change it."""
+        """Mark a live RDV done: from now on Google may not change it. Now and
+        then a whole series (its regular occurrences are done with it)."""
         keys = [k for k in self._live_local() if not self.odoo.rdvs[k].is_series]
+        series = [k for k in self._live_local() if self.odoo.rdvs[k].is_series]
+        if series and self.rng.random() < 0.3:
+            keys = series
         if keys:
             self.odoo.edit(self.rng.choice(keys), state="done")
 
@@ -327,11 +361,7 @@ class World:
                 instance = self.rng.choice(occurrences)
                 target, event = instance["id"], instance
         body = {"summary": self.value("google")}
-        if (
-            not event.get("recurrence")
-            and "recurringEventId" not in event
-            and self.rng.random() < 0.4
-        ):
+        if not event.get("recurrence") and self.rng.random() < 0.4:
             shift = timedelta(hours=self.rng.randrange(1, 30))
             for field in ("start", "end"):
                 if "dateTime" in event[field]:
@@ -342,8 +372,22 @@ class World:
         return None
 
     def google_delete(self):
-        """Delete an event (never below a handful)."""
+        """Delete an event (never below a handful), or now and then one
+        occurrence of a series."""
         events = self._live_remote()
+        series = [e for e in events if e.get("recurrence")]
+        if series and self.rng.random() < 0.3:
+            master = self.rng.choice(series)
+            occurrences = [
+                e
+                for e in self.phone.list_events(self.calendar, single_events=True)
+                if e.get("recurringEventId") == master["id"] and e.get("status") != "cancelled"
+            ]
+            if occurrences:
+                instance = self.rng.choice(occurrences)
+                self.supersede(instance.get("summary"))
+                self.phone.delete_event(self.calendar, instance["id"])
+            return
         if len(events) > 8:
             event = self.rng.choice(events)
             self.supersede(event.get("summary"))

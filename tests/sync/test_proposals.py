@@ -226,6 +226,24 @@ def test_a_conflict_in_proposal_mode_is_a_proposal(client, calendar, odoo, phone
     assert phone.get_event(calendar, event["id"])["summary"] == "Bureau"
 
 
+def test_a_postponed_rdv_changed_on_the_phone_is_put_back_in_proposal_mode(
+    client, calendar, odoo, phone
+):
+    """Postponed in Odoo and edited on the phone before a sync: the RDV is
+    not re-opened from Google, whatever the policy; Google shows it cancelled."""
+    for policy in (Policy.ODOO, Policy.GOOGLE):
+        key, event = synced_rdv(client, calendar, odoo, phone, summary="Reporté", start=at(26))
+        odoo.edit(key, state="postponed")
+        phone.patch_event(calendar, event["id"], {"summary": "Repris"})
+        report = run(client, calendar, odoo, proposals=True, policy=policy)
+        assert kinds(report) == [("cancel_remote", "done")], policy
+        assert odoo.rdvs[key].state == "postponed" and odoo.rdvs[key].summary == "Reporté"
+        assert phone.get_event(calendar, event["id"])["status"] == "cancelled"
+        assert key not in odoo.proposals
+        assert odoo.conflicts[-1][1].loser_rdv.summary == "Repris"
+        assert run(client, calendar, odoo, proposals=True, policy=policy).results == ()
+
+
 def test_a_series_changed_in_google_is_put_back_in_proposal_mode(client, calendar, odoo, phone):
     key, event = synced_rdv(
         client,

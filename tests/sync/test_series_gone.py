@@ -100,3 +100,57 @@ def test_a_done_occurrence_of_a_series_deleted_on_the_phone_stays_once_on_the_ph
     live = [e["id"] for e in phone.list_events(calendar) if e["status"] != "cancelled"]
     assert live == [event_id_for(DB, done)], "one event, of its own; no occurrence left behind"
     assert not run(client, calendar, odoo).results
+
+
+def test_an_occurrence_changed_as_odoo_cancels_its_series_goes_to_an_event_of_its_own(
+    client, calendar, odoo, phone
+):
+    """Odoo cancels a series and changes one of its RDVs before the same
+    sync: Google cancels the occurrences with the series, so that RDV goes to
+    an event of its own at once (written at its occurrence after the series,
+    it would be an occurrence of no live series, left there)."""
+    master = odoo.create(
+        summary="Entretien",
+        start=START,
+        end=START + timedelta(hours=1),
+        recurrence=("RRULE:FREQ=WEEKLY;COUNT=3",),
+    )
+    run(client, calendar, odoo)
+    kept = confirmed_again(odoo, master, 1)
+    run(client, calendar, odoo)
+    odoo.edit(master, state="cancel")
+    odoo.edit(kept, summary="Entretien gardé")
+    report = run(client, calendar, odoo)
+    assert not report.errors, [r.reason for r in report.errors]
+    live = [e["id"] for e in phone.list_events(calendar) if e["status"] != "cancelled"]
+    assert live == [event_id_for(DB, kept)]
+    assert agenda(phone, calendar) == ["03-11 09:00"]
+    assert not run(client, calendar, odoo).results
+
+
+def test_a_done_occurrence_put_back_after_its_series_was_cancelled_stays_once(
+    client, calendar, odoo, phone
+):
+    """The cancellation of a series Odoo cancelled reaches its occurrences in
+    Google (their tombstones are listed at the next sync): a done RDV there is
+    put back as an event of its own, not at its occurrence of no live series."""
+    master = odoo.create(
+        summary="Entretien",
+        start=START,
+        end=START + timedelta(hours=1),
+        recurrence=("RRULE:FREQ=WEEKLY;COUNT=3",),
+    )
+    run(client, calendar, odoo)
+    done = confirmed_again(odoo, master, 1)
+    odoo.rdvs[done] = replace(odoo.rdvs[done], summary="Entretien fait", state="done")
+    run(client, calendar, odoo)
+    odoo.edit(master, state="cancel")
+    run(client, calendar, odoo)  # the series and, in Google, its occurrences cancelled
+    report = run(client, calendar, odoo)
+    assert not report.errors, [r.reason for r in report.errors]
+    assert odoo.rdvs[done].state == "done" and odoo.rdvs[done].summary == "Entretien fait"
+    live = [e["id"] for e in phone.list_events(calendar) if e["status"] != "cancelled"]
+    assert live == [event_id_for(DB, done)], "one event, of its own; no occurrence revived"
+    for _ in range(2):
+        run(client, calendar, odoo)
+    assert not run(client, calendar, odoo).results

@@ -272,3 +272,25 @@ def test_an_occurrence_cancelled_on_the_phone_still_cancels_its_rdv(client, cale
     made = odoo.rdvs[report.results[0].key]
     assert made.cancelled and made.original_start == datetime(2024, 3, 25, 9, 0, tzinfo=PARIS)
     assert run(client, calendar, odoo).results == ()
+
+
+def test_a_left_exception_edited_on_the_phone_is_released_once_odoo_wins(
+    emu, client, calendar, odoo, phone
+):
+    """The series moves in Odoo while the phone edits one of its exceptions:
+    Odoo's version wins (the policy) and goes to the new occurrence; the
+    occurrence left is released with the etag listed, not the stored one,
+    which Google would refuse at every sync."""
+    master, moved, _cancelled = weekly_series(odoo)
+    run(client, calendar, odoo)
+    series_id = event_id_for(DB, master)
+    move_series(odoo, master, timedelta(hours=1))
+    phone.patch_event(calendar, series_id + "_20240311T080000Z", {"summary": "vu sur place"})
+    report = run(client, calendar, odoo)
+    assert not report.errors, [(r.action.kind, r.reason) for r in report.errors]
+    assert odoo.states[moved].event_id == series_id + "_20240311T090000Z"
+    left = phone.get_event(calendar, series_id + "_20240311T080000Z")
+    assert left["status"] == "cancelled"
+    assert ("03-12 15:00", "Entretien (déplacé)") in agenda(phone, calendar)
+    assert [c.loser_rdv.summary for _key, c in odoo.conflicts] == ["vu sur place"]
+    assert run(client, calendar, odoo).results == ()
