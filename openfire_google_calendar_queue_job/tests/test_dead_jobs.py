@@ -5,10 +5,11 @@ runs it is not, however long it has run. The worker is a real process holding a
 real PostgreSQL connection, killed with SIGKILL as prefork kills a worker."""
 
 import json
+import logging
 import subprocess
 import sys
 import time
-from contextlib import closing
+from contextlib import closing, contextmanager
 
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.tests import TransactionCase, tagged
@@ -27,6 +28,25 @@ cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [int(sys.argv[2]), int(sy
 print("running", flush=True)
 time.sleep(600)
 """
+
+
+@contextmanager
+def requeue_warnings():
+    """The sweep's warnings (one per job it requeues or fails, as an administrator
+    reads them in the log) collected for the test instead of its log, which must
+    hold no warning about our addons."""
+    logger = logging.getLogger(dead_jobs.__name__)
+    records = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 @tagged("post_install", "-at_install")
@@ -99,9 +119,16 @@ class TestDeadJobs(TransactionCase):
                 time.sleep(0.1)
         return False
 
+    def requeue(self):
+        """dead_jobs.requeue, which warns once per job it takes."""
+        with requeue_warnings() as warnings:
+            result = dead_jobs.requeue(self.env)
+        self.assertEqual(len(warnings), len(result), [w.getMessage() for w in warnings])
+        return result
+
     def test_a_job_whose_worker_died_is_requeued(self):
         record = self.job()
-        self.assertEqual(dead_jobs.requeue(self.env), {record.id: "pending"})
+        self.assertEqual(self.requeue(), {record.id: "pending"})
         self.assertEqual(record.state, "pending")
         self.assertEqual(record.retry, 1, "the dead run was a try")
         self.assertFalse(record.date_started)
@@ -109,29 +136,29 @@ class TestDeadJobs(TransactionCase):
         self.assertIn("4242", record.result)
         self.assertIn("runs again from the start", record.result)
         self.assertEqual(record.identity_key, identity_key(self.user.id))
-        self.assertEqual(dead_jobs.requeue(self.env), {}, "once")
+        self.assertEqual(self.requeue(), {}, "once")
 
     def test_a_job_still_running_is_left_alone_until_its_worker_is_killed(self):
         record = self.job(seconds_ago=3600)  # a sync that runs for an hour
         proc = self.worker(record)
-        self.assertEqual(dead_jobs.requeue(self.env), {}, "its worker holds it")
+        self.assertEqual(self.requeue(), {}, "its worker holds it")
         self.assertEqual(record.state, "started")
         self.assertEqual(record.retry, 0)
         proc.kill()  # SIGKILL, as prefork kills a worker
         proc.wait(30)
         self.assertTrue(self.lock_free(record), "PostgreSQL releases a dead client's locks")
-        self.assertEqual(dead_jobs.requeue(self.env), {record.id: "pending"})
+        self.assertEqual(self.requeue(), {record.id: "pending"})
         self.assertEqual(record.state, "pending")
 
     def test_a_job_just_started_is_not_judged_yet(self):
         """Between queue_job committing it started and the job taking its lock."""
         record = self.job(seconds_ago=2)
-        self.assertEqual(dead_jobs.requeue(self.env), {})
+        self.assertEqual(self.requeue(), {})
         self.assertEqual(record.state, "started")
 
     def test_an_enqueued_job_no_worker_took_is_requeued_without_a_try(self):
         record = self.job(state="enqueued", retry=2)
-        self.assertEqual(dead_jobs.requeue(self.env), {record.id: "pending"})
+        self.assertEqual(self.requeue(), {record.id: "pending"})
         self.assertEqual((record.state, record.retry), ("pending", 2))
         self.assertFalse(record.date_enqueued)
         self.assertIn("no worker took", record.result)
@@ -139,7 +166,7 @@ class TestDeadJobs(TransactionCase):
     def test_a_job_that_kills_its_worker_every_time_ends_failed(self):
         record = self.job()
         self.mark(record, "started", retry=record.max_retries - 1)
-        self.assertEqual(dead_jobs.requeue(self.env), {record.id: "failed"})
+        self.assertEqual(self.requeue(), {record.id: "failed"})
         self.assertEqual(record.state, "failed")
         self.assertEqual(record.exc_name, dead_jobs.DEAD)
         self.assertIn("4242", record.exc_info)
@@ -149,7 +176,7 @@ class TestDeadJobs(TransactionCase):
         record = self.env["queue.job"].search([("uuid", "=", other.uuid)])
         self.mark(record, "started")
         ours = self.job()
-        self.assertEqual(dead_jobs.requeue(self.env), {ours.id: "pending"})
+        self.assertEqual(self.requeue(), {ours.id: "pending"})
         self.assertEqual(record.state, "started")
 
     def test_the_job_holds_its_lock_while_it_runs(self):
@@ -191,7 +218,9 @@ class TestDeadJobsCron(TransactionCase):
             )
         self.addCleanup(self.delete_job, job.uuid)
         Account = self.env["of.google.account"].with_context(of_google_queue_job=True)
-        Account._cron_sync_all()
+        with requeue_warnings() as warnings:
+            Account._cron_sync_all()
+        self.assertEqual(len(warnings), 1)
         with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as other:
             other.execute("SELECT state, retry FROM queue_job WHERE uuid = %s", [job.uuid])
             self.assertEqual(other.fetchone(), ("pending", 1))
