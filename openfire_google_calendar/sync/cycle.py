@@ -144,6 +144,10 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
         found = local.get_rdvs(missing + read)
         rdvs.update({key: found.get(key) for key in missing})
         current = {key: found[key] for key in read if key in found}
+        absent = [key for key in missing if found.get(key) is None]
+        lost = set(local.never_had(absent)) if absent else set()
+    else:
+        lost = set()
     asked = occurrences_to_ask(changes.events, states, rdvs, settings)
     regular = local.regular_occurrences(asked) if asked else {}
     plan = plan_sync(
@@ -156,6 +160,7 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
         force=force,
         regular=regular,
         current=current,
+        lost=lost,
     )
     if plan.stopped:
         return SyncReport(full=changes.full, stopped=plan.stopped, results=(), token_saved=False)

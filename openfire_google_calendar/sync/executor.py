@@ -34,9 +34,10 @@ from enum import Enum
 
 from .actions import GOOGLE, ODOO, Kind, read_remote
 from .backoff import is_rate_limit
+from .content_hash import content_hash
 from .event_content import BLOCK_START
 from .google_client import MAX_BATCH, GoogleError, Write
-from .mapping import attendees_body, owner_of, rdv_to_event
+from .mapping import attendees_body, claim_body, made_for_another, owner_of, rdv_to_event
 from .pair import decide_pair, restore_generated
 
 # Changes from Google written in Odoo per local batch (one transaction each).
@@ -187,16 +188,52 @@ class _Run:
             and action.rdv is not None
             and (BLOCK_START in (action.rdv.description or "") or action.guests is not None)
         ]
-        if not edited:
+        claimed = self.to_claim()
+        if not edited and not claimed:
             return []
         try:
-            current = self.local.get_rdvs([action.key for action in edited])
+            current = self.local.get_rdvs([action.key for action in edited + claimed])
         except Exception:  # pylint: disable=broad-except
             return []  # the next change of the RDV in Odoo puts the block back
-        pushes = (
+        pushes = [
             restore_generated(self.settings, action, current.get(action.key)) for action in edited
-        )
-        return [push for push in pushes if push is not None]
+        ]
+        pushes += [
+            replace(
+                action,
+                kind=Kind.CLAIM_REMOTE,
+                rdv=current[action.key],
+                reborn=None,
+                conflict=None,
+                problems=(),
+                held=None,
+                proposed=False,
+            )
+            for action in claimed
+            if current.get(action.key) is not None
+        ]
+        return [action for action in pushes if action is not None]
+
+    def to_claim(self):
+        """The events made RDVs in this sync (on the phone, or ours come back,
+        see pair.reborn), by their new key: each is written once with our
+        private properties, its content untouched, so that it names its RDV
+        (key and stamp) when the pair is lost (the connector installed again,
+        a database restored). Plain events only: an occurrence would become
+        an exception, and a series written back may carry a rule Google
+        stored but refuses to take again (a phone's series is not claimed:
+        see Known limits in README.md)."""
+        return [
+            replace(result.action, key=result.key)
+            for result in self.results
+            if result.outcome == Outcome.DONE
+            and result.action.kind == Kind.CREATE_LOCAL
+            and result.key
+            and not result.action.series_event_id
+            and result.action.rdv is not None
+            and not result.action.rdv.is_exception
+            and not result.action.rdv.is_series
+        ]
 
     # -- Google side -------------------------------------------------------------
     def to_write(self, action):
@@ -204,6 +241,9 @@ class _Run:
         db = self.settings.database_uuid
         if action.kind == Kind.DELETE_REMOTE:
             return Write("delete", action.event_id, etag=action.etag)
+        if action.kind == Kind.CLAIM_REMOTE:
+            body = claim_body(action.rdv, db, content_hash(action.rdv))
+            return Write("patch", action.event_id, body, action.etag)
         if action.kind == Kind.RELEASE_REMOTE or action.rdv is None:  # no RDV there any more
             return Write("patch", action.event_id, {"status": "cancelled"}, action.etag)
         if action.kind == Kind.CREATE_REMOTE and not action.rdv.is_exception:
@@ -373,7 +413,10 @@ class _Run:
         except GoogleError as exc:
             self.report(action, Outcome.RETRY, "reading the event failed: %s" % exc)
             return []
-        if status == 409 and owner_of(event) != (self.settings.database_uuid, action.key):
+        if status == 409 and (
+            owner_of(event) != (self.settings.database_uuid, action.key)
+            or made_for_another(action.rdv, event)
+        ):
             self.report(action, Outcome.FAILED, "the event id is taken by another event")
             return []
         remote = read_remote(event, self.settings)

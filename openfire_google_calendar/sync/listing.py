@@ -11,17 +11,66 @@ from .content_hash import (
     CANCELLED_HASH,
 )
 from .event_ids import event_id_for, instance_id, original_start_of
-from .mapping import owner_of, parse_timestamp
-from .pair import decide_pair
+from .mapping import made_for_another, owner_of, parse_timestamp, stamp_of
+from .pair import decide_pair, reborn
+from .rdv import Rdv
 
 
-def new_event_id(settings, states, rdv):
-    """The id under which a new RDV is created in Google."""
+def new_event_id(settings, states, rdv, local=None):
+    """The id under which a new RDV is created in Google (an exception: its
+    occurrence of the master's event, named after the master's stamp when
+    ``local`` holds the master)."""
     if not rdv.is_exception:
-        return event_id_for(settings.database_uuid, rdv.key)
+        return event_id_for(settings.database_uuid, rdv.key, rdv.stamp)
     master = states.get(rdv.series_key)
-    master_id = master.event_id if master else event_id_for(settings.database_uuid, rdv.series_key)
+    if master:
+        master_id = master.event_id
+    else:
+        series = (local or {}).get(rdv.series_key)
+        stamp = series.stamp if isinstance(series, Rdv) else None
+        master_id = event_id_for(settings.database_uuid, rdv.series_key, stamp)
     return instance_id(master_id, rdv.original_start)
+
+
+def _named_after(settings, master_id, event, key):
+    """True when ``master_id`` is the id we would give the master ``key``
+    whose private properties ``event`` inherited (stamped or not)."""
+    db = settings.database_uuid
+    return master_id in (event_id_for(db, key, stamp_of(event)), event_id_for(db, key))
+
+
+def made_for_others(paired, states, local, lost=()):
+    """The events of ``paired`` (key -> Remote) without a synced state made
+    for an RDV Odoo does not have under their key: a key it never gave
+    (``lost``), or given again to another RDV (see
+    :func:`.mapping.made_for_another`): ``(paired without them, [(key,
+    Remote)])``."""
+    others = {
+        key: remote
+        for key, remote in paired.items()
+        if key not in states
+        and isinstance(remote, Remote)
+        and (
+            (key in lost and local.get(key) is None)
+            or (isinstance(local.get(key), Rdv) and made_for_another(local[key], remote.event))
+        )
+    }
+    if not others:
+        return paired, []
+    return {k: v for k, v in paired.items() if k not in others}, list(others.items())
+
+
+def plan_reborn(settings, others):
+    """Actions for events of ours made for an RDV Odoo no longer has under
+    their key (see :func:`.pair.reborn`)."""
+    actions = []
+    for key, remote in others:
+        if _left_alone(settings, remote.event):
+            continue
+        action = reborn(settings, key, remote)
+        if action is not None:
+            actions.append(action)
+    return actions
 
 
 def _own_key(settings, event, by_event):
@@ -36,7 +85,7 @@ def _own_key(settings, event, by_event):
     master_id = event.get("recurringEventId")
     if master_id:
         master = by_event.get(master_id)
-        if (master and master.key == key) or master_id == event_id_for(settings.database_uuid, key):
+        if (master and master.key == key) or _named_after(settings, master_id, event, key):
             return None
     return key
 
@@ -113,7 +162,7 @@ def _series_key(settings, event, series_keys):
     if (
         owner
         and owner[0] == settings.database_uuid
-        and master_id == event_id_for(settings.database_uuid, owner[1])
+        and _named_after(settings, master_id, event, owner[1])
     ):
         return owner[1]
     return None

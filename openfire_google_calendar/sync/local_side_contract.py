@@ -155,6 +155,14 @@ class LocalSideContract:  # pylint: disable=no-member
         self.assertEqual(later.all_rdvs()[key].original_start, second)
         self.assertIn(key, later.get_rdvs([key]))
 
+    def test_a_key_never_given_is_told_from_a_deleted_rdv(self):
+        side = self.new_side()
+        key = self.plan_rdv(summary="Supprimé", start=START, end=START + timedelta(hours=1))
+        self.assertTrue(self.only(side, key).stamp)
+        self.drop_rdv(key)
+        beyond = str(int(key) + 1000)
+        self.assertEqual(set(self.new_side().never_had([key, beyond])), {beyond})
+
     def test_states_are_saved_and_dropped(self):
         side = self.new_side()
         key = self.plan_rdv(summary="Contrôle", start=START, end=START + timedelta(hours=1))
