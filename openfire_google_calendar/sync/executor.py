@@ -398,6 +398,12 @@ class _Run:
         ):
             self.saved_remote(action, None)
             return []
+        if action.kind == Kind.CLAIM_REMOTE:
+            # Changed (or gone) in Google since it was listed: the next sync
+            # lists that change with the pair's state; the event stays as the
+            # phone made it, never decided again without its state.
+            self.report(action, Outcome.DONE, "not claimed: %s %s" % (status, result.reason))
+            return []
         if status == 404 and action.kind == Kind.UPDATE_REMOTE and not _is_exception(action):
             return [replace(action, kind=Kind.CREATE_REMOTE, etag=None)]
         if action.kind == Kind.RELEASE_REMOTE and status == 412:

@@ -727,6 +727,34 @@ def test_an_event_made_on_the_phone_names_its_rdv_and_is_found_again(client, cal
     assert [rdv.summary for rdv in odoo.rdvs.values()] == ["Du téléphone, déplacé"]
 
 
+def test_a_phone_edit_before_the_claim_is_pulled_not_overwritten(client, calendar, odoo, phone):
+    """The phone changes its event between the listing and the claim: the
+    claim gives way (412), and the next sync pulls the change, no conflict."""
+    made = phone.insert_event(
+        calendar,
+        {
+            "summary": "Du téléphone",
+            "start": {"dateTime": at(12).isoformat()},
+            "end": {"dateTime": at(12, 10).isoformat()},
+        },
+    )
+    real_write = client.write_events
+
+    def racing_write(calendar_id, writes):
+        phone.patch_event(calendar, made["id"], {"summary": "Du téléphone, déplacé"})
+        client.write_events = real_write
+        return real_write(calendar_id, writes)
+
+    client.write_events = racing_write
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("claim_remote", "done"), ("create_local", "done")]
+    assert report.token_saved and not report.conflicts
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("update_local", "done")] and not report.conflicts
+    assert [rdv.summary for rdv in odoo.rdvs.values()] == ["Du téléphone, déplacé"]
+    assert phone.get_event(calendar, made["id"])["summary"] == "Du téléphone, déplacé"
+
+
 def test_strangers_are_left_alone(client, calendar, odoo, phone):
     phone.insert_event(
         calendar,
