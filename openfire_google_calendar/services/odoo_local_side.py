@@ -128,9 +128,11 @@ class OdooLocalSide(PulledWrites):
                 found[key] = rdv
         return found
 
-    def never_had(self, keys):
+    def never_had(self, keys, stamps):
         """Keys beyond the ids the table's sequence gave (a database restored
-        from an older backup gets the sequence it had then back)."""
+        from an older backup gets the sequence it had then back), or given to
+        a record, whoever's it is, created at another time than the event
+        says (its stamp)."""
         given = {}
         for model in ("of.planning.intervention", "of.planning.recurrence"):
             self.env.cr.execute(
@@ -146,6 +148,11 @@ class OdooLocalSide(PulledWrites):
                 continue
             model = "of.planning.recurrence" if kind == "series" else "of.planning.intervention"
             if record_id > given[model]:
+                never.append(key)
+                continue
+            record = self.env[model].browse(record_id).exists()
+            stamp = conv.stamp_of(record) if record else None
+            if stamp and stamps.get(key) and stamps[key] != stamp:
                 never.append(key)
         return never
 

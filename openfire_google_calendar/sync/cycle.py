@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from .actions import GOOGLE, ODOO, Kind
 from .executor import Outcome, apply_plan
-from .listing import keys_to_fetch
+from .listing import event_stamps, keys_to_fetch
 from .plan import plan_sync
 from .proposals import keys_to_read
 from .series_moves import occurrences_to_ask
@@ -145,7 +145,9 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
         rdvs.update({key: found.get(key) for key in missing})
         current = {key: found[key] for key in read if key in found}
         absent = [key for key in missing if found.get(key) is None]
-        lost = set(local.never_had(absent)) if absent else set()
+        lost = (
+            set(local.never_had(absent, event_stamps(changes.events, absent))) if absent else set()
+        )
     else:
         lost = set()
     asked = occurrences_to_ask(changes.events, states, rdvs, settings)

@@ -90,6 +90,17 @@ def _own_key(settings, event, by_event):
     return key
 
 
+def event_stamps(remote_events, keys):
+    """key -> the RDV stamp the events naming ``keys`` carry (see
+    ``LocalSide.never_had``)."""
+    wanted, stamps = set(keys), {}
+    for event in remote_events:
+        owner, stamp = owner_of(event), stamp_of(event)
+        if owner and stamp and owner[1] in wanted:
+            stamps.setdefault(owner[1], stamp)
+    return stamps
+
+
 def keys_to_fetch(remote_events, states, local, settings):
     """RDV keys named by events of ours that the caller must look up in Odoo
     (and pass in ``local``, None when the RDV does not exist) before planning."""

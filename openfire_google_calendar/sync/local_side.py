@@ -62,11 +62,14 @@ class LocalSide(Protocol):
         """The RDVs among ``keys`` that exist (events of ours met in Google),
         each with its ``stamp`` (when it was created)."""
 
-    def never_had(self, keys: Sequence[str]) -> Collection[str]:
-        """The keys among ``keys`` (RDVs ``get_rdvs`` did not find) that this
-        database never gave: beyond the ids it has given so far, as the RDVs
-        created after the backup a database was restored from. Their events
-        come back as new RDVs; the others' RDVs were deleted in Odoo."""
+    def never_had(self, keys: Sequence[str], stamps: Mapping[str, str]) -> Collection[str]:
+        """The keys among ``keys`` (RDVs ``get_rdvs`` did not find) that name no
+        RDV this database had as their events say: beyond the ids it has given
+        so far (the RDVs created after the backup a database was restored
+        from), or given to an RDV, whoever's it is, whose stamp is not the one
+        its event carries (``stamps``: key -> the event's stamp). Their events
+        come back as new RDVs; the others' RDVs were deleted in Odoo, or are
+        another calendar's now."""
 
     def regular_occurrences(self, starts: Mapping[str, Sequence[object]]) -> Mapping[str, Rdv]:
         """The regular RDVs (not exceptions) of each series ``series key ->

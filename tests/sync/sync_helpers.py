@@ -131,6 +131,8 @@ class MemoryOdoo:
         # Stamp each RDV with its creation, as Odoo does (off by default: the
         # other tests name events after unstamped keys).
         self.stamps = False
+        # RDVs of other technicians' calendars, by key: only never_had sees them.
+        self.others = {}
         self.now = datetime(2024, 1, 1, tzinfo=timezone.utc)
         # Edited since the last complete sync (as Odoo's watermark finds them):
         # an edit the content hash does not see (a cancelled RDV moved) counts.
@@ -242,9 +244,17 @@ class MemoryOdoo:
         """LocalSide."""
         return {key: self.rdvs[key] for key in keys if key in self.rdvs}
 
-    def never_had(self, keys):
-        """LocalSide: keys beyond the last one given (a plain key is a number)."""
-        return [key for key in keys if key.isdigit() and int(key) > self.given]
+    def never_had(self, keys, stamps):
+        """LocalSide: keys beyond the last one given (a plain key is a number),
+        or given to an RDV whose stamp is not the event's."""
+        lost = []
+        for key in keys:
+            rdv, stamp = self.rdvs.get(key) or self.others.get(key), stamps.get(key)
+            if key.isdigit() and int(key) > self.given:
+                lost.append(key)
+            elif rdv is not None and rdv.stamp and stamp and rdv.stamp != stamp:
+                lost.append(key)
+        return lost
 
     # -- a backup and its restore --------------------------------------------------
     def backup(self):

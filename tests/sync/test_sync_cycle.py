@@ -697,6 +697,30 @@ def test_a_restored_backup_gives_lost_rdvs_back_and_new_rdvs_their_own_events(
         assert owner_of(phone.get_event(calendar, event_id)) == (DB, back[event_id])
 
 
+def test_a_lost_rdvs_event_whose_id_is_another_calendars_rdv_now_comes_back(
+    client, calendar, odoo, phone
+):
+    """The restored database gave the lost RDV's id to an RDV of another
+    technician: this calendar's Odoo side does not have it, yet it is no
+    deletion (the stamps differ): the lost RDV comes back, no conflict is
+    posted on the other technician's RDV, the event stays."""
+    odoo.stamps = True
+    backup = odoo.backup()
+    lost = odoo.create(summary="Lost")
+    run(client, calendar, odoo)
+    lost_event = odoo.states[lost].event_id
+    odoo.restore(backup)
+    other = odoo.create(summary="Another technician's")
+    assert other == lost
+    odoo.others[other] = odoo.rdvs.pop(other)  # not this calendar's RDV
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("claim_remote", "done"), ("create_local", "done")]
+    assert not report.conflicts and other not in odoo.chatter
+    back = [key for key, rdv in odoo.rdvs.items() if rdv.summary == "Lost"]
+    assert len(back) == 1 and odoo.states[back[0]].event_id == lost_event
+    assert phone.get_event(calendar, lost_event)["status"] == "confirmed"
+
+
 def test_an_event_made_on_the_phone_names_its_rdv_and_is_found_again(client, calendar, odoo, phone):
     """Made an RDV, the phone's event is written once with our private
     properties (its content as the phone wrote it); the pairs lost (the
