@@ -214,6 +214,25 @@ class _Run:
         ]
         return [action for action in pushes if action is not None]
 
+    def with_rdvs(self, actions):
+        """The claims the plan made (see listing.claims) with their RDV as
+        Odoo has it (its key and stamp); a claim whose RDV is gone is left."""
+        wanted = [a.key for a in actions if a.kind == Kind.CLAIM_REMOTE and a.rdv is None]
+        if not wanted:
+            return actions
+        try:
+            current = self.local.get_rdvs(wanted)
+        except Exception:  # pylint: disable=broad-except
+            current = {}  # claimed at the event's next listing
+        ready = []
+        for action in actions:
+            if action.kind == Kind.CLAIM_REMOTE and action.rdv is None:
+                if current.get(action.key) is None:
+                    continue
+                action = replace(action, rdv=current[action.key])
+            ready.append(action)
+        return ready
+
     def to_claim(self):
         """The events made RDVs in this sync (on the phone, or ours come back,
         see pair.reborn), by their new key: each is written once with our
@@ -471,7 +490,7 @@ def _apply(run, actions, follow_up):
             if action.replaces_key:
                 run.write_local(action)
         run.write_local_batch([a for a in group if not a.replaces_key])
-    remote = run.post_conflicts([a for a in actions if a.side == GOOGLE])
+    remote = run.with_rdvs(run.post_conflicts([a for a in actions if a.side == GOOGLE]))
     remote += run.restorations(local)
     later += run.write_remote([a for a in remote if not _is_exception(a)], follow_up)
     later += run.write_remote([a for a in remote if _is_exception(a)], follow_up)

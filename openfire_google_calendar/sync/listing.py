@@ -60,6 +60,44 @@ def made_for_others(paired, states, local, lost=()):
     return {k: v for k, v in paired.items() if k not in others}, list(others.items())
 
 
+def claims(settings, remote_events, states, actions):
+    """CLAIM_REMOTE for the listed events of synced pairs that do not name
+    their RDV (made on the phone, and the claim after their creation never
+    done: a crash, a change on the phone meanwhile), unless this plan
+    writes the event anyway, or stores another state than a pull's or a
+    record's (whose hash the claim stores again). The executor reads the RDV
+    (its stamp) first."""
+    after = {
+        a.key: a.content_hash
+        for a in actions
+        if a.kind in (Kind.UPDATE_LOCAL, Kind.RECORD, Kind.ADOPT) and not a.proposed
+    }
+    written = {a.key for a in actions if a.key not in after}
+    by_event = {state.event_id: state for state in states.values()}
+    found = []
+    for event in remote_events:
+        if not isinstance(event, dict) or event.get("status") == "cancelled":
+            continue
+        if event.get("recurringEventId") or event.get("recurrence"):
+            continue
+        if not isinstance(event.get("id"), str):
+            continue
+        state = by_event.get(event["id"])
+        if state is None or state.key in written or state.content_hash == CANCELLED_HASH:
+            continue
+        if owner_of(event) != (settings.database_uuid, state.key):
+            found.append(
+                Action(
+                    Kind.CLAIM_REMOTE,
+                    state.key,
+                    state.event_id,
+                    etag=event.get("etag"),
+                    content_hash=after.get(state.key, state.content_hash),
+                )
+            )
+    return found
+
+
 def plan_reborn(settings, others):
     """Actions for events of ours made for an RDV Odoo no longer has under
     their key (see :func:`.pair.reborn`)."""

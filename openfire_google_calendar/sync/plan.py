@@ -50,6 +50,7 @@ that start, which then syncs as its own pair (see :func:`freed_occurrences`).
 
 from .actions import GONE, UNCHANGED, Plan
 from .listing import (
+    claims,
     guard,
     made_for_others,
     new_event_id,
@@ -145,4 +146,5 @@ def plan_sync(
     if moves:
         actions = moves_and_releases(states, local, moves, actions)
     actions = away_from_series_gone_now(settings, actions)
+    actions.extend(claims(settings, remote_events, states, actions))
     return Plan(actions=tuple(actions))

@@ -771,12 +771,41 @@ def test_a_phone_edit_before_the_claim_is_pulled_not_overwritten(client, calenda
 
     client.write_events = racing_write
     report = run(client, calendar, odoo)
+    (key,) = odoo.rdvs
     assert kinds(report) == [("claim_remote", "done"), ("create_local", "done")]
     assert report.token_saved and not report.conflicts
-    report = run(client, calendar, odoo)
-    assert kinds(report) == [("update_local", "done")] and not report.conflicts
+    report = run(client, calendar, odoo)  # the change pulled, the event claimed
+    assert kinds(report) == [("claim_remote", "done"), ("update_local", "done")]
+    assert not report.conflicts
     assert [rdv.summary for rdv in odoo.rdvs.values()] == ["Du téléphone, déplacé"]
-    assert phone.get_event(calendar, made["id"])["summary"] == "Du téléphone, déplacé"
+    event = phone.get_event(calendar, made["id"])
+    assert event["summary"] == "Du téléphone, déplacé" and owner_of(event)[1] == key
+    assert run(client, calendar, odoo).results == ()
+
+
+def test_a_claim_a_crash_prevented_is_done_by_the_next_sync(client, calendar, odoo, phone):
+    made = phone.insert_event(
+        calendar,
+        {
+            "summary": "Du téléphone",
+            "start": {"dateTime": at(12).isoformat()},
+            "end": {"dateTime": at(12, 10).isoformat()},
+        },
+    )
+    real_write = client.write_events
+
+    def dying_write(calendar_id, writes):
+        raise Crash()
+
+    client.write_events = dying_write
+    with pytest.raises(Crash):
+        run(client, calendar, odoo)  # the RDV made, killed before the claim
+    client.write_events = real_write
+    (key,) = odoo.rdvs
+    assert owner_of(phone.get_event(calendar, made["id"])) is None
+    assert kinds(run(client, calendar, odoo)) == [("claim_remote", "done")]
+    assert owner_of(phone.get_event(calendar, made["id"])) == (DB, key)
+    assert run(client, calendar, odoo).results == ()
 
 
 def test_strangers_are_left_alone(client, calendar, odoo, phone):
