@@ -315,9 +315,11 @@ class GoogleClient:
 
         1. ``remembered``, the id the caller kept of it, while the user owns
            that calendar;
-        2. else an owned calendar whose description carries the database's
-           mark (:func:`calendar_mark`, written by :meth:`create_calendar`),
-           the one named ``summary`` first;
+        2. else an owned calendar named ``summary`` whose description carries
+           the database's mark (:func:`calendar_mark`, written by
+           :meth:`create_calendar`): one Google account may hold several
+           calendars of the database (a planner holding his technicians'),
+           told apart by their names;
         3. else (a calendar made before the mark existed) an owned calendar
            named ``summary`` holding a live event of the database (its
            private properties, see :mod:`.mapping`)."""
@@ -325,8 +327,11 @@ class GoogleClient:
         if remembered and any(entry.get("id") == remembered for entry in owned):
             return remembered
         mark = calendar_mark(database_uuid)
-        marked = [entry for entry in owned if mark in (entry.get("description") or "")]
-        marked.sort(key=lambda entry: entry.get("summary") != summary)
+        marked = [
+            entry
+            for entry in owned
+            if entry.get("summary") == summary and mark in (entry.get("description") or "")
+        ]
         if marked:
             return marked[0]["id"]
         for entry in owned:

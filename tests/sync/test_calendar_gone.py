@@ -33,8 +33,10 @@ def test_an_earlier_installations_calendar_is_found(emu, client, calendar, odoo)
 
 def test_a_calendar_holding_no_live_event_of_ours_is_found_by_its_mark(emu, client, odoo):
     """Its RDVs all cancelled in Odoo, its one live event made on the phone: the
-    calendar is found all the same, by the mark its description carries, even
-    renamed; another database's mark is not ours."""
+    calendar is found all the same, by the mark its description carries;
+    another database's mark is not ours, nor a marked calendar of another
+    name (a planner may hold his technicians' calendars); renamed, only the id
+    the caller kept finds it."""
     calendar = client.create_calendar("Interventions", "Europe/Paris", "Synced.", database_uuid=DB)
     assert "Synced." in emu.service.store.calendars[calendar].description
     key = odoo.create(summary="Entretien", start=at(10), end=at(11))
@@ -51,8 +53,10 @@ def test_a_calendar_holding_no_live_event_of_ours_is_found_by_its_mark(emu, clie
     )
     assert client.find_own_calendar("Interventions", DB) == calendar
     assert client.find_own_calendar("Interventions", "another-database") is None
+    assert client.find_own_calendar("Interventions — Jean", DB) is None
     emu.service.store.calendars[calendar].summary = "Mes interventions"
-    assert client.find_own_calendar("Interventions", DB) == calendar
+    assert client.find_own_calendar("Interventions", DB) is None
+    assert client.find_own_calendar("Interventions", DB, remembered=calendar) == calendar
 
 
 def test_a_remembered_calendar_is_found_while_the_user_owns_it(emu, client):
