@@ -54,10 +54,15 @@ class AccountKind:
         the connector installed again on this database, the one its earlier
         installation made: its events are adopted by the first sync, never
         put beside them."""
+        context = _lang(account)  # noqa: F841  pylint: disable=unused-variable
         name = self.calendar_title(account)
+        identity = database_copy.sync_identity(account.env)
         if database_copy.installed_again(account.env):
-            earlier = client.find_own_calendar(name, database_copy.sync_identity(account.env))
+            earlier = client.find_own_calendar(
+                name, identity, remembered=database_copy.remembered_calendar(account)
+            )
             if earlier:
+                database_copy.remember_calendar(account, earlier)
                 return earlier, name
         tz = (
             account.user_id.tz
@@ -65,7 +70,10 @@ class AccountKind:
             or account.env.company.of_planning_tz
             or "Europe/Paris"
         )
-        return client.create_calendar(name, tz), name
+        description = _("The RDVs planned in Odoo, synced by the connector.")
+        made = client.create_calendar(name, tz, description, database_uuid=identity)
+        database_copy.remember_calendar(account, made)
+        return made, name
 
     def calendar_title(self, account):
         """The dedicated calendar's name, as the settings give it."""

@@ -59,6 +59,33 @@ def installed_again(env):
     return bool(_params(env).get_param(PARAM_INSTALLED_AGAIN))
 
 
+PARAM_CALENDAR = PARAM_PREFIX + "calendar."
+
+
+def _calendar_param(account):
+    """The system parameter keeping the dedicated calendar of ``account``'s
+    person: his user (own Google account) or his employee (a technician)."""
+    if account.kind == "oauth" and account.user_id:
+        return "%suser-%d" % (PARAM_CALENDAR, account.user_id.id)
+    return "%semployee-%d" % (PARAM_CALENDAR, account.employee_id.id)
+
+
+def remember_calendar(account, calendar_id):
+    """Keep the id of the dedicated calendar made or found for ``account``
+    where an uninstallation leaves it (a plain system parameter, like the
+    sync's identity): installed again, the connector syncs into it again
+    whatever it holds (see :func:`remembered_calendar`)."""
+    key = _calendar_param(account)
+    if _params(account.env).get_param(key) != calendar_id:
+        _params(account.env).set_param(key, calendar_id)
+
+
+def remembered_calendar(account):
+    """The calendar id :func:`remember_calendar` kept for ``account``'s
+    person, or None; the sync core checks the user still owns it."""
+    return _params(account.env).get_param(_calendar_param(account)) or None
+
+
 def sync_identity(env):
     """The uuid our events are named after."""
     get_param = _params(env).get_param

@@ -61,6 +61,21 @@ class SyncNotes(LocalSideBase):
         body = Markup("<p>%s</p><p>%s</p>") % (why, details)
         self._note(record, body)
 
+    def _post_reborn(self, record, action):
+        """An event made for an RDV this database no longer has (restored from
+        an older backup), come back from Google as ``record``."""
+        if action.reborn and record:
+            self._note(
+                record,
+                _(
+                    "Came back from Google Calendar: its event was made by Odoo for RDV "
+                    "%s, which this database no longer has (restored from an older "
+                    "backup?). Google's version is kept; cancel this RDV if it is not "
+                    "wanted any more.",
+                    action.reborn,
+                ),
+            )
+
     def _post_problems(self, record, action):
         """What Google's version could not give as it was (an unknown time
         zone, an end before the start...), noted on the RDV it was written to."""

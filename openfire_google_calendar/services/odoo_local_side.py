@@ -128,6 +128,34 @@ class OdooLocalSide(PulledWrites):
                 found[key] = rdv
         return found
 
+    def never_had(self, keys, stamps):
+        """Keys beyond the ids the table's sequence gave (a database restored
+        from an older backup gets the sequence it had then back), or given to
+        a record, whoever's it is, created at another time than the event
+        says (its stamp)."""
+        given = {}
+        for model in ("of.planning.intervention", "of.planning.recurrence"):
+            self.env.cr.execute(
+                "SELECT pg_sequence_last_value(pg_get_serial_sequence(%s, 'id')::regclass)",
+                [self.env[model]._table],
+            )
+            given[model] = self.env.cr.fetchone()[0] or 0
+        never = []
+        for key in keys:
+            try:
+                kind, record_id = conv.parse_key(key)
+            except ValueError:
+                continue
+            model = "of.planning.recurrence" if kind == "series" else "of.planning.intervention"
+            if record_id > given[model]:
+                never.append(key)
+                continue
+            record = self.env[model].browse(record_id).exists()
+            stamp = conv.stamp_of(record) if record else None
+            if stamp and stamps.get(key) and stamps[key] != stamp:
+                never.append(key)
+        return never
+
     def regular_occurrences(self, starts):
         """The regular RDVs of this user's series at these original starts
         (series key -> aware datetimes, or dates for all-day series)."""
@@ -157,6 +185,7 @@ class OdooLocalSide(PulledWrites):
                 self._store(key, self._state_after(action, key, record), record)
                 if action.conflict is not None:
                     self._post_conflict(record, action.conflict)
+                self._post_reborn(record, action)
                 self._post_problems(record, action)
         except (UserError, ValidationError) as exc:
             self._forget_cache()
@@ -205,6 +234,7 @@ class OdooLocalSide(PulledWrites):
         for (_key, _state, record), action in zip(stored, actions, strict=True):
             if action.conflict is not None:
                 self._post_conflict(record, action.conflict)
+            self._post_reborn(record, action)
             self._post_problems(record, action)
         return answers
 

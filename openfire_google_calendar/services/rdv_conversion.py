@@ -40,6 +40,13 @@ def parse_key(key):
     return "rdv", int(key)
 
 
+def stamp_of(record):
+    """When ``record`` was created, to the second (Rdv.stamp): with its id it
+    names one record for good, where a database restored from an older
+    backup may give the id again to another one."""
+    return record.create_date.strftime("%Y-%m-%dT%H:%M:%S") if record.create_date else None
+
+
 def _aware_utc(value):
     return value.replace(tzinfo=timezone.utc) if value else None
 
@@ -252,6 +259,7 @@ def rdv_of(record):
             "attendees": _attendees(record),
             "write_date": _aware_utc(record.write_date),
             "extra": _extra(record),
+            "stamp": stamp_of(record),
         },
     )
     if record.recurrence_id:
@@ -299,6 +307,7 @@ def series_rdv_of(recurrence):
         attendees=_attendees(template),
         extra=_extra(template),
         recurrence=tuple(lines),
+        stamp=stamp_of(recurrence),
         write_date=_aware_utc(
             max(recurrence.intervention_ids.mapped("write_date") + [recurrence.write_date])
         ),

@@ -52,6 +52,9 @@ class Kind(str, Enum):
     RELEASE_REMOTE = "release_remote"
     # A change made in Google kept for the planner (see :mod:`.proposals`).
     PROPOSE = "propose"
+    # An event that became an RDV named after it in Google (private
+    # properties only, its content untouched): found again if the pair is lost.
+    CLAIM_REMOTE = "claim_remote"
 
 
 REMOTE_KINDS = (
@@ -60,6 +63,7 @@ REMOTE_KINDS = (
     Kind.CANCEL_REMOTE,
     Kind.DELETE_REMOTE,
     Kind.RELEASE_REMOTE,
+    Kind.CLAIM_REMOTE,
 )
 LOCAL_KINDS = (Kind.CREATE_LOCAL, Kind.UPDATE_LOCAL, Kind.CANCEL_LOCAL, Kind.PROPOSE)
 
@@ -136,6 +140,8 @@ class Action:
     ``guests``: the attendees (Google's objects) the event is to keep, written with the
     push (after a pull: by a push that follows it) to remove the technicians
     an older version invited; None leaves Google's list alone.
+    ``reborn`` (CREATE_LOCAL): the key of the RDV an event of ours was made
+    for, which Odoo no longer has (see :func:`.pair.reborn`).
     ``held`` (PROPOSE, and CREATE_LOCAL of a proposed creation): the RDV as
     the plan read it, what it held when the change was proposed; ``proposed``
     is True for an action that stores a proposal (see :mod:`.proposals`).
@@ -155,6 +161,7 @@ class Action:
     guests: tuple[dict, ...] | None = None
     held: object = None
     proposed: bool = False
+    reborn: str | None = None
 
     @property
     def side(self):

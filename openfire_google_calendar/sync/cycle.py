@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from .actions import GOOGLE, ODOO, Kind
 from .executor import Outcome, apply_plan
-from .listing import keys_to_fetch
+from .listing import event_stamps, keys_to_fetch
 from .plan import plan_sync
 from .proposals import keys_to_read
 from .series_moves import occurrences_to_ask
@@ -144,6 +144,12 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
         found = local.get_rdvs(missing + read)
         rdvs.update({key: found.get(key) for key in missing})
         current = {key: found[key] for key in read if key in found}
+        absent = [key for key in missing if found.get(key) is None]
+        lost = (
+            set(local.never_had(absent, event_stamps(changes.events, absent))) if absent else set()
+        )
+    else:
+        lost = set()
     asked = occurrences_to_ask(changes.events, states, rdvs, settings)
     regular = local.regular_occurrences(asked) if asked else {}
     plan = plan_sync(
@@ -156,6 +162,7 @@ def sync_calendar(client, calendar_id, local, settings, force=False, budget=None
         force=force,
         regular=regular,
         current=current,
+        lost=lost,
     )
     if plan.stopped:
         return SyncReport(full=changes.full, stopped=plan.stopped, results=(), token_saved=False)

@@ -4,8 +4,12 @@
 
 Google lets the client choose an event's id (base32hex: ``a-v`` and ``0-9``,
 5 to 1024 characters) and refuses a second insert with the same id (409). We
-derive the id from (database uuid, RDV key): an insert retried after a timeout
-or a crash can only hit the event it already created, never make a second one.
+derive the id from (database uuid, RDV key, RDV stamp): an insert retried
+after a timeout or a crash can only hit the event it already created, never
+make a second one. The stamp (when the RDV was created, see
+:attr:`.rdv.Rdv.stamp`) keeps an RDV that got the id of another one again (a
+database restored from an older backup rewinds its sequences) from naming its
+event like the other's; ids made before stamps existed have none.
 
 Occurrences of a series are named by Google itself:
 ``<master id>_<original start>``, the start in UTC as ``YYYYMMDDTHHMMSSZ``
@@ -18,9 +22,12 @@ import hashlib
 from datetime import date, datetime, timezone
 
 
-def event_id_for(database_uuid, rdv_key):
+def event_id_for(database_uuid, rdv_key, stamp=None):
     """The Google event id of an RDV created from Odoo (26 base32hex chars)."""
-    seed = ("openfire:%s:%s" % (database_uuid, rdv_key)).encode("utf-8")
+    seed = "openfire:%s:%s" % (database_uuid, rdv_key)
+    if stamp:
+        seed += ":" + stamp
+    seed = seed.encode("utf-8")
     digest = hashlib.sha256(seed).digest()
     return base64.b32hexencode(digest).decode("ascii").lower()[:26]
 

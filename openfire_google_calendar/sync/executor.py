@@ -34,9 +34,10 @@ from enum import Enum
 
 from .actions import GOOGLE, ODOO, Kind, read_remote
 from .backoff import is_rate_limit
+from .content_hash import content_hash
 from .event_content import BLOCK_START
 from .google_client import MAX_BATCH, GoogleError, Write
-from .mapping import attendees_body, owner_of, rdv_to_event
+from .mapping import attendees_body, claim_body, made_for_another, owner_of, rdv_to_event
 from .pair import decide_pair, restore_generated
 
 # Changes from Google written in Odoo per local batch (one transaction each).
@@ -187,16 +188,71 @@ class _Run:
             and action.rdv is not None
             and (BLOCK_START in (action.rdv.description or "") or action.guests is not None)
         ]
-        if not edited:
+        claimed = self.to_claim()
+        if not edited and not claimed:
             return []
         try:
-            current = self.local.get_rdvs([action.key for action in edited])
+            current = self.local.get_rdvs([action.key for action in edited + claimed])
         except Exception:  # pylint: disable=broad-except
             return []  # the next change of the RDV in Odoo puts the block back
-        pushes = (
+        pushes = [
             restore_generated(self.settings, action, current.get(action.key)) for action in edited
-        )
-        return [push for push in pushes if push is not None]
+        ]
+        pushes += [
+            replace(
+                action,
+                kind=Kind.CLAIM_REMOTE,
+                rdv=current[action.key],
+                reborn=None,
+                conflict=None,
+                problems=(),
+                held=None,
+                proposed=False,
+            )
+            for action in claimed
+            if current.get(action.key) is not None
+        ]
+        return [action for action in pushes if action is not None]
+
+    def with_rdvs(self, actions):
+        """The claims the plan made (see listing.claims) with their RDV as
+        Odoo has it (its key and stamp); a claim whose RDV is gone is left."""
+        wanted = [a.key for a in actions if a.kind == Kind.CLAIM_REMOTE and a.rdv is None]
+        if not wanted:
+            return actions
+        try:
+            current = self.local.get_rdvs(wanted)
+        except Exception:  # pylint: disable=broad-except
+            current = {}  # claimed at the event's next listing
+        ready = []
+        for action in actions:
+            if action.kind == Kind.CLAIM_REMOTE and action.rdv is None:
+                if current.get(action.key) is None:
+                    continue
+                action = replace(action, rdv=current[action.key])
+            ready.append(action)
+        return ready
+
+    def to_claim(self):
+        """The events made RDVs in this sync (on the phone, or ours come back,
+        see pair.reborn), by their new key: each is written once with our
+        private properties, its content untouched, so that it names its RDV
+        (key and stamp) when the pair is lost (the connector installed again,
+        a database restored). Plain events only: an occurrence would become
+        an exception, and a series written back may carry a rule Google
+        stored but refuses to take again (a phone's series is not claimed:
+        see Known limits in README.md)."""
+        return [
+            replace(result.action, key=result.key)
+            for result in self.results
+            if result.outcome == Outcome.DONE
+            and result.action.kind == Kind.CREATE_LOCAL
+            and result.key
+            and not result.action.series_event_id
+            and result.action.rdv is not None
+            and not result.action.rdv.is_exception
+            and not result.action.rdv.is_series
+        ]
 
     # -- Google side -------------------------------------------------------------
     def to_write(self, action):
@@ -204,6 +260,9 @@ class _Run:
         db = self.settings.database_uuid
         if action.kind == Kind.DELETE_REMOTE:
             return Write("delete", action.event_id, etag=action.etag)
+        if action.kind == Kind.CLAIM_REMOTE:
+            body = claim_body(action.rdv, db, content_hash(action.rdv))
+            return Write("patch", action.event_id, body, action.etag)
         if action.kind == Kind.RELEASE_REMOTE or action.rdv is None:  # no RDV there any more
             return Write("patch", action.event_id, {"status": "cancelled"}, action.etag)
         if action.kind == Kind.CREATE_REMOTE and not action.rdv.is_exception:
@@ -358,6 +417,12 @@ class _Run:
         ):
             self.saved_remote(action, None)
             return []
+        if action.kind == Kind.CLAIM_REMOTE:
+            # Changed (or gone) in Google since it was listed: the next sync
+            # lists that change with the pair's state; the event stays as the
+            # phone made it, never decided again without its state.
+            self.report(action, Outcome.DONE, "not claimed: %s %s" % (status, result.reason))
+            return []
         if status == 404 and action.kind == Kind.UPDATE_REMOTE and not _is_exception(action):
             return [replace(action, kind=Kind.CREATE_REMOTE, etag=None)]
         if action.kind == Kind.RELEASE_REMOTE and status == 412:
@@ -373,7 +438,10 @@ class _Run:
         except GoogleError as exc:
             self.report(action, Outcome.RETRY, "reading the event failed: %s" % exc)
             return []
-        if status == 409 and owner_of(event) != (self.settings.database_uuid, action.key):
+        if status == 409 and (
+            owner_of(event) != (self.settings.database_uuid, action.key)
+            or made_for_another(action.rdv, event)
+        ):
             self.report(action, Outcome.FAILED, "the event id is taken by another event")
             return []
         remote = read_remote(event, self.settings)
@@ -422,7 +490,7 @@ def _apply(run, actions, follow_up):
             if action.replaces_key:
                 run.write_local(action)
         run.write_local_batch([a for a in group if not a.replaces_key])
-    remote = run.post_conflicts([a for a in actions if a.side == GOOGLE])
+    remote = run.with_rdvs(run.post_conflicts([a for a in actions if a.side == GOOGLE]))
     remote += run.restorations(local)
     later += run.write_remote([a for a in remote if not _is_exception(a)], follow_up)
     later += run.write_remote([a for a in remote if _is_exception(a)], follow_up)

@@ -62,6 +62,13 @@ class ReconnectNeeded(Exception):
     """The refresh token was refused (revoked, expired): the user must consent again."""
 
 
+def calendar_mark(database_uuid):
+    """What a dedicated calendar's description carries of the database that
+    made it: Google keeps no private properties on a calendar, and the mark
+    outlives every event the calendar held."""
+    return "[openfire:%s]" % database_uuid
+
+
 @dataclass(frozen=True)
 class ChangeSet:
     """One listing: the events, the token for the next incremental listing,
@@ -300,14 +307,35 @@ class GoogleClient:
             raise
         return True
 
-    def find_own_calendar(self, summary, database_uuid):
-        """The id of a calendar the user owns, named ``summary``, holding an
-        event of the database ``database_uuid`` (its private properties, see
-        :mod:`.mapping`), or None: the dedicated calendar of an earlier
-        installation on the same database, to sync into again rather than
-        beside it."""
-        for entry in self.list_calendars():
-            if entry.get("summary") != summary or entry.get("accessRole") != "owner":
+    def find_own_calendar(self, summary, database_uuid, remembered=None):
+        """The id of the dedicated calendar an earlier installation on the
+        same database made in this user's Google account, to sync into again
+        rather than beside it; None when there is none. Whatever it holds
+        (its events all cancelled, or only made on the phone), it is found:
+
+        1. ``remembered``, the id the caller kept of it, while the user owns
+           that calendar;
+        2. else an owned calendar named ``summary`` whose description carries
+           the database's mark (:func:`calendar_mark`, written by
+           :meth:`create_calendar`): one Google account may hold several
+           calendars of the database (a planner holding his technicians'),
+           told apart by their names;
+        3. else (a calendar made before the mark existed) an owned calendar
+           named ``summary`` holding a live event of the database (its
+           private properties, see :mod:`.mapping`)."""
+        owned = [e for e in self.list_calendars() if e.get("accessRole") == "owner"]
+        if remembered and any(entry.get("id") == remembered for entry in owned):
+            return remembered
+        mark = calendar_mark(database_uuid)
+        marked = [
+            entry
+            for entry in owned
+            if entry.get("summary") == summary and mark in (entry.get("description") or "")
+        ]
+        if marked:
+            return marked[0]["id"]
+        for entry in owned:
+            if entry.get("summary") != summary:
                 continue
             page = self._execute(
                 self.events.list(
@@ -321,9 +349,17 @@ class GoogleClient:
                 return entry["id"]
         return None
 
-    def create_calendar(self, summary, time_zone):
-        """Create a secondary calendar (the dedicated "Interventions" one); its id."""
+    def create_calendar(self, summary, time_zone, description=None, database_uuid=None):
+        """Create a secondary calendar (the dedicated "Interventions" one); its
+        id. ``database_uuid`` marks it as this database's in its description
+        (after ``description``), so that an installation on the same database
+        finds it again (:meth:`find_own_calendar`)."""
         body = {"summary": summary, "timeZone": time_zone}
+        text = " ".join(
+            part for part in (description, database_uuid and calendar_mark(database_uuid)) if part
+        )
+        if text:
+            body["description"] = text
         return self._execute(self.service.calendars().insert(body=body))["id"]
 
     def share_calendar(self, calendar_id, email, role):

@@ -11,19 +11,105 @@ from .content_hash import (
     CANCELLED_HASH,
 )
 from .event_ids import event_id_for, instance_id, original_start_of
-from .mapping import owner_of, parse_timestamp
-from .pair import decide_pair
+from .mapping import made_for_another, owner_of, parse_timestamp, stamp_of
+from .pair import decide_pair, reborn
 from .proposals import first_change
 from .rdv import Rdv
 
 
-def new_event_id(settings, states, rdv):
-    """The id under which a new RDV is created in Google."""
+def new_event_id(settings, states, rdv, local=None):
+    """The id under which a new RDV is created in Google (an exception: its
+    occurrence of the master's event, named after the master's stamp when
+    ``local`` holds the master)."""
     if not rdv.is_exception:
-        return event_id_for(settings.database_uuid, rdv.key)
+        return event_id_for(settings.database_uuid, rdv.key, rdv.stamp)
     master = states.get(rdv.series_key)
-    master_id = master.event_id if master else event_id_for(settings.database_uuid, rdv.series_key)
+    if master:
+        master_id = master.event_id
+    else:
+        series = (local or {}).get(rdv.series_key)
+        stamp = series.stamp if isinstance(series, Rdv) else None
+        master_id = event_id_for(settings.database_uuid, rdv.series_key, stamp)
     return instance_id(master_id, rdv.original_start)
+
+
+def _named_after(settings, master_id, event, key):
+    """True when ``master_id`` is the id we would give the master ``key``
+    whose private properties ``event`` inherited (stamped or not)."""
+    db = settings.database_uuid
+    return master_id in (event_id_for(db, key, stamp_of(event)), event_id_for(db, key))
+
+
+def made_for_others(paired, states, local, lost=()):
+    """The events of ``paired`` (key -> Remote) without a synced state made
+    for an RDV Odoo does not have under their key: a key it never gave
+    (``lost``), or given again to another RDV (see
+    :func:`.mapping.made_for_another`): ``(paired without them, [(key,
+    Remote)])``."""
+    others = {
+        key: remote
+        for key, remote in paired.items()
+        if key not in states
+        and isinstance(remote, Remote)
+        and (
+            (key in lost and local.get(key) is None)
+            or (isinstance(local.get(key), Rdv) and made_for_another(local[key], remote.event))
+        )
+    }
+    if not others:
+        return paired, []
+    return {k: v for k, v in paired.items() if k not in others}, list(others.items())
+
+
+def claims(settings, remote_events, states, actions):
+    """CLAIM_REMOTE for the listed events of synced pairs that do not name
+    their RDV (made on the phone, and the claim after their creation never
+    done: a crash, a change on the phone meanwhile), unless this plan
+    writes the event anyway, or stores another state than a pull's or a
+    record's (whose hash the claim stores again). The executor reads the RDV
+    (its stamp) first."""
+    after = {
+        a.key: a.content_hash
+        for a in actions
+        if a.kind in (Kind.UPDATE_LOCAL, Kind.RECORD, Kind.ADOPT) and not a.proposed
+    }
+    written = {a.key for a in actions if a.key not in after}
+    by_event = {state.event_id: state for state in states.values()}
+    found = []
+    for event in remote_events:
+        if not isinstance(event, dict) or event.get("status") == "cancelled":
+            continue
+        if event.get("recurringEventId") or event.get("recurrence"):
+            continue
+        if not isinstance(event.get("id"), str):
+            continue
+        state = by_event.get(event["id"])
+        if state is None or state.key in written or state.content_hash == CANCELLED_HASH:
+            continue
+        if owner_of(event) != (settings.database_uuid, state.key):
+            found.append(
+                Action(
+                    Kind.CLAIM_REMOTE,
+                    state.key,
+                    state.event_id,
+                    etag=event.get("etag"),
+                    content_hash=after.get(state.key, state.content_hash),
+                )
+            )
+    return found
+
+
+def plan_reborn(settings, others):
+    """Actions for events of ours made for an RDV Odoo no longer has under
+    their key (see :func:`.pair.reborn`)."""
+    actions = []
+    for key, remote in others:
+        if _left_alone(settings, remote.event):
+            continue
+        action = reborn(settings, key, remote)
+        if action is not None:
+            actions.append(action)
+    return actions
 
 
 def _own_key(settings, event, by_event):
@@ -38,9 +124,20 @@ def _own_key(settings, event, by_event):
     master_id = event.get("recurringEventId")
     if master_id:
         master = by_event.get(master_id)
-        if (master and master.key == key) or master_id == event_id_for(settings.database_uuid, key):
+        if (master and master.key == key) or _named_after(settings, master_id, event, key):
             return None
     return key
+
+
+def event_stamps(remote_events, keys):
+    """key -> the RDV stamp the events naming ``keys`` carry (see
+    ``LocalSide.never_had``)."""
+    wanted, stamps = set(keys), {}
+    for event in remote_events:
+        owner, stamp = owner_of(event), stamp_of(event)
+        if owner and stamp and owner[1] in wanted:
+            stamps.setdefault(owner[1], stamp)
+    return stamps
 
 
 def keys_to_fetch(remote_events, states, local, settings):
@@ -115,7 +212,7 @@ def _series_key(settings, event, series_keys):
     if (
         owner
         and owner[0] == settings.database_uuid
-        and master_id == event_id_for(settings.database_uuid, owner[1])
+        and _named_after(settings, master_id, event, owner[1])
     ):
         return owner[1]
     return None

@@ -28,7 +28,7 @@ already done are recognised by their etag or content hash, and an insert that
 Google already has is adopted thanks to its deterministic id: no duplicate.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 from .actions import Action, Conflict
@@ -59,7 +59,17 @@ class LocalSide(Protocol):
         counts as deleted in Odoo."""
 
     def get_rdvs(self, keys: Sequence[str]) -> Mapping[str, Rdv]:
-        """The RDVs among ``keys`` that exist (events of ours met in Google)."""
+        """The RDVs among ``keys`` that exist (events of ours met in Google),
+        each with its ``stamp`` (when it was created)."""
+
+    def never_had(self, keys: Sequence[str], stamps: Mapping[str, str]) -> Collection[str]:
+        """The keys among ``keys`` (RDVs ``get_rdvs`` did not find) that name no
+        RDV this database had as their events say: beyond the ids it has given
+        so far (the RDVs created after the backup a database was restored
+        from), or given to an RDV, whoever's it is, whose stamp is not the one
+        its event carries (``stamps``: key -> the event's stamp). Their events
+        come back as new RDVs; the others' RDVs were deleted in Odoo, or are
+        another calendar's now."""
 
     def regular_occurrences(self, starts: Mapping[str, Sequence[object]]) -> Mapping[str, Rdv]:
         """The regular RDVs (not exceptions) of each series ``series key ->

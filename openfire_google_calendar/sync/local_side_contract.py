@@ -155,6 +155,19 @@ class LocalSideContract:  # pylint: disable=no-member
         self.assertEqual(later.all_rdvs()[key].original_start, second)
         self.assertIn(key, later.get_rdvs([key]))
 
+    def test_a_key_never_given_is_told_from_a_deleted_rdv(self):
+        side = self.new_side()
+        key = self.plan_rdv(summary="Supprimé", start=START, end=START + timedelta(hours=1))
+        self.assertTrue(self.only(side, key).stamp)
+        stamp = self.only(side, key).stamp
+        other = self.plan_rdv(summary="Gardé", start=START, end=START + timedelta(hours=1))
+        self.drop_rdv(key)
+        beyond = str(int(other) + 1000)
+        side = self.new_side()
+        stamps = {key: stamp, other: "1999-01-01T00:00:00", beyond: stamp}
+        self.assertEqual(set(side.never_had([key, other, beyond], stamps)), {other, beyond})
+        self.assertEqual(set(side.never_had([other], {})), set())
+
     def test_states_are_saved_and_dropped(self):
         side = self.new_side()
         key = self.plan_rdv(summary="Contrôle", start=START, end=START + timedelta(hours=1))

@@ -26,6 +26,10 @@ from .text import clean_text
 # we created (keys at most 44 characters, values at most 1024).
 PROP_DATABASE = "openfireDb"
 PROP_RDV = "openfireRdv"
+# When the RDV was created (:attr:`.rdv.Rdv.stamp`): an RDV that got the id of
+# another one again (a database restored from an older backup) is not the
+# RDV this event was made for. Events written before it existed have none.
+PROP_STAMP = "openfireBorn"
 # The content hash of the version we last wrote: when the link to an event is
 # lost (a kill between Google's answer and the commit, a restored backup, the
 # connector installed again), it is the version both sides last shared, so
@@ -151,6 +155,8 @@ def rdv_to_event(rdv, database_uuid, event_id=None, for_patch=False):
             }
         },
     }
+    if rdv.stamp:
+        body["extendedProperties"]["private"][PROP_STAMP] = rdv.stamp
     # An empty value is no property (a patch removes it: JSON merge patch).
     shared = {
         PROP_EXTRA + str(name): str(value)[:1024] if value else None
@@ -172,6 +178,17 @@ def rdv_to_event(rdv, database_uuid, event_id=None, for_patch=False):
 
 # What the connector writes back of an attendee it keeps: who he is and his answer.
 _GUEST_FIELDS = ("email", "displayName", "optional", "responseStatus", "comment")
+
+
+def claim_body(rdv, database_uuid, shared_hash):
+    """The patch that names an event made elsewhere (on the phone) after the
+    RDV it became (key and stamp), ``shared_hash`` being the hash of that RDV
+    as Odoo now has it (:data:`PROP_PUSHED`: Odoo unchanged since reads as
+    such when the pair is lost): private properties only, so its content
+    stays as the phone wrote it."""
+    private = {PROP_DATABASE: database_uuid, PROP_RDV: rdv.key, PROP_PUSHED: shared_hash}
+    private[PROP_STAMP] = rdv.stamp or None
+    return {"extendedProperties": {"private": private}}
 
 
 def attendees_body(guests):
@@ -204,6 +221,24 @@ def owner_of(event):
     if isinstance(database, str) and isinstance(key, str) and database and key:
         return database, key
     return None
+
+
+def stamp_of(event):
+    """The RDV stamp we wrote into ``event`` (:data:`PROP_STAMP`), else None."""
+    props = event.get("extendedProperties") if isinstance(event, dict) else None
+    private = props.get("private") if isinstance(props, dict) else None
+    value = private.get(PROP_STAMP) if isinstance(private, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def made_for_another(rdv, event):
+    """True when ``event`` names the key of ``rdv`` but was made for another
+    RDV that had that key before (both stamped, the stamps differ): an id given
+    again after a database was restored from an older backup. An event or an
+    RDV without a stamp (written before stamps existed) is taken as its own."""
+    stamp = stamp_of(event)
+    own = getattr(rdv, "stamp", None)
+    return bool(stamp and own and stamp != own)
 
 
 def pushed_hash(event):

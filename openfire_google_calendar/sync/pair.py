@@ -172,6 +172,28 @@ def _create_local(remote, conflict=None, replaces_key=None):
     )
 
 
+def _reborn(settings, key, remote):
+    """An event of ours without a synced state made for an RDV that this
+    database never had under ``key`` as it is now: a database restored from an
+    older backup lost that RDV (its id is beyond what the database gave, or
+    was given again to another RDV: the stamps differ). Google holds the only
+    version of it, and what the phones changed since: it comes back as a new
+    RDV, as an event made in Google would, ``reborn`` naming the RDV it was
+    made for (the Odoo side says so in the chatter). Not an RDV deleted in
+    Odoo (see :func:`_decide_unpaired`). A cancelled one, or an occurrence,
+    stays as Google has it."""
+    if remote.cancelled or remote.rdv is None or remote.series_event_id:
+        return None
+    if outside_window(remote.rdv, settings):
+        return None
+    return replace(_create_local(remote), reborn=key)
+
+
+def reborn(settings, key, remote):
+    """:func:`_reborn` under the planner's rules (:mod:`.proposals`)."""
+    return keep_control(settings, None, None, remote, _reborn(settings, key, remote))
+
+
 def _resolve(settings, key, local, remote, etag, paired=True):
     """Both sides changed differently (or there is no synced version)."""
     winner = _winner(settings.policy, local, remote)

@@ -36,7 +36,9 @@ changed            changed             conflict: the policy picks the winner, wh
 Without a synced state: a new RDV is created in Google (unless it is already
 cancelled); a new foreign event is created in Odoo; an event of ours whose pair
 was lost (crash before the state was stored) is adopted when both sides agree,
-and otherwise resolved like a conflict.
+and otherwise resolved like a conflict; one whose RDV Odoo no longer has (the
+record is missing, or its key is another RDV's now, as the stamps say) comes
+back as a new RDV.
 
 A series moved in Odoo moves the original start of each of its exceptions with
 it, while Google keeps an exception at the original start it was made at (its
@@ -47,7 +49,16 @@ that start, which then syncs as its own pair (see :func:`freed_occurrences`).
 """
 
 from .actions import GONE, UNCHANGED, Plan
-from .listing import guard, new_event_id, plan_foreign, read_listing, same_occurrence
+from .listing import (
+    claims,
+    guard,
+    made_for_others,
+    new_event_id,
+    plan_foreign,
+    plan_reborn,
+    read_listing,
+    same_occurrence,
+)
 from .pair import decide_pair
 from .series_moves import (
     away_from_series_gone_now,
@@ -69,6 +80,7 @@ def plan_sync(
     force=False,
     regular=None,
     current=None,
+    lost=(),
 ):
     """Plan one sync.
 
@@ -87,10 +99,13 @@ def plan_sync(
     None: not asked (every cancelled occurrence is then passed on).
     ``current``: RDVs Odoo did not report, as it has them, by key: read for
     the planner's rules only (see :mod:`.proposals`), never a change.
+    ``lost``: keys of ``local`` (None there) that Odoo never gave (see
+    ``LocalSide.never_had``): their events come back as new RDVs.
     """
     local = detached_from_gone_series(states, local)
     paired, foreign, actions = read_listing(remote_events, states, settings, regular)
     paired, foreign = same_occurrence(settings, states, local, paired, foreign)
+    paired, others = made_for_others(paired, states, local, lost)
     if regular:
         freed = freed_occurrences(states, local, settings)
         local = dict(local)
@@ -118,12 +133,13 @@ def plan_sync(
     if stopped:
         return Plan(stopped=stopped)
     actions.extend(plan_foreign(settings, foreign, paired, regular))
+    actions.extend(plan_reborn(settings, others))
     moves = occurrence_moves(states, local, settings)
     for key in sorted(keys):
         state, local_view = states.get(key), local_views[key]
         event_id = None
         if state is None and local_view not in (None, UNCHANGED):
-            event_id = new_event_id(settings, states, local_view)
+            event_id = new_event_id(settings, states, local_view, local)
         action = decide_pair(
             settings, key, state, local_view, remote_views[key], event_id, (current or {}).get(key)
         )
@@ -134,4 +150,5 @@ def plan_sync(
     if moves:
         actions = moves_and_releases(states, local, moves, actions, remote_views)
     actions = away_from_series_gone_now(settings, actions, states, local)
+    actions.extend(claims(settings, remote_events, states, actions))
     return Plan(actions=tuple(actions))

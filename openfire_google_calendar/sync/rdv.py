@@ -91,6 +91,10 @@ class Rdv:
     ``extra``: an integrator's values carried by the event, as (name, text)
     pairs (see ``of.planning.intervention._of_google_event_values``); an
     empty text is no value.
+    ``stamp`` (Odoo side only): when the RDV was created, as text; with its
+    key it names one RDV for good, where the key alone may name another one
+    after a database was restored from an older backup (its sequences rewind).
+    Written into the event and its id, never synced as content.
     ``previous`` (Odoo side only) is the RDV as the previous version of the
     content hash saw it, so that a stored hash of that version can be
     compared (see content_hash.upgraded_hash).
@@ -114,6 +118,7 @@ class Rdv:
     reminders: tuple[int, ...] | None = None
     previous: "Rdv | None" = None
     extra: tuple[tuple[str, str], ...] = ()
+    stamp: str | None = None
 
     @property
     def status(self):

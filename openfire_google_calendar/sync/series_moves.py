@@ -80,12 +80,12 @@ def away_from_series_gone_now(settings, actions, states=None, local=None):
 
 def _detached_push(settings, action):
     rdv = replace(action.rdv, series_key=None, original_start=None)
-    own = _own_event_id(settings, action.key)
+    own = _own_event_id(settings, action.key, rdv.stamp)
     return push(settings, action.key, own, rdv, None, action.conflict, action.problems)
 
 
-def _own_event_id(settings, key):
-    return event_id_for(settings.database_uuid, key)
+def _own_event_id(settings, key, stamp=None):
+    return event_id_for(settings.database_uuid, key, stamp)
 
 
 # -- a series moved in Odoo ------------------------------------------------------------
@@ -106,12 +106,13 @@ def occurrence_moves(states, local, settings):
             # an occurrence of a series Google no longer holds, detached from
             # it (detached_from_gone_series): to an event of its own
             if master_of(state.event_id) in gone:
-                moves[key] = (state.event_id, _own_event_id(settings, key))
+                moves[key] = (state.event_id, _own_event_id(settings, key, rdv.stamp))
             continue
         if rdv.series_key not in states:
             continue  # a series not in Google yet
-        if original_start_of(state.event_id) is None and state.event_id != _own_event_id(
-            settings, key
+        if original_start_of(state.event_id) is None and state.event_id not in (
+            _own_event_id(settings, key, rdv.stamp),
+            _own_event_id(settings, key),
         ):
             continue  # an id not named after a start, nor an event of its own
         try:

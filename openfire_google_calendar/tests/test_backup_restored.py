@@ -41,12 +41,14 @@ class TestBackupRestored(SyncCase):
             "SELECT id, name, state, write_date FROM of_planning_intervention WHERE id IN %s",
             [tuple(rdvs.ids)],
         )
-        return links, account, cr.fetchall()
+        rows = cr.fetchall()
+        cr.execute("SELECT last_value FROM of_planning_intervention_id_seq")
+        return links, account, rows, cr.fetchone()[0]
 
     def restore(self, saved, created_since):
         """The backup restored: the links, the token and the RDVs it held;
         the RDVs created since are not there."""
-        links, account, rows = saved
+        links, account, rows, last_given = saved
         self.env.flush_all()
         cr = self.env.cr
         cr.execute("DELETE FROM of_google_event_link WHERE account_id = %s", [self.jean_account.id])
@@ -72,9 +74,13 @@ class TestBackupRestored(SyncCase):
                 [name, state, write_date, rdv_id],
             )
         if created_since:
+            self.env["mail.message"].search(
+                [("model", "=", "of.planning.intervention"), ("res_id", "in", created_since.ids)]
+            ).unlink()
             cr.execute(
                 "DELETE FROM of_planning_intervention WHERE id IN %s", [tuple(created_since.ids)]
             )
+        self.rewind_ids(last_given)
         self.env.invalidate_all()
 
     def live_counts(self):
@@ -134,6 +140,62 @@ class TestBackupRestored(SyncCase):
         self.sync()
         self.assertEqual(self.emulator.http_round_trips(), 1)
 
+    def rewind_ids(self, last_given):
+        """The sequence of RDV ids as the backup had it: a restored database
+        gives again the ids given since (the ids above are this test's own,
+        rolled back with it)."""
+        self.env.cr.execute(
+            "SELECT setval(pg_get_serial_sequence('of_planning_intervention', 'id'), %s)",
+            [last_given],
+        )
+
+    def test_ids_given_again_after_a_restore(self):
+        """The RDVs made after the backup are lost with it while Google keeps
+        their events (one moved on the phone since); the restored database
+        gives their ids again: the new RDV gets an event of its own, the lost
+        ones come back from Google, and nothing of theirs is overwritten."""
+        kept = self.make_rdv(name="Gardé")
+        self.sync()
+        saved = self.backup(kept)
+        lost = self.make_rdv(name="Perdu", date=datetime(2026, 3, 3, 8, 0))
+        never = self.make_rdv(name="Perdu aussi", date=datetime(2026, 3, 4, 8, 0))
+        self.sync()
+        phone, calendar = self.phone(), self.calendar()
+        lost_id, lost_event = lost.id, self.event_of(lost)["id"]
+        never_event = self.event_of(never)["id"]
+        phone.patch_event(calendar, lost_event, {"summary": "Perdu, déplacé sur le téléphone"})
+        self.restore(saved, lost | never)
+        new = self.make_rdv(name="Nouveau", date=datetime(2026, 3, 5, 8, 0))
+        self.assertEqual(new.id, lost_id)  # the id is given again
+        # made later than the lost one (a test runs in one transaction, whose
+        # timestamp every record it creates shares)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE of_planning_intervention SET create_date = create_date + interval '1 hour' "
+            "WHERE id = %s",
+            [new.id],
+        )
+        new.invalidate_recordset(["create_date"])
+        self.sync()
+        self.sync()
+        self.assertNotIn(self.event_of(new)["id"], (lost_event, never_event))
+        self.assertEqual(self.event_of(new)["summary"], "Nouveau")
+        back = self.Rdv.search([("name", "in", ("Perdu, déplacé sur le téléphone", "Perdu aussi"))])
+        self.assertEqual(len(back), 2)
+        self.assertEqual({self.event_of(rdv)["id"] for rdv in back}, {lost_event, never_event})
+        for rdv in back:
+            self.assertIn(
+                "Came back from Google Calendar", " ".join(rdv.message_ids.mapped("body"))
+            )
+        self.assertNotIn("Perdu", " ".join(new.message_ids.mapped("body")))
+        counts = self.live_counts()
+        self.assertEqual(set(counts.values()), {1}, counts)
+        names = set(self.Rdv.search([("employee_ids", "in", self.jean_emp.ids)]).mapped("name"))
+        self.assertEqual(set(counts), names)
+        self.emulator.clear_log()
+        self.sync()
+        self.assertEqual(self.emulator.http_round_trips(), 1)
+
     def test_reinstalled_connector_adopts_its_events(self):
         kept = self.make_rdv(name="Gardé")
         gone = self.make_rdv(name="Supprimé", date=datetime(2026, 3, 3, 8, 0))
@@ -172,3 +234,57 @@ class TestBackupRestored(SyncCase):
         self.emulator.clear_log()
         self.sync(account)
         self.assertEqual(self.emulator.http_round_trips(), 1)
+
+    def test_reinstalled_connector_finds_its_calendar_holding_no_event_of_ours(self):
+        """Its RDVs all cancelled in Odoo, the one live event made on the phone:
+        installed again, the connector syncs into that calendar (found by the
+        id it remembered, else by the mark of its description), and a phone
+        edit made there while it was away reaches Odoo."""
+        for remembered in (True, False):
+            with self.subTest(remembered=remembered), self.env.cr.savepoint(flush=True) as sp:
+                self.reinstall_into_a_calendar_without_our_events(remembered)
+                sp.rollback()
+
+    def reinstall_into_a_calendar_without_our_events(self, remembered):
+        # Jean's Google account as if it never held the connector's calendar
+        # (the emulator keeps what the earlier tests made there)
+        email = self.jean.email
+        for calendar_id in list(self.emulator.service.store.accounts[email]):
+            if calendar_id != email:
+                self.emulator.service.delete_calendar(email, calendar_id)
+        self.jean_account.calendar_id = False
+        rdv = self.make_rdv(name="Annulé")
+        self.sync()
+        calendar = self.calendar()
+        rdv.state = "cancel"
+        self.sync()
+        phone = self.phone()
+        own = phone.insert_event(
+            calendar,
+            {
+                "summary": "Du téléphone",
+                "start": {"dateTime": "2026-03-09T10:00:00", "timeZone": "Europe/Paris"},
+                "end": {"dateTime": "2026-03-09T11:00:00", "timeZone": "Europe/Paris"},
+            },
+        )
+        self.sync()
+        self.assertEqual(self.Rdv.search_count([("name", "=", "Du téléphone")]), 1)
+        # uninstalled: the accounts and links go (the RDVs, the system parameters stay)
+        self.env["of.google.event.link"].search([]).unlink()
+        self.jean_account.unlink()
+        if not remembered:  # an installation from before the ids were kept
+            self.env["ir.config_parameter"].search(
+                [("key", "=like", "openfire_google_calendar.calendar.%")]
+            ).unlink()
+        phone.patch_event(calendar, own["id"], {"location": "Chez le client"})
+        post_init_hook(self.env)
+        account = self.env["of.google.account"]._for_user(self.jean)
+        account._store_tokens(
+            self.emulator.mint_token("jean@example.com", client_id=CLIENT_ID, scopes=list(SCOPES))
+        )
+        self.sync(account)
+        self.sync(account)
+        self.assertEqual(account.calendar_id, calendar)  # its calendar, not a second one
+        rdvs = self.Rdv.search([("name", "=", "Du téléphone")])
+        self.assertEqual(len(rdvs), 1, "one RDV for the phone's event")
+        self.assertEqual(rdvs.google_location, "Chez le client")

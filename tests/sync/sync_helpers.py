@@ -9,6 +9,7 @@ googleapiclient, google-auth and the emulator over HTTP.
 
 import itertools
 from collections import defaultdict
+from copy import deepcopy
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -126,6 +127,12 @@ class MemoryOdoo:
         self.conflicts = []
         self.written = []  # (kind, key, rdv) of every sync write
         self._ids = itertools.count(1)
+        self.given = 0  # the last id given
+        # Stamp each RDV with its creation, as Odoo does (off by default: the
+        # other tests name events after unstamped keys).
+        self.stamps = False
+        # RDVs of other technicians' calendars, by key: only never_had sees them.
+        self.others = {}
         self.now = datetime(2024, 1, 1, tzinfo=timezone.utc)
         # Edited since the last complete sync (as Odoo's watermark finds them):
         # an edit the content hash does not see (a cancelled RDV moved) counts.
@@ -170,6 +177,10 @@ class MemoryOdoo:
         self.edit(key, description="%s [refused %d]" % (current.description, len(self.decided)))
 
     # -- the user, in Odoo ----------------------------------------------------------
+    def _next_key(self):
+        self.given = next(self._ids)
+        return str(self.given)
+
     def tick(self):
         """A write date that grows with every user edit."""
         self.now += timedelta(seconds=1)
@@ -177,11 +188,13 @@ class MemoryOdoo:
 
     def create(self, **fields):
         """Create an RDV as a user would; returns its key."""
-        key = str(next(self._ids))
+        key = self._next_key()
         fields.setdefault("summary", "RDV %s" % key)
         fields.setdefault("start", at(3))
         fields.setdefault("end", fields["start"] + timedelta(hours=1))
         self.rdvs[key] = Rdv(key=key, write_date=self.tick(), **fields)
+        if self.stamps:
+            self.rdvs[key] = replace(self.rdvs[key], stamp=self.now.isoformat())
         return key
 
     def edit(self, key, **fields):
@@ -231,6 +244,30 @@ class MemoryOdoo:
         """LocalSide."""
         return {key: self.rdvs[key] for key in keys if key in self.rdvs}
 
+    def never_had(self, keys, stamps):
+        """LocalSide: keys beyond the last one given (a plain key is a number),
+        or given to an RDV whose stamp is not the event's."""
+        lost = []
+        for key in keys:
+            rdv, stamp = self.rdvs.get(key) or self.others.get(key), stamps.get(key)
+            if key.isdigit() and int(key) > self.given:
+                lost.append(key)
+            elif rdv is not None and rdv.stamp and stamp and rdv.stamp != stamp:
+                lost.append(key)
+        return lost
+
+    # -- a backup and its restore --------------------------------------------------
+    def backup(self):
+        """What a restore brings back: RDVs, states, the token, the ids given."""
+        return deepcopy((self.rdvs, self.states, self.token, self.given, self.edited, self.chatter))
+
+    def restore(self, backup):
+        """The database as it was at ``backup``: what was done since is lost,
+        and the ids given since are given again."""
+        self.rdvs, self.states, self.token, given, self.edited, self.chatter = deepcopy(backup)
+        self._ids = itertools.count(given + 1)
+        self.given = given
+
     def regular_occurrences(self, starts):
         """LocalSide: the series' regular occurrences at these original starts.
         Odoo holds each occurrence as an RDV; this double makes one when it
@@ -262,8 +299,11 @@ class MemoryOdoo:
         if action.kind == Kind.PROPOSE:
             return self._propose(action)
         if action.kind == Kind.CREATE_LOCAL:
-            key = str(next(self._ids))
-            self.rdvs[key] = replace(action.rdv, key=key)
+            key = self._next_key()
+            stamp = self.tick().isoformat() if self.stamps else None
+            self.rdvs[key] = replace(action.rdv, key=key, stamp=stamp)
+            if action.reborn:
+                self.chatter[key].append("came back from Google, made for %s" % action.reborn)
         else:
             key = action.key
             current = self.rdvs.get(key)

@@ -12,6 +12,7 @@ class TestMemoryOdooContract(LocalSideContract, unittest.TestCase):
 
     def setUp(self):
         self.store = MemoryOdoo()
+        self.store.stamps = True
 
     def new_side(self):
         return self.store

@@ -271,6 +271,59 @@ def test_event_of_ours_whose_rdv_is_gone_is_cancelled():
     assert action.kind == Kind.CANCEL_REMOTE and action.conflict is not None
 
 
+# -- a database restored from an older backup: ids given again -----------------------------
+BORN, REBORN = "2024-05-01T08:00:00", "2024-05-02T08:00:00"
+
+
+def test_an_id_without_stamp_is_named_as_before():
+    """Events made before stamps existed keep their ids: none is rewritten."""
+    assert event_id_for(DB, "1") == event_id_for(DB, "1", None) == "rsck4bra1ba3rrm5icvj5sl9ao"
+    assert event_id_for(DB, "1", BORN) not in (event_id_for(DB, "1"), event_id_for(DB, "1", REBORN))
+
+
+def test_an_rdv_never_adopts_the_event_made_for_another_rdv_with_its_key():
+    """RDV 1 was lost with the backup, its event edited on the phone since; the
+    restored database gave key 1 again to a new RDV."""
+    lost = replace(RDV, stamp=BORN)
+    remote = event(lost, event_id=event_id_for(DB, "1", BORN))
+    remote["summary"] = "Pose (moved on the phone)"
+    new = Rdv("1", summary="Other", start=at(5), end=at(5, 10), stamp=REBORN)
+    assert keys_to_fetch([remote], {}, {}, SETTINGS) == ["1"]
+    plan = plan_sync({}, {"1": new}, [remote], SETTINGS)
+    by_kind = {action.kind: action for action in plan.actions}
+    assert sorted(by_kind) == [Kind.CREATE_LOCAL, Kind.CREATE_REMOTE], plan.actions
+    back = by_kind[Kind.CREATE_LOCAL]
+    assert back.reborn == "1" and back.conflict is None and back.key is None
+    assert back.rdv.summary == "Pose (moved on the phone)"
+    insert = by_kind[Kind.CREATE_REMOTE]
+    assert insert.key == "1" and insert.event_id == event_id_for(DB, "1", REBORN)
+    assert insert.event_id != remote["id"] and insert.conflict is None
+
+
+def test_an_event_of_a_key_the_database_never_gave_comes_back():
+    remote = event(replace(RDV, stamp=BORN), event_id=event_id_for(DB, "1", BORN))
+    back = only(plan_sync({}, {"1": None}, [remote], SETTINGS, lost={"1"}))
+    assert back.kind == Kind.CREATE_LOCAL and back.reborn == "1" and back.conflict is None
+    cancelled = dict(remote, status="cancelled")
+    assert plan_sync({}, {"1": None}, [cancelled], SETTINGS, lost={"1"}).actions == ()
+
+
+def test_a_stamped_event_of_the_same_rdv_is_adopted():
+    own = replace(RDV, stamp=BORN)
+    action = only(plan_sync({}, {"1": own}, [event(own)], SETTINGS))
+    assert action.kind == Kind.ADOPT
+
+
+def test_an_event_without_stamp_stays_the_pair_of_its_rdv():
+    """Written before stamps existed: its RDV, stamped now, adopts it, and a
+    synced pair is left alone (no false conflict, no write)."""
+    stamped = replace(RDV, stamp=BORN)
+    assert only(plan_sync({}, {"1": stamped}, [event(RDV)], SETTINGS)).kind == Kind.ADOPT
+    assert (
+        plan_sync({"1": state()}, {"1": stamped}, [event(RDV, etag='"1"')], SETTINGS).actions == ()
+    )
+
+
 def test_event_of_ours_not_looked_up_is_skipped():
     assert only(plan_sync({}, {}, [event(RDV)], SETTINGS)).kind == Kind.SKIP
 

@@ -201,7 +201,7 @@ def test_an_event_made_on_the_phone_is_a_draft_to_confirm(client, calendar, odoo
         },
     )
     report = run(client, calendar, odoo, proposals=True)
-    assert kinds(report) == [("create_local", "done")]
+    assert kinds(report) == [("claim_remote", "done"), ("create_local", "done")]
     key = report.results[0].key
     assert odoo.rdvs[key].state == "draft" and odoo.proposals[key]["creation"]
     run(client, calendar, odoo, proposals=True)  # the draft's block and status go to Google

@@ -75,7 +75,7 @@ def test_pull_create_update_and_delete(client, calendar, odoo, phone):
         },
     )
     report = run(client, calendar, odoo)
-    assert kinds(report) == [("create_local", "done")]
+    assert kinds(report) == [("claim_remote", "done"), ("create_local", "done")]
     key = report.results[0].key
     rdv = odoo.rdvs[key]
     assert (rdv.summary, rdv.location, rdv.start, rdv.attendees) == (
@@ -474,7 +474,7 @@ def test_bad_input_from_google_is_reported_and_others_sync(client, calendar, odo
         {"summary": "Fine", "start": {"date": "2024-06-05"}, "end": {"date": "2024-06-06"}},
     )
     report = run(client, calendar, odoo)
-    assert kinds(report) == [("create_local", "done")] * 2
+    assert kinds(report) == [("claim_remote", "done")] * 2 + [("create_local", "done")] * 2
     assert len(report.problems) == 1 and len(report.problems[0].action.problems) == 2
     assert run(client, calendar, odoo).results == ()
 
@@ -496,10 +496,17 @@ def test_odoo_failing_one_change_delays_only_it(client, calendar, odoo, phone):
 
     odoo.write_rdv = picky_write
     report = run(client, calendar, odoo)
-    assert kinds(report) == [("create_local", "done"), ("create_local", "retry")]
+    assert kinds(report) == [
+        ("claim_remote", "done"),
+        ("create_local", "done"),
+        ("create_local", "retry"),
+    ]
     assert not report.token_saved and "constraint" in report.pending[0].reason
     odoo.write_rdv = real_write
-    assert kinds(run(client, calendar, odoo)) == [("create_local", "done")]
+    assert kinds(run(client, calendar, odoo)) == [
+        ("claim_remote", "done"),
+        ("create_local", "done"),
+    ]
     assert sorted(r.summary for r in odoo.rdvs.values()) == ["good", "refused"]
 
 
@@ -521,13 +528,20 @@ def test_odoo_rejecting_a_version_for_good_reports_it_and_moves_on(client, calen
 
     odoo.write_rdv = strict_write
     report = run(client, calendar, odoo)
-    assert sorted(kinds(report)) == [("create_local", "done"), ("create_local", "failed")]
+    assert sorted(kinds(report)) == [
+        ("claim_remote", "done"),
+        ("create_local", "done"),
+        ("create_local", "failed"),
+    ]
     assert report.token_saved and "unsupported" in report.problems[0].reason
     assert run(client, calendar, odoo).results == ()
     odoo.write_rdv = real_write
     rejected = [e for e in live_events(phone, calendar).values() if e["summary"] == "rejected"][0]
     phone.patch_event(calendar, rejected["id"], {"summary": "rejected, then fixed"})
-    assert kinds(run(client, calendar, odoo)) == [("create_local", "done")]
+    assert kinds(run(client, calendar, odoo)) == [
+        ("claim_remote", "done"),
+        ("create_local", "done"),
+    ]
 
 
 def test_push_under_faults_converges(emu, client, calendar, odoo, phone):
@@ -588,7 +602,7 @@ def test_unlinked_in_odoo_edited_in_google(client, calendar, odoo, phone, policy
         assert phone.get_event(calendar, event_id)["status"] == "cancelled"
         assert odoo.conflicts[0][1].loser_rdv.summary == "edited on the phone"
     else:
-        assert kinds(report) == [("create_local", "done")]
+        assert kinds(report) == [("claim_remote", "done"), ("create_local", "done")]
         new_key = report.results[0].key
         assert odoo.rdvs[new_key].summary == "edited on the phone" and key not in odoo.states
         assert odoo.states[new_key].event_id == event_id
@@ -644,6 +658,154 @@ def test_orphan_event_of_ours_is_cancelled(client, calendar, odoo, phone):
     report = run(client, calendar, odoo)
     assert kinds(report) == [("cancel_remote", "done")]
     assert report.conflicts and live_events(phone, calendar) == {}
+
+
+def test_a_restored_backup_gives_lost_rdvs_back_and_new_rdvs_their_own_events(
+    client, calendar, odoo, phone
+):
+    """RDVs made after the backup are lost with the restore, Google still has
+    them (one moved on the phone since); the restored database gives their ids
+    again: the new RDVs get events of their own, the lost ones come back from
+    Google (the chatter says so), nothing is overwritten, no duplicate."""
+    odoo.stamps = True
+    odoo.create(summary="Kept")
+    run(client, calendar, odoo)
+    backup = odoo.backup()
+    lost = odoo.create(summary="Lost")
+    never = odoo.create(summary="Lost too")
+    run(client, calendar, odoo)
+    lost_event, never_event = odoo.states[lost].event_id, odoo.states[never].event_id
+    phone.patch_event(calendar, lost_event, {"summary": "Lost, moved on the phone"})
+    odoo.restore(backup)
+    new = odoo.create(summary="New")
+    assert new == lost  # the id is given again
+    first = run(client, calendar, odoo)
+    assert not first.conflicts and not first.problems
+    assert run(client, calendar, odoo).results == ()
+    assert_converged(phone, calendar, odoo)
+    assert sorted(rdv.summary for rdv in odoo.active().values()) == [
+        "Kept",
+        "Lost too",
+        "Lost, moved on the phone",
+        "New",
+    ]
+    assert odoo.states[new].event_id not in (lost_event, never_event)
+    back = {odoo.states[key].event_id: key for key in odoo.active()}
+    assert odoo.chatter[back[lost_event]] == ["came back from Google, made for %s" % lost]
+    assert odoo.chatter[back[never_event]] == ["came back from Google, made for %s" % never]
+    for event_id in (lost_event, never_event):  # each names its RDV now
+        assert owner_of(phone.get_event(calendar, event_id)) == (DB, back[event_id])
+
+
+def test_a_lost_rdvs_event_whose_id_is_another_calendars_rdv_now_comes_back(
+    client, calendar, odoo, phone
+):
+    """The restored database gave the lost RDV's id to an RDV of another
+    technician: this calendar's Odoo side does not have it, yet it is no
+    deletion (the stamps differ): the lost RDV comes back, no conflict is
+    posted on the other technician's RDV, the event stays."""
+    odoo.stamps = True
+    backup = odoo.backup()
+    lost = odoo.create(summary="Lost")
+    run(client, calendar, odoo)
+    lost_event = odoo.states[lost].event_id
+    odoo.restore(backup)
+    other = odoo.create(summary="Another technician's")
+    assert other == lost
+    odoo.others[other] = odoo.rdvs.pop(other)  # not this calendar's RDV
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("claim_remote", "done"), ("create_local", "done")]
+    assert not report.conflicts and other not in odoo.chatter
+    back = [key for key, rdv in odoo.rdvs.items() if rdv.summary == "Lost"]
+    assert len(back) == 1 and odoo.states[back[0]].event_id == lost_event
+    assert phone.get_event(calendar, lost_event)["status"] == "confirmed"
+
+
+def test_an_event_made_on_the_phone_names_its_rdv_and_is_found_again(client, calendar, odoo, phone):
+    """Made an RDV, the phone's event is written once with our private
+    properties (its content as the phone wrote it); the pairs lost (the
+    connector installed again), the next sync adopts it, with the phone's
+    edit made meanwhile: no second RDV."""
+    odoo.stamps = True
+    made = phone.insert_event(
+        calendar,
+        {
+            "summary": "Du téléphone",
+            "description": "Code 1234",
+            "start": {"dateTime": at(12).isoformat()},
+            "end": {"dateTime": at(12, 10).isoformat()},
+        },
+    )
+    run(client, calendar, odoo)
+    (key,) = odoo.rdvs
+    event = phone.get_event(calendar, made["id"])
+    assert owner_of(event) == (DB, key)
+    assert event["extendedProperties"]["private"]["openfireBorn"] == odoo.rdvs[key].stamp
+    assert (event["summary"], event["description"]) == ("Du téléphone", "Code 1234")
+    assert run(client, calendar, odoo).results == ()
+    odoo.states.clear()
+    odoo.token = None
+    phone.patch_event(calendar, made["id"], {"summary": "Du téléphone, déplacé"})
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("update_local", "done")] and not report.conflicts
+    assert [rdv.summary for rdv in odoo.rdvs.values()] == ["Du téléphone, déplacé"]
+
+
+def test_a_phone_edit_before_the_claim_is_pulled_not_overwritten(client, calendar, odoo, phone):
+    """The phone changes its event between the listing and the claim: the
+    claim gives way (412), and the next sync pulls the change, no conflict."""
+    made = phone.insert_event(
+        calendar,
+        {
+            "summary": "Du téléphone",
+            "start": {"dateTime": at(12).isoformat()},
+            "end": {"dateTime": at(12, 10).isoformat()},
+        },
+    )
+    real_write = client.write_events
+
+    def racing_write(calendar_id, writes):
+        phone.patch_event(calendar, made["id"], {"summary": "Du téléphone, déplacé"})
+        client.write_events = real_write
+        return real_write(calendar_id, writes)
+
+    client.write_events = racing_write
+    report = run(client, calendar, odoo)
+    (key,) = odoo.rdvs
+    assert kinds(report) == [("claim_remote", "done"), ("create_local", "done")]
+    assert report.token_saved and not report.conflicts
+    report = run(client, calendar, odoo)  # the change pulled, the event claimed
+    assert kinds(report) == [("claim_remote", "done"), ("update_local", "done")]
+    assert not report.conflicts
+    assert [rdv.summary for rdv in odoo.rdvs.values()] == ["Du téléphone, déplacé"]
+    event = phone.get_event(calendar, made["id"])
+    assert event["summary"] == "Du téléphone, déplacé" and owner_of(event)[1] == key
+    assert run(client, calendar, odoo).results == ()
+
+
+def test_a_claim_a_crash_prevented_is_done_by_the_next_sync(client, calendar, odoo, phone):
+    made = phone.insert_event(
+        calendar,
+        {
+            "summary": "Du téléphone",
+            "start": {"dateTime": at(12).isoformat()},
+            "end": {"dateTime": at(12, 10).isoformat()},
+        },
+    )
+    real_write = client.write_events
+
+    def dying_write(calendar_id, writes):
+        raise Crash()
+
+    client.write_events = dying_write
+    with pytest.raises(Crash):
+        run(client, calendar, odoo)  # the RDV made, killed before the claim
+    client.write_events = real_write
+    (key,) = odoo.rdvs
+    assert owner_of(phone.get_event(calendar, made["id"])) is None
+    assert kinds(run(client, calendar, odoo)) == [("claim_remote", "done")]
+    assert owner_of(phone.get_event(calendar, made["id"])) == (DB, key)
+    assert run(client, calendar, odoo).results == ()
 
 
 def test_strangers_are_left_alone(client, calendar, odoo, phone):

@@ -65,6 +65,7 @@ def test_both_ways_with_the_emulator(client, calendar, odoo, phone):
     phone_event(phone, calendar, "New event", at(13))
     report = sync_calendar(client, calendar, odoo, WINDOW)
     assert sorted((r.action.kind.value, r.outcome.value) for r in report.results) == [
+        ("claim_remote", "done"),
         ("create_local", "done"),
         ("create_remote", "done"),
     ]
@@ -83,6 +84,7 @@ def test_both_ways_with_the_emulator(client, calendar, odoo, phone):
     )
     report = sync_calendar(client, calendar, odoo, WINDOW)
     assert sorted((r.action.kind.value, r.outcome.value) for r in report.results) == [
+        ("claim_remote", "done"),
         ("create_local", "done"),
         ("create_remote", "done"),
     ]
