@@ -61,6 +61,43 @@ def made_for_others(paired, states, local, lost=()):
     return {k: v for k, v in paired.items() if k not in others}, list(others.items())
 
 
+def own_events_of_pairs(settings, states, local, foreign):
+    """``foreign`` without the events of ours written under the id the sync
+    gives a synced RDV of ``local`` now, while its pair still names another
+    event: an occurrence sent to an event of its own (its series gone), or
+    back to its occurrence (a series moved, or brought back), whose state
+    was not stored yet (a crash, a lost answer, the other occurrences of a
+    move not written). That RDV's push goes there again; made a new RDV, two
+    RDVs would share that event. An event made for another RDV that had
+    that key (its stamp differs: a restored database) stays foreign."""
+    db = settings.database_uuid
+    kept = []
+    for remote in foreign:
+        owner = owner_of(remote.event)
+        key = owner[1] if owner and owner[0] == db else None
+        rdv = local.get(key) if key in states else None
+        if (
+            isinstance(rdv, Rdv)
+            and states[key].event_id != remote.event_id
+            and not made_for_another(rdv, remote.event)
+            and remote.event_id in _ids_given(settings, states, local, rdv)
+        ):
+            continue
+        kept.append(remote)
+    return kept
+
+
+def _ids_given(settings, states, local, rdv):
+    """The ids the sync gives ``rdv``'s event: its own (stamped or not),
+    and where it belongs now (its occurrence, for an exception)."""
+    db = settings.database_uuid
+    given = {event_id_for(db, rdv.key, rdv.stamp), event_id_for(db, rdv.key)}
+    try:
+        return given | {new_event_id(settings, states, rdv, local)}
+    except (ValueError, TypeError, AttributeError):
+        return given  # an unreadable RDV: decide_pair reports it
+
+
 def claims(settings, remote_events, states, actions):
     """CLAIM_REMOTE for the listed events of synced pairs that do not name
     their RDV (made on the phone, and the claim after their creation never

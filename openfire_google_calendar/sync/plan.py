@@ -54,6 +54,7 @@ from .listing import (
     guard,
     made_for_others,
     new_event_id,
+    own_events_of_pairs,
     plan_foreign,
     plan_reborn,
     read_listing,
@@ -106,6 +107,7 @@ def plan_sync(
     paired, foreign, actions = read_listing(remote_events, states, settings, regular)
     paired, foreign = same_occurrence(settings, states, local, paired, foreign)
     paired, others = made_for_others(paired, states, local, lost)
+    foreign = own_events_of_pairs(settings, states, local, foreign)
     if regular:
         freed = freed_occurrences(states, local, settings)
         local = dict(local)

@@ -138,6 +138,9 @@ class MemoryOdoo:
         # an edit the content hash does not see (a cancelled RDV moved) counts.
         self.edited = set()
         self.regular = {}  # regular occurrences reported, by key (see regular_occurrences)
+        # (series key, original start) of the occurrences deleted in Odoo: as
+        # each is a record there, none is at that start any more.
+        self.unlinked = set()
         self.proposals = {}  # key -> the pending proposal: {"proposed", "held", "creation"}
         self.decided = []  # (key, proposal, "accepted" or "refused")
 
@@ -204,7 +207,9 @@ class MemoryOdoo:
 
     def unlink(self, key):
         """Delete an RDV (its state stays until the deletion is synced)."""
-        del self.rdvs[key]
+        rdv = self.rdvs.pop(key)
+        if rdv.series_key is not None and rdv.original_start is not None:
+            self.unlinked.add((rdv.series_key, rdv.original_start))
 
     def active(self):
         """RDVs that are not cancelled, by key."""
@@ -241,8 +246,23 @@ class MemoryOdoo:
         return dict(self.rdvs)
 
     def get_rdvs(self, keys):
-        """LocalSide."""
-        return {key: self.rdvs[key] for key in keys if key in self.rdvs}
+        """LocalSide. A regular occurrence Odoo holds is an RDV there, with a
+        pair or not (see regular_occurrences)."""
+        found = {key: self.rdvs[key] for key in keys if key in self.rdvs}
+        starts = {}
+        for key in keys:
+            series_key, _, start = key.partition("@")
+            master = self.rdvs.get(series_key)
+            if key in found or not start or master is None or not master.is_series:
+                continue
+            for occurrence in occurrence_starts(master):
+                if occurrence.isoformat() == start:
+                    starts.setdefault(series_key, []).append(occurrence)
+        if starts:
+            found.update(
+                (key, rdv) for key, rdv in self.regular_occurrences(starts).items() if key in keys
+            )
+        return found
 
     def never_had(self, keys, stamps):
         """LocalSide: keys beyond the last one given (a plain key is a number),
@@ -259,12 +279,30 @@ class MemoryOdoo:
     # -- a backup and its restore --------------------------------------------------
     def backup(self):
         """What a restore brings back: RDVs, states, the token, the ids given."""
-        return deepcopy((self.rdvs, self.states, self.token, self.given, self.edited, self.chatter))
+        return deepcopy(
+            (
+                self.rdvs,
+                self.states,
+                self.token,
+                self.given,
+                self.edited,
+                self.chatter,
+                self.unlinked,
+            )
+        )
 
     def restore(self, backup):
         """The database as it was at ``backup``: what was done since is lost,
         and the ids given since are given again."""
-        self.rdvs, self.states, self.token, given, self.edited, self.chatter = deepcopy(backup)
+        (
+            self.rdvs,
+            self.states,
+            self.token,
+            given,
+            self.edited,
+            self.chatter,
+            self.unlinked,
+        ) = deepcopy(backup)
         self._ids = itertools.count(given + 1)
         self.given = given
 
@@ -278,6 +316,7 @@ class MemoryOdoo:
             if master is None or not master.is_series:
                 continue
             taken = [r.original_start for r in self.rdvs.values() if r.series_key == series_key]
+            taken += [start for key, start in self.unlinked if key == series_key]
             duration = master.end - master.start
             for start in occurrence_starts(master):
                 if start in wanted and start not in taken:

@@ -290,10 +290,18 @@ class World:
             if self.rng.random() < 0.5:
                 summary = self.odoo.rdvs[key].summary
                 self.odoo.accept(key)
-                if self.odoo.rdvs[key].summary != summary:
+                # an accepted deletion cancels the RDV, as odoo_cancel does
+                if self.odoo.rdvs[key].summary != summary or self.odoo.rdvs[key].cancelled:
                     self.supersede(summary)
             else:
-                self.odoo.refuse(key)
+                self._refuse(key)
+
+    def _refuse(self, key):
+        """The planner refuses; a refused creation cancels the RDV, and with
+        it what Odoo changed on it since (as odoo_cancel does)."""
+        if self.odoo.proposals[key]["creation"]:
+            self.supersede(self.odoo.rdvs[key].summary)
+        self.odoo.refuse(key)
 
     def decide_all(self):
         """The planner decides every pending proposal."""
@@ -305,7 +313,7 @@ class World:
                 self.supersede(self.odoo.rdvs[key].summary)
                 self.odoo.accept(key)
             else:
-                self.odoo.refuse(key)
+                self._refuse(key)
 
     def odoo_reconfirm(self):
         """Bring back a cancelled RDV, with a new summary."""

@@ -6,6 +6,7 @@ occurrence when Odoo brings the whole series back."""
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import pytest
 from sync.cycle import sync_calendar
 from sync.event_ids import event_id_for
 from sync_helpers import DB, PARIS, settings
@@ -153,4 +154,72 @@ def test_a_done_occurrence_put_back_after_its_series_was_cancelled_stays_once(
     assert live == [event_id_for(DB, done)], "one event, of its own; no occurrence revived"
     for _ in range(2):
         run(client, calendar, odoo)
+    assert not run(client, calendar, odoo).results
+
+
+@pytest.mark.parametrize("stamps", [False, True])
+def test_an_occurrence_whose_event_of_its_own_lost_its_state_is_no_new_rdv(
+    client, calendar, odoo, phone, stamps
+):
+    """The event of its own an occurrence of a cancelled series went to is in
+    Google, but its state was not stored (a crash right after Google's
+    answer): the pair still names the occurrence. That event, under the id
+    the sync gives the RDV, is the RDV's own, never an event made on the
+    phone to bring in as a new RDV (two RDVs would share it); stamped or not.
+    An event of that key made for another RDV (its stamp differs) is not the
+    RDV's own: see test_sync_cycle's restored backups."""
+    odoo.stamps = stamps
+    master = odoo.create(
+        summary="Entretien",
+        start=START,
+        end=START + timedelta(hours=1),
+        recurrence=("RRULE:FREQ=WEEKLY;COUNT=3",),
+    )
+    run(client, calendar, odoo)
+    kept = confirmed_again(odoo, master, 1)
+    run(client, calendar, odoo)
+    at_occurrence = odoo.states[kept]
+    odoo.edit(master, state="cancel")
+    odoo.edit(kept, summary="Entretien gardé")
+    run(client, calendar, odoo)
+    own = event_id_for(DB, kept, odoo.rdvs[kept].stamp)
+    assert odoo.states[kept].event_id == own
+    odoo.states[kept] = at_occurrence  # the state of that write lost
+    rdvs = sorted(odoo.rdvs)
+    report = run(client, calendar, odoo)
+    assert not report.errors, [r.reason for r in report.errors]
+    assert sorted(odoo.rdvs) == rdvs, "no new RDV made of the RDV's own event"
+    assert odoo.states[kept].event_id == own
+    live = [e for e in phone.list_events(calendar) if e["status"] != "cancelled"]
+    assert [(e["id"], e["summary"]) for e in live] == [(own, "Entretien gardé")]
+    assert not run(client, calendar, odoo).results
+
+
+def test_an_occurrence_back_at_its_occurrence_whose_state_was_lost_is_no_new_rdv(
+    client, calendar, odoo, phone
+):
+    """The series brought back, the occurrence written back at its occurrence
+    in Google, but its state not stored (a crash): the pair still names its
+    event of its own. The occurrence, which we wrote for that RDV, is never
+    brought in as a new exception of the series."""
+    master = deleted_series(client, calendar, odoo, phone)
+    kept = confirmed_again(odoo, master, 1)
+    run(client, calendar, odoo)
+    own = odoo.states[kept]
+    odoo.edit(master, state="confirm")
+    stored = odoo.save_states
+
+    def losing(states):  # the crash: the occurrence's state never stored
+        return stored([(key, state) for key, state in states if key != kept])
+
+    odoo.save_states = losing
+    run(client, calendar, odoo)
+    odoo.save_states = stored
+    assert odoo.states[kept] == own
+    rdvs = sorted(odoo.rdvs)
+    for _ in range(2):
+        report = run(client, calendar, odoo)
+        assert not report.errors, [r.reason for r in report.errors]
+    assert sorted(odoo.rdvs) == rdvs, "no new RDV made of the occurrence we wrote"
+    assert agenda(phone, calendar) == ["03-04 09:00", "03-11 09:00", "03-18 09:00"]
     assert not run(client, calendar, odoo).results
