@@ -8,15 +8,10 @@ nobody is taken for free for lack of a block. Read from PostgreSQL only, in
 a fixed number of queries whatever the number of technicians and blocks: the
 planning asks for it with every load and never waits for Google."""
 
-from datetime import timedelta
-
 from odoo import _, fields
-from odoo.exceptions import UserError
 
-from . import availability, settings
+from . import availability, planning_period, settings
 
-# A month view shows six weeks; a longer range is not the planning asking.
-MAX_RANGE = timedelta(days=62)
 MAX_TECHNICIANS = 500
 
 
@@ -24,15 +19,13 @@ def _range(env, start, stop):
     """[start, stop) naive UTC from the planning's strings, or a clear error."""
     # _() reads the user's language from a local named context
     context = {"lang": env.lang or "en_US"}  # noqa: F841  pylint: disable=unused-variable
-    try:
-        begin, end = fields.Datetime.to_datetime(start), fields.Datetime.to_datetime(stop)
-    except (TypeError, ValueError) as error:
-        raise UserError(_("The planning asked for availability with unreadable dates.")) from error
-    if not begin or not end or end <= begin:
-        raise UserError(_("The planning asked for availability over an empty period."))
-    if end - begin > MAX_RANGE:
-        raise UserError(_("The planning shows availability over at most six weeks."))
-    return begin, end
+    return planning_period.period(
+        start,
+        stop,
+        unreadable=_("The planning asked for availability with unreadable dates."),
+        empty=_("The planning asked for availability over an empty period."),
+        too_long=_("The planning shows availability over at most six weeks."),
+    )
 
 
 def _place(env, label):

@@ -10,7 +10,7 @@ Only a planner, who may decide them, is shown them."""
 from odoo import _, fields
 from odoo.exceptions import UserError
 
-from . import availability_blocks
+from . import planning_period
 
 OPEN_STATES = ("pending", "outdated")
 PLANNER_GROUP = "openfire_planning.group_of_planning_user"
@@ -22,17 +22,13 @@ def _range(env, start, stop):
     """[start, stop) naive UTC from the planning's strings, or a clear error."""
     # _() reads the user's language from a local named context
     context = {"lang": env.lang or "en_US"}  # noqa: F841  pylint: disable=unused-variable
-    try:
-        begin, end = fields.Datetime.to_datetime(start), fields.Datetime.to_datetime(stop)
-    except (TypeError, ValueError) as error:
-        raise UserError(
-            _("The planning asked for the proposed changes with unreadable dates.")
-        ) from error
-    if not begin or not end or end <= begin:
-        raise UserError(_("The planning asked for the proposed changes over an empty period."))
-    if end - begin > availability_blocks.MAX_RANGE:
-        raise UserError(_("The planning shows the proposed changes over at most six weeks."))
-    return begin, end
+    return planning_period.period(
+        start,
+        stop,
+        unreadable=_("The planning asked for the proposed changes with unreadable dates."),
+        empty=_("The planning asked for the proposed changes over an empty period."),
+        too_long=_("The planning shows the proposed changes over at most six weeks."),
+    )
 
 
 def _rdv_domain(env, domain):

@@ -263,6 +263,7 @@ def check_sides(run):
     if compare.duplicates:
         run.report.fail("%d duplicates" % compare.duplicates)
     if compare.mismatches or compare.orphans:
+        explain(run, compare.mismatches[:5])
         run.report.fail(
             "the two sides differ: %d mismatches, %d events without RDV"
             % (len(compare.mismatches), len(compare.orphans))
@@ -366,6 +367,33 @@ def link_rows(run):
 
 
 # --------------------------------------------------------------------------- lost edits
+
+
+def explain(run, mismatches):
+    """Logs, for the RDVs these mismatches name, what the ledger saw done to them and
+    what their chatter says: a run that fails says how its RDVs got there."""
+    ids = sorted({int(m) for text in mismatches for m in re.findall(r"RDV (\d+)", text)})
+    if not ids:
+        return
+    bodies, _tracked, _written = chatter(run.admin, ids)
+    for rid in ids:
+        for edit in run.ledger.edits:
+            if edit.rdv_id == rid:
+                log(
+                    "    RDV %d, edit #%d: %s %s by %s, %r%s%s"
+                    % (
+                        rid,
+                        edit.seq,
+                        edit.side,
+                        edit.kind,
+                        edit.tech,
+                        edit.title,
+                        " (uncertain)" if edit.uncertain else "",
+                        " (proposed)" if edit.proposed else "",
+                    )
+                )
+        text = re.sub(r"<[^>]+>", " ", bodies.get(rid, ""))
+        log("    RDV %d, chatter: %s" % (rid, re.sub(r"\s+", " ", text).strip()[:1500]))
 
 
 def chatter(admin, rdv_ids):

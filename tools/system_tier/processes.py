@@ -41,8 +41,30 @@ def on_sigterm(signum, _frame):
     raise SystemExit(128 + signum)
 
 
+def ephemeral_range():
+    """The ports the kernel gives to outgoing connections (Linux's default elsewhere)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as f:
+            low, high = (int(part) for part in f.read().split())
+        return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port():
-    """A TCP port free on 127.0.0.1 now."""
+    """A TCP port free on 127.0.0.1 now, outside the kernel's ephemeral range: a port
+    the kernel picks itself (bind to port 0) can be given to one of the tier's many
+    outgoing connections between the pick and the server's own bind ("Address already
+    in use" at a server's start); a port below the range is only taken by a bind."""
+    low, high = ephemeral_range()
+    candidates = range(20000, low) if low > 21000 else range(high + 1, 65535)
+    for port in random.sample(candidates, 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

@@ -10,7 +10,8 @@ change more. What must hold once the syncs settled:
 * every change made in Google after the backup reached Odoo (the phone edits of both
   periods are judged by the tier's lost-edit check);
 * what the office did after the backup is lost with it, on the Odoo side, by
-  definition: those edits are taken out of the ledger, and their RDVs' events in Google
+  definition: those edits (and the RDVs marked done since) are taken out of the
+  ledger, and their RDVs' events in Google
   (events whose RDV no longer exists, or whose RDV is another one now: ids are given
   again after a restore) must not stay as orphans nor overwrite an RDV they are not;
 * an RDV made after the restore (an id above the backup's last) never takes over the
@@ -26,6 +27,7 @@ import time
 
 from .checks import chatter
 from .common import MODEL, log
+from .phone import rdv_of
 from .planners import Planners
 
 TITLE = re.compile(r"ST-[a-z]\d{5}")
@@ -87,6 +89,7 @@ def scenario_backup(run):
 
     rng = random.Random(run.args.seed + 7)
     path = os.path.join(run.workdir, "backup.dump")
+    taken = time.monotonic()
     dump(run, path)
     log("  backup taken (%s, %.0f kB)" % (path, os.path.getsize(path) / 1024))
     after = office_and_phones(run, rng, EDITS_AFTER)
@@ -115,6 +118,9 @@ def scenario_backup(run):
     alive = {row["id"] for row in rows}
     for rid in [rid for rid in run.ledger.rdvs if rid not in alive]:
         del run.ledger.rdvs[rid]
+    with run.ledger.lock:  # marked done after the backup: lost with it
+        for rid in [rid for rid, done in run.ledger.done.items() if done["when"] > taken]:
+            del run.ledger.done[rid]
     run.report.row["backup_edits_between"] = len(between)
     last_kept = max(alive, default=0)
     since = len(run.ledger.edits)
@@ -129,10 +135,13 @@ def scenario_backup(run):
             lost[edit.rdv_id] = edit.title
             if edit.kind == "cancel":  # nothing left to show on the phone
                 del lost[edit.rdv_id]
-    no_silent_takeover(run, last_kept, lost)
+    history = {}
+    for edit in sorted(between, key=lambda e: e.seq):
+        history.setdefault(edit.rdv_id, []).append((edit.side, edit.kind, edit.tech, edit.title))
+    no_silent_takeover(run, last_kept, lost, history)
 
 
-def no_silent_takeover(run, last_kept, lost):
+def no_silent_takeover(run, last_kept, lost, history):
     """An RDV lost with the backup whose id an RDV made after the restore got again:
     its version in Google (its events are named after its id) must not vanish without
     a word: its title stays on the phone, or comes back as an RDV, or a chatter says
@@ -152,9 +161,15 @@ def no_silent_takeover(run, last_kept, lost):
         row["name"]
         for row in run.admin.kw(MODEL, "search_read", [[]], {"fields": ["name"]}, kind="check")
     }
-    live = set()
+    live, seen = set(), {}
     for tech in run.techs:
-        live.update(e.get("summary") for e in run.phones.events_of(tech, show_deleted=False))
+        for event in run.phones.events_of(tech, show_deleted=True):
+            if event.get("status") != "cancelled":
+                live.add(event.get("summary"))
+            seen.setdefault(event.get("summary"), []).append(
+                "%s:%s key %s %s"
+                % (tech["login"], event["id"][-8:], rdv_of(event), event.get("status"))
+            )
     bodies, _tracked, _written = chatter(run.admin, [row["id"] for row in rows])
     said = " ".join(bodies.values())
     silent = sorted(
@@ -167,7 +182,14 @@ def no_silent_takeover(run, last_kept, lost):
         run.report.fail(
             "backup-restored: %d RDVs lost with the backup vanished from Google without a "
             "word, their events taken over by the RDVs made after the restore with the same "
-            "ids: %s" % (len(silent), silent[:5])
+            "ids: %s (their titles' events: %s; their edits between the backup and the "
+            "restore: %s)"
+            % (
+                len(silent),
+                silent[:5],
+                {title: seen.get(title) for _rid, title in silent[:5]},
+                {rid: history.get(rid) for rid, _title in silent[:5]},
+            )
         )
 
 

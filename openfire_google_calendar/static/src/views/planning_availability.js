@@ -50,35 +50,51 @@ export async function loadAvailability(model, data) {
     ]);
 }
 
-/** A block as a FullCalendar background event (FullCalendar 4 on 17.0, 6 on 18.0 and 19.0). */
-function blockToEvent(block, index) {
-    const start = deserializeDateTime(block.start);
-    const stop = deserializeDateTime(block.stop);
-    const title =
-        block.kind === "location"
-            ? `${block.name} · ${block.label}`
-            : `${block.kind_label} · ${block.name}`;
+/**
+ * A FullCalendar background event (FullCalendar 4 on 17.0, 6 on 18.0 and 19.0): labelled,
+ * neither clickable nor draggable (the renderer treats it as a block); an all-day one covers
+ * the days [start, stop) touches, in the days' row.
+ */
+export function backgroundEvent({id, title, color, classNames, block, start, stop, allDay}) {
     const event = {
-        id: `of_availability_${index}`,
+        id,
         title,
-        backgroundColor: COLORS[block.kind],
-        classNames: ["o_of_availability_block", `o_of_availability_${block.kind}`],
+        backgroundColor: color,
+        classNames,
         // 17.0's FullCalendar reads "rendering", 18.0's and 19.0's "display"
         rendering: "background",
         display: "background",
         editable: false,
         extendedProps: {ofBlock: block},
     };
-    if (block.kind === "location") {
-        // the day's place, in the days' row
+    const begin = deserializeDateTime(start);
+    const end = deserializeDateTime(stop);
+    if (allDay) {
         event.allDay = true;
-        event.start = start.toISODate();
-        event.end = stop.minus({milliseconds: 1}).startOf("day").plus({days: 1}).toISODate();
+        event.start = begin.toISODate();
+        event.end = end.minus({milliseconds: 1}).startOf("day").plus({days: 1}).toISODate();
     } else {
-        event.start = start.toISO();
-        event.end = stop.toISO();
+        event.start = begin.toISO();
+        event.end = end.toISO();
     }
     return event;
+}
+
+/** A block of availability: the day's place is an all-day event. */
+function blockToEvent(block, index) {
+    return backgroundEvent({
+        id: `of_availability_${index}`,
+        title:
+            block.kind === "location"
+                ? `${block.name} · ${block.label}`
+                : `${block.kind_label} · ${block.name}`,
+        color: COLORS[block.kind],
+        classNames: ["o_of_availability_block", `o_of_availability_${block.kind}`],
+        block,
+        start: block.start,
+        stop: block.stop,
+        allDay: block.kind === "location",
+    });
 }
 
 function blockOf(event) {

@@ -1,10 +1,11 @@
 /** @odoo-module **/
 
-import {deserializeDateTime, serializeDateTime} from "@web/core/l10n/dates";
 import {
     PlanningAvailabilityCommonRenderer,
     PlanningAvailabilityRenderer,
+    backgroundEvent,
 } from "./planning_availability";
+import {serializeDateTime} from "@web/core/l10n/dates";
 
 const GHOST_COLOR = "#0dcaf0";
 
@@ -24,33 +25,18 @@ export async function loadProposals(model, data) {
     ]);
 }
 
-/**
- * A proposed time as a FullCalendar background event: a ghost beside the planned RDV,
- * labelled, neither clickable nor draggable (the renderer treats it as a block).
- */
+/** A proposed time: a ghost beside the planned RDV. */
 function proposalToEvent(proposal) {
-    const start = deserializeDateTime(proposal.start);
-    const stop = deserializeDateTime(proposal.stop);
-    const event = {
+    return backgroundEvent({
         id: `of_proposal_${proposal.id}`,
         title: proposal.label,
-        backgroundColor: GHOST_COLOR,
+        color: GHOST_COLOR,
         classNames: ["o_of_proposal_block"],
-        // 17.0's FullCalendar reads "rendering", 18.0's and 19.0's "display"
-        rendering: "background",
-        display: "background",
-        editable: false,
-        extendedProps: {ofBlock: {...proposal, kind: "proposal"}},
-    };
-    if (proposal.all_day) {
-        event.allDay = true;
-        event.start = start.toISODate();
-        event.end = stop.minus({milliseconds: 1}).startOf("day").plus({days: 1}).toISODate();
-    } else {
-        event.start = start.toISO();
-        event.end = stop.toISO();
-    }
-    return event;
+        block: {...proposal, kind: "proposal"},
+        start: proposal.start,
+        stop: proposal.stop,
+        allDay: proposal.all_day,
+    });
 }
 
 function isProposed(record) {
