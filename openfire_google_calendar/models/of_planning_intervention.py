@@ -52,6 +52,15 @@ class OfPlanningIntervention(models.Model):
         index=True,
         help="Start of the transaction that last changed a synced field.",
     )
+    of_google_reborn_from = fields.Char(
+        string="Came back from Google as",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The RDV (id and creation) whose events in Google this RDV came back from, "
+        "after a database was restored from an older backup that had lost it: its event in "
+        "another technician's calendar joins this RDV instead of making another one.",
+    )
     google_write_account_id = fields.Integer(
         copy=False,
         readonly=True,

@@ -48,6 +48,7 @@ class LocalSideBase:
         self.notes = []  # what the user must read in the sync's result
         self._links = None
         self._tache = None
+        self._joined = set()  # ids of RDVs come back that an event of another calendar joined
         self._unsettled = {}  # link id -> (key, write_date) of pending/error links listed
 
     @contextmanager

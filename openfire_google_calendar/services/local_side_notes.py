@@ -9,6 +9,8 @@ from markupsafe import Markup, escape
 from odoo import _
 
 from ..sync import Rdv
+from ..sync.content_hash import content_hash
+from . import rdv_conversion as conv
 from .local_side_base import LocalSideBase
 
 
@@ -24,21 +26,24 @@ class SyncNotes(LocalSideBase):
                 bodies=dict.fromkeys(records.ids, body), author_id=author or None
             )
 
+    def _details(self, version):
+        """A version of an RDV, as the chatter shows one that was not kept."""
+        if not isinstance(version, Rdv) or version.cancelled:  # a deletion has no content
+            return escape(_("(deleted)"))
+        when = version.start.isoformat() if version.start else ""
+        return Markup("<br/>").join(
+            [
+                escape(_("Title: %s", version.summary)),
+                escape(_("Start: %s", when)),
+                escape(_("Location: %s", version.location or "")),
+                escape(_("Description: %s", (version.description or "")[:500])),
+            ]
+        )
+
     def _post_conflict(self, record, conflict):
         loser = conflict.loser_rdv
         side = _("Google Calendar") if conflict.loser == "google" else _("Odoo")
-        if isinstance(loser, Rdv) and not loser.cancelled:  # a deletion has no content
-            when = loser.start.isoformat() if loser.start else ""
-            details = Markup("<br/>").join(
-                [
-                    escape(_("Title: %s", loser.summary)),
-                    escape(_("Start: %s", when)),
-                    escape(_("Location: %s", loser.location or "")),
-                    escape(_("Description: %s", (loser.description or "")[:500])),
-                ]
-            )
-        else:
-            details = escape(_("(deleted)"))
+        details = self._details(loser)
         if conflict.reason == "finished":
             why = _(
                 "This RDV is done or cancelled: the change made in Google Calendar was put "
@@ -63,8 +68,32 @@ class SyncNotes(LocalSideBase):
 
     def _post_reborn(self, record, action):
         """An event made for an RDV this database no longer has (restored from
-        an older backup), come back from Google as ``record``."""
-        if action.reborn and record:
+        an older backup), come back from Google as ``record`` (or joined to
+        it: see :meth:`.local_side_writes.PulledWrites._come_back`)."""
+        if action.reborn and record and record.id in self._joined:
+            name = (self.employee or self.user.employee_ids[:1]).name or self.user.name
+            if action.content_hash == content_hash(conv.rdv_of(record)):
+                body = escape(
+                    _(
+                        "Its event in the calendar of %(name)s, made by Odoo for the same "
+                        "lost RDV %(key)s, is this RDV's too.",
+                        name=name,
+                        key=action.reborn,
+                    )
+                )
+            else:
+                body = Markup("<p>%s</p><p>%s</p>") % (
+                    _(
+                        "Its event in the calendar of %(name)s, made by Odoo for the same "
+                        "lost RDV %(key)s, is this RDV's too; it showed another version, "
+                        "which the next sync replaces with this RDV's:",
+                        name=name,
+                        key=action.reborn,
+                    ),
+                    self._details(action.rdv),
+                )
+            self._note(record, body)
+        elif action.reborn and record:
             self._note(
                 record,
                 _(

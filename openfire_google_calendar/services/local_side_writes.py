@@ -78,6 +78,8 @@ class PulledWrites(LinkStore, SyncNotes):
         if action.kind == Kind.CREATE_LOCAL:
             if rdv.is_exception:
                 return self._write_exception(rdv)
+            if action.reborn and not rdv.is_series:
+                return self._come_back(action)
             return self._create(rdv)
         kind, record_id = conv.parse_key(action.key)
         if action.kind == Kind.PROPOSE:  # the appointment stays: nothing to check
@@ -117,7 +119,7 @@ class PulledWrites(LinkStore, SyncNotes):
         """The state to store: for a proposal, the RDV's own content (its
         event shows the proposal, which must not be proposed again)."""
         state = action.state_after(key=key)
-        if action.proposed and action.kind == Kind.CREATE_LOCAL:
+        if action.proposed and action.kind == Kind.CREATE_LOCAL and record.id not in self._joined:
             proposals.record_creation(self, record)
         if action.kind == Kind.PROPOSE:
             self.env.flush_all()
@@ -148,6 +150,32 @@ class PulledWrites(LinkStore, SyncNotes):
         if self._tache is None:
             self._tache = self.env.ref("openfire_google_calendar.tache_google").id
         return self._tache
+
+    def _come_back(self, action):
+        """An event made for an RDV this database lost (restored from an older
+        backup) comes back as an RDV: one per lost RDV, whichever technician's
+        calendar holds its events. The first event to come back makes it; the
+        others join it (their technician added), so that an RDV of several
+        technicians never comes back as several RDVs. A lock per lost RDV keeps
+        two technicians' syncs from both making it."""
+        origin = "%s@%s" % (action.reborn, action.reborn_stamp or "")
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('openfire_google_calendar.reborn'), "
+            "hashtext(%s))",
+            [origin],
+        )
+        record = self.Rdv.with_context(active_test=False).search(
+            [("of_google_reborn_from", "=", origin)], order="id", limit=1
+        )
+        if not record:
+            key, record = self._create(action.rdv)
+            record.of_google_reborn_from = origin
+            return key, record
+        employees = self._employees()
+        if employees - record.employee_ids:
+            record.write({"employee_ids": [Command.link(e.id) for e in employees]})
+        self._joined.add(record.id)
+        return str(record.id), record
 
     def _create(self, rdv):
         if rdv.is_series:

@@ -218,6 +218,7 @@ class OdooLocalSide(PulledWrites):
             if action.kind == Kind.CREATE_LOCAL
             and not action.rdv.is_exception
             and not action.rdv.is_series
+            and not action.reborn  # one RDV per lost RDV: see _come_back
         ]
         records_made = self._create_many([action.rdv for action in plain])
         created = dict(zip(map(id, plain), records_made, strict=True))

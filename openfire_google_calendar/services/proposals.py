@@ -157,10 +157,15 @@ def lock(proposal):
     return True
 
 
-def _decided(proposal, state):
+def _decide(proposal, record, values, state, said):
+    """The RDV written with ``values`` (what the decision makes of it), the
+    proposal ``state`` by this planner now, and ``said`` in the RDV's chatter,
+    in one transaction."""
+    record.write(values)
     proposal.write(
         {"state": state, "decided_by": proposal.env.uid, "decided_on": fields.Datetime.now()}
     )
+    record._message_log(body=Markup("<p>%s</p>") % said)
 
 
 def accept(proposal):
@@ -187,11 +192,12 @@ def accept(proposal):
     values["of_google_notice"] = False
     if record.recurrence_id:
         values["recurrence_update"] = "self_only"
-    record.write(values)
-    _decided(proposal, "accepted")
-    record._message_log(
-        body=Markup("<p>%s</p>")
-        % _(
+    _decide(
+        proposal,
+        record,
+        values,
+        "accepted",
+        _(
             "%(planner)s accepted the change proposed by %(technician)s: %(change)s",
             planner=proposal.env.user.name,
             technician=proposal.employee_id.name or "",
@@ -219,11 +225,12 @@ def refuse(proposal):
         values["state"] = "cancel"
     if record.recurrence_id:
         values["recurrence_update"] = "self_only"
-    record.write(values)
-    _decided(proposal, "refused")
-    record._message_log(
-        body=Markup("<p>%s</p>")
-        % _(
+    _decide(
+        proposal,
+        record,
+        values,
+        "refused",
+        _(
             "%(planner)s refused the change proposed by %(technician)s: %(change)s",
             planner=proposal.env.user.name,
             technician=proposal.employee_id.name or "",

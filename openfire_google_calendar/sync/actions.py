@@ -141,7 +141,9 @@ class Action:
     push (after a pull: by a push that follows it) to remove the technicians
     an older version invited; None leaves Google's list alone.
     ``reborn`` (CREATE_LOCAL): the key of the RDV an event of ours was made
-    for, which Odoo no longer has (see :func:`.pair.reborn`).
+    for, which Odoo no longer has (see :func:`.pair.reborn`); ``reborn_stamp``
+    that RDV's stamp: with the key, it names the lost RDV whose events in
+    several technicians' calendars come back as one RDV.
     ``held`` (PROPOSE, and CREATE_LOCAL of a proposed creation): the RDV as
     the plan read it, what it held when the change was proposed; ``proposed``
     is True for an action that stores a proposal (see :mod:`.proposals`).
@@ -162,6 +164,7 @@ class Action:
     held: object = None
     proposed: bool = False
     reborn: str | None = None
+    reborn_stamp: str | None = None
 
     @property
     def side(self):

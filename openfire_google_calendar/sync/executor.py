@@ -204,6 +204,7 @@ class _Run:
                 kind=Kind.CLAIM_REMOTE,
                 rdv=current[action.key],
                 reborn=None,
+                reborn_stamp=None,
                 conflict=None,
                 problems=(),
                 held=None,

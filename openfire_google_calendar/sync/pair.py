@@ -30,6 +30,7 @@ from .content_hash import (
     version_of,
 )
 from .event_content import generated_part
+from .mapping import stamp_of
 from .proposals import keep_control
 from .rdv import Rdv
 from .state import PairState
@@ -186,7 +187,8 @@ def _reborn(settings, key, remote):
         return None
     if outside_window(remote.rdv, settings):
         return None
-    return replace(_create_local(remote), reborn=key)
+    stamp = stamp_of(remote.event) if isinstance(remote.event, dict) else None
+    return replace(_create_local(remote), reborn=key, reborn_stamp=stamp)
 
 
 def reborn(settings, key, remote):

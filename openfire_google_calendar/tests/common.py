@@ -4,12 +4,16 @@
 free loopback port, with the endpoints and credentials pointed at it."""
 
 import re
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
+import polib
 import requests
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user
+from odoo.tools.misc import file_path
+from odoo.tools.translate import code_translations
 
 try:
     from google_emulator import Emulator
@@ -18,6 +22,19 @@ except ImportError:  # the tests' own requirement: the google-emulator distribut
 
 CLIENT_ID = "odoo-test-client.apps.example"
 CLIENT_SECRET = "odoo-test-secret"
+
+
+def french_strings():
+    """fr.po's French for the addon's Python strings, as a patch to enter once
+    French is active: Odoo keeps only the msgids of the addon's .pot when it
+    reads fr.po (polib merge), and the .pot is exported from the code when
+    the work is done, so the French is loaded as it will be then."""
+    po = polib.pofile(file_path("openfire_google_calendar/i18n/fr.po"))
+    french = {entry.msgid: entry.msgstr for entry in po if entry.msgstr}
+    key = ("openfire_google_calendar", "fr_FR")
+    translations = dict(code_translations.python_translations)
+    translations[key] = dict(code_translations.get_python_translations(*key), **french)
+    return patch.object(code_translations, "python_translations", translations)
 
 
 def start_emulator_for(case, redirect_uri):

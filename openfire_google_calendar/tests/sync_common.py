@@ -11,7 +11,16 @@ from odoo.tests import HttpCase, new_test_user
 
 from ..services.google_oauth import SCOPES
 from ..services.sync_runner import run_sync
-from .common import CLIENT_ID, start_emulator_for
+from .common import CLIENT_ID, french_strings, start_emulator_for
+
+
+def paris_event(summary, start, end):
+    """An event body as a phone in Paris writes it (naive ISO ``start``, ``end``)."""
+    return {
+        "summary": summary,
+        "start": {"dateTime": start, "timeZone": "Europe/Paris"},
+        "end": {"dateTime": end, "timeZone": "Europe/Paris"},
+    }
 
 
 class SyncCase(HttpCase):
@@ -94,6 +103,25 @@ class SyncCase(HttpCase):
         }
         base.update(values)
         return self.Rdv.create(base)
+
+    def french(self):
+        """French on, the addon's terms loaded, fr.po's French for the Python
+        strings (:func:`.common.french_strings`)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["openfire_google_calendar"], ["fr_FR"], overwrite=True
+        )
+        self.enterContext(french_strings())
+
+    def phone_moves(self, rdv, start, end, account=None):
+        """The technician moves the RDV's event on his phone (UTC RFC 3339
+        ``start`` and ``end``); the sync runs."""
+        self.phone(account).patch_event(
+            self.calendar(account),
+            self.event_of(rdv, account)["id"],
+            {"start": {"dateTime": start}, "end": {"dateTime": end}},
+        )
+        self.sync(account)
 
     def phone(self, account=None):
         return self.emulator.phone((account or self.jean_account).user_id.email)

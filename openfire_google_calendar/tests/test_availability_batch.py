@@ -10,13 +10,8 @@ the technician's line and in the administrators' lists, in his language,
 and his RDVs' sync goes on."""
 
 from datetime import datetime
-from unittest.mock import patch
-
-import polib
 
 from odoo.tests import tagged
-from odoo.tools.misc import file_path
-from odoo.tools.translate import code_translations
 
 from ..services import google_oauth
 from .common import CLIENT_ID
@@ -36,19 +31,6 @@ class TestAvailabilityBatch(TechnicianCase):
                 scopes=[*google_oauth.SCOPES, google_oauth.FREEBUSY_SCOPE],
             )
         )
-
-    def french(self):
-        """French on, with fr.po's entries as the .pot exported from the code
-        will hold them (see tests/test_event_content.py)."""
-        self.env["res.lang"]._activate_lang("fr_FR")
-        po = polib.pofile(file_path("openfire_google_calendar/i18n/fr.po"))
-        french = {entry.msgid: entry.msgstr for entry in po if entry.msgstr}
-        key = ("openfire_google_calendar", "fr_FR")
-        translations = dict(code_translations.python_translations)
-        translations[key] = dict(code_translations.get_python_translations(*key), **french)
-        patcher = patch.object(code_translations, "python_translations", translations)
-        patcher.start()
-        self.addCleanup(patcher.stop)
 
     def blocks(self, employee, kind="busy"):
         return [

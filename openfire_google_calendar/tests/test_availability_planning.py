@@ -7,14 +7,9 @@ whatever the number of blocks, never a call to Google). The blocks are as a
 refresh stored them (tests/test_availability_refresh.py reads them)."""
 
 from datetime import datetime, timedelta
-from unittest.mock import patch
-
-import polib
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools.misc import file_path
-from odoo.tools.translate import code_translations
 
 from .sync_common import SyncCase
 
@@ -190,19 +185,7 @@ class TestPlanningAvailability(SyncCase):
 
     def test_in_french(self):
         """The labels and the errors in the planner's language."""
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(
-            ["openfire_google_calendar"], ["fr_FR"], overwrite=True
-        )
-        # as tests/test_event_content.py: the French of fr.po for the new Python strings
-        po = polib.pofile(file_path("openfire_google_calendar/i18n/fr.po"))
-        key = ("openfire_google_calendar", "fr_FR")
-        translations = dict(code_translations.python_translations)
-        translations[key] = dict(
-            code_translations.get_python_translations(*key),
-            **{entry.msgid: entry.msgstr for entry in po if entry.msgstr},
-        )
-        self.enterContext(patch.object(code_translations, "python_translations", translations))
+        self.french()
         self.jean.lang = "fr_FR"
         self.blocks(self.jean_emp, 1)
         self.blocks(self.jean_emp, 1, day_offset=1, kind="location", label="home")

@@ -15,7 +15,7 @@ from odoo.tests import tagged
 from ..hooks import post_init_hook
 from ..services.google_oauth import SCOPES
 from .common import CLIENT_ID
-from .sync_common import SyncCase
+from .sync_common import SyncCase, paris_event
 
 _LINK_COLUMNS = ("rdv_key", "google_event_id", "etag", "content_hash", "sync_state")
 
@@ -23,20 +23,22 @@ _LINK_COLUMNS = ("rdv_key", "google_event_id", "etag", "content_hash", "sync_sta
 @tagged("post_install", "-at_install")
 class TestBackupRestored(SyncCase):
     def backup(self, rdvs):
-        """What a backup holds of the sync: the account's links, its sync
-        token and watermark, and the RDVs as they are."""
+        """What a backup holds of the sync: the accounts' links, their sync
+        tokens and watermarks, and the RDVs as they are."""
         self.env.flush_all()
         cr = self.env.cr
+        accounts = (self.jean_account | self.sophie_account).ids
         cr.execute(
-            "SELECT %s FROM of_google_event_link WHERE account_id = %%s" % ", ".join(_LINK_COLUMNS),
-            [self.jean_account.id],
+            "SELECT account_id, user_id, intervention_id, %s FROM of_google_event_link "
+            "WHERE account_id IN %%s" % ", ".join(_LINK_COLUMNS),
+            [tuple(accounts)],
         )
         links = cr.fetchall()
         cr.execute(
-            "SELECT sync_token, sync_watermark FROM of_google_account WHERE id = %s",
-            [self.jean_account.id],
+            "SELECT id, sync_token, sync_watermark FROM of_google_account WHERE id IN %s",
+            [tuple(accounts)],
         )
-        account = cr.fetchone()
+        account = cr.fetchall()
         cr.execute(
             "SELECT id, name, state, write_date FROM of_planning_intervention WHERE id IN %s",
             [tuple(rdvs.ids)],
@@ -46,27 +48,26 @@ class TestBackupRestored(SyncCase):
         return links, account, rows, cr.fetchone()[0]
 
     def restore(self, saved, created_since):
-        """The backup restored: the links, the token and the RDVs it held;
-        the RDVs created since are not there."""
+        """The backup restored: the links, the tokens and the RDVs it held;
+        the RDVs created since are not there (nor their links)."""
         links, account, rows, last_given = saved
         self.env.flush_all()
         cr = self.env.cr
-        cr.execute("DELETE FROM of_google_event_link WHERE account_id = %s", [self.jean_account.id])
+        cr.execute(
+            "DELETE FROM of_google_event_link WHERE account_id IN %s",
+            [tuple(row[0] for row in account)],
+        )
         for row in links:
             cr.execute(
                 "INSERT INTO of_google_event_link (account_id, user_id, intervention_id, %s) "
                 "VALUES (%%s, %%s, %%s, %s)" % (", ".join(_LINK_COLUMNS), ", ".join(["%s"] * 5)),
-                [
-                    self.jean_account.id,
-                    self.jean.id,
-                    int(row[0]) if row[0].isdigit() else None,
-                    *row,
-                ],
+                row,
             )
-        cr.execute(
-            "UPDATE of_google_account SET sync_token = %s, sync_watermark = %s WHERE id = %s",
-            [*account, self.jean_account.id],
-        )
+        for account_id, token, watermark in account:
+            cr.execute(
+                "UPDATE of_google_account SET sync_token = %s, sync_watermark = %s WHERE id = %s",
+                [token, watermark, account_id],
+            )
         for rdv_id, name, state, write_date in rows:
             cr.execute(
                 "UPDATE of_planning_intervention SET name = %s, state = %s, write_date = %s "
@@ -103,12 +104,7 @@ class TestBackupRestored(SyncCase):
         phone, calendar = self.phone(), self.calendar()
         phone.patch_event(calendar, self.event_of(phoned)["id"], {"summary": "Du téléphone"})
         own = phone.insert_event(
-            calendar,
-            {
-                "summary": "RDV du technicien",
-                "start": {"dateTime": "2026-03-09T10:00:00", "timeZone": "Europe/Paris"},
-                "end": {"dateTime": "2026-03-09T11:00:00", "timeZone": "Europe/Paris"},
-            },
+            calendar, paris_event("RDV du technicien", "2026-03-09T10:00:00", "2026-03-09T11:00:00")
         )
         self.sync()
         from_phone = self.Rdv.search([("name", "=", "RDV du technicien")])
@@ -196,6 +192,67 @@ class TestBackupRestored(SyncCase):
         self.sync()
         self.assertEqual(self.emulator.http_round_trips(), 1)
 
+    def test_an_rdv_of_two_technicians_comes_back_once(self):
+        """An RDV of two technicians made after the backup has an event in
+        each one's calendar: it comes back as one RDV of both, whichever
+        calendar is synced first, each event its own again; the version one
+        phone changed since is noted, then replaced by the RDV's."""
+        kept = self.make_rdv(name="Gardé")
+        self.sync()
+        self.sync(self.sophie_account)
+        saved = self.backup(kept)
+        both = self.jean_emp | self.sophie_emp
+        lost = self.make_rdv(employees=both, name="À deux", date=datetime(2026, 3, 3, 8, 0))
+        self.sync()
+        self.sync(self.sophie_account)
+        events = {
+            account: self.event_of(lost, account)["id"]
+            for account in (self.jean_account, self.sophie_account)
+        }
+        self.phone(self.sophie_account).patch_event(
+            self.calendar(self.sophie_account),
+            events[self.sophie_account],
+            {"location": "Entrée par la cour"},
+        )
+        self.restore(saved, lost)
+        self.sync()
+        back = self.Rdv.search([("name", "=", "À deux")])
+        self.assertEqual(len(back), 1)
+        self.assertEqual(back.employee_ids, self.jean_emp)
+        # made later than the lost one (a test runs in one transaction, whose
+        # timestamp every record it creates shares)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE of_planning_intervention SET create_date = create_date + interval '1 hour' "
+            "WHERE id = %s",
+            [back.id],
+        )
+        back.invalidate_recordset(["create_date"])
+        self.sync(self.sophie_account)
+        self.assertEqual(self.Rdv.search_count([("name", "=", "À deux")]), 1, "no second RDV")
+        self.assertEqual(back.employee_ids, both)
+        for account in (self.jean_account, self.sophie_account):
+            self.assertEqual(self.event_of(back, account)["id"], events[account])
+        notes = " ".join(back.message_ids.mapped("body"))
+        self.assertIn("Came back from Google Calendar", notes)
+        self.assertIn("is this RDV's too; it showed another version", notes)
+        self.assertIn("Entrée par la cour", notes)
+        for _round in range(2):
+            self.sync()
+            self.sync(self.sophie_account)
+        for account in (self.jean_account, self.sophie_account):
+            live = [
+                e
+                for e in self.events(account)
+                if e.get("status") != "cancelled" and e["summary"] == "À deux"
+            ]
+            self.assertEqual([e["id"] for e in live], [events[account]])
+            private = live[0]["extendedProperties"]["private"]
+            self.assertEqual(private["openfireRdv"], str(back.id))
+        self.emulator.clear_log()
+        self.sync(self.sophie_account)
+        self.assertEqual(self.emulator.http_round_trips(), 1, "settled")
+
     def test_reinstalled_connector_adopts_its_events(self):
         kept = self.make_rdv(name="Gardé")
         gone = self.make_rdv(name="Supprimé", date=datetime(2026, 3, 3, 8, 0))
@@ -260,12 +317,7 @@ class TestBackupRestored(SyncCase):
         self.sync()
         phone = self.phone()
         own = phone.insert_event(
-            calendar,
-            {
-                "summary": "Du téléphone",
-                "start": {"dateTime": "2026-03-09T10:00:00", "timeZone": "Europe/Paris"},
-                "end": {"dateTime": "2026-03-09T11:00:00", "timeZone": "Europe/Paris"},
-            },
+            calendar, paris_event("Du téléphone", "2026-03-09T10:00:00", "2026-03-09T11:00:00")
         )
         self.sync()
         self.assertEqual(self.Rdv.search_count([("name", "=", "Du téléphone")]), 1)

@@ -5,17 +5,13 @@ emulator: title, location, description in his language, colour, reminders;
 what a phone edit brings back; an addon upgrade that changes what is synced."""
 
 from datetime import datetime
-from unittest.mock import patch
-
-import polib
 
 from odoo.tests import tagged
-from odoo.tools.misc import file_path
-from odoo.tools.translate import code_translations
 
 from ..services.content_upgrade import mark_outdated_links
 from ..sync.content_hash import VERSION, content_hash, version_of
 from ..sync.event_content import BLOCK_END, BLOCK_START
+from .common import french_strings
 from .sync_common import SyncCase
 
 CONFLICT_NOTE = "Changed in Odoo and in Google Calendar"
@@ -37,17 +33,7 @@ class TestEventContent(SyncCase):
         set_param("web.base.url", "https://odoo.example.com")
         cls.env["res.lang"]._activate_lang("fr_FR")
         cls.jean.lang = "fr_FR"
-        # Odoo keeps only the msgids of the addon's .pot when it reads fr.po
-        # (polib merge); the .pot is re-exported from the code at the end of
-        # the work, so the French of fr.po is loaded as it will be then.
-        po = polib.pofile(file_path("openfire_google_calendar/i18n/fr.po"))
-        french = {entry.msgid: entry.msgstr for entry in po if entry.msgstr}
-        key = ("openfire_google_calendar", "fr_FR")
-        translations = dict(code_translations.python_translations)
-        translations[key] = dict(code_translations.get_python_translations(*key), **french)
-        patcher = patch.object(code_translations, "python_translations", translations)
-        patcher.start()
-        cls.addClassCleanup(patcher.stop)
+        cls.enterClassContext(french_strings())
         france = cls.env.ref("base.fr")
         cls.customer.write({"phone": "04 78 12 34 56", "country_id": france.id})
         if "mobile" in cls.customer._fields:

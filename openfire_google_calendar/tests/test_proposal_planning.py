@@ -7,14 +7,10 @@ proposals, never a call to Google), and the activity menu counts those to
 decide, for the planners only."""
 
 from datetime import datetime, timedelta
-from unittest.mock import patch
-
-import polib
 
 from odoo.exceptions import UserError
 from odoo.release import version_info
 from odoo.tests import new_test_user, tagged
-from odoo.tools.misc import file_path
 from odoo.tools.translate import code_translations
 
 from ..services import proposal_counter
@@ -35,22 +31,6 @@ def activity_groups(env):
 def proposal_groups(env):
     """The activity menu's entries for the changes proposed from Google."""
     return [group for group in activity_groups(env) if group.get("model") == "of.google.proposal"]
-
-
-def french(case):
-    """The French of fr.po for the user's language, as tests/test_event_content.py."""
-    case.env["res.lang"]._activate_lang("fr_FR")
-    case.env["ir.module.module"]._load_module_terms(
-        ["openfire_google_calendar"], ["fr_FR"], overwrite=True
-    )
-    po = polib.pofile(file_path("openfire_google_calendar/i18n/fr.po"))
-    key = ("openfire_google_calendar", "fr_FR")
-    translations = dict(code_translations.python_translations)
-    translations[key] = dict(
-        code_translations.get_python_translations(*key),
-        **{entry.msgid: entry.msgstr for entry in po if entry.msgstr},
-    )
-    case.enterContext(patch.object(code_translations, "python_translations", translations))
 
 
 @tagged("post_install", "-at_install")
@@ -104,16 +84,7 @@ class TestProposalPlanning(SyncCase):
     def test_a_phone_move_is_drawn_where_it_was_proposed(self):
         rdv = self.make_rdv(name="Déplacé au téléphone")
         self.sync()
-        event = self.event_of(rdv)
-        self.phone().patch_event(
-            self.calendar(),
-            event["id"],
-            {
-                "start": {"dateTime": "2026-03-04T09:00:00Z"},
-                "end": {"dateTime": "2026-03-04T10:30:00Z"},
-            },
-        )
-        self.sync()
+        self.phone_moves(rdv, "2026-03-04T09:00:00Z", "2026-03-04T10:30:00Z")
         self.assertTrue(rdv.of_google_proposal_pending)
         self.assertEqual(rdv.date, datetime(2026, 3, 2, 8), "proposed, not applied")
         self.emulator.clear_log()
@@ -225,7 +196,7 @@ class TestProposalPlanning(SyncCase):
         self.assertFalse(proposal_groups(self.env(user=self.jean)))
 
     def test_in_french(self):
-        french(self)
+        self.french()
         self.jean.lang = "fr_FR"
         rdv = self.make_rdv(name="Chaudière")
         self.propose(rdv, datetime(2026, 3, 4, 9))

@@ -20,16 +20,7 @@ class TestProposalsTour(SyncCase):
         )
         rdv = self.make_rdv(name="Proposition du tour")
         self.sync()
-        event = self.event_of(rdv)
-        self.phone().patch_event(
-            self.calendar(),
-            event["id"],
-            {
-                "start": {"dateTime": "2026-03-04T09:00:00Z"},
-                "end": {"dateTime": "2026-03-04T10:00:00Z"},
-            },
-        )
-        self.sync()
+        self.phone_moves(rdv, "2026-03-04T09:00:00Z", "2026-03-04T10:00:00Z")
         self.assertTrue(rdv.of_google_proposal_pending, "the planning's badge")
         return rdv
 

@@ -26,7 +26,8 @@ def agenda(phone, calendar):
     )
 
 
-def deleted_series(client, calendar, odoo, phone):
+def weekly_series(client, calendar, odoo):
+    """Three weekly RDVs from START, synced."""
     master = odoo.create(
         summary="Entretien",
         start=START,
@@ -34,6 +35,15 @@ def deleted_series(client, calendar, odoo, phone):
         recurrence=("RRULE:FREQ=WEEKLY;COUNT=3",),
     )
     run(client, calendar, odoo)
+    return master
+
+
+def live_ids(phone, calendar):
+    return [e["id"] for e in phone.list_events(calendar) if e["status"] != "cancelled"]
+
+
+def deleted_series(client, calendar, odoo, phone):
+    master = weekly_series(client, calendar, odoo)
     phone.delete_event(calendar, event_id_for(DB, master))
     report = run(client, calendar, odoo)
     assert not report.errors
@@ -82,13 +92,7 @@ def test_a_done_occurrence_of_a_series_deleted_on_the_phone_stays_once_on_the_ph
     never cancelled from Google, and Google holds no occurrence of a deleted
     series, so it goes to an event of its own in that same sync (put at its
     occurrence, it would be refused, or left there held by no RDV)."""
-    master = odoo.create(
-        summary="Entretien",
-        start=START,
-        end=START + timedelta(hours=1),
-        recurrence=("RRULE:FREQ=WEEKLY;COUNT=3",),
-    )
-    run(client, calendar, odoo)
+    master = weekly_series(client, calendar, odoo)
     done = confirmed_again(odoo, master, 1)
     odoo.rdvs[done] = replace(odoo.rdvs[done], summary="Entretien fait", state="done")
     run(client, calendar, odoo)
@@ -98,8 +102,9 @@ def test_a_done_occurrence_of_a_series_deleted_on_the_phone_stays_once_on_the_ph
     assert odoo.rdvs[master].state == "cancel"
     assert odoo.rdvs[done].state == "done"
     assert agenda(phone, calendar) == ["03-11 09:00"]
-    live = [e["id"] for e in phone.list_events(calendar) if e["status"] != "cancelled"]
-    assert live == [event_id_for(DB, done)], "one event, of its own; no occurrence left behind"
+    assert live_ids(phone, calendar) == [event_id_for(DB, done)], (
+        "one event, of its own; no occurrence left behind"
+    )
     assert not run(client, calendar, odoo).results
 
 
@@ -110,21 +115,14 @@ def test_an_occurrence_changed_as_odoo_cancels_its_series_goes_to_an_event_of_it
     sync: Google cancels the occurrences with the series, so that RDV goes to
     an event of its own at once (written at its occurrence after the series,
     it would be an occurrence of no live series, left there)."""
-    master = odoo.create(
-        summary="Entretien",
-        start=START,
-        end=START + timedelta(hours=1),
-        recurrence=("RRULE:FREQ=WEEKLY;COUNT=3",),
-    )
-    run(client, calendar, odoo)
+    master = weekly_series(client, calendar, odoo)
     kept = confirmed_again(odoo, master, 1)
     run(client, calendar, odoo)
     odoo.edit(master, state="cancel")
     odoo.edit(kept, summary="Entretien gardé")
     report = run(client, calendar, odoo)
     assert not report.errors, [r.reason for r in report.errors]
-    live = [e["id"] for e in phone.list_events(calendar) if e["status"] != "cancelled"]
-    assert live == [event_id_for(DB, kept)]
+    assert live_ids(phone, calendar) == [event_id_for(DB, kept)]
     assert agenda(phone, calendar) == ["03-11 09:00"]
     assert not run(client, calendar, odoo).results
 
@@ -135,13 +133,7 @@ def test_a_done_occurrence_put_back_after_its_series_was_cancelled_stays_once(
     """The cancellation of a series Odoo cancelled reaches its occurrences in
     Google (their tombstones are listed at the next sync): a done RDV there is
     put back as an event of its own, not at its occurrence of no live series."""
-    master = odoo.create(
-        summary="Entretien",
-        start=START,
-        end=START + timedelta(hours=1),
-        recurrence=("RRULE:FREQ=WEEKLY;COUNT=3",),
-    )
-    run(client, calendar, odoo)
+    master = weekly_series(client, calendar, odoo)
     done = confirmed_again(odoo, master, 1)
     odoo.rdvs[done] = replace(odoo.rdvs[done], summary="Entretien fait", state="done")
     run(client, calendar, odoo)
@@ -150,8 +142,9 @@ def test_a_done_occurrence_put_back_after_its_series_was_cancelled_stays_once(
     report = run(client, calendar, odoo)
     assert not report.errors, [r.reason for r in report.errors]
     assert odoo.rdvs[done].state == "done" and odoo.rdvs[done].summary == "Entretien fait"
-    live = [e["id"] for e in phone.list_events(calendar) if e["status"] != "cancelled"]
-    assert live == [event_id_for(DB, done)], "one event, of its own; no occurrence revived"
+    assert live_ids(phone, calendar) == [event_id_for(DB, done)], (
+        "one event, of its own; no occurrence revived"
+    )
     for _ in range(2):
         run(client, calendar, odoo)
     assert not run(client, calendar, odoo).results
@@ -169,13 +162,7 @@ def test_an_occurrence_whose_event_of_its_own_lost_its_state_is_no_new_rdv(
     An event of that key made for another RDV (its stamp differs) is not the
     RDV's own: see test_sync_cycle's restored backups."""
     odoo.stamps = stamps
-    master = odoo.create(
-        summary="Entretien",
-        start=START,
-        end=START + timedelta(hours=1),
-        recurrence=("RRULE:FREQ=WEEKLY;COUNT=3",),
-    )
-    run(client, calendar, odoo)
+    master = weekly_series(client, calendar, odoo)
     kept = confirmed_again(odoo, master, 1)
     run(client, calendar, odoo)
     at_occurrence = odoo.states[kept]

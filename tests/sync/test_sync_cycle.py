@@ -26,6 +26,16 @@ def kinds(report):
     return sorted((r.action.kind.value, r.outcome.value) for r in report.results)
 
 
+def phone_made(calendar, phone, **extra):
+    """An event the technician makes on his phone on the 12th."""
+    body = {
+        "summary": "Du téléphone",
+        "start": {"dateTime": at(12).isoformat()},
+        "end": {"dateTime": at(12, 10).isoformat()},
+    }
+    return phone.insert_event(calendar, dict(body, **extra))
+
+
 def live_events(phone, calendar):
     """Events that are not cancelled, by id."""
     return {e["id"]: e for e in phone.list_events(calendar) if e["status"] != "cancelled"}
@@ -727,15 +737,7 @@ def test_an_event_made_on_the_phone_names_its_rdv_and_is_found_again(client, cal
     connector installed again), the next sync adopts it, with the phone's
     edit made meanwhile: no second RDV."""
     odoo.stamps = True
-    made = phone.insert_event(
-        calendar,
-        {
-            "summary": "Du téléphone",
-            "description": "Code 1234",
-            "start": {"dateTime": at(12).isoformat()},
-            "end": {"dateTime": at(12, 10).isoformat()},
-        },
-    )
+    made = phone_made(calendar, phone, description="Code 1234")
     run(client, calendar, odoo)
     (key,) = odoo.rdvs
     event = phone.get_event(calendar, made["id"])
@@ -754,14 +756,7 @@ def test_an_event_made_on_the_phone_names_its_rdv_and_is_found_again(client, cal
 def test_a_phone_edit_before_the_claim_is_pulled_not_overwritten(client, calendar, odoo, phone):
     """The phone changes its event between the listing and the claim: the
     claim gives way (412), and the next sync pulls the change, no conflict."""
-    made = phone.insert_event(
-        calendar,
-        {
-            "summary": "Du téléphone",
-            "start": {"dateTime": at(12).isoformat()},
-            "end": {"dateTime": at(12, 10).isoformat()},
-        },
-    )
+    made = phone_made(calendar, phone)
     real_write = client.write_events
 
     def racing_write(calendar_id, writes):
@@ -784,14 +779,7 @@ def test_a_phone_edit_before_the_claim_is_pulled_not_overwritten(client, calenda
 
 
 def test_a_claim_a_crash_prevented_is_done_by_the_next_sync(client, calendar, odoo, phone):
-    made = phone.insert_event(
-        calendar,
-        {
-            "summary": "Du téléphone",
-            "start": {"dateTime": at(12).isoformat()},
-            "end": {"dateTime": at(12, 10).isoformat()},
-        },
-    )
+    made = phone_made(calendar, phone)
     real_write = client.write_events
 
     def dying_write(calendar_id, writes):
