@@ -34,9 +34,10 @@ class PulledWrites(LinkStore, SyncNotes):
         another technician's sync of a shared RDV. The rows are locked first,
         so none can commit between this check and the write. A change
         stamped before this sync's watermark was read; a later one is
-        compared with what the plan assumed (the synced content, or the Odoo
-        version that lost a conflict). The item is then retried: the next
-        sync sees both changes and applies the conflict policy."""
+        compared with what the plan assumed (the synced content, the Odoo
+        version that lost a conflict, or the RDV a proposal holds). The item
+        is then retried: the next sync sees both changes and applies the
+        conflict policy."""
         column = "recurrence_id" if kind == "series" else "id"
         self.env.flush_all()
         self.env.cr.execute(
@@ -53,6 +54,8 @@ class PulledWrites(LinkStore, SyncNotes):
         if conflict is not None and conflict.loser == "odoo":
             assumed = conflict.loser_rdv
             expected = content_hash(assumed) if isinstance(assumed, Rdv) else None
+        elif action.kind == Kind.PROPOSE and isinstance(action.held, Rdv):
+            expected = content_hash(action.held)  # the RDV as the plan read it
         else:
             link = self.links.get(action.key)
             expected = link.content_hash if link else None
@@ -60,6 +63,11 @@ class PulledWrites(LinkStore, SyncNotes):
             return  # nothing to compare with: the plan saw no content
         self.env.invalidate_all()  # what the sync read is cached: read the row again
         current = self._current(action.key)
+        if current is None and action.kind == Kind.PROPOSE and kind != "series":
+            # a regular occurrence of a series the phone changed first (its
+            # own pair from the proposal on): the RDV as it is
+            record = self.Rdv.browse(record_id).exists()
+            current = conv.rdv_of(record) if record else None
         if current is not None:
             current = (
                 content_hash(current)
@@ -82,9 +90,13 @@ class PulledWrites(LinkStore, SyncNotes):
                 return self._come_back(action)
             return self._create(rdv)
         kind, record_id = conv.parse_key(action.key)
-        if action.kind == Kind.PROPOSE:  # the appointment stays: nothing to check
-            return self._propose(action, kind, record_id, records)
+        # A proposal leaves the appointment as it is, but stores the RDV's
+        # content as the synced version: over a change this sync did not read
+        # (a planner's cancellation, another technician's sync), it would take
+        # that change for synced, and the event would never get it.
         self._check_unread_change(action, kind, record_id)
+        if action.kind == Kind.PROPOSE:
+            return self._propose(action, kind, record_id, records)
         if kind == "series":
             recurrence = self.env["of.planning.recurrence"].browse(record_id).exists()
             if not recurrence:

@@ -4,14 +4,17 @@
 the test transaction hides: every stamp in one test transaction has the same
 time, so these tests set the moments a server would have seen."""
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from odoo.tests import tagged
 
+from ..services import rdv_conversion as conv
 from ..services.odoo_local_side import OdooLocalSide, TransientLocalError
 from ..services.sync_runner import run_sync
 from ..services.sync_session import _user_env
-from ..sync import Kind
+from ..sync import Action, Kind
+from ..sync.content_hash import content_hash
 from ..sync.local_side_contract import START, pull_action, pulled
 from .sync_common import SyncCase
 from .test_sync_runner import CRON
@@ -81,6 +84,61 @@ class TestSyncRaces(SyncCase):
         self.assertEqual(rdv.name, "Du planificateur")
         self.assertEqual(self.event_of(rdv)["summary"], "Du planificateur")
         self.assertIn("Du téléphone", "".join(rdv.message_ids.mapped("body")))
+
+    def test_a_proposal_over_a_cancellation_the_sync_did_not_read_waits(self):
+        """A phone's move is to be proposed while a planner cancels the RDV
+        after the sync read it: the proposal is not stored over the
+        cancellation (which it would take for synced: the event would stay
+        on the phone for good); the next sync reads both and cancels the
+        event, the move put back in the chatter."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "openfire_google_calendar.google_changes", "proposed"
+        )
+        rdv = self.make_rdv()
+        self.sync()
+        held = conv.rdv_of(rdv)
+        event = self.event_of(rdv)
+        moved = self.phone().patch_event(
+            self.calendar(),
+            event["id"],
+            {
+                "start": {"dateTime": "2026-03-04T09:00:00Z"},
+                "end": {"dateTime": "2026-03-04T10:00:00Z"},
+            },
+        )
+        self.env.flush_all()
+        cursor = self.registry.cursor()
+        self.addCleanup(cursor.close)
+        side = OdooLocalSide(
+            _user_env(cursor, self.jean.id)["of.google.account"].browse(self.jean_account.id)
+        )
+        side.load_states()
+        side.changed_rdvs()  # the sync reads Odoo
+        rdv.state = "cancel"  # a planner, after the sync read Odoo
+        self.env.flush_all()
+        action = Action(
+            Kind.PROPOSE,
+            str(rdv.id),
+            event["id"],
+            rdv=replace(held, start=held.start + timedelta(days=2)),
+            etag=moved["etag"],
+            content_hash=content_hash(held),
+            held=held,
+            proposed=True,
+        )
+        refused = False
+        try:  # not assertRaises: its savepoint would sit inside the side's cursor
+            side.write_rdv(action)
+        except TransientLocalError:
+            refused = True
+        self.assertTrue(refused, "a proposal stored over a cancellation it did not read")
+        self.assertFalse(rdv.of_google_proposal_ids)
+        self.sync()
+        self.assertEqual(self.event_of(rdv)["status"], "cancelled")
+        rdv.invalidate_recordset()
+        self.assertEqual(rdv.state, "cancel")
+        self.sync()
+        self.assertEqual(self.event_of(rdv)["status"], "cancelled")
 
     def test_a_conflict_lost_by_a_deletion_in_google_says_deleted(self):
         self.env["ir.config_parameter"].set_param(
