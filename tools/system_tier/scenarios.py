@@ -26,31 +26,18 @@ SCENARIOS = {
     "reinstall": ("scenario_reinstall", "scenario_reinstall"),
 }
 # What CI runs, per mode (the tier's time budget: CI runs three series, about 30 s more
-# per series for all the scenarios together): the threaded run's technicians without a
-# login are delegated, the prefork run's use shared calendars and queue_job. The others
-# pass and are run on demand: pg-restart (about 15 s with its restarts) and
-# calendar-unshared (prefork only, about 15 s).
+# per series for the threaded scenarios together, 40 to 90 s for the prefork one): the
+# threaded run's technicians without a login are delegated, the prefork run's use shared
+# calendars and queue_job. The others pass and are run on demand: pg-restart (about 15 s
+# with its restarts), calendar-unshared (prefork only, about 15 s) and reinstall.
 DEFAULT = {
     "threaded": ("consent-revoked", "delegation-removed", "google-outage"),
-    "prefork": (),
+    "prefork": ("backup-restored",),
 }
 # scenario -> (modes, why): a known defect makes it fail in these modes; announced before
 # the load when it runs there (named in --scenarios, or "all"), so a failure is expected
 # and said so; the scenario is out of CI's default until the defect is fixed.
-KNOWN_FAILING = {
-    "backup-restored": (
-        ("threaded", "prefork"),
-        "the connector: RDVs are stamped with their creation and the events of RDVs lost "
-        "with the backup come back as new RDVs (sync/README.md, Restored, installed "
-        "again); threaded passed once (build of 0604584) and failed twice with the later "
-        "build (b81b55f, claims at the listing): once a phone edit on an RDV come back "
-        "was lost (the RDV kept the title the event had in another technician's "
-        "calendar: a lost RDV with two technicians may come back once per calendar, "
-        "suspected), once an RDV made from a phone event right after the restore got "
-        "the id of a lost RDV and a conflict note naming that RDV's version, whose event "
-        "was cancelled instead of coming back (not diagnosed); prefork not run",
-    ),
-}
+KNOWN_FAILING = {}
 
 
 def selected(args, mode):
