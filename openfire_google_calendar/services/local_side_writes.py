@@ -170,12 +170,7 @@ class PulledWrites(LinkStore, SyncNotes):
         others join it (their technician added), so that an RDV of several
         technicians never comes back as several RDVs. A lock per lost RDV keeps
         two technicians' syncs from both making it."""
-        origin = "%s@%s" % (action.reborn, action.reborn_stamp or "")
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('openfire_google_calendar.reborn'), "
-            "hashtext(%s))",
-            [origin],
-        )
+        origin = self._lock_reborn([action])[0]
         record = self.Rdv.with_context(active_test=False).search(
             [("of_google_reborn_from", "=", origin)], order="id", limit=1
         )
@@ -188,6 +183,20 @@ class PulledWrites(LinkStore, SyncNotes):
             record.write({"employee_ids": [Command.link(e.id) for e in employees]})
         self._joined.add(record.id)
         return str(record.id), record
+
+    def _lock_reborn(self, actions):
+        """The lost RDVs these actions bring back, each locked until the
+        transaction ends, in one order whatever the calendar listed first (two
+        technicians' syncs bringing back the same RDVs never wait on each
+        other in a cycle); their names (key@stamp) in the actions' order."""
+        origins = ["%s@%s" % (a.reborn, a.reborn_stamp or "") for a in actions if a.reborn]
+        for origin in sorted(set(origins)):
+            self.env.cr.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('openfire_google_calendar.reborn'), "
+                "hashtext(%s))",
+                [origin],
+            )
+        return origins
 
     def _create(self, rdv):
         if rdv.is_series:

@@ -211,6 +211,7 @@ class OdooLocalSide(PulledWrites):
         return answers
 
     def _apply_batch(self, actions):
+        self._lock_reborn(actions)
         records = self._prefetch([action.key for action in actions if action.key])
         plain = [
             action
