@@ -136,6 +136,18 @@ class TestBackupRestored(SyncCase):
         self.sync()
         self.assertEqual(self.emulator.http_round_trips(), 1)
 
+    def made_later(self, rdv):
+        """``rdv`` made an hour after the lost RDVs (a test runs in one
+        transaction, whose timestamp every record it creates shares): its
+        stamp is not theirs."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE of_planning_intervention SET create_date = create_date + interval '1 hour' "
+            "WHERE id = %s",
+            [rdv.id],
+        )
+        rdv.invalidate_recordset(["create_date"])
+
     def rewind_ids(self, last_given):
         """The sequence of RDV ids as the backup had it: a restored database
         gives again the ids given since (the ids above are this test's own,
@@ -163,15 +175,7 @@ class TestBackupRestored(SyncCase):
         self.restore(saved, lost | never)
         new = self.make_rdv(name="Nouveau", date=datetime(2026, 3, 5, 8, 0))
         self.assertEqual(new.id, lost_id)  # the id is given again
-        # made later than the lost one (a test runs in one transaction, whose
-        # timestamp every record it creates shares)
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE of_planning_intervention SET create_date = create_date + interval '1 hour' "
-            "WHERE id = %s",
-            [new.id],
-        )
-        new.invalidate_recordset(["create_date"])
+        self.made_later(new)
         self.sync()
         self.sync()
         self.assertNotIn(self.event_of(new)["id"], (lost_event, never_event))
@@ -219,15 +223,7 @@ class TestBackupRestored(SyncCase):
         back = self.Rdv.search([("name", "=", "À deux")])
         self.assertEqual(len(back), 1)
         self.assertEqual(back.employee_ids, self.jean_emp)
-        # made later than the lost one (a test runs in one transaction, whose
-        # timestamp every record it creates shares)
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE of_planning_intervention SET create_date = create_date + interval '1 hour' "
-            "WHERE id = %s",
-            [back.id],
-        )
-        back.invalidate_recordset(["create_date"])
+        self.made_later(back)
         self.sync(self.sophie_account)
         self.assertEqual(self.Rdv.search_count([("name", "=", "À deux")]), 1, "no second RDV")
         self.assertEqual(back.employee_ids, both)
