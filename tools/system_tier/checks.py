@@ -434,8 +434,9 @@ def chatter(admin, rdv_ids):
 
 
 def proposal_rows(run):
-    """{rdv id: [its proposals]} as the database holds them (none when the connector
-    has no proposals)."""
+    """{rdv id: [its proposals]} as the database holds them, with those an
+    uninstallation of the connector dropped (none when the connector has no
+    proposals)."""
     if not run.ledger.proposing:
         return {}
     rows = run.admin.kw(
@@ -447,6 +448,9 @@ def proposal_rows(run):
         retry_interrupted=True,
     )
     out = {}
+    # the proposals an uninstallation of the connector dropped (scenario_reinstall; the
+    # table made again gives their ids again)
+    rows += list(getattr(run, "proposals_uninstalled", ()))
     for row in rows:
         out.setdefault(row["intervention_id"][0], []).append(row)
     return out

@@ -17,7 +17,7 @@ woken. What must hold once the syncs settled:
 import random
 import time
 
-from . import configure, field_techs
+from . import checks, configure, field_techs
 from .common import log
 from .planners import Planners
 
@@ -62,7 +62,9 @@ def away(run, rng):
 
 def reconfigure(run):
     """The integrator's steps the uninstallation undid: the connector's group given to
-    every user, the scheduled action every minute (the system parameters stayed)."""
+    every user, the scheduled action every minute, the technicians whose changes are
+    proposed (a field of the connector's on the employee; the system parameters
+    stayed)."""
     admin = run.admin
     recurring = configure.xmlid(admin, "openfire_planning", "group_of_planning_recurring")
     google = configure.xmlid(admin, MODULE, "group_of_planning_google")
@@ -74,6 +76,14 @@ def reconfigure(run):
         kind="setup",
     )
     configure.schedule_cron(admin)
+    for tech in run.techs:
+        if tech["index"] in run.ledger.proposing:
+            admin.kw(
+                "hr.employee",
+                "write",
+                [[tech["employee"]], {"of_google_changes": "proposed"}],
+                kind="setup",
+            )
 
 
 def secondary_calendars(run, login):
@@ -139,6 +149,10 @@ def scenario_reinstall(run):
     calendars = {tech["login"]: tech["calendar"] for tech in run.techs}
     owner = getattr(run, "shared_owner", None)
     held = secondary_calendars(run, owner["login"]) if owner else set()
+    if run.ledger.proposing:  # dropped with the connector's tables: judged all the same
+        run.proposals_uninstalled = [
+            row for rows in checks.proposal_rows(run).values() for row in rows
+        ]
     installed = modules(run, ["installed"])
     connector = [m["id"] for m in installed if m["name"] == MODULE]
     seconds = button(run, connector, "button_immediate_uninstall")

@@ -38,6 +38,11 @@ DEFAULT = {
 # the load when it runs there (named in --scenarios, or "all"), so a failure is expected
 # and said so; the scenario is out of CI's default until the defect is fixed.
 KNOWN_FAILING = {}
+# scenario -> the modes it can run in: calendar-unshared needs technicians synced by a
+# planner's shared calendars, which only the prefork run has, delegation-removed
+# technicians synced by delegation, which only the threaded run has ("all" leaves each
+# out of the other run; named there, it fails and says why).
+ONLY_IN = {"calendar-unshared": ("prefork",), "delegation-removed": ("threaded",)}
 
 
 def selected(args, mode):
@@ -46,7 +51,7 @@ def selected(args, mode):
     if wanted in (None, ""):
         names = DEFAULT.get(mode, ())
     elif wanted == "all":
-        names = tuple(SCENARIOS)
+        names = tuple(name for name in SCENARIOS if mode in ONLY_IN.get(name, (mode,)))
     elif wanted == "none":
         names = ()
     else:
