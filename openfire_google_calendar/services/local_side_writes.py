@@ -181,6 +181,9 @@ class PulledWrites(LinkStore, SyncNotes):
         employees = self._employees()
         if employees - record.employee_ids:
             record.write({"employee_ids": [Command.link(e.id) for e in employees]})
+        # stamped for every calendar, this one included: its next sync compares
+        # the RDV (another version, or cancelled meanwhile) with this event
+        record.with_context(of_google_sync_account=False)._mark_for_google()
         self._joined.add(record.id)
         return str(record.id), record
 

@@ -249,6 +249,38 @@ class TestBackupRestored(SyncCase):
         self.sync(self.sophie_account)
         self.assertEqual(self.emulator.http_round_trips(), 1, "settled")
 
+    def test_a_come_back_rdv_refused_is_cancelled_in_every_calendar(self):
+        """Jean's changes are proposed: the lost RDV of Jean and Sophie comes
+        back from his calendar as a creation to confirm; the planner refuses
+        it (cancelled), then Sophie's event comes back and joins it: her
+        event is cancelled too, never left on her phone."""
+        self.jean_emp.of_google_changes = "proposed"
+        kept = self.make_rdv(name="Gardé")
+        self.sync()
+        self.sync(self.sophie_account)
+        saved = self.backup(kept)
+        both = self.jean_emp | self.sophie_emp
+        lost = self.make_rdv(employees=both, name="À deux", date=datetime(2026, 3, 3, 8, 0))
+        self.sync()
+        self.sync(self.sophie_account)
+        event = self.event_of(lost, self.sophie_account)["id"]
+        self.restore(saved, lost)
+        self.sync()
+        back = self.Rdv.search([("name", "=", "À deux")])
+        self.assertEqual(back.state, "draft")
+        back.of_google_proposal_ids.action_refuse()
+        self.assertEqual(back.state, "cancel")
+        self.made_later(back)
+        for _round in range(3):
+            self.sync(self.sophie_account)
+            self.sync()
+        self.assertEqual(self.Rdv.search_count([("name", "=", "À deux")]), 1)
+        self.assertEqual(back.employee_ids, both)
+        phone = self.phone(self.sophie_account)
+        self.assertEqual(
+            phone.get_event(self.calendar(self.sophie_account), event)["status"], "cancelled"
+        )
+
     def test_reinstalled_connector_adopts_its_events(self):
         kept = self.make_rdv(name="Gardé")
         gone = self.make_rdv(name="Supprimé", date=datetime(2026, 3, 3, 8, 0))
