@@ -67,7 +67,7 @@ def planning_proposals(env, domain, start, stop):
     proposals = env["of.google.proposal"].search_fetch(
         [
             ("state", "in", OPEN_STATES),
-            ("kind", "=", "change"),
+            ("kind", "in", ("change", "creation")),
             ("proposed_date", "<", end),
             ("proposed_date_deadline", ">", begin),
             ("intervention_id", "any", rdv_domain),

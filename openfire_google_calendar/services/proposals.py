@@ -69,14 +69,20 @@ def record_proposal(side, record, action):
         notes = phone_notes_of(rdv.description)
         if notes != (record.of_google_phone_notes or ""):
             record.write({"of_google_phone_notes": notes or False})
-    record.of_google_proposal_ids.filtered(lambda p: p.state in OPEN_STATES).write(
-        {"state": "replaced"}
-    )
+    replaced = record.of_google_proposal_ids.filtered(lambda p: p.state in OPEN_STATES)
+    replaced.write({"state": "replaced"})
+    kind = "change"
+    if rdv is None:
+        kind = "cancel"
+    elif "creation" in replaced.mapped("kind"):
+        # the new RDV changed on the phone before the office confirmed it: still a
+        # new RDV to confirm, now with the phone's latest values
+        kind = "creation"
     values = dict(
         _held_values(record),
         intervention_id=record.id,
         employee_id=technician_of(side.account).id or False,
-        kind="cancel" if rdv is None else "change",
+        kind=kind,
     )
     if rdv is not None:
         values.update(_proposed_values(record, rdv))
@@ -168,6 +174,38 @@ def _decide(proposal, record, values, state, said):
     record._message_log(body=Markup("<p>%s</p>") % said)
 
 
+def _change_values(proposal, record):
+    """What ``record`` is written with to take ``proposal``'s change."""
+    values = {
+        "name": proposal.proposed_name or record.name,
+        "all_day": proposal.proposed_all_day,
+        "date": proposal.proposed_date,
+        "duree": proposal.proposed_duree,
+        "forcer_dates": False,
+    }
+    shown = record.google_location or conv.address_line(record)
+    if (proposal.proposed_location or "") != (shown or ""):
+        values["google_location"] = proposal.proposed_location or False
+    return values
+
+
+def _moved_since_made(proposal):
+    """True for a new RDV's confirmation that carries the phone's later change
+    (the first one proposes what the RDV already holds: confirming it keeps
+    whatever a planner set on the draft since)."""
+    return (
+        proposal.proposed_name,
+        proposal.proposed_location or "",
+        proposal.proposed_date,
+        proposal.proposed_date_deadline,
+    ) != (
+        proposal.held_name,
+        proposal.held_location or "",
+        proposal.held_date,
+        proposal.held_date_deadline,
+    )
+
+
 def accept(proposal):
     """The RDV takes the proposed values, as any planner's change (tracked,
     pushed to every calendar of the RDV at their next sync)."""
@@ -178,17 +216,10 @@ def accept(proposal):
         values = {"state": "cancel"}
     elif proposal.kind == "creation":
         values = {"state": "confirm"}
+        if _moved_since_made(proposal):
+            values.update(_change_values(proposal, record))
     else:
-        values = {
-            "name": proposal.proposed_name or record.name,
-            "all_day": proposal.proposed_all_day,
-            "date": proposal.proposed_date,
-            "duree": proposal.proposed_duree,
-            "forcer_dates": False,
-        }
-        shown = record.google_location or conv.address_line(record)
-        if (proposal.proposed_location or "") != (shown or ""):
-            values["google_location"] = proposal.proposed_location or False
+        values = _change_values(proposal, record)
     values["of_google_notice"] = False
     if record.recurrence_id:
         values["recurrence_update"] = "self_only"

@@ -115,6 +115,11 @@ class TestProposalPlanning(SyncCase):
         later = self.make_rdv(name="Plus tard")
         decided = self.make_rdv(name="Décidé")
         sophies = self.make_rdv(name="De Sophie", employees=self.sophie_emp)
+        # new RDVs made on the phone: one moved there since, one as it was made
+        new_moved = self.make_rdv(name="Nouveau", state="draft", date=datetime(2026, 3, 3, 15))
+        new_kept = self.make_rdv(name="Tel quel", state="draft", date=datetime(2026, 3, 3, 16))
+        self.propose(new_moved, datetime(2026, 3, 4, 16), kind="creation")
+        self.propose(new_kept, new_kept.date, hours=new_kept.duree, kind="creation")
         self.propose(moved, datetime(2026, 3, 5, 14))
         self.propose(outdated, datetime(2026, 3, 6, 7), state="outdated")
         # the same time, another title: the badge says it, nothing to draw
@@ -126,6 +131,7 @@ class TestProposalPlanning(SyncCase):
         self.assertEqual(
             [(block["name"], block["start"]) for block in answer],
             [
+                ("Nouveau", "2026-03-04 16:00:00"),
                 ("De Sophie", "2026-03-05 10:00:00"),
                 ("Déplacé", "2026-03-05 14:00:00"),
                 ("Dépassé", "2026-03-06 07:00:00"),
@@ -134,7 +140,7 @@ class TestProposalPlanning(SyncCase):
         self.assertTrue(renamed.of_google_proposal_pending, "its badge")
         # the planning's filters: Jean's RDVs only
         answer, _queries = self.planning([("employee_ids", "in", self.jean_emp.ids)])
-        self.assertEqual([block["name"] for block in answer], ["Déplacé", "Dépassé"])
+        self.assertEqual([block["name"] for block in answer], ["Nouveau", "Déplacé", "Dépassé"])
         # someone who may not decide is shown none
         answer, _queries = self.planning(user=self.clerk)
         self.assertEqual(answer, [])

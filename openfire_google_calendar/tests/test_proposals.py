@@ -217,6 +217,42 @@ class TestProposals(SyncCase):
         self.sync()
         self.assertEqual(self.event_of(rdv)["status"], "confirmed")
 
+    def test_a_new_rdv_moved_on_the_phone_before_it_is_confirmed(self):
+        self.proposal_mode()
+        self.sync()
+        event = self.phone().insert_event(
+            self.calendar(), dict(moved_body(10), summary="Nouveau client")
+        )
+        self.sync()
+        rdv = self.Rdv.search([("name", "=", "Nouveau client")])
+        first = rdv.of_google_proposal_id
+        self.phone().patch_event(self.calendar(), event["id"], moved_body(12, summary="Chez lui"))
+        self.sync()
+        proposal = rdv.of_google_proposal_id
+        self.assertEqual((first.state, proposal.kind), ("replaced", "creation"))
+        self.assertEqual((rdv.state, rdv.name), ("draft", "Nouveau client"))
+        proposal.action_accept()
+        self.assertEqual(
+            (rdv.state, rdv.name, rdv.date), ("confirm", "Chez lui", datetime(2026, 3, 12, 9))
+        )
+        self.sync()
+        self.assertEqual(
+            (self.event_of(rdv)["status"], self.event_of(rdv)["summary"]), ("confirmed", "Chez lui")
+        )
+
+    def test_a_new_rdv_the_planner_changed_is_confirmed_as_he_left_it(self):
+        self.proposal_mode()
+        self.sync()
+        self.phone().insert_event(self.calendar(), dict(moved_body(10), summary="Nouveau client"))
+        self.sync()
+        rdv = self.Rdv.search([("name", "=", "Nouveau client")])
+        rdv.write({"name": "Nouveau client, 2e étage", "date": datetime(2026, 3, 11, 14)})
+        rdv.of_google_proposal_id.action_accept()
+        self.assertEqual(
+            (rdv.state, rdv.name, rdv.date),
+            ("confirm", "Nouveau client, 2e étage", datetime(2026, 3, 11, 14)),
+        )
+
     def test_a_refused_creation_is_cancelled_on_both_sides(self):
         self.proposal_mode()
         self.sync()
