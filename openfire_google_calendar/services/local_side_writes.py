@@ -133,6 +133,17 @@ class PulledWrites(LinkStore, SyncNotes):
         state = action.state_after(key=key)
         if action.proposed and action.kind == Kind.CREATE_LOCAL and record.id not in self._joined:
             proposals.record_creation(self, record)
+        if action.kind == Kind.CREATE_LOCAL and not action.reborn:
+            # The synced version is the RDV as Odoo made it from the event (its
+            # generated block, its task...), which the event shares until one side
+            # changes: else any later look at the RDV (a stamp, a claim to retry)
+            # took it for a change made in Odoo, which won over the phone's next
+            # change as a conflict. An RDV come back is compared with its event
+            # (see _come_back).
+            self.env.flush_all()
+            current = self._current(key)
+            if current is not None:
+                state = replace(state, content_hash=content_hash(current))
         if action.kind == Kind.PROPOSE:
             self.env.flush_all()
             current = self._current(key)

@@ -198,11 +198,18 @@ class _Run:
         pushes = [
             restore_generated(self.settings, action, current.get(action.key)) for action in edited
         ]
+        try:
+            stored = self.local.load_states() if claimed else {}
+        except Exception:  # pylint: disable=broad-except
+            stored = {}  # then the event's version, as a pull stores it
         pushes += [
             replace(
                 action,
                 kind=Kind.CLAIM_REMOTE,
                 rdv=current[action.key],
+                # the claim changes no content: the version the creation stored
+                content_hash=getattr(stored.get(action.key), "content_hash", None)
+                or action.content_hash,
                 reborn=None,
                 reborn_stamp=None,
                 conflict=None,

@@ -53,3 +53,20 @@ class TestSyncConflicts(SyncCase):
         result = self.sync()
         self.assertEqual(result["conflicts"], 0)
         self.assertFalse(rdv.message_ids.filtered(lambda m: "not kept" in (m.body or "")))
+
+    def test_an_event_made_on_the_phone_deleted_after_odoo_only_stamped_it(self):
+        self.sync()
+        body = {
+            "summary": "Fait au téléphone",
+            "start": {"dateTime": "2026-03-10T09:00:00Z"},
+            "end": {"dateTime": "2026-03-10T10:00:00Z"},
+        }
+        event = self.phone().insert_event(self.calendar(), body)
+        self.sync()
+        rdv = self.Rdv.search([("name", "=", "Fait au téléphone")])
+        self.assertEqual(rdv.state, "confirm")
+        # something the event shows changed (a customer's phone...): stamped, not changed
+        rdv.with_context(of_google_sync_account=None)._mark_for_google()
+        self.phone().delete_event(self.calendar(), event["id"])
+        result = self.sync()
+        self.assertEqual((rdv.state, result["conflicts"]), ("cancel", 0))
