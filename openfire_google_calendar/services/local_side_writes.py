@@ -10,6 +10,7 @@ from odoo import Command, _
 
 from ..sync import Kind, Rdv
 from ..sync.content_hash import CANCELLED_HASH, content_hash, hash_as_of, is_current, version_of
+from ..sync.event_content import has_block
 from . import proposals
 from . import rdv_conversion as conv
 from .local_side_base import TransientLocalError
@@ -129,17 +130,24 @@ class PulledWrites(LinkStore, SyncNotes):
 
     def _state_after(self, action, key, record):
         """The state to store: for a proposal, the RDV's own content (its
-        event shows the proposal, which must not be proposed again)."""
+        event shows the proposal, which must not be proposed again); for an
+        event made on the phone, the RDV as Odoo made it."""
         state = action.state_after(key=key)
         if action.proposed and action.kind == Kind.CREATE_LOCAL and record.id not in self._joined:
             proposals.record_creation(self, record)
-        if action.kind == Kind.CREATE_LOCAL and not action.reborn:
-            # The synced version is the RDV as Odoo made it from the event (its
-            # generated block, its task...), which the event shares until one side
-            # changes: else any later look at the RDV (a stamp, a claim to retry)
-            # took it for a change made in Odoo, which won over the phone's next
-            # change as a conflict. An RDV come back is compared with its event
-            # (see _come_back).
+        made = action.kind == Kind.CREATE_LOCAL and not action.reborn
+        pulled = (
+            action.kind == Kind.UPDATE_LOCAL
+            and action.rdv is not None
+            and not has_block(action.rdv.description)
+        )
+        if made or pulled:
+            # An event made on the phone (no generated block): the synced version
+            # is the RDV as Odoo made it from the event, which the event shares
+            # until one side changes; else any later look at the RDV (a stamp, a
+            # claim to retry) took Odoo's generated block for a change made in
+            # Odoo, which won over the phone's next change as a conflict. An RDV
+            # come back is compared with its event (see _come_back).
             self.env.flush_all()
             current = self._current(key)
             if current is not None:

@@ -95,11 +95,13 @@ class LocalSide(Protocol):
         with the RDV as the plan read it (``action.held``), replacing a
         pending proposal; take the technician's notes from ``action.rdv``;
         store the state with ``action.etag`` and the content hash of the RDV
-        as it now is. A CREATE_LOCAL stores the content hash of the RDV as
-        it made it (what it adds to Google's version, its generated block,
-        is no change of Odoo's), except for an RDV come back
+        as it now is. A CREATE_LOCAL, and an UPDATE_LOCAL of a version without
+        the generated block (an event made on the phone), store the content
+        hash of the RDV as they left it (what Odoo adds to Google's version, its
+        generated block, is no change of Odoo's), except for an RDV come back
         (``action.reborn``), compared with its event at the next sync; with
-        ``action.proposed`` it makes a draft whose confirmation is proposed."""
+        ``action.proposed`` a CREATE_LOCAL makes a draft whose confirmation is
+        proposed."""
 
     def write_rdvs(self, actions: Sequence[Action]) -> list:
         """:meth:`write_rdv` for each action, durable together: one entry per

@@ -57,6 +57,8 @@ class TestOdooLocalSideContract(LocalSideContract, HttpCase):
                 "employee_ids": [Command.set(self.employee.ids)],
             }
         )
+        # written now, as a planner's save is: the sides read it from their own cursors
+        self.env.flush_all()
         return str(record.id)
 
     def replan_rdv(self, key, **fields):
