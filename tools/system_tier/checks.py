@@ -520,7 +520,13 @@ def check_proposals(run, rdvs, proposals, written):
     for line in untaken[:15]:
         log("  accepted, not taken: " + line)
     if untaken:
-        run.report.fail("%d accepted proposals their RDV never took" % len(untaken))
+        explain(run, untaken[:5])
+        for line in untaken[:5]:
+            rid = int(re.findall(r"RDV (\d+)", line)[0])
+            log("    RDV %d, its proposals: %s" % (rid, proposals.get(rid)))
+        run.report.fail(
+            "%d accepted proposals their RDV never took (first: %s)" % (len(untaken), untaken[0])
+        )
 
 
 def check_done(run, rdvs, events):
