@@ -136,6 +136,20 @@ class TestBackupRestored(SyncCase):
         self.sync()
         self.assertEqual(self.emulator.http_round_trips(), 1)
 
+    def lost_rdv_of_both(self):
+        """A backup taken with Jean's and Sophie's calendars synced, then an
+        RDV of both made and synced to both calendars: (the backup, that
+        RDV, both employees)."""
+        kept = self.make_rdv(name="Gardé")
+        self.sync()
+        self.sync(self.sophie_account)
+        saved = self.backup(kept)
+        both = self.jean_emp | self.sophie_emp
+        lost = self.make_rdv(employees=both, name="À deux", date=datetime(2026, 3, 3, 8, 0))
+        self.sync()
+        self.sync(self.sophie_account)
+        return saved, lost, both
+
     def made_later(self, rdv):
         """``rdv`` made an hour after the lost RDVs (a test runs in one
         transaction, whose timestamp every record it creates shares): its
@@ -201,14 +215,7 @@ class TestBackupRestored(SyncCase):
         each one's calendar: it comes back as one RDV of both, whichever
         calendar is synced first, each event its own again; the version one
         phone changed since is noted, then replaced by the RDV's."""
-        kept = self.make_rdv(name="Gardé")
-        self.sync()
-        self.sync(self.sophie_account)
-        saved = self.backup(kept)
-        both = self.jean_emp | self.sophie_emp
-        lost = self.make_rdv(employees=both, name="À deux", date=datetime(2026, 3, 3, 8, 0))
-        self.sync()
-        self.sync(self.sophie_account)
+        saved, lost, both = self.lost_rdv_of_both()
         events = {
             account: self.event_of(lost, account)["id"]
             for account in (self.jean_account, self.sophie_account)
@@ -255,14 +262,7 @@ class TestBackupRestored(SyncCase):
         it (cancelled), then Sophie's event comes back and joins it: her
         event is cancelled too, never left on her phone."""
         self.jean_emp.of_google_changes = "proposed"
-        kept = self.make_rdv(name="Gardé")
-        self.sync()
-        self.sync(self.sophie_account)
-        saved = self.backup(kept)
-        both = self.jean_emp | self.sophie_emp
-        lost = self.make_rdv(employees=both, name="À deux", date=datetime(2026, 3, 3, 8, 0))
-        self.sync()
-        self.sync(self.sophie_account)
+        saved, lost, both = self.lost_rdv_of_both()
         event = self.event_of(lost, self.sophie_account)["id"]
         self.restore(saved, lost)
         self.sync()
