@@ -224,20 +224,34 @@ class _Run:
 
     def with_rdvs(self, actions):
         """The claims the plan made (see listing.claims) with their RDV as
-        Odoo has it (its key and stamp); a claim whose RDV is gone is left."""
+        Odoo has it (its key and stamp) and the version now stored for their
+        pair (what a pull of this run stored: the claim changes no content); a
+        claim whose RDV is gone, or whose pull failed, is left for the event's
+        next listing."""
         wanted = [a.key for a in actions if a.kind == Kind.CLAIM_REMOTE and a.rdv is None]
         if not wanted:
             return actions
+        failed = {
+            result.action.key
+            for result in self.results
+            if result.action.side == ODOO and result.outcome != Outcome.DONE
+        }
         try:
             current = self.local.get_rdvs(wanted)
+            stored = self.local.load_states()
         except Exception:  # pylint: disable=broad-except
-            current = {}  # claimed at the event's next listing
+            current, stored = {}, {}  # claimed at the event's next listing
         ready = []
         for action in actions:
             if action.kind == Kind.CLAIM_REMOTE and action.rdv is None:
-                if current.get(action.key) is None:
+                if current.get(action.key) is None or action.key in failed:
                     continue
-                action = replace(action, rdv=current[action.key])
+                state = stored.get(action.key)
+                action = replace(
+                    action,
+                    rdv=current[action.key],
+                    content_hash=state.content_hash if state else action.content_hash,
+                )
             ready.append(action)
         return ready
 

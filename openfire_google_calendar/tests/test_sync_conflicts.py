@@ -71,6 +71,29 @@ class TestSyncConflicts(SyncCase):
         result = self.sync()
         self.assertEqual((rdv.state, result["conflicts"]), ("cancel", 0))
 
+    def test_an_event_made_on_the_phone_whose_claim_failed_moved_then_deleted(self):
+        self.sync()
+        body = {
+            "summary": "Fait au téléphone",
+            "start": {"dateTime": "2026-03-10T09:00:00Z"},
+            "end": {"dateTime": "2026-03-10T10:00:00Z"},
+        }
+        event = self.phone().insert_event(self.calendar(), body)
+        # the write naming the RDV in the event fails: claimed at its next listing
+        self.emulator.set_faults(rate=1.0, kinds=("503",), targets=("part",), retry_after=0)
+        try:
+            self.sync()
+        finally:
+            self.emulator.set_faults(rate=0)
+        rdv = self.Rdv.search([("name", "=", "Fait au téléphone")])
+        self.phone().patch_event(self.calendar(), event["id"], {"summary": "Déplacé"})
+        self.sync()
+        self.assertEqual(rdv.name, "Déplacé")
+        rdv.with_context(of_google_sync_account=None)._mark_for_google()
+        self.phone().delete_event(self.calendar(), event["id"])
+        result = self.sync()
+        self.assertEqual((rdv.state, result["conflicts"]), ("cancel", 0))
+
     def test_an_event_made_on_the_phone_moved_then_deleted_after_a_stamp(self):
         self.sync()
         body = {
