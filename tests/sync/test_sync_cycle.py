@@ -796,6 +796,37 @@ def test_a_claim_a_crash_prevented_is_done_by_the_next_sync(client, calendar, od
     assert run(client, calendar, odoo).results == ()
 
 
+def test_a_claim_whose_pull_failed_waits_for_it(client, calendar, odoo, phone):
+    """An event made on the phone, its claim never done, changed on the phone:
+    when Odoo refuses the pull for now, the claim waits for it (a claim done
+    alone would store the change as synced: it would never come in)."""
+    made = phone_made(calendar, phone)
+    real_write = client.write_events
+
+    def dying_write(calendar_id, writes):
+        raise Crash()
+
+    client.write_events = dying_write
+    with pytest.raises(Crash):
+        run(client, calendar, odoo)  # the RDV made, killed before the claim
+    client.write_events = real_write
+    phone.patch_event(calendar, made["id"], {"summary": "Du téléphone, déplacé"})
+    real_rdv = odoo.write_rdv
+
+    def busy_once(action):
+        odoo.write_rdv = real_rdv
+        raise RuntimeError("could not serialize access")
+
+    odoo.write_rdv = busy_once
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("update_local", "retry")]
+    assert owner_of(phone.get_event(calendar, made["id"])) is None
+    report = run(client, calendar, odoo)
+    assert kinds(report) == [("claim_remote", "done"), ("update_local", "done")]
+    assert [rdv.summary for rdv in odoo.rdvs.values()] == ["Du téléphone, déplacé"]
+    assert run(client, calendar, odoo).results == ()
+
+
 def test_strangers_are_left_alone(client, calendar, odoo, phone):
     phone.insert_event(
         calendar,
