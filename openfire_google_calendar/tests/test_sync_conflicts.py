@@ -54,31 +54,43 @@ class TestSyncConflicts(SyncCase):
         self.assertEqual(result["conflicts"], 0)
         self.assertFalse(rdv.message_ids.filtered(lambda m: "not kept" in (m.body or "")))
 
-    def test_an_event_made_on_the_phone_deleted_after_odoo_only_stamped_it(self):
+    def phone_made(self):
+        """An event the technician made on his phone: (its id, once listed)."""
         self.sync()
         body = {
             "summary": "Fait au téléphone",
             "start": {"dateTime": "2026-03-10T09:00:00Z"},
             "end": {"dateTime": "2026-03-10T10:00:00Z"},
         }
-        event = self.phone().insert_event(self.calendar(), body)
-        self.sync()
-        rdv = self.Rdv.search([("name", "=", "Fait au téléphone")])
-        self.assertEqual(rdv.state, "confirm")
-        # something the event shows changed (a customer's phone...): stamped, not changed
+        return self.phone().insert_event(self.calendar(), body)["id"]
+
+    def deleted_after_a_stamp(self, rdv, event_id):
+        """Odoo stamps ``rdv`` without changing it (something its event shows,
+        a customer's phone...), then the phone deletes the event: the RDV is
+        cancelled, no conflict."""
         rdv.with_context(of_google_sync_account=None)._mark_for_google()
-        self.phone().delete_event(self.calendar(), event["id"])
+        self.phone().delete_event(self.calendar(), event_id)
         result = self.sync()
         self.assertEqual((rdv.state, result["conflicts"]), ("cancel", 0))
 
-    def test_an_event_made_on_the_phone_whose_claim_failed_moved_then_deleted(self):
+    def test_an_event_made_on_the_phone_deleted_after_odoo_only_stamped_it(self):
+        event_id = self.phone_made()
         self.sync()
-        body = {
-            "summary": "Fait au téléphone",
-            "start": {"dateTime": "2026-03-10T09:00:00Z"},
-            "end": {"dateTime": "2026-03-10T10:00:00Z"},
-        }
-        event = self.phone().insert_event(self.calendar(), body)
+        rdv = self.Rdv.search([("name", "=", "Fait au téléphone")])
+        self.assertEqual(rdv.state, "confirm")
+        self.deleted_after_a_stamp(rdv, event_id)
+
+    def test_an_event_made_on_the_phone_moved_then_deleted_after_a_stamp(self):
+        event_id = self.phone_made()
+        self.sync()
+        rdv = self.Rdv.search([("name", "=", "Fait au téléphone")])
+        self.phone().patch_event(self.calendar(), event_id, {"summary": "Déplacé"})
+        self.sync()
+        self.assertEqual(rdv.name, "Déplacé")
+        self.deleted_after_a_stamp(rdv, event_id)
+
+    def test_an_event_made_on_the_phone_whose_claim_failed_moved_then_deleted(self):
+        event_id = self.phone_made()
         # the write naming the RDV in the event fails: claimed at its next listing
         self.emulator.set_faults(rate=1.0, kinds=("503",), targets=("part",), retry_after=0)
         try:
@@ -86,28 +98,7 @@ class TestSyncConflicts(SyncCase):
         finally:
             self.emulator.set_faults(rate=0)
         rdv = self.Rdv.search([("name", "=", "Fait au téléphone")])
-        self.phone().patch_event(self.calendar(), event["id"], {"summary": "Déplacé"})
+        self.phone().patch_event(self.calendar(), event_id, {"summary": "Déplacé"})
         self.sync()
         self.assertEqual(rdv.name, "Déplacé")
-        rdv.with_context(of_google_sync_account=None)._mark_for_google()
-        self.phone().delete_event(self.calendar(), event["id"])
-        result = self.sync()
-        self.assertEqual((rdv.state, result["conflicts"]), ("cancel", 0))
-
-    def test_an_event_made_on_the_phone_moved_then_deleted_after_a_stamp(self):
-        self.sync()
-        body = {
-            "summary": "Fait au téléphone",
-            "start": {"dateTime": "2026-03-10T09:00:00Z"},
-            "end": {"dateTime": "2026-03-10T10:00:00Z"},
-        }
-        event = self.phone().insert_event(self.calendar(), body)
-        self.sync()
-        rdv = self.Rdv.search([("name", "=", "Fait au téléphone")])
-        self.phone().patch_event(self.calendar(), event["id"], {"summary": "Déplacé"})
-        self.sync()
-        self.assertEqual(rdv.name, "Déplacé")
-        rdv.with_context(of_google_sync_account=None)._mark_for_google()
-        self.phone().delete_event(self.calendar(), event["id"])
-        result = self.sync()
-        self.assertEqual((rdv.state, result["conflicts"]), ("cancel", 0))
+        self.deleted_after_a_stamp(rdv, event_id)

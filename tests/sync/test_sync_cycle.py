@@ -778,7 +778,9 @@ def test_a_phone_edit_before_the_claim_is_pulled_not_overwritten(client, calenda
     assert run(client, calendar, odoo).results == ()
 
 
-def test_a_claim_a_crash_prevented_is_done_by_the_next_sync(client, calendar, odoo, phone):
+def made_unclaimed(client, calendar, odoo, phone):
+    """An event made on the phone whose RDV was made, the sync killed before
+    the claim that names the RDV in the event."""
     made = phone_made(calendar, phone)
     real_write = client.write_events
 
@@ -787,8 +789,13 @@ def test_a_claim_a_crash_prevented_is_done_by_the_next_sync(client, calendar, od
 
     client.write_events = dying_write
     with pytest.raises(Crash):
-        run(client, calendar, odoo)  # the RDV made, killed before the claim
+        run(client, calendar, odoo)
     client.write_events = real_write
+    return made
+
+
+def test_a_claim_a_crash_prevented_is_done_by_the_next_sync(client, calendar, odoo, phone):
+    made = made_unclaimed(client, calendar, odoo, phone)
     (key,) = odoo.rdvs
     assert owner_of(phone.get_event(calendar, made["id"])) is None
     assert kinds(run(client, calendar, odoo)) == [("claim_remote", "done")]
@@ -800,16 +807,7 @@ def test_a_claim_whose_pull_failed_waits_for_it(client, calendar, odoo, phone):
     """An event made on the phone, its claim never done, changed on the phone:
     when Odoo refuses the pull for now, the claim waits for it (a claim done
     alone would store the change as synced: it would never come in)."""
-    made = phone_made(calendar, phone)
-    real_write = client.write_events
-
-    def dying_write(calendar_id, writes):
-        raise Crash()
-
-    client.write_events = dying_write
-    with pytest.raises(Crash):
-        run(client, calendar, odoo)  # the RDV made, killed before the claim
-    client.write_events = real_write
+    made = made_unclaimed(client, calendar, odoo, phone)
     phone.patch_event(calendar, made["id"], {"summary": "Du téléphone, déplacé"})
     real_rdv = odoo.write_rdv
 
