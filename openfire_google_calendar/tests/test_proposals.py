@@ -46,6 +46,15 @@ class TestProposals(SyncCase):
             self.calendar(account), event["id"], moved_body(day, summary=summary)
         )
 
+    def made_on_phone(self, day, summary):
+        """In proposal mode, an event the technician made on his phone, synced:
+        (its draft RDV, the event's id)."""
+        self.proposal_mode()
+        self.sync()
+        event = self.phone().insert_event(self.calendar(), dict(moved_body(day), summary=summary))
+        self.sync()
+        return self.Rdv.search([("name", "=", summary)]), event["id"]
+
     def notes(self, rdv, text):
         return rdv.message_ids.filtered(lambda m: text in (m.body or ""))
 
@@ -204,11 +213,7 @@ class TestProposals(SyncCase):
         self.assertEqual(self.event_of(rdv)["status"], "cancelled")
 
     def test_an_event_made_on_the_phone_is_a_draft_to_confirm(self):
-        self.proposal_mode()
-        self.sync()
-        self.phone().insert_event(self.calendar(), dict(moved_body(10), summary="Nouveau client"))
-        self.sync()
-        rdv = self.Rdv.search([("name", "=", "Nouveau client")])
+        rdv, _event_id = self.made_on_phone(10, "Nouveau client")
         self.assertEqual(rdv.state, "draft")
         proposal = rdv.of_google_proposal_id
         self.assertEqual(proposal.kind, "creation")
@@ -218,15 +223,9 @@ class TestProposals(SyncCase):
         self.assertEqual(self.event_of(rdv)["status"], "confirmed")
 
     def test_a_new_rdv_moved_on_the_phone_before_it_is_confirmed(self):
-        self.proposal_mode()
-        self.sync()
-        event = self.phone().insert_event(
-            self.calendar(), dict(moved_body(10), summary="Nouveau client")
-        )
-        self.sync()
-        rdv = self.Rdv.search([("name", "=", "Nouveau client")])
+        rdv, event_id = self.made_on_phone(10, "Nouveau client")
         first = rdv.of_google_proposal_id
-        self.phone().patch_event(self.calendar(), event["id"], moved_body(12, summary="Chez lui"))
+        self.phone().patch_event(self.calendar(), event_id, moved_body(12, summary="Chez lui"))
         self.sync()
         proposal = rdv.of_google_proposal_id
         self.assertEqual((first.state, proposal.kind), ("replaced", "creation"))
@@ -241,11 +240,7 @@ class TestProposals(SyncCase):
         )
 
     def test_a_new_rdv_the_planner_changed_is_confirmed_as_he_left_it(self):
-        self.proposal_mode()
-        self.sync()
-        self.phone().insert_event(self.calendar(), dict(moved_body(10), summary="Nouveau client"))
-        self.sync()
-        rdv = self.Rdv.search([("name", "=", "Nouveau client")])
+        rdv, _event_id = self.made_on_phone(10, "Nouveau client")
         rdv.write({"name": "Nouveau client, 2e étage", "date": datetime(2026, 3, 11, 14)})
         rdv.of_google_proposal_id.action_accept()
         self.assertEqual(
@@ -254,11 +249,7 @@ class TestProposals(SyncCase):
         )
 
     def test_a_refused_creation_is_cancelled_on_both_sides(self):
-        self.proposal_mode()
-        self.sync()
-        self.phone().insert_event(self.calendar(), dict(moved_body(11), summary="Pas pour nous"))
-        self.sync()
-        rdv = self.Rdv.search([("name", "=", "Pas pour nous")])
+        rdv, _event_id = self.made_on_phone(11, "Pas pour nous")
         rdv.of_google_proposal_id.action_refuse()
         self.assertEqual(rdv.state, "cancel")
         self.sync()
