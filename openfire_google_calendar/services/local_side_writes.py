@@ -11,11 +11,15 @@ from odoo import Command, _
 from ..sync import Kind, Rdv
 from ..sync.content_hash import CANCELLED_HASH, content_hash, hash_as_of, is_current, version_of
 from ..sync.event_content import has_block
+from ..sync.proposals import FINISHED_STATES
 from . import proposals
 from . import rdv_conversion as conv
 from .local_side_base import TransientLocalError
 from .local_side_links import LinkStore
 from .local_side_notes import SyncNotes
+
+# The actions by which Google's version changes an RDV (or is kept for it).
+GOOGLE_CHANGES = (Kind.UPDATE_LOCAL, Kind.CANCEL_LOCAL, Kind.PROPOSE)
 
 
 class PulledWrites(LinkStore, SyncNotes):
@@ -36,18 +40,20 @@ class PulledWrites(LinkStore, SyncNotes):
         so none can commit between this check and the write. A change
         stamped before this sync's watermark was read; a later one is
         compared with what the plan assumed (the synced content, the Odoo
-        version that lost a conflict, or the RDV a proposal holds). The item
-        is then retried: the next sync sees both changes and applies the
-        conflict policy."""
+        version that lost a conflict, or the RDV a proposal holds); one
+        that finished the RDV (done, cancelled) refuses Google's change
+        whatever it holds, as the plan would have. The item is then retried:
+        the next sync sees both changes and applies its rules."""
         column = "recurrence_id" if kind == "series" else "id"
         self.env.flush_all()
         self.env.cr.execute(
             "SELECT max(google_write_date), bool_and(google_write_account_id IS NOT DISTINCT "
-            "FROM %%s) FROM (SELECT google_write_date, google_write_account_id FROM "
-            "of_planning_intervention WHERE %s = %%s FOR NO KEY UPDATE) AS locked" % column,
-            [self.account.id, record_id],
+            "FROM %%s), bool_or(state = ANY(%%s)) FROM (SELECT google_write_date, "
+            "google_write_account_id, state FROM of_planning_intervention WHERE %s = %%s "
+            "FOR NO KEY UPDATE) AS locked" % column,
+            [self.account.id, list(FINISHED_STATES), record_id],
         )
-        changed, own_write = self.env.cr.fetchone()
+        changed, own_write, finished = self.env.cr.fetchone()
         self._take_watermark()
         if not changed or not self.watermark or changed < self.watermark or own_write:
             return  # read by this sync, or this sync's own write
@@ -62,6 +68,11 @@ class PulledWrites(LinkStore, SyncNotes):
             expected = link.content_hash if link else None
         if not expected or expected == CANCELLED_HASH:
             return  # nothing to compare with: the plan saw no content
+        if finished and kind != "series" and action.kind in GOOGLE_CHANGES:
+            # "done" hashes as "confirmed" did: only the state tells it
+            raise TransientLocalError(
+                "finished in Odoo since this sync read it: the next sync decides"
+            )
         self.env.invalidate_all()  # what the sync read is cached: read the row again
         current = self._current(action.key)
         if current is None and action.kind == Kind.PROPOSE and kind != "series":
