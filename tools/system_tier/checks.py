@@ -265,8 +265,12 @@ def check_sides(run):
     if compare.mismatches or compare.orphans:
         explain(run, compare.mismatches[:5])
         run.report.fail(
-            "the two sides differ: %d mismatches, %d events without RDV"
-            % (len(compare.mismatches), len(compare.orphans))
+            "the two sides differ: %d mismatches, %d events without RDV (first: %s)"
+            % (
+                len(compare.mismatches),
+                len(compare.orphans),
+                (compare.mismatches + compare.orphans)[0],
+            )
         )
     proposals = proposal_rows(run)
     written = check_edits(run, rdvs, event_rdv, proposals)
@@ -515,7 +519,9 @@ def check_proposals(run, rdvs, proposals, written):
             )
         )
     if moved:
-        run.report.fail("%d RDVs moved without an acceptance" % len(moved))
+        run.report.fail(
+            "%d RDVs moved without an acceptance (first: %s)" % (len(moved), moved[0][1])
+        )
     untaken = accepted_not_applied(proposals, rdvs, written)
     for line in untaken[:15]:
         log("  accepted, not taken: " + line)
@@ -559,7 +565,7 @@ def check_done(run, rdvs, events):
     for line in changed[:15]:
         log("  done RDV changed: " + line)
     if changed:
-        run.report.fail("%d done RDVs changed" % len(changed))
+        run.report.fail("%d done RDVs changed (first: %s)" % (len(changed), changed[0]))
 
 
 def check_edits(run, rdvs, event_rdv, proposals=None):
@@ -621,9 +627,17 @@ def check_edits(run, rdvs, event_rdv, proposals=None):
             )
         )
     if lost:
+        first = lost[0]
         run.report.fail(
-            "%d lost edits (%d of them lost proposals)"
-            % (len(lost), run.report.row["lost_proposals"])
+            "%d lost edits (%d of them lost proposals; first: %s %s %r on RDV %s)"
+            % (
+                len(lost),
+                run.report.row["lost_proposals"],
+                first.side,
+                first.kind,
+                first.title,
+                first.rdv_id,
+            )
         )
     return written
 

@@ -263,7 +263,10 @@ def main(argv=None):
         return 1
     print()
     print_table(runs)
-    failures = ["%s: %s" % (run.mode, text) for run in runs for text in run.failures]
+    # a failure the checks after each scenario find again is said once
+    failures = list(
+        dict.fromkeys("%s: %s" % (run.mode, text) for run in runs for text in run.failures)
+    )
     total = time.monotonic() - started
     if failures:
         print("system tier: FAILED (%s)" % "; ".join(failures[:8]))
