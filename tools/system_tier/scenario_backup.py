@@ -143,7 +143,7 @@ def scenario_backup(run):
     started = time.monotonic()
     converge(run, "the restore")
     run.report.row["backup_converged_after"] = round(time.monotonic() - started, 1)
-    no_takeover(run, last_kept, run.ledger.edits[since:])
+    no_takeover(run, last_kept, run.ledger.edits[since:], titles_of_lost(between, alive, reborn))
     came_back_once(run)
     # RDVs the office made after the backup, lost with it: id -> the titles it had
     # since, on either side (a phone's rename is Google's version of it)
@@ -167,6 +167,27 @@ def scenario_backup(run):
         elif edit.title:
             lost[key].add(edit.title)
     no_silent_takeover(run, last_kept, lost, history)
+
+
+def titles_of_lost(between, alive, reborn):
+    """Every title each lost RDV had on either side (id -> titles): the RDV it comes
+    back as names them (a second calendar's event joining it says the version it
+    showed)."""
+    past = {}
+    for edit in between:
+        if edit.rdv_id is not None and edit.rdv_id not in alive and edit.title:
+            past.setdefault(edit.rdv_id, set()).add(edit.title)
+    for key, edit in reborn:
+        if edit.title:
+            past.setdefault(key, set()).add(edit.title)
+    return past
+
+
+def came_back_as(row):
+    """The id of the lost RDV ``row`` came back from Google as (its
+    ``of_google_reborn_from``, "key@stamp"), else None."""
+    origin = (row.get("of_google_reborn_from") or "").split("@")[0]
+    return int(origin) if origin.isdigit() else None
 
 
 def came_back_once(run):
@@ -244,23 +265,25 @@ def no_silent_takeover(run, last_kept, lost, history):
         )
 
 
-def no_takeover(run, last_kept, edits):
+def no_takeover(run, last_kept, edits, past):
     """The RDVs made after the restore (ids above ``last_kept``) name in their chatter
     no title that was not theirs: such a title is the version of the RDV that had the
     same id before the restore (lost with the backup, its events still in Google under
-    the ids named after it), overwritten in Google by an RDV it is not."""
+    the ids named after it), overwritten in Google by an RDV it is not. An RDV that
+    came back from Google as a lost one (``past``: lost id -> its titles) has its
+    titles too."""
     rows = run.admin.kw(
         MODEL,
         "search_read",
         [[("id", ">", last_kept)]],
-        {"fields": ["id", "name"]},
+        {"fields": ["id", "name", "of_google_reborn_from"]},
         kind="check",
         retry_interrupted=True,
     )
     if not rows:
         return
     bodies, tracked, written = chatter(run.admin, [row["id"] for row in rows])
-    own = {row["id"]: {row["name"]} for row in rows}
+    own = {row["id"]: {row["name"]} | past.get(came_back_as(row), set()) for row in rows}
     for edit in edits:
         if edit.rdv_id in own and edit.title:
             own[edit.rdv_id].add(edit.title)
