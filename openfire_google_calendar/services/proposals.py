@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from odoo import _, fields
 
+from ..sync.content_hash import ANOTHER_VERSION_HASH
 from ..sync.event_content import has_block, phone_notes_of
 from . import rdv_conversion as conv
 from . import settings
@@ -172,6 +173,15 @@ def _decide(proposal, record, values, state, said):
         {"state": state, "decided_by": proposal.env.uid, "decided_on": fields.Datetime.now()}
     )
     record._message_log(body=Markup("<p>%s</p>") % said)
+    # The proposing phone's event shows the proposal, stored as the RDV's
+    # content: a later change that brings the RDV back to it (marked done
+    # after a refusal, which clears the notice) would leave it there.
+    links = record.sudo().of_google_link_ids.filtered(
+        lambda link: (
+            not proposal.employee_id or technician_of(link.account_id) == proposal.employee_id
+        )
+    )
+    links.write({"content_hash": ANOTHER_VERSION_HASH})
 
 
 def _change_values(proposal, record):

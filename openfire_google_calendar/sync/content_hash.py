@@ -60,6 +60,11 @@ def _digest(payload, version=VERSION):
 # The same in every version: a tombstone has no content.
 CANCELLED_HASH = _digest(["cancelled"], "v1")
 
+# Stored for a pair whose event shows a version the RDV does not hold (a
+# proposal the planner decided): the hash of no RDV, so that the next sync
+# writes the RDV to the event whatever the RDV went back to meanwhile.
+ANOTHER_VERSION_HASH = "%s:another-version" % VERSION
+
 
 def moment_key(value, all_day):
     """A moment as hashed: a date for all-day RDVs, else UTC to the second."""

@@ -145,6 +145,36 @@ class TestProposals(SyncCase):
         self.assertNotIn("Change refused by", self.event_of(rdv)["description"])
         self.assertEqual(back["id"], event["id"])
 
+    def test_a_refused_change_is_put_back_after_a_change_the_phone_cannot_see(self):
+        """Refused, then marked done before any sync: "done" clears the refusal's
+        notice and hashes as "confirmed" did, so the RDV looks as the proposal
+        stored it; the event is put back all the same."""
+        self.proposal_mode()
+        rdv, _event = self.synced_rdv()
+        self.move_on_phone(rdv, 6, "Déplacé")
+        self.sync()
+        rdv.of_google_proposal_id.action_refuse()
+        rdv.state = "done"
+        self.sync()
+        back = self.event_of(rdv)
+        self.assertEqual(back["summary"], "Entretien chaudière")
+        self.assertTrue(back["start"]["dateTime"].startswith("2026-03-02"), back["start"])
+        self.assertEqual((rdv.state, rdv.date), ("done", datetime(2026, 3, 2, 8)))
+
+    def test_an_accepted_change_undone_by_the_planner_reaches_the_phone(self):
+        """Accepted, then put back as it was by a planner before any sync: the
+        event, which shows the proposal, shows the RDV again."""
+        self.proposal_mode()
+        rdv, _event = self.synced_rdv()
+        self.move_on_phone(rdv, 6, "Déplacé")
+        self.sync()
+        rdv.of_google_proposal_id.action_accept()
+        rdv.write({"name": "Entretien chaudière", "date": datetime(2026, 3, 2, 8)})
+        self.sync()
+        back = self.event_of(rdv)
+        self.assertEqual(back["summary"], "Entretien chaudière")
+        self.assertTrue(back["start"]["dateTime"].startswith("2026-03-02"), back["start"])
+
     def test_a_phone_edit_after_a_refusal_is_a_new_proposal_never_overwritten(self):
         self.proposal_mode()
         rdv, _event = self.synced_rdv()
